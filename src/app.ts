@@ -1,0 +1,108 @@
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import fastifyCookie from '@fastify/cookie';
+import fastifyFormbody from '@fastify/formbody';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyStatic from '@fastify/static';
+import { fileURLToPath } from 'node:url';
+import type { Deps } from './deps.ts';
+import { isAppError } from './errors.ts';
+import { loggerOptions } from './platform/logger.ts';
+import { html } from './web/html.ts';
+import { layout } from './web/layout.ts';
+import { languageOf, pageContext } from './web/request-context.ts';
+import { logonRoutes } from './modules/logon/routes.ts';
+import { setupRoutes } from './modules/setup/routes.ts';
+import { settingsRoutes } from './modules/settings/routes.ts';
+import { statusRoutes } from './modules/status/routes.ts';
+import type { MessageKey } from './web/i18n/index.ts';
+
+/** Forms are small; a larger body is refused before it is parsed. */
+const formBodyBytesMax = 16 * 1024;
+const hstsMaxAgeSeconds = 2 * 365 * 86_400;
+const staticDir = fileURLToPath(new URL('./web/static/', import.meta.url));
+
+export interface AppOptions {
+  https?: { key: string | Buffer; cert: string | Buffer };
+  logger?: boolean;
+}
+
+/** The customer portal: plugins and modules, no listen(). */
+export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<FastifyInstance> {
+  const server: FastifyServerOptions & { https?: AppOptions['https'] } = {
+    logger: options.logger === false ? false : loggerOptions(deps.config.logLevel),
+    bodyLimit: formBodyBytesMax,
+    trustProxy: false,
+    requestIdHeader: false,
+    genReqId: () => deps.random.bytes(8).toString('hex'),
+  };
+  if (options.https) server.https = options.https;
+  const app = Fastify(server) as unknown as FastifyInstance;
+
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'none'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+        connectSrc: ["'self'"],
+      },
+    },
+    strictTransportSecurity: { maxAge: hstsMaxAgeSeconds, includeSubDomains: true },
+    referrerPolicy: { policy: 'no-referrer' },
+    frameguard: { action: 'deny' },
+    crossOriginEmbedderPolicy: false,
+  });
+  await app.register(fastifyCookie);
+  await app.register(fastifyFormbody);
+  await app.register(fastifyStatic, { root: staticDir, prefix: '/static/', decorateReply: false, cacheControl: true, maxAge: 3600_000 });
+
+  app.decorateRequest('lang', 'ja');
+  app.decorateRequest('live', undefined);
+  app.addHook('onRequest', async (request, reply) => {
+    request.lang = languageOf(request, reply);
+    // Pages hold personal and account data: never kept by a browser or a proxy.
+    if (!request.url.startsWith('/static/')) reply.header('cache-control', 'no-store');
+  });
+
+  logonRoutes(app, deps);
+  setupRoutes(app, deps);
+  statusRoutes(app, deps);
+  settingsRoutes(app, deps);
+
+  app.setNotFoundHandler((request, reply) => {
+    reply.code(404).type('text/html; charset=utf-8');
+    return errorPage(deps, request, 'error.NOT_FOUND');
+  });
+
+  // No request ever answers with a stack trace: expected failures show their message, anything else
+  // a plain page with the request id that finds the logged error.
+  app.setErrorHandler((error, request, reply) => {
+    if (isAppError(error)) {
+      reply.code(error.status).type('text/html; charset=utf-8');
+      return errorPage(deps, request, error.messageKey);
+    }
+    const status = typeof (error as { statusCode?: unknown }).statusCode === 'number' ? (error as { statusCode: number }).statusCode : 500;
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    reply.code(status >= 400 && status < 500 ? status : 500).type('text/html; charset=utf-8');
+    return errorPage(deps, request, status >= 400 && status < 500 ? 'error.INPUT_INVALID' : 'error.INTERNAL');
+  });
+
+  return app;
+}
+
+function errorPage(deps: Deps, request: Parameters<typeof pageContext>[1], message: MessageKey): string {
+  const page = pageContext(deps, request);
+  const { t } = page;
+  return layout(
+    page,
+    'error.title',
+    html`<div class="error" role="alert">${t(message)}</div>
+<p class="hint">${t('app.requestId')}: <code>${request.id}</code></p>
+<p><a href="/logon">${t('error.backToLogon')}</a></p>`,
+  ).value;
+}

@@ -1,0 +1,104 @@
+/**
+ * The environment, parsed and validated once at start. Every problem is reported together, and a
+ * production start without its secrets fails here rather than at the first request.
+ */
+export interface Config {
+  production: boolean;
+  host: string;
+  port: number;
+  /** Optional plain-HTTP listener that only redirects to HTTPS (R4.7). */
+  httpRedirectPort: number | undefined;
+  /** Where the portal is reached, for links in emails and the start banner. */
+  publicUrl: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  encryptionKeys: string | undefined;
+  tlsCertFile: string | undefined;
+  tlsKeyFile: string | undefined;
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  bankName: string;
+  bankContact: string;
+  sessionIdleSeconds: number;
+  sessionAbsoluteSeconds: number;
+  passwordMaxAgeDays: number;
+  logonRatePerMinute: number;
+  seedDemo: boolean;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super('configuration invalid:\n  ' + problems.join('\n  '));
+    this.problems = problems;
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+export function parseConfig(env: Env): Config {
+  const problems: string[] = [];
+  const text = (name: string, fallback?: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === undefined || value === '' ? fallback : value;
+  };
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = text(name);
+    if (raw === undefined) return fallback;
+    if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return Number(raw);
+  };
+  const flag = (name: string, fallback: boolean): boolean => {
+    const raw = text(name);
+    if (raw === undefined) return fallback;
+    if (!['true', 'false', '1', '0'].includes(raw)) problems.push(`${name} must be true or false (got "${raw}")`);
+    return raw === 'true' || raw === '1';
+  };
+
+  const production = text('NODE_ENV') === 'production';
+  const port = integer('PORT', 8443, 1, 65535);
+  const host = text('HOST', '127.0.0.1')!;
+  const databaseUrl = text('DATABASE_URL');
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) problems.push('DATABASE_URL must start with postgres://');
+  const smtpUrl = text('SMTP_URL');
+  if (smtpUrl && !/^smtps?:\/\//.test(smtpUrl)) problems.push('SMTP_URL must start with smtp:// or smtps://');
+
+  const config: Config = {
+    production,
+    host,
+    port,
+    httpRedirectPort: text('HTTP_REDIRECT_PORT') ? integer('HTTP_REDIRECT_PORT', 0, 1, 65535) : undefined,
+    publicUrl: text('PUBLIC_URL', `https://localhost:${port}`)!.replace(/\/+$/, ''),
+    dataDir: text('DATA_DIR', './data')!,
+    databaseUrl,
+    encryptionKeys: text('ENCRYPTION_KEYS'),
+    tlsCertFile: text('TLS_CERT_FILE'),
+    tlsKeyFile: text('TLS_KEY_FILE'),
+    smtpUrl,
+    mailFrom: text('MAIL_FROM', 'ib-noreply@demo-bank.example')!,
+    bankName: text('BANK_NAME', 'デモ銀行')!,
+    bankContact: text('BANK_CONTACT', '法人インターネットバンキング ヘルプデスク 0120-000-000')!,
+    sessionIdleSeconds: integer('SESSION_IDLE_SECONDS', 600, 60, 3600),
+    sessionAbsoluteSeconds: integer('SESSION_ABSOLUTE_SECONDS', 4 * 3600, 300, 24 * 3600),
+    passwordMaxAgeDays: integer('PASSWORD_MAX_AGE_DAYS', 90, 1, 3650),
+    logonRatePerMinute: integer('LOGON_RATE_PER_MINUTE', 30, 1, 100_000),
+    seedDemo: flag('SEED_DEMO', !databaseUrl && !production),
+    logLevel: text('LOG_LEVEL', 'info')!,
+  };
+  if (config.sessionAbsoluteSeconds < config.sessionIdleSeconds) {
+    problems.push('SESSION_ABSOLUTE_SECONDS must not be shorter than SESSION_IDLE_SECONDS');
+  }
+  if (production) {
+    // The embedded defaults (generated keys and a self-signed certificate) are for a single demo machine.
+    if (!databaseUrl) problems.push('DATABASE_URL is required in production');
+    if (!config.encryptionKeys) problems.push('ENCRYPTION_KEYS is required in production');
+    if (!config.tlsCertFile || !config.tlsKeyFile) problems.push('TLS_CERT_FILE and TLS_KEY_FILE are required in production');
+    if (config.seedDemo) problems.push('SEED_DEMO cannot be used in production');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

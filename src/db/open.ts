@@ -1,0 +1,24 @@
+import { mkdirSync } from 'node:fs';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { PGlite } from '@electric-sql/pglite';
+import type { Database } from './schema.ts';
+import { pglitePool } from './pglite-pool.ts';
+
+export type Db = Kysely<Database>;
+
+const int8Oid = 20;
+
+/** PostgreSQL when a URL is given, otherwise PGlite in `dataDir` (or in memory for `memory://`). */
+export async function openDatabase(options: { databaseUrl?: string; pgliteDir?: string; poolSize?: number }): Promise<Db> {
+  if (options.databaseUrl) {
+    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
+    // Yen amounts and counters in int8 must never round through a float.
+    pool.on('connect', (client) => client.setTypeParser(int8Oid, (value: string) => BigInt(value)));
+    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  }
+  const dir = options.pgliteDir;
+  if (dir && dir !== 'memory://') mkdirSync(dir, { recursive: true });
+  const pglite = await PGlite.create(dir ?? 'memory://', { parsers: { [int8Oid]: (value: string) => BigInt(value) } });
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: pglitePool(pglite) as never }) });
+}

@@ -1,0 +1,14 @@
+import type { Config } from './config.ts';
+import type { Db } from './db/open.ts';
+import type { Clock } from './platform/clock.ts';
+import type { Keyring } from './platform/keyring.ts';
+import type { Random } from './platform/random.ts';
+
+/** Everything a use case may touch from outside itself; tests build it with fakes where they need to. */
+export interface Deps {
+  db: Db;
+  clock: Clock;
+  random: Random;
+  keyring: Keyring;
+  config: Config;
+}

@@ -1,0 +1,32 @@
+import type { Config } from '../config.ts';
+import { translator, type MessageKey } from '../web/i18n/index.ts';
+
+/**
+ * Builds a notice in Japanese with the English text below it: the person's language preference is
+ * a browser setting, and an email has to be understood whichever they chose.
+ */
+/** A parameter is plain text, or a message of its own to be shown in each language. */
+export type NoticeParam = string | number | { message: MessageKey };
+
+export function composeNotice(
+  config: Config,
+  parts: { subject: MessageKey; lines: { key: MessageKey; params?: Record<string, NoticeParam> }[] },
+): { subject: string; body: string } {
+  const defaults = { contact: `${config.bankName} ${config.bankContact}` };
+  const ja = translator('ja', defaults);
+  const en = translator('en', defaults);
+  const section = (t: typeof ja) => {
+    const localized = (params: Record<string, NoticeParam> = {}) =>
+      Object.fromEntries(Object.entries(params).map(([name, v]) => [name, typeof v === 'object' ? t(v.message) : v]));
+    return [...parts.lines.map((line) => t(line.key, localized(line.params))), '', t('mail.signature'), defaults.contact].join('\n');
+  };
+  return {
+    subject: `${ja(parts.subject)} / ${en(parts.subject)}`,
+    body: [section(ja), '', '----', '', section(en), ''].join('\n'),
+  };
+}
+
+/** Dates in notices are shown in Japan time, as the customer reads them. */
+export function formatJst(at: Date): string {
+  return at.toLocaleString('ja-JP', { timeZone: 'Asia/Tokyo', hour12: false }) + ' (JST)';
+}

@@ -1,0 +1,83 @@
+import { createServer } from 'node:http';
+import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { ConfigError, parseConfig } from './config.ts';
+import { openRuntime } from './runtime.ts';
+import { buildApp } from './app.ts';
+import { embeddedTlsCertificate } from './platform/embedded-secrets.ts';
+import { seedDemo } from './operator/demo-seed.ts';
+import { startDeliveryLoop } from './outbox/delivery.ts';
+import { emlFileTransport, smtpTransport } from './outbox/transport.ts';
+
+/** Read config, open the database, migrate, build the app, listen, stop on signals. Nothing else. */
+const outboxIntervalMs = 2000;
+
+let config;
+try {
+  config = parseConfig(process.env);
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  process.stderr.write(`${error.message}\n`);
+  process.exit(2);
+}
+
+const runtime = await openRuntime(config, 'the service (npm start)');
+const { deps } = runtime;
+const demo = config.seedDemo ? await seedDemo(deps) : undefined;
+
+const tls = config.tlsCertFile && config.tlsKeyFile
+  ? { cert: readFileSync(config.tlsCertFile), key: readFileSync(config.tlsKeyFile) }
+  : await embeddedTlsCertificate(config.dataDir, ['localhost', '127.0.0.1', '::1'], deps.clock.now());
+const app = await buildApp(deps, { https: tls });
+
+const mailDir = resolve(config.dataDir, 'mail');
+const transport = config.smtpUrl ? smtpTransport(config.smtpUrl, config.mailFrom) : emlFileTransport(mailDir, config.mailFrom);
+const delivery = startDeliveryLoop(deps.db, deps.clock, transport, {
+  intervalMs: outboxIntervalMs,
+  onError: (error) => app.log.error({ err: error }, 'outbox delivery failed'),
+});
+
+await app.listen({ host: config.host, port: config.port });
+
+// R4.7: plain HTTP is only ever a redirect to HTTPS, on its own port when configured.
+const redirect = config.httpRedirectPort
+  ? createServer((request, response) => {
+      response.writeHead(308, { location: `${config.publicUrl}${request.url ?? '/'}` }).end();
+    }).listen(config.httpRedirectPort, config.host)
+  : undefined;
+
+const lines = [
+  '',
+  `  ${config.bankName} corporate internet banking is running.`,
+  `  Portal:            ${config.publicUrl}/logon   (self-signed certificate unless TLS_CERT_FILE is set)`,
+  `  Operator CLI:      npm run operator -- --help   (stop the service first when on the embedded database)`,
+  `  Emails:            ${config.smtpUrl ? 'sent over SMTP' : `written as .eml files to ${mailDir}`}`,
+];
+if (demo?.credentials) {
+  const c = demo.credentials;
+  lines.push(
+    '',
+    `  Demo contract ${demo.created ? 'created' : '(created at first start)'} — first logon of the master:`,
+    `    Contract ID:            ${c.contractId}`,
+    `    User ID:                ${c.userId}`,
+    `    Registration password:  ${c.registrationPassword}   (one-time, until ${c.registrationPasswordExpiresAt.slice(0, 10)})`,
+    `    Grid card (print/open): ${c.gridCardFile}`,
+    `    Kept in:                ${join(resolve(config.dataDir), 'demo-credentials.json')}`,
+  );
+}
+process.stdout.write(lines.join('\n') + '\n\n');
+
+let stopping = false;
+async function stop(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  app.log.info({ signal }, 'stopping');
+  redirect?.close();
+  await app.close();
+  await delivery.stop();
+  transport.close?.();
+  await runtime.close();
+  process.exit(0);
+}
+process.on('SIGINT', () => void stop('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));

@@ -1,0 +1,253 @@
+import type { Deps } from '../../deps.ts';
+import type { LockMode, User } from '../../db/schema.ts';
+import { inTransaction, type Tx } from '../../db/transaction.ts';
+import { recordAudit } from '../../audit/audit-trail.ts';
+import { hashSecret } from '../../auth/password-hash.ts';
+import { gridCardValidityDays, newGridDigits } from '../../auth/grid-card.ts';
+import { contractIdFrom } from '../../domain/contract-id.ts';
+import { isValidEmail, isValidUserId } from '../../domain/identifiers.ts';
+import { randomDigits } from '../../platform/random.ts';
+import { endSessionsOfUser } from '../session/store.ts';
+import { gridCardAssociatedData } from '../logon/grid-challenge.ts';
+
+/**
+ * The bank operator's use cases of the foundation: onboard a contract with its master (R1.3), issue
+ * grid cards (R3.3), issue a new registration password (R2.5) and lift a master's stop (R2.3).
+ * Each change is audited with the operator's name in its own transaction.
+ */
+export const registrationPasswordValidDays = 14;
+export const companyNameLengthMax = 100;
+const registrationAlphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789'; // no 0/O or 1/I to misread on paper
+const registrationPasswordLength = 12;
+
+export class OperatorInputError extends Error {}
+
+export interface IssuedCard {
+  serial: string;
+  digits: string;
+  expiresAt: Date;
+}
+
+export interface OnboardResult {
+  contractId: string;
+  companyName: string;
+  lockMode: LockMode;
+  masterUserId: string;
+  registrationPassword: string;
+  registrationPasswordExpiresAt: Date;
+  card: IssuedCard;
+}
+
+export async function onboardContract(
+  deps: Deps,
+  input: { companyName: string; lockMode: LockMode; masterUserId: string; masterName: string; masterEmail?: string; operator: string },
+): Promise<OnboardResult> {
+  const companyName = input.companyName.trim();
+  if (companyName.length === 0 || companyName.length > companyNameLengthMax || /[\p{Cc}]/u.test(companyName)) {
+    throw new OperatorInputError(`company name must be 1–${companyNameLengthMax} characters without control characters`);
+  }
+  if (!isValidUserId(input.masterUserId)) throw new OperatorInputError('master user ID must be 1–30 half-width letters and digits (R1.2)');
+  if (input.masterEmail !== undefined && !isValidEmail(input.masterEmail)) throw new OperatorInputError('master email is not a valid address');
+  if (input.lockMode !== 'unlinked' && input.lockMode !== 'linked') throw new OperatorInputError('lock mode must be unlinked or linked');
+
+  const registrationPassword = newRegistrationPassword(deps);
+  const registrationHash = await hashSecret(registrationPassword);
+  const now = deps.clock.now();
+  const expiresAt = addDays(now, registrationPasswordValidDays);
+  return inTransaction(deps.db, async (tx) => {
+    const contractId = await unusedContractId(deps, tx);
+    await tx.insertInto('contract').values({ id: contractId, company_name: companyName, lock_mode: input.lockMode, created_at: now }).execute();
+    const master = await tx
+      .insertInto('users')
+      .values({
+        contract_id: contractId,
+        user_id: input.masterUserId,
+        display_name: input.masterName.trim() || input.masterUserId,
+        role: 'master',
+        email: input.masterEmail ?? null,
+        registration_password_hash: registrationHash,
+        registration_password_expires_at: expiresAt,
+        created_at: now,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await recordAudit(tx, {
+      at: now,
+      contractId,
+      userRef: master.id,
+      actor: `operator:${input.operator}`,
+      action: 'contract.onboard',
+      outcome: 'success',
+      details: { companyName, lockMode: input.lockMode, masterUserId: input.masterUserId, registrationPasswordExpiresAt: expiresAt },
+    });
+    const card = await issueCardInTx(deps, tx, master, input.operator);
+    return {
+      contractId,
+      companyName,
+      lockMode: input.lockMode,
+      masterUserId: master.user_id,
+      registrationPassword,
+      registrationPasswordExpiresAt: expiresAt,
+      card,
+    };
+  });
+}
+
+async function unusedContractId(deps: Deps, tx: Tx): Promise<string> {
+  for (;;) {
+    const id = contractIdFrom(String(deps.random.int(1, 10)) + randomDigits(deps.random, 9));
+    const taken = await tx.selectFrom('contract').select('id').where('id', '=', id).executeTakeFirst();
+    if (!taken) return id;
+  }
+}
+
+function newRegistrationPassword(deps: Deps): string {
+  let password = '';
+  for (let i = 0; i < registrationPasswordLength; i++) password += registrationAlphabet[deps.random.int(0, registrationAlphabet.length)];
+  return password;
+}
+
+function addDays(at: Date, days: number): Date {
+  return new Date(at.getTime() + days * 86_400_000);
+}
+
+export async function findPerson(deps: Deps, contractId: string, userId: string): Promise<User> {
+  const user = await deps.db.selectFrom('users').selectAll().where('contract_id', '=', contractId).where('user_id', '=', userId).executeTakeFirst();
+  if (!user) throw new OperatorInputError(`no user ${userId} in contract ${contractId}`);
+  return user;
+}
+
+/**
+ * R3.3: a new card invalidates the person's previous one in the same transaction, so a card
+ * reported lost stops working at once; its open challenge goes with it.
+ */
+async function issueCardInTx(deps: Deps, tx: Tx, user: User, operator: string): Promise<IssuedCard> {
+  const now = deps.clock.now();
+  const previous = await tx
+    .updateTable('grid_card')
+    .set({ invalidated_at: now })
+    .where('user_ref', '=', user.id)
+    .where('invalidated_at', 'is', null)
+    .returning(['id', 'serial'])
+    .execute();
+  for (const card of previous) {
+    await tx.updateTable('grid_challenge').set({ answered_at: now }).where('card_id', '=', card.id).where('answered_at', 'is', null).execute();
+    await recordAudit(tx, {
+      at: now,
+      contractId: user.contract_id,
+      userRef: user.id,
+      actor: `operator:${operator}`,
+      action: 'grid_card.invalidate',
+      outcome: 'success',
+      details: { serial: card.serial },
+    });
+  }
+  const serial = randomDigits(deps.random, 12);
+  const digits = newGridDigits(deps.random);
+  const expiresAt = addDays(now, gridCardValidityDays);
+  await tx
+    .insertInto('grid_card')
+    .values({
+      user_ref: user.id,
+      serial,
+      digits_sealed: deps.keyring.seal(digits, gridCardAssociatedData(serial)),
+      issued_at: now,
+      expires_at: expiresAt,
+    })
+    .execute();
+  await recordAudit(tx, {
+    at: now,
+    contractId: user.contract_id,
+    userRef: user.id,
+    actor: `operator:${operator}`,
+    action: 'grid_card.issue',
+    outcome: 'success',
+    details: { serial, expiresAt, replaced: previous.map((c) => c.serial) },
+  });
+  return { serial, digits, expiresAt };
+}
+
+export async function issueGridCard(deps: Deps, input: { contractId: string; userId: string; operator: string }): Promise<IssuedCard> {
+  const user = await findPerson(deps, input.contractId, input.userId);
+  return inTransaction(deps.db, (tx) => issueCardInTx(deps, tx, user, input.operator));
+}
+
+/**
+ * R2.5: the master who forgot a password gets a new registration password from the bank. The old
+ * passwords stop working and live sessions end; the next logon sets new ones (R1.3).
+ */
+export async function issueRegistrationPassword(
+  deps: Deps,
+  input: { contractId: string; userId: string; operator: string },
+): Promise<{ registrationPassword: string; expiresAt: Date }> {
+  const user = await findPerson(deps, input.contractId, input.userId);
+  const registrationPassword = newRegistrationPassword(deps);
+  const hash = await hashSecret(registrationPassword);
+  const now = deps.clock.now();
+  const expiresAt = addDays(now, registrationPasswordValidDays);
+  await inTransaction(deps.db, async (tx) => {
+    await tx
+      .updateTable('users')
+      .set({
+        registration_password_hash: hash,
+        registration_password_expires_at: expiresAt,
+        login_password_hash: null,
+        login_password_changed_at: null,
+        confirmation_password_hash: null,
+        confirmation_password_changed_at: null,
+      })
+      .where('id', '=', user.id)
+      .execute();
+    await endSessionsOfUser(tx, user.id, 'stopped', now);
+    await recordAudit(tx, {
+      at: now,
+      contractId: user.contract_id,
+      userRef: user.id,
+      actor: `operator:${input.operator}`,
+      action: 'registration_password.issue',
+      outcome: 'success',
+      details: { expiresAt },
+    });
+  });
+  return { registrationPassword, expiresAt };
+}
+
+/**
+ * R2.3: lifting a master's stop (and so the contract's) is the operator's. The person's failure
+ * count starts again from zero.
+ */
+export async function liftStop(deps: Deps, input: { contractId: string; userId: string; operator: string }): Promise<{ lifted: boolean }> {
+  const user = await findPerson(deps, input.contractId, input.userId);
+  const now = deps.clock.now();
+  return inTransaction(deps.db, async (tx) => {
+    const person = await tx
+      .updateTable('users')
+      .set({ stopped_at: null, failed_attempts: 0 })
+      .where('id', '=', user.id)
+      .where('stopped_at', 'is not', null)
+      .returning('id')
+      .executeTakeFirst();
+    // The contract-wide stop follows the master's (not linked) or any stop (linked): lifting the
+    // master lifts it, and in linked mode so does lifting the person who caused it.
+    const contract = await tx
+      .updateTable('contract')
+      .set({ stopped_at: null })
+      .where('id', '=', user.contract_id)
+      .where('stopped_at', 'is not', null)
+      .returning('id')
+      .executeTakeFirst();
+    const lifted = Boolean(person || contract);
+    if (lifted) {
+      await recordAudit(tx, {
+        at: now,
+        contractId: user.contract_id,
+        userRef: user.id,
+        actor: `operator:${input.operator}`,
+        action: 'person.lift_stop',
+        outcome: 'success',
+        details: { contractLifted: Boolean(contract) },
+      });
+    }
+    return { lifted };
+  });
+}

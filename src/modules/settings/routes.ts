@@ -1,0 +1,85 @@
+import type { FastifyInstance } from 'fastify';
+import type { Deps } from '../../deps.ts';
+import { AppError } from '../../errors.ts';
+import { html } from '../../web/html.ts';
+import { layout } from '../../web/layout.ts';
+import { noticeBox, type FormState } from '../../web/form.ts';
+import { registerPage, type PageRequest } from '../../web/page-route.ts';
+import { pageContext, requestContext, sessionChrome } from '../../web/request-context.ts';
+import { formSecret } from '../../web/form-input.ts';
+import { changePassword, type PasswordKind } from './password-service.ts';
+import { confirmEmailCode, pendingEmail, requestEmailCode } from './email-service.ts';
+import { changePasswordForm, emailAddressForm, emailCodeForm } from './views.ts';
+import { codeField, emailField, newPasswordField } from './form-fields.ts';
+
+function query(request: PageRequest<'active'>, name: string): string | undefined {
+  const value = (request.query as Record<string, unknown>)[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** R2.7 password change and the email address change confirmed by a code (foundation issue, item 8). */
+export function settingsRoutes(app: FastifyInstance, deps: Deps): void {
+  registerPage(app, deps, {
+    path: '/settings/password',
+    access: 'active',
+    render(request, state: FormState) {
+      const page = pageContext(deps, request);
+      const chrome = sessionChrome(deps, request.live);
+      const asked = state.values?.kind ?? query(request, 'kind');
+      const done = query(request, 'done') === '1' ? page.t('password.changed') : undefined;
+      return layout(page, 'password.changeTitle', html`${noticeBox(done)}${changePasswordForm(page.t, chrome.csrfToken, asked === 'confirmation' ? 'confirmation' : 'login', state)}`, chrome);
+    },
+    echo: ['kind'],
+    async submit(request) {
+      const kind = (request.body as Record<string, unknown> | undefined)?.kind;
+      if (kind !== 'login' && kind !== 'confirmation') throw new AppError('INPUT_INVALID', { field: 'kind' });
+      await changePassword(
+        deps,
+        request.live,
+        {
+          kind: kind as PasswordKind,
+          current: formSecret(request.body, 'current', { maxLength: 128, code: 'CURRENT_PASSWORD_WRONG' }),
+          next: newPasswordField(request.body, 'next'),
+          nextRepeat: newPasswordField(request.body, 'nextRepeat'),
+        },
+        requestContext(request),
+      );
+      return `/settings/password?done=1&kind=${kind}`;
+    },
+  });
+
+  const renderEmail = async (request: PageRequest<'active'>, state: FormState) => {
+    const page = pageContext(deps, request);
+    const { t } = page;
+    const chrome = sessionChrome(deps, request.live);
+    const pending = query(request, 'again') === '1' ? undefined : await pendingEmail(deps, request.live.user.id);
+    const done = query(request, 'done') === '1' ? t('email.changed') : undefined;
+    const current = html`<p>${t('email.current')}: <strong>${request.live.user.email ?? t('email.none')}</strong></p>`;
+    const form = pending
+      ? html`${noticeBox(t('email.codeSent'))}${emailCodeForm(t, chrome.csrfToken, '/settings/email/verify', pending, state)}
+<p class="hint"><a href="/settings/email?again=1">${t('email.sendCode')}</a></p>`
+      : emailAddressForm(t, chrome.csrfToken, '/settings/email', state);
+    return layout(page, 'email.title', html`${noticeBox(done)}${current}${form}`, chrome);
+  };
+
+  registerPage(app, deps, {
+    path: '/settings/email',
+    access: 'active',
+    echo: ['email'],
+    render: renderEmail,
+    async submit(request) {
+      await requestEmailCode(deps, request.live, emailField(request.body), requestContext(request));
+      return '/settings/email';
+    },
+  });
+
+  registerPage(app, deps, {
+    path: '/settings/email/verify',
+    access: 'active',
+    render: renderEmail,
+    async submit(request) {
+      await confirmEmailCode(deps, request.live, codeField(request.body), requestContext(request));
+      return '/settings/email?done=1';
+    },
+  });
+}

@@ -1,0 +1,57 @@
+import type { FastifyInstance } from 'fastify';
+import type { Deps } from '../../deps.ts';
+import { html } from '../../web/html.ts';
+import { layout } from '../../web/layout.ts';
+import { registerPage } from '../../web/page-route.ts';
+import { pageContext, sessionChrome } from '../../web/request-context.ts';
+import type { MessageKey } from '../../web/i18n/index.ts';
+import { statusSummary } from './service.ts';
+
+const methodLabel: Record<string, MessageKey> = { password: 'method.password', registration: 'method.registration' };
+
+function formatWhen(at: Date, lang: string): string {
+  return at.toLocaleString(lang === 'ja' ? 'ja-JP' : 'en-GB', { timeZone: 'Asia/Tokyo', hour12: false }) + ' JST';
+}
+
+/** The status page [ステータス] (R7.2, R2.6), where every completed logon lands. */
+export function statusRoutes(app: FastifyInstance, deps: Deps): void {
+  registerPage(app, deps, {
+    path: '/status',
+    access: 'active',
+    async render(request) {
+      const page = pageContext(deps, request);
+      const { t } = page;
+      const { user, contract } = request.live;
+      const summary = await statusSummary(deps, request.live);
+      const notices = summary.agedPasswords.map(
+        (kind) => html`<li>${t('status.notice.passwordAge', { kind: t(kind === 'login' ? 'password.kind.login' : 'password.kind.confirmation'), days: deps.config.passwordMaxAgeDays })}
+  <a href="/settings/password?kind=${kind}">${t('status.notice.changeNow')}</a></li>`,
+      );
+      const body = html`<p class="welcome">${t('status.welcome', { company: contract.company_name, name: user.display_name })}</p>
+${notices.length > 0 ? html`<section class="security-notice" role="alert"><h2>${t('status.notice.title')}</h2><ul>${notices}</ul></section>` : ''}
+<dl class="facts">
+  <dt>${t('status.contractId')}</dt><dd>${contract.id}</dd>
+  <dt>${t('status.userId')}</dt><dd>${user.user_id}</dd>
+  <dt>${t('status.email')}</dt><dd>${user.email ?? t('email.none')}</dd>
+</dl>
+<section>
+<h2>${t('status.recent')}</h2>
+<p class="${summary.failuresSinceLastLogon > 0 ? 'warning' : 'hint'}" id="failures-since">${
+        summary.failuresSinceLastLogon > 0 ? t('status.failuresSince', { count: summary.failuresSinceLastLogon }) : t('status.noFailures')
+      }</p>
+<table class="uses">
+<thead><tr><th>${t('status.when')}</th><th>${t('status.ip')}</th><th>${t('status.method')}</th><th>${t('status.result')}</th></tr></thead>
+<tbody>
+${summary.recentUses.map(
+  (use) => html`<tr class="${use.outcome}"><td>${formatWhen(use.at, page.lang)}</td><td>${use.ip ?? '-'}</td><td>${
+    use.method && methodLabel[use.method] ? t(methodLabel[use.method]!) : '-'
+  }</td><td>${t(use.outcome === 'success' ? 'status.result.success' : 'status.result.failure')}</td></tr>`,
+)}
+</tbody>
+</table>
+<p class="hint">${t('status.recentHint')}</p>
+</section>`;
+      return layout(page, 'status.title', body, sessionChrome(deps, request.live));
+    },
+  });
+}

@@ -1,0 +1,54 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Deps } from '../deps.ts';
+import { onboardContract } from '../modules/contracts/service.ts';
+import { writeGridCardFile } from './grid-card-print.ts';
+
+export interface DemoCredentials {
+  contractId: string;
+  userId: string;
+  registrationPassword: string;
+  registrationPasswordExpiresAt: string;
+  gridCardFile: string;
+}
+
+const credentialsFileName = 'demo-credentials.json';
+
+/**
+ * On the first start of the embedded default: a demo bank with one demo contract, whose master
+ * logs on for the first time with the printed registration password and grid card. The details are
+ * also kept in the data folder so a later start can show them again.
+ */
+export async function seedDemo(deps: Deps): Promise<{ created: boolean; credentials?: DemoCredentials }> {
+  const file = join(deps.config.dataDir, credentialsFileName);
+  const any = await deps.db.selectFrom('contract').select('id').limit(1).executeTakeFirst();
+  if (any) {
+    try {
+      return { created: false, credentials: JSON.parse(readFileSync(file, 'utf8')) as DemoCredentials };
+    } catch {
+      return { created: false }; // seeded elsewhere, or the file was removed: nothing to show
+    }
+  }
+  const result = await onboardContract(deps, {
+    companyName: 'デモ商事株式会社',
+    lockMode: 'unlinked',
+    masterUserId: 'master01',
+    masterName: '銀行 太郎',
+    operator: 'demo-seed',
+  });
+  const gridCardFile = writeGridCardFile(deps.config.dataDir, result.card, {
+    bankName: deps.config.bankName,
+    companyName: result.companyName,
+    contractId: result.contractId,
+    userId: result.masterUserId,
+  });
+  const credentials: DemoCredentials = {
+    contractId: result.contractId,
+    userId: result.masterUserId,
+    registrationPassword: result.registrationPassword,
+    registrationPasswordExpiresAt: result.registrationPasswordExpiresAt.toISOString(),
+    gridCardFile,
+  };
+  writeFileSync(resolve(file), JSON.stringify(credentials, null, 2), { mode: 0o600 });
+  return { created: true, credentials };
+}

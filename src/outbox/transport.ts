@@ -1,0 +1,47 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import nodemailer from 'nodemailer';
+
+export interface OutboxMessage {
+  id: bigint;
+  recipient: string;
+  subject: string;
+  body: string;
+}
+
+/** Sends one message or throws; the delivery loop retries what throws. */
+export interface MailTransport {
+  send(message: OutboxMessage): Promise<void>;
+  close?(): void;
+}
+
+/**
+ * The Message-ID is derived from the outbox row, so a message sent twice after a crash between
+ * "sent" and "marked sent" carries the same ID and a receiving system can discard the copy.
+ */
+function mailOptions(from: string, message: OutboxMessage) {
+  const domain = from.split('@')[1] ?? 'localhost';
+  return { from, to: message.recipient, subject: message.subject, text: message.body, messageId: `<outbox-${message.id}@${domain}>` };
+}
+
+export function smtpTransport(url: string, from: string): MailTransport {
+  const transporter = nodemailer.createTransport(url);
+  return {
+    async send(message) {
+      await transporter.sendMail(mailOptions(from, message));
+    },
+    close: () => transporter.close(),
+  };
+}
+
+/** Without SMTP, messages are written as .eml files a newcomer can open in any mail program. */
+export function emlFileTransport(dir: string, from: string): MailTransport {
+  const composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  return {
+    async send(message) {
+      const info = await composer.sendMail(mailOptions(from, message));
+      writeFileSync(join(dir, `${String(message.id).padStart(8, '0')}.eml`), info.message as Buffer, { mode: 0o600 });
+    },
+  };
+}

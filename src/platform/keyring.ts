@@ -1,0 +1,55 @@
+import { createCipheriv, createDecipheriv } from 'node:crypto';
+import type { Random } from './random.ts';
+
+/**
+ * Versioned encryption keys for secret data at rest (grid card digits, R3.4).
+ * A sealed value is `v<version>.<iv>.<tag>.<ciphertext>` (base64url), AES-256-GCM, so keys can be
+ * rotated: new data is sealed with the newest key, old data still opens with its own.
+ * The associated data binds a sealed value to its purpose and row, so a value copied into another
+ * row or column does not open.
+ */
+export interface Keyring {
+  seal(plaintext: string, associatedData: string): string;
+  open(sealed: string, associatedData: string): string;
+}
+
+const keyBytes = 32;
+const ivBytes = 12;
+
+/** Parses `1:<base64 key>,2:<base64 key>`; the highest version seals. */
+export function parseKeyringSpec(spec: string): Map<number, Buffer> {
+  const keys = new Map<number, Buffer>();
+  for (const part of spec.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const match = /^(\d{1,6}):([A-Za-z0-9+/_-]+={0,2})$/.exec(part);
+    if (!match) throw new Error('ENCRYPTION_KEYS: each entry must be <version>:<base64 32-byte key>');
+    const key = Buffer.from(match[2]!, 'base64');
+    if (key.length !== keyBytes) throw new Error(`ENCRYPTION_KEYS: key version ${match[1]} is not 32 bytes`);
+    keys.set(Number(match[1]), key);
+  }
+  if (keys.size === 0) throw new Error('ENCRYPTION_KEYS: no key given');
+  return keys;
+}
+
+export function createKeyring(keys: Map<number, Buffer>, random: Random): Keyring {
+  const current = Math.max(...keys.keys());
+  return {
+    seal(plaintext, associatedData) {
+      const iv = random.bytes(ivBytes);
+      const cipher = createCipheriv('aes-256-gcm', keys.get(current)!, iv);
+      cipher.setAAD(Buffer.from(associatedData));
+      const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+      return ['v' + current, iv, cipher.getAuthTag(), body]
+        .map((p) => (typeof p === 'string' ? p : p.toString('base64url')))
+        .join('.');
+    },
+    open(sealed, associatedData) {
+      const [version, iv, tag, body] = sealed.split('.');
+      const key = keys.get(Number(version?.slice(1)));
+      if (!key || !iv || !tag || body === undefined) throw new Error('sealed value: unknown key version or malformed');
+      const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
+      decipher.setAAD(Buffer.from(associatedData));
+      decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+      return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
+    },
+  };
+}

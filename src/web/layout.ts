@@ -1,0 +1,76 @@
+import { html, type Html, type HtmlValue } from './html.ts';
+import type { Language, MessageKey, Translate } from './i18n/index.ts';
+
+export interface PageContext {
+  t: Translate;
+  lang: Language;
+  /** The path of this page, for the language switch. */
+  path: string;
+  bankName: string;
+}
+
+export interface SessionChrome {
+  csrfToken: string;
+  idleSeconds: number;
+  /** The menu is shown only to a person who has completed the logon. */
+  menu: boolean;
+}
+
+/** The page frame. No inline script or style (strict CSP); everything works without JavaScript. */
+export function layout(page: PageContext, title: MessageKey, body: HtmlValue, session?: SessionChrome): Html {
+  const { t } = page;
+  const otherLanguage: Language = page.lang === 'ja' ? 'en' : 'ja';
+  const switchHref = `${page.path}${page.path.includes('?') ? '&' : '?'}lang=${otherLanguage}`;
+  const refresh = session ? html`<meta http-equiv="refresh" content="${session.idleSeconds + 2}">` : '';
+  return html`<!doctype html>
+<html lang="${page.lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+${refresh}
+<title>${t(title)} | ${page.bankName} ${t('app.title')}</title>
+<link rel="stylesheet" href="/static/site.css">
+${session ? html`<script src="/static/session-timer.js" defer></script>` : ''}
+</head>
+<body${session ? html` data-idle-seconds="${session.idleSeconds}"` : ''}>
+<a class="skip" href="#main">${t('app.skipToContent')}</a>
+<header class="bar">
+  <div class="brand">${page.bankName} <span>${t('app.title')}</span></div>
+  <nav class="tools">
+    <a href="${switchHref}" lang="${otherLanguage}">${t('app.switchLanguage')}</a>
+    ${session ? logoutForm(t, session.csrfToken) : ''}
+  </nav>
+</header>
+${session?.menu ? menu(t) : ''}
+${session ? idleBanner(t, session.idleSeconds) : ''}
+<main id="main">
+<h1>${t(title)}</h1>
+${body}
+</main>
+<footer>${t('app.footer')}</footer>
+</body>
+</html>`;
+}
+
+function logoutForm(t: Translate, csrfToken: string): Html {
+  return html`<form method="post" action="/logout" class="inline">${csrfField(csrfToken)}<button type="submit" class="link">${t('nav.logout')}</button></form>`;
+}
+
+function menu(t: Translate): Html {
+  return html`<nav class="menu" aria-label="${t('status.menu')}">
+  <a href="/status">${t('nav.status')}</a>
+  <a href="/settings/password">${t('nav.password')}</a>
+  <a href="/settings/email">${t('nav.email')}</a>
+</nav>`;
+}
+
+/** Without JavaScript the notice stays as text; session-timer.js turns it into a countdown warning. */
+function idleBanner(t: Translate, idleSeconds: number): Html {
+  return html`<div class="idle-info" id="idle-info">${t('session.idleInfo', { minutes: Math.round(idleSeconds / 60) })}</div>
+<div class="idle-warning" id="idle-warning" hidden role="alert">${t('session.warning')} <a href="" id="idle-extend">${t('session.extend')}</a></div>`;
+}
+
+export function csrfField(token: string): Html {
+  return html`<input type="hidden" name="_csrf" value="${token}">`;
+}

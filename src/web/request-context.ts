@@ -1,0 +1,65 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Deps } from '../deps.ts';
+import { isLanguage, translator, type Language } from './i18n/index.ts';
+import type { PageContext, SessionChrome } from './layout.ts';
+import type { LiveSession } from '../modules/session/store.ts';
+import { secondsLeft } from '../modules/session/store.ts';
+import type { RequestContext } from '../modules/logon/service.ts';
+
+export const sessionCookie = '__Host-sid';
+export const anonymousCsrfCookie = '__Host-csrf';
+export const languageCookie = '__Host-lang';
+
+const cookieBase = { path: '/', secure: true, httpOnly: true, sameSite: 'strict' } as const;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    lang: Language;
+    live: LiveSession | undefined;
+  }
+}
+
+export function languageOf(request: FastifyRequest, reply: FastifyReply): Language {
+  const asked = (request.query as Record<string, unknown> | undefined)?.lang;
+  if (isLanguage(asked)) {
+    reply.setCookie(languageCookie, asked, { ...cookieBase, maxAge: 365 * 86_400 });
+    return asked;
+  }
+  const stored = request.cookies[languageCookie];
+  return isLanguage(stored) ? stored : 'ja';
+}
+
+export function setSessionCookie(reply: FastifyReply, token: string): void {
+  reply.setCookie(sessionCookie, token, cookieBase);
+}
+
+export function clearSessionCookie(reply: FastifyReply): void {
+  reply.clearCookie(sessionCookie, cookieBase);
+}
+
+export function setAnonymousCsrfCookie(reply: FastifyReply, token: string): void {
+  reply.setCookie(anonymousCsrfCookie, token, cookieBase);
+}
+
+export function pageContext(deps: Deps, request: FastifyRequest): PageContext {
+  const path = request.url.replace(/([?&])lang=[^&]*&?/, '$1').replace(/[?&]$/, '');
+  return {
+    t: translator(request.lang, { contact: `${deps.config.bankName} ${deps.config.bankContact}` }),
+    lang: request.lang,
+    path,
+    bankName: deps.config.bankName,
+  };
+}
+
+export function sessionChrome(deps: Deps, live: LiveSession): SessionChrome {
+  return {
+    csrfToken: live.session.csrf_token,
+    idleSeconds: live.session.stage === 'active' || live.session.stage === 'setup' ? deps.config.sessionIdleSeconds : secondsLeft(deps, live.session),
+    menu: live.session.stage === 'active',
+  };
+}
+
+export function requestContext(request: FastifyRequest): RequestContext {
+  const userAgent = request.headers['user-agent'];
+  return { ip: request.ip, userAgent: typeof userAgent === 'string' ? userAgent : undefined };
+}
