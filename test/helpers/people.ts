@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import type { Deps } from '../../src/deps.ts';
+import type { LockMode } from '../../src/db/schema.ts';
+import { onboardContract } from '../../src/modules/contracts/service.ts';
+import { expectedAnswer } from '../../src/auth/grid-card.ts';
+import type { Client } from './client.ts';
+
+export interface TestPerson {
+  contractId: string;
+  userId: string;
+  registrationPassword: string;
+  /** The grid card's 48 digits, as printed on the person's card. */
+  digits: string;
+  loginPassword: string;
+  confirmationPassword: string;
+  email: string;
+}
+
+let counter = 0;
+
+/** Onboards a contract through the operator's use case; the master has not logged on yet. */
+export async function onboardMaster(deps: Deps, options: { lockMode?: LockMode; userId?: string } = {}): Promise<TestPerson> {
+  counter++;
+  const userId = options.userId ?? `master${counter}`;
+  const result = await onboardContract(deps, {
+    companyName: `テスト商事${counter}`,
+    lockMode: options.lockMode ?? 'unlinked',
+    masterUserId: userId,
+    masterName: 'テスト 太郎',
+    operator: 'test',
+  });
+  return {
+    contractId: result.contractId,
+    userId,
+    registrationPassword: result.registrationPassword,
+    digits: result.card.digits,
+    loginPassword: 'Login2026pass',
+    confirmationPassword: 'Confirm2026pass',
+    email: `${userId}@customer.example`,
+  };
+}
+
+/** The answer to the challenge shown on a grid page, read from the page as a person reads it. */
+export function gridAnswerFields(page: string, digits: string): Record<string, string> {
+  const cells = [...page.matchAll(/<span class="cell-name">([A-H][1-6])<\/span>/g)].map((m) => m[1]!);
+  assert.equal(cells.length, 4, 'the grid page names four cells');
+  const answer = expectedAnswer(digits, cells);
+  return Object.fromEntries([...answer].map((digit, i) => [`cell${i}`, digit]));
+}
+
+export function wrongGridAnswerFields(page: string, digits: string): Record<string, string> {
+  const right = gridAnswerFields(page, digits);
+  return { ...right, cell0: String((Number(right.cell0) + 1) % 10) };
+}
+
+/** The newest code emailed to an address, read from the outbox as the person reads their mail. */
+export async function lastEmailCode(deps: Deps, recipient: string): Promise<string> {
+  const message = await deps.db
+    .selectFrom('outbox')
+    .select('body')
+    .where('recipient', '=', recipient)
+    .where('subject', 'like', '%確認コード%')
+    .orderBy('id', 'desc')
+    .executeTakeFirstOrThrow();
+  return /: (\d{6})/.exec(message.body)![1]!;
+}
+
+/** Password step then grid step; returns the last response (a redirect when all went well). */
+export async function logon(client: Client, person: TestPerson, password = person.loginPassword) {
+  await client.get('/logon');
+  const first = await client.post('/logon', { contractId: person.contractId, userId: person.userId, password });
+  if (first.statusCode !== 303) return first;
+  const grid = await client.get('/logon/grid');
+  return client.post('/logon/grid', gridAnswerFields(grid.body, person.digits));
+}
+
+/** R1.3: registration password, grid card, both passwords, a confirmed email address. */
+export async function completeFirstLogon(client: Client, deps: Deps, person: TestPerson): Promise<void> {
+  const done = await logon(client, person, person.registrationPassword);
+  assert.equal(done.headers.location, '/setup');
+  await client.get('/setup');
+  const passwords = await client.post('/setup/passwords', {
+    login: person.loginPassword,
+    loginRepeat: person.loginPassword,
+    confirmation: person.confirmationPassword,
+    confirmationRepeat: person.confirmationPassword,
+  });
+  assert.equal(passwords.statusCode, 303, `setting passwords: ${passwords.body.slice(0, 200)}`);
+  await client.get('/setup');
+  await client.post('/setup/email', { email: person.email });
+  await client.get('/setup');
+  const verified = await client.post('/setup/email/verify', { code: await lastEmailCode(deps, person.email) });
+  assert.equal(verified.headers.location, '/status');
+}

@@ -1,0 +1,36 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildApp } from '../../src/app.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { testDeps } from '../helpers/deps.ts';
+import { Client, errorCode } from '../helpers/client.ts';
+import { completeFirstLogon, logon, onboardMaster } from '../helpers/people.ts';
+
+let database: TestDatabase;
+before(async () => {
+  database = await createTestDatabase();
+});
+after(() => database.drop());
+
+test('R1.3: the master logs on first with the registration password and grid card, sets passwords and email, lands on the status page', async () => {
+  const deps = testDeps(database.db);
+  const app = await buildApp(deps, { logger: false });
+  const master = await onboardMaster(deps);
+  const client = new Client(app);
+  await completeFirstLogon(client, deps, master);
+  const status = await client.get('/status');
+  assert.equal(status.statusCode, 200);
+  assert.match(status.body, /ステータス/);
+  assert.match(status.body, new RegExp(master.email.replace('.', '\\.')));
+
+  const again = new Client(app);
+  const replay = await logon(again, master, master.registrationPassword);
+  assert.equal(replay.statusCode, 401);
+  assert.equal(errorCode(replay.body), 'AUTH_LOGON_FAILED');
+
+  const normal = await logon(again, master);
+  assert.equal(normal.headers.location, '/status');
+  const first = await client.get('/status');
+  assert.equal(first.headers.location, '/logon?ended=superseded');
+  await app.close();
+});
