@@ -14,6 +14,8 @@ export interface SessionChrome {
   idleSeconds: number;
   /** The menu is shown only to a person who has completed the logon. */
   menu: boolean;
+  /** The idle warning applies once the logon is complete; a pending logon simply expires. */
+  idleWarning: boolean;
 }
 
 /** The page frame. No inline script or style (strict CSP); everything works without JavaScript. */
@@ -30,10 +32,11 @@ export function layout(page: PageContext, title: MessageKey, body: HtmlValue, se
 <meta name="referrer" content="no-referrer">
 ${refresh}
 <title>${t(title)} | ${page.bankName} ${t('app.title')}</title>
+<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/static/site.css">
 ${session ? html`<script src="/static/session-timer.js" defer></script>` : ''}
 </head>
-<body${session ? html` data-idle-seconds="${session.idleSeconds}"` : ''}>
+<body${session?.idleWarning ? html` data-idle-seconds="${session.idleSeconds}"` : ''}>
 <a class="skip" href="#main">${t('app.skipToContent')}</a>
 <header class="bar">
   <div class="brand">${page.bankName} <span>${t('app.title')}</span></div>
@@ -43,7 +46,7 @@ ${session ? html`<script src="/static/session-timer.js" defer></script>` : ''}
   </nav>
 </header>
 ${session?.menu ? menu(t) : ''}
-${session ? idleBanner(t, session.idleSeconds) : ''}
+${session?.idleWarning ? idleBanner(t, session.idleSeconds) : ''}
 <main id="main">
 <h1>${t(title)}</h1>
 ${body}
@@ -67,7 +70,7 @@ function menu(t: Translate): Html {
 
 /** Without JavaScript the notice stays as text; session-timer.js turns it into a countdown warning. */
 function idleBanner(t: Translate, idleSeconds: number): Html {
-  return html`<div class="idle-info" id="idle-info">${t('session.idleInfo', { minutes: Math.round(idleSeconds / 60) })}</div>
+  return html`<div class="idle-info" id="idle-info">${t('session.idleInfo', { minutes: Math.max(1, Math.ceil(idleSeconds / 60)) })}</div>
 <div class="idle-warning" id="idle-warning" hidden role="alert">${t('session.warning')} <a href="" id="idle-extend">${t('session.extend')}</a></div>`;
 }
 

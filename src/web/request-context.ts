@@ -52,10 +52,12 @@ export function pageContext(deps: Deps, request: FastifyRequest): PageContext {
 }
 
 export function sessionChrome(deps: Deps, live: LiveSession): SessionChrome {
+  const pending = live.session.stage === 'grid';
   return {
     csrfToken: live.session.csrf_token,
-    idleSeconds: live.session.stage === 'active' || live.session.stage === 'setup' ? deps.config.sessionIdleSeconds : secondsLeft(deps, live.session),
+    idleSeconds: pending ? secondsLeft(deps, live.session) : deps.config.sessionIdleSeconds,
     menu: live.session.stage === 'active',
+    idleWarning: !pending,
   };
 }
 

@@ -43,14 +43,15 @@ export function gridPage(page: PageContext, chrome: SessionChrome, prompt: GridP
     page,
     'grid.title',
     html`<p>${t('grid.intro')}</p>
-<p class="hint">${t('grid.cardSerial')}: ${prompt.cardSerial}　${t('grid.sameChallenge')}</p>
+<p class="hint">${t('grid.cardSerial')}: <strong>${prompt.cardSerial}</strong></p>
+<p class="hint">${t('grid.sameChallenge')}</p>
 ${errorSummary(t, state)}
 <form method="post" action="/logon/grid" class="card grid-answer" novalidate>
   ${csrfField(chrome.csrfToken)}
   <div class="cells">
   ${prompt.cells.map(
     (cell, i) => html`<div class="field cell">
-    <label for="f-cell${i}"><span class="cell-name">${cell}</span> ${t('grid.cell', { cell })}</label>
+    <label for="f-cell${i}"><span class="cell-name">${cell}</span><span class="visually-hidden"> ${t('grid.cell', { cell })}</span></label>
     <input id="f-cell${i}" name="cell${i}" type="password" inputmode="numeric" maxlength="1" autocomplete="off" class="digit"${i === 0 ? html` autofocus` : ''}>
   </div>`,
   )}

@@ -57,7 +57,7 @@ export function settingsRoutes(app: FastifyInstance, deps: Deps): void {
     const current = html`<p>${t('email.current')}: <strong>${request.live.user.email ?? t('email.none')}</strong></p>`;
     const form = pending
       ? html`${noticeBox(t('email.codeSent'))}${emailCodeForm(t, chrome.csrfToken, '/settings/email/verify', pending, state)}
-<p class="hint"><a href="/settings/email?again=1">${t('email.sendCode')}</a></p>`
+<p class="hint"><a href="/settings/email?again=1">${t('email.again')}</a></p>`
       : emailAddressForm(t, chrome.csrfToken, '/settings/email', state);
     return layout(page, 'email.title', html`${noticeBox(done)}${current}${form}`, chrome);
   };

@@ -34,7 +34,7 @@ export function setupRoutes(app: FastifyInstance, deps: Deps): void {
       const pending = again ? undefined : await pendingEmail(deps, user.id);
       body = pending
         ? html`${emailCodeForm(t, chrome.csrfToken, '/setup/email/verify', pending, state)}
-<p class="hint"><a href="/setup?again=1">${t('email.sendCode')}</a></p>`
+<p class="hint"><a href="/setup?again=1">${t('email.again')}</a></p>`
         : html`<p>${t('setup.email.intro')}</p>${emailAddressForm(t, chrome.csrfToken, '/setup/email', state)}`;
     }
     return layout(page, 'setup.title', body, chrome);

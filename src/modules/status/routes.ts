@@ -9,8 +9,9 @@ import { statusSummary } from './service.ts';
 
 const methodLabel: Record<string, MessageKey> = { password: 'method.password', registration: 'method.registration' };
 
-function formatWhen(at: Date, lang: string): string {
-  return at.toLocaleString(lang === 'ja' ? 'ja-JP' : 'en-GB', { timeZone: 'Asia/Tokyo', hour12: false }) + ' JST';
+/** Japan time in ISO order, unambiguous in either language. */
+function formatWhen(at: Date): string {
+  return at.toLocaleString('sv-SE', { timeZone: 'Asia/Tokyo', hour12: false }) + ' JST';
 }
 
 /** The status page [ステータス] (R7.2, R2.6), where every completed logon lands. */
@@ -43,7 +44,7 @@ ${notices.length > 0 ? html`<section class="security-notice" role="alert"><h2>${
 <thead><tr><th>${t('status.when')}</th><th>${t('status.ip')}</th><th>${t('status.method')}</th><th>${t('status.result')}</th></tr></thead>
 <tbody>
 ${summary.recentUses.map(
-  (use) => html`<tr class="${use.outcome}"><td>${formatWhen(use.at, page.lang)}</td><td>${use.ip ?? '-'}</td><td>${
+  (use) => html`<tr class="${use.outcome}"><td>${formatWhen(use.at)}</td><td>${use.ip ?? '-'}</td><td>${
     use.method && methodLabel[use.method] ? t(methodLabel[use.method]!) : '-'
   }</td><td>${t(use.outcome === 'success' ? 'status.result.success' : 'status.result.failure')}</td></tr>`,
 )}

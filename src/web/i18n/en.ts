@@ -55,6 +55,7 @@ export const en: Record<keyof typeof ja, string> = {
   'email.current': 'Current email address',
   'email.none': '(not registered)',
   'email.sendCode': 'Send confirmation code',
+  'email.again': 'Enter the address again or send a new code',
   'email.code': 'Confirmation code',
   'email.verify': 'Confirm',
   'email.changed': 'Your email address has been changed.',

@@ -53,6 +53,7 @@ export const ja = {
   'email.current': '現在のメールアドレス',
   'email.none': '（未登録）',
   'email.sendCode': '確認コードを送信',
+  'email.again': 'メールアドレスを入力し直す・コードを再送信する',
   'email.code': '確認コード',
   'email.verify': '確認する',
   'email.changed': 'メールアドレスを変更しました。',

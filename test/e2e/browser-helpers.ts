@@ -1,0 +1,140 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { buildApp } from '../../src/app.ts';
+import type { Db } from '../../src/db/open.ts';
+import { embeddedTlsCertificate } from '../../src/platform/embedded-secrets.ts';
+import { expectedAnswer } from '../../src/auth/grid-card.ts';
+import { testDeps } from '../helpers/deps.ts';
+
+/**
+ * Browser tests drive Debian's Chromium against the real portal, started in this process over
+ * HTTPS; the server's clock is a FakeClock, so session ends are reached by advancing it.
+ */
+export const chromiumPath = '/usr/bin/chromium';
+export const noChromium: string | false = existsSync(chromiumPath)
+  ? false
+  : `Chromium not found at ${chromiumPath}: install Debian's chromium, as .ci/run does`;
+
+const screenshotDir = fileURLToPath(new URL('../../test-artifacts/screenshots/', import.meta.url));
+
+export interface Portal {
+  app: FastifyInstance;
+  deps: ReturnType<typeof testDeps>;
+  baseUrl: string;
+  close(): Promise<void>;
+}
+
+export async function startPortal(db: Db, options: { env?: Record<string, string> } = {}): Promise<Portal> {
+  const deps = testDeps(db, { env: options.env });
+  const certDir = mkdtempSync(join(tmpdir(), 'ib-e2e-tls-'));
+  // The browser checks the certificate against its own (real) clock, not the server's fake one.
+  const https = await embeddedTlsCertificate(certDir, ['localhost', '127.0.0.1'], new Date());
+  const app = await buildApp(deps, { https, logger: false });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = app.server.address() as AddressInfo;
+  return {
+    app,
+    deps,
+    baseUrl: `https://127.0.0.1:${port}`,
+    async close() {
+      await app.close();
+      rmSync(certDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: chromiumPath,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+export interface Tab {
+  context: BrowserContext;
+  page: Page;
+  /** Console errors, uncaught page errors, CSP violations and server errors seen so far. */
+  problems: string[];
+}
+
+/**
+ * A fresh browser profile (its own cookies) with one page that records everything that would mean a
+ * broken page: the CSP blocks silently in the page, so its violations are reported to the console.
+ */
+export async function openTab(browser: Browser, baseUrl: string): Promise<Tab> {
+  const context = await browser.newContext({ ignoreHTTPSErrors: true, baseURL: baseUrl, locale: 'ja-JP', viewport: { width: 1024, height: 768 } });
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (event) => {
+      console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || 'inline'} in ${event.sourceFile}:${event.lineNumber}`);
+    });
+  });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('console', (message) => {
+    // The browser's own favicon request is checked once, by its own test, rather than on every page.
+    if (new URL(message.location().url || 'about:blank').pathname === '/favicon.ico') return;
+    // A page's own status (401 for a failed logon) is asserted by its test; Chromium logs it as an error.
+    if (message.text().startsWith('Failed to load resource') && message.location().url === page.url()) return;
+    if (message.type() === 'error') problems.push(`console error on ${page.url()}: ${message.text()} (${message.location().url})`);
+  });
+  page.on('pageerror', (error) => problems.push(`page error on ${page.url()}: ${error.message}`));
+  page.on('response', (response) => {
+    if (response.status() >= 500) problems.push(`${response.status()} for ${response.url()}`);
+  });
+  return { context, page, problems };
+}
+
+export function assertNoProblems(tab: Tab): void {
+  assert.deepEqual(tab.problems, [], 'no console errors, page errors, CSP violations or server errors');
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(screenshotDir, { recursive: true });
+  await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: true });
+}
+
+/** The pathname and search of the page now shown, to compare with where a flow should land. */
+export function where(page: Page): string {
+  const url = new URL(page.url());
+  return url.pathname + url.search;
+}
+
+/** The password step of the logon page, typed as a person types it. */
+export async function typePasswordStep(page: Page, person: { contractId: string; userId: string }, password: string): Promise<void> {
+  await page.locator('#f-contractId').fill(person.contractId);
+  await page.locator('#f-userId').fill(person.userId);
+  await page.locator('#f-password').fill(password);
+  await submit(page, '/logon');
+}
+
+/** The grid step: read the four cells the page names and type the card's digits for them. */
+export async function typeGridStep(page: Page, digits: string): Promise<void> {
+  const cells = await page.locator('.cell-name').allTextContents();
+  assert.equal(cells.length, 4, 'the grid page names four cells');
+  const answer = expectedAnswer(digits, cells);
+  for (let i = 0; i < cells.length; i++) await page.locator(`#f-cell${i}`).fill(answer[i]!);
+  await submit(page, '/logon/grid');
+}
+
+/** Submits a form and waits until the page it leads to has loaded. */
+export async function submit(page: Page, formAction: string): Promise<void> {
+  await Promise.all([
+    page.waitForEvent('framenavigated', (frame) => frame === page.mainFrame()),
+    page.locator(`form[action="${formAction}"] button[type=submit]`).click(),
+  ]);
+  await page.waitForLoadState('load');
+}

@@ -1,0 +1,74 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser } from 'playwright-core';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { lastEmailCode, onboardMaster } from '../helpers/people.ts';
+import {
+  assertNoProblems,
+  launchBrowser,
+  noChromium,
+  openTab,
+  screenshot,
+  startPortal,
+  submit,
+  typeGridStep,
+  typePasswordStep,
+  where,
+  type Portal,
+} from './browser-helpers.ts';
+
+let database: TestDatabase;
+let portal: Portal;
+let browser: Browser;
+before(async () => {
+  if (noChromium) return;
+  database = await createTestDatabase();
+  portal = await startPortal(database.db);
+  browser = await launchBrowser();
+});
+after(async () => {
+  if (noChromium) return;
+  await browser.close();
+  await portal.close();
+  await database.drop();
+});
+
+test('R1.3 in a browser: the first logon goes from the registration password and grid card through both passwords and a confirmed email to the status page, with no console error or CSP violation', { skip: noChromium }, async () => {
+  const master = await onboardMaster(portal.deps);
+  const tab = await openTab(browser, portal.baseUrl);
+  const { page } = tab;
+
+  await page.goto('/logon');
+  await screenshot(page, 'logon');
+  await typePasswordStep(page, master, master.registrationPassword);
+  assert.equal(where(page), '/logon/grid');
+  await screenshot(page, 'first-logon-grid');
+
+  await typeGridStep(page, master.digits);
+  assert.equal(where(page), '/setup');
+  await screenshot(page, 'first-logon-passwords');
+  await page.locator('#f-login').fill(master.loginPassword);
+  await page.locator('#f-loginRepeat').fill(master.loginPassword);
+  await page.locator('#f-confirmation').fill(master.confirmationPassword);
+  await page.locator('#f-confirmationRepeat').fill(master.confirmationPassword);
+  await submit(page, '/setup/passwords');
+  assert.equal(where(page), '/setup');
+  assert.equal(await page.locator('#form-error').count(), 0, 'the passwords were accepted');
+
+  await screenshot(page, 'first-logon-email');
+  await page.locator('#f-email').fill(master.email);
+  await submit(page, '/setup/email');
+  assert.equal(where(page), '/setup');
+  await screenshot(page, 'first-logon-email-code');
+  await page.locator('#f-code').fill(await lastEmailCode(portal.deps, master.email));
+  await submit(page, '/setup/email/verify');
+
+  assert.equal(where(page), '/status');
+  assert.equal(await page.locator('h1').textContent(), 'ステータス');
+  await assert.doesNotReject(page.locator('dl.facts').getByText(master.email).waitFor({ timeout: 1000 }));
+  // R7.2: the use that just happened is listed, as a success.
+  assert.equal(await page.locator('table.uses tbody tr.success').count(), 1);
+  await screenshot(page, 'first-logon-status');
+  assertNoProblems(tab);
+  await tab.context.close();
+});
