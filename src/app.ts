@@ -35,7 +35,8 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     requestIdHeader: false,
     genReqId: () => deps.random.bytes(8).toString('hex'),
   };
-  if (options.https) server.https = options.https;
+  // R4.7: TLS 1.2 or later only.
+  if (options.https) server.https = { ...options.https, minVersion: 'TLSv1.2' } as AppOptions['https'];
   const app = Fastify(server) as unknown as FastifyInstance;
 
   await app.register(fastifyHelmet, {
