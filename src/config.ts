@@ -1,3 +1,5 @@
+import { parseKeyringSpec } from './platform/keyring.ts';
+
 /**
  * The environment, parsed and validated once at start. Every problem is reported together, and a
  * production start without its secrets fails here rather than at the first request.
@@ -36,6 +38,8 @@ export class ConfigError extends Error {
 }
 
 type Env = Record<string, string | undefined>;
+
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export function parseConfig(env: Env): Config {
   const problems: string[] = [];
@@ -89,6 +93,14 @@ export function parseConfig(env: Env): Config {
     seedDemo: flag('SEED_DEMO', !databaseUrl && !production),
     logLevel: text('LOG_LEVEL', 'info')!,
   };
+  if (!logLevels.includes(config.logLevel)) problems.push(`LOG_LEVEL must be one of ${logLevels.join(', ')} (got "${config.logLevel}")`);
+  if (config.encryptionKeys) {
+    try {
+      parseKeyringSpec(config.encryptionKeys);
+    } catch (error) {
+      problems.push((error as Error).message);
+    }
+  }
   if (config.sessionAbsoluteSeconds < config.sessionIdleSeconds) {
     problems.push('SESSION_ABSOLUTE_SECONDS must not be shorter than SESSION_IDLE_SECONDS');
   }

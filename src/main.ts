@@ -31,7 +31,7 @@ const tls = config.tlsCertFile && config.tlsKeyFile
 const app = await buildApp(deps, { https: tls });
 
 const mailDir = resolve(config.dataDir, 'mail');
-const transport = config.smtpUrl ? smtpTransport(config.smtpUrl, config.mailFrom) : emlFileTransport(mailDir, config.mailFrom);
+const transport = config.smtpUrl ? smtpTransport(config.smtpUrl, config.mailFrom, { requireTls: config.production }) : emlFileTransport(mailDir, config.mailFrom);
 const delivery = startDeliveryLoop(deps.db, deps.clock, transport, {
   intervalMs: outboxIntervalMs,
   onError: (error) => app.log.error({ err: error }, 'outbox delivery failed'),

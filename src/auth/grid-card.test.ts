@@ -88,16 +88,16 @@ test('cellIndex refuses anything that is not a cell of the card', () => {
 
 test('expectedAnswer reads the named cells of a hand-made card in the order named', () => {
   assert.deepEqual(gridRows(handDigits)[2], [...'23846264']);
-  assert.equal(expectedAnswer(handDigits, ['A1', 'H1', 'A6', 'H6']), '3667');
-  assert.equal(expectedAnswer(handDigits, ['C2', 'E3', 'G4', 'B5']), '5492');
-  assert.equal(expectedAnswer(handDigits, ['B5', 'G4', 'E3', 'C2']), '2945', 'order matters');
+  assert.equal(expectedAnswer(handDigits, ['A1', 'H1', 'A6', 'H6']), '3617');
+  assert.equal(expectedAnswer(handDigits, ['C2', 'E3', 'G4', 'B5']), '5692');
+  assert.equal(expectedAnswer(handDigits, ['B5', 'G4', 'E3', 'C2']), '2965', 'order matters');
   assert.equal(expectedAnswer(handDigits, ['D4', 'F6', 'A3', 'H2']), '3923');
 });
 
 test('R3.1: isCorrectAnswer accepts only exactly the 4 right digits', () => {
   const cells = ['C2', 'E3', 'G4', 'B5'];
-  assert.equal(isCorrectAnswer(handDigits, cells, '5492'), true);
-  for (const wrong of ['5493', '0000', '2945', '549', '54920', '', ' 5492', '5492 ', '５４９２', '5492\n']) {
+  assert.equal(isCorrectAnswer(handDigits, cells, '5692'), true);
+  for (const wrong of ['5693', '0000', '2965', '569', '56920', '', ' 5692', '5692 ', '５６９２', '5692\n']) {
     assert.equal(isCorrectAnswer(handDigits, cells, wrong), false, JSON.stringify(wrong));
   }
 });

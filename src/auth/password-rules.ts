@@ -6,6 +6,7 @@
 export const passwordLengthMin = 8;
 export const passwordLengthMax = 32;
 export const passwordHistoryDepth = 3;
+const containsIdLengthMin = 3;
 
 export type PasswordRuleViolation =
   | 'PASSWORD_LENGTH'
@@ -20,7 +21,10 @@ export function passwordRuleViolation(
   if (password.length < passwordLengthMin || password.length > passwordLengthMax) return 'PASSWORD_LENGTH';
   if (!/^[\x21-\x7e]+$/.test(password)) return 'PASSWORD_CHARACTERS';
   if (!/[A-Za-z]/.test(password) || !/[0-9]/.test(password)) return 'PASSWORD_NEEDS_LETTER_AND_DIGIT';
-  const lower = password.toLowerCase();
-  if (lower.includes(ids.userId.toLowerCase()) || password.includes(ids.contractId)) return 'PASSWORD_CONTAINS_ID';
+  // A user ID of one or two characters would forbid half the alphabet; it is too short to guess from.
+  const userIdCheckable = ids.userId.length >= containsIdLengthMin;
+  if ((userIdCheckable && password.toLowerCase().includes(ids.userId.toLowerCase())) || password.includes(ids.contractId)) {
+    return 'PASSWORD_CONTAINS_ID';
+  }
   return undefined;
 }

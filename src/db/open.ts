@@ -18,7 +18,7 @@ export async function openDatabase(options: { databaseUrl?: string; pgliteDir?: 
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
   const dir = options.pgliteDir;
-  if (dir && dir !== 'memory://') mkdirSync(dir, { recursive: true });
+  if (dir && dir !== 'memory://') mkdirSync(dir, { recursive: true, mode: 0o700 });
   const pglite = await PGlite.create(dir ?? 'memory://', { parsers: { [int8Oid]: (value: string) => BigInt(value) } });
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool: pglitePool(pglite) as never }) });
 }

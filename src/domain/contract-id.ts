@@ -1,6 +1,7 @@
 /**
  * R1.1: a contract ID is 11 digits whose last digit is a Luhn check digit, so that a mistyped ID
- * (one wrong digit, or two neighbours swapped) is rejected before any lookup.
+ * is rejected before any lookup: every single wrong digit, and every swap of two neighbours
+ * except 0↔9 (docs/decisions/0003).
  */
 export const contractIdDigits = 11;
 

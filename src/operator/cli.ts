@@ -49,7 +49,13 @@ interface Printed {
   json: Record<string, unknown>;
 }
 
-async function run(deps: Deps, command: string, values: Record<string, string | boolean | undefined>, operator: string): Promise<Printed> {
+type Action = (deps: Deps) => Promise<Printed>;
+
+/**
+ * Checks the command and its options before anything is opened, so a mistake is reported as such
+ * (and not as "database busy"), then returns the action to run.
+ */
+function plan(command: string, values: Record<string, string | boolean | undefined>, operator: string): Action {
   const need = (name: string): string => {
     const value = values[name];
     if (typeof value !== 'string' || value.trim() === '') throw new OperatorInputError(`--${name} is required`);
@@ -60,7 +66,7 @@ async function run(deps: Deps, command: string, values: Record<string, string | 
     if (!isValidContractId(contractId)) throw new OperatorInputError('--contract must be an 11-digit contract ID with a valid check digit (R1.1)');
     return { contractId, userId: need('user'), operator };
   };
-  const holderOf = async (contractId: string, userId: string) => {
+  const holderOf = async (deps: Deps, contractId: string, userId: string) => {
     const contract = await deps.db.selectFrom('contract').select('company_name').where('id', '=', contractId).executeTakeFirstOrThrow();
     return { bankName: deps.config.bankName, companyName: contract.company_name, contractId, userId };
   };
@@ -69,59 +75,68 @@ async function run(deps: Deps, command: string, values: Record<string, string | 
     case 'onboard': {
       const lockMode = (values['lock-mode'] as string | undefined) ?? 'unlinked';
       if (lockMode !== 'unlinked' && lockMode !== 'linked') throw new OperatorInputError('--lock-mode must be unlinked or linked');
-      const result = await onboardContract(deps, {
+      const input = {
         companyName: need('company'),
         masterUserId: need('master-user'),
         masterName: (values['master-name'] as string | undefined) ?? '',
         masterEmail: values['master-email'] as string | undefined,
         lockMode,
         operator,
-      });
-      const cardFile = writeGridCardFile(deps.config.dataDir, result.card, await holderOf(result.contractId, result.masterUserId));
-      return {
-        json: {
-          contractId: result.contractId,
-          companyName: result.companyName,
-          lockMode: result.lockMode,
-          masterUserId: result.masterUserId,
-          registrationPassword: result.registrationPassword,
-          registrationPasswordExpiresAt: result.registrationPasswordExpiresAt.toISOString(),
-          gridCardSerial: result.card.serial,
-          gridCardFile: cardFile,
-        },
-        text: [
-          `Contract created: ${result.contractId} (${result.companyName}, lock mode ${result.lockMode})`,
-          `Master user ID:          ${result.masterUserId}`,
-          `Registration password:   ${result.registrationPassword}  (one-time, expires ${result.registrationPasswordExpiresAt.toISOString()})`,
-          `Grid card ${result.card.serial}:  ${cardFile}`,
-        ].join('\n'),
+      } as const;
+      return async (deps) => {
+        const result = await onboardContract(deps, input);
+        const cardFile = writeGridCardFile(deps.config.dataDir, result.card, await holderOf(deps, result.contractId, result.masterUserId));
+        return {
+          json: {
+            contractId: result.contractId,
+            companyName: result.companyName,
+            lockMode: result.lockMode,
+            masterUserId: result.masterUserId,
+            registrationPassword: result.registrationPassword,
+            registrationPasswordExpiresAt: result.registrationPasswordExpiresAt.toISOString(),
+            gridCardSerial: result.card.serial,
+            gridCardFile: cardFile,
+          },
+          text: [
+            `Contract created: ${result.contractId} (${result.companyName}, lock mode ${result.lockMode})`,
+            `Master user ID:          ${result.masterUserId}`,
+            `Registration password:   ${result.registrationPassword}  (one-time, expires ${result.registrationPasswordExpiresAt.toISOString()})`,
+            `Grid card ${result.card.serial}:  ${cardFile}`,
+          ].join('\n'),
+        };
       };
     }
     case 'issue-card': {
       const target = person();
-      const card = await issueGridCard(deps, target);
-      const cardFile = writeGridCardFile(deps.config.dataDir, card, await holderOf(target.contractId, target.userId));
-      return {
-        json: { contractId: target.contractId, userId: target.userId, gridCardSerial: card.serial, expiresAt: card.expiresAt.toISOString(), gridCardFile: cardFile },
-        text: `New grid card ${card.serial} for ${target.contractId}/${target.userId} (previous card invalidated): ${cardFile}`,
+      return async (deps) => {
+        const card = await issueGridCard(deps, target);
+        const cardFile = writeGridCardFile(deps.config.dataDir, card, await holderOf(deps, target.contractId, target.userId));
+        return {
+          json: { contractId: target.contractId, userId: target.userId, gridCardSerial: card.serial, expiresAt: card.expiresAt.toISOString(), gridCardFile: cardFile },
+          text: `New grid card ${card.serial} for ${target.contractId}/${target.userId} (previous card invalidated): ${cardFile}`,
+        };
       };
     }
     case 'new-registration-password': {
       const target = person();
-      const issued = await issueRegistrationPassword(deps, target);
-      return {
-        json: { contractId: target.contractId, userId: target.userId, registrationPassword: issued.registrationPassword, expiresAt: issued.expiresAt.toISOString() },
-        text: `Registration password for ${target.contractId}/${target.userId}: ${issued.registrationPassword}  (one-time, expires ${issued.expiresAt.toISOString()})`,
+      return async (deps) => {
+        const issued = await issueRegistrationPassword(deps, target);
+        return {
+          json: { contractId: target.contractId, userId: target.userId, registrationPassword: issued.registrationPassword, expiresAt: issued.expiresAt.toISOString() },
+          text: `Registration password for ${target.contractId}/${target.userId}: ${issued.registrationPassword}  (one-time, expires ${issued.expiresAt.toISOString()})`,
+        };
       };
     }
     case 'lift-stop': {
       const target = person();
-      const user = await findPerson(deps, target.contractId, target.userId);
-      if (user.role !== 'master') throw new OperatorInputError("a user's stop is lifted by the contract's master (R2.3); the operator lifts the master's");
-      const { lifted } = await liftStop(deps, target);
-      return {
-        json: { contractId: target.contractId, userId: target.userId, lifted },
-        text: lifted ? `Stop lifted for ${target.contractId}/${target.userId}.` : `${target.contractId}/${target.userId} was not stopped; nothing changed.`,
+      return async (deps) => {
+        const user = await findPerson(deps, target.contractId, target.userId);
+        if (user.role !== 'master') throw new OperatorInputError("a user's stop is lifted by the contract's master (R2.3); the operator lifts the master's");
+        const { lifted } = await liftStop(deps, target);
+        return {
+          json: { contractId: target.contractId, userId: target.userId, lifted },
+          text: lifted ? `Stop lifted for ${target.contractId}/${target.userId}.` : `${target.contractId}/${target.userId} was not stopped; nothing changed.`,
+        };
       };
     }
     default:
@@ -162,6 +177,13 @@ async function main(argv: string[]): Promise<number> {
     else process.stderr.write(`error: ${message}\n`);
     return code;
   };
+  let action: Action;
+  try {
+    action = plan(positionals[0]!, values, values.operator ?? process.env.USER ?? 'operator');
+  } catch (error) {
+    if (error instanceof OperatorInputError) return fail(error.message, 1);
+    throw error;
+  }
   let runtime;
   try {
     runtime = await openRuntime(parseConfig(process.env), 'the operator CLI');
@@ -170,8 +192,7 @@ async function main(argv: string[]): Promise<number> {
     throw error;
   }
   try {
-    const operator = values.operator ?? process.env.USER ?? 'operator';
-    const printed = await run(runtime.deps, positionals[0]!, values, operator);
+    const printed = await action(runtime.deps);
     process.stdout.write(values.json ? `${JSON.stringify(printed.json)}\n` : `${printed.text}\n`);
     return 0;
   } catch (error) {

@@ -49,12 +49,20 @@ export async function deliverDue(db: Db, clock: Clock, transport: MailTransport)
 
   const result: DeliveryResult = { sent: 0, failed: 0 };
   for (const message of claimed) {
+    // Only the holder of this claim records the outcome: if a send outlived its lease and another
+    // run claimed the message since, the attempt count no longer matches and this run stays silent.
+    const attempts = message.attempts + 1;
     try {
       await transport.send(message);
-      await db.updateTable('outbox').set({ status: 'sent', sent_at: clock.now(), last_error: null }).where('id', '=', message.id).execute();
+      await db
+        .updateTable('outbox')
+        .set({ status: 'sent', sent_at: clock.now(), last_error: null })
+        .where('id', '=', message.id)
+        .where('status', '=', 'pending')
+        .where('attempts', '=', attempts)
+        .execute();
       result.sent++;
     } catch (error) {
-      const attempts = message.attempts + 1;
       await db
         .updateTable('outbox')
         .set({
@@ -63,6 +71,8 @@ export async function deliverDue(db: Db, clock: Clock, transport: MailTransport)
           last_error: String((error as Error).message ?? error).slice(0, 500),
         })
         .where('id', '=', message.id)
+        .where('status', '=', 'pending')
+        .where('attempts', '=', attempts)
         .execute();
       result.failed++;
     }

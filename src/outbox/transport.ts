@@ -24,8 +24,18 @@ function mailOptions(from: string, message: OutboxMessage) {
   return { from, to: message.recipient, subject: message.subject, text: message.body, messageId: `<outbox-${message.id}@${domain}>` };
 }
 
-export function smtpTransport(url: string, from: string): MailTransport {
-  const transporter = nodemailer.createTransport(url);
+/** Every wait of a send ends well within the delivery lease, so a slow server cannot cause a double send. */
+const smtpTimeoutMs = 30_000;
+
+export function smtpTransport(url: string, from: string, options: { requireTls?: boolean } = {}): MailTransport {
+  const transporter = nodemailer.createTransport({
+    url,
+    connectionTimeout: smtpTimeoutMs,
+    greetingTimeout: smtpTimeoutMs,
+    socketTimeout: smtpTimeoutMs,
+    // Notices carry codes: in production a server that does not offer STARTTLS is not sent to.
+    requireTLS: options.requireTls ?? false,
+  });
   return {
     async send(message) {
       await transporter.sendMail(mailOptions(from, message));

@@ -15,6 +15,7 @@ export interface Keyring {
 
 const keyBytes = 32;
 const ivBytes = 12;
+const tagBytes = 16;
 
 /** Parses `1:<base64 key>,2:<base64 key>`; the highest version seals. */
 export function parseKeyringSpec(spec: string): Map<number, Buffer> {
@@ -35,7 +36,7 @@ export function createKeyring(keys: Map<number, Buffer>, random: Random): Keyrin
   return {
     seal(plaintext, associatedData) {
       const iv = random.bytes(ivBytes);
-      const cipher = createCipheriv('aes-256-gcm', keys.get(current)!, iv);
+      const cipher = createCipheriv('aes-256-gcm', keys.get(current)!, iv, { authTagLength: tagBytes });
       cipher.setAAD(Buffer.from(associatedData));
       const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
       return ['v' + current, iv, cipher.getAuthTag(), body]
@@ -46,9 +47,12 @@ export function createKeyring(keys: Map<number, Buffer>, random: Random): Keyrin
       const [version, iv, tag, body] = sealed.split('.');
       const key = keys.get(Number(version?.slice(1)));
       if (!key || !iv || !tag || body === undefined) throw new Error('sealed value: unknown key version or malformed');
-      const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
+      const authTag = Buffer.from(tag, 'base64url');
+      // A shortened tag would be far easier to forge: only the full 16 bytes are accepted.
+      if (authTag.length !== tagBytes) throw new Error('sealed value: authentication tag is not 16 bytes');
+      const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'), { authTagLength: tagBytes });
       decipher.setAAD(Buffer.from(associatedData));
-      decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+      decipher.setAuthTag(authTag);
       return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
     },
   };
