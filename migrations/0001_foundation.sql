@@ -68,6 +68,7 @@ CREATE TABLE session (
   stage         text NOT NULL CHECK (stage IN ('grid', 'setup', 'active')),
   logon_method  text NOT NULL CHECK (logon_method IN ('password', 'registration')),
   csrf_token    text NOT NULL,
+  grid_challenge_id integer REFERENCES grid_challenge (id),          -- the challenge this logon was shown
   ip            text NOT NULL,
   created_at    timestamptz NOT NULL,
   last_seen_at  timestamptz NOT NULL,

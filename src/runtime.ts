@@ -23,7 +23,11 @@ export async function openRuntime(config: Config, holder: string): Promise<{ dep
   }
   try {
     const keyring = createKeyring(parseKeyringSpec(config.encryptionKeys ?? embeddedKeyringSpec(config.dataDir, random)), random);
-    const db = await openDatabase({ databaseUrl: config.databaseUrl, pgliteDir: join(config.dataDir, 'pgdata') });
+    const db = await openDatabase({
+      databaseUrl: config.databaseUrl,
+      pgliteDir: join(config.dataDir, 'pgdata'),
+      onPoolError: (error) => process.stderr.write(`${JSON.stringify({ level: 40, msg: 'database connection lost', err: error.message })}\n`),
+    });
     await migrate(db);
     return {
       deps: { db, clock: systemClock, random, keyring, config },

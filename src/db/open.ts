@@ -10,9 +10,17 @@ export type Db = Kysely<Database>;
 const int8Oid = 20;
 
 /** PostgreSQL when a URL is given, otherwise PGlite in `dataDir` (or in memory for `memory://`). */
-export async function openDatabase(options: { databaseUrl?: string; pgliteDir?: string; poolSize?: number }): Promise<Db> {
+export async function openDatabase(options: {
+  databaseUrl?: string;
+  pgliteDir?: string;
+  poolSize?: number;
+  onPoolError?: (error: Error) => void;
+}): Promise<Db> {
   if (options.databaseUrl) {
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
+    // An idle connection ended by the server (restart, failover, timeout) is dropped by the pool and
+    // replaced on demand; without a listener the event would end the process.
+    pool.on('error', (error) => options.onPoolError?.(error));
     // Yen amounts and counters in int8 must never round through a float.
     pool.on('connect', (client) => client.setTypeParser(int8Oid, (value: string) => BigInt(value)));
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });

@@ -69,6 +69,7 @@ export interface SessionTable {
   stage: SessionStage;
   logon_method: LogonMethod;
   csrf_token: string;
+  grid_challenge_id: number | null;
   ip: string;
   created_at: Timestamp;
   last_seen_at: Timestamp;

@@ -45,6 +45,12 @@ export function registerPage<Access extends PageAccess>(app: FastifyInstance, de
     }
     const found = await resumeSession(deps, request.cookies[sessionCookie]);
     if (!('live' in found)) {
+      // A request of a session rotated at logon (a double submit of the grid form) may answer after
+      // the winner set the new cookie: leave the cookie alone and go where the new session leads.
+      if (found.ended === 'rotated' && route.path !== '/status') {
+        await reply.redirect('/status', 303);
+        return false;
+      }
       clearSessionCookie(reply);
       const reason = found.ended && reasonsShownAtLogon.has(found.ended) ? `?ended=${found.ended}` : '';
       await reply.redirect(`/logon${reason}`, 303);

@@ -33,6 +33,18 @@ export async function openChallenge(deps: Deps, card: GridCard): Promise<{ id: n
   return { id: challenge.id, cells: parseCells(challenge.cells) };
 }
 
+/** The challenge shown to this pending logon, while it is still open. */
+export async function shownChallenge(executor: Executor, challengeId: number | null): Promise<{ id: number; cells: GridCell[] } | undefined> {
+  if (challengeId === null) return undefined;
+  const row = await executor
+    .selectFrom('grid_challenge')
+    .select(['id', 'cells'])
+    .where('id', '=', challengeId)
+    .where('answered_at', 'is', null)
+    .executeTakeFirst();
+  return row && { id: row.id, cells: parseCells(row.cells) };
+}
+
 /** House rule 4: answering consumes the challenge in one conditional statement, the race gate. */
 export async function consumeChallenge(executor: Executor, challengeId: number, now: Date): Promise<boolean> {
   const row = await executor

@@ -8,7 +8,7 @@ import { isCorrectAnswer } from '../../auth/grid-card.ts';
 import { hitRateLimit } from '../rate-limit.ts';
 import { createSession, endSession, endSessionsOfUser, type LiveSession } from '../session/store.ts';
 import { isBlocked, releaseAttempt, reserveAttempt, resetAttempts, stopIfExhausted } from './lockout.ts';
-import { cardDigits, consumeChallenge, openChallenge, validCardOf } from './grid-challenge.ts';
+import { cardDigits, consumeChallenge, openChallenge, shownChallenge, validCardOf } from './grid-challenge.ts';
 
 export interface RequestContext {
   ip: string;
@@ -108,18 +108,25 @@ async function verifyPasswordFor(
 
 export type GridPrompt = { kind: 'challenge'; cells: string[]; cardSerial: string } | { kind: 'no_card' };
 
-/** The challenge of step 2 (R3.2). */
+/**
+ * The challenge of step 2 (R3.2), remembered on the pending session: the answer is judged against
+ * the cells this person was shown, never against a challenge drawn since.
+ */
 export async function gridPrompt(deps: Deps, live: LiveSession): Promise<GridPrompt> {
   const card = await validCardOf(deps.db, live.user.id, deps.clock.now());
   if (!card) return { kind: 'no_card' };
   const challenge = await openChallenge(deps, card);
+  if (live.session.grid_challenge_id !== challenge.id) {
+    await deps.db.updateTable('session').set({ grid_challenge_id: challenge.id }).where('id', '=', live.session.id).where('ended_at', 'is', null).execute();
+  }
   return { kind: 'challenge', cells: challenge.cells, cardSerial: card.serial };
 }
 
 /**
  * Step 2: the grid card answer. A right answer completes the logon: the challenge is consumed, the
  * failure count resets, the pending session is replaced by one with a fresh id (R7.1), and any
- * other live session of the person ends (one live session per person).
+ * other live session of the person ends (one live session per person). The same right answer sent
+ * twice at once completes one logon; the other request is refused without counting as a failure.
  */
 export async function answerGrid(
   deps: Deps,
@@ -145,7 +152,9 @@ export async function answerGrid(
 
   const card = await validCardOf(deps.db, user.id, now);
   if (!card) return fail('no_valid_card');
-  const challenge = await openChallenge(deps, card);
+  // A challenge already answered (a replay, or the loser of a double submit) is not an attempt.
+  const challenge = await shownChallenge(deps.db, session.grid_challenge_id);
+  if (!challenge) return fail('grid_challenge_not_open');
   const attempt = await reserveAttempt(deps.db, user.id);
   if (attempt === undefined) return fail('stopped');
   if (!isCorrectAnswer(cardDigits(deps, card), challenge.cells, answer)) {
@@ -153,17 +162,17 @@ export async function answerGrid(
     return fail('wrong_grid_answer');
   }
 
-  return inTransaction(deps.db, async (tx) => {
-    if (!(await consumeChallenge(tx, challenge.id, now))) {
-      await recordAudit(tx, { ...auditBase, outcome: 'failure', reason: 'grid_challenge_already_answered' });
-      throw new AppError('AUTH_GRID_FAILED');
-    }
+  const completed = await inTransaction(deps.db, async (tx) => {
+    if (!(await consumeChallenge(tx, challenge.id, now))) return undefined;
     await resetAttempts(tx, user.id);
     await endSession(tx, session.id, 'rotated', now);
     await endSessionsOfUser(tx, user.id, 'superseded', now);
     const stage = user.login_password_hash ? 'active' : 'setup';
     const created = await createSession(deps, tx, { user, stage, method: session.logon_method, ip: context.ip });
     await recordAudit(tx, { ...auditBase, outcome: 'success', details: { method: session.logon_method, cardSerial: card.serial } });
-    return { token: created.token, stage };
+    return { token: created.token, stage } as const;
   });
+  if (completed) return completed;
+  await releaseAttempt(deps.db, user.id);
+  return fail('grid_challenge_already_answered');
 }

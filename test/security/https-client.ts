@@ -1,0 +1,79 @@
+import https from 'node:https';
+
+export interface HttpsAnswer {
+  status: number;
+  location: string | undefined;
+  body: string;
+}
+
+/**
+ * A browser-like client over real HTTPS, for service processes started by a test. Like a browser,
+ * it keeps one cookie jar per host whatever the port, so a cookie set by one process is sent to
+ * the other. The self-signed certificate of a test data folder is accepted.
+ */
+export class HttpsClient {
+  readonly cookies = new Map<string, string>();
+  csrf: string | undefined;
+  lastPage = '';
+  readonly #agent = new https.Agent({ rejectUnauthorized: false });
+
+  get(base: string, path: string): Promise<HttpsAnswer> {
+    return this.#send(base, 'GET', path);
+  }
+
+  /** Posts a form with the last page's CSRF token unless `csrf` says otherwise. */
+  post(base: string, path: string, fields: Record<string, string>, options: { csrf?: string } = {}): Promise<HttpsAnswer> {
+    const body = new URLSearchParams(fields);
+    const csrf = options.csrf ?? this.csrf;
+    if (csrf) body.append('_csrf', csrf);
+    return this.#send(base, 'POST', path, body.toString());
+  }
+
+  close(): void {
+    this.#agent.destroy();
+  }
+
+  #send(base: string, method: string, path: string, form?: string): Promise<HttpsAnswer> {
+    const headers: Record<string, string> = {};
+    const cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+    if (cookie) headers.cookie = cookie;
+    if (form !== undefined) {
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+      headers['content-length'] = String(Buffer.byteLength(form));
+    }
+    return new Promise((resolve, reject) => {
+      const request = https.request(new URL(path, base), { method, headers, agent: this.#agent }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('error', reject);
+        response.on('end', () => {
+          this.#remember(response.headers['set-cookie'] ?? []);
+          const body = Buffer.concat(chunks).toString('utf8');
+          if (String(response.headers['content-type'] ?? '').startsWith('text/html')) {
+            this.lastPage = body;
+            const token = /name="_csrf" value="([^"]+)"/.exec(body);
+            if (token) this.csrf = token[1];
+          }
+          const location = response.headers.location;
+          resolve({ status: response.statusCode ?? 0, location: typeof location === 'string' ? location : undefined, body });
+        });
+      });
+      request.on('error', reject);
+      request.end(form);
+    });
+  }
+
+  #remember(setCookies: string[]): void {
+    for (const line of setCookies) {
+      const [pair, ...attributes] = line.split(';');
+      const eq = pair!.indexOf('=');
+      const name = pair!.slice(0, eq).trim();
+      const value = pair!.slice(eq + 1).trim();
+      const expires = attributes.map((a) => /^\s*expires=(.*)$/i.exec(a)?.[1]).find(Boolean);
+      const maxAge = attributes.map((a) => /^\s*max-age=(-?\d+)$/i.exec(a)?.[1]).find(Boolean);
+      const gone = value === '' || (expires !== undefined && Date.parse(expires) < Date.now()) || (maxAge !== undefined && Number(maxAge) <= 0);
+      if (gone) this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+  }
+}
