@@ -76,7 +76,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   settingsRoutes(app, deps);
 
   app.setNotFoundHandler((request, reply) => {
-    reply.code(404).type('text/html; charset=utf-8');
+    reply.code(404).type('text/html; charset=utf-8').header('cache-control', 'no-store');
     return errorPage(deps, request, 'error.NOT_FOUND');
   });
 

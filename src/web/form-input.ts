@@ -16,10 +16,16 @@ export function formText(
 }
 
 /** A password is taken exactly as typed (no trimming), within a bound that stops huge inputs early. */
-export function formSecret(body: unknown, name: string, options: { maxLength: number; code?: ErrorCode }): string {
+export function formSecret(
+  body: unknown,
+  name: string,
+  options: { maxLength: number; code?: ErrorCode; charactersCode?: ErrorCode },
+): string {
   const value = (body as Record<string, unknown> | undefined)?.[name];
   const code = options.code ?? 'INPUT_INVALID';
   if (typeof value !== 'string' || value.length === 0 || value.length > options.maxLength) throw new AppError(code, { field: name });
+  // No password holds a control character: such input is refused before it is evaluated or counted.
+  if (/[\p{Cc}\p{Cf}]/u.test(value)) throw new AppError(options.charactersCode ?? code, { field: name });
   return value;
 }
 

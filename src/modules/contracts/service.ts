@@ -228,14 +228,19 @@ export async function liftStop(deps: Deps, input: { contractId: string; userId: 
       .returning('id')
       .executeTakeFirst();
     // The contract-wide stop follows the master's (not linked) or any stop (linked): lifting the
-    // master lifts it, and in linked mode so does lifting the person who caused it.
-    const contract = await tx
-      .updateTable('contract')
-      .set({ stopped_at: null })
-      .where('id', '=', user.contract_id)
-      .where('stopped_at', 'is not', null)
-      .returning('id')
-      .executeTakeFirst();
+    // master lifts it, and in linked mode so does lifting the person who was stopped. Lifting a user
+    // of an unlinked contract leaves a master's stop, and so the contract's, in place.
+    const mode = await tx.selectFrom('contract').select('lock_mode').where('id', '=', user.contract_id).executeTakeFirstOrThrow();
+    const liftsContract = user.role === 'master' || (mode.lock_mode === 'linked' && person !== undefined);
+    const contract = liftsContract
+      ? await tx
+          .updateTable('contract')
+          .set({ stopped_at: null })
+          .where('id', '=', user.contract_id)
+          .where('stopped_at', 'is not', null)
+          .returning('id')
+          .executeTakeFirst()
+      : undefined;
     const lifted = Boolean(person || contract);
     if (lifted) {
       await recordAudit(tx, {

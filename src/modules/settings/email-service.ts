@@ -86,16 +86,20 @@ export async function confirmEmailCode(deps: Deps, live: LiveSession, code: stri
     .where('failures', '<', emailCodeFailuresMax)
     .executeTakeFirst();
   if (!open) throw new AppError('EMAIL_CODE_EXPIRED', { field: 'code' });
+  // House rule 5: a try is reserved before the code is compared, so parallel guesses get at most
+  // `emailCodeFailuresMax` comparisons; a right code gives its try back as it consumes the code.
+  const reserved = await deps.db
+    .updateTable('email_verification')
+    .set({ failures: sql`failures + 1` })
+    .where('id', '=', open.id)
+    .where('consumed_at', 'is', null)
+    .where('failures', '<', emailCodeFailuresMax)
+    .returning('failures')
+    .executeTakeFirst();
+  if (!reserved) throw new AppError('EMAIL_CODE_EXPIRED', { field: 'code' });
   const [salt, hash] = open.code_hash.split('$') as [string, string];
   if (!/^\d{6}$/.test(code) || !secretsEqual(codeHash(salt, code), hash)) {
-    const counted = await deps.db
-      .updateTable('email_verification')
-      .set({ failures: sql`failures + 1` })
-      .where('id', '=', open.id)
-      .where('consumed_at', 'is', null)
-      .returning('failures')
-      .executeTakeFirst();
-    const voided = !counted || counted.failures >= emailCodeFailuresMax;
+    const voided = reserved.failures >= emailCodeFailuresMax;
     if (voided) await deps.db.updateTable('email_verification').set({ consumed_at: now }).where('id', '=', open.id).execute();
     throw new AppError(voided ? 'EMAIL_CODE_EXPIRED' : 'EMAIL_CODE_INVALID', { field: 'code' });
   }
@@ -107,7 +111,6 @@ export async function confirmEmailCode(deps: Deps, live: LiveSession, code: stri
       .where('id', '=', open.id)
       .where('consumed_at', 'is', null)
       .where('expires_at', '>', now)
-      .where('failures', '<', emailCodeFailuresMax)
       .returning('new_email')
       .executeTakeFirst();
     if (!consumed) throw new AppError('EMAIL_CODE_EXPIRED', { field: 'code' });

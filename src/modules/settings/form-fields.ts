@@ -5,7 +5,7 @@ import { passwordLengthMax } from '../../auth/password-rules.ts';
 
 /** A new password longer than the rules allow is refused as such, however long it is. */
 export function newPasswordField(body: unknown, name: string): string {
-  return formSecret(body, name, { maxLength: 4 * passwordLengthMax, code: 'PASSWORD_LENGTH' });
+  return formSecret(body, name, { maxLength: 4 * passwordLengthMax, code: 'PASSWORD_LENGTH', charactersCode: 'PASSWORD_CHARACTERS' });
 }
 
 export function emailField(body: unknown): string {

@@ -118,9 +118,9 @@ export async function changePassword(
     .where('kind', '=', input.kind)
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')
-    .limit(passwordHistoryDepth)
+    .limit(passwordHistoryDepth + 1)
     .execute();
-  // The current password is the newest history entry; the rule is "not one of the last three".
+  // The current password is the newest history entry; the three before it are the "last three".
   for (const old of history) {
     if (await verifySecret(old.hash, input.next)) throw new AppError('PASSWORD_REUSED', { field: 'next' });
   }
