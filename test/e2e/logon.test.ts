@@ -136,7 +136,7 @@ test('the page names an icon the portal serves, so no page logs a 404 for the br
   const tab = await openTab(browser, portal.baseUrl);
   await tab.page.goto('/logon');
   // Without a declared icon, the browser asks for /favicon.ico by itself.
-  const declared = await tab.page.locator('link[rel~="icon"]').first().getAttribute('href', { timeout: 100 }).catch(() => null);
+  const declared = await tab.page.evaluate(() => document.querySelector('link[rel~="icon"]')?.getAttribute('href') ?? null);
   const icon = await tab.page.request.get(declared ?? '/favicon.ico');
   assert.equal(icon.status(), 200, `icon ${declared ?? '/favicon.ico'}`);
   await tab.context.close();
