@@ -89,8 +89,15 @@ CREATE TABLE email_verification (
 );
 CREATE UNIQUE INDEX email_verification_one_open ON email_verification (user_ref) WHERE consumed_at IS NULL;
 
+-- R9.1: tamper-evident. Records form one hash chain per contract (and one for records of no
+-- contract): each holds its number in the chain and the hash of the one before, so a removed or
+-- altered record breaks the chain, and the head table makes a removed last record show too.
 CREATE TABLE audit_log (
   id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  chain        text NOT NULL,
+  seq          bigint NOT NULL CHECK (seq >= 1),
+  prev_hash    text NOT NULL,
+  hash         text NOT NULL,
   at           timestamptz NOT NULL,
   contract_id  text,
   user_ref     integer,
@@ -101,6 +108,12 @@ CREATE TABLE audit_log (
   ip           text,
   user_agent   text,
   details      jsonb NOT NULL DEFAULT '{}'
+);
+CREATE UNIQUE INDEX audit_log_chain_seq ON audit_log (chain, seq);
+CREATE TABLE audit_chain_head (
+  chain  text PRIMARY KEY,
+  seq    bigint NOT NULL,
+  hash   text NOT NULL
 );
 CREATE INDEX audit_log_by_user ON audit_log (user_ref, at DESC);
 CREATE INDEX audit_log_by_contract ON audit_log (contract_id, at DESC);

@@ -1,15 +1,17 @@
-import type { Executor } from '../db/transaction.ts';
+import { sql } from 'kysely';
+import type { Executor, Tx } from '../db/transaction.ts';
+import { chainGenesisHash, noContractChain, recordHash, type ChainedContent } from './chain.ts';
 
 /**
  * The audit trail: every logon success and failure (with its real reason), stop, lift, password
  * change and card event. Written with the caller's executor, so inside the transaction of the change
- * it records (house rule 8).
+ * it records (house rule 8), and chained per contract (R9.1, ./chain.ts).
  */
 export interface AuditEvent {
   at: Date;
   contractId: string | null;
   userRef: number | null;
-  /** `user:<contract>/<userId>`, `operator:<name>`, `system`, or `anonymous`. */
+  /** `user:<contract>/<userId>`, `operator:<name>`, `staff:<login>`, `system`, or `anonymous`. */
   actor: string;
   action: string;
   outcome: 'success' | 'failure' | 'info';
@@ -20,22 +22,60 @@ export interface AuditEvent {
 }
 
 const userAgentLengthMax = 300;
+const chainLockNamespace = 7203115;
 
 export async function recordAudit(executor: Executor, event: AuditEvent): Promise<void> {
-  await executor
+  if (executor.isTransaction) await append(executor as Tx, event);
+  else await executor.transaction().execute((tx) => append(tx, event));
+}
+
+/**
+ * Appends under a transaction-scoped advisory lock per chain: records of one contract are chained
+ * one after another, records of different contracts do not wait for each other.
+ */
+async function append(tx: Tx, event: AuditEvent): Promise<void> {
+  const chain = event.contractId ?? noContractChain;
+  await sql`SELECT pg_advisory_xact_lock(${chainLockNamespace}, hashtext(${chain}))`.execute(tx);
+  const head = await tx.selectFrom('audit_chain_head').select(['seq', 'hash']).where('chain', '=', chain).executeTakeFirst();
+  const content: ChainedContent = {
+    chain,
+    seq: (head?.seq ?? 0n) + 1n,
+    prevHash: head?.hash ?? chainGenesisHash,
+    at: event.at,
+    contractId: event.contractId,
+    userRef: event.userRef,
+    actor: event.actor,
+    action: event.action,
+    outcome: event.outcome,
+    reason: event.reason ?? null,
+    ip: event.ip ?? null,
+    userAgent: event.userAgent?.slice(0, userAgentLengthMax) ?? null,
+    details: JSON.parse(JSON.stringify(event.details ?? {})),
+  };
+  const hash = recordHash(content);
+  await tx
     .insertInto('audit_log')
     .values({
-      at: event.at,
-      contract_id: event.contractId,
-      user_ref: event.userRef,
-      actor: event.actor,
-      action: event.action,
-      outcome: event.outcome,
-      reason: event.reason ?? null,
-      ip: event.ip ?? null,
-      user_agent: event.userAgent?.slice(0, userAgentLengthMax) ?? null,
-      details: JSON.stringify(event.details ?? {}),
+      chain,
+      seq: content.seq,
+      prev_hash: content.prevHash,
+      hash,
+      at: content.at,
+      contract_id: content.contractId,
+      user_ref: content.userRef,
+      actor: content.actor,
+      action: content.action,
+      outcome: content.outcome as AuditEvent['outcome'],
+      reason: content.reason,
+      ip: content.ip,
+      user_agent: content.userAgent,
+      details: JSON.stringify(content.details),
     })
+    .execute();
+  await tx
+    .insertInto('audit_chain_head')
+    .values({ chain, seq: content.seq, hash })
+    .onConflict((oc) => oc.column('chain').doUpdateSet({ seq: content.seq, hash }))
     .execute();
 }
 

@@ -90,6 +90,10 @@ export interface EmailVerificationTable {
 
 export interface AuditLogTable {
   id: Generated<bigint>;
+  chain: string;
+  seq: bigint;
+  prev_hash: string;
+  hash: string;
   at: Timestamp;
   contract_id: string | null;
   user_ref: number | null;
@@ -100,6 +104,12 @@ export interface AuditLogTable {
   ip: string | null;
   user_agent: string | null;
   details: ColumnType<Record<string, unknown>, string | undefined, string>;
+}
+
+export interface AuditChainHeadTable {
+  chain: string;
+  seq: bigint;
+  hash: string;
 }
 
 export interface OutboxTable {
@@ -131,6 +141,7 @@ export interface Database {
   session: SessionTable;
   email_verification: EmailVerificationTable;
   audit_log: AuditLogTable;
+  audit_chain_head: AuditChainHeadTable;
   outbox: OutboxTable;
   rate_limit_hit: RateLimitHitTable;
 }
