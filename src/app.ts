@@ -14,6 +14,9 @@ import { logonRoutes } from './modules/logon/routes.ts';
 import { setupRoutes } from './modules/setup/routes.ts';
 import { settingsRoutes } from './modules/settings/routes.ts';
 import { statusRoutes } from './modules/status/routes.ts';
+import { usersRoutes } from './modules/users/routes.ts';
+import { userSecurityRoutes } from './modules/user-security/routes.ts';
+import { securityPageRoutes } from './modules/security-page/routes.ts';
 import type { MessageKey } from './web/i18n/index.ts';
 
 /** Forms are small; a larger body is refused before it is parsed. */
@@ -74,6 +77,9 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   setupRoutes(app, deps);
   statusRoutes(app, deps);
   settingsRoutes(app, deps);
+  usersRoutes(app, deps);
+  userSecurityRoutes(app, deps);
+  securityPageRoutes(app, deps);
 
   app.setNotFoundHandler((request, reply) => {
     reply.code(404).type('text/html; charset=utf-8').header('cache-control', 'no-store');

@@ -1,4 +1,9 @@
 import type { MessageKey } from './web/i18n/index.ts';
+import { usersErrorCodes } from './error-codes/users.ts';
+import { userSecurityErrorCodes } from './error-codes/user-security.ts';
+import { operatorConsoleErrorCodes } from './error-codes/operator-console.ts';
+import { auditErrorCodes } from './error-codes/audit.ts';
+import { securityPageErrorCodes } from './error-codes/security-page.ts';
 
 /**
  * Expected failures (house rule 11). Each code has its HTTP status; its message, in each language,
@@ -27,6 +32,14 @@ export const errorRegistry = {
   EMAIL_CODE_EXPIRED: 400,
   NOT_FOUND: 404,
   INTERNAL: 500,
+  // R1.5: changes to people and permissions are confirmed with the actor's confirmation password.
+  CONFIRMATION_PASSWORD_WRONG: 400,
+  FORBIDDEN: 403,
+  ...usersErrorCodes,
+  ...userSecurityErrorCodes,
+  ...operatorConsoleErrorCodes,
+  ...auditErrorCodes,
+  ...securityPageErrorCodes,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof errorRegistry;
@@ -43,7 +56,7 @@ export class AppError extends Error {
     this.field = options.field;
   }
   get messageKey(): MessageKey {
-    return `error.${this.code}`;
+    return `error.${this.code}` as MessageKey;
   }
 }
 

@@ -8,6 +8,13 @@ export type LockMode = 'unlinked' | 'linked';
 export type Role = 'master' | 'user';
 export type SessionStage = 'grid' | 'setup' | 'active';
 export type LogonMethod = 'password' | 'registration';
+export type UserStatus = 'active' | 'suspended' | 'deleted';
+export type Business = 'inquiry' | 'transfer' | 'tax_payment' | 'bulk_transfer' | 'user_admin';
+export type AccountType = 'ordinary' | 'current' | 'savings';
+export type StaffRole = 'recorder' | 'approver';
+export type ApplicationKind = 'onboard' | 'issue_card' | 'invalidate_card' | 'new_registration_password' | 'lift_stop' | 'set_lock_mode';
+export type ApplicationStatus = 'pending' | 'approved' | 'rejected' | 'withdrawn';
+export type CardRequestReason = 'new_user' | 'lost' | 'damaged' | 'expired';
 
 export interface ContractTable {
   id: string;
@@ -33,6 +40,9 @@ export interface UsersTable {
   failed_attempts: Generated<number>;
   stopped_at: NullableTimestamp;
   created_at: Timestamp;
+  status: Generated<UserStatus>;
+  must_change_login: Generated<boolean>;
+  must_change_confirmation: Generated<boolean>;
 }
 
 export interface PasswordHistoryTable {
@@ -132,6 +142,85 @@ export interface RateLimitHitTable {
   hits: number;
 }
 
+export interface UserPermissionTable {
+  user_ref: number;
+  business: Business;
+  can_register: boolean;
+  can_approve: boolean;
+  can_send: boolean;
+  per_transaction_limit_yen: bigint | null;
+  daily_limit_yen: bigint | null;
+}
+
+export interface AccountTable {
+  id: Generated<number>;
+  contract_id: string;
+  branch_code: string;
+  account_type: AccountType;
+  account_number: string;
+  holder_kana: string;
+  opened_at: Timestamp;
+  closed_at: NullableTimestamp;
+}
+
+export interface UserAccountTable {
+  user_ref: number;
+  account_id: number;
+}
+
+export interface GridCardRequestTable {
+  id: Generated<number>;
+  user_ref: number;
+  requested_by: number;
+  reason: CardRequestReason;
+  requested_at: Timestamp;
+  fulfilled_at: NullableTimestamp;
+  card_id: number | null;
+  cancelled_at: NullableTimestamp;
+}
+
+export interface StaffTable {
+  id: Generated<number>;
+  login_id: string;
+  display_name: string;
+  role: StaffRole;
+  password_hash: string;
+  totp_secret_sealed: string;
+  totp_last_step: Generated<bigint>;
+  failed_attempts: Generated<number>;
+  stopped_at: NullableTimestamp;
+  disabled_at: NullableTimestamp;
+  created_at: Timestamp;
+}
+
+export interface StaffSessionTable {
+  id: string;
+  secret_hash: string;
+  staff_ref: number;
+  stage: 'totp' | 'active';
+  csrf_token: string;
+  ip: string;
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  ended_at: NullableTimestamp;
+  end_reason: string | null;
+}
+
+export interface ChangeApplicationTable {
+  id: Generated<number>;
+  contract_id: string | null;
+  kind: ApplicationKind;
+  payload: ColumnType<Record<string, unknown>, string, string>;
+  reference: string;
+  status: Generated<ApplicationStatus>;
+  recorded_by: number;
+  recorded_at: Timestamp;
+  decided_by: number | null;
+  decided_at: NullableTimestamp;
+  decision_note: string | null;
+  result: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+}
+
 export interface Database {
   contract: ContractTable;
   users: UsersTable;
@@ -144,6 +233,13 @@ export interface Database {
   audit_chain_head: AuditChainHeadTable;
   outbox: OutboxTable;
   rate_limit_hit: RateLimitHitTable;
+  user_permission: UserPermissionTable;
+  account: AccountTable;
+  user_account: UserAccountTable;
+  grid_card_request: GridCardRequestTable;
+  staff: StaffTable;
+  staff_session: StaffSessionTable;
+  change_application: ChangeApplicationTable;
 }
 
 export type User = Selectable<UsersTable>;
@@ -151,3 +247,7 @@ export type Contract = Selectable<ContractTable>;
 export type Session = Selectable<SessionTable>;
 export type GridCard = Selectable<GridCardTable>;
 export type NewAuditRecord = Insertable<AuditLogTable>;
+export type UserPermission = Selectable<UserPermissionTable>;
+export type Account = Selectable<AccountTable>;
+export type Staff = Selectable<StaffTable>;
+export type ChangeApplication = Selectable<ChangeApplicationTable>;

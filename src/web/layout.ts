@@ -65,6 +65,8 @@ function menu(t: Translate): Html {
   <a href="/status">${t('nav.status')}</a>
   <a href="/settings/password">${t('nav.password')}</a>
   <a href="/settings/email">${t('nav.email')}</a>
+  <a href="/users">${t('nav.users')}</a>
+  <a href="/security">${t('nav.security')}</a>
 </nav>`;
 }
 

@@ -1,5 +1,5 @@
 import type { Deps } from '../../deps.ts';
-import type { LockMode, User } from '../../db/schema.ts';
+import type { Business, LockMode, User } from '../../db/schema.ts';
 import { inTransaction, type Tx } from '../../db/transaction.ts';
 import { recordAudit } from '../../audit/audit-trail.ts';
 import { hashSecret } from '../../auth/password-hash.ts';
@@ -19,6 +19,15 @@ export const registrationPasswordValidDays = 14;
 export const companyNameLengthMax = 100;
 const registrationAlphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789'; // no 0/O or 1/I to misread on paper
 const registrationPasswordLength = 12;
+
+/**
+ * The master holds every business and step (R1.4); its limits are the contract's, which bound what
+ * it may grant to anyone else.
+ */
+export const masterPerTransactionLimitYen = 10_000_000n;
+export const masterDailyLimitYen = 50_000_000n;
+const allBusinesses: Business[] = ['inquiry', 'transfer', 'tax_payment', 'bulk_transfer', 'user_admin'];
+const moneyBusinesses = new Set<Business>(['transfer', 'tax_payment', 'bulk_transfer']);
 
 export class OperatorInputError extends Error {}
 
@@ -71,6 +80,20 @@ export async function onboardContract(
       })
       .returningAll()
       .executeTakeFirstOrThrow();
+    await tx
+      .insertInto('user_permission')
+      .values(
+        allBusinesses.map((business) => ({
+          user_ref: master.id,
+          business,
+          can_register: true,
+          can_approve: true,
+          can_send: true,
+          per_transaction_limit_yen: moneyBusinesses.has(business) ? masterPerTransactionLimitYen : null,
+          daily_limit_yen: moneyBusinesses.has(business) ? masterDailyLimitYen : null,
+        })),
+      )
+      .execute();
     await recordAudit(tx, {
       at: now,
       contractId,

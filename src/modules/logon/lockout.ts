@@ -10,8 +10,9 @@ import { notifyStop } from './stop-notice.ts';
 /** R2.3: seven consecutive wrong entries of any secret of one person stop that person. */
 export const lockoutFailuresMax = 7;
 
+/** Stopped (R2.3), or suspended or deleted by the master (R1.4): no logon, no session. */
 export function isBlocked(user: User, contract: Contract): boolean {
-  return user.stopped_at !== null || contract.stopped_at !== null;
+  return user.stopped_at !== null || contract.stopped_at !== null || user.status !== 'active';
 }
 
 /**

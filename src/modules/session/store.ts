@@ -4,6 +4,7 @@ import type { Executor } from '../../db/transaction.ts';
 import type { Contract, LogonMethod, Session, SessionStage, User } from '../../db/schema.ts';
 import { secretsEqual, sha256Hex } from '../../crypto/compare.ts';
 import { randomToken } from '../../platform/random.ts';
+import { isBlocked } from '../logon/lockout.ts';
 
 /**
  * Sessions live in PostgreSQL (R7.1), so every service process sees the same ones. The cookie holds
@@ -85,7 +86,7 @@ export async function resumeSession(deps: Deps, token: string | undefined): Prom
   const user = reviveDates(user_json) as User;
   const contract = reviveDates(contract_json) as Contract;
   let reason: EndReason | undefined;
-  if (user.stopped_at || contract.stopped_at) reason = 'stopped';
+  if (isBlocked(user, contract)) reason = 'stopped';
   else {
     const end = lifetimeEnd(deps, session);
     if (now.getTime() >= end.at) reason = end.reason;

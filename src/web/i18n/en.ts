@@ -87,6 +87,8 @@ export const en: Record<keyof typeof ja, string> = {
   'nav.status': 'Status',
   'nav.password': 'Change password',
   'nav.email': 'Change email',
+  'nav.users': 'Users',
+  'nav.security': 'Security status',
   'nav.logout': 'Log off',
 
   'session.warning': 'You will be logged off soon. Press "Continue" to stay.',
@@ -103,6 +105,8 @@ export const en: Record<keyof typeof ja, string> = {
   'mail.emailCode.body': 'Confirmation code: {code}\nValid for: {minutes} minutes\nEnter this code on the screen to finish registering the address.',
   'mail.emailChanged.subject': 'Your email address was changed',
   'mail.emailChanged.body': 'The email address of user ID "{userId}" of {company} was changed at {at} from {old} to {new} (from IP address {ip}).',
+  'mail.securityChange.subject': 'A security-relevant change was made',
+  'mail.securityChange.facts': 'Customer: {company}\nUser ID concerned: {userId}\nChanged by: {actor}\nDate and time: {at}\nFrom IP address: {ip}',
   'mail.notYou': 'If this was not you, contact {contact} at once.',
 
   'error.title': 'Error',
@@ -125,6 +129,8 @@ export const en: Record<keyof typeof ja, string> = {
   'error.EMAIL_INVALID': 'Enter a valid email address (half-width characters).',
   'error.EMAIL_CODE_INVALID': 'The confirmation code is wrong.',
   'error.EMAIL_CODE_EXPIRED': 'The confirmation code has expired or was entered wrongly too often. Please send a new one.',
+  'error.CONFIRMATION_PASSWORD_WRONG': 'The confirmation password is wrong. Seven wrong entries in a row stop your use.',
+  'error.FORBIDDEN': 'You are not permitted to do this.',
   'error.NOT_FOUND': 'The page was not found.',
   'error.INTERNAL': 'Something went wrong on our side. Please try again later.',
   'error.backToLogon': 'Back to logon',

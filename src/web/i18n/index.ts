@@ -1,9 +1,32 @@
-import { ja } from './ja.ts';
-import { en } from './en.ts';
+import { ja as coreJa } from './ja.ts';
+import { en as coreEn } from './en.ts';
+import { usersMessages } from './areas/users.ts';
+import { userSecurityMessages } from './areas/user-security.ts';
+import { operatorConsoleMessages } from './areas/operator-console.ts';
+import { auditMessages } from './areas/audit.ts';
+import { securityPageMessages } from './areas/security-page.ts';
 
 export type Language = 'ja' | 'en';
-export type MessageKey = keyof typeof ja;
 export const languages: readonly Language[] = ['ja', 'en'];
+
+/** The core catalogue and every area's, merged; an area's keys are its own (prefixed by area). */
+const ja = {
+  ...coreJa,
+  ...usersMessages.ja,
+  ...userSecurityMessages.ja,
+  ...operatorConsoleMessages.ja,
+  ...auditMessages.ja,
+  ...securityPageMessages.ja,
+};
+export type MessageKey = keyof typeof ja;
+const en: Record<MessageKey, string> = {
+  ...coreEn,
+  ...usersMessages.en,
+  ...userSecurityMessages.en,
+  ...operatorConsoleMessages.en,
+  ...auditMessages.en,
+  ...securityPageMessages.en,
+};
 
 const catalogues: Record<Language, Record<MessageKey, string>> = { ja, en };
 

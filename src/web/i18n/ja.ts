@@ -85,6 +85,8 @@ export const ja = {
   'nav.status': 'ステータス',
   'nav.password': '暗証番号の変更',
   'nav.email': 'メールアドレスの変更',
+  'nav.users': '利用者管理',
+  'nav.security': 'セキュリティ状況',
   'nav.logout': 'ログオフ',
 
   'session.warning': 'まもなく自動ログオフします。続ける場合は「延長する」を押してください。',
@@ -101,6 +103,8 @@ export const ja = {
   'mail.emailCode.body': '確認コード: {code}\n有効期限: {minutes}分\nこのコードを画面に入力して、メールアドレスの登録を完了してください。',
   'mail.emailChanged.subject': 'メールアドレス変更のお知らせ',
   'mail.emailChanged.body': '{company} の利用者ID「{userId}」の登録メールアドレスが {at} に {old} から {new} へ変更されました（接続元IPアドレス: {ip}）。',
+  'mail.securityChange.subject': 'セキュリティに関わる変更のお知らせ',
+  'mail.securityChange.facts': '契約先: {company}\n対象の利用者ID: {userId}\n操作者: {actor}\n日時: {at}\n接続元IPアドレス: {ip}',
   'mail.notYou': 'お心当たりがない場合は、直ちに {contact} までご連絡ください。',
 
   'error.title': 'エラー',
@@ -123,6 +127,8 @@ export const ja = {
   'error.EMAIL_INVALID': 'メールアドレスを正しく入力してください（半角英数字）。',
   'error.EMAIL_CODE_INVALID': '確認コードが正しくありません。',
   'error.EMAIL_CODE_EXPIRED': '確認コードの有効期限が切れたか、誤りが続いたため無効になりました。もう一度送信してください。',
+  'error.CONFIRMATION_PASSWORD_WRONG': '確認暗証番号が正しくありません。誤りが7回続くとご利用が停止されます。',
+  'error.FORBIDDEN': 'この操作を行う権限がありません。',
   'error.NOT_FOUND': 'お探しのページは見つかりません。',
   'error.INTERNAL': 'システムで問題が発生しました。時間をおいてもう一度お試しください。',
   'error.backToLogon': 'ログオン画面へ',

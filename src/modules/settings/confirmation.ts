@@ -1,0 +1,40 @@
+import type { Deps } from '../../deps.ts';
+import { AppError } from '../../errors.ts';
+import { recordAudit, userActor } from '../../audit/audit-trail.ts';
+import { verifySecret } from '../../auth/password-hash.ts';
+import { releaseAttempt, reserveAttempt, stopIfExhausted } from '../logon/lockout.ts';
+import type { RequestContext } from '../logon/service.ts';
+import type { LiveSession } from '../session/store.ts';
+
+/**
+ * R1.5: a change to people, permissions or security settings is confirmed with the actor's
+ * confirmation password. A wrong one counts towards the actor's stop like any other secret (R2.3).
+ */
+export async function confirmWithConfirmationPassword(
+  deps: Deps,
+  live: LiveSession,
+  password: string,
+  context: RequestContext,
+  action: string,
+): Promise<void> {
+  const { user } = live;
+  const attempt = await reserveAttempt(deps.db, user.id);
+  if (attempt === undefined) throw new AppError('CONFIRMATION_PASSWORD_WRONG', { field: 'confirmationPassword' });
+  if (user.confirmation_password_hash && (await verifySecret(user.confirmation_password_hash, password))) {
+    await releaseAttempt(deps.db, user.id);
+    return;
+  }
+  await recordAudit(deps.db, {
+    at: deps.clock.now(),
+    contractId: user.contract_id,
+    userRef: user.id,
+    actor: userActor(user.contract_id, user.user_id),
+    action,
+    outcome: 'failure',
+    reason: 'wrong_confirmation_password',
+    ip: context.ip,
+    userAgent: context.userAgent,
+  });
+  await stopIfExhausted(deps, user, attempt, context);
+  throw new AppError('CONFIRMATION_PASSWORD_WRONG', { field: 'confirmationPassword' });
+}

@@ -1,0 +1,7 @@
+import { defineMessages } from '../define.ts';
+
+/** Messages of the security-page area. */
+export const securityPageMessages = defineMessages({
+  ja: {},
+  en: {},
+});
