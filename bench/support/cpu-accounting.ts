@@ -1,0 +1,100 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { sql } from 'kysely';
+import type { Db } from '../../src/db/open.ts';
+
+/**
+ * Where CPU time goes during a run, read from /proc (Linux): this process split by thread kind, the
+ * PostgreSQL processes serving this database (its backends and the server's own helpers such as
+ * the WAL writer), and the whole machine, so that load from anything else shows up in the figures
+ * instead of silently lowering them. Linux counts in ticks (usually 10 ms); a run of seconds makes
+ * that fine enough.
+ */
+export interface CpuSample {
+  at: number;
+  /** Seconds of CPU by thread kind of this process: the JavaScript thread, libuv's pool (argon2), the rest (GC, compiler). */
+  threads: { main: number; threadpool: number; other: number };
+  /** Seconds of CPU per PostgreSQL process id. */
+  postgres: Map<number, number>;
+  machine: { busy: number; total: number };
+}
+
+export interface CpuUse {
+  seconds: number;
+  main: number;
+  threadpool: number;
+  otherThreads: number;
+  postgres: number;
+  /** CPU seconds used by processes that are neither this one nor its PostgreSQL processes. */
+  elsewhere: number;
+  cpus: number;
+}
+
+const ticksPerSecond = 100; // USER_HZ, 100 on every common Linux build
+
+/** Elsewhere (no /proc) every sample reads zero and the report leaves the CPU table out. */
+export const cpuAccountingAvailable = existsSync('/proc/self/task') && existsSync('/proc/stat');
+
+function cpuSecondsOf(statPath: string): number | undefined {
+  try {
+    const fields = readFileSync(statPath, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond; // utime + stime
+  } catch {
+    return undefined; // the thread or process has ended
+  }
+}
+
+export async function postgresPids(db: Db): Promise<number[]> {
+  const rows = await sql<{ pid: number }>`
+    SELECT pid FROM pg_stat_activity
+    WHERE datname = current_database() OR (datname IS NULL AND backend_type <> 'client backend')`.execute(db);
+  return rows.rows.map((r) => r.pid);
+}
+
+/** CPU seconds of the given PostgreSQL processes together; cheap enough to read around each request. */
+export function postgresCpuSeconds(pids: readonly number[]): number {
+  return pids.reduce((sum, pid) => sum + (cpuSecondsOf(`/proc/${pid}/stat`) ?? 0), 0);
+}
+
+export async function sampleCpu(db: Db): Promise<CpuSample> {
+  const threads = { main: 0, threadpool: 0, other: 0 };
+  if (!cpuAccountingAvailable) return { at: performance.now(), threads, postgres: new Map(), machine: { busy: 0, total: 0 } };
+  for (const tid of readdirSync('/proc/self/task')) {
+    const seconds = cpuSecondsOf(`/proc/self/task/${tid}/stat`) ?? 0;
+    let name = '';
+    try {
+      name = readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim();
+    } catch {}
+    if (tid === String(process.pid)) threads.main += seconds;
+    else if (name === 'libuv-worker') threads.threadpool += seconds;
+    else threads.other += seconds;
+  }
+  const postgres = new Map<number, number>();
+  for (const pid of await postgresPids(db)) {
+    const seconds = cpuSecondsOf(`/proc/${pid}/stat`);
+    if (seconds !== undefined) postgres.set(pid, seconds);
+  }
+  const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const total = cpu.slice(0, 8).reduce((sum, v) => sum + v, 0) / ticksPerSecond;
+  const idle = (cpu[3]! + cpu[4]!) / ticksPerSecond; // idle + iowait
+  return { at: performance.now(), threads, postgres, machine: { busy: total - idle, total } };
+}
+
+/** A process that started during the run counts from zero; one that ended during it is lost (rare: the pool keeps its connections). */
+export function cpuBetween(start: CpuSample, end: CpuSample): CpuUse {
+  let postgres = 0;
+  for (const [pid, seconds] of end.postgres) postgres += seconds - (start.postgres.get(pid) ?? 0);
+  const main = end.threads.main - start.threads.main;
+  const threadpool = end.threads.threadpool - start.threads.threadpool;
+  const otherThreads = end.threads.other - start.threads.other;
+  const busy = end.machine.busy - start.machine.busy;
+  const seconds = (end.at - start.at) / 1000;
+  return {
+    seconds,
+    main,
+    threadpool,
+    otherThreads,
+    postgres,
+    elsewhere: Math.max(0, busy - main - threadpool - otherThreads - postgres),
+    cpus: (end.machine.total - start.machine.total) / seconds,
+  };
+}
