@@ -6,9 +6,9 @@ import { recordAudit, userActor } from '../../audit/audit-trail.ts';
 import { verifyDecoy, verifySecret } from '../../auth/password-hash.ts';
 import { isCorrectAnswer } from '../../auth/grid-card.ts';
 import { hitRateLimit } from '../rate-limit.ts';
-import { createSession, endSession, endSessionsOfUser, type LiveSession } from '../session/store.ts';
-import { isBlocked, releaseAttempt, reserveAttempt, resetAttempts, stopIfExhausted } from './lockout.ts';
-import { cardDigits, consumeChallenge, openChallenge, shownChallenge, validCardOf } from './grid-challenge.ts';
+import { createSession, endSessionsAtLogon, type LiveSession } from '../session/store.ts';
+import { isBlocked, releaseAttempt, reserveAttempt, stopIfExhausted } from './lockout.ts';
+import { cardAndShownChallenge, cardDigits, challengeForLogon, consumeChallengeAndReset } from './grid-challenge.ts';
 
 export interface RequestContext {
   ip: string;
@@ -80,8 +80,7 @@ export async function checkPassword(
     await stopIfExhausted(deps, user, attempt, context);
     return fail(right.reason, user);
   }
-  await releaseAttempt(deps.db, user.id);
-  const { token } = await createSession(deps, deps.db, { user, stage: 'grid', method, ip: context.ip });
+  const { token } = await createSession(deps, deps.db, { user, stage: 'grid', method, ip: context.ip, releasingAttempt: true });
   return { token };
 }
 
@@ -113,13 +112,9 @@ export type GridPrompt = { kind: 'challenge'; cells: string[]; cardSerial: strin
  * the cells this person was shown, never against a challenge drawn since.
  */
 export async function gridPrompt(deps: Deps, live: LiveSession): Promise<GridPrompt> {
-  const card = await validCardOf(deps.db, live.user.id, deps.clock.now());
-  if (!card) return { kind: 'no_card' };
-  const challenge = await openChallenge(deps, card);
-  if (live.session.grid_challenge_id !== challenge.id) {
-    await deps.db.updateTable('session').set({ grid_challenge_id: challenge.id }).where('id', '=', live.session.id).where('ended_at', 'is', null).execute();
-  }
-  return { kind: 'challenge', cells: challenge.cells, cardSerial: card.serial };
+  const challenge = await challengeForLogon(deps, live.user.id, live.session.id);
+  if (!challenge) return { kind: 'no_card' };
+  return { kind: 'challenge', cells: challenge.cells, cardSerial: challenge.cardSerial };
 }
 
 /**
@@ -150,10 +145,10 @@ export async function answerGrid(
     throw new AppError('AUTH_GRID_FAILED');
   };
 
-  const card = await validCardOf(deps.db, user.id, now);
-  if (!card) return fail('no_valid_card');
+  const found = await cardAndShownChallenge(deps.db, user.id, session.grid_challenge_id, now);
+  if (!found) return fail('no_valid_card');
+  const { card, challenge } = found;
   // A challenge already answered (a replay, or the loser of a double submit) is not an attempt.
-  const challenge = await shownChallenge(deps.db, session.grid_challenge_id);
   if (!challenge) return fail('grid_challenge_not_open');
   const attempt = await reserveAttempt(deps.db, user.id);
   if (attempt === undefined) return fail('stopped');
@@ -163,10 +158,8 @@ export async function answerGrid(
   }
 
   const completed = await inTransaction(deps.db, async (tx) => {
-    if (!(await consumeChallenge(tx, challenge.id, now))) return undefined;
-    await resetAttempts(tx, user.id);
-    await endSession(tx, session.id, 'rotated', now);
-    await endSessionsOfUser(tx, user.id, 'superseded', now);
+    if (!(await consumeChallengeAndReset(tx, challenge.id, user.id, now))) return undefined;
+    await endSessionsAtLogon(tx, user.id, session.id, now);
     const stage = user.login_password_hash ? 'active' : 'setup';
     const created = await createSession(deps, tx, { user, stage, method: session.logon_method, ip: context.ip });
     await recordAudit(tx, { ...auditBase, outcome: 'success', details: { method: session.logon_method, cardSerial: card.serial } });

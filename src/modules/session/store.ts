@@ -22,31 +22,45 @@ export interface LiveSession {
 
 export type SessionLookup = { live: LiveSession } | { ended: EndReason | undefined };
 
+/**
+ * Opens a session. With `releasingAttempt`, the same statement gives back the lockout attempt the
+ * password step reserved (see releaseAttempt in ../logon/lockout.ts): a logon's password step is
+ * one round trip fewer.
+ */
 export async function createSession(
   deps: Deps,
   executor: Executor,
-  init: { user: User; stage: SessionStage; method: LogonMethod; ip: string },
+  init: { user: User; stage: SessionStage; method: LogonMethod; ip: string; releasingAttempt?: boolean },
 ): Promise<{ token: string; session: Session }> {
   const id = randomToken(deps.random, 16);
   const secret = randomToken(deps.random, 32);
   const now = deps.clock.now();
-  const session = await executor
-    .insertInto('session')
-    .values({
-      id,
-      secret_hash: sha256Hex(secret),
-      user_ref: init.user.id,
-      contract_id: init.user.contract_id,
-      stage: init.stage,
-      logon_method: init.method,
-      csrf_token: randomToken(deps.random, 24),
-      ip: init.ip,
-      created_at: now,
-      last_seen_at: now,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  return { token: `${id}.${secret}`, session };
+  const values = {
+    id,
+    secret_hash: sha256Hex(secret),
+    user_ref: init.user.id,
+    contract_id: init.user.contract_id,
+    stage: init.stage,
+    logon_method: init.method,
+    csrf_token: randomToken(deps.random, 24),
+    ip: init.ip,
+    created_at: now,
+    last_seen_at: now,
+  };
+  if (!init.releasingAttempt) {
+    const session = await executor.insertInto('session').values(values).returningAll().executeTakeFirstOrThrow();
+    return { token: `${id}.${secret}`, session };
+  }
+  const result = await sql<Session>`
+    WITH released AS (
+      UPDATE users SET failed_attempts = greatest(failed_attempts - 1, 0) WHERE id = ${init.user.id} RETURNING id
+    )
+    INSERT INTO session (id, secret_hash, user_ref, contract_id, stage, logon_method, csrf_token, ip, created_at, last_seen_at)
+    SELECT ${values.id}, ${values.secret_hash}, released.id, ${values.contract_id}, ${values.stage}, ${values.logon_method},
+           ${values.csrf_token}, ${values.ip}, ${values.created_at}, ${values.last_seen_at}
+    FROM released
+    RETURNING *`.execute(executor);
+  return { token: `${id}.${secret}`, session: result.rows[0]! };
 }
 
 function lifetimeEnd(deps: Deps, session: Session): { reason: EndReason; at: number } {
@@ -67,36 +81,51 @@ export async function resumeSession(deps: Deps, token: string | undefined): Prom
   const match = token ? /^([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/.exec(token) : null;
   if (!match) return { ended: undefined };
   const [, id, secret] = match as unknown as [string, string, string];
+  const now = deps.clock.now();
+  const live = await touchLiveSession(deps, id, sha256Hex(secret), now);
+  if (live) return { live };
+  return { ended: await whySessionEnded(deps, id, secret, now) };
+}
+
+/**
+ * Every page asks this, so it is one statement: the session is marked seen only if its secret,
+ * its lifetime and its person's standing all hold. The secret is matched by its SHA-256 here:
+ * comparing digests of a 256-bit random secret reveals nothing that helps to find it.
+ */
+async function touchLiveSession(deps: Deps, id: string, secretHash: string, now: Date): Promise<LiveSession | undefined> {
+  const { sessionIdleSeconds, sessionAbsoluteSeconds } = deps.config;
+  const seconds = (n: number) => new Date(now.getTime() - n * 1000);
+  const row = await sql<Session & { user_json: User; contract_json: Contract }>`
+    UPDATE session SET last_seen_at = ${now}
+    FROM users, contract
+    WHERE session.id = ${id} AND session.secret_hash = ${secretHash} AND session.ended_at IS NULL
+      AND users.id = session.user_ref AND contract.id = session.contract_id
+      AND users.stopped_at IS NULL AND users.status = 'active' AND contract.stopped_at IS NULL
+      AND CASE WHEN session.stage = 'grid' THEN session.created_at > ${seconds(pendingLogonSeconds)}
+               ELSE session.last_seen_at > ${seconds(sessionIdleSeconds)} AND session.created_at > ${seconds(sessionAbsoluteSeconds)} END
+    RETURNING session.*, to_jsonb(users.*) AS user_json, to_jsonb(contract.*) AS contract_json`.execute(deps.db);
+  const found = row.rows[0];
+  if (!found) return undefined;
+  const { user_json, contract_json, ...session } = found;
+  return { session, user: reviveDates(user_json) as User, contract: reviveDates(contract_json) as Contract };
+}
+
+/** The slow path, for a cookie that did not resume: which reason to show, ending the session with it. */
+async function whySessionEnded(deps: Deps, id: string, secret: string, now: Date): Promise<EndReason | undefined> {
   const row = await deps.db
     .selectFrom('session')
     .innerJoin('users', 'users.id', 'session.user_ref')
     .innerJoin('contract', 'contract.id', 'session.contract_id')
     .selectAll('session')
-    .select([
-      sql<User>`to_jsonb(users.*)`.as('user_json'),
-      sql<Contract>`to_jsonb(contract.*)`.as('contract_json'),
-    ])
+    .select([sql<User>`to_jsonb(users.*)`.as('user_json'), sql<Contract>`to_jsonb(contract.*)`.as('contract_json')])
     .where('session.id', '=', id)
     .executeTakeFirst();
-  if (!row || !secretsEqual(row.secret_hash, sha256Hex(secret))) return { ended: undefined };
+  if (!row || !secretsEqual(row.secret_hash, sha256Hex(secret))) return undefined;
   const { user_json, contract_json, ...session } = row;
-  if (session.ended_at) return { ended: session.end_reason as EndReason };
-
-  const now = deps.clock.now();
-  const user = reviveDates(user_json) as User;
-  const contract = reviveDates(contract_json) as Contract;
-  let reason: EndReason | undefined;
-  if (isBlocked(user, contract)) reason = 'stopped';
-  else {
-    const end = lifetimeEnd(deps, session);
-    if (now.getTime() >= end.at) reason = end.reason;
-  }
-  if (reason) {
-    await endSession(deps.db, session.id, reason, now);
-    return { ended: reason };
-  }
-  await deps.db.updateTable('session').set({ last_seen_at: now }).where('id', '=', session.id).execute();
-  return { live: { session: { ...session, last_seen_at: now }, user, contract } };
+  if (session.ended_at) return session.end_reason as EndReason;
+  const reason = isBlocked(reviveDates(user_json) as User, reviveDates(contract_json) as Contract) ? 'stopped' : lifetimeEnd(deps, session).reason;
+  await endSession(deps.db, session.id, reason, now);
+  return reason;
 }
 
 const timestampColumns = /_at$/;
@@ -113,6 +142,22 @@ export async function endSession(executor: Executor, sessionId: string, reason: 
     .updateTable('session')
     .set({ ended_at: now, end_reason: reason })
     .where('id', '=', sessionId)
+    .where('ended_at', 'is', null)
+    .execute();
+}
+
+/**
+ * A completed logon ends the pending session it came from (rotated: a fresh id, R7.1) and every
+ * other live session of the person (one live session per person), in one statement.
+ */
+export async function endSessionsAtLogon(executor: Executor, userRef: number, pendingSessionId: string, now: Date): Promise<void> {
+  await executor
+    .updateTable('session')
+    .set({
+      ended_at: now,
+      end_reason: sql<string>`CASE WHEN id = ${pendingSessionId} THEN 'rotated' ELSE 'superseded' END`,
+    })
+    .where('user_ref', '=', userRef)
     .where('ended_at', 'is', null)
     .execute();
 }

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ja } from './ja.ts';
-import { en } from './en.ts';
-import { isLanguage, languages, translator, type MessageKey } from './index.ts';
+import { catalogues, isLanguage, languages, translator, type MessageKey } from './index.ts';
+
+const { ja, en } = catalogues;
 
 const placeholders = (message: string) => [...message.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!).sort();
 

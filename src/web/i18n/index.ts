@@ -28,7 +28,8 @@ const en: Record<MessageKey, string> = {
   ...securityPageMessages.en,
 };
 
-const catalogues: Record<Language, Record<MessageKey, string>> = { ja, en };
+/** Every message in both languages: the core catalogue and every area's. */
+export const catalogues: Record<Language, Record<MessageKey, string>> = { ja, en };
 
 export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
 
