@@ -44,13 +44,13 @@ async function append(tx: Tx, event: AuditEvent): Promise<void> {
     at: event.at,
     contractId: event.contractId,
     userRef: event.userRef,
-    actor: event.actor,
-    action: event.action,
+    actor: storableText(event.actor),
+    action: storableText(event.action),
     outcome: event.outcome,
-    reason: event.reason ?? null,
-    ip: event.ip ?? null,
-    userAgent: event.userAgent?.slice(0, userAgentLengthMax) ?? null,
-    details: JSON.parse(JSON.stringify(event.details ?? {})),
+    reason: nullableText(event.reason),
+    ip: nullableText(event.ip),
+    userAgent: nullableText(event.userAgent?.slice(0, userAgentLengthMax)),
+    details: storableDetails(event.details ?? {}),
   };
   const hash = recordHash(content);
   await tx
@@ -77,6 +77,36 @@ async function append(tx: Tx, event: AuditEvent): Promise<void> {
     .values({ chain, seq: content.seq, hash })
     .onConflict((oc) => oc.column('chain').doUpdateSet({ seq: content.seq, hash }))
     .execute();
+}
+
+/**
+ * The text as PostgreSQL keeps it, so the hash is computed over exactly what is stored (R9.1): a NUL
+ * would make the insert fail (and with it the change being recorded), and an unpaired surrogate
+ * would be stored as U+FFFD and the record would then look altered. Both become U+FFFD here.
+ */
+function storableText(text: string): string {
+  return text.replace(unstorableCharacter, '\uFFFD');
+}
+const unstorableCharacter = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+function nullableText(text: string | undefined): string | null {
+  return text === undefined ? null : storableText(text);
+}
+
+/**
+ * Details as the jsonb column gives them back: dates as ISO text, undefined dropped, and bigints
+ * (yen amounts, house rule 1) as decimal text, which JSON.stringify would otherwise refuse.
+ */
+function storableDetails(details: Record<string, unknown>): Record<string, unknown> {
+  const json = JSON.stringify(details, (_key, value: unknown) => {
+    if (typeof value === 'bigint') return value.toString();
+    if (typeof value === 'string') return storableText(value);
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [storableText(k), v]));
+    }
+    return value;
+  });
+  return JSON.parse(json) as Record<string, unknown>;
 }
 
 export function userActor(contractId: string, userId: string): string {

@@ -35,7 +35,26 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
 
+/**
+ * The hash of a record. Only the fields of ChainedContent are hashed, named one by one, so that a
+ * record read back with more fields (its row id, its stored hash) hashes as it did when appended.
+ */
 export function recordHash(content: ChainedContent): string {
-  const body = canonicalJson({ ...content, seq: content.seq.toString(), at: content.at.toISOString() });
+  const hashed: Record<keyof ChainedContent, unknown> = {
+    chain: content.chain,
+    seq: content.seq.toString(),
+    prevHash: content.prevHash,
+    at: content.at.toISOString(),
+    contractId: content.contractId,
+    userRef: content.userRef,
+    actor: content.actor,
+    action: content.action,
+    outcome: content.outcome,
+    reason: content.reason,
+    ip: content.ip,
+    userAgent: content.userAgent,
+    details: content.details,
+  };
+  const body = canonicalJson(hashed);
   return createHash('sha256').update(body, 'utf8').digest('hex');
 }
