@@ -91,7 +91,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   app.setErrorHandler((error, request, reply) => {
     if (isAppError(error)) {
       reply.code(error.status).type('text/html; charset=utf-8');
-      return errorPage(deps, request, error.messageKey);
+      return errorPage(deps, request, error.messageKey, error.code);
     }
     const status = typeof (error as { statusCode?: unknown }).statusCode === 'number' ? (error as { statusCode: number }).statusCode : 500;
     if (status >= 500) request.log.error({ err: error }, 'request failed');
@@ -102,13 +102,13 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   return app;
 }
 
-function errorPage(deps: Deps, request: Parameters<typeof pageContext>[1], message: MessageKey): string {
+function errorPage(deps: Deps, request: Parameters<typeof pageContext>[1], message: MessageKey, code?: string): string {
   const page = pageContext(deps, request);
   const { t } = page;
   return layout(
     page,
     'error.title',
-    html`<div class="error" role="alert">${t(message)}</div>
+    html`<div class="error" role="alert"${code ? html` data-code="${code}"` : ''}>${t(message)}</div>
 <p class="hint">${t('app.requestId')}: <code>${request.id}</code></p>
 <p><a href="/logon">${t('error.backToLogon')}</a></p>`,
   ).value;

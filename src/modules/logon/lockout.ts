@@ -4,6 +4,7 @@ import type { Executor, Tx } from '../../db/transaction.ts';
 import { inTransaction } from '../../db/transaction.ts';
 import type { Contract, User } from '../../db/schema.ts';
 import { recordAudit } from '../../audit/audit-trail.ts';
+import { contractStaysStopped, mayLift, stopsContract, type Releaser } from '../../domain/lock-modes.ts';
 import { endSessionsOfContract, endSessionsOfUser } from '../session/store.ts';
 import { notifyStop } from './stop-notice.ts';
 
@@ -54,9 +55,9 @@ export interface StopContext {
 
 /**
  * Records a wrong secret whose reserved attempt was the last one: the person is stopped, and per
- * the contract's lock mode (R2.3) the whole contract with them — always when the master is stopped,
- * and for anyone when the modes are linked. Their live sessions end at once; the stop is emailed to
- * the person and the master; all in one transaction.
+ * the contract's lock mode (R2.3, src/domain/lock-modes.ts) the whole contract with them — always
+ * when the master is stopped, and for anyone when the modes are linked. Their live sessions end at
+ * once; the stop is emailed to the person and the master; all in one transaction.
  */
 export async function stopIfExhausted(deps: Deps, user: User, attempt: number, context: StopContext): Promise<void> {
   if (attempt < lockoutFailuresMax) return;
@@ -74,8 +75,8 @@ async function stopPerson(deps: Deps, tx: Tx, user: User, context: StopContext):
     .executeTakeFirst();
   if (!stopped) return; // someone else recorded this stop first
   const contract = await tx.selectFrom('contract').selectAll().where('id', '=', user.contract_id).forUpdate().executeTakeFirstOrThrow();
-  const stopsContract = user.role === 'master' || contract.lock_mode === 'linked';
-  if (stopsContract) {
+  const blocksContract = stopsContract(contract.lock_mode, user.role);
+  if (blocksContract) {
     await tx.updateTable('contract').set({ stopped_at: now }).where('id', '=', contract.id).where('stopped_at', 'is', null).execute();
     await endSessionsOfContract(tx, contract.id, 'stopped', now);
   } else {
@@ -91,7 +92,46 @@ async function stopPerson(deps: Deps, tx: Tx, user: User, context: StopContext):
     reason: 'too_many_failures',
     ip: context.ip,
     userAgent: context.userAgent,
-    details: { contractStopped: stopsContract, lockMode: contract.lock_mode },
+    details: { contractStopped: blocksContract, lockMode: contract.lock_mode },
   });
   await notifyStop(deps, tx, { user, contract, at: now, ip: context.ip });
+}
+
+export type LiftOutcome = { refused: 'operator_only' } | { refused?: undefined; personLifted: boolean; contractLifted: boolean; contract: Contract };
+
+/**
+ * R2.3: lifts a person's stop as `releaser`, by the rule of src/domain/lock-modes.ts read under
+ * lock in the caller's transaction (a lock-mode change cannot slip between the check and the
+ * lift). The person's count starts again from zero; the contract's stop is lifted once no stop
+ * that blocks it remains. Rows are locked person first, then contract, in the order stopPerson
+ * takes them, so a lift and a stop never deadlock. Authorising the releaser and auditing are the
+ * caller's; nothing is written when the lift is refused.
+ */
+export async function liftStopInTx(tx: Tx, person: User, releaser: Releaser): Promise<LiftOutcome> {
+  const current = await tx
+    .selectFrom('users')
+    .select(['stopped_at', 'role'])
+    .where('id', '=', person.id)
+    .where('contract_id', '=', person.contract_id)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
+  const contract = await tx.selectFrom('contract').selectAll().where('id', '=', person.contract_id).forUpdate().executeTakeFirstOrThrow();
+  if (!mayLift(contract.lock_mode, current.role, releaser)) return { refused: 'operator_only' };
+  const personLifted = current.stopped_at !== null;
+  if (personLifted) await tx.updateTable('users').set({ stopped_at: null, failed_attempts: 0 }).where('id', '=', person.id).execute();
+  let contractLifted = false;
+  if (contract.stopped_at !== null) {
+    const stillStopped = await tx
+      .selectFrom('users')
+      .select('role')
+      .where('contract_id', '=', contract.id)
+      .where('stopped_at', 'is not', null)
+      .where('status', '<>', 'deleted')
+      .execute();
+    if (!contractStaysStopped(contract.lock_mode, stillStopped.map((row) => row.role))) {
+      await tx.updateTable('contract').set({ stopped_at: null }).where('id', '=', contract.id).execute();
+      contractLifted = true;
+    }
+  }
+  return { personLifted, contractLifted, contract };
 }

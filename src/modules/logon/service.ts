@@ -6,6 +6,7 @@ import { recordAudit, userActor } from '../../audit/audit-trail.ts';
 import { verifyDecoy, verifySecret } from '../../auth/password-hash.ts';
 import { isCorrectAnswer } from '../../auth/grid-card.ts';
 import { hitRateLimit } from '../rate-limit.ts';
+import { stageAfterLogon } from '../setup/steps.ts';
 import { createSession, endSessionsAtLogon, type LiveSession } from '../session/store.ts';
 import { isBlocked, releaseAttempt, reserveAttempt, stopIfExhausted } from './lockout.ts';
 import { cardAndShownChallenge, cardDigits, challengeForLogon, consumeChallengeAndReset } from './grid-challenge.ts';
@@ -160,7 +161,7 @@ export async function answerGrid(
   const completed = await inTransaction(deps.db, async (tx) => {
     if (!(await consumeChallengeAndReset(tx, challenge.id, user.id, now))) return undefined;
     await endSessionsAtLogon(tx, user.id, session.id, now);
-    const stage = user.login_password_hash ? 'active' : 'setup';
+    const stage = stageAfterLogon(user);
     const created = await createSession(deps, tx, { user, stage, method: session.logon_method, ip: context.ip });
     await recordAudit(tx, { ...auditBase, outcome: 'success', details: { method: session.logon_method, cardSerial: card.serial } });
     return { token: created.token, stage } as const;

@@ -10,6 +10,7 @@ import { enqueueEmail } from '../../outbox/enqueue.ts';
 import { composeNotice, formatJst } from '../../mail/compose.ts';
 import type { RequestContext } from '../logon/service.ts';
 import type { LiveSession } from '../session/store.ts';
+import { masterEmail } from '../notices/security-notice.ts';
 
 /** An address is confirmed by a code sent to it before it replaces the registered one. */
 export const emailCodeTtlSeconds = 600;
@@ -72,7 +73,9 @@ export async function pendingEmail(deps: Deps, userRef: number): Promise<string 
 
 /**
  * The code is consumed by one conditional statement (house rule 4); a wrong code counts, and after
- * `emailCodeFailuresMax` the code is void. A change is notified to the old and the new address (R7.3).
+ * `emailCodeFailuresMax` the code is void. R7.3: a change is notified to the old and the new
+ * address and, for a user, to the master too; the notice says what changed, when, from which IP
+ * address and whom to call if it was not them.
  */
 export async function confirmEmailCode(deps: Deps, live: LiveSession, code: string, context: RequestContext): Promise<void> {
   const { user, contract } = live;
@@ -138,7 +141,8 @@ export async function confirmEmailCode(deps: Deps, live: LiveSession, code: stri
           { key: 'mail.notYou' },
         ],
       });
-      for (const recipient of [previous, consumed.new_email]) {
+      const master = user.role === 'user' ? await masterEmail(tx, user.contract_id) : null;
+      for (const recipient of new Set([previous, consumed.new_email, master].filter((r): r is string => Boolean(r)))) {
         await enqueueEmail(tx, { contractId: user.contract_id, recipient, ...notice }, now);
       }
     }

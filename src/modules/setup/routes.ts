@@ -5,19 +5,29 @@ import { html } from '../../web/html.ts';
 import { layout } from '../../web/layout.ts';
 import { registerPage, type PageRequest } from '../../web/page-route.ts';
 import type { FormState } from '../../web/form.ts';
+import { formSecret } from '../../web/form-input.ts';
 import { pageContext, requestContext, sessionChrome } from '../../web/request-context.ts';
 import { setInitialPasswords } from '../settings/password-service.ts';
 import { confirmEmailCode, pendingEmail, requestEmailCode } from '../settings/email-service.ts';
 import { emailAddressForm, emailCodeForm, initialPasswordsForm } from '../settings/views.ts';
 import { codeField, emailField, newPasswordField } from '../settings/form-fields.ts';
+import { pendingSetupStep, type SetupStep } from './steps.ts';
+import { completeForcedChange, finishSetupIfDone, forcedKind } from './forced-change.ts';
+import { forcedChangeForm, setupDoneForm } from './views.ts';
 
 /**
- * R1.3: after the first logon the person sets both passwords and a confirmed email address before
- * anything else; only then does the session become a normal one.
+ * Until this is done, a session stays at the `setup` stage and reaches nothing else:
+ * R1.3 the first logon sets both passwords (and, for the master, a confirmed email address; a user
+ * whose address the master registered goes straight on); R2.5 after a reset, the new password of
+ * each kind that was reset (./steps.ts).
  */
-/** The steps go in order: no address is taken before both passwords are set. */
-function passwordsFirst(request: PageRequest<'setup'>): void {
-  if (!request.live.user.login_password_hash) throw new AppError('INPUT_INVALID');
+function stepOf(request: PageRequest<'setup'>): SetupStep {
+  return pendingSetupStep(request.live.user, request.live.session.logon_method);
+}
+
+/** Each form answers only at its own step: no address is taken before the passwords are set. */
+function requireStep(request: PageRequest<'setup'>, step: SetupStep): void {
+  if (stepOf(request) !== step) throw new AppError('INPUT_INVALID');
 }
 
 export function setupRoutes(app: FastifyInstance, deps: Deps): void {
@@ -25,17 +35,21 @@ export function setupRoutes(app: FastifyInstance, deps: Deps): void {
     const page = pageContext(deps, request);
     const { t } = page;
     const chrome = sessionChrome(deps, request.live);
-    const { user } = request.live;
+    const step = stepOf(request);
+    const forced = forcedKind(step);
+    if (forced) return layout(page, 'userSecurity.forced.title', forcedChangeForm(t, chrome.csrfToken, forced, state), chrome);
     let body;
-    if (!user.login_password_hash) {
+    if (step === 'passwords') {
       body = html`<p>${t('setup.passwords.intro')}</p>${initialPasswordsForm(t, chrome.csrfToken, state)}`;
-    } else {
+    } else if (step === 'email') {
       const again = (request.query as Record<string, unknown>).again === '1';
-      const pending = again ? undefined : await pendingEmail(deps, user.id);
+      const pending = again ? undefined : await pendingEmail(deps, request.live.user.id);
       body = pending
         ? html`${emailCodeForm(t, chrome.csrfToken, '/setup/email/verify', pending, state)}
 <p class="hint"><a href="/setup?again=1">${t('email.again')}</a></p>`
         : html`<p>${t('setup.email.intro')}</p>${emailAddressForm(t, chrome.csrfToken, '/setup/email', state)}`;
+    } else {
+      body = setupDoneForm(t, chrome.csrfToken, state);
     }
     return layout(page, 'setup.title', body, chrome);
   };
@@ -47,6 +61,7 @@ export function setupRoutes(app: FastifyInstance, deps: Deps): void {
     access: 'setup',
     render,
     async submit(request) {
+      requireStep(request, 'passwords');
       await setInitialPasswords(
         deps,
         request.live,
@@ -58,7 +73,40 @@ export function setupRoutes(app: FastifyInstance, deps: Deps): void {
         },
         requestContext(request),
       );
-      return '/setup';
+      const { session, user } = request.live;
+      return finishSetupIfDone(deps.db, session.id, user.id, session.logon_method);
+    },
+  });
+
+  registerPage(app, deps, {
+    path: '/setup/change',
+    access: 'setup',
+    render,
+    async submit(request) {
+      const kind = (request.body as Record<string, unknown> | undefined)?.kind;
+      if (kind !== 'login' && kind !== 'confirmation') throw new AppError('INPUT_INVALID', { field: 'kind' });
+      return completeForcedChange(
+        deps,
+        request.live,
+        {
+          kind,
+          current: formSecret(request.body, 'current', { maxLength: 128, code: 'CURRENT_PASSWORD_WRONG' }),
+          next: newPasswordField(request.body, 'next'),
+          nextRepeat: newPasswordField(request.body, 'nextRepeat'),
+        },
+        requestContext(request),
+      );
+    },
+  });
+
+  registerPage(app, deps, {
+    path: '/setup/finish',
+    access: 'setup',
+    render,
+    async submit(request) {
+      requireStep(request, 'done');
+      const { session, user } = request.live;
+      return finishSetupIfDone(deps.db, session.id, user.id, session.logon_method);
     },
   });
 
@@ -68,7 +116,7 @@ export function setupRoutes(app: FastifyInstance, deps: Deps): void {
     echo: ['email'],
     render,
     async submit(request) {
-      passwordsFirst(request);
+      requireStep(request, 'email');
       await requestEmailCode(deps, request.live, emailField(request.body), requestContext(request));
       return '/setup';
     },
@@ -79,7 +127,7 @@ export function setupRoutes(app: FastifyInstance, deps: Deps): void {
     access: 'setup',
     render,
     async submit(request) {
-      passwordsFirst(request);
+      requireStep(request, 'email');
       await confirmEmailCode(deps, request.live, codeField(request.body), requestContext(request));
       await deps.db.updateTable('session').set({ stage: 'active' }).where('id', '=', request.live.session.id).execute();
       return '/status';
