@@ -39,6 +39,12 @@ test('an empty environment gives the embedded demo defaults', () => {
   assert.equal(config.seedDemo, true, 'the embedded default seeds the demo');
   assert.equal(config.logLevel, 'info');
   assert.match(config.mailFrom, /^[^@\s]+@[^@\s]+$/);
+  assert.equal(config.operatorHost, '127.0.0.1', 'the console too listens on this machine only, until told otherwise');
+  assert.equal(config.operatorPort, 9443);
+  assert.equal(config.operatorAllowedIps, undefined, 'no allow-list unless one is given');
+  assert.equal(config.operatorTlsCertFile, undefined);
+  assert.equal(config.operatorSessionIdleSeconds, 600);
+  assert.equal(config.operatorSessionAbsoluteSeconds, 8 * 3600);
 });
 
 test('empty and blank values count as unset; values are trimmed', () => {
@@ -50,8 +56,8 @@ test('empty and blank values count as unset; values are trimmed', () => {
 });
 
 test('given values are used: port, public URL without trailing slash, flags as true/false/1/0', () => {
-  const config = parseConfig({ PORT: '9443', PUBLIC_URL: 'https://ib.bank.example//', HTTP_REDIRECT_PORT: '8080', SEED_DEMO: '0' });
-  assert.equal(config.port, 9443);
+  const config = parseConfig({ PORT: '9444', PUBLIC_URL: 'https://ib.bank.example//', HTTP_REDIRECT_PORT: '8080', SEED_DEMO: '0' });
+  assert.equal(config.port, 9444);
   assert.equal(config.publicUrl, 'https://ib.bank.example');
   assert.equal(config.httpRedirectPort, 8080);
   assert.equal(config.seedDemo, false);
@@ -131,4 +137,39 @@ test('an unknown LOG_LEVEL is reported as a configuration problem', () => {
 test('a malformed ENCRYPTION_KEYS is reported as a configuration problem', () => {
   const problems = problemsOf({ ...production, ENCRYPTION_KEYS: '1:short' });
   assert.ok(problems.some((p) => p.startsWith('ENCRYPTION_KEYS')));
+});
+
+test('the operator console: its own host, port, allow-list of addresses and CIDR ranges, certificate and session ends', () => {
+  const config = parseConfig({
+    OPERATOR_HOST: '10.0.0.5',
+    OPERATOR_PORT: '9500',
+    OPERATOR_ALLOWED_IPS: ' 10.1.2.3, 192.168.0.0/16 ,::1,2001:db8::/32,',
+    OPERATOR_TLS_CERT_FILE: '/etc/ib/op.crt',
+    OPERATOR_TLS_KEY_FILE: '/etc/ib/op.key',
+    OPERATOR_SESSION_IDLE_SECONDS: '300',
+    OPERATOR_SESSION_ABSOLUTE_SECONDS: '3600',
+  });
+  assert.equal(config.operatorHost, '10.0.0.5');
+  assert.equal(config.operatorPort, 9500);
+  assert.deepEqual(config.operatorAllowedIps, ['10.1.2.3', '192.168.0.0/16', '::1', '2001:db8::/32']);
+  assert.equal(config.operatorTlsCertFile, '/etc/ib/op.crt');
+  assert.equal(config.operatorTlsKeyFile, '/etc/ib/op.key');
+  assert.equal(config.operatorSessionIdleSeconds, 300);
+  assert.equal(config.operatorSessionAbsoluteSeconds, 3600);
+  assert.equal(parseConfig({ OPERATOR_ALLOWED_IPS: ' , ' }).operatorAllowedIps, undefined, 'a blank list is no list');
+});
+
+test('a malformed allow-list entry, a lone console certificate file and a shared port are each reported', () => {
+  for (const entry of ['10.1.2', 'localhost', '10.0.0.0/33', '::1/129', '10.0.0.1/8/8', '１０.0.0.1', '*']) {
+    const problems = problemsOf({ OPERATOR_ALLOWED_IPS: `127.0.0.1,${entry}` });
+    assert.equal(problems.length, 1, entry);
+    assert.match(problems[0]!, /^OPERATOR_ALLOWED_IPS: /);
+  }
+  assert.match(problemsOf({ OPERATOR_TLS_CERT_FILE: '/etc/ib/op.crt' })[0]!, /OPERATOR_TLS_CERT_FILE and OPERATOR_TLS_KEY_FILE/);
+  assert.match(problemsOf({ OPERATOR_TLS_KEY_FILE: '/etc/ib/op.key' })[0]!, /OPERATOR_TLS_CERT_FILE and OPERATOR_TLS_KEY_FILE/);
+  assert.match(problemsOf({ PORT: '9443' })[0]!, /^OPERATOR_PORT must differ/, 'the portal on the console\'s default port');
+  assert.match(problemsOf({ OPERATOR_PORT: '8443' })[0]!, /^OPERATOR_PORT must differ/);
+  assert.match(problemsOf({ OPERATOR_PORT: '8080', HTTP_REDIRECT_PORT: '8080' })[0]!, /^OPERATOR_PORT must differ/);
+  assert.match(problemsOf({ OPERATOR_SESSION_IDLE_SECONDS: '1800', OPERATOR_SESSION_ABSOLUTE_SECONDS: '900' })[0]!, /^OPERATOR_SESSION_ABSOLUTE_SECONDS/);
+  assert.match(problemsOf({ OPERATOR_PORT: '0' })[0]!, /^OPERATOR_PORT must be a whole number/);
 });

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { parseKeyringSpec } from './platform/keyring.ts';
 
 /**
@@ -27,6 +28,16 @@ export interface Config {
   logonRatePerMinute: number;
   seedDemo: boolean;
   logLevel: string;
+  /** The bank's operator console: a listener of its own, never the customers' (DESIGN §1). */
+  operatorHost: string;
+  operatorPort: number;
+  /** Client addresses (or CIDR ranges) allowed to reach the console; undefined: any. */
+  operatorAllowedIps: string[] | undefined;
+  /** The console's own certificate; without it the portal's is used. */
+  operatorTlsCertFile: string | undefined;
+  operatorTlsKeyFile: string | undefined;
+  operatorSessionIdleSeconds: number;
+  operatorSessionAbsoluteSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -92,6 +103,13 @@ export function parseConfig(env: Env): Config {
     logonRatePerMinute: integer('LOGON_RATE_PER_MINUTE', 30, 1, 100_000),
     seedDemo: flag('SEED_DEMO', !databaseUrl && !production),
     logLevel: text('LOG_LEVEL', 'info')!,
+    operatorHost: text('OPERATOR_HOST', '127.0.0.1')!,
+    operatorPort: integer('OPERATOR_PORT', 9443, 1, 65535),
+    operatorAllowedIps: addressList('OPERATOR_ALLOWED_IPS', text('OPERATOR_ALLOWED_IPS'), problems),
+    operatorTlsCertFile: text('OPERATOR_TLS_CERT_FILE'),
+    operatorTlsKeyFile: text('OPERATOR_TLS_KEY_FILE'),
+    operatorSessionIdleSeconds: integer('OPERATOR_SESSION_IDLE_SECONDS', 600, 5, 3600),
+    operatorSessionAbsoluteSeconds: integer('OPERATOR_SESSION_ABSOLUTE_SECONDS', 8 * 3600, 5, 24 * 3600),
   };
   if (!logLevels.includes(config.logLevel)) problems.push(`LOG_LEVEL must be one of ${logLevels.join(', ')} (got "${config.logLevel}")`);
   if (config.encryptionKeys) {
@@ -104,6 +122,16 @@ export function parseConfig(env: Env): Config {
   if (config.sessionAbsoluteSeconds < config.sessionIdleSeconds) {
     problems.push('SESSION_ABSOLUTE_SECONDS must not be shorter than SESSION_IDLE_SECONDS');
   }
+  if (config.operatorSessionAbsoluteSeconds < config.operatorSessionIdleSeconds) {
+    problems.push('OPERATOR_SESSION_ABSOLUTE_SECONDS must not be shorter than OPERATOR_SESSION_IDLE_SECONDS');
+  }
+  if (Boolean(config.operatorTlsCertFile) !== Boolean(config.operatorTlsKeyFile)) {
+    problems.push('OPERATOR_TLS_CERT_FILE and OPERATOR_TLS_KEY_FILE are given together or not at all');
+  }
+  // Two listeners cannot share a port; the console must never answer on the customers' one.
+  if (config.operatorPort === config.port || config.operatorPort === config.httpRedirectPort) {
+    problems.push(`OPERATOR_PORT must differ from PORT and HTTP_REDIRECT_PORT (got ${config.operatorPort})`);
+  }
   if (production) {
     // The embedded defaults (generated keys and a self-signed certificate) are for a single demo machine.
     if (!databaseUrl) problems.push('DATABASE_URL is required in production');
@@ -113,4 +141,20 @@ export function parseConfig(env: Env): Config {
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/**
+ * `OPERATOR_ALLOWED_IPS`: a comma list of IPv4/IPv6 addresses or CIDR ranges (`10.1.2.0/24`).
+ * Unset or blank: no allow-list.
+ */
+function addressList(name: string, raw: string | undefined, problems: string[]): string[] | undefined {
+  if (raw === undefined) return undefined;
+  const entries = raw.split(',').map((entry) => entry.trim()).filter(Boolean);
+  for (const entry of entries) {
+    const [address, prefix, extra] = entry.split('/');
+    const family = isIP(address ?? '');
+    const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 6 ? 128 : 32));
+    if (family === 0 || !prefixOk || extra !== undefined) problems.push(`${name}: "${entry}" is not an IP address or CIDR range`);
+  }
+  return entries.length > 0 ? entries : undefined;
 }

@@ -6,6 +6,9 @@ import { openRuntime } from './runtime.ts';
 import { buildApp } from './app.ts';
 import { embeddedTlsCertificate } from './platform/embedded-secrets.ts';
 import { seedDemo } from './operator/demo-seed.ts';
+import { demoStaffFile, seedDemoStaff } from './operator/demo-staff.ts';
+import { buildConsole } from './operator/console/server.ts';
+import { consolePaths } from './operator/console/paths.ts';
 import { startDeliveryLoop } from './outbox/delivery.ts';
 import { emlFileTransport, smtpTransport } from './outbox/transport.ts';
 
@@ -24,11 +27,17 @@ try {
 const runtime = await openRuntime(config, 'the service (npm start)');
 const { deps } = runtime;
 const demo = config.seedDemo ? await seedDemo(deps) : undefined;
+const demoStaff = config.seedDemo ? await seedDemoStaff(deps) : undefined;
 
 const tls = config.tlsCertFile && config.tlsKeyFile
   ? { cert: readFileSync(config.tlsCertFile), key: readFileSync(config.tlsKeyFile) }
   : await embeddedTlsCertificate(config.dataDir, ['localhost', '127.0.0.1', '::1'], deps.clock.now());
 const app = await buildApp(deps, { https: tls });
+// The bank's console listens on its own address and port, never the customers' (DESIGN §1).
+const consoleTls = config.operatorTlsCertFile && config.operatorTlsKeyFile
+  ? { cert: readFileSync(config.operatorTlsCertFile), key: readFileSync(config.operatorTlsKeyFile) }
+  : tls;
+const operatorConsole = await buildConsole(deps, { https: consoleTls });
 
 const mailDir = resolve(config.dataDir, 'mail');
 const transport = config.smtpUrl ? smtpTransport(config.smtpUrl, config.mailFrom, { requireTls: config.production }) : emlFileTransport(mailDir, config.mailFrom);
@@ -38,6 +47,9 @@ const delivery = startDeliveryLoop(deps.db, deps.clock, transport, {
 });
 
 await app.listen({ host: config.host, port: config.port });
+await operatorConsole.listen({ host: config.operatorHost, port: config.operatorPort });
+const consoleHost = ['127.0.0.1', '::1', '0.0.0.0', '::'].includes(config.operatorHost) ? 'localhost' : config.operatorHost;
+const consoleUrl = `https://${consoleHost.includes(':') ? `[${consoleHost}]` : consoleHost}:${config.operatorPort}${consolePaths.logon}`;
 
 // R4.7: plain HTTP is only ever a redirect to HTTPS, on its own port when configured.
 const redirect = config.httpRedirectPort
@@ -50,6 +62,7 @@ const lines = [
   '',
   `  ${config.bankName} corporate internet banking is running.`,
   `  Portal:            ${config.publicUrl}/logon   (self-signed certificate unless TLS_CERT_FILE is set)`,
+  `  Operator console:  ${consoleUrl}   (bank staff only${config.operatorAllowedIps ? `; from ${config.operatorAllowedIps.join(', ')}` : ''})`,
   `  Operator CLI:      npm run operator -- --help   (stop the service first when on the embedded database)`,
   `  Emails:            ${config.smtpUrl ? 'sent over SMTP' : `written as .eml files to ${mailDir}`}`,
 ];
@@ -65,6 +78,16 @@ if (demo?.credentials) {
     `    Kept in:                ${join(resolve(config.dataDir), 'demo-credentials.json')}`,
   );
 }
+if (demoStaff?.staff) {
+  lines.push('', `  Demo bank staff ${demoStaff.created ? 'created' : '(created at first start)'} — operator console logon (password, then the authenticator code):`);
+  for (const member of demoStaff.staff) {
+    lines.push(
+      `    ${member.role === 'approver' ? 'Approver' : 'Recorder'}:  ${member.login} / ${member.initialPassword}`,
+      `      Authenticator secret: ${member.totpSecret}   (add to an authenticator app, or: oathtool --totp -b ${member.totpSecret})`,
+    );
+  }
+  lines.push(`    Kept in:                ${demoStaffFile(config.dataDir)}`);
+}
 process.stdout.write(lines.join('\n') + '\n\n');
 
 let stopping = false;
@@ -73,6 +96,7 @@ async function stop(signal: string): Promise<void> {
   stopping = true;
   app.log.info({ signal }, 'stopping');
   redirect?.close();
+  await operatorConsole.close();
   await app.close();
   await delivery.stop();
   transport.close?.();

@@ -1,2 +1,33 @@
 /** Error codes of the operator-console area: code → HTTP status. Messages are `error.<CODE>` in its i18n area file. */
-export const operatorConsoleErrorCodes = {} as const satisfies Record<string, number>;
+export const operatorConsoleErrorCodes = {
+  // One answer for an unknown login, a wrong password and a stopped or disabled member (as R2.4).
+  OPERATOR_LOGON_FAILED: 401,
+  // A wrong code, a code already used, or a member stopped meanwhile.
+  OPERATOR_TOTP_FAILED: 401,
+  // The console's allow-list of client addresses.
+  OPERATOR_ADDRESS_REFUSED: 403,
+  // Approving or rejecting is the approvers' alone.
+  OPERATOR_ROLE_REFUSED: 403,
+  // Whoever recorded an application never decides it (four eyes).
+  OPERATOR_OWN_APPLICATION: 403,
+  OPERATOR_APPLICATION_DECIDED: 409,
+  OPERATOR_REFERENCE_INVALID: 400,
+  OPERATOR_KIND_INVALID: 400,
+  OPERATOR_COMPANY_NAME_INVALID: 400,
+  OPERATOR_NAME_INVALID: 400,
+  OPERATOR_LOCK_MODE_INVALID: 400,
+  OPERATOR_PERSON_UNKNOWN: 400,
+  OPERATOR_PERSON_DELETED: 409,
+  // R2.3, R2.5: a user's stop (unlinked) and a user's passwords are the master's to handle.
+  OPERATOR_MASTER_ONLY: 400,
+  OPERATOR_NOT_STOPPED: 409,
+  OPERATOR_NO_VALID_CARD: 409,
+  OPERATOR_LOCK_MODE_UNCHANGED: 409,
+  OPERATOR_NOTE_INVALID: 400,
+  OPERATOR_SECRETS_SHOWN: 410,
+  OPERATOR_PERIOD_INVALID: 400,
+  OPERATOR_SEARCH_INVALID: 400,
+  OPERATOR_PASSWORD_RULES: 400,
+  // Counts towards the stop, as a wrong logon password does.
+  OPERATOR_PASSWORD_CURRENT_WRONG: 400,
+} as const satisfies Record<string, number>;

@@ -12,7 +12,9 @@ import {
   onboardContract,
 } from '../modules/contracts/service.ts';
 import { isValidContractId } from '../domain/contract-id.ts';
+import { mayLift } from '../domain/lock-modes.ts';
 import { writeGridCardFile } from './grid-card-print.ts';
+import { addStaff, disableStaff, liftStaffStop, listStaff, resetStaffSecrets, type StaffCredentials } from './staff/accounts.ts';
 
 /**
  * The bank operator's command line (foundation issue, item 2). Every command prints a readable
@@ -34,8 +36,22 @@ Commands:
   new-registration-password   Issue a new one-time registration password (R2.5); the person's
                               passwords stop working and they set new ones at the next logon.
       --contract ID --user ID
-  lift-stop                   Lift a stop (R2.3): the master's, which also lifts the contract's.
+  lift-stop                   Lift a stop (R2.3): the master's, which also lifts the contract's
+                              (and in a linked contract anyone's).
       --contract ID --user ID
+
+Staff of the operator console (the bank's IT):
+  staff-add                   Create a member of staff; prints the initial password and the
+                              authenticator-app secret (TOTP, with its otpauth:// URI) once.
+      --login ID              3–32 of a–z, 0–9, ".", "_", "-" (required)
+      --name NAME             the member's name (required)
+      --role ROLE             recorder (records change applications) or approver (also approves
+                              others' applications) (required)
+  staff-reset                 New initial password and authenticator secret (forgotten password, lost
+                              phone); the old ones stop working, live sessions end.   --login ID
+  staff-lift-stop             Lift the stop of a member after seven wrong secrets.     --login ID
+  staff-disable               Disable a member who leaves; live sessions end at once.  --login ID
+  staff-list                  List the members of staff.
 
 Options for every command:
   --operator NAME             the operator's name for the audit trail (default: $USER)
@@ -131,7 +147,11 @@ function plan(command: string, values: Record<string, string | boolean | undefin
       const target = person();
       return async (deps) => {
         const user = await findPerson(deps, target.contractId, target.userId);
-        if (user.role !== 'master') throw new OperatorInputError("a user's stop is lifted by the contract's master (R2.3); the operator lifts the master's");
+        const contract = await deps.db.selectFrom('contract').select('lock_mode').where('id', '=', user.contract_id).executeTakeFirstOrThrow();
+        // R2.3: the bank lifts a master's stop, and anyone's in a linked contract.
+        if (!mayLift(contract.lock_mode, user.role, 'operator')) {
+          throw new OperatorInputError("a user's stop in a contract that is not linked is lifted by the contract's master (R2.3); the operator lifts the master's, and anyone's when linked");
+        }
         const { lifted } = await liftStop(deps, target);
         return {
           json: { contractId: target.contractId, userId: target.userId, lifted },
@@ -139,9 +159,54 @@ function plan(command: string, values: Record<string, string | boolean | undefin
         };
       };
     }
+    case 'staff-add': {
+      const input = { login: need('login'), name: need('name'), role: need('role'), operator };
+      return async (deps) => staffPrinted(await addStaff(deps, input), 'created');
+    }
+    case 'staff-reset': {
+      const login = need('login');
+      return async (deps) => staffPrinted(await resetStaffSecrets(deps, { login, operator }), 'given new secrets');
+    }
+    case 'staff-lift-stop': {
+      const login = need('login');
+      return async (deps) => {
+        const { lifted } = await liftStaffStop(deps, { login, operator });
+        return { json: { login, lifted }, text: lifted ? `Stop lifted for staff member ${login}.` : `Staff member ${login} was not stopped; nothing changed.` };
+      };
+    }
+    case 'staff-disable': {
+      const login = need('login');
+      return async (deps) => {
+        const { disabled } = await disableStaff(deps, { login, operator });
+        return { json: { login, disabled }, text: disabled ? `Staff member ${login} disabled.` : `Staff member ${login} was disabled already.` };
+      };
+    }
+    case 'staff-list':
+      return async (deps) => {
+        const staff = await listStaff(deps);
+        const state = (m: (typeof staff)[number]) => (m.disabled_at ? 'disabled' : m.stopped_at ? 'stopped' : 'active');
+        return {
+          json: { staff: staff.map((m) => ({ login: m.login_id, name: m.display_name, role: m.role, state: state(m) })) },
+          text: staff.length === 0 ? 'No staff members.' : staff.map((m) => `${m.login_id.padEnd(20)} ${m.role.padEnd(9)} ${state(m).padEnd(9)} ${m.display_name}`).join('\n'),
+        };
+      };
     default:
       throw new OperatorInputError(`unknown command "${command}"; see --help`);
   }
+}
+
+/** A member's secrets are printed this once; the bank's IT hands them over in person. */
+function staffPrinted(credentials: StaffCredentials, what: string): Printed {
+  return {
+    json: { ...credentials },
+    text: [
+      `Staff member ${credentials.login} (${credentials.name}, ${credentials.role}) ${what}.`,
+      `Initial password:      ${credentials.initialPassword}`,
+      `Authenticator secret:  ${credentials.totpSecret}`,
+      `Authenticator URI:     ${credentials.totpUri}`,
+      'Shown once: hand these to the member in person. They are not stored in clear anywhere.',
+    ].join('\n'),
+  };
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -159,6 +224,9 @@ async function main(argv: string[]): Promise<number> {
         contract: { type: 'string' },
         user: { type: 'string' },
         operator: { type: 'string' },
+        login: { type: 'string' },
+        name: { type: 'string' },
+        role: { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean' },
       },

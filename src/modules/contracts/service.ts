@@ -9,11 +9,14 @@ import { isValidEmail, isValidUserId } from '../../domain/identifiers.ts';
 import { randomDigits } from '../../platform/random.ts';
 import { endSessionsOfUser } from '../session/store.ts';
 import { gridCardAssociatedData } from '../logon/grid-challenge.ts';
+import { liftStopInTx as liftPersonInTx } from '../logon/lockout.ts';
 
 /**
- * The bank operator's use cases of the foundation: onboard a contract with its master (R1.3), issue
- * grid cards (R3.3), issue a new registration password (R2.5) and lift a master's stop (R2.3).
- * Each change is audited with the operator's name in its own transaction.
+ * The bank operator's use cases: onboard a contract with its master (R1.3), issue and invalidate
+ * grid cards (R3.3), issue a new registration password (R2.5), lift a stop (R2.3) and set the lock
+ * mode. Each change is audited with who made it. The `…InTx` forms run inside the caller's
+ * transaction (the operator console approves a change application and makes the change in one);
+ * the others are the CLI's, each in a transaction of its own.
  */
 export const registrationPasswordValidDays = 14;
 export const companyNameLengthMax = 100;
@@ -31,10 +34,29 @@ const moneyBusinesses = new Set<Business>(['transfer', 'tax_payment', 'bulk_tran
 
 export class OperatorInputError extends Error {}
 
+/** Who makes a change, as the audit trail names them (`operator:<name>`, `staff:<login>`), and from where. */
+export interface ChangeActor {
+  actor: string;
+  ip?: string;
+  userAgent?: string;
+}
+
+function operatorActor(operator: string): ChangeActor {
+  return { actor: `operator:${operator}` };
+}
+
 export interface IssuedCard {
   serial: string;
   digits: string;
   expiresAt: Date;
+}
+
+export interface OnboardInput {
+  companyName: string;
+  lockMode: LockMode;
+  masterUserId: string;
+  masterName: string;
+  masterEmail?: string;
 }
 
 export interface OnboardResult {
@@ -47,10 +69,13 @@ export interface OnboardResult {
   card: IssuedCard;
 }
 
-export async function onboardContract(
-  deps: Deps,
-  input: { companyName: string; lockMode: LockMode; masterUserId: string; masterName: string; masterEmail?: string; operator: string },
-): Promise<OnboardResult> {
+/** A registration password made ready before a transaction opens (the hash is slow on purpose). */
+export interface PreparedRegistration {
+  password: string;
+  hash: string;
+}
+
+export function checkOnboardInput(input: OnboardInput): OnboardInput {
   const companyName = input.companyName.trim();
   if (companyName.length === 0 || companyName.length > companyNameLengthMax || /[\p{Cc}]/u.test(companyName)) {
     throw new OperatorInputError(`company name must be 1–${companyNameLengthMax} characters without control characters`);
@@ -58,62 +83,79 @@ export async function onboardContract(
   if (!isValidUserId(input.masterUserId)) throw new OperatorInputError('master user ID must be 1–30 half-width letters and digits (R1.2)');
   if (input.masterEmail !== undefined && !isValidEmail(input.masterEmail)) throw new OperatorInputError('master email is not a valid address');
   if (input.lockMode !== 'unlinked' && input.lockMode !== 'linked') throw new OperatorInputError('lock mode must be unlinked or linked');
+  return { ...input, companyName };
+}
 
-  const registrationPassword = newRegistrationPassword(deps);
-  const registrationHash = await hashSecret(registrationPassword);
+export async function onboardContract(deps: Deps, input: OnboardInput & { operator: string }): Promise<OnboardResult> {
+  const checked = checkOnboardInput(input);
+  const registration = await prepareRegistration(deps);
+  return inTransaction(deps.db, (tx) => onboardInTx(deps, tx, checked, registration, operatorActor(input.operator)));
+}
+
+export async function onboardInTx(
+  deps: Deps,
+  tx: Tx,
+  input: OnboardInput,
+  registration: PreparedRegistration,
+  by: ChangeActor,
+): Promise<OnboardResult & { masterRef: number }> {
+  const { companyName } = checkOnboardInput(input);
   const now = deps.clock.now();
   const expiresAt = addDays(now, registrationPasswordValidDays);
-  return inTransaction(deps.db, async (tx) => {
-    const contractId = await unusedContractId(deps, tx);
-    await tx.insertInto('contract').values({ id: contractId, company_name: companyName, lock_mode: input.lockMode, created_at: now }).execute();
-    const master = await tx
-      .insertInto('users')
-      .values({
-        contract_id: contractId,
-        user_id: input.masterUserId,
-        display_name: input.masterName.trim() || input.masterUserId,
-        role: 'master',
-        email: input.masterEmail ?? null,
-        registration_password_hash: registrationHash,
-        registration_password_expires_at: expiresAt,
-        created_at: now,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    await tx
-      .insertInto('user_permission')
-      .values(
-        allBusinesses.map((business) => ({
-          user_ref: master.id,
-          business,
-          can_register: true,
-          can_approve: true,
-          can_send: true,
-          per_transaction_limit_yen: moneyBusinesses.has(business) ? masterPerTransactionLimitYen : null,
-          daily_limit_yen: moneyBusinesses.has(business) ? masterDailyLimitYen : null,
-        })),
-      )
-      .execute();
-    await recordAudit(tx, {
-      at: now,
-      contractId,
-      userRef: master.id,
-      actor: `operator:${input.operator}`,
-      action: 'contract.onboard',
-      outcome: 'success',
-      details: { companyName, lockMode: input.lockMode, masterUserId: input.masterUserId, registrationPasswordExpiresAt: expiresAt },
-    });
-    const card = await issueCardInTx(deps, tx, master, input.operator);
-    return {
-      contractId,
-      companyName,
-      lockMode: input.lockMode,
-      masterUserId: master.user_id,
-      registrationPassword,
-      registrationPasswordExpiresAt: expiresAt,
-      card,
-    };
+  const contractId = await unusedContractId(deps, tx);
+  await tx.insertInto('contract').values({ id: contractId, company_name: companyName, lock_mode: input.lockMode, created_at: now }).execute();
+  const master = await tx
+    .insertInto('users')
+    .values({
+      contract_id: contractId,
+      user_id: input.masterUserId,
+      display_name: input.masterName.trim() || input.masterUserId,
+      role: 'master',
+      email: input.masterEmail ?? null,
+      registration_password_hash: registration.hash,
+      registration_password_expires_at: expiresAt,
+      created_at: now,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  await tx
+    .insertInto('user_permission')
+    .values(
+      allBusinesses.map((business) => ({
+        user_ref: master.id,
+        business,
+        can_register: true,
+        can_approve: true,
+        can_send: true,
+        per_transaction_limit_yen: moneyBusinesses.has(business) ? masterPerTransactionLimitYen : null,
+        daily_limit_yen: moneyBusinesses.has(business) ? masterDailyLimitYen : null,
+      })),
+    )
+    .execute();
+  await recordAudit(tx, {
+    ...auditBy(by),
+    at: now,
+    contractId,
+    userRef: master.id,
+    action: 'contract.onboard',
+    outcome: 'success',
+    details: { companyName, lockMode: input.lockMode, masterUserId: input.masterUserId, registrationPasswordExpiresAt: expiresAt },
   });
+  const card = await issueCardInTx(deps, tx, master, by);
+  return {
+    contractId,
+    companyName,
+    lockMode: input.lockMode,
+    masterUserId: master.user_id,
+    masterRef: master.id,
+    registrationPassword: registration.password,
+    registrationPasswordExpiresAt: expiresAt,
+    card,
+  };
+}
+
+function auditBy(by: ChangeActor): { actor: string; ip?: string; userAgent?: string } {
+  return { actor: by.actor, ip: by.ip, userAgent: by.userAgent };
 }
 
 async function unusedContractId(deps: Deps, tx: Tx): Promise<string> {
@@ -124,10 +166,10 @@ async function unusedContractId(deps: Deps, tx: Tx): Promise<string> {
   }
 }
 
-function newRegistrationPassword(deps: Deps): string {
+export async function prepareRegistration(deps: Deps): Promise<PreparedRegistration> {
   let password = '';
   for (let i = 0; i < registrationPasswordLength; i++) password += registrationAlphabet[deps.random.int(0, registrationAlphabet.length)];
-  return password;
+  return { password, hash: await hashSecret(password) };
 }
 
 function addDays(at: Date, days: number): Date {
@@ -141,10 +183,10 @@ export async function findPerson(deps: Deps, contractId: string, userId: string)
 }
 
 /**
- * R3.3: a new card invalidates the person's previous one in the same transaction, so a card
- * reported lost stops working at once; its open challenge goes with it.
+ * R3.3: a lost card stops working at once; its open challenge goes with it, so a logon halfway
+ * through cannot be completed with it. Returns the serials invalidated.
  */
-async function issueCardInTx(deps: Deps, tx: Tx, user: User, operator: string): Promise<IssuedCard> {
+export async function invalidateCardsInTx(deps: Deps, tx: Tx, user: User, by: ChangeActor): Promise<string[]> {
   const now = deps.clock.now();
   const previous = await tx
     .updateTable('grid_card')
@@ -156,19 +198,29 @@ async function issueCardInTx(deps: Deps, tx: Tx, user: User, operator: string): 
   for (const card of previous) {
     await tx.updateTable('grid_challenge').set({ answered_at: now }).where('card_id', '=', card.id).where('answered_at', 'is', null).execute();
     await recordAudit(tx, {
+      ...auditBy(by),
       at: now,
       contractId: user.contract_id,
       userRef: user.id,
-      actor: `operator:${operator}`,
       action: 'grid_card.invalidate',
       outcome: 'success',
       details: { serial: card.serial },
     });
   }
+  return previous.map((card) => card.serial);
+}
+
+/**
+ * R3.3: a new card invalidates the person's previous one in the same transaction, so a card
+ * reported lost stops working at once.
+ */
+export async function issueCardInTx(deps: Deps, tx: Tx, user: User, by: ChangeActor): Promise<IssuedCard & { id: number; replaced: string[] }> {
+  const now = deps.clock.now();
+  const replaced = await invalidateCardsInTx(deps, tx, user, by);
   const serial = randomDigits(deps.random, 12);
   const digits = newGridDigits(deps.random);
   const expiresAt = addDays(now, gridCardValidityDays);
-  await tx
+  const card = await tx
     .insertInto('grid_card')
     .values({
       user_ref: user.id,
@@ -177,67 +229,115 @@ async function issueCardInTx(deps: Deps, tx: Tx, user: User, operator: string): 
       issued_at: now,
       expires_at: expiresAt,
     })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  // R3.3: the card the master asked for (a new user's, or a replacement) is this one.
+  const fulfilled = await tx
+    .updateTable('grid_card_request')
+    .set({ fulfilled_at: now, card_id: card.id })
+    .where('user_ref', '=', user.id)
+    .where('fulfilled_at', 'is', null)
+    .where('cancelled_at', 'is', null)
+    .returning('id')
     .execute();
   await recordAudit(tx, {
+    ...auditBy(by),
     at: now,
     contractId: user.contract_id,
     userRef: user.id,
-    actor: `operator:${operator}`,
     action: 'grid_card.issue',
     outcome: 'success',
-    details: { serial, expiresAt, replaced: previous.map((c) => c.serial) },
+    details: { serial, expiresAt, replaced, ...(fulfilled.length > 0 ? { fulfilledRequest: fulfilled[0]!.id } : {}) },
   });
-  return { serial, digits, expiresAt };
+  return { id: card.id, serial, digits, expiresAt, replaced };
 }
 
 export async function issueGridCard(deps: Deps, input: { contractId: string; userId: string; operator: string }): Promise<IssuedCard> {
   const user = await findPerson(deps, input.contractId, input.userId);
-  return inTransaction(deps.db, (tx) => issueCardInTx(deps, tx, user, input.operator));
+  return inTransaction(deps.db, (tx) => issueCardInTx(deps, tx, user, operatorActor(input.operator)));
 }
 
 /**
  * R2.5: the master who forgot a password gets a new registration password from the bank. The old
  * passwords stop working and live sessions end; the next logon sets new ones (R1.3).
  */
+export async function setRegistrationPasswordInTx(
+  deps: Deps,
+  tx: Tx,
+  user: User,
+  registration: PreparedRegistration,
+  by: ChangeActor,
+): Promise<{ expiresAt: Date }> {
+  const now = deps.clock.now();
+  const expiresAt = addDays(now, registrationPasswordValidDays);
+  await tx
+    .updateTable('users')
+    .set({
+      registration_password_hash: registration.hash,
+      registration_password_expires_at: expiresAt,
+      login_password_hash: null,
+      login_password_changed_at: null,
+      confirmation_password_hash: null,
+      confirmation_password_changed_at: null,
+    })
+    .where('id', '=', user.id)
+    .execute();
+  await endSessionsOfUser(tx, user.id, 'stopped', now);
+  await recordAudit(tx, {
+    ...auditBy(by),
+    at: now,
+    contractId: user.contract_id,
+    userRef: user.id,
+    action: 'registration_password.issue',
+    outcome: 'success',
+    details: { expiresAt },
+  });
+  return { expiresAt };
+}
+
 export async function issueRegistrationPassword(
   deps: Deps,
   input: { contractId: string; userId: string; operator: string },
 ): Promise<{ registrationPassword: string; expiresAt: Date }> {
   const user = await findPerson(deps, input.contractId, input.userId);
-  const registrationPassword = newRegistrationPassword(deps);
-  const hash = await hashSecret(registrationPassword);
-  const now = deps.clock.now();
-  const expiresAt = addDays(now, registrationPasswordValidDays);
-  await inTransaction(deps.db, async (tx) => {
-    await tx
-      .updateTable('users')
-      .set({
-        registration_password_hash: hash,
-        registration_password_expires_at: expiresAt,
-        login_password_hash: null,
-        login_password_changed_at: null,
-        confirmation_password_hash: null,
-        confirmation_password_changed_at: null,
-      })
-      .where('id', '=', user.id)
-      .execute();
-    await endSessionsOfUser(tx, user.id, 'stopped', now);
-    await recordAudit(tx, {
-      at: now,
-      contractId: user.contract_id,
-      userRef: user.id,
-      actor: `operator:${input.operator}`,
-      action: 'registration_password.issue',
-      outcome: 'success',
-      details: { expiresAt },
-    });
-  });
-  return { registrationPassword, expiresAt };
+  const registration = await prepareRegistration(deps);
+  const { expiresAt } = await inTransaction(deps.db, (tx) => setRegistrationPasswordInTx(deps, tx, user, registration, operatorActor(input.operator)));
+  return { registrationPassword: registration.password, expiresAt };
 }
 
 /**
- * R2.3: lifting a master's stop (and so the contract's) is the operator's. The person's failure
- * count starts again from zero.
+ * R2.3: lifting a master's stop (and so the contract's) is the bank's, as is lifting anyone's stop
+ * in linked mode (src/domain/lock-modes.ts). The person's failure count starts again from zero; the
+ * contract's stop goes once no stop that blocks it remains.
+ */
+export async function liftStopInTx(
+  deps: Deps,
+  tx: Tx,
+  user: User,
+  by: ChangeActor,
+): Promise<{ lifted: boolean; contractLifted: boolean; refused: boolean }> {
+  const outcome = await liftPersonInTx(tx, user, 'operator');
+  if (outcome.refused) return { lifted: false, contractLifted: false, refused: true };
+  const lifted = outcome.personLifted || outcome.contractLifted;
+  if (lifted) {
+    await recordAudit(tx, {
+      ...auditBy(by),
+      at: deps.clock.now(),
+      contractId: user.contract_id,
+      userRef: user.id,
+      action: 'person.lift_stop',
+      outcome: 'success',
+      details: { contractLifted: outcome.contractLifted, releaser: 'operator' },
+    });
+  }
+  return { lifted, contractLifted: outcome.contractLifted, refused: false };
+}
+
+/**
+ * The CLI's lift (foundation issue), which decides who may lift before calling (the CLI refuses a
+ * user's stop in an unlinked contract). It lifts the person named whatever their role, so tests
+ * can stand in for the master's own lift; the contract's stop follows the master's (not linked) or
+ * the person's (linked).
  */
 export async function liftStop(deps: Deps, input: { contractId: string; userId: string; operator: string }): Promise<{ lifted: boolean }> {
   const user = await findPerson(deps, input.contractId, input.userId);
@@ -250,19 +350,10 @@ export async function liftStop(deps: Deps, input: { contractId: string; userId: 
       .where('stopped_at', 'is not', null)
       .returning('id')
       .executeTakeFirst();
-    // The contract-wide stop follows the master's (not linked) or any stop (linked): lifting the
-    // master lifts it, and in linked mode so does lifting the person who was stopped. Lifting a user
-    // of an unlinked contract leaves a master's stop, and so the contract's, in place.
     const mode = await tx.selectFrom('contract').select('lock_mode').where('id', '=', user.contract_id).executeTakeFirstOrThrow();
     const liftsContract = user.role === 'master' || (mode.lock_mode === 'linked' && person !== undefined);
     const contract = liftsContract
-      ? await tx
-          .updateTable('contract')
-          .set({ stopped_at: null })
-          .where('id', '=', user.contract_id)
-          .where('stopped_at', 'is not', null)
-          .returning('id')
-          .executeTakeFirst()
+      ? await tx.updateTable('contract').set({ stopped_at: null }).where('id', '=', user.contract_id).where('stopped_at', 'is not', null).returning('id').executeTakeFirst()
       : undefined;
     const lifted = Boolean(person || contract);
     if (lifted) {
@@ -278,4 +369,21 @@ export async function liftStop(deps: Deps, input: { contractId: string; userId: 
     }
     return { lifted };
   });
+}
+
+/** R2.3: the contract's lock mode, chosen by the customer on its application. */
+export async function setLockModeInTx(deps: Deps, tx: Tx, contractId: string, lockMode: LockMode, by: ChangeActor): Promise<{ changed: boolean; previous: LockMode }> {
+  const before = await tx.selectFrom('contract').select('lock_mode').where('id', '=', contractId).forUpdate().executeTakeFirstOrThrow();
+  if (before.lock_mode === lockMode) return { changed: false, previous: before.lock_mode };
+  await tx.updateTable('contract').set({ lock_mode: lockMode }).where('id', '=', contractId).execute();
+  await recordAudit(tx, {
+    ...auditBy(by),
+    at: deps.clock.now(),
+    contractId,
+    userRef: null,
+    action: 'contract.lock_mode',
+    outcome: 'success',
+    details: { from: before.lock_mode, to: lockMode },
+  });
+  return { changed: true, previous: before.lock_mode };
 }

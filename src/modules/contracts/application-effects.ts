@@ -1,0 +1,158 @@
+import type { Deps } from '../../deps.ts';
+import type { Tx } from '../../db/transaction.ts';
+import type { Contract, User } from '../../db/schema.ts';
+import { AppError } from '../../errors.ts';
+import { mayLift } from '../../domain/lock-modes.ts';
+import { endSessionsOfUser } from '../session/store.ts';
+import { masterEmail, notifySecurityChange } from '../notices/security-notice.ts';
+import type { MessageKey } from '../../web/i18n/index.ts';
+import type { NoticeParam } from '../../mail/compose.ts';
+import type { ApplicationPayload } from './application-payload.ts';
+import {
+  invalidateCardsInTx,
+  issueCardInTx,
+  liftStopInTx,
+  onboardInTx,
+  setLockModeInTx,
+  setRegistrationPasswordInTx,
+  type ChangeActor,
+  type PreparedRegistration,
+} from './service.ts';
+
+/**
+ * What an approved application does, run inside the approval's transaction (house rule 8): the
+ * change, its audit records and its R7.3 emails commit together with the approval, or not at all.
+ * The state is checked again here, since it may have changed after the application was recorded.
+ */
+export interface Effect {
+  /** Kept on the application (never a secret in clear). */
+  result: Record<string, unknown>;
+  contractId: string;
+  /** The registration password to hand over once, when the change produced one. */
+  registrationPassword?: string;
+}
+
+/** The person an application is about, with the rules that hold for every kind at record and at approval. */
+export async function applicablePerson(tx: Tx, payload: ApplicationPayload, contract: Contract): Promise<User | undefined> {
+  if (payload.kind === 'onboard' || payload.kind === 'set_lock_mode') {
+    if (payload.kind === 'set_lock_mode' && contract.lock_mode === payload.lockMode) throw new AppError('OPERATOR_LOCK_MODE_UNCHANGED', { field: 'lockMode' });
+    return undefined;
+  }
+  const person = await tx.selectFrom('users').selectAll().where('contract_id', '=', contract.id).where('user_id', '=', payload.userId).executeTakeFirst();
+  if (!person) throw new AppError('OPERATOR_PERSON_UNKNOWN', { field: 'userId' });
+  if (person.status === 'deleted') throw new AppError('OPERATOR_PERSON_DELETED', { field: 'userId' });
+  switch (payload.kind) {
+    case 'new_registration_password':
+      // R2.5: a user's passwords are reset by the master; the master's needs the bank.
+      if (person.role !== 'master') throw new AppError('OPERATOR_MASTER_ONLY', { field: 'userId' });
+      break;
+    case 'lift_stop':
+      // R2.3: the bank lifts the master's stop (and with it the contract's), and in linked mode
+      // anyone's; a user's stop in unlinked mode is the master's to lift.
+      if (!mayLift(contract.lock_mode, person.role, 'operator')) throw new AppError('OPERATOR_MASTER_ONLY', { field: 'userId' });
+      if (person.stopped_at === null && !(person.role === 'master' && contract.stopped_at !== null && !(await anyoneStopped(tx, contract.id)))) {
+        throw new AppError('OPERATOR_NOT_STOPPED', { field: 'userId' });
+      }
+      break;
+    case 'invalidate_card': {
+      const card = await tx.selectFrom('grid_card').select('id').where('user_ref', '=', person.id).where('invalidated_at', 'is', null).executeTakeFirst();
+      if (!card) throw new AppError('OPERATOR_NO_VALID_CARD', { field: 'userId' });
+      break;
+    }
+    case 'issue_card':
+      break;
+  }
+  return person;
+}
+
+/** A contract stopped while nobody in it is: lifting its master is what clears it. */
+async function anyoneStopped(tx: Tx, contractId: string): Promise<boolean> {
+  const row = await tx.selectFrom('users').select('id').where('contract_id', '=', contractId).where('stopped_at', 'is not', null).where('status', '<>', 'deleted').executeTakeFirst();
+  return row !== undefined;
+}
+
+function notice(key: MessageKey, params?: Record<string, NoticeParam>) {
+  return { key, params };
+}
+
+export async function applyApplication(
+  deps: Deps,
+  tx: Tx,
+  input: { payload: ApplicationPayload; contractId: string | null; registration: PreparedRegistration | undefined; by: ChangeActor },
+): Promise<Effect> {
+  const { payload, by } = input;
+  if (payload.kind === 'onboard') {
+    const done = await onboardInTx(deps, tx, payload, input.registration!, by);
+    return {
+      contractId: done.contractId,
+      registrationPassword: done.registrationPassword,
+      result: {
+        contractId: done.contractId,
+        masterUserId: done.masterUserId,
+        cardSerial: done.card.serial,
+        cardExpiresAt: done.card.expiresAt.toISOString(),
+        registrationPasswordExpiresAt: done.registrationPasswordExpiresAt.toISOString(),
+      },
+    };
+  }
+  const contract = await tx.selectFrom('contract').selectAll().where('id', '=', input.contractId!).forUpdate().executeTakeFirst();
+  if (!contract) throw new AppError('NOT_FOUND');
+  const person = await applicablePerson(tx, payload, contract);
+  const now = deps.clock.now();
+  const tell = async (subject: User, what: { key: MessageKey; params?: Record<string, NoticeParam> }) =>
+    notifySecurityChange(deps, tx, {
+      contractId: contract.id,
+      companyName: contract.company_name,
+      subjectUserId: subject.user_id,
+      actorLabel: deps.config.bankName,
+      what,
+      at: now,
+      ip: by.ip ?? '-',
+      recipients: [subject.email, await masterEmail(tx, contract.id)],
+    });
+
+  switch (payload.kind) {
+    case 'issue_card': {
+      const card = await issueCardInTx(deps, tx, person!, by);
+      await tell(person!, notice('operatorConsole.notice.cardIssued', { serial: card.serial }));
+      return { contractId: contract.id, result: { userId: person!.user_id, cardSerial: card.serial, cardExpiresAt: card.expiresAt.toISOString(), replaced: card.replaced } };
+    }
+    case 'invalidate_card': {
+      const invalidated = await invalidateCardsInTx(deps, tx, person!, by);
+      if (invalidated.length === 0) throw new AppError('OPERATOR_NO_VALID_CARD', { field: 'userId' });
+      // Whoever holds the lost card may be logged on with it right now.
+      await endSessionsOfUser(tx, person!.id, 'stopped', now);
+      await tell(person!, notice('operatorConsole.notice.cardInvalidated', { serial: invalidated.join(', ') }));
+      return { contractId: contract.id, result: { userId: person!.user_id, invalidated } };
+    }
+    case 'new_registration_password': {
+      const { expiresAt } = await setRegistrationPasswordInTx(deps, tx, person!, input.registration!, by);
+      await tell(person!, notice('operatorConsole.notice.registrationPassword'));
+      return {
+        contractId: contract.id,
+        registrationPassword: input.registration!.password,
+        result: { userId: person!.user_id, registrationPasswordExpiresAt: expiresAt.toISOString() },
+      };
+    }
+    case 'lift_stop': {
+      const lifted = await liftStopInTx(deps, tx, person!, by);
+      if (lifted.refused) throw new AppError('OPERATOR_MASTER_ONLY', { field: 'userId' });
+      if (!lifted.lifted) throw new AppError('OPERATOR_NOT_STOPPED', { field: 'userId' });
+      await tell(person!, notice('operatorConsole.notice.stopLifted'));
+      return { contractId: contract.id, result: { userId: person!.user_id, contractLifted: lifted.contractLifted } };
+    }
+    case 'set_lock_mode': {
+      const changed = await setLockModeInTx(deps, tx, contract.id, payload.lockMode, by);
+      if (!changed.changed) throw new AppError('OPERATOR_LOCK_MODE_UNCHANGED', { field: 'lockMode' });
+      // A contract-wide change: the notice names the master, who is told.
+      const master = await tx.selectFrom('users').selectAll().where('contract_id', '=', contract.id).where('role', '=', 'master').executeTakeFirstOrThrow();
+      await tell(master, notice('operatorConsole.notice.lockMode', { mode: { message: `operatorConsole.lockMode.${payload.lockMode}` } }));
+      return { contractId: contract.id, result: { from: changed.previous, to: payload.lockMode } };
+    }
+  }
+}
+
+/** Kinds whose approval produces something secret for the customer (R1.3, R2.5, R3.3). */
+export function needsRegistration(payload: ApplicationPayload): boolean {
+  return payload.kind === 'onboard' || payload.kind === 'new_registration_password';
+}

@@ -1,0 +1,80 @@
+import type { ApplicationKind, LockMode } from '../../db/schema.ts';
+import { AppError, type ErrorCode } from '../../errors.ts';
+import { isValidContractId } from '../../domain/contract-id.ts';
+import { emailLengthMax, isValidEmail, isValidUserId, userIdLengthMax } from '../../domain/identifiers.ts';
+import { formText } from '../../web/form-input.ts';
+import { companyNameLengthMax } from './service.ts';
+
+/**
+ * What a customer's change application [変更申込み書] asks for, as the recorder types it from the
+ * paper form. Each kind has its own fields; the reference number ties the record to the paper.
+ */
+export const applicationKinds: readonly ApplicationKind[] = ['onboard', 'issue_card', 'invalidate_card', 'new_registration_password', 'lift_stop', 'set_lock_mode'];
+export const personKinds = new Set<ApplicationKind>(['issue_card', 'invalidate_card', 'new_registration_password', 'lift_stop']);
+export const referenceLengthMax = 40;
+export const personNameLengthMax = 60;
+export const decisionNoteLengthMax = 200;
+
+export type ApplicationPayload =
+  | { kind: 'onboard'; companyName: string; lockMode: LockMode; masterUserId: string; masterName: string; masterEmail?: string }
+  | { kind: 'issue_card' | 'invalidate_card' | 'new_registration_password' | 'lift_stop'; userId: string }
+  | { kind: 'set_lock_mode'; lockMode: LockMode };
+
+export interface ApplicationInput {
+  contractId: string | null;
+  reference: string;
+  payload: ApplicationPayload;
+}
+
+export function isApplicationKind(value: unknown): value is ApplicationKind {
+  return typeof value === 'string' && (applicationKinds as readonly string[]).includes(value);
+}
+
+function lockModeOf(body: unknown, name: string): LockMode {
+  const value = formText(body, name, { maxLength: 10, code: 'OPERATOR_LOCK_MODE_INVALID' });
+  if (value !== 'unlinked' && value !== 'linked') throw new AppError('OPERATOR_LOCK_MODE_INVALID', { field: name });
+  return value;
+}
+
+/** An optional field: left out, or left empty, it is the empty string. */
+export function optionalText(body: unknown, name: string, options: { maxLength: number; code: ErrorCode }): string {
+  if ((body as Record<string, unknown> | undefined)?.[name] === undefined) return '';
+  return formText(body, name, { ...options, allowEmpty: true });
+}
+
+/** The reference number printed on the paper application: half-width letters, digits and - / _ . */
+export function referenceOf(body: unknown): string {
+  const reference = formText(body, 'reference', { maxLength: referenceLengthMax, code: 'OPERATOR_REFERENCE_INVALID' });
+  if (!/^[A-Za-z0-9][A-Za-z0-9/_.-]*$/.test(reference)) throw new AppError('OPERATOR_REFERENCE_INVALID', { field: 'reference' });
+  return reference;
+}
+
+/** Reads and checks an application form; bad input is refused here, before anything is looked up. */
+export function parseApplicationForm(kind: ApplicationKind, contractId: string | null, body: unknown): ApplicationInput {
+  const reference = referenceOf(body);
+  if (kind === 'onboard') {
+    const companyName = formText(body, 'companyName', { maxLength: companyNameLengthMax, code: 'OPERATOR_COMPANY_NAME_INVALID' });
+    const masterUserId = formText(body, 'masterUserId', { maxLength: userIdLengthMax, code: 'USER_ID_INVALID' });
+    if (!isValidUserId(masterUserId)) throw new AppError('USER_ID_INVALID', { field: 'masterUserId' });
+    const masterName = formText(body, 'masterName', { maxLength: personNameLengthMax, code: 'OPERATOR_NAME_INVALID' });
+    const email = optionalText(body, 'masterEmail', { maxLength: emailLengthMax, code: 'EMAIL_INVALID' });
+    if (email !== '' && !isValidEmail(email)) throw new AppError('EMAIL_INVALID', { field: 'masterEmail' });
+    const lockMode = lockModeOf(body, 'lockMode');
+    return { contractId: null, reference, payload: { kind, companyName, lockMode, masterUserId, masterName, ...(email ? { masterEmail: email } : {}) } };
+  }
+  if (contractId === null || !isValidContractId(contractId)) throw new AppError('CONTRACT_ID_INVALID');
+  if (kind === 'set_lock_mode') return { contractId, reference, payload: { kind, lockMode: lockModeOf(body, 'lockMode') } };
+  const userId = formText(body, 'userId', { maxLength: userIdLengthMax, code: 'USER_ID_INVALID' });
+  if (!isValidUserId(userId)) throw new AppError('USER_ID_INVALID', { field: 'userId' });
+  return { contractId, reference, payload: { kind, userId } };
+}
+
+/** The payload as stored (jsonb, without the kind, which has its own column). */
+export function storedPayload(payload: ApplicationPayload): Record<string, unknown> {
+  const { kind: _kind, ...fields } = payload;
+  return fields;
+}
+
+export function payloadFromRow(kind: ApplicationKind, stored: Record<string, unknown>): ApplicationPayload {
+  return { kind, ...stored } as ApplicationPayload;
+}

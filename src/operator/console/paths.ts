@@ -1,0 +1,21 @@
+/**
+ * Every console path starts with /operator, on the console's own listener only: the customers'
+ * portal answers 404 to all of them, so a misrouted request never finds a staff page.
+ */
+export const consoleBase = '/operator';
+
+export const consolePaths = {
+  home: consoleBase,
+  logon: `${consoleBase}/logon`,
+  totp: `${consoleBase}/logon/totp`,
+  logout: `${consoleBase}/logout`,
+  password: `${consoleBase}/password`,
+  contracts: `${consoleBase}/contracts`,
+  contract: (contractId: string) => `${consoleBase}/contracts/${contractId}`,
+  recordApplication: (contractId: string) => `${consoleBase}/contracts/${contractId}/applications`,
+  auditExport: (contractId: string) => `${consoleBase}/contracts/${contractId}/audit.csv`,
+  newContract: `${consoleBase}/applications/new-contract`,
+  applications: `${consoleBase}/applications`,
+  application: (id: number | string) => `${consoleBase}/applications/${id}`,
+  static: `${consoleBase}/static/`,
+} as const;

@@ -1,0 +1,119 @@
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import fastifyCookie from '@fastify/cookie';
+import fastifyFormbody from '@fastify/formbody';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyStatic from '@fastify/static';
+import { fileURLToPath } from 'node:url';
+import type { Deps } from '../../deps.ts';
+import { isAppError } from '../../errors.ts';
+import { loggerOptions } from '../../platform/logger.ts';
+import { html } from '../../web/html.ts';
+import { languageOf, pageContext } from '../../web/request-context.ts';
+import { translator, type MessageKey } from '../../web/i18n/index.ts';
+import { consoleHelmetOptions } from './security-headers.ts';
+import { allowListOf } from './allow-list.ts';
+import { consoleLayout } from './layout.ts';
+import { consoleBase, consolePaths } from './paths.ts';
+import { logonRoutes } from './routes/logon.ts';
+import { contractRoutes } from './routes/contracts.ts';
+import { applicationRoutes } from './routes/applications.ts';
+import { exportRoutes } from './routes/export.ts';
+import { passwordRoutes } from './routes/password.ts';
+
+/**
+ * The bank's operator console (DESIGN §1): a Fastify instance of its own, on its own listener,
+ * with its own sessions and cookies, so that nothing of it is reachable from the customers'
+ * address. Built here without listen(); src/main.ts starts it.
+ */
+const formBodyBytesMax = 16 * 1024;
+const portalStaticDir = fileURLToPath(new URL('../../web/static/', import.meta.url));
+const consoleStaticDir = fileURLToPath(new URL('./static/', import.meta.url));
+
+export interface ConsoleOptions {
+  https?: { key: string | Buffer; cert: string | Buffer };
+  logger?: boolean;
+}
+
+export async function buildConsole(deps: Deps, options: ConsoleOptions = {}): Promise<FastifyInstance> {
+  const server: FastifyServerOptions & { https?: ConsoleOptions['https'] } = {
+    logger: options.logger === false ? false : loggerOptions(deps.config.logLevel),
+    bodyLimit: formBodyBytesMax,
+    trustProxy: false,
+    requestIdHeader: false,
+    genReqId: () => deps.random.bytes(8).toString('hex'),
+  };
+  // R4.7: TLS 1.2 or later only, as the portal.
+  if (options.https) server.https = { ...options.https, minVersion: 'TLSv1.2' } as ConsoleOptions['https'];
+  const app = Fastify(server) as unknown as FastifyInstance;
+
+  await app.register(fastifyHelmet, consoleHelmetOptions);
+  // The allow-list answers before anything else runs: no cookie is read, no body parsed, no page built.
+  const allowed = allowListOf(deps.config.operatorAllowedIps);
+  if (allowed) {
+    app.addHook('onRequest', async (request, reply) => {
+      if (allowed(request.ip)) return;
+      reply.code(403).type('text/html; charset=utf-8').header('cache-control', 'no-store');
+      return reply.send(refusedPage(deps));
+    });
+  }
+  await app.register(fastifyCookie);
+  await app.register(fastifyFormbody);
+  await app.register(fastifyStatic, { root: portalStaticDir, prefix: consolePaths.static, decorateReply: false, cacheControl: true, maxAge: 3600_000, allowedPath: (path) => /^\/(site\.css|favicon\.svg)$/.test(path) });
+  await app.register(fastifyStatic, { root: consoleStaticDir, prefix: `${consolePaths.static}console/`, decorateReply: false, cacheControl: true, maxAge: 3600_000 });
+
+  app.decorateRequest('lang', 'ja');
+  app.decorateRequest('staffLive', undefined);
+  app.addHook('onRequest', async (request, reply) => {
+    request.lang = languageOf(request, reply);
+    // Pages hold customers' data and secrets shown once: never kept by a browser or a proxy.
+    if (!request.url.startsWith(consolePaths.static)) reply.header('cache-control', 'no-store');
+  });
+
+  app.get('/', async (_request, reply) => reply.redirect(consolePaths.home, 303));
+  app.get(consoleBase, async (_request, reply) => reply.redirect(consolePaths.contracts, 303));
+  logonRoutes(app, deps);
+  contractRoutes(app, deps);
+  applicationRoutes(app, deps);
+  exportRoutes(app, deps);
+  passwordRoutes(app, deps);
+
+  app.setNotFoundHandler((request, reply) => {
+    reply.code(404).type('text/html; charset=utf-8').header('cache-control', 'no-store');
+    return errorPage(deps, request, 'error.NOT_FOUND');
+  });
+  // No answer ever carries a stack trace: an expected failure shows its message, anything else a
+  // plain page with the request id that finds the logged error.
+  app.setErrorHandler((error, request, reply) => {
+    if (isAppError(error)) {
+      reply.code(error.status).type('text/html; charset=utf-8');
+      return errorPage(deps, request, error.messageKey, error.code);
+    }
+    const status = typeof (error as { statusCode?: unknown }).statusCode === 'number' ? (error as { statusCode: number }).statusCode : 500;
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    reply.code(status >= 400 && status < 500 ? status : 500).type('text/html; charset=utf-8');
+    return errorPage(deps, request, status >= 400 && status < 500 ? 'error.INPUT_INVALID' : 'error.INTERNAL');
+  });
+  return app;
+}
+
+function errorPage(deps: Deps, request: Parameters<typeof pageContext>[1], message: MessageKey, code?: string): string {
+  const page = pageContext(deps, request);
+  const { t } = page;
+  return consoleLayout(
+    page,
+    'error.title',
+    html`<div class="error" role="alert"${code ? html` data-code="${code}"` : ''}>${t(message)}</div>
+<p class="hint">${t('app.requestId')}: <code>${request.id}</code></p>
+<p><a href="${consolePaths.home}">${t('operatorConsole.back')}</a></p>`,
+  ).value;
+}
+
+/** The allow-list's answer: no cookie or language is read for an address that is not allowed. */
+function refusedPage(deps: Deps): string {
+  const ja = translator('ja');
+  const en = translator('en');
+  return html`<!doctype html>
+<html lang="ja"><head><meta charset="utf-8"><title>403</title></head>
+<body><p data-code="OPERATOR_ADDRESS_REFUSED">${ja('error.OPERATOR_ADDRESS_REFUSED')}</p><p lang="en">${en('error.OPERATOR_ADDRESS_REFUSED')}</p>
+<p>${deps.config.bankName}</p></body></html>`.value;
+}

@@ -1,0 +1,151 @@
+import { html, type Html } from '../../../web/html.ts';
+import { csrfField, type PageContext } from '../../../web/layout.ts';
+import { errorSummary, field, submitButton, type FormState } from '../../../web/form.ts';
+import type { Translate } from '../../../web/i18n/index.ts';
+import type { ApplicationKind, LockMode, Staff } from '../../../db/schema.ts';
+import type { ContractHit, ContractOverview, PersonRow } from '../../../modules/contracts/console-queries.ts';
+import { consoleLayout, jst, jstDate, type ConsoleChrome } from '../layout.ts';
+import { consolePaths } from '../paths.ts';
+import { applicationsTable, lockModeChoice, referenceField } from './common.ts';
+
+export function searchPage(page: PageContext, chrome: ConsoleChrome, query: string, hits: ContractHit[] | undefined, state: FormState): Html {
+  const { t } = page;
+  return consoleLayout(
+    page,
+    'operatorConsole.search.title',
+    html`${errorSummary(t, state)}
+<form method="get" action="${consolePaths.contracts}" class="card search" role="search">
+  ${field({ ...state, values: { q: query } }, { name: 'q', label: t('operatorConsole.search.query'), maxLength: 100 })}
+  ${submitButton(t('operatorConsole.search.submit'))}
+</form>
+${hits === undefined ? '' : hits.length === 0 ? html`<p class="notice" role="status">${t('operatorConsole.search.none')}</p>` : resultsTable(t, hits)}`,
+    chrome,
+  );
+}
+
+function resultsTable(t: Translate, hits: ContractHit[]): Html {
+  return html`<h2>${t('operatorConsole.search.results', { count: hits.length })}</h2>
+<table class="uses" id="search-results">
+<thead><tr><th>${t('operatorConsole.contract.contractId')}</th><th>${t('operatorConsole.contract.company')}</th><th>${t('operatorConsole.contract.lockMode')}</th><th>${t('operatorConsole.contract.state')}</th></tr></thead>
+<tbody>${hits.map(
+    (hit) => html`<tr${hit.stopped_at ? html` class="failure"` : ''}><td><a href="${consolePaths.contract(hit.id)}">${hit.id}</a></td><td>${hit.company_name}</td><td>${t(`operatorConsole.lockMode.${hit.lock_mode}`)}</td><td>${hit.stopped_at ? t('operatorConsole.contract.stoppedSince', { at: jst(hit.stopped_at) }) : t('operatorConsole.contract.inService')}</td></tr>`,
+  )}</tbody></table>`;
+}
+
+export function contractPage(page: PageContext, chrome: ConsoleChrome & { staff: Staff }, overview: ContractOverview, now: Date, state: FormState): Html {
+  const { t } = page;
+  const { contract } = overview;
+  return consoleLayout(
+    page,
+    { text: contract.company_name },
+    html`${errorSummary(t, state)}
+<dl class="facts" id="contract-facts">
+  <dt>${t('operatorConsole.contract.contractId')}</dt><dd>${contract.id}</dd>
+  <dt>${t('operatorConsole.contract.company')}</dt><dd>${contract.company_name}</dd>
+  <dt>${t('operatorConsole.contract.lockMode')}</dt><dd>${t(`operatorConsole.lockMode.${contract.lock_mode}`)}</dd>
+  <dt>${t('operatorConsole.contract.state')}</dt><dd id="contract-state"${contract.stopped_at ? html` class="warning"` : ''}>${contract.stopped_at ? t('operatorConsole.contract.stoppedSince', { at: jst(contract.stopped_at) }) : t('operatorConsole.contract.inService')}</dd>
+  <dt>${t('operatorConsole.contract.created')}</dt><dd>${jst(contract.created_at)}</dd>
+</dl>
+
+<h2>${t('operatorConsole.contract.people')}</h2>
+${peopleTable(t, overview.people, now)}
+
+<h2>${t('operatorConsole.contract.applications')}</h2>
+${overview.applications.length === 0 ? html`<p class="hint">${t('operatorConsole.contract.noApplications')}</p>` : applicationsTable(t, overview.applications, { contract: false })}
+
+<h2>${t('operatorConsole.contract.record')}</h2>
+<p class="hint">${t('operatorConsole.contract.recordIntro')}</p>
+<div class="record-forms">
+${recordForms(t, chrome.csrfToken, overview, state)}
+</div>
+
+<h2>${t('operatorConsole.export.title')}</h2>
+${exportForm(t, contract.id, now)}
+
+<h2>${t('operatorConsole.contract.events')}</h2>
+${eventsTable(t, overview)}`,
+    chrome,
+  );
+}
+
+function passwordAge(t: Translate, changedAt: Date | null, now: Date): string {
+  if (!changedAt) return t('operatorConsole.person.passwordNotSet');
+  const days = Math.floor((now.getTime() - changedAt.getTime()) / 86_400_000);
+  return days === 0 ? t('operatorConsole.person.passwordToday') : t('operatorConsole.person.passwordAgeDays', { days });
+}
+
+function peopleTable(t: Translate, people: PersonRow[], now: Date): Html {
+  return html`<div class="scroll"><table class="uses people" id="people">
+<thead><tr><th>${t('operatorConsole.person.userId')}</th><th>${t('operatorConsole.person.name')}</th><th>${t('operatorConsole.person.role')}</th><th>${t('operatorConsole.person.status')}</th><th>${t('operatorConsole.person.failures')}</th><th>${t('operatorConsole.person.card')}</th><th>${t('operatorConsole.person.cardRequest')}</th><th>${t('operatorConsole.person.passwordAge')}</th><th>${t('operatorConsole.person.email')}</th></tr></thead>
+<tbody>${people.map(
+    (p) => html`<tr data-user-id="${p.user_id}"${p.stopped_at ? html` class="failure"` : ''}>
+<td class="nowrap">${p.user_id}</td><td class="nowrap">${p.display_name}</td><td class="nowrap">${t(`operatorConsole.person.role.${p.role}`)}</td>
+<td class="stop${p.stopped_at ? '' : ' nowrap'}">${p.stopped_at ? html`<strong>${t('operatorConsole.person.stopped', { at: jst(p.stopped_at) })}</strong>` : t(`operatorConsole.person.status.${p.status}`)}</td>
+<td class="number">${p.failed_attempts}</td>
+<td>${p.card_serial ? t('operatorConsole.person.cardValue', { serial: p.card_serial, expires: jstDate(p.card_expires_at!) }) : t('operatorConsole.person.noCard')}</td>
+<td>${p.request_reason ? t('operatorConsole.person.cardRequestValue', { reason: t(`operatorConsole.cardReason.${p.request_reason}`), at: jst(p.requested_at) }) : t('operatorConsole.person.noCardRequest')}</td>
+<td>${passwordAge(t, p.login_password_changed_at, now)}</td>
+<td class="email">${p.email ?? t('operatorConsole.person.noEmail')}</td></tr>`,
+  )}</tbody></table></div>`;
+}
+
+/** Who each kind of application can be about, so the form offers only them (the service checks again). */
+function candidates(kind: ApplicationKind, overview: ContractOverview): PersonRow[] {
+  const alive = overview.people.filter((p) => p.status !== 'deleted');
+  const { contract } = overview;
+  switch (kind) {
+    case 'issue_card':
+      return alive;
+    case 'invalidate_card':
+      return alive.filter((p) => p.card_serial !== null);
+    case 'new_registration_password':
+      return alive.filter((p) => p.role === 'master');
+    case 'lift_stop':
+      return alive.filter((p) => (p.role === 'master' && (p.stopped_at || contract.stopped_at)) || (contract.lock_mode === 'linked' && p.stopped_at));
+    default:
+      return [];
+  }
+}
+
+function recordForms(t: Translate, csrfToken: string, overview: ContractOverview, state: FormState): Html[] {
+  const kinds: ApplicationKind[] = ['lift_stop', 'issue_card', 'invalidate_card', 'new_registration_password', 'set_lock_mode'];
+  return kinds.map((kind) => {
+    const mine = state.values?.kind === kind ? state : {};
+    const people = candidates(kind, overview);
+    const action = consolePaths.recordApplication(overview.contract.id);
+    const other: LockMode = overview.contract.lock_mode === 'linked' ? 'unlinked' : 'linked';
+    const body =
+      kind === 'set_lock_mode'
+        ? html`${lockModeChoice(t, mine, other)}${referenceField(t, mine, kind)}${submitButton(t('operatorConsole.form.record'))}`
+        : people.length === 0
+          ? html`<p class="hint">${t('operatorConsole.form.nobody')}</p>`
+          : html`<div class="field"><label for="f-userId-${kind}">${t('operatorConsole.form.person')}</label>
+<select id="f-userId-${kind}" name="userId">${people.map((p) => html`<option value="${p.user_id}"${mine.values?.userId === p.user_id ? html` selected` : ''}>${t('operatorConsole.form.personOption', { userId: p.user_id, name: p.display_name })}</option>`)}</select></div>
+${referenceField(t, mine, kind)}${submitButton(t('operatorConsole.form.record'))}`;
+    return html`<form method="post" action="${action}" class="card record" id="record-${kind}">
+  <h3>${t(`operatorConsole.kind.${kind}`)}</h3>
+  ${csrfField(csrfToken)}<input type="hidden" name="kind" value="${kind}">
+  ${body}
+</form>`;
+  });
+}
+
+function exportForm(t: Translate, contractId: string, now: Date): Html {
+  const today = jstDate(now);
+  const monthAgo = jstDate(new Date(now.getTime() - 30 * 86_400_000));
+  return html`<form method="get" action="${consolePaths.auditExport(contractId)}" class="card export" id="audit-export">
+  <p class="hint">${t('operatorConsole.export.intro')}</p>
+  <div class="field inline-fields"><label for="f-from">${t('operatorConsole.export.from')}</label><input id="f-from" name="from" type="date" value="${monthAgo}" required>
+  <label for="f-to">${t('operatorConsole.export.to')}</label><input id="f-to" name="to" type="date" value="${today}" required></div>
+  ${submitButton(t('operatorConsole.export.submit'))}
+</form>`;
+}
+
+function eventsTable(t: Translate, overview: ContractOverview): Html {
+  if (overview.events.length === 0) return html`<p class="hint">${t('operatorConsole.contract.noEvents')}</p>`;
+  return html`<div class="scroll"><table class="uses" id="events">
+<thead><tr><th>${t('operatorConsole.event.at')}</th><th>${t('operatorConsole.person.userId')}</th><th>${t('operatorConsole.event.action')}</th><th>${t('operatorConsole.event.outcome')}</th><th>${t('operatorConsole.event.reason')}</th><th>${t('operatorConsole.event.actor')}</th><th>${t('operatorConsole.event.ip')}</th></tr></thead>
+<tbody>${overview.events.map(
+    (e) => html`<tr${e.outcome === 'failure' ? html` class="failure"` : ''}><td>${jst(e.at)}</td><td>${e.user_id ?? ''}</td><td><code>${e.action}</code></td><td>${t(`operatorConsole.outcome.${e.outcome}`)}</td><td>${e.reason ?? ''}</td><td>${e.actor}</td><td>${e.ip ?? ''}</td></tr>`,
+  )}</tbody></table></div>`;
+}

@@ -1,0 +1,57 @@
+import type { Deps } from '../../deps.ts';
+import { inTransaction } from '../../db/transaction.ts';
+import { AppError } from '../../errors.ts';
+import { recordAudit } from '../../audit/audit-trail.ts';
+import { hashSecret, verifySecret } from '../../auth/password-hash.ts';
+import { secretsEqual } from '../../crypto/compare.ts';
+import { releaseAttempt, reserveAttempt, staffActor, stopIfExhausted, type StaffRequestContext } from './logon.ts';
+import type { LiveStaffSession } from './sessions.ts';
+
+/**
+ * A member replaces the initial password IT handed over with one only they know. Staff passwords
+ * are longer than customers' (they open every contract); the current password is checked like a
+ * logon secret, so wrong ones count towards the stop.
+ */
+export const staffPasswordLengthMin = 12;
+export const staffPasswordLengthMax = 64;
+
+export function staffPasswordViolation(password: string, login: string): boolean {
+  return (
+    password.length < staffPasswordLengthMin ||
+    password.length > staffPasswordLengthMax ||
+    !/^[\x21-\x7e]+$/.test(password) ||
+    !/[A-Za-z]/.test(password) ||
+    !/[0-9]/.test(password) ||
+    password.toLowerCase().includes(login.toLowerCase())
+  );
+}
+
+export async function changeStaffPassword(
+  deps: Deps,
+  live: LiveStaffSession,
+  input: { current: string; next: string; repeat: string },
+  context: StaffRequestContext,
+): Promise<void> {
+  const { staff } = live;
+  // The new password is checked first: a typing mistake in it costs no attempt.
+  if (staffPasswordViolation(input.next, staff.login_id)) throw new AppError('OPERATOR_PASSWORD_RULES', { field: 'next' });
+  if (!secretsEqual(input.next, input.repeat)) throw new AppError('PASSWORD_REPEAT_MISMATCH', { field: 'repeat' });
+  const attempt = await reserveAttempt(deps.db, staff.id);
+  if (attempt === undefined) throw new AppError('OPERATOR_PASSWORD_CURRENT_WRONG', { field: 'current' });
+  const now = deps.clock.now();
+  if (!(await verifySecret(staff.password_hash, input.current))) {
+    await recordAudit(deps.db, { at: now, contractId: null, userRef: null, actor: staffActor(staff.login_id), action: 'staff.password_change', outcome: 'failure', reason: 'wrong_password', ip: context.ip, userAgent: context.userAgent });
+    await stopIfExhausted(deps, staff, attempt, context);
+    throw new AppError('OPERATOR_PASSWORD_CURRENT_WRONG', { field: 'current' });
+  }
+  if (input.next === input.current) {
+    await releaseAttempt(deps.db, staff.id);
+    throw new AppError('OPERATOR_PASSWORD_RULES', { field: 'next' });
+  }
+  const hash = await hashSecret(input.next);
+  await inTransaction(deps.db, async (tx) => {
+    await tx.updateTable('staff').set({ password_hash: hash }).where('id', '=', staff.id).execute();
+    await releaseAttempt(tx, staff.id);
+    await recordAudit(tx, { at: now, contractId: null, userRef: null, actor: staffActor(staff.login_id), action: 'staff.password_change', outcome: 'success', ip: context.ip, userAgent: context.userAgent });
+  });
+}

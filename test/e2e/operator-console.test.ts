@@ -1,0 +1,236 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import type { Browser, Page } from 'playwright-core';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { Client } from '../helpers/client.ts';
+import { completeFirstLogon, onboardMaster, type TestPerson } from '../helpers/people.ts';
+import { embeddedTlsCertificate } from '../../src/platform/embedded-secrets.ts';
+import { buildConsole } from '../../src/operator/console/server.ts';
+import type { StaffCredentials } from '../../src/operator/staff/accounts.ts';
+import { totpPeriodSeconds } from '../../src/operator/staff/totp.ts';
+import { ja } from '../../src/web/i18n/ja.ts';
+import { operatorConsoleMessages } from '../../src/web/i18n/areas/operator-console.ts';
+import { currentCode, newStaff } from '../operator/console-support.ts';
+import {
+  assertNoProblems,
+  launchBrowser,
+  noChromium,
+  openTab,
+  screenshot,
+  typeGridStep,
+  typePasswordStep,
+  where,
+  startPortal,
+  type Portal,
+  type Tab,
+} from './browser-helpers.ts';
+
+/**
+ * The operator console in a browser, on its own HTTPS listener next to the portal, both on one
+ * database and one FakeClock: a master stopped through the portal is lifted by two members of the
+ * bank's staff, one recording the customer's application and the other approving it.
+ */
+const console_ = operatorConsoleMessages.ja;
+const consoleEn = operatorConsoleMessages.en;
+
+let database: TestDatabase;
+let portal: Portal;
+let operatorConsole: FastifyInstance;
+let consoleUrl: string;
+let certDir: string;
+let browser: Browser;
+before(async () => {
+  if (noChromium) return;
+  database = await createTestDatabase();
+  portal = await startPortal(database.db);
+  certDir = mkdtempSync(join(tmpdir(), 'ib-e2e-console-tls-'));
+  const https = await embeddedTlsCertificate(certDir, ['localhost', '127.0.0.1'], new Date());
+  operatorConsole = await buildConsole(portal.deps, { https, logger: false });
+  await operatorConsole.listen({ host: '127.0.0.1', port: 0 });
+  consoleUrl = `https://127.0.0.1:${(operatorConsole.server.address() as AddressInfo).port}`;
+  browser = await launchBrowser();
+});
+after(async () => {
+  if (noChromium) return;
+  await browser.close();
+  await operatorConsole.close();
+  await portal.close();
+  rmSync(certDir, { recursive: true, force: true });
+  await database.drop();
+});
+
+/** Clicks a submit button and waits until the page it leads to has loaded. */
+async function press(page: Page, button: string): Promise<void> {
+  await Promise.all([page.waitForEvent('framenavigated', (frame) => frame === page.mainFrame()), page.locator(button).click()]);
+  await page.waitForLoadState('load');
+}
+
+/** Password, then the authenticator code, typed as a member of staff types them. */
+async function staffLogon(tab: Tab, member: StaffCredentials, shot?: string): Promise<void> {
+  const { page } = tab;
+  portal.deps.clock.advanceSeconds(totpPeriodSeconds); // each member's code is accepted once per step
+  await page.goto('/operator/logon');
+  await page.locator('#f-login').fill(member.login);
+  await page.locator('#f-password').fill(member.initialPassword);
+  if (shot) await screenshot(page, `${shot}-logon`);
+  await press(page, 'form[action="/operator/logon"] button[type=submit]');
+  assert.equal(where(page), '/operator/logon/totp');
+  await page.locator('#f-code').fill(currentCode(portal.deps, member));
+  if (shot) await screenshot(page, `${shot}-totp`);
+  await press(page, 'form[action="/operator/logon/totp"] button[type=submit]');
+  assert.equal(where(page), '/operator/contracts');
+}
+
+async function readyMaster(): Promise<TestPerson> {
+  const master = await onboardMaster(portal.deps);
+  await completeFirstLogon(new Client(portal.app), portal.deps, master);
+  return master;
+}
+
+test("the operator lifts a master's stop through the console: seven wrong passwords stop the master, a recorder records the lift, an approver approves it, and the master logs on again", { skip: noChromium }, async () => {
+  const master = await readyMaster();
+  const recorder = await newStaff(portal.deps, 'recorder', 'e2e.recorder');
+  const approver = await newStaff(portal.deps, 'approver', 'e2e.approver');
+
+  // R2.3: the master is stopped by seven wrong passwords on the portal.
+  const customer = await openTab(browser, portal.baseUrl);
+  await customer.page.goto('/logon');
+  for (let i = 0; i < 7; i++) await typePasswordStep(customer.page, master, `Wrong${i}pass2026`);
+  await typePasswordStep(customer.page, master, master.loginPassword);
+  assert.equal(await customer.page.locator('#form-error').getAttribute('data-code'), 'AUTH_LOGON_FAILED', 'even the right password is refused now');
+  await screenshot(customer.page, 'operator-master-stopped');
+
+  // The recorder finds the contract, sees the stop and records the customer's application.
+  const recorderTab = await openTab(browser, consoleUrl);
+  await staffLogon(recorderTab, recorder, 'operator-recorder');
+  const rp = recorderTab.page;
+  await rp.locator('#f-q').fill(master.contractId);
+  await press(rp, 'form.search button[type=submit]');
+  await screenshot(rp, 'operator-search');
+  await press(rp, `#search-results a[href="/operator/contracts/${master.contractId}"]`);
+  assert.equal(where(rp), `/operator/contracts/${master.contractId}`);
+  assert.match(await rp.locator('#contract-state').innerText(), /停止中/);
+  assert.match(await rp.locator(`#people tr[data-user-id="${master.userId}"] td.stop`).innerText(), /ロック中/);
+  await screenshot(rp, 'operator-contract-stopped');
+  await rp.locator('#f-reference-lift_stop').fill('LIFT-2026-0401');
+  await press(rp, '#record-lift_stop button[type=submit]');
+  assert.match(where(rp), /^\/operator\/applications\/\d+\?done=recorded$/);
+  assert.equal(await rp.locator('#application-status').getAttribute('data-status'), 'pending');
+  assert.equal(await rp.locator('#approve').count(), 0, 'a recorder is offered no approval');
+  await screenshot(rp, 'operator-recorded');
+  const applicationPath = new URL(rp.url()).pathname;
+
+  // Until it is approved, nothing has changed: the master is still stopped.
+  await customer.page.goto('/logon');
+  await typePasswordStep(customer.page, master, master.loginPassword);
+  assert.equal(await customer.page.locator('#form-error').getAttribute('data-code'), 'AUTH_LOGON_FAILED');
+
+  // The approver finds it in the queue and approves it.
+  const approverTab = await openTab(browser, consoleUrl);
+  await staffLogon(approverTab, approver);
+  const ap = approverTab.page;
+  await ap.goto('/operator/applications');
+  await screenshot(ap, 'operator-queue');
+  await press(ap, `#pending a[href="${applicationPath}"]`);
+  await screenshot(ap, 'operator-application');
+  await press(ap, '#approve button[type=submit]');
+  assert.equal(where(ap), `${applicationPath}?done=approved`);
+  assert.equal(await ap.locator('#application-status').getAttribute('data-status'), 'approved');
+  assert.equal(await ap.locator('.notice').innerText(), console_['operatorConsole.application.approved']);
+  await screenshot(ap, 'operator-approved');
+  await ap.goto(`/operator/contracts/${master.contractId}`);
+  assert.match(await ap.locator('#contract-state').innerText(), new RegExp(console_['operatorConsole.contract.inService']));
+  await screenshot(ap, 'operator-contract-lifted');
+
+  // The master logs on again.
+  await customer.page.goto('/logon');
+  await typePasswordStep(customer.page, master, master.loginPassword);
+  await typeGridStep(customer.page, master.digits);
+  assert.equal(where(customer.page), '/status');
+  assert.equal(await customer.page.locator('h1').textContent(), ja['status.title']);
+  await screenshot(customer.page, 'operator-master-back');
+
+  for (const tab of [customer, recorderTab, approverTab]) {
+    assertNoProblems(tab);
+    await tab.context.close();
+  }
+});
+
+test('R3.3 in a browser: the approver of a new card sees it once, as a printable card, and the page prints without the console around it', { skip: noChromium }, async () => {
+  const master = await readyMaster();
+  const recorder = await newStaff(portal.deps, 'recorder', 'e2e.cards');
+  const approver = await newStaff(portal.deps, 'approver', 'e2e.cardapprover');
+  const recorderClient = await injectLogon(recorder);
+  await recorderClient.get(`/operator/contracts/${master.contractId}`);
+  const recorded = await recorderClient.post(`/operator/contracts/${master.contractId}/applications`, { kind: 'issue_card', userId: master.userId, reference: 'CARD-2026-0401' });
+  const applicationPath = String(recorded.headers.location).replace(/\?.*$/, '');
+
+  const tab = await openTab(browser, consoleUrl);
+  await staffLogon(tab, approver);
+  const { page } = tab;
+  await page.goto(applicationPath);
+  await press(page, '#approve button[type=submit]');
+  await screenshot(page, 'operator-card-approved');
+  await press(page, '#handover button[type=submit]');
+  assert.equal(await page.locator('#grid-card table.grid tbody tr').count(), 6);
+  await screenshot(page, 'operator-card-handover');
+  await page.emulateMedia({ media: 'print' });
+  assert.equal(await page.locator('.menu').isVisible(), false, 'the menu does not print');
+  assert.equal(await page.locator('#grid-card').isVisible(), true);
+  await screenshot(page, 'operator-card-print');
+  await page.emulateMedia({ media: 'screen' });
+  // Shown once: the page of the application no longer offers it.
+  await page.goto(applicationPath);
+  assert.equal(await page.locator('#handover').count(), 0);
+  assert.equal(await page.locator('#handed-over').count(), 1);
+  assertNoProblems(tab);
+  await tab.context.close();
+});
+
+/** A member's logon over app.inject, for the steps a test does not need to watch in the browser. */
+async function injectLogon(member: StaffCredentials): Promise<Client> {
+  portal.deps.clock.advanceSeconds(totpPeriodSeconds);
+  const client = new Client(operatorConsole);
+  await client.get('/operator/logon');
+  await client.post('/operator/logon', { login: member.login, password: member.initialPassword });
+  await client.get('/operator/logon/totp');
+  const done = await client.post('/operator/logon/totp', { code: currentCode(portal.deps, member) });
+  assert.equal(done.headers.location, '/operator/contracts');
+  return client;
+}
+
+/** Japanese text left on an English page, apart from the names given. */
+function japaneseLeft(text: string, names: string[]): string[] {
+  let rest = text;
+  for (const name of names) rest = rest.replaceAll(name, '');
+  return rest.match(/[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef]+/g) ?? [];
+}
+
+test('the console in English: logon, contract and new-contract pages carry no Japanese apart from names', { skip: noChromium }, async () => {
+  const master = await readyMaster();
+  const approver = await newStaff(portal.deps, 'approver', 'e2e.english');
+  const tab = await openTab(browser, consoleUrl);
+  const { page } = tab;
+  await page.goto('/operator/logon?lang=en');
+  assert.equal(await page.locator('h1').textContent(), consoleEn['operatorConsole.logon.title']);
+  const bank = portal.deps.config.bankName;
+  const left: Record<string, string[]> = { logon: japaneseLeft(await page.locator('body').innerText(), [bank, '日本語']) };
+  await screenshot(page, 'operator-logon-en');
+  await staffLogon(tab, approver);
+  await page.goto(`/operator/contracts/${master.contractId}`);
+  const contract = await portal.deps.db.selectFrom('contract').select('company_name').where('id', '=', master.contractId).executeTakeFirstOrThrow();
+  const names = [bank, '日本語', contract.company_name, 'テスト 太郎', '職員 ', approver.name];
+  left.contract = japaneseLeft(await page.locator('body').innerText(), names);
+  await screenshot(page, 'operator-contract-en');
+  await page.goto('/operator/applications/new-contract');
+  left.newContract = japaneseLeft(await page.locator('body').innerText(), names);
+  await screenshot(page, 'operator-new-contract-en');
+  assertNoProblems(tab);
+  await tab.context.close();
+  assert.deepEqual(left, { logon: [], contract: [], newContract: [] });
+});
