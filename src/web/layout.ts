@@ -14,6 +14,8 @@ export interface SessionChrome {
   idleSeconds: number;
   /** The menu is shown only to a person who has completed the logon. */
   menu: boolean;
+  /** R1.4: 利用者管理 is offered only to those who may administer users (the master and admin users). */
+  userAdmin?: boolean;
   /** The idle warning applies once the logon is complete; a pending logon simply expires. */
   idleWarning: boolean;
 }
@@ -45,7 +47,7 @@ ${session ? html`<script src="/static/session-timer.js" defer></script>` : ''}
     ${session ? logoutForm(t, session.csrfToken) : ''}
   </nav>
 </header>
-${session?.menu ? menu(t) : ''}
+${session?.menu ? menu(t, session.userAdmin === true) : ''}
 ${session?.idleWarning ? idleBanner(t, session.idleSeconds) : ''}
 <main id="main">
 <h1>${t(title)}</h1>
@@ -60,12 +62,12 @@ function logoutForm(t: Translate, csrfToken: string): Html {
   return html`<form method="post" action="/logout" class="inline">${csrfField(csrfToken)}<button type="submit" class="link">${t('nav.logout')}</button></form>`;
 }
 
-function menu(t: Translate): Html {
+function menu(t: Translate, userAdmin: boolean): Html {
   return html`<nav class="menu" aria-label="${t('status.menu')}">
   <a href="/status">${t('nav.status')}</a>
   <a href="/settings/password">${t('nav.password')}</a>
   <a href="/settings/email">${t('nav.email')}</a>
-  <a href="/users">${t('nav.users')}</a>
+  ${userAdmin ? html`<a href="/users">${t('nav.users')}</a>` : ''}
   <a href="/security">${t('nav.security')}</a>
 </nav>`;
 }

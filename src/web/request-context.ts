@@ -53,10 +53,12 @@ export function pageContext(deps: Deps, request: FastifyRequest): PageContext {
 
 export function sessionChrome(deps: Deps, live: LiveSession): SessionChrome {
   const pending = live.session.stage === 'grid';
+  const menu = live.session.stage === 'active';
   return {
     csrfToken: live.session.csrf_token,
     idleSeconds: pending ? secondsLeft(deps, live.session) : deps.config.sessionIdleSeconds,
-    menu: live.session.stage === 'active',
+    menu,
+    userAdmin: menu && live.mayAdminister,
     idleWarning: !pending,
   };
 }

@@ -18,6 +18,11 @@ export interface LiveSession {
   session: Session;
   user: User;
   contract: Contract;
+  /**
+   * R1.4: the person may administer users (the master, or an admin user). Read with the session so
+   * the menu can offer 利用者管理 without another query; the users pages check the rule themselves.
+   */
+  mayAdminister: boolean;
 }
 
 export type SessionLookup = { live: LiveSession } | { ended: EndReason | undefined };
@@ -95,7 +100,7 @@ export async function resumeSession(deps: Deps, token: string | undefined): Prom
 async function touchLiveSession(deps: Deps, id: string, secretHash: string, now: Date): Promise<LiveSession | undefined> {
   const { sessionIdleSeconds, sessionAbsoluteSeconds } = deps.config;
   const seconds = (n: number) => new Date(now.getTime() - n * 1000);
-  const row = await sql<Session & { user_json: User; contract_json: Contract }>`
+  const row = await sql<Session & { user_json: User; contract_json: Contract; may_administer: boolean }>`
     UPDATE session SET last_seen_at = ${now}
     FROM users, contract
     WHERE session.id = ${id} AND session.secret_hash = ${secretHash} AND session.ended_at IS NULL
@@ -103,11 +108,14 @@ async function touchLiveSession(deps: Deps, id: string, secretHash: string, now:
       AND users.stopped_at IS NULL AND users.status = 'active' AND contract.stopped_at IS NULL
       AND CASE WHEN session.stage = 'grid' THEN session.created_at > ${seconds(pendingLogonSeconds)}
                ELSE session.last_seen_at > ${seconds(sessionIdleSeconds)} AND session.created_at > ${seconds(sessionAbsoluteSeconds)} END
-    RETURNING session.*, to_jsonb(users.*) AS user_json, to_jsonb(contract.*) AS contract_json`.execute(deps.db);
+    RETURNING session.*, to_jsonb(users.*) AS user_json, to_jsonb(contract.*) AS contract_json,
+      users.role = 'master' OR EXISTS (
+        SELECT 1 FROM user_permission WHERE user_permission.user_ref = users.id AND user_permission.business = 'user_admin'
+      ) AS may_administer`.execute(deps.db);
   const found = row.rows[0];
   if (!found) return undefined;
-  const { user_json, contract_json, ...session } = found;
-  return { session, user: reviveDates(user_json) as User, contract: reviveDates(contract_json) as Contract };
+  const { user_json, contract_json, may_administer, ...session } = found;
+  return { session, user: reviveDates(user_json) as User, contract: reviveDates(contract_json) as Contract, mayAdminister: may_administer };
 }
 
 /** The slow path, for a cookie that did not resume: which reason to show, ending the session with it. */
