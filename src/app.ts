@@ -5,8 +5,9 @@ import fastifyHelmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import { fileURLToPath } from 'node:url';
 import type { Deps } from './deps.ts';
-import { isAppError } from './errors.ts';
 import { loggerOptions } from './platform/logger.ts';
+import { securityHeaderOptions } from './web/security-headers.ts';
+import { installErrorPages } from './web/error-pages.ts';
 import { html } from './web/html.ts';
 import { layout } from './web/layout.ts';
 import { languageOf, pageContext } from './web/request-context.ts';
@@ -21,7 +22,6 @@ import type { MessageKey } from './web/i18n/index.ts';
 
 /** Forms are small; a larger body is refused before it is parsed. */
 const formBodyBytesMax = 16 * 1024;
-const hstsMaxAgeSeconds = 2 * 365 * 86_400;
 const staticDir = fileURLToPath(new URL('./web/static/', import.meta.url));
 
 export interface AppOptions {
@@ -42,25 +42,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   if (options.https) server.https = { ...options.https, minVersion: 'TLSv1.2' } as AppOptions['https'];
   const app = Fastify(server) as unknown as FastifyInstance;
 
-  await app.register(fastifyHelmet, {
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'none'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'"],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-        baseUri: ["'none'"],
-        connectSrc: ["'self'"],
-      },
-    },
-    strictTransportSecurity: { maxAge: hstsMaxAgeSeconds, includeSubDomains: true },
-    referrerPolicy: { policy: 'no-referrer' },
-    frameguard: { action: 'deny' },
-    crossOriginEmbedderPolicy: false,
-  });
+  await app.register(fastifyHelmet, securityHeaderOptions);
   await app.register(fastifyCookie);
   await app.register(fastifyFormbody);
   await app.register(fastifyStatic, { root: staticDir, prefix: '/static/', decorateReply: false, cacheControl: true, maxAge: 3600_000 });
@@ -81,23 +63,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   userSecurityRoutes(app, deps);
   securityPageRoutes(app, deps);
 
-  app.setNotFoundHandler((request, reply) => {
-    reply.code(404).type('text/html; charset=utf-8').header('cache-control', 'no-store');
-    return errorPage(deps, request, 'error.NOT_FOUND');
-  });
-
-  // No request ever answers with a stack trace: expected failures show their message, anything else
-  // a plain page with the request id that finds the logged error.
-  app.setErrorHandler((error, request, reply) => {
-    if (isAppError(error)) {
-      reply.code(error.status).type('text/html; charset=utf-8');
-      return errorPage(deps, request, error.messageKey, error.code);
-    }
-    const status = typeof (error as { statusCode?: unknown }).statusCode === 'number' ? (error as { statusCode: number }).statusCode : 500;
-    if (status >= 500) request.log.error({ err: error }, 'request failed');
-    reply.code(status >= 400 && status < 500 ? status : 500).type('text/html; charset=utf-8');
-    return errorPage(deps, request, status >= 400 && status < 500 ? 'error.INPUT_INVALID' : 'error.INTERNAL');
-  });
+  installErrorPages(app, (request, message, code) => errorPage(deps, request, message, code));
 
   return app;
 }

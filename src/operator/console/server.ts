@@ -5,12 +5,12 @@ import fastifyHelmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import { fileURLToPath } from 'node:url';
 import type { Deps } from '../../deps.ts';
-import { isAppError } from '../../errors.ts';
 import { loggerOptions } from '../../platform/logger.ts';
 import { html } from '../../web/html.ts';
 import { languageOf, pageContext } from '../../web/request-context.ts';
 import { translator, type MessageKey } from '../../web/i18n/index.ts';
-import { consoleHelmetOptions } from './security-headers.ts';
+import { securityHeaderOptions } from '../../web/security-headers.ts';
+import { installErrorPages } from '../../web/error-pages.ts';
 import { allowListOf } from './allow-list.ts';
 import { consoleLayout } from './layout.ts';
 import { consoleBase, consolePaths } from './paths.ts';
@@ -46,7 +46,7 @@ export async function buildConsole(deps: Deps, options: ConsoleOptions = {}): Pr
   if (options.https) server.https = { ...options.https, minVersion: 'TLSv1.2' } as ConsoleOptions['https'];
   const app = Fastify(server) as unknown as FastifyInstance;
 
-  await app.register(fastifyHelmet, consoleHelmetOptions);
+  await app.register(fastifyHelmet, securityHeaderOptions);
   // The allow-list answers before anything else runs: no cookie is read, no body parsed, no page built.
   const allowed = allowListOf(deps.config.operatorAllowedIps);
   if (allowed) {
@@ -77,22 +77,7 @@ export async function buildConsole(deps: Deps, options: ConsoleOptions = {}): Pr
   exportRoutes(app, deps);
   passwordRoutes(app, deps);
 
-  app.setNotFoundHandler((request, reply) => {
-    reply.code(404).type('text/html; charset=utf-8').header('cache-control', 'no-store');
-    return errorPage(deps, request, 'error.NOT_FOUND');
-  });
-  // No answer ever carries a stack trace: an expected failure shows its message, anything else a
-  // plain page with the request id that finds the logged error.
-  app.setErrorHandler((error, request, reply) => {
-    if (isAppError(error)) {
-      reply.code(error.status).type('text/html; charset=utf-8');
-      return errorPage(deps, request, error.messageKey, error.code);
-    }
-    const status = typeof (error as { statusCode?: unknown }).statusCode === 'number' ? (error as { statusCode: number }).statusCode : 500;
-    if (status >= 500) request.log.error({ err: error }, 'request failed');
-    reply.code(status >= 400 && status < 500 ? status : 500).type('text/html; charset=utf-8');
-    return errorPage(deps, request, status >= 400 && status < 500 ? 'error.INPUT_INVALID' : 'error.INTERNAL');
-  });
+  installErrorPages(app, (request, message, code) => errorPage(deps, request, message, code));
   return app;
 }
 

@@ -1,13 +1,12 @@
 import type { FastifyHelmetOptions } from '@fastify/helmet';
 
 /**
- * The browser policy of the console: the portal's, word for word (strict CSP with no inline script
- * or style, HSTS, no framing, no referrer). A test compares the headers of both listeners, so the
- * two cannot drift apart unnoticed.
+ * The browser policy of the portal and of the operator console (R4.7): a strict CSP with no inline
+ * script or style, HSTS, no framing, no referrer.
  */
 const hstsMaxAgeSeconds = 2 * 365 * 86_400;
 
-export const consoleHelmetOptions: FastifyHelmetOptions = {
+export const securityHeaderOptions: FastifyHelmetOptions = {
   contentSecurityPolicy: {
     useDefaults: false,
     directives: {
