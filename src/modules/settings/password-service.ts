@@ -3,15 +3,15 @@ import type { User } from '../../db/schema.ts';
 import { inTransaction, type Tx } from '../../db/transaction.ts';
 import { AppError } from '../../errors.ts';
 import { recordAudit, userActor } from '../../audit/audit-trail.ts';
-import { hashSecret, verifySecret } from '../../auth/password-hash.ts';
-import { passwordHistoryDepth, passwordRuleViolation } from '../../auth/password-rules.ts';
+import { hashSecret } from '../../auth/password-hash.ts';
+import { passwordRuleViolation } from '../../auth/password-rules.ts';
 import { enqueueEmail } from '../../outbox/enqueue.ts';
+import { checkCurrentPassword, checkNewPasswordAllowed, type PasswordKind } from './password-checks.ts';
 import { composeNotice, formatJst } from '../../mail/compose.ts';
-import { releaseAttempt, reserveAttempt, stopIfExhausted } from '../logon/lockout.ts';
 import type { RequestContext } from '../logon/service.ts';
 import type { LiveSession } from '../session/store.ts';
 
-export type PasswordKind = 'login' | 'confirmation';
+export type { PasswordKind } from './password-checks.ts';
 
 function checkRules(user: User, password: string, field: string): void {
   const violation = passwordRuleViolation(password, { userId: user.user_id, contractId: user.contract_id });
@@ -89,41 +89,11 @@ export async function changePassword(
   checkRules(user, input.next, 'next');
   if (input.next !== input.nextRepeat) throw new AppError('PASSWORD_REPEAT_MISMATCH', { field: 'nextRepeat' });
 
-  const currentHash = input.kind === 'login' ? user.login_password_hash : user.confirmation_password_hash;
-  const otherHash = input.kind === 'login' ? user.confirmation_password_hash : user.login_password_hash;
-  const attempt = await reserveAttempt(deps.db, user.id);
-  if (attempt === undefined) throw new AppError('CURRENT_PASSWORD_WRONG', { field: 'current' });
-  if (!currentHash || !(await verifySecret(currentHash, input.current))) {
-    await recordAudit(deps.db, {
-      at: deps.clock.now(),
-      contractId: user.contract_id,
-      userRef: user.id,
-      actor: userActor(user.contract_id, user.user_id),
-      action: `password.change.${input.kind}`,
-      outcome: 'failure',
-      reason: 'wrong_current_password',
-      ip: context.ip,
-      userAgent: context.userAgent,
-    });
-    await stopIfExhausted(deps, user, attempt, context);
-    throw new AppError('CURRENT_PASSWORD_WRONG', { field: 'current' });
-  }
-  await releaseAttempt(deps.db, user.id);
-
-  if (otherHash && (await verifySecret(otherHash, input.next))) throw new AppError('PASSWORDS_MUST_DIFFER', { field: 'next' });
-  const history = await deps.db
-    .selectFrom('password_history')
-    .select('hash')
-    .where('user_ref', '=', user.id)
-    .where('kind', '=', input.kind)
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(passwordHistoryDepth + 1)
-    .execute();
-  // The current password is the newest history entry; the three before it are the "last three".
-  for (const old of history) {
-    if (await verifySecret(old.hash, input.next)) throw new AppError('PASSWORD_REUSED', { field: 'next' });
-  }
+  await checkCurrentPassword(deps, user, input.kind, input.current, context, {
+    action: `password.change.${input.kind}`,
+    reason: 'wrong_current_password',
+  });
+  await checkNewPasswordAllowed(deps, user, input.kind, input.next);
 
   const nextHash = await hashSecret(input.next);
   const now = deps.clock.now();

@@ -3,12 +3,11 @@ import type { LogonMethod } from '../../db/schema.ts';
 import { inTransaction, type Executor } from '../../db/transaction.ts';
 import { AppError } from '../../errors.ts';
 import { recordAudit, userActor } from '../../audit/audit-trail.ts';
-import { hashSecret, verifySecret } from '../../auth/password-hash.ts';
-import { passwordHistoryDepth, passwordRuleViolation } from '../../auth/password-rules.ts';
-import { releaseAttempt, reserveAttempt, stopIfExhausted } from '../logon/lockout.ts';
+import { hashSecret } from '../../auth/password-hash.ts';
+import { passwordRuleViolation } from '../../auth/password-rules.ts';
 import type { RequestContext } from '../logon/service.ts';
 import type { LiveSession } from '../session/store.ts';
-import type { PasswordKind } from '../settings/password-service.ts';
+import { checkCurrentPassword, checkNewPasswordAllowed, type PasswordKind } from '../settings/password-checks.ts';
 import { notifySecurityChange } from '../notices/security-notice.ts';
 import { pendingSetupStep, type SetupStep } from './steps.ts';
 
@@ -60,40 +59,8 @@ export async function completeForcedChange(
   if (input.next !== input.nextRepeat) throw new AppError('PASSWORD_REPEAT_MISMATCH', { field: 'nextRepeat' });
 
   const action = `password.forced_change.${input.kind}`;
-  const currentHash = input.kind === 'login' ? user.login_password_hash : user.confirmation_password_hash;
-  const otherHash = input.kind === 'login' ? user.confirmation_password_hash : user.login_password_hash;
-  const attempt = await reserveAttempt(deps.db, user.id);
-  if (attempt === undefined) throw new AppError('CURRENT_PASSWORD_WRONG', { field: 'current' });
-  if (!currentHash || !(await verifySecret(currentHash, input.current))) {
-    await recordAudit(deps.db, {
-      at: deps.clock.now(),
-      contractId: contract.id,
-      userRef: user.id,
-      actor: userActor(contract.id, user.user_id),
-      action,
-      outcome: 'failure',
-      reason: 'wrong_temporary_password',
-      ip: context.ip,
-      userAgent: context.userAgent,
-    });
-    await stopIfExhausted(deps, user, attempt, context);
-    throw new AppError('CURRENT_PASSWORD_WRONG', { field: 'current' });
-  }
-  await releaseAttempt(deps.db, user.id);
-
-  if (otherHash && (await verifySecret(otherHash, input.next))) throw new AppError('PASSWORDS_MUST_DIFFER', { field: 'next' });
-  const history = await deps.db
-    .selectFrom('password_history')
-    .select('hash')
-    .where('user_ref', '=', user.id)
-    .where('kind', '=', input.kind)
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(passwordHistoryDepth + 1)
-    .execute();
-  for (const old of history) {
-    if (await verifySecret(old.hash, input.next)) throw new AppError('PASSWORD_REUSED', { field: 'next' });
-  }
+  await checkCurrentPassword(deps, user, input.kind, input.current, context, { action, reason: 'wrong_temporary_password' });
+  await checkNewPasswordAllowed(deps, user, input.kind, input.next);
 
   const nextHash = await hashSecret(input.next);
   const now = deps.clock.now();

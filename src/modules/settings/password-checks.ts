@@ -1,0 +1,67 @@
+import type { Deps } from '../../deps.ts';
+import type { User } from '../../db/schema.ts';
+import { AppError } from '../../errors.ts';
+import { recordAudit, userActor } from '../../audit/audit-trail.ts';
+import { verifySecret } from '../../auth/password-hash.ts';
+import { passwordHistoryDepth } from '../../auth/password-rules.ts';
+import { releaseAttempt, reserveAttempt, stopIfExhausted } from '../logon/lockout.ts';
+import type { RequestContext } from '../logon/service.ts';
+
+export type PasswordKind = 'login' | 'confirmation';
+
+/**
+ * R2.7: a password is changed with the current one (or the temporary one the master set). It is a
+ * secret like any other: an attempt is reserved before it is evaluated, and a wrong one counts
+ * towards the stop (R2.3).
+ */
+export async function checkCurrentPassword(
+  deps: Deps,
+  user: User,
+  kind: PasswordKind,
+  current: string,
+  context: RequestContext,
+  audit: { action: string; reason: string },
+): Promise<void> {
+  const currentHash = kind === 'login' ? user.login_password_hash : user.confirmation_password_hash;
+  const attempt = await reserveAttempt(deps.db, user.id);
+  if (attempt === undefined) throw new AppError('CURRENT_PASSWORD_WRONG', { field: 'current' });
+  if (currentHash && (await verifySecret(currentHash, current))) {
+    await releaseAttempt(deps.db, user.id);
+    return;
+  }
+  await recordAudit(deps.db, {
+    at: deps.clock.now(),
+    contractId: user.contract_id,
+    userRef: user.id,
+    actor: userActor(user.contract_id, user.user_id),
+    action: audit.action,
+    outcome: 'failure',
+    reason: audit.reason,
+    ip: context.ip,
+    userAgent: context.userAgent,
+  });
+  await stopIfExhausted(deps, user, attempt, context);
+  throw new AppError('CURRENT_PASSWORD_WRONG', { field: 'current' });
+}
+
+/**
+ * R2.1 and R2.7: the new password differs from the person's password of the other kind, and from
+ * the current one and the three before it of the same kind.
+ */
+export async function checkNewPasswordAllowed(deps: Deps, user: User, kind: PasswordKind, next: string): Promise<void> {
+  const otherHash = kind === 'login' ? user.confirmation_password_hash : user.login_password_hash;
+  if (otherHash && (await verifySecret(otherHash, next))) throw new AppError('PASSWORDS_MUST_DIFFER', { field: 'next' });
+  const history = await deps.db
+    .selectFrom('password_history')
+    .select('hash')
+    .where('user_ref', '=', user.id)
+    .where('kind', '=', kind)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(passwordHistoryDepth + 1)
+    .execute();
+  // The current password is the newest history entry; the three before it are the "last three".
+  for (const old of history) {
+    if (await verifySecret(old.hash, next)) throw new AppError('PASSWORD_REUSED', { field: 'next' });
+  }
+}
