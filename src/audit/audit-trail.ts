@@ -22,7 +22,6 @@ export interface AuditEvent {
 }
 
 const userAgentLengthMax = 300;
-const chainLockNamespace = 7203115;
 
 export async function recordAudit(executor: Executor, event: AuditEvent): Promise<void> {
   if (executor.isTransaction) await append(executor as Tx, event);
@@ -30,17 +29,17 @@ export async function recordAudit(executor: Executor, event: AuditEvent): Promis
 }
 
 /**
- * Appends under a transaction-scoped advisory lock per chain: records of one contract are chained
- * one after another, records of different contracts do not wait for each other.
+ * Appends under the lock of the chain's head row: records of one contract are chained one after
+ * another, records of different contracts do not wait for each other. Two statements: lock and read
+ * the head, then insert the record and move the head together.
  */
 async function append(tx: Tx, event: AuditEvent): Promise<void> {
   const chain = event.contractId ?? noContractChain;
-  await sql`SELECT pg_advisory_xact_lock(${chainLockNamespace}, hashtext(${chain}))`.execute(tx);
-  const head = await tx.selectFrom('audit_chain_head').select(['seq', 'hash']).where('chain', '=', chain).executeTakeFirst();
+  const head = await lockChainHead(tx, chain);
   const content: ChainedContent = {
     chain,
-    seq: (head?.seq ?? 0n) + 1n,
-    prevHash: head?.hash ?? chainGenesisHash,
+    seq: head.seq + 1n,
+    prevHash: head.hash,
     at: event.at,
     contractId: event.contractId,
     userRef: event.userRef,
@@ -53,30 +52,24 @@ async function append(tx: Tx, event: AuditEvent): Promise<void> {
     details: storableDetails(event.details ?? {}),
   };
   const hash = recordHash(content);
-  await tx
-    .insertInto('audit_log')
-    .values({
-      chain,
-      seq: content.seq,
-      prev_hash: content.prevHash,
-      hash,
-      at: content.at,
-      contract_id: content.contractId,
-      user_ref: content.userRef,
-      actor: content.actor,
-      action: content.action,
-      outcome: content.outcome as AuditEvent['outcome'],
-      reason: content.reason,
-      ip: content.ip,
-      user_agent: content.userAgent,
-      details: JSON.stringify(content.details),
-    })
-    .execute();
-  await tx
-    .insertInto('audit_chain_head')
-    .values({ chain, seq: content.seq, hash })
-    .onConflict((oc) => oc.column('chain').doUpdateSet({ seq: content.seq, hash }))
-    .execute();
+  await sql`
+    WITH appended AS (
+      INSERT INTO audit_log (chain, seq, prev_hash, hash, at, contract_id, user_ref, actor, action, outcome, reason, ip, user_agent, details)
+      VALUES (${chain}, ${content.seq}, ${content.prevHash}, ${hash}, ${content.at}, ${content.contractId}, ${content.userRef},
+              ${content.actor}, ${content.action}, ${content.outcome}, ${content.reason}, ${content.ip}, ${content.userAgent},
+              ${JSON.stringify(content.details)}::jsonb)
+      RETURNING seq, hash
+    )
+    UPDATE audit_chain_head SET seq = appended.seq, hash = appended.hash FROM appended WHERE audit_chain_head.chain = ${chain}`.execute(tx);
+}
+
+/** The head of a chain, locked until the transaction ends; a chain's first record makes its head. */
+async function lockChainHead(tx: Tx, chain: string): Promise<{ seq: bigint; hash: string }> {
+  const select = () => sql<{ seq: bigint; hash: string }>`SELECT seq, hash FROM audit_chain_head WHERE chain = ${chain} FOR UPDATE`.execute(tx);
+  const found = (await select()).rows[0];
+  if (found) return found;
+  await sql`INSERT INTO audit_chain_head (chain, seq, hash) VALUES (${chain}, 0, ${chainGenesisHash}) ON CONFLICT (chain) DO NOTHING`.execute(tx);
+  return (await select()).rows[0]!;
 }
 
 /**
