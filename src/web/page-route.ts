@@ -30,7 +30,7 @@ export type PageRequest<Access extends PageAccess> = FastifyRequest & {
 };
 
 const stageHome: Record<SessionStage, string> = { grid: '/logon/grid', setup: '/setup', active: '/status' };
-const reasonsShownAtLogon = new Set(['idle', 'absolute', 'superseded', 'stopped', 'expired']);
+const reasonsShownAtLogon = new Set(['idle', 'absolute', 'superseded', 'stopped', 'credentials', 'expired']);
 
 export function registerPage<Access extends PageAccess>(app: FastifyInstance, deps: Deps, route: PageRoute<Access>): void {
   const admit = async (request: FastifyRequest, reply: FastifyReply): Promise<boolean> => {

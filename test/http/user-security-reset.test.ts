@@ -53,7 +53,8 @@ test('R2.5: the master resets a user\'s login password; the old one stops workin
   assert.equal(row.must_change_confirmation, false);
   assert.equal(await verifySecret(row.login_password_hash!, temporary), true);
   assert.equal(row.confirmation_password_hash, before.confirmation_password_hash, 'the other password is untouched');
-  assert.equal((await userSession.get('/status')).headers.location, '/logon?ended=stopped', "the user's live session ends");
+  assert.equal((await userSession.get('/status')).headers.location, '/logon?ended=credentials', "the user's live session ends, and the page says why");
+  assert.match((await userSession.get('/logon?ended=credentials')).body, /class="notice" role="status"/, 'the logon page shows the reason');
   assert.equal(errorCode((await logon(new Client(t.app), user)).body), 'AUTH_LOGON_FAILED', 'the old password no longer works');
 
   const [audit] = await auditOf(t.deps, master.contractId, 'person.password_reset.login');

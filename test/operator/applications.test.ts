@@ -200,7 +200,7 @@ test('R3.3: a lost card is invalidated on approval, at once: a logon with it fai
   const id = applicationIdOf(await record(await staffLogon(t, recorder), master.contractId, { kind: 'invalidate_card', userId: master.userId, reference: 'LOST-1' }));
   assert.equal((await live.get('/status')).statusCode, 200, 'nothing happens before approval');
   assert.equal((await decide(await staffLogon(t, approver), id, 'approve')).statusCode, 303);
-  assert.equal((await live.get('/status')).headers.location, '/logon?ended=stopped', 'the live session ends');
+  assert.equal((await live.get('/status')).headers.location, '/logon?ended=credentials', 'the live session ends, and the page says why');
   const attempt = new Client(portal);
   assert.equal((await portalPasswordStep(attempt, master)).headers.location, '/logon/grid');
   assert.equal(errorCode((await attempt.get('/logon/grid')).body), 'AUTH_GRID_FAILED', 'no valid card: no logon');

@@ -121,7 +121,7 @@ export async function applyApplication(
       const invalidated = await invalidateCardsInTx(deps, tx, person!, by);
       if (invalidated.length === 0) throw new AppError('OPERATOR_NO_VALID_CARD', { field: 'userId' });
       // Whoever holds the lost card may be logged on with it right now.
-      await endSessionsOfUser(tx, person!.id, 'stopped', now);
+      await endSessionsOfUser(tx, person!.id, 'credentials', now);
       await tell(person!, notice('operatorConsole.notice.cardInvalidated', { serial: invalidated.join(', ') }));
       return { contractId: contract.id, result: { userId: person!.user_id, invalidated } };
     }

@@ -282,7 +282,7 @@ export async function setRegistrationPasswordInTx(
     })
     .where('id', '=', user.id)
     .execute();
-  await endSessionsOfUser(tx, user.id, 'stopped', now);
+  await endSessionsOfUser(tx, user.id, 'credentials', now);
   await recordAudit(tx, {
     ...auditBy(by),
     at: now,

@@ -10,6 +10,7 @@ const endedNotices: Record<string, MessageKey> = {
   absolute: 'logon.notice.absolute',
   superseded: 'logon.notice.superseded',
   stopped: 'logon.notice.stopped',
+  credentials: 'logon.notice.credentials',
   logout: 'logon.notice.logout',
   expired: 'logon.notice.expired',
 };

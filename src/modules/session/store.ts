@@ -12,7 +12,8 @@ import { isBlocked } from '../logon/lockout.ts';
  */
 export const pendingLogonSeconds = 300;
 
-export type EndReason = 'idle' | 'absolute' | 'superseded' | 'stopped' | 'logout' | 'expired' | 'rotated';
+/** Why a session ended; the logon page tells the person (`credentials` — a password or card replaced for them). */
+export type EndReason = 'idle' | 'absolute' | 'superseded' | 'stopped' | 'credentials' | 'logout' | 'expired' | 'rotated';
 
 export interface LiveSession {
   session: Session;

@@ -152,7 +152,7 @@ export async function resetUserPassword(deps: Deps, live: LiveSession, userId: s
       .executeTakeFirst();
     if (!changed) throw new AppError('NOT_FOUND');
     await tx.insertInto('password_history').values({ user_ref: subject.id, kind: input.kind, hash, created_at: now }).execute();
-    await endSessionsOfUser(tx, subject.id, 'stopped', now);
+    await endSessionsOfUser(tx, subject.id, 'credentials', now);
     await recordAudit(tx, {
       at: now,
       contractId: live.contract.id,

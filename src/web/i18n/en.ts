@@ -18,6 +18,7 @@ export const en: Record<keyof typeof ja, string> = {
   'logon.notice.absolute': 'You were logged off because the maximum session time was reached. Please log on again.',
   'logon.notice.superseded': 'This session ended because the same user ID logged on elsewhere. If that was not you, contact the bank at once.',
   'logon.notice.stopped': 'You were logged off because your use of the service was stopped.',
+  'logon.notice.credentials': 'You were logged off because your password or grid card was reset or invalidated by your administrator or the bank. Log on with the new one. If you did not expect this, contact the bank at once.',
   'logon.notice.logout': 'You have logged off. Thank you.',
   'logon.notice.expired': 'The logon took too long. Please log on again.',
   'logon.security': 'The bank never asks for your passwords or grid card digits by telephone or email.',
