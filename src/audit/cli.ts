@@ -1,8 +1,6 @@
+import { failureReporter, openCommandRuntime } from '../operator/command-line.ts';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ConfigError, parseConfig } from '../config.ts';
-import { openRuntime } from '../runtime.ts';
-import { DataDirBusyError } from '../platform/data-dir-lock.ts';
 import { isValidContractId } from '../domain/contract-id.ts';
 import type { Deps } from '../deps.ts';
 import type { ChainProblem } from './chain-walk.ts';
@@ -151,11 +149,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(values.json && outcome.json ? `${JSON.stringify(outcome.json)}\n` : `${outcome.text}\n`);
     return outcome.code;
   };
-  const fail = (message: string, code: number) => {
-    if (values.json) process.stdout.write(`${JSON.stringify({ error: message })}\n`);
-    else process.stderr.write(`error: ${message}\n`);
-    return code;
-  };
+  const fail = failureReporter(values.json);
 
   // Everything is checked before the database is opened, so a mistake is reported as such.
   let run: (deps: Deps | undefined) => Promise<Outcome>;
@@ -199,13 +193,8 @@ async function main(argv: string[]): Promise<number> {
   }
 
   if (!needsDatabase) return print(await run(undefined));
-  let runtime;
-  try {
-    runtime = await openRuntime(parseConfig(process.env), 'the audit CLI');
-  } catch (error) {
-    if (error instanceof ConfigError || error instanceof DataDirBusyError) return fail(error.message, 2);
-    throw error;
-  }
+  const runtime = await openCommandRuntime('the audit CLI', fail);
+  if (typeof runtime === 'number') return runtime;
   try {
     return print(await run(runtime.deps));
   } catch (error) {

@@ -1,4 +1,4 @@
-import { canonicalJson } from './chain.ts';
+import { canonicalJson, type ChainedContent } from './chain.ts';
 import { CsvSyntaxError, fromCsv, toCsv, type CsvField } from './csv.ts';
 
 /**
@@ -7,21 +7,10 @@ import { CsvSyntaxError, fromCsv, toCsv, type CsvField } from './csv.ts';
  * can be checked by itself (verifyExportedRows) and against the stored chain, and both read back
  * into the same rows.
  */
-export interface AuditExportRow {
+/** A record as exported: the chained content (./chain.ts) with its row id and its own hash. */
+export interface AuditExportRow extends Omit<ChainedContent, 'details'> {
   id: bigint;
-  chain: string;
-  seq: bigint;
-  prevHash: string;
   hash: string;
-  at: Date;
-  contractId: string | null;
-  userRef: number | null;
-  actor: string;
-  action: string;
-  outcome: string;
-  reason: string | null;
-  ip: string | null;
-  userAgent: string | null;
   details: Record<string, unknown>;
 }
 

@@ -1,7 +1,5 @@
+import { failureReporter, openCommandRuntime } from './command-line.ts';
 import { parseArgs } from 'node:util';
-import { ConfigError, parseConfig } from '../config.ts';
-import { openRuntime } from '../runtime.ts';
-import { DataDirBusyError } from '../platform/data-dir-lock.ts';
 import type { Deps } from '../deps.ts';
 import {
   OperatorInputError,
@@ -240,11 +238,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${usage}\n`);
     return values.help ? 0 : 2;
   }
-  const fail = (message: string, code: number) => {
-    if (values.json) process.stdout.write(`${JSON.stringify({ error: message })}\n`);
-    else process.stderr.write(`error: ${message}\n`);
-    return code;
-  };
+  const fail = failureReporter(values.json);
   let action: Action;
   try {
     action = plan(positionals[0]!, values, values.operator ?? process.env.USER ?? 'operator');
@@ -252,13 +246,8 @@ async function main(argv: string[]): Promise<number> {
     if (error instanceof OperatorInputError) return fail(error.message, 1);
     throw error;
   }
-  let runtime;
-  try {
-    runtime = await openRuntime(parseConfig(process.env), 'the operator CLI');
-  } catch (error) {
-    if (error instanceof ConfigError || error instanceof DataDirBusyError) return fail(error.message, 2);
-    throw error;
-  }
+  const runtime = await openCommandRuntime('the operator CLI', fail);
+  if (typeof runtime === 'number') return runtime;
   try {
     const printed = await action(runtime.deps);
     process.stdout.write(values.json ? `${JSON.stringify(printed.json)}\n` : `${printed.text}\n`);
