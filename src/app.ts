@@ -18,6 +18,11 @@ import { statusRoutes } from './modules/status/routes.ts';
 import { usersRoutes } from './modules/users/routes.ts';
 import { userSecurityRoutes } from './modules/user-security/routes.ts';
 import { securityPageRoutes } from './modules/security-page/routes.ts';
+import { accountsRoutes } from './modules/accounts/routes.ts';
+import { payeesRoutes } from './modules/payees/routes.ts';
+import { transfersRoutes } from './modules/transfers/routes.ts';
+import { certificatesRoutes } from './modules/certificates/routes.ts';
+import { certificateAcquireRoutes } from './modules/certificate-acquire/routes.ts';
 import type { MessageKey } from './web/i18n/index.ts';
 
 /** Forms are small; a larger body is refused before it is parsed. */
@@ -62,6 +67,11 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   usersRoutes(app, deps);
   userSecurityRoutes(app, deps);
   securityPageRoutes(app, deps);
+  accountsRoutes(app, deps);
+  payeesRoutes(app, deps);
+  transfersRoutes(app, deps);
+  certificatesRoutes(app, deps);
+  certificateAcquireRoutes(app, deps);
 
   installErrorPages(app, (request, message, code) => errorPage(deps, request, message, code));
 

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { parseKeyringSpec } from './platform/keyring.ts';
+import { defaultFeeTable, parseFeeTable, type FeeTable } from './domain/fees.ts';
 
 /**
  * The environment, parsed and validated once at start. Every problem is reported together, and a
@@ -38,6 +39,12 @@ export interface Config {
   operatorTlsKeyFile: string | undefined;
   operatorSessionIdleSeconds: number;
   operatorSessionAbsoluteSeconds: number;
+  /** The bank's own 4-digit Zengin bank code: a transfer to it stays inside the ledger (R8.2). */
+  bankCode: string;
+  /** The bank's name in Zengin half-width kana, as payees and statements show it. */
+  bankNameKana: string;
+  /** R8.2: the transfer fee table. */
+  transferFees: FeeTable;
 }
 
 export class ConfigError extends Error {
@@ -110,7 +117,19 @@ export function parseConfig(env: Env): Config {
     operatorTlsKeyFile: text('OPERATOR_TLS_KEY_FILE'),
     operatorSessionIdleSeconds: integer('OPERATOR_SESSION_IDLE_SECONDS', 600, 5, 3600),
     operatorSessionAbsoluteSeconds: integer('OPERATOR_SESSION_ABSOLUTE_SECONDS', 8 * 3600, 5, 24 * 3600),
+    bankCode: text('BANK_CODE', '0999')!,
+    bankNameKana: text('BANK_NAME_KANA', 'ﾃﾞﾓｷﾞﾝｺｳ')!,
+    transferFees: defaultFeeTable,
   };
+  if (!/^[0-9]{4}$/.test(config.bankCode)) problems.push(`BANK_CODE must be 4 digits (got "${config.bankCode}")`);
+  const feeSpec = text('TRANSFER_FEES');
+  if (feeSpec !== undefined) {
+    try {
+      config.transferFees = parseFeeTable(feeSpec);
+    } catch (error) {
+      problems.push(`TRANSFER_FEES: ${(error as Error).message}`);
+    }
+  }
   if (!logLevels.includes(config.logLevel)) problems.push(`LOG_LEVEL must be one of ${logLevels.join(', ')} (got "${config.logLevel}")`);
   if (config.encryptionKeys) {
     try {

@@ -4,6 +4,13 @@ import { userSecurityErrorCodes } from './error-codes/user-security.ts';
 import { operatorConsoleErrorCodes } from './error-codes/operator-console.ts';
 import { auditErrorCodes } from './error-codes/audit.ts';
 import { securityPageErrorCodes } from './error-codes/security-page.ts';
+import { accountsErrorCodes } from './error-codes/accounts.ts';
+import { payeesErrorCodes } from './error-codes/payees.ts';
+import { transfersErrorCodes } from './error-codes/transfers.ts';
+import { ledgerErrorCodes } from './error-codes/ledger.ts';
+import { certificatesErrorCodes } from './error-codes/certificates.ts';
+import { certificateLogonErrorCodes } from './error-codes/certificate-logon.ts';
+import { certificateAcquireErrorCodes } from './error-codes/certificate-acquire.ts';
 
 /**
  * Expected failures (house rule 11). Each code has its HTTP status; its message, in each language,
@@ -40,6 +47,13 @@ export const errorRegistry = {
   ...operatorConsoleErrorCodes,
   ...auditErrorCodes,
   ...securityPageErrorCodes,
+  ...accountsErrorCodes,
+  ...payeesErrorCodes,
+  ...transfersErrorCodes,
+  ...ledgerErrorCodes,
+  ...certificatesErrorCodes,
+  ...certificateLogonErrorCodes,
+  ...certificateAcquireErrorCodes,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof errorRegistry;

@@ -8,6 +8,9 @@ import { pglitePool } from './pglite-pool.ts';
 export type Db = Kysely<Database>;
 
 const int8Oid = 20;
+/** `date` columns (execution and value dates) stay 'YYYY-MM-DD' text: a Date would shift with the time zone. */
+const dateOid = 1082;
+const asText = (value: string) => value;
 
 /** PostgreSQL when a URL is given, otherwise PGlite in `dataDir` (or in memory for `memory://`). */
 export async function openDatabase(options: {
@@ -22,11 +25,14 @@ export async function openDatabase(options: {
     // replaced on demand; without a listener the event would end the process.
     pool.on('error', (error) => options.onPoolError?.(error));
     // Yen amounts and counters in int8 must never round through a float.
-    pool.on('connect', (client) => client.setTypeParser(int8Oid, (value: string) => BigInt(value)));
+    pool.on('connect', (client) => {
+      client.setTypeParser(int8Oid, (value: string) => BigInt(value));
+      client.setTypeParser(dateOid, asText);
+    });
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
   const dir = options.pgliteDir;
   if (dir && dir !== 'memory://') mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const pglite = await PGlite.create(dir ?? 'memory://', { parsers: { [int8Oid]: (value: string) => BigInt(value) } });
+  const pglite = await PGlite.create(dir ?? 'memory://', { parsers: { [int8Oid]: (value: string) => BigInt(value), [dateOid]: asText } });
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool: pglitePool(pglite) as never }) });
 }

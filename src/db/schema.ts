@@ -1,8 +1,12 @@
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { PayeeTables } from './schema-payees.ts';
+import type { TransferTables } from './schema-transfers.ts';
+import type { LedgerTables } from './schema-ledger.ts';
+import type { CertificateTables } from './schema-certificates.ts';
 
 /** Table types, matching migrations/. Column names stay snake_case as in SQL. */
-type Timestamp = ColumnType<Date, Date, Date>;
-type NullableTimestamp = ColumnType<Date | null, Date | null | undefined, Date | null>;
+export type Timestamp = ColumnType<Date, Date, Date>;
+export type NullableTimestamp = ColumnType<Date | null, Date | null | undefined, Date | null>;
 
 export type LockMode = 'unlinked' | 'linked';
 export type Role = 'master' | 'user';
@@ -15,6 +19,8 @@ export type StaffRole = 'recorder' | 'approver';
 export type ApplicationKind = 'onboard' | 'issue_card' | 'invalidate_card' | 'new_registration_password' | 'lift_stop' | 'set_lock_mode';
 export type ApplicationStatus = 'pending' | 'approved' | 'rejected' | 'withdrawn';
 export type CardRequestReason = 'new_user' | 'lost' | 'damaged' | 'expired';
+export type ApprovalMode = 'none' | 'single' | 'double';
+export type ResultEmailTo = 'operator' | 'master' | 'operator_and_master';
 
 export interface ContractTable {
   id: string;
@@ -22,6 +28,12 @@ export interface ContractTable {
   lock_mode: LockMode;
   stopped_at: NullableTimestamp;
   created_at: Timestamp;
+  /** R8.5 (migration 0003). */
+  approval_mode: Generated<ApprovalMode>;
+  /** R7.3: who receives transfer results (migration 0003). */
+  result_email_to: Generated<ResultEmailTo>;
+  /** R4.2 (migration 0006). */
+  certificate_required: Generated<boolean>;
 }
 
 export interface UsersTable {
@@ -85,6 +97,8 @@ export interface SessionTable {
   last_seen_at: Timestamp;
   ended_at: NullableTimestamp;
   end_reason: string | null;
+  /** The certificate a session was opened with (migration 0006); null for a password-only logon. */
+  client_certificate_id: Generated<number | null>;
 }
 
 export interface EmailVerificationTable {
@@ -221,7 +235,8 @@ export interface ChangeApplicationTable {
   result: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
 }
 
-export interface Database {
+/** Every table: this file's, and each area's from its own schema file. */
+export interface Database extends PayeeTables, TransferTables, LedgerTables, CertificateTables {
   contract: ContractTable;
   users: UsersTable;
   password_history: PasswordHistoryTable;

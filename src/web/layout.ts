@@ -65,9 +65,15 @@ function logoutForm(t: Translate, csrfToken: string): Html {
 function menu(t: Translate, userAdmin: boolean): Html {
   return html`<nav class="menu" aria-label="${t('status.menu')}">
   <a href="/status">${t('nav.status')}</a>
+  <a href="/accounts">${t('nav.accounts')}</a>
+  <a href="/transfers/new">${t('nav.transferNew')}</a>
+  <a href="/transfers">${t('nav.transfers')}</a>
+  <a href="/approvals">${t('nav.approvals')}</a>
+  <a href="/payees">${t('nav.payees')}</a>
   <a href="/settings/password">${t('nav.password')}</a>
   <a href="/settings/email">${t('nav.email')}</a>
   ${userAdmin ? html`<a href="/users">${t('nav.users')}</a>` : ''}
+  ${userAdmin ? html`<a href="/certificates">${t('nav.certificates')}</a>` : ''}
   <a href="/security">${t('nav.security')}</a>
 </nav>`;
 }

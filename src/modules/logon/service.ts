@@ -36,7 +36,7 @@ export async function checkPassword(
     .selectFrom('users')
     .innerJoin('contract', 'contract.id', 'users.contract_id')
     .selectAll('users')
-    .select(['contract.lock_mode', 'contract.stopped_at as contract_stopped_at', 'contract.company_name', 'contract.created_at as contract_created_at'])
+    .select(['contract.lock_mode', 'contract.stopped_at as contract_stopped_at', 'contract.company_name', 'contract.created_at as contract_created_at', 'contract.approval_mode', 'contract.result_email_to', 'contract.certificate_required'])
     .where('users.contract_id', '=', input.contractId)
     .where('users.user_id', '=', input.userId)
     .executeTakeFirst();
@@ -63,8 +63,17 @@ export async function checkPassword(
     await verifyDecoy(input.password);
     return fail('unknown_user');
   }
-  const { lock_mode, contract_stopped_at, company_name, contract_created_at, ...user } = found;
-  const contract: Contract = { id: user.contract_id, company_name, lock_mode, stopped_at: contract_stopped_at, created_at: contract_created_at };
+  const { lock_mode, contract_stopped_at, company_name, contract_created_at, approval_mode, result_email_to, certificate_required, ...user } = found;
+  const contract: Contract = {
+    id: user.contract_id,
+    company_name,
+    lock_mode,
+    stopped_at: contract_stopped_at,
+    created_at: contract_created_at,
+    approval_mode,
+    result_email_to,
+    certificate_required,
+  };
   if (isBlocked(user, contract)) {
     await verifyDecoy(input.password);
     return fail('stopped', user);

@@ -90,6 +90,12 @@ export const en: Record<keyof typeof ja, string> = {
   'nav.email': 'Change email',
   'nav.users': 'Users',
   'nav.security': 'Security status',
+  'nav.accounts': 'Balances and statements',
+  'nav.transferNew': 'New transfer',
+  'nav.transfers': 'Transfers',
+  'nav.approvals': 'Awaiting approval',
+  'nav.payees': 'Payees',
+  'nav.certificates': 'Certificates',
   'nav.logout': 'Log off',
 
   'session.warning': 'You will be logged off soon. Press "Continue" to stay.',

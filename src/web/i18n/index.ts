@@ -5,6 +5,13 @@ import { userSecurityMessages } from './areas/user-security.ts';
 import { operatorConsoleMessages } from './areas/operator-console.ts';
 import { auditMessages } from './areas/audit.ts';
 import { securityPageMessages } from './areas/security-page.ts';
+import { accountsMessages } from './areas/accounts.ts';
+import { payeesMessages } from './areas/payees.ts';
+import { transfersMessages } from './areas/transfers.ts';
+import { ledgerMessages } from './areas/ledger.ts';
+import { certificatesMessages } from './areas/certificates.ts';
+import { certificateLogonMessages } from './areas/certificate-logon.ts';
+import { certificateAcquireMessages } from './areas/certificate-acquire.ts';
 
 export type Language = 'ja' | 'en';
 export const languages: readonly Language[] = ['ja', 'en'];
@@ -17,6 +24,13 @@ const ja = {
   ...operatorConsoleMessages.ja,
   ...auditMessages.ja,
   ...securityPageMessages.ja,
+  ...accountsMessages.ja,
+  ...payeesMessages.ja,
+  ...transfersMessages.ja,
+  ...ledgerMessages.ja,
+  ...certificatesMessages.ja,
+  ...certificateLogonMessages.ja,
+  ...certificateAcquireMessages.ja,
 };
 export type MessageKey = keyof typeof ja;
 const en: Record<MessageKey, string> = {
@@ -26,6 +40,13 @@ const en: Record<MessageKey, string> = {
   ...operatorConsoleMessages.en,
   ...auditMessages.en,
   ...securityPageMessages.en,
+  ...accountsMessages.en,
+  ...payeesMessages.en,
+  ...transfersMessages.en,
+  ...ledgerMessages.en,
+  ...certificatesMessages.en,
+  ...certificateLogonMessages.en,
+  ...certificateAcquireMessages.en,
 };
 
 /** Every message in both languages: the core catalogue and every area's. */

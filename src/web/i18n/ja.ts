@@ -88,6 +88,12 @@ export const ja = {
   'nav.email': 'メールアドレスの変更',
   'nav.users': '利用者管理',
   'nav.security': 'セキュリティ状況',
+  'nav.accounts': '残高・明細照会',
+  'nav.transferNew': '振込・振替',
+  'nav.transfers': '振込状況照会',
+  'nav.approvals': '承認待ち',
+  'nav.payees': '振込先の管理',
+  'nav.certificates': '電子証明書の管理',
   'nav.logout': 'ログオフ',
 
   'session.warning': 'まもなく自動ログオフします。続ける場合は「延長する」を押してください。',

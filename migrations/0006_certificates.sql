@@ -1,0 +1,38 @@
+-- Client certificates (R4): the bank's certificate authority and the certificates it issues.
+
+-- R4.2: the bank switches a contract to certificates; from then on every ID of it logs on with one.
+ALTER TABLE contract ADD COLUMN certificate_required boolean NOT NULL DEFAULT false;
+
+-- R4.1: the bank's CA. The key is sealed under the versioned encryption key (never stored in clear).
+CREATE TABLE certificate_authority (
+  id               integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  subject          text NOT NULL,
+  certificate_pem  text NOT NULL,
+  key_sealed       text NOT NULL,
+  created_at       timestamptz NOT NULL,
+  retired_at       timestamptz
+);
+CREATE UNIQUE INDEX certificate_authority_one_active ON certificate_authority ((true)) WHERE retired_at IS NULL;
+
+CREATE TABLE client_certificate (
+  id                  integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  authority_id        integer NOT NULL REFERENCES certificate_authority (id),
+  user_ref            integer NOT NULL REFERENCES users (id),
+  serial_hex          text NOT NULL UNIQUE,
+  fingerprint_sha256  text NOT NULL UNIQUE,
+  certificate_pem     text NOT NULL,
+  not_before          timestamptz NOT NULL,
+  not_after           timestamptz NOT NULL,
+  issued_at           timestamptz NOT NULL,
+  revoked_at          timestamptz,
+  revocation_reason   text,
+  -- R4.4: each reminder is sent once, claimed by a conditional UPDATE.
+  reminder_30_sent_at timestamptz,
+  reminder_10_sent_at timestamptz
+);
+-- R4.1, R4.6: one valid certificate per user ID.
+CREATE UNIQUE INDEX client_certificate_one_valid ON client_certificate (user_ref) WHERE revoked_at IS NULL;
+CREATE INDEX client_certificate_expiring ON client_certificate (not_after) WHERE revoked_at IS NULL;
+
+-- A session opened with a certificate is bound to it: another or no certificate cannot use it.
+ALTER TABLE session ADD COLUMN client_certificate_id integer REFERENCES client_certificate (id);

@@ -1,0 +1,43 @@
+import type { Generated, Selectable } from 'kysely';
+import type { Timestamp } from './schema.ts';
+import type { DateText } from './schema-transfers.ts';
+
+/** Tables of migration 0005: the double-entry ledger. */
+export type LedgerAccountKind = 'customer' | 'clearing' | 'fee_income' | 'cash';
+export type JournalEntryKind = 'transfer' | 'reversal' | 'deposit' | 'withdrawal' | 'interest';
+
+export interface LedgerAccountTable {
+  id: Generated<number>;
+  kind: LedgerAccountKind;
+  account_id: number | null;
+  code: string | null;
+  balance_yen: Generated<bigint>;
+}
+
+export interface JournalEntryTable {
+  id: Generated<bigint>;
+  kind: JournalEntryKind;
+  transfer_id: bigint | null;
+  reverses_entry_id: bigint | null;
+  description: string;
+  value_date: DateText;
+  posted_at: Timestamp;
+}
+
+export interface PostingTable {
+  id: Generated<bigint>;
+  entry_id: bigint;
+  ledger_account_id: number;
+  amount_yen: bigint;
+  balance_after_yen: bigint;
+}
+
+export interface LedgerTables {
+  ledger_account: LedgerAccountTable;
+  journal_entry: JournalEntryTable;
+  posting: PostingTable;
+}
+
+export type LedgerAccount = Selectable<LedgerAccountTable>;
+export type JournalEntry = Selectable<JournalEntryTable>;
+export type Posting = Selectable<PostingTable>;

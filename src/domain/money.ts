@@ -1,0 +1,36 @@
+/**
+ * Yen amounts are bigint (house rule 1). These are the only conversions, at the edges: a form's text
+ * to yen, and yen to the text a page or a file shows.
+ */
+
+/** Ten digits: the width of the amount field of a Zengin transfer record. */
+export const yenAmountMax = 9_999_999_999n;
+
+export type YenInputProblem = 'empty' | 'full_width' | 'not_a_number' | 'fraction' | 'not_positive' | 'too_large';
+export type YenInput = { ok: true; yen: bigint } | { ok: false; problem: YenInputProblem };
+
+/**
+ * An amount typed into a form: half-width digits, optionally grouped with commas (`1,234,000`).
+ * Full-width digits are refused with their own problem so the page can say what to type instead.
+ */
+export function parseYenInput(text: string): YenInput {
+  const trimmed = text.trim();
+  if (trimmed === '') return { ok: false, problem: 'empty' };
+  if (/[０-９，．－]/.test(trimmed)) return { ok: false, problem: 'full_width' };
+  if (/^-/.test(trimmed)) return { ok: false, problem: 'not_positive' };
+  if (/^[0-9][0-9,]*\.[0-9]*$/.test(trimmed)) return { ok: false, problem: 'fraction' };
+  if (!/^([0-9]{1,3}(,[0-9]{3})+|[0-9]+)$/.test(trimmed)) return { ok: false, problem: 'not_a_number' };
+  const digits = trimmed.replaceAll(',', '').replace(/^0+(?=[0-9])/, '');
+  if (digits.length > 13) return { ok: false, problem: 'too_large' };
+  const yen = BigInt(digits);
+  if (yen <= 0n) return { ok: false, problem: 'not_positive' };
+  if (yen > yenAmountMax) return { ok: false, problem: 'too_large' };
+  return { ok: true, yen };
+}
+
+/** `1234567n` → `1,234,567` (negative amounts keep their sign). */
+export function formatYen(yen: bigint): string {
+  const sign = yen < 0n ? '-' : '';
+  const digits = (yen < 0n ? -yen : yen).toString();
+  return sign + digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
