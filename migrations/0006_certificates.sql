@@ -34,5 +34,10 @@ CREATE TABLE client_certificate (
 CREATE UNIQUE INDEX client_certificate_one_valid ON client_certificate (user_ref) WHERE revoked_at IS NULL;
 CREATE INDEX client_certificate_expiring ON client_certificate (not_after) WHERE revoked_at IS NULL;
 
+-- A logon for acquiring a certificate [電子証明書の取得・更新] (R4.3) ends at a stage of its own,
+-- which opens the acquisition pages and nothing else.
+ALTER TABLE session DROP CONSTRAINT session_stage_check;
+ALTER TABLE session ADD CONSTRAINT session_stage_check CHECK (stage IN ('grid', 'setup', 'active', 'certificate'));
+
 -- A session opened with a certificate is bound to it: another or no certificate cannot use it.
 ALTER TABLE session ADD COLUMN client_certificate_id integer REFERENCES client_certificate (id);

@@ -10,7 +10,7 @@ export type NullableTimestamp = ColumnType<Date | null, Date | null | undefined,
 
 export type LockMode = 'unlinked' | 'linked';
 export type Role = 'master' | 'user';
-export type SessionStage = 'grid' | 'setup' | 'active';
+export type SessionStage = 'grid' | 'setup' | 'active' | 'certificate';
 export type LogonMethod = 'password' | 'registration';
 export type UserStatus = 'active' | 'suspended' | 'deleted';
 export type Business = 'inquiry' | 'transfer' | 'tax_payment' | 'bulk_transfer' | 'user_admin';

@@ -29,7 +29,7 @@ export type PageRequest<Access extends PageAccess> = FastifyRequest & {
   anonymousCsrf: string;
 };
 
-const stageHome: Record<SessionStage, string> = { grid: '/logon/grid', setup: '/setup', active: '/status' };
+const stageHome: Record<SessionStage, string> = { grid: '/logon/grid', setup: '/setup', active: '/status', certificate: '/certificate/acquire' };
 const reasonsShownAtLogon = new Set(['idle', 'absolute', 'superseded', 'stopped', 'credentials', 'expired']);
 
 export function registerPage<Access extends PageAccess>(app: FastifyInstance, deps: Deps, route: PageRoute<Access>): void {
