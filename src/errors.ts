@@ -7,6 +7,7 @@ import { securityPageErrorCodes } from './error-codes/security-page.ts';
 import { accountsErrorCodes } from './error-codes/accounts.ts';
 import { payeesErrorCodes } from './error-codes/payees.ts';
 import { transfersErrorCodes } from './error-codes/transfers.ts';
+import { transferPagesErrorCodes } from './error-codes/transfer-pages.ts';
 import { ledgerErrorCodes } from './error-codes/ledger.ts';
 import { certificatesErrorCodes } from './error-codes/certificates.ts';
 import { certificateLogonErrorCodes } from './error-codes/certificate-logon.ts';
@@ -50,6 +51,7 @@ export const errorRegistry = {
   ...accountsErrorCodes,
   ...payeesErrorCodes,
   ...transfersErrorCodes,
+  ...transferPagesErrorCodes,
   ...ledgerErrorCodes,
   ...certificatesErrorCodes,
   ...certificateLogonErrorCodes,

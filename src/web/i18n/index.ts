@@ -8,6 +8,7 @@ import { securityPageMessages } from './areas/security-page.ts';
 import { accountsMessages } from './areas/accounts.ts';
 import { payeesMessages } from './areas/payees.ts';
 import { transfersMessages } from './areas/transfers.ts';
+import { transferPagesMessages } from './areas/transfer-pages.ts';
 import { ledgerMessages } from './areas/ledger.ts';
 import { certificatesMessages } from './areas/certificates.ts';
 import { certificateLogonMessages } from './areas/certificate-logon.ts';
@@ -27,6 +28,7 @@ const ja = {
   ...accountsMessages.ja,
   ...payeesMessages.ja,
   ...transfersMessages.ja,
+  ...transferPagesMessages.ja,
   ...ledgerMessages.ja,
   ...certificatesMessages.ja,
   ...certificateLogonMessages.ja,
@@ -43,6 +45,7 @@ const en: Record<MessageKey, string> = {
   ...accountsMessages.en,
   ...payeesMessages.en,
   ...transfersMessages.en,
+  ...transferPagesMessages.en,
   ...ledgerMessages.en,
   ...certificatesMessages.en,
   ...certificateLogonMessages.en,
