@@ -41,3 +41,15 @@ ALTER TABLE session ADD CONSTRAINT session_stage_check CHECK (stage IN ('grid', 
 
 -- A session opened with a certificate is bound to it: another or no certificate cannot use it.
 ALTER TABLE session ADD COLUMN client_certificate_id integer REFERENCES client_certificate (id);
+
+-- A revocation ends the sessions opened with the certificate (R4.5): found by this index.
+CREATE INDEX session_client_certificate ON session (client_certificate_id) WHERE client_certificate_id IS NOT NULL AND ended_at IS NULL;
+-- The revocation list (R4.5) reads the revoked certificates of the CA.
+CREATE INDEX client_certificate_revoked ON client_certificate (authority_id, revoked_at) WHERE revoked_at IS NOT NULL;
+
+-- R4.2, R4.5: the bank's change applications for certificates: switching a contract to them, and
+-- the master's reissue, which is the bank's.
+ALTER TABLE change_application DROP CONSTRAINT change_application_kind_check;
+ALTER TABLE change_application ADD CONSTRAINT change_application_kind_check CHECK (kind IN (
+  'onboard', 'issue_card', 'invalidate_card', 'new_registration_password', 'lift_stop', 'set_lock_mode',
+  'set_certificate_required', 'reissue_master_certificate'));

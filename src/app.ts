@@ -32,6 +32,11 @@ const staticDir = fileURLToPath(new URL('./web/static/', import.meta.url));
 export interface AppOptions {
   https?: { key: string | Buffer; cert: string | Buffer };
   logger?: boolean;
+  /**
+   * R4.1: this instance is the certificate listener. With client certificates taken from TLS it asks
+   * for one in the handshake, naming the bank's CA (`ca`) so that the browser offers the right one.
+   */
+  clientCertificates?: { ca: string };
 }
 
 /** The customer portal: plugins and modules, no listen(). */
@@ -39,12 +44,13 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   const server: FastifyServerOptions & { https?: AppOptions['https'] } = {
     logger: options.logger === false ? false : loggerOptions(deps.config.logLevel),
     bodyLimit: formBodyBytesMax,
-    trustProxy: false,
+    // Behind a proxy, the client's address comes from X-Forwarded-For set by the configured proxies only.
+    trustProxy: deps.config.trustedProxies ?? false,
     requestIdHeader: false,
     genReqId: () => deps.random.bytes(8).toString('hex'),
   };
   // R4.7: TLS 1.2 or later only.
-  if (options.https) server.https = { ...options.https, minVersion: 'TLSv1.2' } as AppOptions['https'];
+  if (options.https) server.https = { ...options.https, minVersion: 'TLSv1.2', ...handshakeOptions(deps, options) } as AppOptions['https'];
   const app = Fastify(server) as unknown as FastifyInstance;
 
   await app.register(fastifyHelmet, securityHeaderOptions);
@@ -54,13 +60,16 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
 
   app.decorateRequest('lang', 'ja');
   app.decorateRequest('live', undefined);
+  app.decorateRequest('certificateListener', false);
+  const certificateListener = options.clientCertificates !== undefined;
   app.addHook('onRequest', async (request, reply) => {
+    request.certificateListener = certificateListener;
     request.lang = languageOf(request, reply);
     // Pages hold personal and account data: never kept by a browser or a proxy.
     if (!request.url.startsWith('/static/')) reply.header('cache-control', 'no-store');
   });
 
-  logonRoutes(app, deps);
+  logonRoutes(app, deps, { certificateListener });
   setupRoutes(app, deps);
   statusRoutes(app, deps);
   settingsRoutes(app, deps);
@@ -76,6 +85,17 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   installErrorPages(app, (request, message, code) => errorPage(deps, request, message, code));
 
   return app;
+}
+
+/**
+ * The ordinary listener never asks for a client certificate (a browser would otherwise prompt on
+ * every page). The certificate listener asks for one but lets the handshake succeed without it or
+ * with one it does not trust: the service then judges the certificate itself and answers with a
+ * page that says what is wrong, instead of a connection failure the person cannot read.
+ */
+function handshakeOptions(deps: Deps, options: AppOptions): Record<string, unknown> {
+  if (!options.clientCertificates || deps.config.clientCertSource !== 'tls') return {};
+  return { requestCert: true, rejectUnauthorized: false, ca: options.clientCertificates.ca };
 }
 
 function errorPage(deps: Deps, request: Parameters<typeof pageContext>[1], message: MessageKey, code?: string): string {

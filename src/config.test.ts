@@ -173,3 +173,51 @@ test('a malformed allow-list entry, a lone console certificate file and a shared
   assert.match(problemsOf({ OPERATOR_SESSION_IDLE_SECONDS: '1800', OPERATOR_SESSION_ABSOLUTE_SECONDS: '900' })[0]!, /^OPERATOR_SESSION_ABSOLUTE_SECONDS/);
   assert.match(problemsOf({ OPERATOR_PORT: '0' })[0]!, /^OPERATOR_PORT must be a whole number/);
 });
+
+test('issue 5: the certificate listener, the client certificate source and the CA files have safe defaults', () => {
+  const config = parseConfig({});
+  assert.equal(config.certPort, 8444);
+  assert.equal(config.certPublicUrl, 'https://localhost:8444');
+  assert.equal(config.clientCertSource, 'tls');
+  assert.equal(config.trustedProxies, undefined, 'no proxy is believed unless one is named');
+  assert.equal(config.clientCertHeader, 'x-ssl-client-cert');
+  assert.equal(config.caCertFile, undefined);
+  assert.equal(config.caKeyFile, undefined);
+  assert.equal(parseConfig({ PUBLIC_URL: 'https://ib.bank.example', CERT_PORT: '9444' }).certPublicUrl, 'https://ib.bank.example:9444');
+});
+
+test('issue 5: proxy mode with its proxies, header and CA files is read as given', () => {
+  const config = parseConfig({
+    CERT_PORT: '9000',
+    CERT_PUBLIC_URL: 'https://cert.ib.bank.example/',
+    CLIENT_CERT_SOURCE: 'proxy',
+    TRUSTED_PROXIES: '10.0.0.7, 2001:db8::/64',
+    CLIENT_CERT_HEADER: 'X-Client-Cert',
+    CA_CERT_FILE: '/etc/ib/ca.crt',
+    CA_KEY_FILE: '/etc/ib/ca.key',
+  });
+  assert.equal(config.certPort, 9000);
+  assert.equal(config.certPublicUrl, 'https://cert.ib.bank.example');
+  assert.equal(config.clientCertSource, 'proxy');
+  assert.deepEqual(config.trustedProxies, ['10.0.0.7', '2001:db8::/64']);
+  assert.equal(config.clientCertHeader, 'x-client-cert', 'header names are compared in lower case');
+  assert.equal(config.caCertFile, '/etc/ib/ca.crt');
+  assert.equal(config.caKeyFile, '/etc/ib/ca.key');
+});
+
+test('issue 5: a shared certificate port, an unknown source, proxy mode without proxies and a lone CA file are each reported', () => {
+  const shared: Record<string, string>[] = [{ CERT_PORT: '8443' }, { CERT_PORT: '9443' }, { CERT_PORT: '8080', HTTP_REDIRECT_PORT: '8080' }];
+  for (const env of shared) {
+    const problems = problemsOf(env);
+    assert.equal(problems.length, 1, JSON.stringify(env));
+    assert.match(problems[0]!, /^CERT_PORT must differ/);
+  }
+  assert.match(problemsOf({ CERT_PORT: '70000' })[0]!, /^CERT_PORT must be a whole number/);
+  assert.match(problemsOf({ CLIENT_CERT_SOURCE: 'header' })[0]!, /^CLIENT_CERT_SOURCE/);
+  assert.match(problemsOf({ CLIENT_CERT_SOURCE: 'proxy' })[0]!, /^TRUSTED_PROXIES is required/);
+  assert.match(problemsOf({ TRUSTED_PROXIES: '10.0.0.300' })[0]!, /^TRUSTED_PROXIES: /);
+  assert.match(problemsOf({ CLIENT_CERT_HEADER: 'x ssl' })[0]!, /^CLIENT_CERT_HEADER/);
+  assert.match(problemsOf({ CERT_PUBLIC_URL: 'http://cert.example' })[0]!, /^CERT_PUBLIC_URL/);
+  assert.match(problemsOf({ CA_CERT_FILE: '/etc/ib/ca.crt' })[0]!, /CA_CERT_FILE and CA_KEY_FILE/);
+  assert.match(problemsOf({ CA_KEY_FILE: '/etc/ib/ca.key' })[0]!, /CA_CERT_FILE and CA_KEY_FILE/);
+});

@@ -45,6 +45,19 @@ export interface Config {
   bankNameKana: string;
   /** R8.2: the transfer fee table. */
   transferFees: FeeTable;
+  /** R4.1: the listener that asks for a client certificate in the TLS handshake (issue 5). */
+  certPort: number;
+  /** Where the certificate listener is reached, for the links on the logon page. */
+  certPublicUrl: string;
+  /** 'tls': the certificate comes from the TLS handshake; 'proxy': from a header set by a TLS-terminating proxy. */
+  clientCertSource: 'tls' | 'proxy';
+  /** The proxy addresses (or CIDR ranges) whose certificate header is believed; undefined: none. */
+  trustedProxies: string[] | undefined;
+  /** The request header in which the proxy passes the URL-encoded PEM (nginx $ssl_client_escaped_cert). */
+  clientCertHeader: string;
+  /** R4.1: the bank's CA certificate and key; unset: the embedded CA is created on first start. */
+  caCertFile: string | undefined;
+  caKeyFile: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -86,6 +99,7 @@ export function parseConfig(env: Env): Config {
   const host = text('HOST', '127.0.0.1')!;
   const databaseUrl = text('DATABASE_URL');
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) problems.push('DATABASE_URL must start with postgres://');
+  const certPort = integer('CERT_PORT', 8444, 1, 65535);
   const smtpUrl = text('SMTP_URL');
   if (smtpUrl && !/^smtps?:\/\//.test(smtpUrl)) problems.push('SMTP_URL must start with smtp:// or smtps://');
 
@@ -120,7 +134,28 @@ export function parseConfig(env: Env): Config {
     bankCode: text('BANK_CODE', '0999')!,
     bankNameKana: text('BANK_NAME_KANA', 'ﾃﾞﾓｷﾞﾝｺｳ')!,
     transferFees: defaultFeeTable,
+    certPort,
+    certPublicUrl: '',
+    clientCertSource: 'tls',
+    trustedProxies: addressList('TRUSTED_PROXIES', text('TRUSTED_PROXIES'), problems),
+    clientCertHeader: text('CLIENT_CERT_HEADER', 'x-ssl-client-cert')!.toLowerCase(),
+    caCertFile: text('CA_CERT_FILE'),
+    caKeyFile: text('CA_KEY_FILE'),
   };
+  config.certPublicUrl = certificateListenerUrl(text('CERT_PUBLIC_URL'), config.publicUrl, certPort, problems);
+  const certSource = text('CLIENT_CERT_SOURCE', 'tls')!;
+  if (certSource === 'tls' || certSource === 'proxy') config.clientCertSource = certSource;
+  else problems.push(`CLIENT_CERT_SOURCE must be tls or proxy (got "${certSource}")`);
+  // A proxy header believed from nobody would make every certificate logon fail without a hint why.
+  if (config.clientCertSource === 'proxy' && config.trustedProxies === undefined) {
+    problems.push('TRUSTED_PROXIES is required when CLIENT_CERT_SOURCE is proxy');
+  }
+  if (!/^[a-z0-9-]+$/.test(config.clientCertHeader)) {
+    problems.push(`CLIENT_CERT_HEADER must be a header name of letters, digits and hyphens (got "${config.clientCertHeader}")`);
+  }
+  if (Boolean(config.caCertFile) !== Boolean(config.caKeyFile)) {
+    problems.push('CA_CERT_FILE and CA_KEY_FILE are given together or not at all');
+  }
   if (!/^[0-9]{4}$/.test(config.bankCode)) problems.push(`BANK_CODE must be 4 digits (got "${config.bankCode}")`);
   const feeSpec = text('TRANSFER_FEES');
   if (feeSpec !== undefined) {
@@ -151,6 +186,10 @@ export function parseConfig(env: Env): Config {
   if (config.operatorPort === config.port || config.operatorPort === config.httpRedirectPort) {
     problems.push(`OPERATOR_PORT must differ from PORT and HTTP_REDIRECT_PORT (got ${config.operatorPort})`);
   }
+  // The certificate listener asks every client for a certificate: it must never be the ordinary one.
+  if ([config.port, config.operatorPort, config.httpRedirectPort].includes(config.certPort)) {
+    problems.push(`CERT_PORT must differ from PORT, OPERATOR_PORT and HTTP_REDIRECT_PORT (got ${config.certPort})`);
+  }
   if (production) {
     // The embedded defaults (generated keys and a self-signed certificate) are for a single demo machine.
     if (!databaseUrl) problems.push('DATABASE_URL is required in production');
@@ -163,7 +202,25 @@ export function parseConfig(env: Env): Config {
 }
 
 /**
- * `OPERATOR_ALLOWED_IPS`: a comma list of IPv4/IPv6 addresses or CIDR ranges (`10.1.2.0/24`).
+ * `CERT_PUBLIC_URL`, or the public URL with the certificate port in place of its own (a dedicated
+ * host name behind a proxy is configured explicitly).
+ */
+function certificateListenerUrl(raw: string | undefined, publicUrl: string, certPort: number, problems: string[]): string {
+  if (raw !== undefined) {
+    if (!/^https:\/\/[^/\s]+/.test(raw)) problems.push(`CERT_PUBLIC_URL must start with https:// (got "${raw}")`);
+    return raw.replace(/\/+$/, '');
+  }
+  try {
+    const url = new URL(publicUrl);
+    url.port = String(certPort);
+    return url.origin;
+  } catch {
+    return `https://localhost:${certPort}`;
+  }
+}
+
+/**
+ * `OPERATOR_ALLOWED_IPS`, `TRUSTED_PROXIES`: a comma list of IPv4/IPv6 addresses or CIDR ranges (`10.1.2.0/24`).
  * Unset or blank: no allow-list.
  */
 function addressList(name: string, raw: string | undefined, problems: string[]): string[] | undefined {

@@ -10,10 +10,13 @@ import { demoStaffFile, seedDemoStaff } from './operator/demo-staff.ts';
 import { buildConsole } from './operator/console/server.ts';
 import { consolePaths } from './operator/console/paths.ts';
 import { startDeliveryLoop } from './outbox/delivery.ts';
+import { ensureAuthority } from './modules/certificates/authority.ts';
+import { startCertificateReminders } from './modules/certificates/reminders.ts';
 import { emlFileTransport, smtpTransport } from './outbox/transport.ts';
 
 /** Read config, open the database, migrate, build the app, listen, stop on signals. Nothing else. */
 const outboxIntervalMs = 2000;
+const certificateReminderIntervalMs = 3_600_000;
 
 let config;
 try {
@@ -33,6 +36,9 @@ const tls = config.tlsCertFile && config.tlsKeyFile
   ? { cert: readFileSync(config.tlsCertFile), key: readFileSync(config.tlsKeyFile) }
   : await embeddedTlsCertificate(config.dataDir, ['localhost', '127.0.0.1', '::1'], deps.clock.now());
 const app = await buildApp(deps, { https: tls });
+// R4.1: the certificate listener asks the browser for a certificate of the bank's CA (made at the first start).
+const authority = await ensureAuthority(deps);
+const certificateApp = await buildApp(deps, { https: tls, clientCertificates: { ca: authority.certificatePem } });
 // The bank's console listens on its own address and port, never the customers' (DESIGN §1).
 const consoleTls = config.operatorTlsCertFile && config.operatorTlsKeyFile
   ? { cert: readFileSync(config.operatorTlsCertFile), key: readFileSync(config.operatorTlsKeyFile) }
@@ -45,8 +51,14 @@ const delivery = startDeliveryLoop(deps.db, deps.clock, transport, {
   intervalMs: outboxIntervalMs,
   onError: (error) => app.log.error({ err: error }, 'outbox delivery failed'),
 });
+// R4.4: each reminder is claimed by one conditional UPDATE, so any number of processes may run this.
+const reminders = startCertificateReminders(deps, {
+  intervalMs: certificateReminderIntervalMs,
+  onError: (error) => app.log.error({ err: error }, 'certificate reminders failed'),
+});
 
 await app.listen({ host: config.host, port: config.port });
+await certificateApp.listen({ host: config.host, port: config.certPort });
 await operatorConsole.listen({ host: config.operatorHost, port: config.operatorPort });
 const consoleHost = ['127.0.0.1', '::1', '0.0.0.0', '::'].includes(config.operatorHost) ? 'localhost' : config.operatorHost;
 const consoleUrl = `https://${consoleHost.includes(':') ? `[${consoleHost}]` : consoleHost}:${config.operatorPort}${consolePaths.logon}`;
@@ -62,6 +74,7 @@ const lines = [
   '',
   `  ${config.bankName} corporate internet banking is running.`,
   `  Portal:            ${config.publicUrl}/logon   (self-signed certificate unless TLS_CERT_FILE is set)`,
+  `  Certificate logon: ${config.certPublicUrl}/logon   (asks the browser for a client certificate${config.clientCertSource === 'proxy' ? '; taken from the proxy\'s header' : ''})`,
   `  Operator console:  ${consoleUrl}   (bank staff only${config.operatorAllowedIps ? `; from ${config.operatorAllowedIps.join(', ')}` : ''})`,
   `  Operator CLI:      npm run operator -- --help   (stop the service first when on the embedded database)`,
   `  Emails:            ${config.smtpUrl ? 'sent over SMTP' : `written as .eml files to ${mailDir}`}`,
@@ -97,8 +110,10 @@ async function stop(signal: string): Promise<void> {
   app.log.info({ signal }, 'stopping');
   redirect?.close();
   await operatorConsole.close();
+  await certificateApp.close();
   await app.close();
   await delivery.stop();
+  await reminders.stop();
   transport.close?.();
   await runtime.close();
   process.exit(0);

@@ -34,3 +34,6 @@ export interface CertificateTables {
 
 export type CertificateAuthority = Selectable<CertificateAuthorityTable>;
 export type ClientCertificate = Selectable<ClientCertificateTable>;
+
+/** Change applications of migration 0006 (R4.2, R4.5), beside those of src/db/schema.ts's ApplicationKind. */
+export type CertificateApplicationKind = 'set_certificate_required' | 'reissue_master_certificate';

@@ -2,7 +2,7 @@ import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 import type { PayeeTables } from './schema-payees.ts';
 import type { TransferTables } from './schema-transfers.ts';
 import type { LedgerTables } from './schema-ledger.ts';
-import type { CertificateTables } from './schema-certificates.ts';
+import type { CertificateApplicationKind, CertificateTables } from './schema-certificates.ts';
 
 /** Table types, matching migrations/. Column names stay snake_case as in SQL. */
 export type Timestamp = ColumnType<Date, Date, Date>;
@@ -16,7 +16,7 @@ export type UserStatus = 'active' | 'suspended' | 'deleted';
 export type Business = 'inquiry' | 'transfer' | 'tax_payment' | 'bulk_transfer' | 'user_admin';
 export type AccountType = 'ordinary' | 'current' | 'savings';
 export type StaffRole = 'recorder' | 'approver';
-export type ApplicationKind = 'onboard' | 'issue_card' | 'invalidate_card' | 'new_registration_password' | 'lift_stop' | 'set_lock_mode';
+export type ApplicationKind = 'onboard' | 'issue_card' | 'invalidate_card' | 'new_registration_password' | 'lift_stop' | 'set_lock_mode' | CertificateApplicationKind;
 export type ApplicationStatus = 'pending' | 'approved' | 'rejected' | 'withdrawn';
 export type CardRequestReason = 'new_user' | 'lost' | 'damaged' | 'expired';
 export type ApprovalMode = 'none' | 'single' | 'double';

@@ -30,4 +30,10 @@ export const operatorConsoleErrorCodes = {
   OPERATOR_PASSWORD_RULES: 400,
   // Counts towards the stop, as a wrong logon password does.
   OPERATOR_PASSWORD_CURRENT_WRONG: 400,
+  // R4.2: the customer's application says on or off.
+  OPERATOR_CERTIFICATE_SETTING_INVALID: 400,
+  OPERATOR_CERTIFICATE_UNCHANGED: 409,
+  // R4.5: the bank reissues the master's certificate; users' are the master's to reissue.
+  OPERATOR_CERTIFICATE_MASTER_ONLY: 400,
+  OPERATOR_NO_VALID_CERTIFICATE: 409,
 } as const satisfies Record<string, number>;

@@ -12,6 +12,8 @@ import {
 import { isValidContractId } from '../domain/contract-id.ts';
 import { mayLift } from '../domain/lock-modes.ts';
 import { writeGridCardFile } from './grid-card-print.ts';
+import { CertificateActionRefused, revokePersonCertificate, setCertificateRequired } from '../modules/certificates/bank-actions.ts';
+import { isRevocationReason, revocationReasons } from '../modules/certificates/revoke.ts';
 import { addStaff, disableStaff, liftStaffStop, listStaff, resetStaffSecrets, type StaffCredentials } from './staff/accounts.ts';
 
 /**
@@ -37,6 +39,15 @@ Commands:
   lift-stop                   Lift a stop (R2.3): the master's, which also lifts the contract's
                               (and in a linked contract anyone's).
       --contract ID --user ID
+
+Client certificates (R4):
+  certificates-required       Switch a contract to client certificates (R4.2), or back. Switching on
+                              ends the contract's sessions open without a certificate at once.
+      --contract ID --on | --off
+  certificate-revoke          Revoke a person's certificate at once (R4.5): the master's reissue on
+                              the master's request, or anyone's on a report of loss or compromise.
+                              The person acquires a new one with 電子証明書の取得・更新.
+      --contract ID --user ID --reason ${revocationReasons.filter((r) => r !== 'superseded').join('|')}
 
 Staff of the operator console (the bank's IT):
   staff-add                   Create a member of staff; prints the initial password and the
@@ -157,6 +168,36 @@ function plan(command: string, values: Record<string, string | boolean | undefin
         };
       };
     }
+    case 'certificates-required': {
+      const contractId = need('contract');
+      if (!isValidContractId(contractId)) throw new OperatorInputError('--contract must be an 11-digit contract ID with a valid check digit (R1.1)');
+      if (Boolean(values.on) === Boolean(values.off)) throw new OperatorInputError('give exactly one of --on and --off');
+      const required = values.on === true;
+      return async (deps) => {
+        const done = await bankAction(() => setCertificateRequired(deps, { contractId, required, by: { actor: `operator:${operator}` } }));
+        const state = required ? 'on' : 'off';
+        return {
+          json: { contractId, certificateRequired: required, changed: done.changed, sessionsEnded: done.sessionsEnded },
+          text: done.changed
+            ? `Client certificates ${state} for ${contractId}${required ? `; ${done.sessionsEnded} session(s) without a certificate ended` : ''}. The master was notified.`
+            : `Client certificates were ${state} already for ${contractId}; nothing changed.`,
+        };
+      };
+    }
+    case 'certificate-revoke': {
+      const target = person();
+      const reason = need('reason');
+      if (!isRevocationReason(reason) || reason === 'superseded') {
+        throw new OperatorInputError(`--reason must be one of ${revocationReasons.filter((r) => r !== 'superseded').join(', ')}`);
+      }
+      return async (deps) => {
+        const revoked = await bankAction(() => revokePersonCertificate(deps, { contractId: target.contractId, userId: target.userId, reason, by: { actor: `operator:${operator}` } }));
+        return {
+          json: { contractId: target.contractId, userId: target.userId, reason, revokedSerial: revoked.serialHex },
+          text: `Certificate ${revoked.serialHex} of ${target.contractId}/${target.userId} revoked (${reason}); sessions opened with it ended. The person and the master were notified.`,
+        };
+      };
+    }
     case 'staff-add': {
       const input = { login: need('login'), name: need('name'), role: need('role'), operator };
       return async (deps) => staffPrinted(await addStaff(deps, input), 'created');
@@ -193,6 +234,16 @@ function plan(command: string, values: Record<string, string | boolean | undefin
   }
 }
 
+/** A refusal of the certificates use cases is reported as the operator's input error it is. */
+async function bankAction<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof CertificateActionRefused) throw new OperatorInputError(error.message);
+    throw error;
+  }
+}
+
 /** A member's secrets are printed this once; the bank's IT hands them over in person. */
 function staffPrinted(credentials: StaffCredentials, what: string): Printed {
   return {
@@ -225,6 +276,9 @@ async function main(argv: string[]): Promise<number> {
         login: { type: 'string' },
         name: { type: 'string' },
         role: { type: 'string' },
+        on: { type: 'boolean' },
+        off: { type: 'boolean' },
+        reason: { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean' },
       },

@@ -4,11 +4,12 @@ import type { SessionStage } from '../db/schema.ts';
 import { AppError, isAppError } from '../errors.ts';
 import { secretsEqual } from '../crypto/compare.ts';
 import { randomToken } from '../platform/random.ts';
-import { resumeSession, type LiveSession } from '../modules/session/store.ts';
+import type { LiveSession } from '../modules/session/store.ts';
+import { resumeRequestSession } from '../modules/session/request.ts';
 import type { Html } from './html.ts';
 import type { FormState } from './form.ts';
 import { echoValues } from './form-input.ts';
-import { anonymousCsrfCookie, clearSessionCookie, sessionCookie, setAnonymousCsrfCookie } from './request-context.ts';
+import { anonymousCsrfCookie, clearSessionCookie, setAnonymousCsrfCookie } from './request-context.ts';
 
 /** Who may open a page: anyone, or a person whose session is at this stage of the logon. */
 export type PageAccess = 'anonymous' | SessionStage;
@@ -30,7 +31,7 @@ export type PageRequest<Access extends PageAccess> = FastifyRequest & {
 };
 
 const stageHome: Record<SessionStage, string> = { grid: '/logon/grid', setup: '/setup', active: '/status', certificate: '/certificate/acquire' };
-const reasonsShownAtLogon = new Set(['idle', 'absolute', 'superseded', 'stopped', 'credentials', 'expired']);
+const reasonsShownAtLogon = new Set(['idle', 'absolute', 'superseded', 'stopped', 'credentials', 'expired', 'certificate', 'certificate_required']);
 
 export function registerPage<Access extends PageAccess>(app: FastifyInstance, deps: Deps, route: PageRoute<Access>): void {
   const admit = async (request: FastifyRequest, reply: FastifyReply): Promise<boolean> => {
@@ -43,7 +44,8 @@ export function registerPage<Access extends PageAccess>(app: FastifyInstance, de
       }
       return true;
     }
-    const found = await resumeSession(deps, request.cookies[sessionCookie]);
+    // R4.1: the session together with this connection's client certificate (bound sessions need it).
+    const found = await resumeRequestSession(deps, request);
     if (!('live' in found)) {
       // A request of a session rotated at logon (a double submit of the grid form) may answer after
       // the winner set the new cookie: leave the cookie alone and go where the new session leads.

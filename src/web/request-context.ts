@@ -16,6 +16,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     lang: Language;
     live: LiveSession | undefined;
+    /** R4.1: the request reached the certificate listener (the only one where a client certificate counts). */
+    certificateListener: boolean;
   }
 }
 

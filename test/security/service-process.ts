@@ -42,12 +42,13 @@ export async function startService(env: Record<string, string>): Promise<Service
   const port = await freePort();
   // Each process also opens its operator console: on a port of its own, or the second one could not listen.
   const operatorPort = await freePort();
+  const certPort = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'ib-service-'));
   let output = '';
   // A clean environment: nothing of the test runner's own reaches the service.
   const child: ChildProcess = spawn(process.execPath, ['src/main.ts'], {
     cwd: repoRoot,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), PORT: String(port), OPERATOR_PORT: String(operatorPort), HOST: host, DATA_DIR: dataDir, ...env },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), PORT: String(port), OPERATOR_PORT: String(operatorPort), CERT_PORT: String(certPort), HOST: host, DATA_DIR: dataDir, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));

@@ -1,5 +1,67 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../../deps.ts';
+import { AppError, isAppError } from '../../errors.ts';
+import { secretsEqual } from '../../crypto/compare.ts';
+import { registerPage } from '../../web/page-route.ts';
+import { clearSessionCookie, pageContext, requestContext } from '../../web/request-context.ts';
+import type { LiveSession } from '../session/store.ts';
+import { resumeRequestSession } from '../session/request.ts';
+import { acquireWithSession, acquisitionView } from './service.ts';
+import { acquirePage } from './views.ts';
 
-/** The certificate-acquire pages. */
-export function certificateAcquireRoutes(_app: FastifyInstance, _deps: Deps): void {}
+const acquirePath = '/certificate/acquire';
+/** A browser's P-256 or RSA-4096 request is under 2 KiB of PEM; this bound stops anything else before it is parsed. */
+const requestPemCharsMax = 8192;
+
+/** The certificate-acquire pages (R4.3): the page the acquisition logon leads to, and its JSON endpoint. */
+export function certificateAcquireRoutes(app: FastifyInstance, deps: Deps): void {
+  registerPage(app, deps, {
+    path: acquirePath,
+    access: 'certificate',
+    async render(request) {
+      return acquirePage(pageContext(deps, request), {
+        live: request.live,
+        view: await acquisitionView(deps, request.live),
+        certificateLogonUrl: `${deps.config.certPublicUrl}/logon`,
+      });
+    },
+  });
+
+  // The browser's script posts the certificate request and reads JSON: a redirect would lose the
+  // certificate. Refusals answer JSON too, in the person's language, for the script to show.
+  app.post(acquirePath, async (request, reply) => {
+    try {
+      const live = await admitAcquisition(deps, request, reply);
+      const body = request.body as Record<string, unknown> | undefined;
+      const csr = body?.csr;
+      if (typeof csr !== 'string' || csr.length === 0 || csr.length > requestPemCharsMax) throw new AppError('CERT_REQUEST_INVALID');
+      const issued = await acquireWithSession(deps, live, csr, { replaceExisting: body?.replace === 'yes', ...requestContext(request) });
+      clearSessionCookie(reply);
+      return reply.type('application/json; charset=utf-8').send({
+        certificatePem: issued.certificatePem,
+        authorityCertificatePem: issued.authorityCertificatePem,
+        notAfter: issued.notAfter.toISOString(),
+      });
+    } catch (error) {
+      if (!isAppError(error)) throw error;
+      const { t } = pageContext(deps, request);
+      return reply.code(error.status).type('application/json; charset=utf-8').send({ code: error.code, message: t(error.messageKey) });
+    }
+  });
+}
+
+/**
+ * The same admission as a page of stage 'certificate' (registerPage), answered as errors instead
+ * of redirects: a live session at that stage, and its CSRF token in the body.
+ */
+async function admitAcquisition(deps: Deps, request: FastifyRequest, reply: FastifyReply): Promise<LiveSession> {
+  const found = await resumeRequestSession(deps, request);
+  if (!('live' in found)) {
+    clearSessionCookie(reply);
+    throw new AppError('SESSION_REQUIRED');
+  }
+  if (found.live.session.stage !== 'certificate') throw new AppError('CERT_ACQUIRE_STAGE');
+  const sent = (request.body as Record<string, unknown> | undefined)?._csrf;
+  if (typeof sent !== 'string' || !secretsEqual(sent, found.live.session.csrf_token)) throw new AppError('CSRF_INVALID');
+  return found.live;
+}

@@ -8,6 +8,8 @@ import { masterEmail, notifySecurityChange } from '../notices/security-notice.ts
 import type { MessageKey } from '../../web/i18n/index.ts';
 import type { NoticeParam } from '../../mail/compose.ts';
 import type { ApplicationPayload } from './application-payload.ts';
+import { validCertificateOf } from '../certificates/lookup.ts';
+import { revokeValidCertificateInTx, setCertificateRequiredInTx } from '../certificates/requirement.ts';
 import {
   invalidateCardsInTx,
   issueCardInTx,
@@ -38,6 +40,10 @@ export async function applicablePerson(tx: Tx, payload: ApplicationPayload, cont
     if (payload.kind === 'set_lock_mode' && contract.lock_mode === payload.lockMode) throw new AppError('OPERATOR_LOCK_MODE_UNCHANGED', { field: 'lockMode' });
     return undefined;
   }
+  if (payload.kind === 'set_certificate_required') {
+    if (contract.certificate_required === payload.required) throw new AppError('OPERATOR_CERTIFICATE_UNCHANGED', { field: 'certificateRequired' });
+    return undefined;
+  }
   const person = await tx.selectFrom('users').selectAll().where('contract_id', '=', contract.id).where('user_id', '=', payload.userId).executeTakeFirst();
   if (!person) throw new AppError('OPERATOR_PERSON_UNKNOWN', { field: 'userId' });
   if (person.status === 'deleted') throw new AppError('OPERATOR_PERSON_DELETED', { field: 'userId' });
@@ -57,6 +63,12 @@ export async function applicablePerson(tx: Tx, payload: ApplicationPayload, cont
     case 'invalidate_card': {
       const card = await tx.selectFrom('grid_card').select('id').where('user_ref', '=', person.id).where('invalidated_at', 'is', null).executeTakeFirst();
       if (!card) throw new AppError('OPERATOR_NO_VALID_CARD', { field: 'userId' });
+      break;
+    }
+    case 'reissue_master_certificate': {
+      // R4.5: the master reissues users' certificates; the master's own is the bank's.
+      if (person.role !== 'master') throw new AppError('OPERATOR_CERTIFICATE_MASTER_ONLY', { field: 'userId' });
+      if (!(await validCertificateOf(tx, person.id))) throw new AppError('OPERATOR_NO_VALID_CERTIFICATE', { field: 'userId' });
       break;
     }
     case 'issue_card':
@@ -148,6 +160,20 @@ export async function applyApplication(
       const master = await tx.selectFrom('users').selectAll().where('contract_id', '=', contract.id).where('role', '=', 'master').executeTakeFirstOrThrow();
       await tell(master, notice('operatorConsole.notice.lockMode', { mode: { message: `operatorConsole.lockMode.${payload.lockMode}` } }));
       return { contractId: contract.id, result: { from: changed.previous, to: payload.lockMode } };
+    }
+    case 'set_certificate_required': {
+      const changed = await setCertificateRequiredInTx(deps, tx, contract.id, payload.required, by);
+      if (!changed.changed) throw new AppError('OPERATOR_CERTIFICATE_UNCHANGED', { field: 'certificateRequired' });
+      // R4.2: a contract-wide change, told to the master.
+      const master = await tx.selectFrom('users').selectAll().where('contract_id', '=', contract.id).where('role', '=', 'master').executeTakeFirstOrThrow();
+      await tell(master, notice(payload.required ? 'operatorConsole.notice.certificatesOn' : 'operatorConsole.notice.certificatesOff'));
+      return { contractId: contract.id, result: { certificateRequired: payload.required, sessionsEnded: changed.sessionsEnded } };
+    }
+    case 'reissue_master_certificate': {
+      const revoked = await revokeValidCertificateInTx(deps, tx, person!, 'reissue', by);
+      if (!revoked) throw new AppError('OPERATOR_NO_VALID_CERTIFICATE', { field: 'userId' });
+      await tell(person!, notice('certificates.mail.reissued', { serial: revoked.serialHex }));
+      return { contractId: contract.id, result: { userId: person!.user_id, revokedSerial: revoked.serialHex } };
     }
   }
 }

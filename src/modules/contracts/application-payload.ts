@@ -1,4 +1,5 @@
 import type { ApplicationKind, LockMode } from '../../db/schema.ts';
+import type { CertificateApplicationKind } from '../../db/schema-certificates.ts';
 import { AppError, type ErrorCode } from '../../errors.ts';
 import { isValidContractId } from '../../domain/contract-id.ts';
 import { emailLengthMax, isValidEmail, isValidUserId, userIdLengthMax } from '../../domain/identifiers.ts';
@@ -9,8 +10,19 @@ import { companyNameLengthMax } from './service.ts';
  * What a customer's change application [変更申込み書] asks for, as the recorder types it from the
  * paper form. Each kind has its own fields; the reference number ties the record to the paper.
  */
-export const applicationKinds: readonly ApplicationKind[] = ['onboard', 'issue_card', 'invalidate_card', 'new_registration_password', 'lift_stop', 'set_lock_mode'];
-export const personKinds = new Set<ApplicationKind>(['issue_card', 'invalidate_card', 'new_registration_password', 'lift_stop']);
+/** Every kind of application: the foundation's and the certificates' (migration 0006, R4.2, R4.5). */
+export type ChangeKind = ApplicationKind | CertificateApplicationKind;
+export const applicationKinds: readonly ChangeKind[] = [
+  'onboard',
+  'issue_card',
+  'invalidate_card',
+  'new_registration_password',
+  'lift_stop',
+  'set_lock_mode',
+  'set_certificate_required',
+  'reissue_master_certificate',
+];
+export const personKinds = new Set<ChangeKind>(['issue_card', 'invalidate_card', 'new_registration_password', 'lift_stop', 'reissue_master_certificate']);
 export const referenceLengthMax = 40;
 export const personNameLengthMax = 60;
 export const decisionNoteLengthMax = 200;
@@ -18,7 +30,9 @@ export const decisionNoteLengthMax = 200;
 export type ApplicationPayload =
   | { kind: 'onboard'; companyName: string; lockMode: LockMode; masterUserId: string; masterName: string; masterEmail?: string }
   | { kind: 'issue_card' | 'invalidate_card' | 'new_registration_password' | 'lift_stop'; userId: string }
-  | { kind: 'set_lock_mode'; lockMode: LockMode };
+  | { kind: 'set_lock_mode'; lockMode: LockMode }
+  | { kind: 'set_certificate_required'; required: boolean }
+  | { kind: 'reissue_master_certificate'; userId: string };
 
 export interface ApplicationInput {
   contractId: string | null;
@@ -26,7 +40,7 @@ export interface ApplicationInput {
   payload: ApplicationPayload;
 }
 
-export function isApplicationKind(value: unknown): value is ApplicationKind {
+export function isApplicationKind(value: unknown): value is ChangeKind {
   return typeof value === 'string' && (applicationKinds as readonly string[]).includes(value);
 }
 
@@ -34,6 +48,13 @@ function lockModeOf(body: unknown, name: string): LockMode {
   const value = formText(body, name, { maxLength: 10, code: 'OPERATOR_LOCK_MODE_INVALID' });
   if (value !== 'unlinked' && value !== 'linked') throw new AppError('OPERATOR_LOCK_MODE_INVALID', { field: name });
   return value;
+}
+
+/** R4.2: on or off, as the customer's application asks. */
+function certificateSettingOf(body: unknown): boolean {
+  const value = formText(body, 'certificateRequired', { maxLength: 3, code: 'OPERATOR_CERTIFICATE_SETTING_INVALID' });
+  if (value !== 'on' && value !== 'off') throw new AppError('OPERATOR_CERTIFICATE_SETTING_INVALID', { field: 'certificateRequired' });
+  return value === 'on';
 }
 
 /** An optional field: left out, or left empty, it is the empty string. */
@@ -50,7 +71,7 @@ export function referenceOf(body: unknown): string {
 }
 
 /** Reads and checks an application form; bad input is refused here, before anything is looked up. */
-export function parseApplicationForm(kind: ApplicationKind, contractId: string | null, body: unknown): ApplicationInput {
+export function parseApplicationForm(kind: ChangeKind, contractId: string | null, body: unknown): ApplicationInput {
   const reference = referenceOf(body);
   if (kind === 'onboard') {
     const companyName = formText(body, 'companyName', { maxLength: companyNameLengthMax, code: 'OPERATOR_COMPANY_NAME_INVALID' });
@@ -64,6 +85,7 @@ export function parseApplicationForm(kind: ApplicationKind, contractId: string |
   }
   if (contractId === null || !isValidContractId(contractId)) throw new AppError('CONTRACT_ID_INVALID');
   if (kind === 'set_lock_mode') return { contractId, reference, payload: { kind, lockMode: lockModeOf(body, 'lockMode') } };
+  if (kind === 'set_certificate_required') return { contractId, reference, payload: { kind, required: certificateSettingOf(body) } };
   const userId = formText(body, 'userId', { maxLength: userIdLengthMax, code: 'USER_ID_INVALID' });
   if (!isValidUserId(userId)) throw new AppError('USER_ID_INVALID', { field: 'userId' });
   return { contractId, reference, payload: { kind, userId } };
@@ -75,6 +97,6 @@ export function storedPayload(payload: ApplicationPayload): Record<string, unkno
   return fields;
 }
 
-export function payloadFromRow(kind: ApplicationKind, stored: Record<string, unknown>): ApplicationPayload {
+export function payloadFromRow(kind: ChangeKind, stored: Record<string, unknown>): ApplicationPayload {
   return { kind, ...stored } as ApplicationPayload;
 }

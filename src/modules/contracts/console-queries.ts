@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import type { Deps } from '../../deps.ts';
-import type { ApplicationKind, ApplicationStatus, CardRequestReason, Contract, LockMode, Role, UserStatus } from '../../db/schema.ts';
+import type { ApplicationStatus, CardRequestReason, Contract, LockMode, Role, UserStatus } from '../../db/schema.ts';
 import { isValidContractId } from '../../domain/contract-id.ts';
+import type { ChangeKind } from './application-payload.ts';
 
 /**
  * What the bank's staff read in the console: contracts found by ID or company name, a contract with
@@ -42,6 +43,9 @@ export interface PersonRow {
   card_expires_at: Date | null;
   request_reason: CardRequestReason | null;
   requested_at: Date | null;
+  /** R4.1: the person's valid (not revoked) certificate. */
+  certificate_serial: string | null;
+  certificate_not_after: Date | null;
 }
 
 export interface EventRow {
@@ -58,7 +62,7 @@ export interface ApplicationRow {
   id: number;
   contract_id: string | null;
   company_name: string | null;
-  kind: ApplicationKind;
+  kind: ChangeKind;
   payload: Record<string, unknown>;
   reference: string;
   status: ApplicationStatus;
@@ -93,6 +97,7 @@ export async function contractOverview(deps: Deps, contractId: string): Promise<
     .leftJoin('grid_card_request', (join) =>
       join.onRef('grid_card_request.user_ref', '=', 'users.id').on('grid_card_request.fulfilled_at', 'is', null).on('grid_card_request.cancelled_at', 'is', null),
     )
+    .leftJoin('client_certificate', (join) => join.onRef('client_certificate.user_ref', '=', 'users.id').on('client_certificate.revoked_at', 'is', null))
     .select([
       'users.id',
       'users.user_id',
@@ -107,6 +112,8 @@ export async function contractOverview(deps: Deps, contractId: string): Promise<
       'grid_card.expires_at as card_expires_at',
       'grid_card_request.reason as request_reason',
       'grid_card_request.requested_at',
+      'client_certificate.serial_hex as certificate_serial',
+      'client_certificate.not_after as certificate_not_after',
     ])
     .where('users.contract_id', '=', contractId)
     // The master first, then users by ID.

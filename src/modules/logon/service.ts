@@ -1,7 +1,7 @@
 import type { Deps } from '../../deps.ts';
 import type { Contract, LogonMethod, User } from '../../db/schema.ts';
 import { inTransaction } from '../../db/transaction.ts';
-import { AppError } from '../../errors.ts';
+import { AppError, type ErrorCode } from '../../errors.ts';
 import { recordAudit, userActor } from '../../audit/audit-trail.ts';
 import { verifyDecoy, verifySecret } from '../../auth/password-hash.ts';
 import { isCorrectAnswer } from '../../auth/grid-card.ts';
@@ -9,6 +9,7 @@ import { hitRateLimit } from '../rate-limit.ts';
 import { stageAfterLogon } from '../setup/steps.ts';
 import { createSession, endSessionsAtLogon, type LiveSession } from '../session/store.ts';
 import { isBlocked, releaseAttempt, reserveAttempt, stopIfExhausted } from './lockout.ts';
+import { certificateRefusal, logonPurpose, type CertificateGate } from './certificate-gate.ts';
 import { cardAndShownChallenge, cardDigits, challengeForLogon, consumeChallengeAndReset } from './grid-challenge.ts';
 
 export interface RequestContext {
@@ -20,13 +21,16 @@ const rateWindowSeconds = 60;
 
 /**
  * Step 1 of a logon (R3.1, R1.3): contract ID, user ID and the login password — or, before the
- * person has one, the one-time registration password. Every way of failing gives the same answer
- * (R2.4); the audit trail keeps the real reason.
+ * person has one, the one-time registration password. Every way of failing the secrets gives the
+ * same answer (R2.4); the audit trail keeps the real reason. For a contract that uses client
+ * certificates (R4.1, R4.2) the certificate is judged first, with its own answer: see
+ * certificate-gate.ts. `gate.purpose` 'certificate' is the logon of 電子証明書の取得・更新 (R4.3).
  */
 export async function checkPassword(
   deps: Deps,
   input: { contractId: string; userId: string; password: string },
   context: RequestContext,
+  gate: CertificateGate = logonPurpose,
 ): Promise<{ token: string }> {
   const now = deps.clock.now();
   if (!(await hitRateLimit(deps.db, `logon:${context.ip}`, deps.config.logonRatePerMinute, rateWindowSeconds, now))) {
@@ -41,7 +45,7 @@ export async function checkPassword(
     .where('users.user_id', '=', input.userId)
     .executeTakeFirst();
 
-  const fail = async (reason: string, user?: User): Promise<never> => {
+  const fail = async (reason: string, user?: User, refusal?: { code: ErrorCode; details: Record<string, unknown> }): Promise<never> => {
     await recordAudit(deps.db, {
       at: now,
       contractId: user ? user.contract_id : null,
@@ -53,10 +57,10 @@ export async function checkPassword(
       ip: context.ip,
       userAgent: context.userAgent,
       details: user
-        ? { method: user.login_password_hash ? 'password' : 'registration' }
+        ? { method: user.login_password_hash ? 'password' : 'registration', ...(gate.purpose === 'certificate' ? { purpose: 'certificate' } : {}), ...refusal?.details }
         : { contractId: input.contractId, userId: input.userId },
     });
-    throw new AppError('AUTH_LOGON_FAILED');
+    throw new AppError(refusal?.code ?? 'AUTH_LOGON_FAILED');
   };
 
   if (!found) {
@@ -78,19 +82,39 @@ export async function checkPassword(
     await verifyDecoy(input.password);
     return fail('stopped', user);
   }
+  const method: LogonMethod = user.login_password_hash ? 'password' : 'registration';
+  // R4.1: judged before any secret, so a refused certificate costs the person no attempt (they
+  // guessed nothing); the first logon with the registration password needs none (nothing to bind).
+  let clientCertificateId: number | null = null;
+  if (gate.purpose === 'logon' && contract.certificate_required && method === 'password') {
+    const judged = await certificateRefusal(gate, user);
+    if ('refusal' in judged) return fail(judged.refusal.reason, user, judged.refusal);
+    clientCertificateId = judged.certificateId;
+  }
   const attempt = await reserveAttempt(deps.db, user.id);
   if (attempt === undefined) {
     await verifyDecoy(input.password);
     return fail('stopped', user);
   }
 
-  const method: LogonMethod = user.login_password_hash ? 'password' : 'registration';
   const right = await verifyPasswordFor(user, method, input.password, now);
   if (!right.ok) {
     await stopIfExhausted(deps, user, attempt, context);
     return fail(right.reason, user);
   }
-  const { token } = await createSession(deps, deps.db, { user, stage: 'grid', method, ip: context.ip, releasingAttempt: true });
+  if (gate.purpose === 'certificate') {
+    // R4.3: only after the right password, so the answer tells nothing to one who does not know it.
+    const refused = !contract.certificate_required
+      ? ({ reason: 'certificate_not_required', code: 'CERT_LOGON_NOT_REQUIRED' } as const)
+      : method === 'registration'
+        ? ({ reason: 'certificate_before_first_logon', code: 'CERT_LOGON_FIRST_LOGON_NEEDED' } as const)
+        : undefined;
+    if (refused) {
+      await releaseAttempt(deps.db, user.id);
+      return fail(refused.reason, user, { code: refused.code, details: {} });
+    }
+  }
+  const { token } = await createSession(deps, deps.db, { user, stage: 'grid', method, ip: context.ip, releasingAttempt: true, clientCertificateId });
   return { token };
 }
 
@@ -138,7 +162,7 @@ export async function answerGrid(
   live: LiveSession,
   answer: string,
   context: RequestContext,
-): Promise<{ token: string; stage: 'setup' | 'active' }> {
+): Promise<{ token: string; stage: 'setup' | 'active' | 'certificate' }> {
   const now = deps.clock.now();
   const { user, session } = live;
   const auditBase = {
@@ -150,8 +174,12 @@ export async function answerGrid(
     ip: context.ip,
     userAgent: context.userAgent,
   };
+  // R4.3: a password logon of a contract that uses certificates, opened without one, can only be
+  // the logon of 電子証明書の取得・更新: it leads to the acquisition page and nowhere else.
+  const forCertificate = live.contract.certificate_required && session.logon_method === 'password' && session.client_certificate_id === null;
+  const purpose = forCertificate ? { purpose: 'certificate' } : {};
   const fail = async (reason: string): Promise<never> => {
-    await recordAudit(deps.db, { ...auditBase, outcome: 'failure', reason, details: { method: session.logon_method } });
+    await recordAudit(deps.db, { ...auditBase, outcome: 'failure', reason, details: { method: session.logon_method, ...purpose } });
     throw new AppError('AUTH_GRID_FAILED');
   };
 
@@ -170,9 +198,19 @@ export async function answerGrid(
   const completed = await inTransaction(deps.db, async (tx) => {
     if (!(await consumeChallengeAndReset(tx, challenge.id, user.id, now))) return undefined;
     await endSessionsAtLogon(tx, user.id, session.id, now);
-    const stage = stageAfterLogon(user);
-    const created = await createSession(deps, tx, { user, stage, method: session.logon_method, ip: context.ip });
-    await recordAudit(tx, { ...auditBase, outcome: 'success', details: { method: session.logon_method, cardSerial: card.serial } });
+    const stage = forCertificate ? 'certificate' : stageAfterLogon(user);
+    const created = await createSession(deps, tx, {
+      user,
+      stage,
+      method: session.logon_method,
+      ip: context.ip,
+      clientCertificateId: session.client_certificate_id,
+    });
+    await recordAudit(tx, {
+      ...auditBase,
+      outcome: 'success',
+      details: { method: session.logon_method, cardSerial: card.serial, ...purpose, ...(session.client_certificate_id ? { certificateId: session.client_certificate_id } : {}) },
+    });
     return { token: created.token, stage } as const;
   });
   if (completed) return completed;

@@ -12,8 +12,22 @@ import { isBlocked } from '../logon/lockout.ts';
  */
 export const pendingLogonSeconds = 300;
 
-/** Why a session ended; the logon page tells the person (`credentials` — a password or card replaced for them). */
-export type EndReason = 'idle' | 'absolute' | 'superseded' | 'stopped' | 'credentials' | 'logout' | 'expired' | 'rotated';
+/**
+ * Why a session ended; the logon page tells the person (`credentials` — a password or card replaced
+ * for them; `certificate` — the certificate the session is bound to was not presented, or is revoked
+ * or expired; `certificate_required` — a session without a certificate for a contract that uses them).
+ */
+export type EndReason =
+  | 'idle'
+  | 'absolute'
+  | 'superseded'
+  | 'stopped'
+  | 'credentials'
+  | 'logout'
+  | 'expired'
+  | 'rotated'
+  | 'certificate'
+  | 'certificate_required';
 
 export interface LiveSession {
   session: Session;
@@ -36,7 +50,7 @@ export type SessionLookup = { live: LiveSession } | { ended: EndReason | undefin
 export async function createSession(
   deps: Deps,
   executor: Executor,
-  init: { user: User; stage: SessionStage; method: LogonMethod; ip: string; releasingAttempt?: boolean },
+  init: { user: User; stage: SessionStage; method: LogonMethod; ip: string; releasingAttempt?: boolean; clientCertificateId?: number | null },
 ): Promise<{ token: string; session: Session }> {
   const id = randomToken(deps.random, 16);
   const secret = randomToken(deps.random, 32);
@@ -52,6 +66,8 @@ export async function createSession(
     ip: init.ip,
     created_at: now,
     last_seen_at: now,
+    // R4.1: bound to the certificate it was opened with; no other certificate can use it.
+    client_certificate_id: init.clientCertificateId ?? null,
   };
   if (!init.releasingAttempt) {
     const session = await executor.insertInto('session').values(values).returningAll().executeTakeFirstOrThrow();
@@ -61,9 +77,9 @@ export async function createSession(
     WITH released AS (
       UPDATE users SET failed_attempts = greatest(failed_attempts - 1, 0) WHERE id = ${init.user.id} RETURNING id
     )
-    INSERT INTO session (id, secret_hash, user_ref, contract_id, stage, logon_method, csrf_token, ip, created_at, last_seen_at)
+    INSERT INTO session (id, secret_hash, user_ref, contract_id, stage, logon_method, csrf_token, ip, created_at, last_seen_at, client_certificate_id)
     SELECT ${values.id}, ${values.secret_hash}, released.id, ${values.contract_id}, ${values.stage}, ${values.logon_method},
-           ${values.csrf_token}, ${values.ip}, ${values.created_at}, ${values.last_seen_at}
+           ${values.csrf_token}, ${values.ip}, ${values.created_at}, ${values.last_seen_at}, ${values.client_certificate_id}::integer
     FROM released
     RETURNING *`.execute(executor);
   return { token: `${id}.${secret}`, session: result.rows[0]! };
@@ -81,16 +97,19 @@ function lifetimeEnd(deps: Deps, session: Session): { reason: EndReason; at: num
 /**
  * Finds the live session a cookie names and marks it seen. A session past its idle or absolute
  * end, or whose person or contract has been stopped, is ended here and reported with its reason,
- * so the page can tell the person why.
+ * so the page can tell the person why. `certificateFingerprint` is the SHA-256 of the client
+ * certificate presented with this request (undefined: none): a session bound to a certificate
+ * lives only while that very certificate is presented and valid (R4.1, R4.5), so a cookie
+ * replayed from another PC ends it. Pages call it through resumeRequestSession (./request.ts).
  */
-export async function resumeSession(deps: Deps, token: string | undefined): Promise<SessionLookup> {
+export async function resumeSession(deps: Deps, token: string | undefined, certificateFingerprint?: string): Promise<SessionLookup> {
   const match = token ? /^([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/.exec(token) : null;
   if (!match) return { ended: undefined };
   const [, id, secret] = match as unknown as [string, string, string];
   const now = deps.clock.now();
-  const live = await touchLiveSession(deps, id, sha256Hex(secret), now);
+  const live = await touchLiveSession(deps, id, sha256Hex(secret), certificateFingerprint, now);
   if (live) return { live };
-  return { ended: await whySessionEnded(deps, id, secret, now) };
+  return { ended: await whySessionEnded(deps, id, secret, certificateFingerprint, now) };
 }
 
 /**
@@ -98,7 +117,7 @@ export async function resumeSession(deps: Deps, token: string | undefined): Prom
  * its lifetime and its person's standing all hold. The secret is matched by its SHA-256 here:
  * comparing digests of a 256-bit random secret reveals nothing that helps to find it.
  */
-async function touchLiveSession(deps: Deps, id: string, secretHash: string, now: Date): Promise<LiveSession | undefined> {
+async function touchLiveSession(deps: Deps, id: string, secretHash: string, fingerprint: string | undefined, now: Date): Promise<LiveSession | undefined> {
   const { sessionIdleSeconds, sessionAbsoluteSeconds } = deps.config;
   const seconds = (n: number) => new Date(now.getTime() - n * 1000);
   const row = await sql<Session & { user_json: User; contract_json: Contract; may_administer: boolean }>`
@@ -109,6 +128,12 @@ async function touchLiveSession(deps: Deps, id: string, secretHash: string, now:
       AND users.stopped_at IS NULL AND users.status = 'active' AND contract.stopped_at IS NULL
       AND CASE WHEN session.stage = 'grid' THEN session.created_at > ${seconds(pendingLogonSeconds)}
                ELSE session.last_seen_at > ${seconds(sessionIdleSeconds)} AND session.created_at > ${seconds(sessionAbsoluteSeconds)} END
+      AND CASE WHEN session.client_certificate_id IS NULL THEN session.stage <> 'active' OR NOT contract.certificate_required
+               ELSE EXISTS (
+                 SELECT 1 FROM client_certificate
+                 WHERE client_certificate.id = session.client_certificate_id
+                   AND client_certificate.fingerprint_sha256 = ${fingerprint ?? null}::text
+                   AND client_certificate.revoked_at IS NULL AND client_certificate.not_after >= ${now}) END
     RETURNING session.*, to_jsonb(users.*) AS user_json, to_jsonb(contract.*) AS contract_json,
       users.role = 'master' OR EXISTS (
         SELECT 1 FROM user_permission WHERE user_permission.user_ref = users.id AND user_permission.business = 'user_admin'
@@ -120,19 +145,38 @@ async function touchLiveSession(deps: Deps, id: string, secretHash: string, now:
 }
 
 /** The slow path, for a cookie that did not resume: which reason to show, ending the session with it. */
-async function whySessionEnded(deps: Deps, id: string, secret: string, now: Date): Promise<EndReason | undefined> {
+async function whySessionEnded(deps: Deps, id: string, secret: string, fingerprint: string | undefined, now: Date): Promise<EndReason | undefined> {
   const row = await deps.db
     .selectFrom('session')
     .innerJoin('users', 'users.id', 'session.user_ref')
     .innerJoin('contract', 'contract.id', 'session.contract_id')
+    .leftJoin('client_certificate', 'client_certificate.id', 'session.client_certificate_id')
     .selectAll('session')
-    .select([sql<User>`to_jsonb(users.*)`.as('user_json'), sql<Contract>`to_jsonb(contract.*)`.as('contract_json')])
+    .select([
+      sql<User>`to_jsonb(users.*)`.as('user_json'),
+      sql<Contract>`to_jsonb(contract.*)`.as('contract_json'),
+      'client_certificate.fingerprint_sha256',
+      'client_certificate.revoked_at as certificate_revoked_at',
+      'client_certificate.not_after as certificate_not_after',
+    ])
     .where('session.id', '=', id)
     .executeTakeFirst();
   if (!row || !secretsEqual(row.secret_hash, sha256Hex(secret))) return undefined;
-  const { user_json, contract_json, ...session } = row;
+  const { user_json, contract_json, fingerprint_sha256, certificate_revoked_at, certificate_not_after, ...session } = row;
   if (session.ended_at) return session.end_reason as EndReason;
-  const reason = isBlocked(reviveDates(user_json) as User, reviveDates(contract_json) as Contract) ? 'stopped' : lifetimeEnd(deps, session).reason;
+  const contract = reviveDates(contract_json) as Contract;
+  const lifetime = lifetimeEnd(deps, session);
+  let reason: EndReason = lifetime.reason;
+  if (isBlocked(reviveDates(user_json) as User, contract)) reason = 'stopped';
+  else if (lifetime.at > now.getTime()) {
+    if (session.client_certificate_id !== null) {
+      const certificateHolds = fingerprint_sha256 === fingerprint && certificate_revoked_at === null
+        && certificate_not_after !== null && certificate_not_after.getTime() >= now.getTime();
+      if (!certificateHolds) reason = 'certificate';
+    } else if (session.stage === 'active' && contract.certificate_required) {
+      reason = 'certificate_required';
+    }
+  }
   await endSession(deps.db, session.id, reason, now);
   return reason;
 }

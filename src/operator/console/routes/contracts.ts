@@ -56,7 +56,7 @@ export function contractRoutes(app: FastifyInstance, deps: Deps): void {
   consolePost(app, deps, {
     path: `${consolePaths.contracts}/:contractId/applications`,
     access: 'active',
-    echo: ['kind', 'reference', 'userId', 'lockMode'],
+    echo: ['kind', 'reference', 'userId', 'lockMode', 'certificateRequired'],
     render: contractView,
     async submit(request) {
       const contractId = contractIdParam(request);

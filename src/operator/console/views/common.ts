@@ -17,6 +17,17 @@ export function referenceField(t: Translate, state: FormState, idSuffix: string)
 </div>`;
 }
 
+/** R4.2: on or off, the one the contract does not have yet preselected. */
+export function certificateChoice(t: Translate, state: FormState, preselected: 'on' | 'off'): Html {
+  const chosen = state.values?.certificateRequired ?? preselected;
+  const invalid = state.error?.field === 'certificateRequired';
+  return html`<fieldset class="field${invalid ? ' invalid' : ''}"><legend>${t('operatorConsole.form.certificateRequired')}</legend>
+${(['on', 'off'] as const).map(
+    (value) => html`<label><input type="radio" name="certificateRequired" value="${value}"${chosen === value ? html` checked` : ''}> ${t(value === 'on' ? 'operatorConsole.form.certificateOn' : 'operatorConsole.form.certificateOff')}</label>`,
+  )}
+</fieldset>`;
+}
+
 export function lockModeChoice(t: Translate, state: FormState, preselected: LockMode): Html {
   const chosen = state.values?.lockMode ?? preselected;
   const invalid = state.error?.field === 'lockMode';
@@ -49,6 +60,8 @@ export function payloadSummary(t: Translate, row: Pick<ApplicationRow, 'kind' | 
       return [p.companyName, `${p.masterUserId} ${p.masterName}`, p.masterEmail, t(`operatorConsole.lockMode.${p.lockMode as LockMode}`)].filter(Boolean).join(' / ');
     case 'set_lock_mode':
       return t(`operatorConsole.lockMode.${p.lockMode as LockMode}`);
+    case 'set_certificate_required':
+      return t((row.payload as { required?: boolean }).required ? 'operatorConsole.form.certificateOn' : 'operatorConsole.form.certificateOff');
     default:
       return t('operatorConsole.form.personSummary', { userId: p.userId ?? '' });
   }
@@ -58,11 +71,27 @@ export function payloadSummary(t: Translate, row: Pick<ApplicationRow, 'kind' | 
 export function resultFacts(t: Translate, result: Record<string, unknown>): Html {
   const shown: [MessageKey, string][] = [];
   const label = (key: string) => `operatorConsole.result.${key}` as MessageKey;
-  for (const key of ['contractId', 'masterUserId', 'userId', 'cardSerial', 'cardExpiresAt', 'registrationPasswordExpiresAt', 'replaced', 'invalidated', 'contractLifted', 'from', 'to']) {
+  for (const key of [
+    'contractId',
+    'masterUserId',
+    'userId',
+    'cardSerial',
+    'cardExpiresAt',
+    'registrationPasswordExpiresAt',
+    'replaced',
+    'invalidated',
+    'contractLifted',
+    'from',
+    'to',
+    'certificateRequired',
+    'sessionsEnded',
+    'revokedSerial',
+  ]) {
     const value = result[key];
     if (value === undefined) continue;
     let text: string;
-    if (typeof value === 'boolean') text = t(value ? 'operatorConsole.yes' : 'operatorConsole.no');
+    if (key === 'certificateRequired') text = t(value ? 'operatorConsole.form.certificateOn' : 'operatorConsole.form.certificateOff');
+    else if (typeof value === 'boolean') text = t(value ? 'operatorConsole.yes' : 'operatorConsole.no');
     else if (Array.isArray(value)) text = value.join(', ') || '-';
     else if (key.endsWith('At')) text = jst(String(value));
     else if (key === 'from' || key === 'to') text = t(`operatorConsole.lockMode.${value as LockMode}`);

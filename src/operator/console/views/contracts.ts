@@ -2,11 +2,12 @@ import { html, type Html } from '../../../web/html.ts';
 import { csrfField, type PageContext } from '../../../web/layout.ts';
 import { errorSummary, field, submitButton, type FormState } from '../../../web/form.ts';
 import type { Translate } from '../../../web/i18n/index.ts';
-import type { ApplicationKind, LockMode, Staff } from '../../../db/schema.ts';
+import type { LockMode, Staff } from '../../../db/schema.ts';
+import type { ChangeKind } from '../../../modules/contracts/application-payload.ts';
 import type { ContractHit, ContractOverview, PersonRow } from '../../../modules/contracts/console-queries.ts';
 import { consoleLayout, jst, jstDate, type ConsoleChrome } from '../layout.ts';
 import { consolePaths } from '../paths.ts';
-import { applicationsTable, lockModeChoice, referenceField } from './common.ts';
+import { applicationsTable, certificateChoice, lockModeChoice, referenceField } from './common.ts';
 
 export function searchPage(page: PageContext, chrome: ConsoleChrome, query: string, hits: ContractHit[] | undefined, state: FormState): Html {
   const { t } = page;
@@ -45,6 +46,7 @@ export function contractPage(page: PageContext, chrome: ConsoleChrome & { staff:
   <dt>${t('operatorConsole.contract.lockMode')}</dt><dd>${t(`operatorConsole.lockMode.${contract.lock_mode}`)}</dd>
   <dt>${t('operatorConsole.contract.state')}</dt><dd id="contract-state"${contract.stopped_at ? html` class="warning"` : ''}>${contract.stopped_at ? t('operatorConsole.contract.stoppedSince', { at: jst(contract.stopped_at) }) : t('operatorConsole.contract.inService')}</dd>
   <dt>${t('operatorConsole.contract.created')}</dt><dd>${jst(contract.created_at)}</dd>
+  <dt>${t('operatorConsole.contract.certificates')}</dt><dd id="contract-certificates" data-required="${contract.certificate_required ? 'on' : 'off'}">${t(contract.certificate_required ? 'operatorConsole.contract.certificatesOn' : 'operatorConsole.contract.certificatesOff')}</dd>
 </dl>
 
 <h2>${t('operatorConsole.contract.people')}</h2>
@@ -76,7 +78,7 @@ function passwordAge(t: Translate, changedAt: Date | null, now: Date): string {
 
 function peopleTable(t: Translate, people: PersonRow[], now: Date): Html {
   return html`<div class="scroll"><table class="uses people" id="people">
-<thead><tr><th>${t('operatorConsole.person.userId')}</th><th>${t('operatorConsole.person.name')}</th><th>${t('operatorConsole.person.role')}</th><th>${t('operatorConsole.person.status')}</th><th>${t('operatorConsole.person.failures')}</th><th>${t('operatorConsole.person.card')}</th><th>${t('operatorConsole.person.cardRequest')}</th><th>${t('operatorConsole.person.passwordAge')}</th><th>${t('operatorConsole.person.email')}</th></tr></thead>
+<thead><tr><th>${t('operatorConsole.person.userId')}</th><th>${t('operatorConsole.person.name')}</th><th>${t('operatorConsole.person.role')}</th><th>${t('operatorConsole.person.status')}</th><th>${t('operatorConsole.person.failures')}</th><th>${t('operatorConsole.person.card')}</th><th>${t('operatorConsole.person.cardRequest')}</th><th>${t('operatorConsole.person.passwordAge')}</th><th>${t('operatorConsole.person.certificate')}</th><th>${t('operatorConsole.person.email')}</th></tr></thead>
 <tbody>${people.map(
     (p) => html`<tr data-user-id="${p.user_id}"${p.stopped_at ? html` class="failure"` : ''}>
 <td class="nowrap">${p.user_id}</td><td class="nowrap">${p.display_name}</td><td class="nowrap">${t(`operatorConsole.person.role.${p.role}`)}</td>
@@ -85,12 +87,13 @@ function peopleTable(t: Translate, people: PersonRow[], now: Date): Html {
 <td>${p.card_serial ? t('operatorConsole.person.cardValue', { serial: p.card_serial, expires: jstDate(p.card_expires_at!) }) : t('operatorConsole.person.noCard')}</td>
 <td>${p.request_reason ? t('operatorConsole.person.cardRequestValue', { reason: t(`operatorConsole.cardReason.${p.request_reason}`), at: jst(p.requested_at) }) : t('operatorConsole.person.noCardRequest')}</td>
 <td>${passwordAge(t, p.login_password_changed_at, now)}</td>
+<td class="certificate">${p.certificate_serial ? t('operatorConsole.person.certificateValue', { serial: p.certificate_serial, expires: jstDate(p.certificate_not_after!) }) : t('operatorConsole.person.noCertificate')}</td>
 <td class="email">${p.email ?? t('operatorConsole.person.noEmail')}</td></tr>`,
   )}</tbody></table></div>`;
 }
 
 /** Who each kind of application can be about, so the form offers only them (the service checks again). */
-function candidates(kind: ApplicationKind, overview: ContractOverview): PersonRow[] {
+function candidates(kind: ChangeKind, overview: ContractOverview): PersonRow[] {
   const alive = overview.people.filter((p) => p.status !== 'deleted');
   const { contract } = overview;
   switch (kind) {
@@ -102,13 +105,15 @@ function candidates(kind: ApplicationKind, overview: ContractOverview): PersonRo
       return alive.filter((p) => p.role === 'master');
     case 'lift_stop':
       return alive.filter((p) => (p.role === 'master' && (p.stopped_at || contract.stopped_at)) || (contract.lock_mode === 'linked' && p.stopped_at));
+    case 'reissue_master_certificate':
+      return alive.filter((p) => p.role === 'master' && p.certificate_serial !== null);
     default:
       return [];
   }
 }
 
 function recordForms(t: Translate, csrfToken: string, overview: ContractOverview, state: FormState): Html[] {
-  const kinds: ApplicationKind[] = ['lift_stop', 'issue_card', 'invalidate_card', 'new_registration_password', 'set_lock_mode'];
+  const kinds: ChangeKind[] = ['lift_stop', 'issue_card', 'invalidate_card', 'new_registration_password', 'set_lock_mode', 'set_certificate_required', 'reissue_master_certificate'];
   return kinds.map((kind) => {
     const mine = state.values?.kind === kind ? state : {};
     const people = candidates(kind, overview);
@@ -117,11 +122,13 @@ function recordForms(t: Translate, csrfToken: string, overview: ContractOverview
     const body =
       kind === 'set_lock_mode'
         ? html`${lockModeChoice(t, mine, other)}${referenceField(t, mine, kind)}${submitButton(t('operatorConsole.form.record'))}`
-        : people.length === 0
-          ? html`<p class="hint">${t('operatorConsole.form.nobody')}</p>`
-          : html`<div class="field"><label for="f-userId-${kind}">${t('operatorConsole.form.person')}</label>
+        : kind === 'set_certificate_required'
+          ? html`${certificateChoice(t, mine, overview.contract.certificate_required ? 'off' : 'on')}<p class="hint">${t('operatorConsole.form.certificateHint')}</p>${referenceField(t, mine, kind)}${submitButton(t('operatorConsole.form.record'))}`
+          : people.length === 0
+            ? html`<p class="hint">${t('operatorConsole.form.nobody')}</p>`
+            : html`<div class="field"><label for="f-userId-${kind}">${t('operatorConsole.form.person')}</label>
 <select id="f-userId-${kind}" name="userId">${people.map((p) => html`<option value="${p.user_id}"${mine.values?.userId === p.user_id ? html` selected` : ''}>${t('operatorConsole.form.personOption', { userId: p.user_id, name: p.display_name })}</option>`)}</select></div>
-${referenceField(t, mine, kind)}${submitButton(t('operatorConsole.form.record'))}`;
+${kind === 'reissue_master_certificate' ? html`<p class="hint">${t('operatorConsole.form.reissueHint')}</p>` : ''}${referenceField(t, mine, kind)}${submitButton(t('operatorConsole.form.record'))}`;
     return html`<form method="post" action="${action}" class="card record" id="record-${kind}">
   <h3>${t(`operatorConsole.kind.${kind}`)}</h3>
   ${csrfField(csrfToken)}<input type="hidden" name="kind" value="${kind}">

@@ -1,0 +1,96 @@
+import https from 'node:https';
+
+export interface TlsAnswer {
+  status: number;
+  location: string | undefined;
+  body: string;
+}
+
+/** The client certificate and key a browser would present, both PEM. */
+export interface TlsIdentity {
+  cert: string;
+  key: string;
+}
+
+/**
+ * A browser-like client over real HTTPS that may hold a client certificate, for the certificate
+ * listener (R4.1). Like a browser it keeps one cookie jar per host whatever the port, so a cookie
+ * set by one listener is sent to the other. `headers` are added to every request (a proxy's).
+ */
+export class TlsClient {
+  readonly cookies = new Map<string, string>();
+  csrf: string | undefined;
+  lastPage = '';
+  readonly headers: Record<string, string>;
+  readonly #agent: https.Agent;
+
+  constructor(options: { identity?: TlsIdentity; headers?: Record<string, string> } = {}) {
+    this.#agent = new https.Agent({ rejectUnauthorized: false, keepAlive: false, ...(options.identity ?? {}) });
+    this.headers = options.headers ?? {};
+  }
+
+  get(base: string, path: string): Promise<TlsAnswer> {
+    return this.#send(base, 'GET', path);
+  }
+
+  /** Posts a form with the last page's CSRF token unless `csrf` says otherwise. */
+  post(base: string, path: string, fields: Record<string, string>, options: { csrf?: string } = {}): Promise<TlsAnswer> {
+    const body = new URLSearchParams(fields);
+    const csrf = options.csrf ?? this.csrf;
+    if (csrf) body.append('_csrf', csrf);
+    return this.#send(base, 'POST', path, body.toString());
+  }
+
+  /** The session cookie, to replay it from another client. */
+  get sessionCookie(): string | undefined {
+    return this.cookies.get('__Host-sid');
+  }
+
+  close(): void {
+    this.#agent.destroy();
+  }
+
+  #send(base: string, method: string, path: string, form?: string): Promise<TlsAnswer> {
+    const headers: Record<string, string> = { ...this.headers };
+    const cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+    if (cookie) headers.cookie = cookie;
+    if (form !== undefined) {
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+      headers['content-length'] = String(Buffer.byteLength(form));
+    }
+    return new Promise((resolve, reject) => {
+      const request = https.request(new URL(path, base), { method, headers, agent: this.#agent }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('error', reject);
+        response.on('end', () => {
+          this.#remember(response.headers['set-cookie'] ?? []);
+          const body = Buffer.concat(chunks).toString('utf8');
+          if (String(response.headers['content-type'] ?? '').startsWith('text/html')) {
+            this.lastPage = body;
+            const token = /name="_csrf" value="([^"]+)"/.exec(body);
+            if (token) this.csrf = token[1];
+          }
+          const location = response.headers.location;
+          resolve({ status: response.statusCode ?? 0, location: typeof location === 'string' ? location : undefined, body });
+        });
+      });
+      request.on('error', reject);
+      request.end(form);
+    });
+  }
+
+  #remember(setCookies: string[]): void {
+    for (const line of setCookies) {
+      const [pair, ...attributes] = line.split(';');
+      const eq = pair!.indexOf('=');
+      const name = pair!.slice(0, eq).trim();
+      const value = pair!.slice(eq + 1).trim();
+      const expires = attributes.map((a) => /^\s*expires=(.*)$/i.exec(a)?.[1]).find(Boolean);
+      const maxAge = attributes.map((a) => /^\s*max-age=(-?\d+)$/i.exec(a)?.[1]).find(Boolean);
+      const gone = value === '' || (expires !== undefined && Date.parse(expires) < Date.now()) || (maxAge !== undefined && Number(maxAge) <= 0);
+      if (gone) this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+  }
+}
