@@ -12,11 +12,13 @@ import { consolePaths } from './operator/console/paths.ts';
 import { startDeliveryLoop } from './outbox/delivery.ts';
 import { ensureAuthority } from './modules/certificates/authority.ts';
 import { startCertificateReminders } from './modules/certificates/reminders.ts';
+import { startTransferScheduler } from './modules/ledger/scheduler.ts';
 import { emlFileTransport, smtpTransport } from './outbox/transport.ts';
 
 /** Read config, open the database, migrate, build the app, listen, stop on signals. Nothing else. */
 const outboxIntervalMs = 2000;
 const certificateReminderIntervalMs = 3_600_000;
+const transferSchedulerIntervalMs = 30_000;
 
 let config;
 try {
@@ -50,6 +52,11 @@ const transport = config.smtpUrl ? smtpTransport(config.smtpUrl, config.mailFrom
 const delivery = startDeliveryLoop(deps.db, deps.clock, transport, {
   intervalMs: outboxIntervalMs,
   onError: (error) => app.log.error({ err: error }, 'outbox delivery failed'),
+});
+// R8.2: future-dated transfers are posted on their date; each is claimed by one conditional UPDATE.
+const scheduler = startTransferScheduler(deps, {
+  intervalMs: transferSchedulerIntervalMs,
+  onError: (error) => app.log.error({ err: error }, 'transfer scheduler failed'),
 });
 // R4.4: each reminder is claimed by one conditional UPDATE, so any number of processes may run this.
 const reminders = startCertificateReminders(deps, {
@@ -114,6 +121,7 @@ async function stop(signal: string): Promise<void> {
   await app.close();
   await delivery.stop();
   await reminders.stop();
+  await scheduler.stop();
   transport.close?.();
   await runtime.close();
   process.exit(0);

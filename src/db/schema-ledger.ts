@@ -4,6 +4,8 @@ import type { DateText } from './schema-transfers.ts';
 
 /** Tables of migration 0005: the double-entry ledger. */
 export type LedgerAccountKind = 'customer' | 'clearing' | 'fee_income' | 'cash';
+/** The bank's own ledger accounts, found by their code (which is their kind). */
+export type BankLedgerAccountCode = Exclude<LedgerAccountKind, 'customer'>;
 export type JournalEntryKind = 'transfer' | 'reversal' | 'deposit' | 'withdrawal' | 'interest';
 
 export interface LedgerAccountTable {
@@ -30,6 +32,8 @@ export interface PostingTable {
   ledger_account_id: number;
   amount_yen: bigint;
   balance_after_yen: bigint;
+  /** This account's own 摘要 where it differs from the entry's (the payee sees the sender); null: the entry's. */
+  description: string | null;
 }
 
 export interface LedgerTables {

@@ -1,8 +1,8 @@
 import type { Generated, Selectable } from 'kysely';
-import type { AccountType, Timestamp } from './schema.ts';
+import type { AccountType, NullableTimestamp, Timestamp } from './schema.ts';
 
-/** Tables of migration 0003: payees and the bank's own branches. */
-export type PayeeStatus = 'pending' | 'active' | 'rejected' | 'withdrawn' | 'deleted';
+/** Tables of migration 0003: payees, their approvals and the bank's own branches. */
+export type PayeeStatus = 'pending' | 'active' | 'rejected' | 'withdrawn' | 'deleted' | 'replaced';
 
 export interface OwnBranchTable {
   code: string;
@@ -22,11 +22,25 @@ export interface PayeeTable {
   status: PayeeStatus;
   created_by: number;
   created_at: Timestamp;
+  /** R8.5: the active payee this pending version changes. */
+  replaces_payee_id: Generated<number | null>;
+  approvals_required: Generated<number>;
+  approvals_given: Generated<number>;
+  decided_by: Generated<number | null>;
+  decided_at: NullableTimestamp;
+  decision_reason: Generated<string | null>;
+}
+
+export interface PayeeApprovalTable {
+  payee_id: number;
+  approved_by: number;
+  approved_at: Timestamp;
 }
 
 export interface PayeeTables {
   own_branch: OwnBranchTable;
   payee: PayeeTable;
+  payee_approval: PayeeApprovalTable;
 }
 
 export type Payee = Selectable<PayeeTable>;

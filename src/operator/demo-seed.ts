@@ -1,8 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Deps } from '../deps.ts';
-import { onboardContract } from '../modules/contracts/service.ts';
+import { inTransaction } from '../db/transaction.ts';
+import { onboardInTx, prepareRegistration } from '../modules/contracts/service.ts';
 import { writeGridCardFile } from './grid-card-print.ts';
+import { seedDemoAccounts } from './demo-accounts.ts';
 
 export interface DemoCredentials {
   contractId: string;
@@ -17,7 +19,9 @@ const credentialsFileName = 'demo-credentials.json';
 /**
  * On the first start of the embedded default: a demo bank with one demo contract, whose master
  * logs on for the first time with the printed registration password and grid card. The details are
- * also kept in the data folder so a later start can show them again.
+ * also kept in the data folder so a later start can show them again. The contract comes with its
+ * accounts and a few months of history (R8.1), in the same transaction: a start that stops halfway
+ * leaves no contract, and a later start seeds the whole again.
  */
 export async function seedDemo(deps: Deps): Promise<{ created: boolean; credentials?: DemoCredentials }> {
   const file = join(deps.config.dataDir, credentialsFileName);
@@ -29,12 +33,17 @@ export async function seedDemo(deps: Deps): Promise<{ created: boolean; credenti
       return { created: false }; // seeded elsewhere, or the file was removed: nothing to show
     }
   }
-  const result = await onboardContract(deps, {
-    companyName: 'デモ商事株式会社',
-    lockMode: 'unlinked',
-    masterUserId: 'master01',
-    masterName: '銀行 太郎',
-    operator: 'demo-seed',
+  const registration = await prepareRegistration(deps);
+  const result = await inTransaction(deps.db, async (tx) => {
+    const onboarded = await onboardInTx(
+      deps,
+      tx,
+      { companyName: 'デモ商事株式会社', lockMode: 'unlinked', masterUserId: 'master01', masterName: '銀行 太郎' },
+      registration,
+      { actor: 'operator:demo-seed' },
+    );
+    await seedDemoAccounts(deps, tx, { contractId: onboarded.contractId, masterRef: onboarded.masterRef });
+    return onboarded;
   });
   const gridCardFile = writeGridCardFile(deps.config.dataDir, result.card, {
     bankName: deps.config.bankName,

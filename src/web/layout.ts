@@ -16,6 +16,8 @@ export interface SessionChrome {
   menu: boolean;
   /** R1.4: 利用者管理 is offered only to those who may administer users (the master and admin users). */
   userAdmin?: boolean;
+  /** R8.5: the contract's settings (approval, result emails) are the master's. */
+  master?: boolean;
   /** The idle warning applies once the logon is complete; a pending logon simply expires. */
   idleWarning: boolean;
 }
@@ -47,7 +49,7 @@ ${session ? html`<script src="/static/session-timer.js" defer></script>` : ''}
     ${session ? logoutForm(t, session.csrfToken) : ''}
   </nav>
 </header>
-${session?.menu ? menu(t, session.userAdmin === true) : ''}
+${session?.menu ? menu(t, session.userAdmin === true, session.master === true) : ''}
 ${session?.idleWarning ? idleBanner(t, session.idleSeconds) : ''}
 <main id="main">
 <h1>${t(title)}</h1>
@@ -62,7 +64,7 @@ function logoutForm(t: Translate, csrfToken: string): Html {
   return html`<form method="post" action="/logout" class="inline">${csrfField(csrfToken)}<button type="submit" class="link">${t('nav.logout')}</button></form>`;
 }
 
-function menu(t: Translate, userAdmin: boolean): Html {
+function menu(t: Translate, userAdmin: boolean, master: boolean): Html {
   return html`<nav class="menu" aria-label="${t('status.menu')}">
   <a href="/status">${t('nav.status')}</a>
   <a href="/accounts">${t('nav.accounts')}</a>
@@ -74,6 +76,7 @@ function menu(t: Translate, userAdmin: boolean): Html {
   <a href="/settings/email">${t('nav.email')}</a>
   ${userAdmin ? html`<a href="/users">${t('nav.users')}</a>` : ''}
   ${userAdmin ? html`<a href="/certificates">${t('nav.certificates')}</a>` : ''}
+  ${master ? html`<a href="/contract-settings">${t('nav.contractSettings')}</a>` : ''}
   <a href="/security">${t('nav.security')}</a>
 </nav>`;
 }

@@ -61,6 +61,7 @@ export function sessionChrome(deps: Deps, live: LiveSession): SessionChrome {
     idleSeconds: pending ? secondsLeft(deps, live.session) : deps.config.sessionIdleSeconds,
     menu,
     userAdmin: menu && live.mayAdminister,
+    master: menu && live.user.role === 'master',
     idleWarning: !pending,
   };
 }

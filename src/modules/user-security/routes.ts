@@ -54,7 +54,7 @@ export function userSecurityRoutes(app: FastifyInstance, deps: Deps): void {
     if (!view) return layout(page, 'userSecurity.title', refusedPage(t, state), chrome);
     const posted: SubjectForm = request.method === 'POST' ? (request.url.endsWith('/lift') ? 'lift' : 'reset') : undefined;
     const doneParam = (request.query as Record<string, unknown>).done;
-    const doneKey = typeof doneParam === 'string' && doneParam in doneKeys ? doneKeys[doneParam as keyof typeof doneKeys] : undefined;
+    const doneKey = typeof doneParam === 'string' && Object.hasOwn(doneKeys, doneParam) ? doneKeys[doneParam as keyof typeof doneKeys] : undefined;
     const done = doneKey
       ? t(doneKey, { kind: t(doneParam === 'reset-confirmation' ? 'password.kind.confirmation' : 'password.kind.login') })
       : undefined;

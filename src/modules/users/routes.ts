@@ -42,7 +42,7 @@ const doneKeys: Record<string, MessageKey> = {
 
 function doneKey(request: PageRequest<'active'>): MessageKey | undefined {
   const done = (request.query as Record<string, unknown>).done;
-  return typeof done === 'string' ? doneKeys[done] : undefined;
+  return typeof done === 'string' && Object.hasOwn(doneKeys, done) ? doneKeys[done] : undefined;
 }
 
 const statusPages: Record<StatusAction, { title: MessageKey; intro: MessageKey; submit: MessageKey; done: string }> = {

@@ -96,6 +96,7 @@ export const en: Record<keyof typeof ja, string> = {
   'nav.approvals': 'Awaiting approval',
   'nav.payees': 'Payees',
   'nav.certificates': 'Certificates',
+  'nav.contractSettings': 'Contract settings',
   'nav.logout': 'Log off',
 
   'session.warning': 'You will be logged off soon. Press "Continue" to stay.',

@@ -94,6 +94,7 @@ export const ja = {
   'nav.approvals': '承認待ち',
   'nav.payees': '振込先の管理',
   'nav.certificates': '電子証明書の管理',
+  'nav.contractSettings': 'ご契約の設定',
   'nav.logout': 'ログオフ',
 
   'session.warning': 'まもなく自動ログオフします。続ける場合は「延長する」を押してください。',

@@ -1,0 +1,266 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { availableParallelism, totalmem } from 'node:os';
+import { Kysely, PostgresDialect, sql, type LogEvent } from 'kysely';
+import pg from 'pg';
+import type { Deps } from '../src/deps.ts';
+import type { Database } from '../src/db/schema.ts';
+import type { Db } from '../src/db/open.ts';
+import type { Clock } from '../src/platform/clock.ts';
+import { recordAudit } from '../src/audit/audit-trail.ts';
+import { businessDayOnOrAfter, tokyoDate } from '../src/domain/business-days.ts';
+import { depositPostings } from '../src/domain/ledger.ts';
+import { bankLedgerAccountId, customerLedgerAccountId, postJournalEntry } from '../src/modules/ledger/post.ts';
+import { verifyLedger } from '../src/modules/ledger/verify.ts';
+import { createTransfer, type Actor } from '../src/modules/transfers/service.ts';
+import { benchServerUrl, createBenchDatabase, serverVersion } from './support/bench-database.ts';
+import { benchDeps } from './support/bench-deps.ts';
+import { cpuBetween, sampleCpu, type CpuUse } from './support/cpu-accounting.ts';
+import { mean, measureThroughput, type Throughput } from './support/throughput.ts';
+
+/**
+ * `npm run bench:ledger`: transfers per second through the service layer — createTransfer with
+ * its permission and limit checks, the daily-limit write, the posting with its balance gate, the
+ * audit records and the result emails; no HTTP, no password hash — on PostgreSQL at concurrency 8,
+ * against a bare SQL baseline measured in the same run: per transfer, one transaction of two
+ * balance UPDATEs and one INSERT. Each worker is a customer of its own (its own contract, person
+ * and two accounts), as separate companies would be; every transfer is dated today and posts at
+ * once. Rounds run baseline, service, baseline, service so that drift falls on both sides alike.
+ *
+ * `-- --profile` instead runs transfers one at a time and lists the statements of one transfer
+ * with their round trips.
+ */
+const concurrency = 8;
+const runSeconds = Number(process.env.BENCH_SECONDS ?? 5);
+if (!(runSeconds > 0)) throw new Error('BENCH_SECONDS must be a positive number of seconds');
+const warmUpSeconds = 2;
+const rounds = 2;
+const countMax = 200_000;
+const depositYen = 1_000_000_000_000n;
+const profileTransfers = Number(process.env.BENCH_PROFILE_TRANSFERS ?? 200);
+
+const log = (line: string) => process.stdout.write(line + '\n');
+
+/** Real time, moved forward to the next bank business day when today is not one, so transfers dated "today" are accepted. */
+function businessDayClock(): Clock {
+  const today = tokyoDate(new Date());
+  const days = Math.round((Date.parse(businessDayOnOrAfter(today)) - Date.parse(today)) / 86_400_000);
+  return { now: () => new Date(Date.now() + days * 86_400_000) };
+}
+
+interface Customer {
+  actor: Actor;
+  fromAccountId: number;
+  to: { branchCode: string; accountNumber: string };
+}
+
+/** A contract with its master and one person who registers and sends, two funded accounts at two branches. */
+async function addCustomer(deps: Deps, n: number): Promise<Customer> {
+  const db = deps.db;
+  const now = deps.clock.now();
+  const contractId = String(40_000_000_000 + n);
+  await db.insertInto('contract').values({ id: contractId, company_name: `ベンチ商事${n}`, lock_mode: 'unlinked', created_at: now }).execute();
+  // As onboarding does: the contract's first audit record makes its chain head.
+  await recordAudit(db, { at: now, contractId, userRef: null, actor: 'operator:bench', action: 'contract.onboard', outcome: 'success' });
+  const person = async (userId: string, role: 'master' | 'user') =>
+    db
+      .insertInto('users')
+      .values({ contract_id: contractId, user_id: userId, display_name: `ベンチ ${userId}`, role, email: `${userId}.${contractId}@bench.example`, created_at: now })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  await person('master', 'master');
+  const user = await person('clerk', 'user');
+  await db
+    .insertInto('user_permission')
+    .values({ user_ref: user.id, business: 'transfer', can_register: true, can_approve: false, can_send: true, per_transaction_limit_yen: 10_000_000n, daily_limit_yen: depositYen })
+    .execute();
+  const account = async (branchCode: string, i: number) => {
+    const row = await db
+      .insertInto('account')
+      .values({ contract_id: contractId, branch_code: branchCode, account_type: 'ordinary', account_number: String(5_000_000 + n * 10 + i), holder_kana: `ﾍﾞﾝﾁ${n}`, opened_at: now })
+      .returning(['id', 'branch_code', 'account_number'])
+      .executeTakeFirstOrThrow();
+    await db.insertInto('user_account').values({ user_ref: user.id, account_id: row.id }).execute();
+    const ledgerAccountId = await customerLedgerAccountId(db, row.id);
+    await db.transaction().execute(async (tx) => {
+      const cash = await bankLedgerAccountId(tx, 'cash');
+      await postJournalEntry(tx, {
+        kind: 'deposit',
+        description: 'ｹﾞﾝｷﾝ ﾆﾕｳｷﾝ',
+        valueDate: tokyoDate(now),
+        postedAt: now,
+        postings: depositPostings({ cashLedgerAccountId: cash, customerLedgerAccountId: ledgerAccountId, amountYen: depositYen }),
+      });
+    });
+    return row;
+  };
+  const from = await account('001', 0);
+  const to = await account('002', 1);
+  const contract = await db.selectFrom('contract').selectAll().where('id', '=', contractId).executeTakeFirstOrThrow();
+  return { actor: { user, contract, ip: '192.0.2.80', userAgent: 'bench' }, fromAccountId: from.id, to: { branchCode: to.branch_code, accountNumber: to.account_number } };
+}
+
+async function prepare(deps: Deps): Promise<Customer[]> {
+  await deps.db
+    .insertInto('own_branch')
+    .values([
+      { code: '001', name: '本店営業部', name_kana: 'ﾎﾝﾃﾝ' },
+      { code: '002', name: '駅前支店', name_kana: 'ｴｷﾏｴ' },
+    ])
+    .execute();
+  const customers: Customer[] = [];
+  for (let i = 0; i < concurrency; i++) customers.push(await addCustomer(deps, i + 1));
+  // The baseline's own balances: two rows per worker, like the service side's two accounts.
+  await sql`CREATE TABLE bench_balance (id integer PRIMARY KEY, balance_yen bigint NOT NULL)`.execute(deps.db);
+  await sql`CREATE TABLE bench_movement (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, from_id integer NOT NULL, to_id integer NOT NULL, amount_yen bigint NOT NULL, at timestamptz NOT NULL)`.execute(deps.db);
+  await sql`INSERT INTO bench_balance SELECT g, ${depositYen}::int8 FROM generate_series(0, ${2 * concurrency - 1}) g`.execute(deps.db);
+  return customers;
+}
+
+function serviceTransfer(deps: Deps, customers: Customer[]) {
+  return async (worker: number) => {
+    const customer = customers[worker]!;
+    const { transfer } = await createTransfer(deps, customer.actor, {
+      fromAccountId: customer.fromAccountId,
+      destination: { adHoc: { bankCode: deps.config.bankCode, branchCode: customer.to.branchCode, accountType: 'ordinary', accountNumber: customer.to.accountNumber, nameInput: 'ﾍﾞﾝﾁ ｳｹﾄﾘ' } },
+      amountYen: BigInt(1 + (worker * 7919 + Date.now()) % 50_000),
+      executionDate: tokyoDate(deps.clock.now()),
+      idempotencyKey: randomBytes(18).toString('base64url'),
+    });
+    if (transfer.status !== 'completed') throw new Error(`transfer ${transfer.id} is ${transfer.status}`);
+  };
+}
+
+function sqlTransfer(db: Db) {
+  return async (worker: number) => {
+    const amount = BigInt(1 + (worker * 7919 + Date.now()) % 50_000);
+    await db.transaction().execute(async (tx) => {
+      await sql`UPDATE bench_balance SET balance_yen = balance_yen - ${amount}::int8 WHERE id = ${2 * worker}`.execute(tx);
+      await sql`UPDATE bench_balance SET balance_yen = balance_yen + ${amount}::int8 WHERE id = ${2 * worker + 1}`.execute(tx);
+      await sql`INSERT INTO bench_movement (from_id, to_id, amount_yen, at) VALUES (${2 * worker}, ${2 * worker + 1}, ${amount}::int8, now())`.execute(tx);
+    });
+  };
+}
+
+interface Run extends Throughput {
+  cpu: CpuUse;
+}
+
+async function measure(db: Db, operation: (worker: number) => Promise<void>, seconds: number): Promise<Run> {
+  const before = await sampleCpu(db);
+  const throughput = await measureThroughput(concurrency, operation, { seconds, countMax });
+  return { ...throughput, cpu: cpuBetween(before, await sampleCpu(db)) };
+}
+
+function cpuLine(label: string, runs: Run[]): string {
+  const count = runs.reduce((sum, r) => sum + r.count, 0);
+  const ms = (pick: (cpu: CpuUse) => number) => ((runs.reduce((sum, r) => sum + pick(r.cpu), 0) / count) * 1000).toFixed(2);
+  const elsewhere = runs.reduce((sum, r) => sum + r.cpu.elsewhere, 0) / runs.reduce((sum, r) => sum + r.cpu.seconds * r.cpu.cpus, 0);
+  return `${label.padEnd(10)} CPU ms per transfer: JS thread ${ms((c) => c.main)}, other threads ${ms((c) => c.otherThreads + c.threadpool)}, PostgreSQL ${ms((c) => c.postgres)}; others busy ${(elsewhere * 100).toFixed(0)} %`;
+}
+
+async function benchmark(): Promise<void> {
+  const database = await createBenchDatabase(concurrency + 2);
+  const deps: Deps = { ...benchDeps(database.db, database.url), clock: businessDayClock() };
+  try {
+    log(`ledger benchmark — Node ${process.version}, ${availableParallelism()} CPUs, ${Math.round(totalmem() / 2 ** 30)} GiB, PostgreSQL ${await serverVersion()} at ${new URL(benchServerUrl).host}`);
+    log(`concurrency ${concurrency}, ${runSeconds} s per run; a transfer is createTransfer (same bank, dated ${tokyoDate(deps.clock.now())}, posted at once) against BEGIN, 2 UPDATE, INSERT, COMMIT`);
+    const customers = await prepare(deps);
+    const service = serviceTransfer(deps, customers);
+    const bare = sqlTransfer(deps.db);
+    await measure(deps.db, service, warmUpSeconds);
+    await measure(deps.db, bare, 1);
+
+    const serviceRuns: Run[] = [];
+    const sqlRuns: Run[] = [];
+    log('');
+    log('round   transfers/s   bare SQL/s   ratio');
+    for (let round = 1; round <= rounds; round++) {
+      const baseline = await measure(deps.db, bare, runSeconds);
+      const measured = await measure(deps.db, service, runSeconds);
+      sqlRuns.push(baseline);
+      serviceRuns.push(measured);
+      log(`${String(round).padStart(5)}   ${measured.perSecond.toFixed(1).padStart(11)}   ${baseline.perSecond.toFixed(1).padStart(10)}   ${(measured.perSecond / baseline.perSecond).toFixed(3)}`);
+    }
+    const servicePerSecond = mean(serviceRuns.map((r) => r.perSecond));
+    const sqlPerSecond = mean(sqlRuns.map((r) => r.perSecond));
+    log(` mean   ${servicePerSecond.toFixed(1).padStart(11)}   ${sqlPerSecond.toFixed(1).padStart(10)}`);
+    log('');
+    log(cpuLine('service', serviceRuns));
+    log(cpuLine('bare SQL', sqlRuns));
+    const verification = await verifyLedger(deps.db);
+    log(`ledger verify after the runs: ${verification.ok ? 'ok' : verification.problems.join('; ')} (${verification.figures.entries} entries)`);
+    if (!verification.ok) process.exitCode = 1;
+    log('');
+    log(`ledger/sql ratio: ${(servicePerSecond / sqlPerSecond).toFixed(3)}`);
+  } finally {
+    await database.drop();
+  }
+}
+
+/**
+ * One transfer at a time on one connection, through a Kysely that hears every statement: each
+ * statement's round trip, and the CPU time the PostgreSQL backend spent since the statement before
+ * (read from /proc/<pid>/schedstat in nanoseconds: the backend does nothing else meanwhile).
+ */
+async function profile(): Promise<void> {
+  const database = await createBenchDatabase(2);
+  const statements = new Map<string, { count: number; ms: number; backendMs: number }>();
+  let backendPid = 0;
+  let listening = false;
+  let lastBackendNs = 0;
+  const backendNs = () => {
+    try {
+      return Number(readFileSync(`/proc/${backendPid}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      return 0;
+    }
+  };
+  const pool = new pg.Pool({ connectionString: database.url, max: 1 });
+  pool.on('connect', (client) => {
+    client.setTypeParser(20, (value: string) => BigInt(value));
+    client.setTypeParser(1082, (value: string) => value);
+  });
+  const timed = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool }),
+    log: (event: LogEvent) => {
+      if (!listening) return;
+      const now = backendNs();
+      const text = event.query.sql.replace(/\s+/g, ' ').replace(/\$\d+(, \$\d+)*/g, '…').slice(0, 100);
+      const entry = statements.get(text) ?? { count: 0, ms: 0, backendMs: 0 };
+      entry.count++;
+      entry.ms += event.queryDurationMillis;
+      entry.backendMs += (now - lastBackendNs) / 1e6;
+      lastBackendNs = now;
+      statements.set(text, entry);
+    },
+  });
+  try {
+    const deps: Deps = { ...benchDeps(timed, database.url), clock: businessDayClock() };
+    const customers = await prepare(deps);
+    backendPid = (await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(timed)).rows[0]!.pid;
+    const service = serviceTransfer(deps, customers);
+    for (let i = 0; i < 20; i++) await service(0);
+    lastBackendNs = backendNs();
+    listening = true;
+    const cpuBefore = process.cpuUsage();
+    const start = performance.now();
+    for (let i = 0; i < profileTransfers; i++) await service(0);
+    const wall = (performance.now() - start) / profileTransfers;
+    const cpu = process.cpuUsage(cpuBefore);
+    listening = false;
+    const rows = [...statements].map(([text, s]) => ({ text, count: s.count / profileTransfers, ms: s.ms / s.count, backendMs: s.backendMs / s.count }));
+    const total = (pick: (r: (typeof rows)[number]) => number) => rows.reduce((sum, r) => sum + r.count * pick(r), 0);
+    log(`one transfer at a time on one connection, ${profileTransfers} transfers: ${wall.toFixed(2)} ms wall each, ${total(() => 1).toFixed(1)} statements,`);
+    log(`round trips ${total((r) => r.ms).toFixed(2)} ms, PostgreSQL backend CPU ${total((r) => r.backendMs).toFixed(2)} ms, Node CPU ${((cpu.user + cpu.system) / 1000 / profileTransfers).toFixed(2)} ms per transfer`);
+    log('');
+    log(' per transfer   round trip ms   backend CPU ms   statement');
+    for (const r of rows) log(`${r.count.toFixed(2).padStart(13)}   ${r.ms.toFixed(3).padStart(13)}   ${r.backendMs.toFixed(3).padStart(14)}   ${r.text}`);
+  } finally {
+    await timed.destroy();
+    await database.drop();
+  }
+}
+
+if (process.argv.includes('--profile')) await profile();
+else await benchmark();

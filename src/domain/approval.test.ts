@@ -1,0 +1,126 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  approvalsRequiredByMode,
+  isValidSendBackReason,
+  nextAfterApproval,
+  nextAtRegistration,
+  refusalToApprove,
+  refusalToRegister,
+  refusalToSend,
+  refusalToSendBack,
+  refusalToWithdraw,
+  type Item,
+  type StepHolder,
+} from './approval.ts';
+
+const today = '2026-04-01';
+const person = (ref: number, steps: { register?: boolean; approve?: boolean; send?: boolean } = {}, limitYen: bigint | null = 1_000_000n): StepHolder => ({
+  ref,
+  canRegister: steps.register ?? false,
+  canApprove: steps.approve ?? false,
+  canSend: steps.send ?? false,
+  perTransactionLimitYen: limitYen,
+  usesAccount: true,
+});
+const creator = person(1, { register: true, send: true });
+const approver = person(2, { approve: true });
+const approverSender = person(3, { approve: true, send: true });
+const sender = person(4, { send: true });
+const item = (overrides: Partial<Item> = {}): Item => ({
+  status: 'awaiting_approval',
+  createdBy: 1,
+  approvalsRequired: 1,
+  approvedBy: [],
+  amountYen: 50_000n,
+  executionDate: today,
+  ...overrides,
+});
+
+test('approvals required follow the contract setting: none 0, single 1, double 2', () => {
+  assert.deepEqual(approvalsRequiredByMode, { none: 0, single: 1, double: 2 });
+});
+
+test('registering needs the register step, the account and an amount within the per-transaction limit', () => {
+  assert.equal(refusalToRegister(creator, 1_000_000n), undefined);
+  assert.equal(refusalToRegister(approver, 1n), 'TRANSFER_NOT_PERMITTED');
+  assert.equal(refusalToRegister({ ...creator, usesAccount: false }, 1n), 'TRANSFER_ACCOUNT_NOT_USABLE');
+  assert.equal(refusalToRegister(creator, 1_000_001n), 'TRANSFER_PER_TRANSACTION_LIMIT');
+  assert.equal(refusalToRegister({ ...creator, perTransactionLimitYen: null }, 1n), 'TRANSFER_PER_TRANSACTION_LIMIT');
+});
+
+test('without approvals a creator holding the send step sends at once; otherwise the item waits', () => {
+  assert.equal(nextAtRegistration(0, creator), 'send');
+  assert.equal(nextAtRegistration(0, person(5, { register: true })), 'awaiting_send');
+  assert.equal(nextAtRegistration(1, creator), 'awaiting_approval');
+  assert.equal(nextAtRegistration(2, creator), 'awaiting_approval');
+});
+
+test('the creator never approves their own item, even holding the approve step', () => {
+  const both = person(1, { register: true, approve: true, send: true });
+  assert.equal(refusalToApprove(both, item(), today), 'TRANSFER_OWN_ITEM');
+});
+
+test('one person never approves one item twice', () => {
+  assert.equal(refusalToApprove(approver, item({ approvalsRequired: 2, approvedBy: [2] }), today), 'TRANSFER_STEP_TAKEN');
+  assert.equal(refusalToApprove(approverSender, item({ approvalsRequired: 2, approvedBy: [2] }), today), undefined);
+});
+
+test('only an item waiting for approval is approved: not a withdrawn, sent back, or sent one', () => {
+  for (const status of ['withdrawn', 'sent_back', 'awaiting_send', 'scheduled', 'completed', 'failed'] as const) {
+    assert.equal(refusalToApprove(approver, item({ status }), today), 'TRANSFER_STATE_CONFLICT', status);
+  }
+  assert.equal(refusalToApprove(approver, item({ approvedBy: [3] }), today), 'TRANSFER_STATE_CONFLICT');
+});
+
+test('approving needs the approve step, the account, the approver’s own limit, and a date not passed', () => {
+  assert.equal(refusalToApprove(sender, item(), today), 'TRANSFER_NOT_PERMITTED');
+  assert.equal(refusalToApprove({ ...approver, usesAccount: false }, item(), today), 'TRANSFER_ACCOUNT_NOT_USABLE');
+  assert.equal(refusalToApprove(person(2, { approve: true }, 49_999n), item(), today), 'TRANSFER_PER_TRANSACTION_LIMIT');
+  assert.equal(refusalToApprove(approver, item({ executionDate: '2026-03-31' }), today), 'TRANSFER_EXPIRED');
+});
+
+test('the final approval sends when the approver holds the send step, else the item waits for a sender', () => {
+  assert.equal(nextAfterApproval(approverSender, item()), 'send');
+  assert.equal(nextAfterApproval(approver, item()), 'awaiting_send');
+  assert.equal(nextAfterApproval(approverSender, item({ approvalsRequired: 2 })), 'awaiting_approval');
+  assert.equal(nextAfterApproval(approverSender, item({ approvalsRequired: 2, approvedBy: [2] })), 'send');
+});
+
+test('a sender took no other step on the item', () => {
+  const waiting = item({ status: 'awaiting_send', approvedBy: [3] });
+  assert.equal(refusalToSend(sender, waiting, today), undefined);
+  assert.equal(refusalToSend(approverSender, waiting, today), 'TRANSFER_STEP_TAKEN');
+  assert.equal(refusalToSend(person(1, { register: true, send: true }), waiting, today), 'TRANSFER_OWN_ITEM');
+  assert.equal(refusalToSend(approver, waiting, today), 'TRANSFER_NOT_PERMITTED');
+  assert.equal(refusalToSend(sender, item(), today), 'TRANSFER_STATE_CONFLICT');
+  assert.equal(refusalToSend(sender, item({ status: 'sent_back' }), today), 'TRANSFER_STATE_CONFLICT');
+  assert.equal(refusalToSend(sender, { ...waiting, executionDate: '2026-03-31' }, today), 'TRANSFER_EXPIRED');
+});
+
+test('the creator alone withdraws, and only before the final approval', () => {
+  assert.equal(refusalToWithdraw(creator, item()), undefined);
+  assert.equal(refusalToWithdraw(creator, item({ approvalsRequired: 2, approvedBy: [2] })), undefined);
+  assert.equal(refusalToWithdraw(creator, item({ status: 'awaiting_send', approvalsRequired: 0 })), undefined);
+  assert.equal(refusalToWithdraw(creator, item({ status: 'awaiting_send', approvedBy: [2] })), 'TRANSFER_STATE_CONFLICT');
+  assert.equal(refusalToWithdraw(creator, item({ status: 'scheduled' })), 'TRANSFER_STATE_CONFLICT');
+  assert.equal(refusalToWithdraw(approver, item()), 'TRANSFER_NOT_PERMITTED');
+});
+
+test('an approver other than the creator sends back before sending, once per person', () => {
+  assert.equal(refusalToSendBack(approver, item()), undefined);
+  assert.equal(refusalToSendBack(approver, item({ status: 'awaiting_send', approvedBy: [3] })), undefined);
+  assert.equal(refusalToSendBack(approverSender, item({ status: 'awaiting_send', approvedBy: [3] })), 'TRANSFER_STEP_TAKEN');
+  assert.equal(refusalToSendBack(person(1, { register: true, approve: true }), item()), 'TRANSFER_OWN_ITEM');
+  assert.equal(refusalToSendBack(sender, item()), 'TRANSFER_NOT_PERMITTED');
+  assert.equal(refusalToSendBack(approver, item({ status: 'scheduled' })), 'TRANSFER_STATE_CONFLICT');
+  assert.equal(refusalToSendBack(approver, item({ status: 'withdrawn' })), 'TRANSFER_STATE_CONFLICT');
+});
+
+test('a send-back reason is 1 to 100 characters without control characters', () => {
+  assert.equal(isValidSendBackReason('金額誤り'), true);
+  assert.equal(isValidSendBackReason('あ'.repeat(100)), true);
+  assert.equal(isValidSendBackReason('あ'.repeat(101)), false);
+  assert.equal(isValidSendBackReason('   '), false);
+  assert.equal(isValidSendBackReason('a\u0007b'), false);
+});

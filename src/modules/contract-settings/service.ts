@@ -1,0 +1,100 @@
+import type { Deps } from '../../deps.ts';
+import type { ApprovalMode, ResultEmailTo } from '../../db/schema.ts';
+import { inTransaction } from '../../db/transaction.ts';
+import { AppError } from '../../errors.ts';
+import { recordAudit, userActor } from '../../audit/audit-trail.ts';
+import { confirmWithConfirmationPassword } from '../settings/confirmation.ts';
+import { masterEmail, notifySecurityChange } from '../notices/security-notice.ts';
+import type { LiveSession } from '../session/store.ts';
+import type { RequestContext } from '../logon/service.ts';
+import type { MessageKey } from '../../web/i18n/index.ts';
+
+/**
+ * The contract's settings the master decides: the approval function (R8.5: none, single or double)
+ * and who receives transfer result emails (R7.3: the operator, the master, or both). Items already
+ * waiting keep the number of approvals they were registered with.
+ */
+export const approvalModes = ['none', 'single', 'double'] as const satisfies readonly ApprovalMode[];
+export const resultEmailRecipients = ['operator', 'master', 'operator_and_master'] as const satisfies readonly ResultEmailTo[];
+
+export interface ContractSettings {
+  approvalMode: ApprovalMode;
+  resultEmailTo: ResultEmailTo;
+}
+
+const action = 'contract.settings';
+
+/** Only the master sees or changes these; anyone else is refused, and a refused change is recorded. */
+export async function requireMaster(deps: Deps, live: LiveSession, context?: RequestContext): Promise<void> {
+  if (live.user.role === 'master') return;
+  if (context) {
+    await recordAudit(deps.db, {
+      at: deps.clock.now(),
+      contractId: live.user.contract_id,
+      userRef: live.user.id,
+      actor: userActor(live.user.contract_id, live.user.user_id),
+      action,
+      outcome: 'failure',
+      reason: 'forbidden',
+      ip: context.ip,
+      userAgent: context.userAgent,
+    });
+  }
+  throw new AppError('FORBIDDEN');
+}
+
+export async function contractSettingsOf(deps: Deps, live: LiveSession): Promise<ContractSettings> {
+  await requireMaster(deps, live);
+  const row = await deps.db.selectFrom('contract').select(['approval_mode', 'result_email_to']).where('id', '=', live.user.contract_id).executeTakeFirstOrThrow();
+  return { approvalMode: row.approval_mode, resultEmailTo: row.result_email_to };
+}
+
+export async function changeContractSettings(
+  deps: Deps,
+  live: LiveSession,
+  settings: ContractSettings,
+  confirmationPassword: string,
+  context: RequestContext,
+): Promise<'changed' | 'unchanged'> {
+  await requireMaster(deps, live, context);
+  const before = await contractSettingsOf(deps, live);
+  if (before.approvalMode === settings.approvalMode && before.resultEmailTo === settings.resultEmailTo) return 'unchanged';
+  await confirmWithConfirmationPassword(deps, live, confirmationPassword, context, action);
+  const now = deps.clock.now();
+  const contractId = live.user.contract_id;
+  await inTransaction(deps.db, async (tx) => {
+    const old = await tx.selectFrom('contract').select(['approval_mode', 'result_email_to']).where('id', '=', contractId).forNoKeyUpdate().executeTakeFirstOrThrow();
+    await tx.updateTable('contract').set({ approval_mode: settings.approvalMode, result_email_to: settings.resultEmailTo }).where('id', '=', contractId).execute();
+    await recordAudit(tx, {
+      at: now,
+      contractId,
+      userRef: live.user.id,
+      actor: userActor(contractId, live.user.user_id),
+      action,
+      outcome: 'success',
+      ip: context.ip,
+      userAgent: context.userAgent,
+      details: {
+        approvalMode: { from: old.approval_mode, to: settings.approvalMode },
+        resultEmailTo: { from: old.result_email_to, to: settings.resultEmailTo },
+      },
+    });
+    await notifySecurityChange(deps, tx, {
+      contractId,
+      companyName: live.contract.company_name,
+      subjectUserId: live.user.user_id,
+      actorLabel: live.user.user_id,
+      what: {
+        key: 'contractSettings.mail.changed',
+        params: {
+          approvalMode: { message: `contractSettings.approvalMode.${settings.approvalMode}` as MessageKey },
+          resultEmailTo: { message: `contractSettings.resultEmailTo.${settings.resultEmailTo}` as MessageKey },
+        },
+      },
+      at: now,
+      ip: context.ip,
+      recipients: [live.user.email, await masterEmail(tx, contractId)],
+    });
+  });
+  return 'changed';
+}

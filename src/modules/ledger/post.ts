@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import { sql } from 'kysely';
+import type { Executor, Tx } from '../../db/transaction.ts';
+import type { BankLedgerAccountCode, JournalEntryKind, LedgerAccountKind } from '../../db/schema-ledger.ts';
+import type { DateText } from '../../db/schema-transfers.ts';
+import { applyPostings, assertBalanced, type PostingLine } from '../../domain/ledger.ts';
+
+export interface JournalEntryInput {
+  kind: JournalEntryKind;
+  transferId?: bigint;
+  /** The entry a reversal undoes (kind 'reversal' only; an entry is reversed at most once). */
+  reversesEntryId?: bigint;
+  /** The statement's 摘要, half-width kana. */
+  description: string;
+  valueDate: DateText;
+  postedAt: Date;
+  postings: PostingLine[];
+}
+
+/** A customer's account would go below zero: nothing of the entry was written. */
+export class InsufficientFundsError extends Error {
+  readonly ledgerAccountId: number;
+  constructor(ledgerAccountId: number) {
+    super(`ledger account ${ledgerAccountId} has insufficient funds`);
+    this.name = 'InsufficientFundsError';
+    this.ledgerAccountId = ledgerAccountId;
+  }
+}
+
+/**
+ * Writes one journal entry and moves the balances of its accounts, in the caller's transaction
+ * (house rules 2 and 8), in two statements whatever the number of postings:
+ *
+ * 1. the entry's ledger accounts are locked in id order (`SELECT … ORDER BY id FOR UPDATE`), so
+ *    two entries that share accounts wait for each other instead of deadlocking, and their balances
+ *    are read as they stand. If a customer's account would go below zero, InsufficientFundsError
+ *    is thrown with nothing written, so the caller may go on in its transaction (e.g. to mark a
+ *    transfer failed);
+ * 2. one statement moves each balance, still conditional on a customer balance staying at or above
+ *    zero (house rule 5), and inserts the entry and its postings, each posting with the balance just
+ *    after it. The rows are ours since step 1, so the balances are the ones read there; this second
+ *    statement's own snapshot, taken after the locks, sees them as they are.
+ *
+ * The database checks again at commit that the entry's postings sum to zero (migration 0005).
+ */
+export async function postJournalEntry(tx: Tx, entry: JournalEntryInput): Promise<{ entryId: bigint }> {
+  assertBalanced(entry.postings);
+  assert.equal(entry.kind === 'reversal', entry.reversesEntryId !== undefined, 'a reversal, and only a reversal, names the entry it reverses');
+  const ids = [...new Set(entry.postings.map((p) => p.ledgerAccountId))].sort((a, b) => a - b);
+  const locked = await sql<{ id: number; kind: LedgerAccountKind; balance_yen: bigint }>`
+    SELECT id, kind, balance_yen FROM ledger_account WHERE id IN (${sql.join(ids)}) ORDER BY id FOR UPDATE`.execute(tx);
+  assert.equal(locked.rows.length, ids.length, 'every ledger account of the entry exists');
+  const before = new Map(locked.rows.map((row) => [row.id, BigInt(row.balance_yen)]));
+  const { netYen, balanceAfterYen } = applyPostings(before, entry.postings);
+  for (const row of locked.rows) {
+    if (row.kind === 'customer' && before.get(row.id)! + netYen.get(row.id)! < 0n) throw new InsufficientFundsError(row.id);
+  }
+
+  const nets = [...netYen].map(([id, yen]) => sql`(${id}::int, ${yen}::int8)`);
+  const lines = entry.postings.map(
+    (p, index) => sql`(${index}::int, ${p.ledgerAccountId}::int, ${p.amountYen}::int8, ${balanceAfterYen[index]!}::int8, ${p.description ?? null}::text)`,
+  );
+  const result = await sql<{ entry_id: bigint; posted: bigint | number; moved: bigint | number }>`
+    WITH moved AS (
+      UPDATE ledger_account la SET balance_yen = la.balance_yen + net.delta_yen
+      FROM (VALUES ${sql.join(nets)}) AS net (id, delta_yen)
+      WHERE la.id = net.id AND (la.kind <> 'customer' OR la.balance_yen + net.delta_yen >= 0)
+      RETURNING la.id
+    ),
+    entry AS (
+      INSERT INTO journal_entry (kind, transfer_id, reverses_entry_id, description, value_date, posted_at)
+      VALUES (${entry.kind}, ${entry.transferId ?? null}::int8, ${entry.reversesEntryId ?? null}::int8, ${entry.description},
+              ${entry.valueDate}::date, ${entry.postedAt}::timestamptz)
+      RETURNING id
+    ),
+    posted AS (
+      INSERT INTO posting (entry_id, ledger_account_id, amount_yen, balance_after_yen, description)
+      SELECT entry.id, line.ledger_account_id, line.amount_yen, line.balance_after_yen, line.description
+      FROM entry, (VALUES ${sql.join(lines)}) AS line (ord, ledger_account_id, amount_yen, balance_after_yen, description)
+      ORDER BY line.ord
+      RETURNING 1
+    )
+    SELECT (SELECT id FROM entry) AS entry_id, (SELECT count(*) FROM posted) AS posted, (SELECT count(*) FROM moved) AS moved`.execute(tx);
+  const row = result.rows[0]!;
+  // The rows were locked and checked: a balance not moved is a broken invariant, rolled back.
+  assert.ok(Number(row.moved) === ids.length && Number(row.posted) === entry.postings.length, 'every balance moved and every posting written');
+  return { entryId: BigInt(row.entry_id) };
+}
+
+/** The ledger account of a customer's account (every account has one, migration 0005). */
+export async function customerLedgerAccountId(executor: Executor, accountId: number): Promise<number> {
+  const row = await executor.selectFrom('ledger_account').select('id').where('account_id', '=', accountId).executeTakeFirst();
+  assert.ok(row, `account ${accountId} has a ledger account`);
+  return row.id;
+}
+
+/**
+ * One of the bank's own ledger accounts: interbank clearing, fee income, or cash. For clearing and
+ * fee income, which are split into rows (./bank-accounts.ts), this is their first row.
+ */
+export async function bankLedgerAccountId(executor: Executor, code: BankLedgerAccountCode): Promise<number> {
+  const row = await executor.selectFrom('ledger_account').select('id').where('code', '=', code).executeTakeFirst();
+  assert.ok(row, `the bank's ledger account ${code} exists`);
+  return row.id;
+}

@@ -1,0 +1,121 @@
+import type { Deps } from '../../deps.ts';
+import type { Executor } from '../../db/transaction.ts';
+import type { AccountType } from '../../db/schema.ts';
+import { AppError } from '../../errors.ts';
+import { formSecret, formText } from '../../web/form-input.ts';
+import { toZenginKana, isZenginKana } from '../../domain/zengin-kana.ts';
+import { findBank, findBranch } from './bank-directory.ts';
+import { PayeeNameError } from './name-error.ts';
+
+/**
+ * Reading the payee form (R8.2). Every field is refused with its own code and the field's name, so
+ * the page shows the problem next to it; nothing is looked up before the shape is right.
+ */
+export const accountTypes = ['ordinary', 'current', 'savings'] as const satisfies readonly AccountType[];
+/** Zengin account numbers are seven digits; a shorter one is written with leading zeros. */
+export const accountNumberDigits = 7;
+/** The name as typed may be longer than the Zengin name (ガ becomes ｶﾞ), but not without bound. */
+export const typedNameLengthMax = 60;
+/** Zengin's payee name field is 30 characters. */
+export const zenginNameLengthMax = 30;
+export const nicknameLengthMax = 30;
+export const reasonLengthMax = 200;
+const confirmationPasswordLengthMax = 128;
+
+/** Where the payee's money goes, and what the contract calls it. */
+export interface PayeeDetails {
+  bankCode: string;
+  branchCode: string;
+  accountType: AccountType;
+  accountNumber: string;
+  nameKana: string;
+  nickname: string | null;
+}
+
+/** The details, with the name as the person typed it (shown next to its Zengin form). */
+export interface PayeeEntry extends PayeeDetails {
+  nameTyped: string;
+}
+
+function valueOf(body: unknown, name: string): unknown {
+  return body && typeof body === 'object' ? (body as Record<string, unknown>)[name] : undefined;
+}
+
+export function bankCodeField(body: unknown): string {
+  const code = formText(body, 'bankCode', { maxLength: 10, code: 'PAYEES_BANK_INVALID' });
+  if (!/^[0-9]{4}$/.test(code)) throw new AppError('PAYEES_BANK_INVALID', { field: 'bankCode' });
+  return code;
+}
+
+export function branchCodeField(body: unknown): string {
+  const code = formText(body, 'branchCode', { maxLength: 10, code: 'PAYEES_BRANCH_INVALID' });
+  if (!/^[0-9]{3}$/.test(code)) throw new AppError('PAYEES_BRANCH_INVALID', { field: 'branchCode' });
+  return code;
+}
+
+export function accountTypeField(body: unknown): AccountType {
+  const value = valueOf(body, 'accountType');
+  if (typeof value !== 'string' || !(accountTypes as readonly string[]).includes(value)) {
+    throw new AppError('PAYEES_ACCOUNT_TYPE_INVALID', { field: 'accountType' });
+  }
+  return value as AccountType;
+}
+
+/** Half-width digits only, at most seven, not all zeros; padded to seven on the left. */
+export function accountNumberField(body: unknown): string {
+  const typed = formText(body, 'accountNumber', { maxLength: 20, code: 'PAYEES_ACCOUNT_NUMBER_INVALID' });
+  if (!/^[0-9]{1,7}$/.test(typed) || /^0+$/.test(typed)) throw new AppError('PAYEES_ACCOUNT_NUMBER_INVALID', { field: 'accountNumber' });
+  return typed.padStart(accountNumberDigits, '0');
+}
+
+/** The payee's name as typed, and its Zengin form; a refusal names the character at fault. */
+export function nameField(body: unknown): { typed: string; kana: string } {
+  const value = valueOf(body, 'name');
+  if (typeof value !== 'string') throw new PayeeNameError('PAYEES_NAME_EMPTY');
+  if (value.length > typedNameLengthMax) throw new PayeeNameError('PAYEES_NAME_TOO_LONG');
+  const result = toZenginKana(value, zenginNameLengthMax);
+  if (!result.ok) {
+    const code = result.problem === 'empty' ? 'PAYEES_NAME_EMPTY' : result.problem === 'too_long' ? 'PAYEES_NAME_TOO_LONG' : 'PAYEES_NAME_UNCONVERTIBLE';
+    throw new PayeeNameError(code, result.offending);
+  }
+  return { typed: value.trim(), kana: result.kana };
+}
+
+export function nicknameField(body: unknown): string | null {
+  if (valueOf(body, 'nickname') === undefined) return null;
+  const nickname = formText(body, 'nickname', { maxLength: nicknameLengthMax, code: 'PAYEES_NICKNAME_INVALID', allowEmpty: true });
+  return nickname === '' ? null : nickname;
+}
+
+export function reasonField(body: unknown): string {
+  return formText(body, 'reason', { maxLength: reasonLengthMax, code: 'PAYEES_REASON_INVALID' });
+}
+
+export function confirmationPasswordField(body: unknown): string {
+  return formSecret(body, 'confirmationPassword', { maxLength: confirmationPasswordLengthMax, code: 'CONFIRMATION_PASSWORD_WRONG' });
+}
+
+/** The whole payee form, in the order the page shows it; bank and branch must exist. */
+export async function payeeEntryFields(deps: Deps, executor: Executor, body: unknown): Promise<PayeeEntry> {
+  const bankCode = bankCodeField(body);
+  if (!findBank(deps, bankCode)) throw new AppError('PAYEES_BANK_INVALID', { field: 'bankCode' });
+  const branchCode = branchCodeField(body);
+  if (!(await findBranch(deps, executor, bankCode, branchCode))) throw new AppError('PAYEES_BRANCH_INVALID', { field: 'branchCode' });
+  const accountType = accountTypeField(body);
+  const accountNumber = accountNumberField(body);
+  const name = nameField(body);
+  const nickname = nicknameField(body);
+  return { bankCode, branchCode, accountType, accountNumber, nameKana: name.kana, nameTyped: name.typed, nickname };
+}
+
+/** Details from elsewhere than the form (a sealed draft): checked again against the same rules. */
+export async function checkDetails(deps: Deps, executor: Executor, details: PayeeDetails): Promise<void> {
+  const valid =
+    findBank(deps, details.bankCode) !== undefined &&
+    (await findBranch(deps, executor, details.bankCode, details.branchCode)) !== undefined &&
+    (accountTypes as readonly string[]).includes(details.accountType) &&
+    /^[0-9]{7}$/.test(details.accountNumber) &&
+    isZenginKana(details.nameKana, zenginNameLengthMax) &&
+    (details.nickname === null || (details.nickname.length > 0 && details.nickname.length <= nicknameLengthMax));
+  if (!valid) throw new AppError('PAYEES_DRAFT_INVALID');
+}

@@ -1,0 +1,94 @@
+import { sql } from 'kysely';
+import type { Deps } from '../../deps.ts';
+import type { Executor, Tx } from '../../db/transaction.ts';
+import { inTransaction } from '../../db/transaction.ts';
+import type { Transfer } from '../../db/schema-transfers.ts';
+import { auditedRefusals, auditStep, protectionsOf } from './audit.ts';
+import { refuseReservation, reserveDailyUsageSql } from './daily-usage.ts';
+import { holderOf } from './holder.ts';
+import { prepareFor, type Prepared } from './prepare.ts';
+import { refuse } from './refusal.ts';
+import { checkIdempotencyKey, creationHash } from './request-hash.ts';
+import { postIfDue } from './send.ts';
+import type { Actor, StepResult, TransferInput } from './types.ts';
+
+/**
+ * R8.2: a new transfer, registered by a holder of the register step (R8.5) and, when the contract
+ * needs no approval and the person also holds the send step, sent at once — posted in the same
+ * transaction when it is dated today.
+ *
+ * R8.6: the request's idempotency key is unique per person on the transfer itself. A retry finds
+ * the first transfer and gets it back (replayed); the same key with other content is refused. The
+ * key is looked up with the person's permission, before any check, so a retry after the day's limit
+ * is used up, or after midnight, still gets its first result. A twin arriving at the same moment
+ * waits on the key's unique index until the first commits, then does the same.
+ */
+export async function createTransfer(deps: Deps, actor: Actor, input: TransferInput): Promise<StepResult> {
+  checkIdempotencyKey(input.idempotencyKey);
+  const requestHash = creationHash(input);
+  const holder = await holderOf(deps.db, actor, input.fromAccountId, { idempotencyKey: input.idempotencyKey });
+  if (holder.earlier) return replay(deps.db, actor, input.idempotencyKey, requestHash);
+  const details = { amountYen: typeof input.amountYen === 'bigint' ? input.amountYen.toString() : null, fromAccountId: input.fromAccountId };
+  return auditedRefusals(deps, actor, 'register', details, async () => {
+    const prepared = await prepareFor(deps, deps.db, actor, input, holder);
+    try {
+      return await inTransaction(deps.db, (tx) => register(deps, tx, actor, input, requestHash, prepared));
+    } catch (error) {
+      // A twin committed this key while we checked: its transfer is the result.
+      if (error instanceof TwinFirst) return replay(deps.db, actor, input.idempotencyKey, requestHash);
+      throw error;
+    }
+  });
+}
+
+/** Thrown inside the transaction to roll back what it did when a twin's transfer holds the key. */
+class TwinFirst extends Error {}
+
+async function register(deps: Deps, tx: Tx, actor: Actor, input: TransferInput, requestHash: string, prepared: Prepared): Promise<StepResult> {
+  const { quote, next, today } = prepared;
+  const now = deps.clock.now();
+  const sends = next === 'send';
+  // One statement: the daily limit is reserved in the write (R1.4, house rule 5) and the transfer is
+  // inserted only if it was; the key's unique index is the gate for twins (R8.6).
+  const { rows } = await sql<Transfer & { reserved: number }>`
+    WITH usage AS (${reserveDailyUsageSql(actor.user.id, quote.executionDate, quote.amountYen)}),
+    inserted AS (
+      INSERT INTO transfer (contract_id, created_by, idempotency_key, request_hash, from_account_id, payee_id,
+        to_bank_code, to_branch_code, to_account_type, to_account_number, to_name_kana, amount_yen, fee_yen,
+        execution_date, status, approvals_required, sent_by, sent_at, protections, created_at, updated_at)
+      SELECT ${actor.contract.id}, ${actor.user.id}, ${input.idempotencyKey}, ${requestHash}, ${quote.fromAccount.id}, ${quote.to.payeeId}::int,
+        ${quote.to.bankCode}, ${quote.to.branchCode}, ${quote.to.accountType}, ${quote.to.accountNumber}, ${quote.to.nameKana},
+        ${quote.amountYen}::int8, ${quote.feeYen}::int8, ${quote.executionDate}::date, ${sends ? 'scheduled' : next},
+        ${quote.approvalsRequired}::int2, ${sends ? actor.user.id : null}::int, ${sends ? now : null}::timestamptz,
+        ${JSON.stringify(protectionsOf(actor))}::jsonb, ${now}::timestamptz, ${now}::timestamptz
+      WHERE EXISTS (SELECT 1 FROM usage)
+      ON CONFLICT (created_by, idempotency_key) DO NOTHING
+      RETURNING *
+    )
+    SELECT (SELECT count(*) FROM usage)::int AS reserved, inserted.* FROM (VALUES (1)) AS one LEFT JOIN inserted ON true`.execute(tx);
+  const { reserved, ...row } = rows[0]!;
+  if (row.id === null) {
+    if (await keyTaken(tx, actor.user.id, input.idempotencyKey)) throw new TwinFirst();
+    if (reserved === 0) await refuseReservation(tx, actor.user.id, quote.amountYen);
+    throw new TwinFirst();
+  }
+  const inserted = row as Transfer;
+  // Recorded before the posting: the contract's audit head is then taken before the ledger accounts,
+  // the order the ledger takes them in (modules/ledger/claim.ts), and the hot ledger rows are held
+  // for two statements less.
+  await auditStep(deps, tx, actor, 'register', inserted, sends ? { sent: true } : {});
+  const transfer = sends ? await postIfDue(deps, tx, inserted, today) : inserted;
+  return { transfer, replayed: false };
+}
+
+async function keyTaken(executor: Executor, userRef: number, key: string): Promise<boolean> {
+  const row = await executor.selectFrom('transfer').select('id').where('created_by', '=', userRef).where('idempotency_key', '=', key).executeTakeFirst();
+  return row !== undefined;
+}
+
+async function replay(executor: Executor, actor: Actor, key: string, requestHash: string): Promise<StepResult> {
+  const earlier = await executor.selectFrom('transfer').selectAll().where('created_by', '=', actor.user.id).where('idempotency_key', '=', key).executeTakeFirst();
+  if (!earlier) refuse('TRANSFER_STATE_CONFLICT');
+  if (earlier.request_hash !== requestHash) refuse('TRANSFER_IDEMPOTENCY_MISMATCH');
+  return { transfer: earlier, replayed: true };
+}

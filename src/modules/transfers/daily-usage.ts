@@ -1,0 +1,47 @@
+import { sql } from 'kysely';
+import type { Tx } from '../../db/transaction.ts';
+import { refuse } from './refusal.ts';
+
+/**
+ * R1.4: a person's daily limit for fund transfers, counted per execution date (Asia/Tokyo) in
+ * daily_usage and raised in the write only while it stays within the limit (house rule 5): however
+ * many transfers arrive at once, the sum accepted for a day never passes it. The statement reads the
+ * permission as it is now, so the register step and the per-transaction limit hold too. It is the
+ * first part of the statement that inserts the transfer (create.ts), which runs only when it returns
+ * a row.
+ */
+export function reserveDailyUsageSql(userRef: number, usageDate: string, amountYen: bigint) {
+  return sql`
+    INSERT INTO daily_usage AS d (user_ref, business, usage_date, used_yen)
+    SELECT p.user_ref, 'transfer', ${usageDate}::date, ${amountYen}::int8
+    FROM user_permission p
+    WHERE p.user_ref = ${userRef} AND p.business = 'transfer' AND p.can_register
+      AND ${amountYen}::int8 <= p.per_transaction_limit_yen AND ${amountYen}::int8 <= p.daily_limit_yen
+    ON CONFLICT (user_ref, business, usage_date) DO UPDATE SET used_yen = d.used_yen + EXCLUDED.used_yen
+    WHERE d.used_yen + EXCLUDED.used_yen <= (SELECT daily_limit_yen FROM user_permission WHERE user_ref = d.user_ref AND business = 'transfer')
+    RETURNING d.used_yen`;
+}
+
+/** Which rule refused a reservation, from the permission as it is now. */
+export async function refuseReservation(tx: Tx, userRef: number, amountYen: bigint): Promise<never> {
+  const permission = await tx
+    .selectFrom('user_permission')
+    .select(['can_register', 'per_transaction_limit_yen'])
+    .where('user_ref', '=', userRef)
+    .where('business', '=', 'transfer')
+    .executeTakeFirst();
+  if (!permission?.can_register) refuse('TRANSFER_NOT_PERMITTED');
+  if (permission.per_transaction_limit_yen === null || amountYen > permission.per_transaction_limit_yen) refuse('TRANSFER_PER_TRANSACTION_LIMIT', 'amount');
+  refuse('TRANSFER_DAILY_LIMIT', 'amount');
+}
+
+/** R1.4: a withdrawn or sent-back transfer gives its amount back to its creator's day. */
+export async function releaseDailyUsage(tx: Tx, userRef: number, usageDate: string, amountYen: bigint): Promise<void> {
+  await tx
+    .updateTable('daily_usage')
+    .set((eb) => ({ used_yen: eb('used_yen', '-', amountYen) }))
+    .where('user_ref', '=', userRef)
+    .where('business', '=', 'transfer')
+    .where('usage_date', '=', usageDate)
+    .execute();
+}

@@ -1,0 +1,86 @@
+import type { Deps } from '../../deps.ts';
+import type { Executor } from '../../db/transaction.ts';
+import { tokyoDate } from '../../domain/business-days.ts';
+import { transferFeeYen } from '../../domain/fees.ts';
+import { yenAmountMax } from '../../domain/money.ts';
+import { approvalsRequiredByMode, nextAtRegistration, refusalToRegister, type Next } from '../../domain/approval.ts';
+import { feeDestination, isSameAccount, resolveDestination, type ResolvedDestination } from './destination.ts';
+import { checkExecutionDate } from './execution-date.ts';
+import { holderOf, type Holder } from './holder.ts';
+import { refuse } from './refusal.ts';
+import type { Actor, TransferInput, TransferQuote } from './types.ts';
+
+/**
+ * Every check of a new transfer that needs no write, in the order of the form's fields (R8.2): the
+ * person's permission (R1.4), the account to pay from, the destination, the amount against the
+ * per-transaction limit, the execution date. The creation repeats the ones that can change under
+ * it (permission, limits, balance) in its own writes.
+ */
+export interface Prepared {
+  quote: TransferQuote;
+  holder: Holder;
+  destination: ResolvedDestination;
+  next: Next;
+  today: string;
+}
+
+export async function prepareTransfer(deps: Deps, executor: Executor, actor: Actor, input: Omit<TransferInput, 'idempotencyKey'>): Promise<Prepared> {
+  return prepareFor(deps, executor, actor, input, await holderOf(executor, actor, input.fromAccountId));
+}
+
+/** The checks, given what the person holds (read with the account to pay from, holder.ts). */
+export async function prepareFor(deps: Deps, executor: Executor, actor: Actor, input: Omit<TransferInput, 'idempotencyKey'>, holder: Holder): Promise<Prepared> {
+  if (!holder.canRegister) refuse('TRANSFER_NOT_PERMITTED');
+  const from = holder.account;
+  if (!from) refuse('TRANSFER_ACCOUNT_NOT_USABLE', 'fromAccountId');
+  const destination = await resolveDestination(deps, executor, actor.contract.id, input.destination);
+  if (isSameAccount(from, destination)) refuse('TRANSFER_SAME_ACCOUNT', 'payeeId' in input.destination ? 'payeeId' : 'accountNumber');
+  const amountYen = input.amountYen;
+  if (typeof amountYen !== 'bigint' || amountYen <= 0n || amountYen > yenAmountMax) refuse('TRANSFER_AMOUNT_INVALID', 'amount');
+  const refusal = refusalToRegister(holder, amountYen);
+  if (refusal) refuse(refusal, 'amount');
+  const today = tokyoDate(deps.clock.now());
+  checkExecutionDate(input.executionDate, today);
+  const feeYen = transferFeeYen(deps.config.transferFees, feeDestination(from, destination), amountYen);
+  const approvalsRequired = approvalsRequiredByMode[holder.approvalMode];
+  const next = nextAtRegistration(approvalsRequired, holder);
+  const { own: _own, ...to } = destination;
+  return {
+    quote: {
+      fromAccount: from,
+      to,
+      amountYen,
+      feeYen,
+      totalYen: amountYen + feeYen,
+      executionDate: input.executionDate,
+      approvalsRequired,
+      sendsNow: next === 'send',
+    },
+    holder,
+    destination,
+    next,
+    today,
+  };
+}
+
+/**
+ * R8.2: for the confirmation page — everything checked, nothing written. Beyond the creation's
+ * checks it reads what the creation enforces in its writes, so the person learns of it before
+ * confirming: the daily limit on that date, and the balance when the transfer would post at once.
+ */
+export async function quoteTransfer(deps: Deps, actor: Actor, input: Omit<TransferInput, 'idempotencyKey'>): Promise<TransferQuote> {
+  const { quote, holder, today } = await prepareTransfer(deps, deps.db, actor, input);
+  const usage = await deps.db
+    .selectFrom('daily_usage')
+    .select('used_yen')
+    .where('user_ref', '=', actor.user.id)
+    .where('business', '=', 'transfer')
+    .where('usage_date', '=', quote.executionDate)
+    .executeTakeFirst();
+  if (holder.dailyLimitYen === null || (usage?.used_yen ?? 0n) + quote.amountYen > holder.dailyLimitYen) refuse('TRANSFER_DAILY_LIMIT', 'amount');
+  if (quote.sendsNow && quote.executionDate === today) {
+    const balance = await deps.db.selectFrom('ledger_account').select('balance_yen').where('account_id', '=', quote.fromAccount.id).executeTakeFirst();
+    if ((balance?.balance_yen ?? 0n) < quote.totalYen) refuse('TRANSFER_INSUFFICIENT_FUNDS', 'amount');
+  }
+  return quote;
+}

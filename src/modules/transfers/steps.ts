@@ -1,0 +1,182 @@
+import assert from 'node:assert/strict';
+import { sql } from 'kysely';
+import type { Deps } from '../../deps.ts';
+import type { Tx } from '../../db/transaction.ts';
+import { inTransaction } from '../../db/transaction.ts';
+import type { Transfer } from '../../db/schema-transfers.ts';
+import { tokyoDate } from '../../domain/business-days.ts';
+import {
+  isValidSendBackReason,
+  nextAfterApproval,
+  refusalToApprove,
+  refusalToSend,
+  refusalToSendBack,
+  refusalToWithdraw,
+  type Item,
+} from '../../domain/approval.ts';
+import { AppError } from '../../errors.ts';
+import { auditedRefusals, auditStep, type AuditedStep } from './audit.ts';
+import { releaseDailyUsage } from './daily-usage.ts';
+import { holderOf, type Holder } from './holder.ts';
+import { claimIdempotencyKey, completeIdempotencyKey } from './idempotency.ts';
+import { refuse } from './refusal.ts';
+import { checkIdempotencyKey, stepHash, type LaterStep } from './request-hash.ts';
+import { notifySentBack } from './sent-back-notice.ts';
+import { sendInTx } from './send.ts';
+import type { Actor, StepResult } from './types.ts';
+
+/**
+ * R8.5: the steps after registration — approve, send, send back, withdraw — each in one transaction
+ * that claims the request's idempotency key first (R8.6), locks the item's row, judges the step by
+ * the rules of domain/approval.ts on what it finds, writes it, records it in the audit trail and
+ * keeps its result for a retry.
+ */
+interface Locked {
+  transfer: Transfer;
+  item: Item;
+  holder: Holder;
+  today: string;
+}
+
+async function runStep(
+  deps: Deps,
+  actor: Actor,
+  step: LaterStep,
+  transferId: bigint,
+  idempotencyKey: string,
+  work: (tx: Tx, locked: Locked) => Promise<Transfer>,
+  reason?: string,
+): Promise<StepResult> {
+  checkIdempotencyKey(idempotencyKey);
+  if (typeof transferId !== 'bigint' || transferId <= 0n || transferId > 9_223_372_036_854_775_807n) throw new AppError('NOT_FOUND');
+  const requestHash = stepHash(step, transferId, reason);
+  return auditedRefusals(deps, actor, step as AuditedStep, { transferId: transferId.toString() }, () =>
+    inTransaction(deps.db, async (tx) => {
+      const now = deps.clock.now();
+      const claim = await claimIdempotencyKey(tx, actor.user.id, idempotencyKey, requestHash, now);
+      if (!claim.fresh) return { transfer: claim.transfer, replayed: true };
+      const locked = await lockItem(tx, actor, transferId, tokyoDate(now));
+      const audit = () => auditStep(deps, tx, actor, step as AuditedStep, locked.transfer, reason === undefined ? {} : { reason });
+      // Locks are taken in one order everywhere — daily usage, the contract's audit head, ledger
+      // accounts — so steps wait for each other instead of deadlocking. A step that may post records
+      // itself first (a refusal rolls that back); one that gives daily usage back records itself last.
+      const postsMaybe = step === 'approve' || step === 'send';
+      if (postsMaybe) await audit();
+      const transfer = await work(tx, locked);
+      if (!postsMaybe) await audit();
+      await completeIdempotencyKey(tx, actor.user.id, idempotencyKey, transfer);
+      return { transfer, replayed: false };
+    }),
+  );
+}
+
+/** The item under its row lock (so the steps of one item happen one after another), with its approvals. */
+async function lockItem(tx: Tx, actor: Actor, transferId: bigint, today: string): Promise<Locked> {
+  const transfer = await tx
+    .selectFrom('transfer')
+    .selectAll()
+    .where('id', '=', transferId)
+    .where('contract_id', '=', actor.contract.id)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!transfer) throw new AppError('NOT_FOUND');
+  const approvals = await tx.selectFrom('transfer_approval').select('approved_by').where('transfer_id', '=', transferId).orderBy('step').execute();
+  const holder = await holderOf(tx, actor, transfer.from_account_id);
+  return { transfer, item: itemOf(transfer, approvals.map((a) => a.approved_by)), holder, today };
+}
+
+export function itemOf(transfer: Transfer, approvedBy: number[]): Item {
+  return {
+    status: transfer.status,
+    createdBy: transfer.created_by,
+    approvalsRequired: transfer.approvals_required,
+    approvedBy,
+    amountYen: transfer.amount_yen,
+    executionDate: transfer.execution_date,
+  };
+}
+
+/**
+ * R8.5: one approval. Step n is inserted only while the item waits for approval and n is the number
+ * of approvals so far plus one; the primary key (item, step) and UNIQUE (item, approver) refuse a
+ * concurrent second approval of the same step or by the same person. The final approval sends the
+ * item when the approver holds the send step, otherwise it waits for someone who does.
+ */
+export function approveTransfer(deps: Deps, actor: Actor, transferId: bigint, idempotencyKey: string): Promise<StepResult> {
+  return runStep(deps, actor, 'approve', transferId, idempotencyKey, async (tx, { transfer, item, holder, today }) => {
+    const refusal = refusalToApprove(holder, item, today);
+    if (refusal) refuse(refusal, refusal === 'TRANSFER_PER_TRANSACTION_LIMIT' ? 'amount' : undefined);
+    const step = item.approvedBy.length + 1;
+    const now = deps.clock.now();
+    const { rows } = await sql<{ step: number }>`
+      INSERT INTO transfer_approval (transfer_id, step, approved_by, approved_at)
+      SELECT t.id, ${step}, ${actor.user.id}, ${now}::timestamptz FROM transfer t
+      WHERE t.id = ${transfer.id} AND t.status = 'awaiting_approval'
+        AND (SELECT count(*) FROM transfer_approval a WHERE a.transfer_id = t.id) = ${step - 1}
+      ON CONFLICT DO NOTHING
+      RETURNING step`.execute(tx);
+    if (rows.length === 0) refuse('TRANSFER_STATE_CONFLICT');
+    const next = nextAfterApproval(holder, item);
+    if (next === 'send') return sendInTx(deps, tx, transfer.id, actor.user.id, today);
+    return updateStatus(tx, transfer.id, next, now);
+  });
+}
+
+/** R8.5: an item waiting to be sent, sent by a holder of the send step who took no other step on it. */
+export function sendTransfer(deps: Deps, actor: Actor, transferId: bigint, idempotencyKey: string): Promise<StepResult> {
+  return runStep(deps, actor, 'send', transferId, idempotencyKey, async (tx, { transfer, item, holder, today }) => {
+    const refusal = refusalToSend(holder, item, today);
+    if (refusal) refuse(refusal);
+    return sendInTx(deps, tx, transfer.id, actor.user.id, today);
+  });
+}
+
+/**
+ * R8.5: an approver sends the item back to its creator with a reason (1–100 characters), before it
+ * is sent; the creator's daily usage is given back (R1.4) and the creator is told by email (R7.3).
+ */
+export async function sendBackTransfer(deps: Deps, actor: Actor, transferId: bigint, reason: string, idempotencyKey: string): Promise<StepResult> {
+  if (typeof reason !== 'string' || !isValidSendBackReason(reason)) refuse('TRANSFER_REASON_INVALID', 'reason');
+  const trimmed = reason.trim();
+  return runStep(
+    deps,
+    actor,
+    'send_back',
+    transferId,
+    idempotencyKey,
+    async (tx, { transfer, item, holder }) => {
+      const refusal = refusalToSendBack(holder, item);
+      if (refusal) refuse(refusal);
+      const now = deps.clock.now();
+      const updated = await updateStatus(tx, transfer.id, 'sent_back', now, trimmed);
+      await releaseDailyUsage(tx, transfer.created_by, transfer.execution_date, transfer.amount_yen);
+      await notifySentBack(deps, tx, actor, updated, trimmed, now);
+      return updated;
+    },
+    trimmed,
+  );
+}
+
+/** R8.5: the creator takes their item back before its final approval; the daily usage is given back (R1.4). */
+export function withdrawTransfer(deps: Deps, actor: Actor, transferId: bigint, idempotencyKey: string): Promise<StepResult> {
+  return runStep(deps, actor, 'withdraw', transferId, idempotencyKey, async (tx, { transfer, item, holder }) => {
+    const refusal = refusalToWithdraw(holder, item);
+    if (refusal) refuse(refusal);
+    const updated = await updateStatus(tx, transfer.id, 'withdrawn', deps.clock.now());
+    await releaseDailyUsage(tx, transfer.created_by, transfer.execution_date, transfer.amount_yen);
+    return updated;
+  });
+}
+
+/** Moves a locked item on from a state a step may leave (the lock makes the condition hold; it is asserted). */
+async function updateStatus(tx: Tx, transferId: bigint, status: 'awaiting_approval' | 'awaiting_send' | 'sent_back' | 'withdrawn', now: Date, reason?: string): Promise<Transfer> {
+  const updated = await tx
+    .updateTable('transfer')
+    .set({ status, updated_at: now, ...(reason === undefined ? {} : { status_reason: reason }) })
+    .where('id', '=', transferId)
+    .where('status', 'in', ['awaiting_approval', 'awaiting_send'])
+    .returningAll()
+    .executeTakeFirst();
+  assert.ok(updated, 'the locked item was in a state this step leaves');
+  return updated;
+}

@@ -1,0 +1,79 @@
+import { html, type Html } from '../../web/html.ts';
+import { csrfField } from '../../web/layout.ts';
+import { submitButton, type FormState } from '../../web/form.ts';
+import type { Translate } from '../../web/i18n/index.ts';
+import { field } from './form-input.ts';
+import type { TransferDestination, TransferQuote } from './service.ts';
+import { accountTypeLabel, facts, formError, textInput, yen } from './views-controls.ts';
+
+/** The confirmation page (R8.2): the quote, then the confirmation password. */
+
+export function bankLabel(t: Translate, to: Pick<TransferDestination, 'bankCode' | 'bankName' | 'bankKana'>): Html {
+  return html`${t('transferPages.codeName', { name: to.bankName, code: to.bankCode })} <span class="kana">${to.bankKana}</span>`;
+}
+
+export function branchLabel(t: Translate, to: Pick<TransferDestination, 'branchCode' | 'branchName' | 'branchKana'>): Html {
+  return html`${t('transferPages.codeName', { name: to.branchName, code: to.branchCode })} <span class="kana">${to.branchKana}</span>`;
+}
+
+function approvalsNote(t: Translate, quote: TransferQuote): string {
+  if (quote.approvalsRequired > 0) return t('transferPages.approvals.count', { count: quote.approvalsRequired });
+  return t(quote.sendsNow ? 'transferPages.approvals.none.now' : 'transferPages.approvals.none.send');
+}
+
+export function quoteFacts(t: Translate, quote: TransferQuote): Html {
+  const from = quote.fromAccount;
+  return facts([
+    [t('transferPages.col.from'), t('transferPages.account.label', { branch: from.branch_code, type: accountTypeLabel(t, from.account_type), number: from.account_number })],
+    [t('transferPages.col.payeeKind'), t(quote.to.payeeId === null ? 'transferPages.payeeKind.adHoc' : 'transferPages.payeeKind.registered')],
+    [t('transferPages.col.bank'), bankLabel(t, quote.to)],
+    [t('transferPages.col.branch'), branchLabel(t, quote.to)],
+    [t('transferPages.col.account'), t('transferPages.accountText', { type: accountTypeLabel(t, quote.to.accountType), number: quote.to.accountNumber })],
+    [t('transferPages.col.name'), html`<span class="kana" id="payee-kana">${quote.to.nameKana}</span>`],
+    [t('transferPages.col.amount'), html`<span id="quote-amount">${yen(t, quote.amountYen)}</span>`],
+    [t('transferPages.col.fee'), html`<span id="quote-fee">${yen(t, quote.feeYen)}</span>`],
+    [t('transferPages.col.total'), html`<strong id="quote-total">${yen(t, quote.totalYen)}</strong>`],
+    [t('transferPages.col.executionDate'), quote.executionDate],
+    [t('transferPages.col.approvals'), quote.approvalsRequired > 0 ? t('transferPages.approvals.required', { count: quote.approvalsRequired }) : t('transferPages.approvals.notRequired')],
+  ]);
+}
+
+export interface ConfirmOptions {
+  csrfToken: string;
+  draft: string;
+  idempotencyKey: string;
+  /** The quote as it stands now; undefined when the service refuses the transfer as it is. */
+  quote: TransferQuote | undefined;
+}
+
+/** The form that submits the transfer: the sealed inputs, the key made for it, the password. */
+export function confirmPage(t: Translate, state: FormState, options: ConfirmOptions): Html {
+  const edit = html`<p><a href="/transfers/new?draft=${options.draft}">${t('transferPages.confirm.edit')}</a></p>`;
+  if (!options.quote) return html`${formError(t, state, [])}${edit}`;
+  return html`<p>${t('transferPages.confirm.intro')}</p>
+${quoteFacts(t, options.quote)}
+<p class="notice" id="approvals-note">${approvalsNote(t, options.quote)}</p>
+${formError(t, state, [field.confirmationPassword])}
+<form method="post" action="/transfers/confirm" class="card" novalidate>
+  ${csrfField(options.csrfToken)}
+  <input type="hidden" name="${field.draft}" value="${options.draft}">
+  <input type="hidden" name="${field.idempotencyKey}" value="${options.idempotencyKey}">
+  ${textInput(t, state, {
+    name: field.confirmationPassword,
+    label: t('transferPages.field.confirmationPassword'),
+    value: '',
+    type: 'password',
+    autocomplete: 'current-password',
+    hint: t('transferPages.hint.confirmationPassword'),
+  })}
+  ${submitButton(t('transferPages.confirm.submit'))}
+</form>
+${edit}`;
+}
+
+/** A confirmation page asked for without a draft that opens: nothing to confirm. */
+export function noDraftPage(t: Translate, state: FormState): Html {
+  return html`${formError(t, state, [])}
+<p>${t('transferPages.confirm.unavailable')}</p>
+<p><a href="/transfers/new">${t('transferPages.confirm.restart')}</a></p>`;
+}

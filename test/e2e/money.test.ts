@@ -1,0 +1,160 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { Client } from '../helpers/client.ts';
+import { completeFirstLogon, onboardMaster } from '../helpers/people.ts';
+import { addUserWith } from '../http/users-helpers.ts';
+import { ja } from '../http/support.ts';
+import { addAccount, addContract, balanceOf, otherOwnBranchCode, ownBranchCode } from '../transfers/fixtures.ts';
+import { readMail } from '../outbox/read-mail.ts';
+import { deliverDue } from '../../src/outbox/delivery.ts';
+import { emlFileTransport } from '../../src/outbox/transport.ts';
+import { assertNoProblems, launchBrowser, noChromium, openTab, screenshot, startPortal, typeGridStep, typePasswordStep, where, type Portal } from './browser-helpers.ts';
+
+let database: TestDatabase;
+let portal: Portal;
+let browser: Browser;
+let mailDir: string;
+before(async () => {
+  if (noChromium) return;
+  database = await createTestDatabase();
+  portal = await startPortal(database.db);
+  browser = await launchBrowser();
+  mailDir = mkdtempSync(join(tmpdir(), 'ib-e2e-mail-'));
+});
+after(async () => {
+  if (noChromium) return;
+  await browser.close();
+  await portal.close();
+  await database.drop();
+  rmSync(mailDir, { recursive: true, force: true });
+});
+
+/** Presses the submit button of one form (picked by a selector) and waits for the page it leads to. */
+async function press(page: Page, form: string): Promise<void> {
+  await Promise.all([page.waitForEvent('framenavigated', (frame) => frame === page.mainFrame()), page.locator(`${form} button[type=submit]`).click()]);
+  await page.waitForLoadState('load');
+}
+
+test('R8.2, R8.5, R7.3 in a browser: a payee registered and approved, a transfer to it entered and confirmed, approved by a second person, and the result emailed', { skip: noChromium, timeout: 180_000 }, async () => {
+  const { deps } = portal;
+  await deps.db
+    .insertInto('own_branch')
+    .values([
+      { code: ownBranchCode, name: '本店営業部', name_kana: 'ﾎﾝﾃﾝ' },
+      { code: otherOwnBranchCode, name: '駅前支店', name_kana: 'ｴｷﾏｴ' },
+    ])
+    .onConflict((oc) => oc.column('code').doNothing())
+    .execute();
+  const master = await onboardMaster(deps);
+  await completeFirstLogon(new Client(portal.app), deps, master);
+  // R8.5: single approval; the second person holds approve (and send, so the approval sends it).
+  await deps.db.updateTable('contract').set({ approval_mode: 'single' }).where('id', '=', master.contractId).execute();
+  const from = await addAccount(deps, master.contractId, { fundYen: 2_000_000n });
+  const payeeAccount = await addAccount(deps, (await addContract(deps)).contractId, { branchCode: otherOwnBranchCode });
+  const approver = await addUserWith(deps, master.contractId, [{ business: 'transfer', approve: true, send: true, perTransactionLimitYen: 1_000_000n, dailyLimitYen: 3_000_000n }], [from.id]);
+
+  // The master registers the payee, typing the name in hiragana.
+  const masterTab = await openTab(browser, portal.baseUrl);
+  const mp = masterTab.page;
+  await mp.goto('/logon');
+  await typePasswordStep(mp, master, master.loginPassword);
+  await typeGridStep(mp, master.digits);
+  assert.equal(where(mp), '/status');
+  await Promise.all([mp.waitForURL('**/payees'), mp.locator('nav.menu a[href="/payees"]').click()]);
+  await Promise.all([mp.waitForURL('**/payees/new'), mp.locator('a[href="/payees/new"]').click()]);
+  await mp.locator('#f-bankCode').fill('0999');
+  await mp.locator('#f-branchCode').fill(otherOwnBranchCode);
+  await mp.locator('input[name="accountType"][value="ordinary"]').check();
+  await mp.locator('#f-accountNumber').fill(payeeAccount.accountNumber);
+  await mp.locator('#f-name').fill('とりひきさき');
+  await mp.locator('#f-nickname').fill('取引先');
+  await screenshot(mp, 'money-payee-new');
+  await press(mp, 'form.payee-form');
+  assert.match(where(mp), /^\/payees\/new\/confirm\?draft=/);
+  await mp.locator('#f-confirmationPassword').fill(master.confirmationPassword);
+  await screenshot(mp, 'money-payee-review');
+  await press(mp, 'form[action="/payees/new/confirm"]');
+  const payeePath = /^\/payees\/(\d+)\?done=registeredPending$/.exec(where(mp));
+  assert.ok(payeePath, `the payee waits for approval: ${where(mp)}`);
+  const payeeId = payeePath[1]!;
+
+  // The second person approves the payee.
+  const approverTab = await openTab(browser, portal.baseUrl);
+  const ap = approverTab.page;
+  await ap.goto('/logon');
+  await typePasswordStep(ap, approver, approver.loginPassword);
+  await typeGridStep(ap, approver.digits);
+  assert.equal(where(ap), '/status');
+  await ap.goto(`/payees/${payeeId}/approve`);
+  await ap.locator('#f-confirmationPassword').fill(approver.confirmationPassword);
+  await press(ap, `form[action="/payees/${payeeId}/approve"]`);
+  assert.equal(where(ap), `/payees/${payeeId}?done=approved`);
+
+  // The master enters a transfer to the payee; a full-width amount is refused next to the field first.
+  await Promise.all([mp.waitForURL('**/transfers/new'), mp.locator('nav.menu a[href="/transfers/new"]').click()]);
+  assert.equal(await mp.locator('h1').textContent(), '振込・振替');
+  await mp.locator('#f-fromAccountId').selectOption(String(from.id));
+  await mp.locator('#f-destination-payee').check();
+  await mp.locator('#f-payeeId').selectOption(payeeId);
+  await mp.locator('#f-amount').fill('１２０，０００');
+  await press(mp, 'form[action="/transfers/new"]');
+  assert.equal(where(mp), '/transfers/new');
+  assert.equal(await mp.locator('#form-error').getAttribute('data-code'), 'TRANSFER_PAGES_AMOUNT_FULL_WIDTH');
+  assert.equal(await mp.locator('#f-amount').getAttribute('aria-invalid'), 'true');
+  assert.equal(await mp.locator('#f-payeeId').inputValue(), payeeId, 'the choices made are kept');
+  await screenshot(mp, 'money-transfer-refused');
+  await mp.locator('#f-amount').fill('120,000');
+  await screenshot(mp, 'money-transfer-new');
+  await press(mp, 'form[action="/transfers/new"]');
+  assert.match(where(mp), /^\/transfers\/confirm\?draft=/);
+  assert.equal(await mp.locator('#payee-kana').textContent(), 'ﾄﾘﾋｷｻｷ');
+  assert.equal(await mp.locator('#quote-fee').textContent(), '220円');
+  assert.equal(await mp.locator('#quote-total').textContent(), '120,220円');
+  assert.equal(await mp.locator('#approvals-note').textContent(), ja('transferPages.approvals.count', { count: 1 }));
+  await mp.locator('#f-confirmationPassword').fill(master.confirmationPassword);
+  await screenshot(mp, 'money-transfer-confirm');
+  await press(mp, 'form[action="/transfers/confirm"]');
+  const created = /^\/transfers\/(\d+)\?done=created$/.exec(where(mp));
+  assert.ok(created, `the transfer page: ${where(mp)}`);
+  const transferId = created[1]!;
+  assert.equal(await mp.locator('#transfer-status').getAttribute('data-status'), 'awaiting_approval');
+  await screenshot(mp, 'money-transfer-created');
+  await mp.goto(`/transfers/${transferId}?lang=en`);
+  assert.equal(await mp.locator('h1').textContent(), 'Transfer details');
+  await screenshot(mp, 'money-transfer-created-en');
+  await mp.goto('/transfers?lang=ja');
+  await screenshot(mp, 'money-transfer-list');
+  assertNoProblems(masterTab);
+
+  // The second person finds it waiting, and approves it with the confirmation password.
+  await Promise.all([ap.waitForURL('**/approvals'), ap.locator('nav.menu a[href="/approvals"]').click()]);
+  await screenshot(ap, 'money-approvals');
+  await Promise.all([ap.waitForURL(`**/transfers/${transferId}`), ap.locator(`tr[data-transfer-id="${transferId}"] a`).click()]);
+  await ap.locator(`form[action="/transfers/${transferId}/approve"] #f-confirmationPassword`).fill(approver.confirmationPassword);
+  await screenshot(ap, 'money-transfer-approve');
+  await press(ap, `form[action="/transfers/${transferId}/approve"]`);
+  assert.equal(where(ap), `/transfers/${transferId}?done=approved`);
+  assert.equal(await ap.locator('#transfer-status').getAttribute('data-status'), 'completed');
+  await screenshot(ap, 'money-transfer-completed');
+  assertNoProblems(approverTab);
+  assert.equal(await balanceOf(deps.db, from.id), 2_000_000n - 120_220n);
+  assert.equal(await balanceOf(deps.db, payeeAccount.id), 120_000n);
+
+  // R7.3: the result is emailed to the people who operated it and the master, readable as .eml files.
+  const results = await deps.db.selectFrom('outbox').selectAll().where('contract_id', '=', master.contractId).where('subject', 'like', `${ja('ledger.mail.completed.subject')}%`).orderBy('id').execute();
+  assert.deepEqual(results.map((row) => row.recipient).sort(), [master.email, approver.email].sort());
+  await deliverDue(deps.db, deps.clock, emlFileTransport(mailDir, 'ib-noreply@demo-bank.example'));
+  for (const row of results) {
+    const mail = readMail(readFileSync(join(mailDir, `${String(row.id).padStart(8, '0')}.eml`), 'utf8'));
+    assert.equal(mail.headers.get('to'), row.recipient);
+    assert.match(mail.subject, new RegExp(`^${ja('ledger.mail.completed.subject')}`));
+    assert.match(mail.body, new RegExp(`${transferId}[\\s\\S]*ﾄﾘﾋｷｻｷ[\\s\\S]*120,000`));
+  }
+  await approverTab.context.close();
+  await masterTab.context.close();
+});
