@@ -6,6 +6,7 @@ import pg from 'pg';
 import type { Deps } from '../src/deps.ts';
 import type { Database } from '../src/db/schema.ts';
 import type { Db } from '../src/db/open.ts';
+import { withPreparedStatements } from '../src/db/prepared-statements.ts';
 import type { Clock } from '../src/platform/clock.ts';
 import { recordAudit } from '../src/audit/audit-trail.ts';
 import { businessDayOnOrAfter, tokyoDate } from '../src/domain/business-days.ts';
@@ -222,7 +223,8 @@ async function profile(): Promise<void> {
     client.setTypeParser(1082, (value: string) => value);
   });
   const timed = new Kysely<Database>({
-    dialect: new PostgresDialect({ pool }),
+    // As openDatabase (src/db/open.ts) runs statements: parameterised ones prepared per connection.
+    dialect: new PostgresDialect({ pool: withPreparedStatements(pool) }),
     log: (event: LogEvent) => {
       if (!listening) return;
       const now = backendNs();

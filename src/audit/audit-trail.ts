@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import type { Executor, Tx } from '../db/transaction.ts';
 import { chainGenesisHash, noContractChain, recordHash, type ChainedContent } from './chain.ts';
@@ -24,52 +25,118 @@ export interface AuditEvent {
 const userAgentLengthMax = 300;
 
 export async function recordAudit(executor: Executor, event: AuditEvent): Promise<void> {
-  if (executor.isTransaction) await append(executor as Tx, event);
-  else await executor.transaction().execute((tx) => append(tx, event));
+  await recordAudits(executor, [event]);
+}
+
+/**
+ * Several records in the order given, each chain's appended in one statement: a transaction that
+ * records two events of one contract (a transfer registered and posted) moves the head once.
+ */
+export async function recordAudits(executor: Executor, events: readonly AuditEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  if (executor.isTransaction) await append(executor as Tx, events);
+  else await executor.transaction().execute((tx) => append(tx, events));
+}
+
+interface ChainHead {
+  seq: bigint;
+  hash: string;
+}
+
+/**
+ * The heads whose lock a transaction holds, as it last saw or moved them: a transaction appending to
+ * a chain again (or that locked the head in a statement of its own, noteChainHeadLocked) need not
+ * read it again. Keyed on the transaction object, so it is gone with it.
+ */
+const heldHeads = new WeakMap<Tx, Map<string, ChainHead>>();
+
+function remember(tx: Tx, chain: string, head: ChainHead): void {
+  let heads = heldHeads.get(tx);
+  if (heads === undefined) heldHeads.set(tx, (heads = new Map()));
+  heads.set(chain, head);
+}
+
+/**
+ * For a statement that locked the chain's head (`SELECT … FROM audit_chain_head … FOR UPDATE`) and
+ * read it, in this transaction: the next record appends to it without reading it again. Were it
+ * not the head as stored, the append would find out and fail (it moves the head only from there).
+ */
+export function noteChainHeadLocked(tx: Tx, chain: string, head: ChainHead): void {
+  remember(tx, chain, head);
 }
 
 /**
  * Appends under the lock of the chain's head row: records of one contract are chained one after
- * another, records of different contracts do not wait for each other. Two statements: lock and read
- * the head, then insert the record and move the head together.
+ * another, records of different contracts do not wait for each other. Per chain two statements at
+ * most: lock and read the head (unless this transaction holds it already), then insert the records
+ * and move the head together.
  */
-async function append(tx: Tx, event: AuditEvent): Promise<void> {
-  const chain = event.contractId ?? noContractChain;
+async function append(tx: Tx, events: readonly AuditEvent[]): Promise<void> {
+  const chains = new Map<string, AuditEvent[]>();
+  for (const event of events) {
+    const chain = event.contractId ?? noContractChain;
+    chains.set(chain, [...(chains.get(chain) ?? []), event]);
+  }
+  for (const [chain, chainEvents] of chains) await appendToChain(tx, chain, chainEvents);
+}
+
+async function appendToChain(tx: Tx, chain: string, events: readonly AuditEvent[]): Promise<void> {
   const head = await lockChainHead(tx, chain);
-  const content: ChainedContent = {
-    chain,
-    seq: head.seq + 1n,
-    prevHash: head.hash,
-    at: event.at,
-    contractId: event.contractId,
-    userRef: event.userRef,
-    actor: storableText(event.actor),
-    action: storableText(event.action),
-    outcome: event.outcome,
-    reason: nullableText(event.reason),
-    ip: nullableText(event.ip),
-    userAgent: nullableText(event.userAgent?.slice(0, userAgentLengthMax)),
-    details: storableDetails(event.details ?? {}),
-  };
-  const hash = recordHash(content);
-  await sql`
+  let last = head;
+  const rows = events.map((event) => {
+    const content: ChainedContent = {
+      chain,
+      seq: last.seq + 1n,
+      prevHash: last.hash,
+      at: event.at,
+      contractId: event.contractId,
+      userRef: event.userRef,
+      actor: storableText(event.actor),
+      action: storableText(event.action),
+      outcome: event.outcome,
+      reason: nullableText(event.reason),
+      ip: nullableText(event.ip),
+      userAgent: nullableText(event.userAgent?.slice(0, userAgentLengthMax)),
+      details: storableDetails(event.details ?? {}),
+    };
+    const hash = recordHash(content);
+    last = { seq: content.seq, hash };
+    return sql`(${chain}, ${content.seq}, ${content.prevHash}, ${hash}, ${content.at}, ${content.contractId}, ${content.userRef},
+              ${content.actor}, ${content.action}, ${content.outcome}, ${content.reason}, ${content.ip}, ${content.userAgent},
+              ${JSON.stringify(content.details)}::jsonb)`;
+  });
+  // The head moves only from where this transaction read it: a head it took for the stored one and
+  // was not (a caller's mistake) fails the append, and with it the transaction, instead of forking
+  // the chain.
+  const result = await sql<{ appended: number; moved: number }>`
     WITH appended AS (
       INSERT INTO audit_log (chain, seq, prev_hash, hash, at, contract_id, user_ref, actor, action, outcome, reason, ip, user_agent, details)
-      VALUES (${chain}, ${content.seq}, ${content.prevHash}, ${hash}, ${content.at}, ${content.contractId}, ${content.userRef},
-              ${content.actor}, ${content.action}, ${content.outcome}, ${content.reason}, ${content.ip}, ${content.userAgent},
-              ${JSON.stringify(content.details)}::jsonb)
-      RETURNING seq, hash
+      VALUES ${sql.join(rows)}
+      RETURNING 1
+    ),
+    moved AS (
+      UPDATE audit_chain_head SET seq = ${last.seq}, hash = ${last.hash}
+      WHERE chain = ${chain} AND seq = ${head.seq} AND hash = ${head.hash}
+      RETURNING 1
     )
-    UPDATE audit_chain_head SET seq = appended.seq, hash = appended.hash FROM appended WHERE audit_chain_head.chain = ${chain}`.execute(tx);
+    SELECT (SELECT count(*) FROM appended)::int AS appended, (SELECT count(*) FROM moved)::int AS moved`.execute(tx);
+  const counts = result.rows[0]!;
+  assert.ok(counts.appended === events.length && counts.moved === 1, `the head of audit chain ${chain} moved from where it was read`);
+  remember(tx, chain, last);
 }
 
 /** The head of a chain, locked until the transaction ends; a chain's first record makes its head. */
-async function lockChainHead(tx: Tx, chain: string): Promise<{ seq: bigint; hash: string }> {
-  const select = () => sql<{ seq: bigint; hash: string }>`SELECT seq, hash FROM audit_chain_head WHERE chain = ${chain} FOR UPDATE`.execute(tx);
-  const found = (await select()).rows[0];
-  if (found) return found;
-  await sql`INSERT INTO audit_chain_head (chain, seq, hash) VALUES (${chain}, 0, ${chainGenesisHash}) ON CONFLICT (chain) DO NOTHING`.execute(tx);
-  return (await select()).rows[0]!;
+async function lockChainHead(tx: Tx, chain: string): Promise<ChainHead> {
+  const held = heldHeads.get(tx)?.get(chain);
+  if (held !== undefined) return held;
+  const select = () => sql<ChainHead>`SELECT seq, hash FROM audit_chain_head WHERE chain = ${chain} FOR UPDATE`.execute(tx);
+  let found = (await select()).rows[0];
+  if (!found) {
+    await sql`INSERT INTO audit_chain_head (chain, seq, hash) VALUES (${chain}, 0, ${chainGenesisHash}) ON CONFLICT (chain) DO NOTHING`.execute(tx);
+    found = (await select()).rows[0]!;
+  }
+  remember(tx, chain, found);
+  return found;
 }
 
 /**

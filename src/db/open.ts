@@ -4,6 +4,7 @@ import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 import type { Database } from './schema.ts';
 import { pglitePool } from './pglite-pool.ts';
+import { withPreparedStatements } from './prepared-statements.ts';
 
 export type Db = Kysely<Database>;
 
@@ -29,7 +30,8 @@ export async function openDatabase(options: {
       client.setTypeParser(int8Oid, (value: string) => BigInt(value));
       client.setTypeParser(dateOid, asText);
     });
-    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    // Parse and plan once per connection, not on every run (docs/decisions/0010).
+    return new Kysely<Database>({ dialect: new PostgresDialect({ pool: withPreparedStatements(pool) }) });
   }
   const dir = options.pgliteDir;
   if (dir && dir !== 'memory://') mkdirSync(dir, { recursive: true, mode: 0o700 });

@@ -4,7 +4,10 @@ import type { Tx } from '../../db/transaction.ts';
 import type { ResultEmailTo, Role } from '../../db/schema.ts';
 import type { Transfer } from '../../db/schema-transfers.ts';
 import { chainGenesisHash } from '../../audit/chain.ts';
+import { noteChainHeadLocked } from '../../audit/audit-trail.ts';
+import type { LedgerAccountKind } from '../../db/schema-ledger.ts';
 import { bankLedgerShardCode } from './bank-accounts.ts';
+import type { LockedLedgerAccounts } from './post.ts';
 
 /** A person the result of a transfer may be mailed to (R7.3). */
 export interface ResultRecipient {
@@ -26,6 +29,8 @@ export interface ClaimedTransfer {
   resultEmailTo: ResultEmailTo;
   /** The creator, the sender and the master (those of them who are not deleted). */
   people: ResultRecipient[];
+  /** The ledger accounts of the transfer's entry, locked by the claim and read as they stood then. */
+  lockedLedgerAccounts: LockedLedgerAccounts;
 }
 
 type ClaimRow = Transfer & {
@@ -37,7 +42,8 @@ type ClaimRow = Transfer & {
   company_name: string;
   result_email_to: ResultEmailTo;
   people: ResultRecipient[];
-  audit_head_seq: bigint | null;
+  audit_head: { seq: string; hash: string } | null;
+  ledger_accounts: { id: number; kind: LedgerAccountKind; balanceYen: string }[] | null;
 };
 
 /**
@@ -48,46 +54,62 @@ type ClaimRow = Transfer & {
  * for result emails and the people it may go to, so the claim costs one round trip. The clearing
  * and fee income rows are the transfer's shards of them (./bank-accounts.ts).
  *
- * It also takes the lock of the contract's audit chain head (src/audit/audit-trail.ts), which the
- * execution's audit record needs anyway, before any ledger account: a transaction that recorded an
- * audit event of the contract before executing (the person sending a transfer) and the scheduler
- * executing another of the contract's transfers then take their locks in the same order — audit
- * head, then ledger accounts by id — and wait for each other instead of deadlocking.
+ * It also takes the locks the execution needs, in the order every writer of them takes them: first
+ * the contract's audit chain head (src/audit/audit-trail.ts), which the execution's audit record
+ * needs anyway, then the ledger accounts the transfer posts to, in id order, as postJournalEntry
+ * locks them (./post.ts). A transaction that recorded an audit event of the contract before
+ * executing (the person sending a transfer) and the scheduler executing another of the contract's
+ * transfers then wait for each other instead of deadlocking. The head's lock is the `looked` part,
+ * materialised so that it is evaluated, head included, before the ledger accounts are locked.
  */
 export async function claimDueTransfer(tx: Tx, input: { transferId: bigint; today: string; now: Date; bankCode: string }): Promise<ClaimedTransfer | undefined> {
   // Each look-up is a scalar subquery of its own rather than a join: planned one by one, they cost
-  // far less to plan than one join of eight tables, and this statement runs once per transfer.
+  // far less to plan than one join of eight tables.
   const result = await sql<ClaimRow>`
     WITH claimed AS (
       UPDATE transfer SET status = 'completed', status_reason = NULL, completed_at = ${input.now}, updated_at = ${input.now}
       WHERE id = ${input.transferId} AND status = 'scheduled' AND execution_date <= ${input.today}::date
       RETURNING *
+    ),
+    looked AS MATERIALIZED (
+      SELECT claimed.*,
+        (SELECT json_build_object('seq', seq::text, 'hash', hash) FROM audit_chain_head WHERE chain = claimed.contract_id FOR UPDATE) AS audit_head,
+        (SELECT json_build_object('ledgerAccountId', la.id, 'closed', a.closed_at IS NOT NULL, 'holderKana', a.holder_kana,
+                                  'branchCode', a.branch_code, 'accountType', a.account_type, 'accountNumber', a.account_number)
+           FROM account a JOIN ledger_account la ON la.account_id = a.id WHERE a.id = claimed.from_account_id) AS source,
+        (SELECT json_build_object('ledgerAccountId', la.id, 'closed', a.closed_at IS NOT NULL)
+           FROM account a JOIN ledger_account la ON la.account_id = a.id
+          WHERE claimed.to_bank_code = ${input.bankCode} AND a.branch_code = claimed.to_branch_code
+            AND a.account_type = claimed.to_account_type AND a.account_number = claimed.to_account_number) AS destination,
+        (SELECT name FROM own_branch WHERE claimed.to_bank_code = ${input.bankCode} AND code = claimed.to_branch_code) AS own_branch_name,
+        (SELECT id FROM ledger_account WHERE code = ${bankLedgerShardCode('clearing', input.transferId)}) AS clearing_ledger_account_id,
+        (SELECT id FROM ledger_account WHERE code = ${bankLedgerShardCode('fee_income', input.transferId)}) AS fee_income_ledger_account_id,
+        (SELECT company_name FROM contract WHERE id = claimed.contract_id) AS company_name,
+        (SELECT result_email_to FROM contract WHERE id = claimed.contract_id) AS result_email_to,
+        (SELECT coalesce(json_agg(json_build_object('id', u.id, 'role', u.role, 'email', u.email)), '[]'::json)
+           FROM users u
+          WHERE u.contract_id = claimed.contract_id AND u.status <> 'deleted'
+            AND (u.id = claimed.created_by OR u.id = claimed.sent_by OR u.role = 'master')) AS people
+      FROM claimed
     )
-    SELECT claimed.*,
-      (SELECT seq FROM audit_chain_head WHERE chain = claimed.contract_id FOR UPDATE) AS audit_head_seq,
-      (SELECT json_build_object('ledgerAccountId', la.id, 'closed', a.closed_at IS NOT NULL, 'holderKana', a.holder_kana,
-                                'branchCode', a.branch_code, 'accountType', a.account_type, 'accountNumber', a.account_number)
-         FROM account a JOIN ledger_account la ON la.account_id = a.id WHERE a.id = claimed.from_account_id) AS source,
-      (SELECT json_build_object('ledgerAccountId', la.id, 'closed', a.closed_at IS NOT NULL)
-         FROM account a JOIN ledger_account la ON la.account_id = a.id
-        WHERE claimed.to_bank_code = ${input.bankCode} AND a.branch_code = claimed.to_branch_code
-          AND a.account_type = claimed.to_account_type AND a.account_number = claimed.to_account_number) AS destination,
-      (SELECT name FROM own_branch WHERE claimed.to_bank_code = ${input.bankCode} AND code = claimed.to_branch_code) AS own_branch_name,
-      (SELECT id FROM ledger_account WHERE code = ${bankLedgerShardCode('clearing', input.transferId)}) AS clearing_ledger_account_id,
-      (SELECT id FROM ledger_account WHERE code = ${bankLedgerShardCode('fee_income', input.transferId)}) AS fee_income_ledger_account_id,
-      (SELECT company_name FROM contract WHERE id = claimed.contract_id) AS company_name,
-      (SELECT result_email_to FROM contract WHERE id = claimed.contract_id) AS result_email_to,
-      (SELECT coalesce(json_agg(json_build_object('id', u.id, 'role', u.role, 'email', u.email)), '[]'::json)
-         FROM users u
-        WHERE u.contract_id = claimed.contract_id AND u.status <> 'deleted'
-          AND (u.id = claimed.created_by OR u.id = claimed.sent_by OR u.role = 'master')) AS people
-    FROM claimed`.execute(tx);
+    SELECT looked.*,
+      -- The accounts the transfer's entry posts to (execute.ts, transferPostings): the source, the
+      -- payee's account here or the clearing shard for another bank, and the fee shard for a fee.
+      (SELECT json_agg(json_build_object('id', l.id, 'kind', l.kind, 'balanceYen', l.balance_yen::text) ORDER BY l.id)
+         FROM (SELECT id, kind, balance_yen FROM ledger_account
+                WHERE id = (looked.source->>'ledgerAccountId')::int
+                   OR id = CASE WHEN looked.to_bank_code = ${input.bankCode} THEN (looked.destination->>'ledgerAccountId')::int
+                                ELSE looked.clearing_ledger_account_id END
+                   OR (looked.fee_yen > 0 AND id = looked.fee_income_ledger_account_id)
+                ORDER BY id FOR UPDATE) l) AS ledger_accounts
+    FROM looked`.execute(tx);
   const row = result.rows[0];
   if (!row) return undefined;
-  if (row.audit_head_seq === null) await lockNewAuditHead(tx, row.contract_id);
+  const auditHead = row.audit_head === null ? await lockNewAuditHead(tx, row.contract_id) : { seq: BigInt(row.audit_head.seq), hash: row.audit_head.hash };
+  noteChainHeadLocked(tx, row.contract_id, auditHead);
   const {
     source, destination, own_branch_name, clearing_ledger_account_id, fee_income_ledger_account_id,
-    company_name, result_email_to, people, audit_head_seq: _lockedOnly, ...transfer
+    company_name, result_email_to, people, audit_head: _head, ledger_accounts, ...transfer
   } = row;
   assert.ok(source, `the paying account of transfer ${transfer.id} has its ledger account`);
   return {
@@ -100,17 +122,20 @@ export async function claimDueTransfer(tx: Tx, input: { transferId: bigint; toda
     companyName: company_name,
     resultEmailTo: result_email_to,
     people,
+    lockedLedgerAccounts: new Map((ledger_accounts ?? []).map((account) => [account.id, { kind: account.kind, balanceYen: BigInt(account.balanceYen) }])),
   };
 }
 
 /**
  * A contract with no audit record yet has no chain head to lock: made here as the audit trail makes
- * it (src/audit/audit-trail.ts), then locked, still before any ledger account. Onboarding records
- * an event, so a real contract always has its head and this runs only for contracts made otherwise.
+ * it (src/audit/audit-trail.ts), then locked — after the ledger accounts, unlike everywhere else.
+ * Onboarding records an event, so a real contract always has its head and this runs only for
+ * contracts made otherwise (some tests make them directly).
  */
-async function lockNewAuditHead(tx: Tx, chain: string): Promise<void> {
+async function lockNewAuditHead(tx: Tx, chain: string): Promise<{ seq: bigint; hash: string }> {
   await sql`INSERT INTO audit_chain_head (chain, seq, hash) VALUES (${chain}, 0, ${chainGenesisHash}) ON CONFLICT (chain) DO NOTHING`.execute(tx);
-  await sql`SELECT seq FROM audit_chain_head WHERE chain = ${chain} FOR UPDATE`.execute(tx);
+  const { rows } = await sql<{ seq: bigint; hash: string }>`SELECT seq, hash FROM audit_chain_head WHERE chain = ${chain} FOR UPDATE`.execute(tx);
+  return rows[0]!;
 }
 
 /** Turns a claimed transfer to failed, in the claiming transaction. */

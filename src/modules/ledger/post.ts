@@ -42,18 +42,21 @@ export class InsufficientFundsError extends Error {
  *    statement's own snapshot, taken after the locks, sees them as they are.
  *
  * The database checks again at commit that the entry's postings sum to zero (migration 0005).
+ *
+ * Step 1 is skipped when the caller passes the entry's accounts as it locked them in this
+ * transaction, in the same order, with balances not moved since (the claim of a transfer does,
+ * ./claim.ts): the entry is then one statement.
  */
-export async function postJournalEntry(tx: Tx, entry: JournalEntryInput): Promise<{ entryId: bigint }> {
+export async function postJournalEntry(tx: Tx, entry: JournalEntryInput, options: { locked?: LockedLedgerAccounts } = {}): Promise<{ entryId: bigint }> {
   assertBalanced(entry.postings);
   assert.equal(entry.kind === 'reversal', entry.reversesEntryId !== undefined, 'a reversal, and only a reversal, names the entry it reverses');
   const ids = [...new Set(entry.postings.map((p) => p.ledgerAccountId))].sort((a, b) => a - b);
-  const locked = await sql<{ id: number; kind: LedgerAccountKind; balance_yen: bigint }>`
-    SELECT id, kind, balance_yen FROM ledger_account WHERE id IN (${sql.join(ids)}) ORDER BY id FOR UPDATE`.execute(tx);
-  assert.equal(locked.rows.length, ids.length, 'every ledger account of the entry exists');
-  const before = new Map(locked.rows.map((row) => [row.id, BigInt(row.balance_yen)]));
+  const given = options.locked;
+  const locked = given !== undefined && ids.every((id) => given.has(id)) ? given : await lockLedgerAccounts(tx, ids);
+  const before = new Map(ids.map((id) => [id, locked.get(id)!.balanceYen]));
   const { netYen, balanceAfterYen } = applyPostings(before, entry.postings);
-  for (const row of locked.rows) {
-    if (row.kind === 'customer' && before.get(row.id)! + netYen.get(row.id)! < 0n) throw new InsufficientFundsError(row.id);
+  for (const id of ids) {
+    if (locked.get(id)!.kind === 'customer' && before.get(id)! + netYen.get(id)! < 0n) throw new InsufficientFundsError(id);
   }
 
   const nets = [...netYen].map(([id, yen]) => sql`(${id}::int, ${yen}::int8)`);
@@ -85,6 +88,17 @@ export async function postJournalEntry(tx: Tx, entry: JournalEntryInput): Promis
   // The rows were locked and checked: a balance not moved is a broken invariant, rolled back.
   assert.ok(Number(row.moved) === ids.length && Number(row.posted) === entry.postings.length, 'every balance moved and every posting written');
   return { entryId: BigInt(row.entry_id) };
+}
+
+/** Ledger accounts locked by this transaction, with their kind and their balance as it read them. */
+export type LockedLedgerAccounts = ReadonlyMap<number, { kind: LedgerAccountKind; balanceYen: bigint }>;
+
+/** Step 1 of postJournalEntry: the accounts locked in id order, read as they stand. */
+async function lockLedgerAccounts(tx: Tx, ids: readonly number[]): Promise<LockedLedgerAccounts> {
+  const { rows } = await sql<{ id: number; kind: LedgerAccountKind; balance_yen: bigint }>`
+    SELECT id, kind, balance_yen FROM ledger_account WHERE id IN (${sql.join(ids)}) ORDER BY id FOR UPDATE`.execute(tx);
+  assert.equal(rows.length, ids.length, 'every ledger account of the entry exists');
+  return new Map(rows.map((row) => [row.id, { kind: row.kind, balanceYen: BigInt(row.balance_yen) }]));
 }
 
 /** The ledger account of a customer's account (every account has one, migration 0005). */

@@ -1,6 +1,6 @@
 import type { Deps } from '../../deps.ts';
 import type { Executor } from '../../db/transaction.ts';
-import { recordAudit, userActor } from '../../audit/audit-trail.ts';
+import { recordAudit, userActor, type AuditEvent } from '../../audit/audit-trail.ts';
 import { isAppError } from '../../errors.ts';
 import type { Actor } from './types.ts';
 
@@ -16,16 +16,15 @@ export function protectionsOf(actor: Actor): { gridCard: true; certificate: bool
   return { gridCard: true, certificate: actor.protections?.certificate === true };
 }
 
-/** A step taken, in the transaction of the step (house rule 8): the item, its amount as text, the step. */
-export async function auditStep(
+/** A step taken, as the audit trail records it (house rule 8: in the transaction of the step): the item, its amount as text, the step. */
+export function stepAuditEvent(
   deps: Deps,
-  executor: Executor,
   actor: Actor,
   step: AuditedStep,
   transfer: { id: bigint; amount_yen: bigint },
   extra: Record<string, unknown> = {},
-): Promise<void> {
-  await recordAudit(executor, {
+): AuditEvent {
+  return {
     at: deps.clock.now(),
     contractId: actor.contract.id,
     userRef: actor.user.id,
@@ -35,7 +34,34 @@ export async function auditStep(
     ip: actor.ip,
     userAgent: actor.userAgent,
     details: { transferId: transfer.id.toString(), amountYen: transfer.amount_yen.toString(), step, protections: protectionsOf(actor), ...extra },
-  });
+  };
+}
+
+/**
+ * The audit record of a step, timed when the step was taken and written once in its transaction:
+ * together with the execution's own record when the step posts the transfer (one statement for
+ * both, ledger/execute.ts), otherwise by itself at the end of the step.
+ */
+export class PendingStepAudit {
+  readonly #event: AuditEvent;
+  #written = false;
+
+  constructor(event: AuditEvent) {
+    this.#event = event;
+  }
+
+  /** For the execution to append before its own record; nothing once written. */
+  take(): AuditEvent[] {
+    if (this.#written) return [];
+    this.#written = true;
+    return [this.#event];
+  }
+
+  async writeIfPending(executor: Executor): Promise<void> {
+    if (this.#written) return;
+    this.#written = true;
+    await recordAudit(executor, this.#event);
+  }
 }
 
 /**

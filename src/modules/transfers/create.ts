@@ -3,8 +3,9 @@ import type { Deps } from '../../deps.ts';
 import type { Executor, Tx } from '../../db/transaction.ts';
 import { inTransaction } from '../../db/transaction.ts';
 import type { Transfer } from '../../db/schema-transfers.ts';
-import { auditedRefusals, auditStep, protectionsOf } from './audit.ts';
+import { auditedRefusals, PendingStepAudit, protectionsOf, stepAuditEvent } from './audit.ts';
 import { refuseReservation, reserveDailyUsageSql } from './daily-usage.ts';
+import { ownBranchAskedBy } from './destination.ts';
 import { holderOf } from './holder.ts';
 import { prepareFor, type Prepared } from './prepare.ts';
 import { refuse } from './refusal.ts';
@@ -26,7 +27,8 @@ import type { Actor, StepResult, TransferInput } from './types.ts';
 export async function createTransfer(deps: Deps, actor: Actor, input: TransferInput): Promise<StepResult> {
   checkIdempotencyKey(input.idempotencyKey);
   const requestHash = creationHash(input);
-  const holder = await holderOf(deps.db, actor, input.fromAccountId, { idempotencyKey: input.idempotencyKey });
+  const ownBranchCode = ownBranchAskedBy(deps, input.destination);
+  const holder = await holderOf(deps.db, actor, input.fromAccountId, { idempotencyKey: input.idempotencyKey, ...(ownBranchCode === undefined ? {} : { ownBranchCode }) });
   if (holder.earlier) return replay(deps.db, actor, input.idempotencyKey, requestHash);
   const details = { amountYen: typeof input.amountYen === 'bigint' ? input.amountYen.toString() : null, fromAccountId: input.fromAccountId };
   return auditedRefusals(deps, actor, 'register', details, async () => {
@@ -73,11 +75,12 @@ async function register(deps: Deps, tx: Tx, actor: Actor, input: TransferInput, 
     throw new TwinFirst();
   }
   const inserted = row as Transfer;
-  // Recorded before the posting: the contract's audit head is then taken before the ledger accounts,
-  // the order the ledger takes them in (modules/ledger/claim.ts), and the hot ledger rows are held
-  // for two statements less.
-  await auditStep(deps, tx, actor, 'register', inserted, sends ? { sent: true } : {});
-  const transfer = sends ? await postIfDue(deps, tx, inserted, today) : inserted;
+  // The record of the registration is written with the execution's when the transfer posts now (one
+  // statement for both, after the claim has locked the contract's audit head before the ledger
+  // accounts, modules/ledger/claim.ts), otherwise by itself.
+  const audit = new PendingStepAudit(stepAuditEvent(deps, actor, 'register', inserted, sends ? { sent: true } : {}));
+  const transfer = sends ? await postIfDue(deps, tx, inserted, today, audit) : inserted;
+  await audit.writeIfPending(tx);
   return { transfer, replayed: false };
 }
 

@@ -3,7 +3,7 @@ import type { Executor } from '../../db/transaction.ts';
 import type { Account, AccountType } from '../../db/schema.ts';
 import type { FeeDestination } from '../../domain/fees.ts';
 import { toZenginKana } from '../../domain/zengin-kana.ts';
-import { findBank, findBranch } from '../payees/bank-directory.ts';
+import { findBank, findBranch, type BranchInfo } from '../payees/bank-directory.ts';
 import { activePayee } from '../payees/service.ts';
 import { isRowId } from './holder.ts';
 import { refuse, type TransferField } from './refusal.ts';
@@ -23,7 +23,24 @@ const accountTypes: readonly AccountType[] = ['ordinary', 'current', 'savings'];
 /** The Zengin name field holds 30 characters. */
 export const payeeNameLengthMax = 30;
 
-export async function resolveDestination(deps: Deps, executor: Executor, contractId: string, destination: Destination): Promise<ResolvedDestination> {
+/**
+ * The bank's own branch an ad hoc destination names, to be read with the person's permission
+ * (holder.ts) instead of by a statement of its own; undefined for anything else.
+ */
+export function ownBranchAskedBy(deps: Deps, destination: Destination): string | undefined {
+  if (!('adHoc' in destination)) return undefined;
+  const { bankCode, branchCode } = destination.adHoc;
+  return bankCode === deps.config.bankCode && typeof branchCode === 'string' && /^[0-9]{3}$/.test(branchCode) ? branchCode : undefined;
+}
+
+/** Where the money goes; `known` is an own branch already read (ownBranchAskedBy), as holder.ts gives it. */
+export async function resolveDestination(
+  deps: Deps,
+  executor: Executor,
+  contractId: string,
+  destination: Destination,
+  known?: { code: string; branch: BranchInfo | undefined },
+): Promise<ResolvedDestination> {
   if ('payeeId' in destination) {
     const payee = isRowId(destination.payeeId) ? await activePayee(executor, contractId, destination.payeeId) : undefined;
     if (!payee) refuse('TRANSFER_PAYEE_UNKNOWN', 'payeeId');
@@ -57,15 +74,21 @@ export async function resolveDestination(deps: Deps, executor: Executor, contrac
     accountNumber: adHoc.accountNumber,
     nameKana: name.kana,
     payeeId: null,
-  }, 'branchCode');
+  }, 'branchCode', known);
 }
 
 type Bare = Pick<TransferDestination, 'bankCode' | 'branchCode' | 'accountType' | 'accountNumber' | 'nameKana' | 'payeeId'>;
 
-async function withNames(deps: Deps, executor: Executor, bare: Bare, field: TransferField): Promise<ResolvedDestination> {
+async function withNames(
+  deps: Deps,
+  executor: Executor,
+  bare: Bare,
+  field: TransferField,
+  known?: { code: string; branch: BranchInfo | undefined },
+): Promise<ResolvedDestination> {
   const bank = findBank(deps, bare.bankCode);
   if (!bank) refuse('TRANSFER_BANK_UNKNOWN', field === 'payeeId' ? 'payeeId' : 'bankCode');
-  const branch = await findBranch(deps, executor, bare.bankCode, bare.branchCode);
+  const branch = bank.own && known?.code === bare.branchCode ? known.branch : await findBranch(deps, executor, bare.bankCode, bare.branchCode);
   if (!branch) refuse('TRANSFER_BRANCH_UNKNOWN', field);
   return { ...bare, bankName: bank.name, bankKana: bank.kana, branchName: branch.name, branchKana: branch.kana, own: bank.own };
 }

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Executor } from '../../db/transaction.ts';
 import type { Account, ApprovalMode } from '../../db/schema.ts';
 import type { StepHolder } from '../../domain/approval.ts';
+import type { BranchInfo } from '../payees/bank-directory.ts';
 import { refuse } from './refusal.ts';
 import type { Actor } from './types.ts';
 
@@ -9,8 +10,9 @@ import type { Actor } from './types.ts';
  * What the acting person holds of the fund-transfer business (R1.4), read afresh (a permission may
  * have been changed since logon), with the contract's approval setting and, when asked, the account
  * to pay from if the person may use it: the master every open account of the contract, anyone
- * else the accounts linked to them (user_account), and the person's transfer made with an
- * idempotency key, when one is asked about. One statement.
+ * else the accounts linked to them (user_account), the person's transfer made with an
+ * idempotency key, and the bank's own branch an account given for the transfer is at, each when
+ * asked about. One statement.
  */
 export interface Holder extends StepHolder {
   dailyLimitYen: bigint | null;
@@ -19,6 +21,8 @@ export interface Holder extends StepHolder {
   account: Account | undefined;
   /** R8.6: the person's transfer made with the idempotency key asked about, if any. */
   earlier: { id: bigint; requestHash: string } | undefined;
+  /** The bank's own branch asked about, as the branch directory gives it (undefined: no such branch). */
+  ownBranch?: { code: string; branch: BranchInfo | undefined };
 }
 
 interface HolderRow {
@@ -35,6 +39,7 @@ interface HolderRow {
   account: Account | null;
   earlier_id: bigint | null;
   earlier_hash: string | null;
+  own_branch: { code: string; name: string; name_kana: string } | null;
 }
 
 /** PostgreSQL's integer: an id outside it names nothing (and must not reach the database as one). */
@@ -42,16 +47,23 @@ export function isRowId(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value > 0 && value <= 2_147_483_647;
 }
 
-export async function holderOf(executor: Executor, actor: Actor, accountId?: number, options: { idempotencyKey?: string } = {}): Promise<Holder> {
+export async function holderOf(
+  executor: Executor,
+  actor: Actor,
+  accountId?: number,
+  options: { idempotencyKey?: string; ownBranchCode?: string } = {},
+): Promise<Holder> {
   const askedAccount = isRowId(accountId) ? accountId : null;
   const key = options.idempotencyKey ?? null;
+  const branchCode = options.ownBranchCode ?? null;
   const { rows } = await sql<HolderRow>`
     SELECT u.role, u.status, u.stopped_at IS NOT NULL AS stopped, c.stopped_at IS NOT NULL AS contract_stopped, c.approval_mode,
            p.can_register, p.can_approve, p.can_send, p.per_transaction_limit_yen, p.daily_limit_yen,
            (SELECT row_to_json(a) FROM account a
              WHERE a.id = ${askedAccount} AND a.contract_id = u.contract_id AND a.closed_at IS NULL
                AND (u.role = 'master' OR EXISTS (SELECT 1 FROM user_account ua WHERE ua.user_ref = u.id AND ua.account_id = a.id))) AS account,
-           earlier.id AS earlier_id, earlier.request_hash AS earlier_hash
+           earlier.id AS earlier_id, earlier.request_hash AS earlier_hash,
+           (SELECT row_to_json(b) FROM own_branch b WHERE b.code = ${branchCode}) AS own_branch
     FROM users u
     JOIN contract c ON c.id = u.contract_id
     LEFT JOIN user_permission p ON p.user_ref = u.id AND p.business = 'transfer'
@@ -72,6 +84,9 @@ export async function holderOf(executor: Executor, actor: Actor, accountId?: num
     approvalMode: row.approval_mode,
     account: row.account === null ? undefined : accountFromJson(row.account),
     earlier: row.earlier_id === null ? undefined : { id: row.earlier_id, requestHash: row.earlier_hash! },
+    ...(branchCode === null
+      ? {}
+      : { ownBranch: { code: branchCode, branch: row.own_branch === null ? undefined : { code: row.own_branch.code, name: row.own_branch.name, kana: row.own_branch.name_kana } } }),
   };
 }
 

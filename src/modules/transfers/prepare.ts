@@ -4,7 +4,7 @@ import { tokyoDate } from '../../domain/business-days.ts';
 import { transferFeeYen } from '../../domain/fees.ts';
 import { yenAmountMax } from '../../domain/money.ts';
 import { approvalsRequiredByMode, nextAtRegistration, refusalToRegister, type Next } from '../../domain/approval.ts';
-import { feeDestination, isSameAccount, resolveDestination, type ResolvedDestination } from './destination.ts';
+import { feeDestination, isSameAccount, ownBranchAskedBy, resolveDestination, type ResolvedDestination } from './destination.ts';
 import { checkExecutionDate } from './execution-date.ts';
 import { holderOf, type Holder } from './holder.ts';
 import { refuse } from './refusal.ts';
@@ -25,15 +25,16 @@ export interface Prepared {
 }
 
 export async function prepareTransfer(deps: Deps, executor: Executor, actor: Actor, input: Omit<TransferInput, 'idempotencyKey'>): Promise<Prepared> {
-  return prepareFor(deps, executor, actor, input, await holderOf(executor, actor, input.fromAccountId));
+  const ownBranchCode = ownBranchAskedBy(deps, input.destination);
+  return prepareFor(deps, executor, actor, input, await holderOf(executor, actor, input.fromAccountId, ownBranchCode === undefined ? {} : { ownBranchCode }));
 }
 
-/** The checks, given what the person holds (read with the account to pay from, holder.ts). */
+/** The checks, given what the person holds (read with the account to pay from and the own branch asked about, holder.ts). */
 export async function prepareFor(deps: Deps, executor: Executor, actor: Actor, input: Omit<TransferInput, 'idempotencyKey'>, holder: Holder): Promise<Prepared> {
   if (!holder.canRegister) refuse('TRANSFER_NOT_PERMITTED');
   const from = holder.account;
   if (!from) refuse('TRANSFER_ACCOUNT_NOT_USABLE', 'fromAccountId');
-  const destination = await resolveDestination(deps, executor, actor.contract.id, input.destination);
+  const destination = await resolveDestination(deps, executor, actor.contract.id, input.destination, holder.ownBranch);
   if (isSameAccount(from, destination)) refuse('TRANSFER_SAME_ACCOUNT', 'payeeId' in input.destination ? 'payeeId' : 'accountNumber');
   const amountYen = input.amountYen;
   if (typeof amountYen !== 'bigint' || amountYen <= 0n || amountYen > yenAmountMax) refuse('TRANSFER_AMOUNT_INVALID', 'amount');

@@ -4,6 +4,7 @@ import type { Tx } from '../../db/transaction.ts';
 import type { Transfer } from '../../db/schema-transfers.ts';
 import { isAppError } from '../../errors.ts';
 import { executeTransfer } from '../ledger/execute.ts';
+import type { PendingStepAudit } from './audit.ts';
 import { refuse } from './refusal.ts';
 
 /**
@@ -11,7 +12,7 @@ import { refuse } from './refusal.ts';
  * same transaction, and refused whole when the balance is short (nothing changes, the person is
  * told); one dated later is left to the scheduler, which posts it on its date.
  */
-export async function sendInTx(deps: Deps, tx: Tx, transferId: bigint, senderRef: number, today: string): Promise<Transfer> {
+export async function sendInTx(deps: Deps, tx: Tx, transferId: bigint, senderRef: number, today: string, audit?: PendingStepAudit): Promise<Transfer> {
   const now = deps.clock.now();
   const sent = await tx
     .updateTable('transfer')
@@ -21,14 +22,17 @@ export async function sendInTx(deps: Deps, tx: Tx, transferId: bigint, senderRef
     .returningAll()
     .executeTakeFirst();
   assert.ok(sent, 'the item was locked in a state to be sent');
-  return postIfDue(deps, tx, sent, today);
+  return postIfDue(deps, tx, sent, today, audit);
 }
 
-/** A scheduled transfer dated today posts now; the ledger claims it (status 'scheduled' → done). */
-export async function postIfDue(deps: Deps, tx: Tx, scheduled: Transfer, today: string): Promise<Transfer> {
+/**
+ * A scheduled transfer dated today posts now; the ledger claims it (status 'scheduled' → done). The
+ * step's audit record, when given, is then written with the execution's (ledger/execute.ts).
+ */
+export async function postIfDue(deps: Deps, tx: Tx, scheduled: Transfer, today: string, audit?: PendingStepAudit): Promise<Transfer> {
   if (scheduled.execution_date > today) return scheduled;
   try {
-    const { transfer } = await executeTransfer(deps, tx, scheduled.id, { onInsufficientFunds: 'refuse' });
+    const { transfer } = await executeTransfer(deps, tx, scheduled.id, { onInsufficientFunds: 'refuse', precedingAudit: audit?.take() ?? [] });
     return transfer;
   } catch (error) {
     if (isAppError(error) && error.code === 'LEDGER_INSUFFICIENT_FUNDS') refuse('TRANSFER_INSUFFICIENT_FUNDS', 'amount');

@@ -15,7 +15,7 @@ import {
   type Item,
 } from '../../domain/approval.ts';
 import { AppError } from '../../errors.ts';
-import { auditedRefusals, auditStep, type AuditedStep } from './audit.ts';
+import { auditedRefusals, PendingStepAudit, stepAuditEvent, type AuditedStep } from './audit.ts';
 import { releaseDailyUsage } from './daily-usage.ts';
 import { holderOf, type Holder } from './holder.ts';
 import { claimIdempotencyKey, completeIdempotencyKey } from './idempotency.ts';
@@ -44,7 +44,7 @@ async function runStep(
   step: LaterStep,
   transferId: bigint,
   idempotencyKey: string,
-  work: (tx: Tx, locked: Locked) => Promise<Transfer>,
+  work: (tx: Tx, locked: Locked, audit: PendingStepAudit) => Promise<Transfer>,
   reason?: string,
 ): Promise<StepResult> {
   checkIdempotencyKey(idempotencyKey);
@@ -56,14 +56,13 @@ async function runStep(
       const claim = await claimIdempotencyKey(tx, actor.user.id, idempotencyKey, requestHash, now);
       if (!claim.fresh) return { transfer: claim.transfer, replayed: true };
       const locked = await lockItem(tx, actor, transferId, tokyoDate(now));
-      const audit = () => auditStep(deps, tx, actor, step as AuditedStep, locked.transfer, reason === undefined ? {} : { reason });
       // Locks are taken in one order everywhere — daily usage, the contract's audit head, ledger
-      // accounts — so steps wait for each other instead of deadlocking. A step that may post records
-      // itself first (a refusal rolls that back); one that gives daily usage back records itself last.
-      const postsMaybe = step === 'approve' || step === 'send';
-      if (postsMaybe) await audit();
-      const transfer = await work(tx, locked);
-      if (!postsMaybe) await audit();
+      // accounts — so steps wait for each other instead of deadlocking. The step's record is written
+      // last: with the execution's when the step posts the transfer (its claim takes the audit head
+      // before the ledger accounts), otherwise by itself, after any daily usage given back.
+      const audit = new PendingStepAudit(stepAuditEvent(deps, actor, step as AuditedStep, locked.transfer, reason === undefined ? {} : { reason }));
+      const transfer = await work(tx, locked, audit);
+      await audit.writeIfPending(tx);
       await completeIdempotencyKey(tx, actor.user.id, idempotencyKey, transfer);
       return { transfer, replayed: false };
     }),
@@ -103,7 +102,7 @@ export function itemOf(transfer: Transfer, approvedBy: number[]): Item {
  * item when the approver holds the send step, otherwise it waits for someone who does.
  */
 export function approveTransfer(deps: Deps, actor: Actor, transferId: bigint, idempotencyKey: string): Promise<StepResult> {
-  return runStep(deps, actor, 'approve', transferId, idempotencyKey, async (tx, { transfer, item, holder, today }) => {
+  return runStep(deps, actor, 'approve', transferId, idempotencyKey, async (tx, { transfer, item, holder, today }, audit) => {
     const refusal = refusalToApprove(holder, item, today);
     if (refusal) refuse(refusal, refusal === 'TRANSFER_PER_TRANSACTION_LIMIT' ? 'amount' : undefined);
     const step = item.approvedBy.length + 1;
@@ -117,17 +116,17 @@ export function approveTransfer(deps: Deps, actor: Actor, transferId: bigint, id
       RETURNING step`.execute(tx);
     if (rows.length === 0) refuse('TRANSFER_STATE_CONFLICT');
     const next = nextAfterApproval(holder, item);
-    if (next === 'send') return sendInTx(deps, tx, transfer.id, actor.user.id, today);
+    if (next === 'send') return sendInTx(deps, tx, transfer.id, actor.user.id, today, audit);
     return updateStatus(tx, transfer.id, next, now);
   });
 }
 
 /** R8.5: an item waiting to be sent, sent by a holder of the send step who took no other step on it. */
 export function sendTransfer(deps: Deps, actor: Actor, transferId: bigint, idempotencyKey: string): Promise<StepResult> {
-  return runStep(deps, actor, 'send', transferId, idempotencyKey, async (tx, { transfer, item, holder, today }) => {
+  return runStep(deps, actor, 'send', transferId, idempotencyKey, async (tx, { transfer, item, holder, today }, audit) => {
     const refusal = refusalToSend(holder, item, today);
     if (refusal) refuse(refusal);
-    return sendInTx(deps, tx, transfer.id, actor.user.id, today);
+    return sendInTx(deps, tx, transfer.id, actor.user.id, today, audit);
   });
 }
 
