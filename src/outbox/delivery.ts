@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { startRepeatingJob, type RepeatingJob, type RepeatingJobOptions } from '../platform/repeating-job.ts';
 import type { Db } from '../db/open.ts';
 import type { Clock } from '../platform/clock.ts';
 import type { MailTransport } from './transport.ts';
@@ -81,28 +82,6 @@ export async function deliverDue(db: Db, clock: Clock, transport: MailTransport)
 }
 
 /** Runs `deliverDue` every `intervalMs` until stopped; an error is logged and the loop goes on. */
-export function startDeliveryLoop(
-  db: Db,
-  clock: Clock,
-  transport: MailTransport,
-  options: { intervalMs: number; onError: (error: unknown) => void },
-): { stop(): Promise<void> } {
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> = Promise.resolve();
-  const tick = () => {
-    running = deliverDue(db, clock, transport)
-      .then(() => undefined, options.onError)
-      .finally(() => {
-        if (!stopped) timer = setTimeout(tick, options.intervalMs);
-      });
-  };
-  timer = setTimeout(tick, 0);
-  return {
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
-    },
-  };
+export function startDeliveryLoop(db: Db, clock: Clock, transport: MailTransport, options: RepeatingJobOptions): RepeatingJob {
+  return startRepeatingJob(() => deliverDue(db, clock, transport), options);
 }

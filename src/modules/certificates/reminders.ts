@@ -3,6 +3,7 @@ import type { Deps } from '../../deps.ts';
 import { inTransaction } from '../../db/transaction.ts';
 import { enqueueEmail } from '../../outbox/enqueue.ts';
 import { composeNotice, formatJst } from '../../mail/compose.ts';
+import { startRepeatingJob, type RepeatingJob, type RepeatingJobOptions } from '../../platform/repeating-job.ts';
 
 /**
  * R4.4: reminder emails 30 and 10 days before a certificate expires, each sent once, however many
@@ -101,23 +102,6 @@ export async function runCertificateReminders(deps: Deps): Promise<number> {
 }
 
 /** Runs the reminders every `intervalMs` until stopped; a failed round is reported and the next one runs. */
-export function startCertificateReminders(deps: Deps, options: { intervalMs: number; onError: (error: unknown) => void }): { stop(): Promise<void> } {
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> = Promise.resolve();
-  const tick = () => {
-    running = runCertificateReminders(deps)
-      .then(() => undefined, options.onError)
-      .finally(() => {
-        if (!stopped) timer = setTimeout(tick, options.intervalMs);
-      });
-  };
-  timer = setTimeout(tick, 0);
-  return {
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
-    },
-  };
+export function startCertificateReminders(deps: Deps, options: RepeatingJobOptions): RepeatingJob {
+  return startRepeatingJob(() => runCertificateReminders(deps), options);
 }

@@ -1,6 +1,7 @@
 import type { Deps } from '../../deps.ts';
 import { tokyoDate } from '../../domain/business-days.ts';
 import { executeTransfer } from './execute.ts';
+import { startRepeatingJob, type RepeatingJob, type RepeatingJobOptions } from '../../platform/repeating-job.ts';
 
 /** At most this many transfers per run, so one run ends and the next tick picks up the rest. */
 export const dueTransfersPerRunMax = 1000;
@@ -63,26 +64,7 @@ export async function runDueTransfers(deps: Deps, options: RunDueOptions = {}): 
 }
 
 /** Runs `runDueTransfers` every `intervalMs` until stopped; an error is reported and the loop goes on. */
-export function startTransferScheduler(
-  deps: Deps,
-  options: { intervalMs: number; onError: (error: unknown) => void },
-): { stop(): Promise<void> } {
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> = Promise.resolve();
-  const tick = () => {
-    running = runDueTransfers(deps, { onError: (error, transferId) => options.onError(new Error(`executing transfer ${transferId} failed`, { cause: error })) })
-      .then(() => undefined, options.onError)
-      .finally(() => {
-        if (!stopped) timer = setTimeout(tick, options.intervalMs);
-      });
-  };
-  timer = setTimeout(tick, 0);
-  return {
-    async stop() {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
-    },
-  };
+export function startTransferScheduler(deps: Deps, options: RepeatingJobOptions): RepeatingJob {
+  const onTransferError = (error: unknown, transferId: bigint) => options.onError(new Error(`executing transfer ${transferId} failed`, { cause: error }));
+  return startRepeatingJob(() => runDueTransfers(deps, { onError: onTransferError }), options);
 }
