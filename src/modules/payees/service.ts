@@ -285,19 +285,7 @@ export async function registerPayee(deps: Deps, live: LiveSession, entry: PayeeE
   return inTransaction(deps.db, async (tx) => {
     const approvalsRequired = await lockedApprovalsRequired(tx, contractId);
     await judge(tx);
-    const status = initialStatus(approvalsRequired);
-    const created = await tx
-      .insertInto('payee')
-      .values({
-        contract_id: contractId,
-        ...toRow(entry),
-        status,
-        created_by: live.user.id,
-        created_at: now,
-        approvals_required: approvalsRequired,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const { created, status } = await insertPayeeVersion(tx, { contractId, entry, createdBy: live.user.id, now, approvalsRequired, replaces: null });
     await recordAudit(tx, {
       ...auditBase(deps, live, context, now),
       action,
@@ -315,6 +303,28 @@ export async function registerPayee(deps: Deps, live: LiveSession, entry: PayeeE
 
 function sameDetails(a: PayeeDetails, b: PayeeDetails): boolean {
   return (['bankCode', 'branchCode', 'accountType', 'accountNumber', 'nameKana', 'nickname'] as const).every((key) => a[key] === b[key]);
+}
+
+/** A registration, or a change as a new version of the payee it replaces; active at once when no approval is needed. */
+async function insertPayeeVersion(
+  tx: Tx,
+  input: { contractId: string; entry: PayeeEntry; createdBy: number; now: Date; approvalsRequired: number; replaces: number | null },
+): Promise<{ created: { id: number }; status: ReturnType<typeof initialStatus> }> {
+  const status = initialStatus(input.approvalsRequired);
+  const created = await tx
+    .insertInto('payee')
+    .values({
+      contract_id: input.contractId,
+      ...toRow(input.entry),
+      status,
+      created_by: input.createdBy,
+      created_at: input.now,
+      replaces_payee_id: input.replaces,
+      approvals_required: input.approvalsRequired,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return { created, status };
 }
 
 function toRow(details: PayeeDetails) {
@@ -345,20 +355,7 @@ export async function changePayee(deps: Deps, live: LiveSession, payeeId: number
   return inTransaction(deps.db, async (tx) => {
     const approvalsRequired = await lockedApprovalsRequired(tx, contractId);
     const old = await judge(tx);
-    const status = initialStatus(approvalsRequired);
-    const created = await tx
-      .insertInto('payee')
-      .values({
-        contract_id: contractId,
-        ...toRow(entry),
-        status,
-        created_by: live.user.id,
-        created_at: now,
-        replaces_payee_id: old.id,
-        approvals_required: approvalsRequired,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const { created, status } = await insertPayeeVersion(tx, { contractId, entry, createdBy: live.user.id, now, approvalsRequired, replaces: old.id });
     if (status === 'active') await replace(tx, contractId, old.id);
     await recordAudit(tx, {
       ...auditBase(deps, live, context, now),
