@@ -13,8 +13,28 @@ export const argon2Options = {
   parallelism: 4,
 } as const;
 
+/**
+ * The cheapest parameters argon2id accepts (RFC 9106: at least 8 KiB per lane). For tests only,
+ * through `useTestOnlyWeakHashing`: see there.
+ */
+const testOnlyWeakArgon2Options = { ...argon2Options, memoryCost: 8, timeCost: 1, parallelism: 1 } as const;
+
+let newHashOptions: typeof argon2Options | typeof testOnlyWeakArgon2Options = argon2Options;
+
+/**
+ * TEST ONLY. From now on this process gives new hashes the cheapest argon2id parameters, so that a
+ * test that sets and checks hundreds of passwords, but is not about hashing, spends microseconds
+ * on each rather than 30 ms of both cores. Verification needs no switch: the parameters are read
+ * from each stored hash. No configuration reaches this: it is called only by the test helpers
+ * (test/helpers/deps.ts), a test fails if anything under src/ calls it, and the service and its
+ * CLIs hash at `argon2Options`, which the hashing tests and the start-up test check.
+ */
+export function useTestOnlyWeakHashing(): void {
+  newHashOptions = testOnlyWeakArgon2Options;
+}
+
 export function hashSecret(secret: string): Promise<string> {
-  return hash(secret, argon2Options);
+  return hash(secret, newHashOptions);
 }
 
 export async function verifySecret(storedHash: string, secret: string): Promise<boolean> {

@@ -13,10 +13,14 @@ const int8Oid = 20;
 const dateOid = 1082;
 const asText = (value: string) => value;
 
-/** PostgreSQL when a URL is given, otherwise PGlite in `dataDir` (or in memory for `memory://`). */
+/**
+ * PostgreSQL when a URL is given, otherwise PGlite in `pgliteDir` (or in memory), started from
+ * `pgliteArchive` when given: a data folder as `dumpPgliteArchive` wrote it, which skips initdb.
+ */
 export async function openDatabase(options: {
   databaseUrl?: string;
   pgliteDir?: string;
+  pgliteArchive?: Blob;
   poolSize?: number;
   onPoolError?: (error: Error) => void;
 }): Promise<Db> {
@@ -35,6 +39,27 @@ export async function openDatabase(options: {
   }
   const dir = options.pgliteDir;
   if (dir && dir !== 'memory://') mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const pglite = await PGlite.create(dir ?? 'memory://', { parsers: { [int8Oid]: (value: string) => BigInt(value), [dateOid]: asText } });
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: pglitePool(pglite) as never }) });
+  const pglite = await PGlite.create(dir ?? 'memory://', {
+    parsers: { [int8Oid]: (value: string) => BigInt(value), [dateOid]: asText },
+    loadDataDir: options.pgliteArchive,
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: pglitePool(pglite) as never }) });
+  // Kysely ends a pool only once it has used it, and a PGlite started from an archive keeps a timer
+  // of its recovery running until closed: destroy closes it even when no statement ran.
+  const destroy = db.destroy.bind(db);
+  db.destroy = async () => {
+    await destroy();
+    if (!pglite.closed) await pglite.close();
+  };
+  embedded.set(db, pglite);
+  return db;
+}
+
+const embedded = new WeakMap<Db, PGlite>();
+
+/** The data folder of an embedded database as an uncompressed tar archive, for `pgliteArchive`. */
+export async function dumpPgliteArchive(db: Db): Promise<Blob> {
+  const pglite = embedded.get(db);
+  if (!pglite) throw new Error('dumpPgliteArchive: not an embedded database');
+  return pglite.dumpDataDir('none');
 }

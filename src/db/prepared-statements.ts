@@ -41,27 +41,84 @@ export class StatementNames {
   }
 }
 
+/**
+ * SQLSTATEs with which the server ends a session instead of running what it was sent: an
+ * administrator's pg_terminate_backend or a shutdown (57P01), a crash of another backend (57P02),
+ * a server not yet accepting (57P03). A statement answered so did not commit.
+ */
+const sessionEndedCodes = new Set(['57P01', '57P02', '57P03']);
+
+function sessionEndedBeforeRunning(error: unknown): boolean {
+  return sessionEndedCodes.has((error as { code?: unknown })?.code as string);
+}
+
+/**
+ * One pg client as Kysely uses it between checkout and release. The server can end an idle pooled
+ * connection at any moment (restart, failover, idle_session_timeout, pg_terminate_backend), and
+ * the pool learns of it only when the socket's news is read: a request can be handed the dead
+ * connection first. When the first statement after checkout is refused because the session was
+ * ended, nothing ran (and no transaction is open yet), so it runs again on another connection,
+ * which then serves the rest of this checkout. Any later failure is the caller's, as before.
+ */
+class PooledConnection {
+  readonly #pool: pg.Pool;
+  readonly #names: StatementNames;
+  #client: pg.PoolClient;
+  #fresh = true;
+
+  constructor(pool: pg.Pool, client: pg.PoolClient, names: StatementNames) {
+    this.#pool = pool;
+    this.#client = client;
+    this.#names = names;
+  }
+
+  checkedOut(client: pg.PoolClient): this {
+    this.#client = client;
+    this.#fresh = true;
+    return this;
+  }
+
+  async query(text: string | object, values?: readonly unknown[]) {
+    const fresh = this.#fresh;
+    this.#fresh = false;
+    // Every idle connection of the pool may have been ended together: try each at most once, then a new one.
+    for (let triesLeft = this.#pool.totalCount; ; triesLeft--) {
+      try {
+        return await this.#run(text, values);
+      } catch (error) {
+        if (!fresh || triesLeft === 0 || !sessionEndedBeforeRunning(error)) throw error;
+        this.#client.release(error as Error); // the pool destroys it instead of keeping it
+        this.#client = await this.#pool.connect();
+      }
+    }
+  }
+
+  release(): void {
+    this.#client.release();
+  }
+
+  #run(text: string | object, values?: readonly unknown[]) {
+    if (typeof text !== 'string') return this.#client.query(text as never);
+    const name = values !== undefined && values.length > 0 ? this.#names.nameOf(text) : undefined;
+    return name === undefined
+      ? this.#client.query(text, values as unknown[])
+      : this.#client.query({ name, text, values: values as unknown[] });
+  }
+}
+
 /** The pool as Kysely's PostgresDialect takes it, each client's parameterised statements named. */
 export function withPreparedStatements(pool: pg.Pool, names = new StatementNames()): PostgresPool {
   // One wrapper per pg client, so Kysely (which keys its connections on the client) keeps reusing them.
-  const wrappers = new WeakMap<pg.PoolClient, PostgresPoolClient>();
-  const wrap = (client: pg.PoolClient): PostgresPoolClient => ({
-    query(text: string | object, values?: readonly unknown[]) {
-      if (typeof text !== 'string') return client.query(text as never);
-      const name = values !== undefined && values.length > 0 ? names.nameOf(text) : undefined;
-      return (name === undefined ? client.query(text, values as unknown[]) : client.query({ name, text, values: values as unknown[] })) as never;
-    },
-    release: () => client.release(),
-  }) as unknown as PostgresPoolClient;
+  const wrappers = new WeakMap<pg.PoolClient, PooledConnection>();
   return {
     async connect() {
       const client = await pool.connect();
       let wrapper = wrappers.get(client);
       if (wrapper === undefined) {
-        wrapper = wrap(client);
+        wrapper = new PooledConnection(pool, client, names);
         wrappers.set(client, wrapper);
       }
-      return wrapper;
+      return wrapper.checkedOut(client) as unknown as PostgresPoolClient;
     },
     end: () => pool.end(),
   };

@@ -4,11 +4,20 @@ import type { Db } from '../../src/db/open.ts';
 import { FakeClock } from '../../src/platform/clock.ts';
 import { cryptoRandom } from '../../src/platform/random.ts';
 import { createKeyring, parseKeyringSpec } from '../../src/platform/keyring.ts';
+import { useTestOnlyWeakHashing } from '../../src/auth/password-hash.ts';
 
 export const testKeyringSpec = `1:${Buffer.alloc(32, 7).toString('base64')}`;
 
-/** Deps for a test: a fake clock (tests never sleep), real randomness, a fixed test key. */
-export function testDeps(db: Db, options: { env?: Record<string, string>; clock?: FakeClock } = {}): Deps & { clock: FakeClock } {
+/**
+ * Deps for a test: a fake clock (tests never sleep), real randomness, a fixed test key, and new
+ * password hashes at the cheapest argon2id parameters for the rest of this test process, unless
+ * the file is about the cost of an evaluation (`hashing: 'production'`, asked before any other).
+ */
+export function testDeps(
+  db: Db,
+  options: { env?: Record<string, string>; clock?: FakeClock; hashing?: 'test-only-weak' | 'production' } = {},
+): Deps & { clock: FakeClock } {
+  if (options.hashing !== 'production') useTestOnlyWeakHashing();
   const config: Config = parseConfig({
     SEED_DEMO: 'false',
     LOG_LEVEL: 'silent',

@@ -129,13 +129,15 @@ test('R1.1, R1.3, R3.3: onboard prints an 11-digit contract ID, a registration p
     const card = await db
       .selectFrom('grid_card')
       .innerJoin('users', 'users.id', 'grid_card.user_ref')
-      .select(['grid_card.serial', 'grid_card.digits_sealed', 'users.role'])
+      .select(['grid_card.serial', 'grid_card.digits_sealed', 'users.role', 'users.registration_password_hash'])
       .where('users.contract_id', '=', result.contractId)
       .executeTakeFirstOrThrow();
     const audit = await db.selectFrom('audit_log').select(['action', 'actor']).where('contract_id', '=', result.contractId).execute();
     return { card, audit };
   });
   assert.equal(stored.card.role, 'master');
+  // The CLI, like the service, hashes at the production parameters whatever the tests do in-process.
+  assert.ok(stored.card.registration_password_hash!.startsWith('$argon2id$v=19$m=65536,t=3,p=4$'), stored.card.registration_password_hash!);
   assert.equal(stored.card.serial, result.gridCardSerial);
   assert.ok(!stored.card.digits_sealed.includes(digits), 'R3.4: the digits are stored encrypted');
   assert.equal(dataDirKeyring(target.dataDir).open(stored.card.digits_sealed, gridCardAssociatedData(stored.card.serial)), digits, 'the printed card is the card the bank checks');

@@ -1,6 +1,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
+import { sql } from 'kysely';
+import { openDatabase } from '../../src/db/open.ts';
 import { contractIdFrom } from '../../src/domain/contract-id.ts';
 import { createTestDatabase, needsPostgres, onPostgres, type TestDatabase } from '../helpers/database.ts';
 import { testKeyringSpec } from '../helpers/deps.ts';
@@ -69,5 +71,31 @@ test('a service process survives PostgreSQL ending its idle connections', { skip
       assert.fail(`the service is gone after its idle connections were ended (${String(error)}):\n${service!.output()}`);
     }
     assert.equal(answer.code, 'AUTH_LOGON_FAILED');
+  }
+});
+
+test('a statement handed a pooled connection the server has just ended runs on a new one, alone or opening a transaction', { skip: needsPostgres }, async () => {
+  // The race of the test above, made certain: the statement is sent right after the server ended
+  // the pool's idle connections, before the pool can have heard of it.
+  const name = 'ib-connection-loss-inprocess';
+  const url = new URL(database!.url!);
+  url.searchParams.set('application_name', name);
+  const db = await openDatabase({ databaseUrl: url.toString(), poolSize: 2 });
+  const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+  await admin.connect();
+  try {
+    for (let round = 0; round < 10; round++) {
+      await Promise.all([sql`SELECT 1`.execute(db), sql`SELECT 2`.execute(db)]); // two idle connections
+      const ended = await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [name]);
+      assert.ok((ended.rowCount ?? 0) >= 1);
+      const alone = await sql<{ n: number }>`SELECT ${round}::int AS n`.execute(db);
+      assert.equal(alone.rows[0]!.n, round);
+      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [name]);
+      const inTransaction = await db.transaction().execute((tx) => sql<{ n: number }>`SELECT ${round + 1}::int AS n`.execute(tx));
+      assert.equal(inTransaction.rows[0]!.n, round + 1);
+    }
+  } finally {
+    await admin.end();
+    await db.destroy();
   }
 });

@@ -22,7 +22,8 @@ let deps: ReturnType<typeof testDeps>;
 before(async () => {
   if (!onPostgres) return;
   database = await createTestDatabase({ poolSize: 20 });
-  deps = testDeps(database.db);
+  // A wrong password costs what it costs in production, so the attempts overlap as they would there.
+  deps = testDeps(database.db, { hashing: 'production' });
   app = await buildApp(deps, { logger: false });
 });
 after(async () => {
