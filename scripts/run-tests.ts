@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { globSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { globSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 
@@ -59,6 +59,9 @@ function runLeg(leg: Leg, index: number, output: (text: Buffer | string) => void
   const child = spawn(
     process.execPath,
     [
+      // Test files live seconds, like the bank's commands: the baseline WebAssembly compiler alone
+      // starts PGlite in half the CPU of both tiers (docs/benchmarks.md). Test files inherit it.
+      '--liftoff-only',
       '--test',
       `--test-concurrency=${filesAtOncePerLeg}`,
       '--test-reporter=spec',
@@ -115,6 +118,9 @@ const legs: Leg[] = [{ label: 'embedded database (PGlite)', env: embeddedEnv }];
 if (TEST_DATABASE_URL && !quick) legs.push({ label: `PostgreSQL (${TEST_DATABASE_URL.replace(/\/\/[^@]*@/, '//')})`, env: process.env });
 const results = await runSideBySide(legs);
 rmSync(timingsDir, { recursive: true, force: true });
+// Every file's time, for looking closer than the twenty printed below.
+mkdirSync('test-artifacts', { recursive: true });
+writeFileSync('test-artifacts/test-times.json', `${JSON.stringify(results, null, 1)}\n`);
 if (legs.length === 1 && !quick) process.stdout.write('\n# PostgreSQL run skipped: set TEST_DATABASE_URL to run the suite on PostgreSQL too\n');
 
 process.stdout.write('\n# Times\n');

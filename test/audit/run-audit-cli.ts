@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { CliRun, CliTarget } from '../operator/run-cli.ts';
+import { commandNodeArgs } from '../helpers/command-node.ts';
 
 /**
  * Runs the audit CLI as the bank's operator does, in a process of its own, with only the
@@ -10,7 +11,7 @@ export function runAuditCli(target: CliTarget, args: string[]): Promise<CliRun> 
   const env: NodeJS.ProcessEnv = { ...inherited, DATA_DIR: target.dataDir, SEED_DEMO: 'false', USER: 'audit-cli-test' };
   if (target.databaseUrl) env.DATABASE_URL = target.databaseUrl;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['src/audit/cli.ts', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...commandNodeArgs('audit'), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));

@@ -5,6 +5,7 @@ import { openDatabase, type Db } from '../../src/db/open.ts';
 import { lockDataDir } from '../../src/platform/data-dir-lock.ts';
 import { createKeyring, parseKeyringSpec, type Keyring } from '../../src/platform/keyring.ts';
 import { cryptoRandom } from '../../src/platform/random.ts';
+import { commandNodeArgs } from '../helpers/command-node.ts';
 
 export interface CliRun {
   code: number | null;
@@ -27,7 +28,7 @@ export function runCli(target: CliTarget, args: string[]): Promise<CliRun> {
   const env: NodeJS.ProcessEnv = { ...inherited, DATA_DIR: target.dataDir, SEED_DEMO: 'false', USER: 'cli-test' };
   if (target.databaseUrl) env.DATABASE_URL = target.databaseUrl;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['src/operator/cli.ts', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...commandNodeArgs('operator'), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));

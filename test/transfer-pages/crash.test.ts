@@ -18,6 +18,7 @@ import { HttpsClient, type HttpsAnswer } from '../security/https-client.ts';
 import { addUserWith } from '../http/users-helpers.ts';
 import { addAccount, addContract, balanceOf, otherOwnBranchCode, ownBranchCode, type TestAccount } from '../transfers/fixtures.ts';
 import { startCrashableService, type CrashableService } from './crash-service.ts';
+import { commandNodeArgs } from '../helpers/command-node.ts';
 
 /**
  * R8.6 [PG]: a service process killed with SIGKILL in the middle of a burst of confirmed transfers
@@ -202,7 +203,7 @@ test('kill -9 during a burst of transfers: after a restart every retry with its 
   assert.equal(verification.figures.totalYen, 0n);
   const cliData = mkdtempSync(join(tmpdir(), 'ib-ledger-cli-'));
   try {
-    const cli = spawnSync(process.execPath, ['src/modules/ledger/cli.ts', 'verify', '--json'], {
+    const cli = spawnSync(process.execPath, [...commandNodeArgs('ledger'), 'verify', '--json'], {
       cwd: repoRoot,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), DATA_DIR: cliData, ...env },
       encoding: 'utf8',
