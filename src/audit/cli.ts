@@ -1,4 +1,4 @@
-import { failureReporter, openCommandRuntime } from '../operator/command-line.ts';
+import { failureReporter, openCommandRuntime, processIo, type CommandIo } from '../operator/command-line.ts';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { isValidContractId } from '../domain/contract-id.ts';
@@ -116,7 +116,7 @@ function verifyExportOutcome(file: string, rows: AuditExportRow[], stored: Chain
   };
 }
 
-async function main(argv: string[]): Promise<number> {
+export async function auditCommand(argv: string[], io: CommandIo): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -137,19 +137,19 @@ async function main(argv: string[]): Promise<number> {
       },
     });
   } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n\n${usage}\n`);
+    io.stderr(`${(error as Error).message}\n\n${usage}\n`);
     return 2;
   }
   const { values, positionals } = parsed;
   if (values.help || positionals.length === 0) {
-    process.stdout.write(`${usage}\n`);
+    io.stdout(`${usage}\n`);
     return values.help ? 0 : 2;
   }
   const print = (outcome: Outcome) => {
-    process.stdout.write(values.json && outcome.json ? `${JSON.stringify(outcome.json)}\n` : `${outcome.text}\n`);
+    io.stdout(values.json && outcome.json ? `${JSON.stringify(outcome.json)}\n` : `${outcome.text}\n`);
     return outcome.code;
   };
-  const fail = failureReporter(values.json);
+  const fail = failureReporter(io, values.json);
 
   // Everything is checked before the database is opened, so a mistake is reported as such.
   let run: (deps: Deps | undefined) => Promise<Outcome>;
@@ -171,7 +171,7 @@ async function main(argv: string[]): Promise<number> {
         const format = values.format ?? 'csv';
         if (format !== 'csv' && format !== 'json') throw new UsageError('--format must be csv or json');
         if (values.bom && format !== 'csv') throw new UsageError('--bom is for CSV');
-        const operator = values.operator ?? process.env.USER ?? 'operator';
+        const operator = values.operator ?? io.env.USER ?? 'operator';
         run = async (deps) => exportCommand(deps!, { contractId, ...period, format, bom: values.bom ?? false, output: values.output, operator });
         break;
       }
@@ -193,7 +193,7 @@ async function main(argv: string[]): Promise<number> {
   }
 
   if (!needsDatabase) return print(await run(undefined));
-  const runtime = await openCommandRuntime('the audit CLI', fail);
+  const runtime = await openCommandRuntime(io, 'the audit CLI', fail);
   if (typeof runtime === 'number') return runtime;
   try {
     return print(await run(runtime.deps));
@@ -228,4 +228,4 @@ async function exportCommand(
   return { code: 0, text: body.replace(/\n$/, '') };
 }
 
-process.exitCode = await main(process.argv.slice(2));
+if (import.meta.main) process.exitCode = await auditCommand(process.argv.slice(2), processIo);

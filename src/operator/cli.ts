@@ -1,4 +1,4 @@
-import { failureReporter, openCommandRuntime } from './command-line.ts';
+import { failureReporter, openCommandRuntime, processIo, type CommandIo } from './command-line.ts';
 import { parseArgs } from 'node:util';
 import type { Deps } from '../deps.ts';
 import {
@@ -258,7 +258,7 @@ function staffPrinted(credentials: StaffCredentials, what: string): Printed {
   };
 }
 
-async function main(argv: string[]): Promise<number> {
+export async function operatorCommand(argv: string[], io: CommandIo): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -284,27 +284,27 @@ async function main(argv: string[]): Promise<number> {
       },
     });
   } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n\n${usage}\n`);
+    io.stderr(`${(error as Error).message}\n\n${usage}\n`);
     return 2;
   }
   const { values, positionals } = parsed;
   if (values.help || positionals.length === 0) {
-    process.stdout.write(`${usage}\n`);
+    io.stdout(`${usage}\n`);
     return values.help ? 0 : 2;
   }
-  const fail = failureReporter(values.json);
+  const fail = failureReporter(io, values.json);
   let action: Action;
   try {
-    action = plan(positionals[0]!, values, values.operator ?? process.env.USER ?? 'operator');
+    action = plan(positionals[0]!, values, values.operator ?? io.env.USER ?? 'operator');
   } catch (error) {
     if (error instanceof OperatorInputError) return fail(error.message, 1);
     throw error;
   }
-  const runtime = await openCommandRuntime('the operator CLI', fail);
+  const runtime = await openCommandRuntime(io, 'the operator CLI', fail);
   if (typeof runtime === 'number') return runtime;
   try {
     const printed = await action(runtime.deps);
-    process.stdout.write(values.json ? `${JSON.stringify(printed.json)}\n` : `${printed.text}\n`);
+    io.stdout(values.json ? `${JSON.stringify(printed.json)}\n` : `${printed.text}\n`);
     return 0;
   } catch (error) {
     if (error instanceof OperatorInputError) return fail(error.message, 1);
@@ -314,4 +314,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-process.exitCode = await main(process.argv.slice(2));
+if (import.meta.main) process.exitCode = await operatorCommand(process.argv.slice(2), processIo);

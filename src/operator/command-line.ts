@@ -2,13 +2,30 @@ import { ConfigError, parseConfig } from '../config.ts';
 import { DataDirBusyError } from '../platform/data-dir-lock.ts';
 import { openRuntime } from '../runtime.ts';
 
-/** How the bank's command-line tools (operator, audit) report a failure: JSON on stdout with --json. */
+/**
+ * What a command-line tool (operator, audit, ledger) reads its configuration from and writes to.
+ * The process's own when the bank runs it; a test hands its own so that it can run a command many
+ * times in its process, with the configuration it chooses and the output captured.
+ */
+export interface CommandIo {
+  env: NodeJS.ProcessEnv;
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+export const processIo: CommandIo = {
+  env: process.env,
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+};
+
+/** How the bank's command-line tools report a failure: JSON on stdout with --json. */
 export type Fail = (message: string, code: number) => number;
 
-export function failureReporter(json: boolean | undefined): Fail {
+export function failureReporter(io: CommandIo, json: boolean | undefined): Fail {
   return (message, code) => {
-    if (json) process.stdout.write(`${JSON.stringify({ error: message })}\n`);
-    else process.stderr.write(`error: ${message}\n`);
+    if (json) io.stdout(`${JSON.stringify({ error: message })}\n`);
+    else io.stderr(`error: ${message}\n`);
     return code;
   };
 }
@@ -17,9 +34,9 @@ export function failureReporter(json: boolean | undefined): Fail {
  * Opens the database for a command-line tool; a bad configuration or a busy embedded database is
  * reported (exit 2) rather than thrown.
  */
-export async function openCommandRuntime(holder: string, fail: Fail): Promise<Awaited<ReturnType<typeof openRuntime>> | number> {
+export async function openCommandRuntime(io: CommandIo, holder: string, fail: Fail): Promise<Awaited<ReturnType<typeof openRuntime>> | number> {
   try {
-    return await openRuntime(parseConfig(process.env), holder);
+    return await openRuntime(parseConfig(io.env), holder);
   } catch (error) {
     if (error instanceof ConfigError || error instanceof DataDirBusyError) return fail(error.message, 2);
     throw error;

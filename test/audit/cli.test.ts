@@ -12,12 +12,14 @@ import { migrate } from '../../src/db/migrate.ts';
 import { recordAudit } from '../../src/audit/audit-trail.ts';
 import { lockDataDir } from '../../src/platform/data-dir-lock.ts';
 import type { Db } from '../../src/db/open.ts';
-import { runAuditCli } from './run-audit-cli.ts';
+import { runAuditCli, runAuditCliProcess } from './run-audit-cli.ts';
+import { holdDataDirElsewhere } from '../helpers/run-command.ts';
 import { eventOf, newContractId } from './trail.ts';
 
 /**
- * `npm run audit` (R9.1) run as a process of its own, on a PGlite data folder, or on a PostgreSQL
- * database of this file's own when TEST_DATABASE_URL is set. The tests run in order: the trail is
+ * `npm run audit` (R9.1) on a PGlite data folder, or on a PostgreSQL database of this file's own when
+ * TEST_DATABASE_URL is set: run as a process of its own for help, a verify and a busy data folder,
+ * and in this process for the rest. The tests run in order: the trail is
  * intact until the last ones damage it.
  */
 let database: TestDatabase | undefined;
@@ -58,7 +60,7 @@ function inspect<T>(read: (db: Db) => Promise<T>): Promise<T> {
 
 test('--help exits 0 with every command, says to stop the service for the embedded database, and touches no data', async () => {
   const dir = join(work, 'help-data');
-  const run = await runAuditCli({ dataDir: dir, databaseUrl: undefined }, ['--help']);
+  const run = await runAuditCliProcess({ dataDir: dir, databaseUrl: undefined }, ['--help']);
   assert.equal(run.code, 0);
   assert.match(run.stdout, /^Usage: npm run -s audit -- /);
   for (const word of ['verify', 'export', 'verify-export', '--chain', '--contract', '--from', '--to', '--format', '--json']) assert.ok(run.stdout.includes(word), word);
@@ -67,7 +69,7 @@ test('--help exits 0 with every command, says to stop the service for the embedd
 });
 
 test('a mistake in the command is reported as such with exit 2, before the database is opened', async () => {
-  const unlock = onPostgres ? () => {} : lockDataDir(target.dataDir, 'a running service');
+  const unlock = onPostgres ? () => {} : holdDataDirElsewhere(target.dataDir, 'a running service');
   try {
     const cases: Array<[string[], RegExp]> = [
       [[], /Usage: /],
@@ -94,7 +96,7 @@ test('a mistake in the command is reported as such with exit 2, before the datab
 });
 
 test('verify exits 0 on an untouched trail, in text and in JSON', async () => {
-  const run = await cli('verify');
+  const run = await runAuditCliProcess(target, ['verify']);
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stdout, /^Audit trail intact: \d+ chain\(s\), \d+ record\(s\) verified\.\n$/);
   const json = await cli('verify', '--json', '--chain', contractId);
@@ -179,7 +181,7 @@ test('export of a contract that does not exist exits 1 and says so', async () =>
 test('on the embedded database, a running service (holding the data folder) is named instead of opening it', { skip: onPostgres ? 'PostgreSQL has no such limit' : false }, async () => {
   const unlock = lockDataDir(target.dataDir, 'the service');
   try {
-    const run = await cli('verify');
+    const run = await runAuditCliProcess(target, ['verify']);
     assert.equal(run.code, 2);
     assert.match(run.stderr, /the service/);
   } finally {

@@ -7,15 +7,17 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import { createTestDatabase, onPostgres, type TestDatabase } from '../helpers/database.ts';
 import { testDeps } from '../helpers/deps.ts';
-import { withCliDatabase, type CliRun, type CliTarget } from '../operator/run-cli.ts';
+import { withCliDatabase } from '../operator/run-cli.ts';
+import { commandEnv, runCommandHere, type CliRun, type CliTarget } from '../helpers/run-command.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import type { Db } from '../../src/db/open.ts';
 import { executeTransfer } from '../../src/modules/ledger/execute.ts';
 import { addAccount, addContract, deposit, insertTransfer } from './fixtures.ts';
 
 /**
- * `npm run ledger -- verify` (R8.6) as the bank's operator runs it, in a process of its own, on a
- * PGlite data folder, or on a PostgreSQL database of this file's own when TEST_DATABASE_URL is set.
+ * `npm run ledger -- verify` (R8.6) on a PGlite data folder, or on a PostgreSQL database of this file's
+ * own when TEST_DATABASE_URL is set: once through npm as the bank's operator types it, otherwise in
+ * this process.
  * The tests run in order: the ledger is sound until the last one tampers with a balance.
  */
 let database: TestDatabase | undefined;
@@ -58,13 +60,10 @@ function inspect<T>(read: (db: Db) => Promise<T>): Promise<T> {
   return withCliDatabase(target, database?.db, read);
 }
 
-/** `npm run -s ledger -- …` with only the configuration given here (nothing inherited that points at another database). */
-function ledgerCli(...args: string[]): Promise<CliRun> {
-  const { DATABASE_URL: _db, TEST_DATABASE_URL: _test, NODE_ENV: _env, ENCRYPTION_KEYS: _keys, ...inherited } = process.env;
-  const env: NodeJS.ProcessEnv = { ...inherited, DATA_DIR: target.dataDir, SEED_DEMO: 'false' };
-  if (target.databaseUrl) env.DATABASE_URL = target.databaseUrl;
+/** `npm run -s ledger -- …` exactly as the bank's operator types it, in a process of its own. */
+function ledgerCliThroughNpm(...args: string[]): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn('npm', ['run', '-s', 'ledger', '--', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('npm', ['run', '-s', 'ledger', '--', ...args], { env: commandEnv(target, 'ledger-cli-test'), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
@@ -73,6 +72,9 @@ function ledgerCli(...args: string[]): Promise<CliRun> {
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
+
+/** The same command run in this process (see `runCommandHere`). */
+const ledgerCli = (...args: string[]) => runCommandHere('ledger', target, args, 'ledger-cli-test');
 
 test('verify --help and a wrong command: help exits 0, a mistake exits 2 without opening the database', async () => {
   const help = await ledgerCli('--help');
@@ -84,7 +86,7 @@ test('verify --help and a wrong command: help exits 0, a mistake exits 2 without
 });
 
 test('verify of a sound ledger exits 0 and reports its figures, as text and as JSON', async () => {
-  const text = await ledgerCli('verify');
+  const text = await ledgerCliThroughNpm('verify');
   assert.equal(text.code, 0, text.stderr);
   assert.match(text.stdout, /Ledger balanced/);
   const json = await ledgerCli('verify', '--json');

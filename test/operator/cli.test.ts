@@ -14,7 +14,7 @@ import { FakeClock } from '../../src/platform/clock.ts';
 import { lockDataDir } from '../../src/platform/data-dir-lock.ts';
 import { isValidContractId } from '../../src/domain/contract-id.ts';
 import { gridCardAssociatedData } from '../../src/modules/logon/grid-challenge.ts';
-import { dataDirKeyring, printedDigits, runCli, withCliDatabase, type CliTarget } from './run-cli.ts';
+import { dataDirKeyring, printedDigits, runCli, runCliProcess, withCliDatabase, type CliTarget } from './run-cli.ts';
 
 let database: TestDatabase | undefined;
 let target: CliTarget;
@@ -45,7 +45,7 @@ interface Onboarded {
 let onboarding: Promise<Onboarded> | undefined;
 /** One contract for the tests that need one, whichever of them runs first. */
 function onboarded(): Promise<Onboarded> {
-  onboarding ??= cli('onboard', '--company', '株式会社<テスト>&Co', '--master-user', 'boss', '--json', '--operator', 'yamada').then((run) => {
+  onboarding ??= runCliProcess(target, ['onboard', '--company', '株式会社<テスト>&Co', '--master-user', 'boss', '--json', '--operator', 'yamada']).then((run) => {
     assert.equal(run.code, 0, run.stderr);
     return JSON.parse(run.stdout) as Onboarded;
   });
@@ -80,7 +80,7 @@ const cardFiles = () => (existsSync(join(target.dataDir, 'cards')) ? readdirSync
 test('--help exits 0 with the usage of every command, and touches no data', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ib-cli-help-'));
   try {
-    const run = await runCli({ dataDir: join(dir, 'data'), databaseUrl: undefined }, ['--help']);
+    const run = await runCliProcess({ dataDir: join(dir, 'data'), databaseUrl: undefined }, ['--help']);
     assert.equal(run.code, 0);
     assert.match(run.stdout, /^Usage: /);
     for (const command of ['onboard', 'issue-card', 'new-registration-password', 'lift-stop', '--json']) assert.ok(run.stdout.includes(command), command);
@@ -317,11 +317,11 @@ test(
     const before = await counts();
     const unlock = lockDataDir(target.dataDir, 'the service (npm start)');
     try {
-      const run = await cli('issue-card', '--contract', first.contractId, '--user', 'boss');
+      const run = await runCliProcess(target, ['issue-card', '--contract', first.contractId, '--user', 'boss']);
       assert.equal(run.code, 2);
       assert.match(run.stderr, /in use by the service \(npm start\) \(pid \d+\)/);
       assert.match(run.stderr, /stop it first/);
-      const json = await cli('lift-stop', '--contract', first.contractId, '--user', 'boss', '--json');
+      const json = await runCliProcess(target, ['lift-stop', '--contract', first.contractId, '--user', 'boss', '--json']);
       assert.equal(json.code, 2);
       assert.match(JSON.parse(json.stdout).error, /in use by/);
       assert.ok(existsSync(join(target.dataDir, 'embedded-db.lock')), "the holder's lock is left in place");

@@ -1,41 +1,21 @@
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDatabase, type Db } from '../../src/db/open.ts';
 import { lockDataDir } from '../../src/platform/data-dir-lock.ts';
 import { createKeyring, parseKeyringSpec, type Keyring } from '../../src/platform/keyring.ts';
 import { cryptoRandom } from '../../src/platform/random.ts';
-import { commandNodeArgs } from '../helpers/command-node.ts';
+import { runCommandHere, runCommandProcess, type CliRun, type CliTarget } from '../helpers/run-command.ts';
 
-export interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+export type { CliRun, CliTarget };
 
-/** Where the CLI keeps its data: a data folder, and on PostgreSQL also the database it is given. */
-export interface CliTarget {
-  dataDir: string;
-  databaseUrl: string | undefined;
-}
-
-/**
- * Runs the operator CLI as the bank's operator does, in a process of its own, with only the
- * configuration given here (nothing inherited that points at another database).
- */
+/** The operator CLI run in this process (see `runCommandHere`). */
 export function runCli(target: CliTarget, args: string[]): Promise<CliRun> {
-  const { DATABASE_URL: _db, TEST_DATABASE_URL: _test, NODE_ENV: _env, ENCRYPTION_KEYS: _keys, ...inherited } = process.env;
-  const env: NodeJS.ProcessEnv = { ...inherited, DATA_DIR: target.dataDir, SEED_DEMO: 'false', USER: 'cli-test' };
-  if (target.databaseUrl) env.DATABASE_URL = target.databaseUrl;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...commandNodeArgs('operator'), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runCommandHere('operator', target, args, 'cli-test');
+}
+
+/** The operator CLI run as the bank's operator runs it, in a process of its own. */
+export function runCliProcess(target: CliTarget, args: string[]): Promise<CliRun> {
+  return runCommandProcess('operator', target, args, 'cli-test');
 }
 
 /**

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { failureReporter, openCommandRuntime } from '../../operator/command-line.ts';
+import { failureReporter, openCommandRuntime, processIo, type CommandIo } from '../../operator/command-line.ts';
 import { formatYen } from '../../domain/money.ts';
 import { verifyLedger, type LedgerFigures } from './verify.ts';
 
@@ -38,34 +38,34 @@ function figuresJson(f: LedgerFigures): Record<string, unknown> {
   return Object.fromEntries(Object.entries(f).map(([name, value]) => [name, typeof value === 'bigint' ? value.toString() : value]));
 }
 
-async function main(argv: string[]): Promise<number> {
+export async function ledgerCommand(argv: string[], io: CommandIo): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean' }, help: { type: 'boolean' } } });
   } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n\n${usage}\n`);
+    io.stderr(`${(error as Error).message}\n\n${usage}\n`);
     return 2;
   }
   const { values, positionals } = parsed;
   if (values.help || positionals.length === 0) {
-    process.stdout.write(`${usage}\n`);
+    io.stdout(`${usage}\n`);
     return values.help ? 0 : 2;
   }
-  const fail = failureReporter(values.json);
+  const fail = failureReporter(io, values.json);
   const [command, ...rest] = positionals;
   if (command !== 'verify') return fail(`unknown command "${command}"; see --help`, 2);
   if (rest.length > 0) return fail(`unexpected argument "${rest[0]}"`, 2);
 
-  const runtime = await openCommandRuntime('the ledger CLI', fail);
+  const runtime = await openCommandRuntime(io, 'the ledger CLI', fail);
   if (typeof runtime === 'number') return runtime;
   try {
     const result = await verifyLedger(runtime.deps.db);
     if (values.json) {
-      process.stdout.write(`${JSON.stringify({ ok: result.ok, problems: result.problems, figures: figuresJson(result.figures) })}\n`);
+      io.stdout(`${JSON.stringify({ ok: result.ok, problems: result.problems, figures: figuresJson(result.figures) })}\n`);
     } else if (result.ok) {
-      process.stdout.write(`Ledger balanced and consistent with the transfers.\n${figuresText(result.figures)}\n`);
+      io.stdout(`Ledger balanced and consistent with the transfers.\n${figuresText(result.figures)}\n`);
     } else {
-      process.stdout.write(
+      io.stdout(
         `Ledger NOT consistent: ${result.problems.length} problem(s).\n${result.problems.map((p) => `  ${p}`).join('\n')}\n${figuresText(result.figures)}\n`,
       );
     }
@@ -75,4 +75,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-process.exitCode = await main(process.argv.slice(2));
+if (import.meta.main) process.exitCode = await ledgerCommand(process.argv.slice(2), processIo);
