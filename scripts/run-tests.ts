@@ -23,10 +23,22 @@ const quickLeaveOut = [
 
 /**
  * Test files run at once in each leg. Measured on 2 cores with both legs side by side (docs/benchmarks.md):
- * the tests wait on the database, TLS handshakes and child processes often enough that more files than
- * cores keep the cores busy.
+ * two per leg keep both cores busy (the rest of their time is PostgreSQL's); three took as long.
  */
 const filesAtOncePerLeg = 2;
+
+/**
+ * Files that take the longest (browsers, processes, load; see the slowest files printed at the end)
+ * start first, so that no long file starts last and runs alone while the cores idle.
+ */
+const startFirst = [
+  'test/e2e/**',
+  'test/transfers/bank-invariant.test.ts',
+  'test/security/{two-processes,connection-loss,lockout-race}.test.ts',
+  'test/transfer-pages/crash.test.ts',
+  'test/**/*cli.test.ts',
+  'test/install/**',
+];
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -34,7 +46,12 @@ const named = args.filter((a) => a !== '--quick');
 const selected =
   named.length > 0
     ? named
-    : globSync(['src/**/*.test.ts', 'test/**/*.test.ts'], { exclude: quick ? quickLeaveOut : [] }).sort();
+    : heaviestFirst(globSync(['src/**/*.test.ts', 'test/**/*.test.ts'], { exclude: quick ? quickLeaveOut : [] }).sort());
+
+function heaviestFirst(files: string[]): string[] {
+  const heavy = new Set(globSync(startFirst));
+  return [...files.filter((f) => heavy.has(f)), ...files.filter((f) => !heavy.has(f))];
+}
 
 // Every test file, and every service or CLI process a test starts, is a Node process loading the
 // same modules: V8's compile cache (kept in node_modules/.cache) spares each the parsing.
