@@ -174,7 +174,7 @@ test('a malformed allow-list entry, a lone console certificate file and a shared
   assert.match(problemsOf({ OPERATOR_PORT: '0' })[0]!, /^OPERATOR_PORT must be a whole number/);
 });
 
-test('issue 5: the certificate listener, the client certificate source and the CA files have safe defaults', () => {
+test('the certificate listener, the client certificate source and the CA files have safe defaults', () => {
   const config = parseConfig({});
   assert.equal(config.certPort, 8444);
   assert.equal(config.certPublicUrl, 'https://localhost:8444');
@@ -186,7 +186,7 @@ test('issue 5: the certificate listener, the client certificate source and the C
   assert.equal(parseConfig({ PUBLIC_URL: 'https://ib.bank.example', CERT_PORT: '9444' }).certPublicUrl, 'https://ib.bank.example:9444');
 });
 
-test('issue 5: proxy mode with its proxies, header and CA files is read as given', () => {
+test('proxy mode with its proxies, header and CA files is read as given', () => {
   const config = parseConfig({
     CERT_PORT: '9000',
     CERT_PUBLIC_URL: 'https://cert.ib.bank.example/',
@@ -205,7 +205,7 @@ test('issue 5: proxy mode with its proxies, header and CA files is read as given
   assert.equal(config.caKeyFile, '/etc/ib/ca.key');
 });
 
-test('issue 5: a shared certificate port, an unknown source, proxy mode without proxies and a lone CA file are each reported', () => {
+test('a shared certificate port, an unknown source, proxy mode without proxies and a lone CA file are each reported', () => {
   const shared: Record<string, string>[] = [{ CERT_PORT: '8443' }, { CERT_PORT: '9443' }, { CERT_PORT: '8080', HTTP_REDIRECT_PORT: '8080' }];
   for (const env of shared) {
     const problems = problemsOf(env);

@@ -45,7 +45,7 @@ export interface Config {
   bankNameKana: string;
   /** R8.2: the transfer fee table. */
   transferFees: FeeTable;
-  /** R4.1: the listener that asks for a client certificate in the TLS handshake (issue 5). */
+  /** R4.1: the listener that asks for a client certificate in the TLS handshake. */
   certPort: number;
   /** Where the certificate listener is reached, for the links on the logon page. */
   certPublicUrl: string;

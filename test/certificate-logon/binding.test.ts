@@ -11,7 +11,7 @@ import { revokeValidCertificateInTx } from '../../src/modules/certificates/requi
 import { translator } from '../../src/web/i18n/index.ts';
 
 /**
- * R4.1, R4.5 and issue 5 §4: a session opened with a certificate is bound to it. Its cookie is
+ * R4.1, R4.5: a session opened with a certificate is bound to it. Its cookie is
  * refused over a connection with no or another certificate, and a certificate revoked since ends
  * it at the next request; the session ends with a reason the logon page shows.
  */

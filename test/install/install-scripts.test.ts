@@ -36,7 +36,7 @@ function scratchProject() {
 
 const npmInstall = (cwd: string) => spawnSync('npm', ['install', '--no-audit', '--no-fund', '--offline'], { cwd, encoding: 'utf8' });
 
-test('issue 16: a dependency with an unreviewed install script fails the install, named, and its script never runs', () => {
+test('a dependency with an unreviewed install script fails the install, named, and its script never runs', () => {
   const dir = scratchProject();
   try {
     const install = npmInstall(dir);
@@ -49,7 +49,7 @@ test('issue 16: a dependency with an unreviewed install script fails the install
   }
 });
 
-test('issue 16: the CI check names a package whose install script is not covered, and one approved by name but not pinned', () => {
+test('the CI check names a package whose install script is not covered, and one approved by name but not pinned', () => {
   const dir = scratchProject();
   try {
     // Installed without running scripts, as a lenient npm would leave it.
@@ -64,7 +64,7 @@ test('issue 16: the CI check names a package whose install script is not covered
   }
 });
 
-test('issue 16: once approved, the install script runs', () => {
+test('once approved, the install script runs', () => {
   const dir = scratchProject();
   try {
     execFileSync('npm', ['install', '--no-audit', '--no-fund', '--offline', '--ignore-scripts'], { cwd: dir });
@@ -77,7 +77,7 @@ test('issue 16: once approved, the install script runs', () => {
   }
 });
 
-test('issue 16: the project approves only the pinned Node, at the version of its lock file', () => {
+test('the project approves only the pinned Node, at the version of its lock file', () => {
   const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8'));
   assert.deepEqual(manifest.allowScripts, { node: true });
   assert.equal(manifest.devDependencies.node, lock.packages['node_modules/node'].version);
