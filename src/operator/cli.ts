@@ -17,7 +17,7 @@ import { isRevocationReason, revocationReasons } from '../modules/certificates/r
 import { addStaff, disableStaff, liftStaffStop, listStaff, resetStaffSecrets, type StaffCredentials } from './staff/accounts.ts';
 
 /**
- * The bank operator's command line (foundation issue, item 2). Every command prints a readable
+ * The bank operator's command line. Every command prints a readable
  * summary, or with --json one JSON object for scripts. Secrets it hands out (registration passwords,
  * card files) are shown once and are to be passed to the customer by the bank's own channels.
  */

@@ -10,7 +10,7 @@ import { companyNameLengthMax } from './service.ts';
  * What a customer's change application [変更申込み書] asks for, as the recorder types it from the
  * paper form. Each kind has its own fields; the reference number ties the record to the paper.
  */
-/** Every kind of application: the foundation's and the certificates' (migration 0006, R4.2, R4.5). */
+/** Every kind of application: the first ones and the certificates' (migration 0006, R4.2, R4.5). */
 export type ChangeKind = ApplicationKind | CertificateApplicationKind;
 export const applicationKinds: readonly ChangeKind[] = [
   'onboard',

@@ -43,7 +43,7 @@ export async function recordApplication(deps: Deps, context: StaffContext, input
       .insertInto('change_application')
       .values({
         contract_id: input.contractId,
-        // The certificate kinds (migration 0006) are allowed by the table's CHECK; the column's type names the foundation's.
+        // The certificate kinds (migration 0006) are allowed by the table's CHECK; the column's type names the first ones only.
         kind: input.payload.kind,
         payload: JSON.stringify(storedPayload(input.payload)),
         reference: input.reference,

@@ -334,7 +334,7 @@ export async function liftStopInTx(
 }
 
 /**
- * The CLI's lift (foundation issue), which decides who may lift before calling (the CLI refuses a
+ * The CLI's lift, which decides who may lift before calling (the CLI refuses a
  * user's stop in an unlinked contract). It lifts the person named whatever their role, so tests
  * can stand in for the master's own lift; the contract's stop follows the master's (not linked) or
  * the person's (linked).

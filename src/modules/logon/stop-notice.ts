@@ -4,7 +4,7 @@ import type { Contract, User } from '../../db/schema.ts';
 import { enqueueEmail } from '../../outbox/enqueue.ts';
 import { composeNotice, formatJst } from '../../mail/compose.ts';
 
-/** R2.3 with the foundation issue: a stop is emailed to the person and to the master. */
+/** R2.3: a stop is emailed to the person and to the master. */
 export async function notifyStop(deps: Deps, tx: Tx, stop: { user: User; contract: Contract; at: Date; ip: string }): Promise<void> {
   const master = await tx
     .selectFrom('users')

@@ -17,7 +17,7 @@ function query(request: PageRequest<'active'>, name: string): string | undefined
   return typeof value === 'string' ? value : undefined;
 }
 
-/** R2.7 password change and the email address change confirmed by a code (foundation issue, item 8). */
+/** R2.7 password change and the email address change confirmed by a code. */
 export function settingsRoutes(app: FastifyInstance, deps: Deps): void {
   registerPage(app, deps, {
     path: '/settings/password',
