@@ -17,8 +17,7 @@ const quickLeaveOut = [
   'test/install/**', // npm installs
   'test/security/{two-processes,connection-loss}.test.ts', // service processes
   'test/transfer-pages/crash.test.ts',
-  'test/**/cli.test.ts', // CLI processes
-  'test/operator/{staff-cli,certificate-cli}.test.ts',
+  'test/**/*cli.test.ts', // command processes
 ];
 
 /**

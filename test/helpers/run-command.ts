@@ -1,10 +1,22 @@
 import { spawn } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandIo } from '../../src/operator/command-line.ts';
-import { commandNodeArgs } from './command-node.ts';
 
 export type CommandName = 'operator' | 'audit' | 'ledger';
+
+/**
+ * How the bank's commands are started: package.json's scripts run them with `node --liftoff-only`
+ * (docs/benchmarks.md: a command lives a second or two, too short for V8's optimising compiler to
+ * pay back its work on the embedded database's WebAssembly). Tests that start a command as a
+ * process of its own take the flags from there, so they start it exactly as the bank does.
+ */
+export function commandNodeArgs(name: CommandName): string[] {
+  const scripts = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).scripts as Record<string, string>;
+  const [node, ...args] = scripts[name]!.split(' ');
+  if (node !== 'node') throw new Error(`package.json's ${name} script does not start with node`);
+  return args;
+}
 
 export interface CliRun {
   code: number | null;
@@ -53,8 +65,13 @@ export async function runCommandHere(name: CommandName, target: CliTarget, args:
 
 /** Runs a command as the bank's operator does, in a process of its own started as package.json starts it. */
 export function runCommandProcess(name: CommandName, target: CliTarget, args: string[], user: string): Promise<CliRun> {
+  return runProcess(process.execPath, [...commandNodeArgs(name), ...args], commandEnv(target, user));
+}
+
+/** Runs a program to its end with the given environment, its output collected. */
+export function runProcess(program: string, args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...commandNodeArgs(name), ...args], { env: commandEnv(target, user), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(program, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));

@@ -1,6 +1,5 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +7,7 @@ import { sql } from 'kysely';
 import { createTestDatabase, onPostgres, type TestDatabase } from '../helpers/database.ts';
 import { testDeps } from '../helpers/deps.ts';
 import { withCliDatabase } from '../operator/run-cli.ts';
-import { commandEnv, runCommandHere, type CliRun, type CliTarget } from '../helpers/run-command.ts';
+import { commandEnv, runCommandHere, runProcess, type CliRun, type CliTarget } from '../helpers/run-command.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import type { Db } from '../../src/db/open.ts';
 import { executeTransfer } from '../../src/modules/ledger/execute.ts';
@@ -62,15 +61,7 @@ function inspect<T>(read: (db: Db) => Promise<T>): Promise<T> {
 
 /** `npm run -s ledger -- …` exactly as the bank's operator types it, in a process of its own. */
 function ledgerCliThroughNpm(...args: string[]): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('npm', ['run', '-s', 'ledger', '--', ...args], { env: commandEnv(target, 'ledger-cli-test'), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runProcess('npm', ['run', '-s', 'ledger', '--', ...args], commandEnv(target, 'ledger-cli-test'));
 }
 
 /** The same command run in this process (see `runCommandHere`). */

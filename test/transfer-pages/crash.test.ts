@@ -18,7 +18,7 @@ import { HttpsClient, type HttpsAnswer } from '../security/https-client.ts';
 import { addUserWith } from '../http/users-helpers.ts';
 import { addAccount, addContract, balanceOf, otherOwnBranchCode, ownBranchCode, type TestAccount } from '../transfers/fixtures.ts';
 import { startCrashableService, type CrashableService } from './crash-service.ts';
-import { commandNodeArgs } from '../helpers/command-node.ts';
+import { commandNodeArgs } from '../helpers/run-command.ts';
 
 /**
  * R8.6 [PG]: a service process killed with SIGKILL in the middle of a burst of confirmed transfers
