@@ -3,7 +3,7 @@ import type { Db } from './db/open.ts';
 import type { Clock } from './platform/clock.ts';
 import type { Keyring } from './platform/keyring.ts';
 import type { Random } from './platform/random.ts';
-import type { InterbankAdapter } from './modules/ledger/interbank.ts';
+import type { InterbankAdapter } from './interbank.ts';
 
 /** Everything a use case may touch from outside itself; tests build it with fakes where they need to. */
 export interface Deps {

@@ -1,6 +1,6 @@
-import { failureReporter, openCommandRuntime, processIo, type CommandIo } from '../operator/command-line.ts';
+import { failureReporter, openCommandRuntime, processIo, type CommandIo } from '../cli/command-line.ts';
+import { parseCommandLine } from '../cli/parse.ts';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { isValidContractId } from '../domain/contract-id.ts';
 import type { Deps } from '../deps.ts';
 import type { ChainProblem } from './chain-walk.ts';
@@ -40,6 +40,18 @@ Options for every command:
 Use "npm run -s" (silent) so that npm's own banner stays out of an exported file.
 The embedded database (no DATABASE_URL) can be opened by one process at a time: stop the service
 first. On PostgreSQL these commands run alongside the service; verify reads one consistent snapshot.`;
+
+const options = {
+  chain: { type: 'string' },
+  contract: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  format: { type: 'string' },
+  output: { type: 'string' },
+  bom: { type: 'boolean' },
+  operator: { type: 'string' },
+  'with-database': { type: 'boolean' },
+} as const;
 
 class UsageError extends Error {}
 
@@ -117,34 +129,9 @@ function verifyExportOutcome(file: string, rows: AuditExportRow[], stored: Chain
 }
 
 export async function auditCommand(argv: string[], io: CommandIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        chain: { type: 'string' },
-        contract: { type: 'string' },
-        from: { type: 'string' },
-        to: { type: 'string' },
-        format: { type: 'string' },
-        output: { type: 'string' },
-        bom: { type: 'boolean' },
-        operator: { type: 'string' },
-        'with-database': { type: 'boolean' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean' },
-      },
-    });
-  } catch (error) {
-    io.stderr(`${(error as Error).message}\n\n${usage}\n`);
-    return 2;
-  }
-  const { values, positionals } = parsed;
-  if (values.help || positionals.length === 0) {
-    io.stdout(`${usage}\n`);
-    return values.help ? 0 : 2;
-  }
+  const line = parseCommandLine(argv, options, usage, io);
+  if (typeof line === 'number') return line;
+  const { command, operands, values } = line;
   const print = (outcome: Outcome) => {
     io.stdout(values.json && outcome.json ? `${JSON.stringify(outcome.json)}\n` : `${outcome.text}\n`);
     return outcome.code;
@@ -155,8 +142,7 @@ export async function auditCommand(argv: string[], io: CommandIo): Promise<numbe
   let run: (deps: Deps | undefined) => Promise<Outcome>;
   let needsDatabase = true;
   try {
-    const [command, ...rest] = positionals;
-    if (command !== 'verify-export' && rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
+    if (command !== 'verify-export' && operands.length > 0) throw new UsageError(`unexpected argument "${operands[0]}"`);
     switch (command) {
       case 'verify': {
         const chain = chainOption(values.chain);
@@ -176,8 +162,8 @@ export async function auditCommand(argv: string[], io: CommandIo): Promise<numbe
         break;
       }
       case 'verify-export': {
-        if (rest.length !== 1) throw new UsageError('verify-export takes one file');
-        const file = rest[0]!;
+        if (operands.length !== 1) throw new UsageError('verify-export takes one file');
+        const file = operands[0]!;
         const rows = readExportFile(file);
         needsDatabase = values['with-database'] ?? false;
         run = async (deps) => verifyExportOutcome(file, rows, deps ? await compareWithStoredChain(deps.db, rows) : undefined);

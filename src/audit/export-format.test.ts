@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chainGenesisHash, recordHash } from './chain.ts';
-import { auditRowsFromCsv, auditRowsFromJson, auditRowsToCsv, auditRowsToJson, ExportFormatError, toJstIso, type AuditExportRow } from './export-format.ts';
+import { auditRowsFromCsv, auditRowsFromJson, auditRowsToCsv, auditRowsToJson, ExportFormatError, type AuditExportRow } from './export-format.ts';
+import { isoWithJstOffset } from '../domain/tokyo-time.ts';
 import { verifyExportedRows } from './export.ts';
 
 /** A chain built in memory as the trail builds it: each record hashed over its content and the one before. */
@@ -39,7 +40,7 @@ test('the CSV has a header row, one row per record, times in ISO 8601 UTC and Ja
   assert.equal(header, 'id,chain,seq,at_utc,at_jst,contract_id,user_ref,actor,action,outcome,reason,ip,user_agent,details,prev_hash,hash');
   assert.ok(first!.startsWith('100,12345678903,1,2026-04-01T14:59:59.999Z,2026-04-01T23:59:59.999+09:00,12345678903,7,'));
   assert.ok(first!.endsWith(`,${chainGenesisHash},${chainOf(1)[0]!.hash}`));
-  assert.equal(toJstIso(new Date('2026-04-01T15:00:00.000Z')), '2026-04-02T00:00:00.000+09:00');
+  assert.equal(isoWithJstOffset(new Date('2026-04-01T15:00:00.000Z')), '2026-04-02T00:00:00.000+09:00');
 });
 
 test('commas, quotes, line breaks and Japanese text are quoted as RFC 4180 says and read back exactly', () => {

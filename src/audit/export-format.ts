@@ -1,3 +1,4 @@
+import { isoWithJstOffset } from '../domain/tokyo-time.ts';
 import { canonicalJson, type ChainedContent } from './chain.ts';
 import { CsvSyntaxError, fromCsv, toCsv, type CsvField } from './csv.ts';
 
@@ -15,13 +16,6 @@ export interface AuditExportRow extends Omit<ChainedContent, 'details'> {
 }
 
 export class ExportFormatError extends Error {}
-
-/** Japan has kept UTC+9 all year since 1951, so the bank's local time is a fixed offset. */
-const jstOffsetMillis = 9 * 60 * 60 * 1000;
-
-export function toJstIso(at: Date): string {
-  return new Date(at.getTime() + jstOffsetMillis).toISOString().replace('Z', '+09:00');
-}
 
 export const auditCsvHeader = [
   'id',
@@ -51,7 +45,7 @@ export function auditRowsToCsv(rows: readonly AuditExportRow[]): string {
       row.chain,
       row.seq.toString(),
       row.at.toISOString(),
-      toJstIso(row.at),
+      isoWithJstOffset(row.at),
       row.contractId,
       row.userRef === null ? null : String(row.userRef),
       row.actor,
@@ -100,7 +94,7 @@ export function auditRowsFromCsv(text: string): AuditExportRow[] {
       prevHash: field.prev_hash,
       hash: field.hash,
     });
-    if (field.at_jst !== toJstIso(row.at)) throw new ExportFormatError(`${line}: at_jst is not the same moment as at_utc`);
+    if (field.at_jst !== isoWithJstOffset(row.at)) throw new ExportFormatError(`${line}: at_jst is not the same moment as at_utc`);
     return row;
   });
 }
@@ -131,7 +125,7 @@ export function auditRowsToJson(rows: readonly AuditExportRow[]): AuditExportJso
     chain: row.chain,
     seq: row.seq.toString(),
     at: row.at.toISOString(),
-    atJst: toJstIso(row.at),
+    atJst: isoWithJstOffset(row.at),
     contractId: row.contractId,
     userRef: row.userRef,
     actor: row.actor,
@@ -152,7 +146,7 @@ export function auditRowsFromJson(value: unknown): AuditExportRow[] {
     const line = `record ${index + 1}`;
     if (item === null || typeof item !== 'object') throw new ExportFormatError(`${line}: not an object`);
     const row = readRow(line, item as Record<string, unknown>);
-    if ((item as { atJst?: unknown }).atJst !== toJstIso(row.at)) throw new ExportFormatError(`${line}: atJst is not the same moment as at`);
+    if ((item as { atJst?: unknown }).atJst !== isoWithJstOffset(row.at)) throw new ExportFormatError(`${line}: atJst is not the same moment as at`);
     return row;
   });
 }

@@ -63,3 +63,8 @@ export function parseCells(text: string): GridCell[] {
   cells.forEach(cellIndex); // throws on a malformed stored value
   return cells as GridCell[];
 }
+
+/** The card's digits are sealed bound to its serial, so sealed digits moved to another card do not open. */
+export function gridCardAssociatedData(serial: string): string {
+  return `grid_card:${serial}`;
+}

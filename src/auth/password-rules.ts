@@ -6,6 +6,8 @@
 export const passwordLengthMin = 8;
 export const passwordLengthMax = 32;
 export const passwordHistoryDepth = 3;
+/** R1.3: the one-time registration password of a new person is valid this many days. */
+export const registrationPasswordValidDays = 14;
 const containsIdLengthMin = 3;
 
 export type PasswordRuleViolation =

@@ -1,5 +1,5 @@
 import type { Generated, Selectable } from 'kysely';
-import type { NullableTimestamp, Timestamp } from './schema.ts';
+import type { NullableTimestamp, Timestamp } from './column-types.ts';
 
 /** Tables of migration 0006: the bank's certificate authority and client certificates (R4). */
 export interface CertificateAuthorityTable {

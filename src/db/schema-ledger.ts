@@ -1,6 +1,5 @@
 import type { Generated, Selectable } from 'kysely';
-import type { Timestamp } from './schema.ts';
-import type { DateText } from './schema-transfers.ts';
+import type { DateText, Timestamp } from './column-types.ts';
 
 /** Tables of migration 0005: the double-entry ledger. */
 export type LedgerAccountKind = 'customer' | 'clearing' | 'fee_income' | 'cash';

@@ -1,5 +1,5 @@
 import type { Generated, Selectable } from 'kysely';
-import type { AccountType, NullableTimestamp, Timestamp } from './schema.ts';
+import type { AccountType, NullableTimestamp, Timestamp } from './column-types.ts';
 
 /** Tables of migration 0003: payees, their approvals and the bank's own branches. */
 export type PayeeStatus = 'pending' | 'active' | 'rejected' | 'withdrawn' | 'deleted' | 'replaced';

@@ -1,11 +1,10 @@
 import type { ColumnType, Generated, Selectable } from 'kysely';
-import type { AccountType, NullableTimestamp, Timestamp } from './schema.ts';
+import type { AccountType, DateText, NullableTimestamp, Timestamp } from './column-types.ts';
+export type { DateText } from './column-types.ts';
 
 /** Tables of migration 0004: transfers, their approvals, daily usage of limits, idempotency. */
 export type TransferStatus = 'awaiting_approval' | 'awaiting_send' | 'scheduled' | 'completed' | 'failed' | 'withdrawn' | 'sent_back';
 
-/** A `date` column: read as 'YYYY-MM-DD' text (see db/open.ts), written the same way. */
-export type DateText = string;
 
 export interface TransferTable {
   id: Generated<bigint>;

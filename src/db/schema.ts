@@ -5,8 +5,8 @@ import type { LedgerTables } from './schema-ledger.ts';
 import type { CertificateApplicationKind, CertificateTables } from './schema-certificates.ts';
 
 /** Table types, matching migrations/. Column names stay snake_case as in SQL. */
-export type Timestamp = ColumnType<Date, Date, Date>;
-export type NullableTimestamp = ColumnType<Date | null, Date | null | undefined, Date | null>;
+import type { AccountType, NullableTimestamp, Timestamp } from './column-types.ts';
+export type { AccountType, DateText, NullableTimestamp, Timestamp } from './column-types.ts';
 
 export type LockMode = 'unlinked' | 'linked';
 export type Role = 'master' | 'user';
@@ -14,7 +14,6 @@ export type SessionStage = 'grid' | 'setup' | 'active' | 'certificate';
 export type LogonMethod = 'password' | 'registration';
 export type UserStatus = 'active' | 'suspended' | 'deleted';
 export type Business = 'inquiry' | 'transfer' | 'tax_payment' | 'bulk_transfer' | 'user_admin';
-export type AccountType = 'ordinary' | 'current' | 'savings';
 export type StaffRole = 'recorder' | 'approver';
 export type ApplicationKind = 'onboard' | 'issue_card' | 'invalidate_card' | 'new_registration_password' | 'lift_stop' | 'set_lock_mode' | CertificateApplicationKind;
 export type ApplicationStatus = 'pending' | 'approved' | 'rejected' | 'withdrawn';

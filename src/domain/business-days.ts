@@ -1,12 +1,11 @@
 import holidayJp from '@holiday-jp/holiday_jp';
+import { dayMs, tokyoOffsetMs } from './tokyo-time.ts';
 
 /**
  * R8.2: transfers execute on the bank's business days — not Saturdays, Sundays, Japanese national
  * holidays, nor the banks' year-end and new-year closing (December 31 to January 3). Dates are
  * 'YYYY-MM-DD' in Asia/Tokyo, where the bank's day begins and ends.
  */
-const tokyoOffsetMs = 9 * 3600 * 1000;
-const dayMs = 24 * 3600 * 1000;
 
 /** The calendar date in Tokyo at an instant. */
 export function tokyoDate(now: Date): string {
@@ -19,6 +18,7 @@ export function isValidDateText(date: string): boolean {
   return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === date;
 }
 
+/** The date a whole number of days later, on 'YYYY-MM-DD' text (for a moment, a Date, see addDaysTo in ./tokyo-time.ts). */
 export function addDays(date: string, days: number): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) + days * dayMs).toISOString().slice(0, 10);
 }

@@ -25,20 +25,3 @@ export function composeNotice(
     body: [section(ja), '', '----', '', section(en), ''].join('\n'),
   };
 }
-
-/** Dates in notices are shown in Japan time, as the customer reads them. */
-/** Made once: building a formatter per call is costly, and every email shows a time. */
-const jst = new Intl.DateTimeFormat('ja-JP', {
-  timeZone: 'Asia/Tokyo',
-  hour12: false,
-  year: 'numeric',
-  month: 'numeric',
-  day: 'numeric',
-  hour: 'numeric',
-  minute: 'numeric',
-  second: 'numeric',
-});
-
-export function formatJst(at: Date): string {
-  return jst.format(at) + ' (JST)';
-}

@@ -1,6 +1,7 @@
 import 'reflect-metadata'; // @peculiar/x509 resolves its ASN.1 schemas through tsyringe, which needs it
 import { createHash, createPublicKey, randomBytes } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
+import { addDaysTo } from '../domain/tokyo-time.ts';
 
 /**
  * The bank's X.509 work (R4): its certificate authority, the check of a certificate request, the
@@ -21,7 +22,6 @@ const rsaModulusBitsMin = 2048;
 /** Curves a client key may use: P-256 is the browsers' default, P-384 is stronger still. */
 const acceptedCurves = new Set(['prime256v1', 'secp384r1']);
 const acceptedRequestHashes = new Set(['SHA-256', 'SHA-384', 'SHA-512']);
-const millisecondsPerDay = 86_400_000;
 const serialBytes = 16;
 
 export type RequestProblem = 'malformed' | 'signature' | 'key_type';
@@ -38,7 +38,7 @@ export async function createAuthority(input: { subject: string; now: Date; valid
     serialNumber: randomSerialHex(randomBytes(serialBytes)),
     name: [{ CN: [input.subject] }],
     notBefore: input.now,
-    notAfter: new Date(input.now.getTime() + input.validityDays * millisecondsPerDay),
+    notAfter: addDaysTo(input.now, input.validityDays),
     signingAlgorithm: authorityAlgorithm,
     keys,
     extensions: [

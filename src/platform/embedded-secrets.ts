@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
+import { addDaysTo } from '../domain/tokyo-time.ts';
 import type { Random } from './random.ts';
 
 /**
@@ -44,7 +45,7 @@ async function selfSignedCertificate(hostNames: string[], now: Date): Promise<{ 
     serialNumber: webcrypto.getRandomValues(new Uint8Array(8)).reduce((s, b) => s + b.toString(16).padStart(2, '0'), '01'),
     name: `CN=${dns[0] ?? 'localhost'}`,
     notBefore: new Date(now.getTime() - 60_000),
-    notAfter: new Date(now.getTime() + selfSignedValidityDays * 86_400_000),
+    notAfter: addDaysTo(now, selfSignedValidityDays),
     signingAlgorithm: algorithm,
     keys: keys as CryptoKeyPair,
     extensions: [

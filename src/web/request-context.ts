@@ -1,12 +1,13 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../deps.ts';
+import { daySeconds } from '../domain/tokyo-time.ts';
 import { isLanguage, translator, type Language } from './i18n/index.ts';
 import type { PageContext, SessionChrome } from './layout.ts';
-import type { LiveSession } from '../modules/session/store.ts';
-import { secondsLeft } from '../modules/session/store.ts';
-import type { RequestContext } from '../modules/logon/service.ts';
+import type { LiveSession } from '../access/sessions.ts';
+import { secondsLeft } from '../access/sessions.ts';
+import { sessionCookie } from '../access/request-session.ts';
+import type { RequestContext } from '../access/request-context.ts';
 
-export const sessionCookie = '__Host-sid';
 export const anonymousCsrfCookie = '__Host-csrf';
 export const languageCookie = '__Host-lang';
 
@@ -24,7 +25,7 @@ declare module 'fastify' {
 export function languageOf(request: FastifyRequest, reply: FastifyReply): Language {
   const asked = (request.query as Record<string, unknown> | undefined)?.lang;
   if (isLanguage(asked)) {
-    reply.setCookie(languageCookie, asked, { ...cookieBase, maxAge: 365 * 86_400 });
+    reply.setCookie(languageCookie, asked, { ...cookieBase, maxAge: 365 * daySeconds });
     return asked;
   }
   const stored = request.cookies[languageCookie];

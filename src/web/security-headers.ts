@@ -1,10 +1,11 @@
 import type { FastifyHelmetOptions } from '@fastify/helmet';
+import { daySeconds } from '../domain/tokyo-time.ts';
 
 /**
  * The browser policy of the portal and of the operator console (R4.7): a strict CSP with no inline
  * script or style, HSTS, no framing, no referrer.
  */
-const hstsMaxAgeSeconds = 2 * 365 * 86_400;
+const hstsMaxAgeSeconds = 2 * 365 * daySeconds;
 
 export const securityHeaderOptions: FastifyHelmetOptions = {
   contentSecurityPolicy: {

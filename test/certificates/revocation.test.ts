@@ -12,7 +12,7 @@ import { inTransaction } from '../../src/db/transaction.ts';
 import { ensureAuthority } from '../../src/modules/certificates/authority.ts';
 import { revokeCertificate } from '../../src/modules/certificates/revoke.ts';
 import { crlNextUpdateSeconds } from '../../src/modules/certificates/crl.ts';
-import { createSession } from '../../src/modules/session/store.ts';
+import { createSession } from '../../src/access/sessions.ts';
 import { acquire, certificateContract, personOf } from './support.ts';
 import type { TestPerson } from '../helpers/people.ts';
 

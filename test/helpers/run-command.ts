@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CommandIo } from '../../src/operator/command-line.ts';
+import type { CommandIo } from '../../src/cli/command-line.ts';
 
 export type CommandName = 'operator' | 'audit' | 'ledger';
 

@@ -5,7 +5,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { testDeps } from '../helpers/deps.ts';
 import { Client, errorCode } from '../helpers/client.ts';
 import { completeFirstLogon, logon, onboardMaster } from '../helpers/people.ts';
-import { registrationPasswordValidDays } from '../../src/modules/contracts/service.ts';
+import { registrationPasswordValidDays } from '../../src/auth/password-rules.ts';
 
 let database: TestDatabase;
 before(async () => {

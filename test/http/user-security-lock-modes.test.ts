@@ -6,7 +6,7 @@ import { logon, type TestPerson } from '../helpers/people.ts';
 import { liftStop } from '../../src/modules/contracts/service.ts';
 import { mayLift, type LockMode } from '../../src/domain/lock-modes.ts';
 import { inTransaction } from '../../src/db/transaction.ts';
-import { liftStopInTx } from '../../src/modules/logon/lockout.ts';
+import { liftStopInTx } from '../../src/access/lockout.ts';
 import { activeMaster, contractRow, startApp, userRow, type TestApp } from './support.ts';
 import { addAdminUser, addPerson, securityPath, stopByWrongPasswords } from './user-security-people.ts';
 

@@ -9,7 +9,7 @@ import { FakeClock } from '../../src/platform/clock.ts';
 import { executeTransfer } from '../../src/modules/ledger/execute.ts';
 import { bankLedgerShardCode } from '../../src/modules/ledger/bank-accounts.ts';
 import { verifyLedger } from '../../src/modules/ledger/verify.ts';
-import type { InterbankAdapter, InterbankOutcome } from '../../src/modules/ledger/interbank.ts';
+import type { InterbankAdapter, InterbankOutcome } from '../../src/interbank.ts';
 import { addAccount, addContract, balanceOf, bankBalanceOf, deposit, insertTransfer, type LedgerContract, type LedgerTestAccount } from './fixtures.ts';
 
 /**

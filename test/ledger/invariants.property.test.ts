@@ -10,7 +10,7 @@ import { reversalPostings } from '../../src/domain/ledger.ts';
 import { executeTransfer } from '../../src/modules/ledger/execute.ts';
 import { bankLedgerAccountId, InsufficientFundsError, postJournalEntry } from '../../src/modules/ledger/post.ts';
 import { verifyLedger } from '../../src/modules/ledger/verify.ts';
-import type { InterbankOutcome } from '../../src/modules/ledger/interbank.ts';
+import type { InterbankOutcome } from '../../src/interbank.ts';
 import { addAccount, addContract, balanceOf, bankBalanceOf, deposit, insertTransfer, type LedgerContract, type LedgerTestAccount } from './fixtures.ts';
 
 /**

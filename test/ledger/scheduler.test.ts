@@ -7,7 +7,7 @@ import type { Deps } from '../../src/deps.ts';
 import { FakeClock } from '../../src/platform/clock.ts';
 import { runDueTransfers, startTransferScheduler } from '../../src/modules/ledger/scheduler.ts';
 import { verifyLedger } from '../../src/modules/ledger/verify.ts';
-import type { InterbankAdapter } from '../../src/modules/ledger/interbank.ts';
+import type { InterbankAdapter } from '../../src/interbank.ts';
 import { addAccount, addContract, balanceOf, deposit, insertTransfer, type LedgerContract, type LedgerTestAccount } from './fixtures.ts';
 
 /**

@@ -13,7 +13,7 @@ import type { Db } from '../../src/db/open.ts';
 import { FakeClock } from '../../src/platform/clock.ts';
 import { lockDataDir } from '../../src/platform/data-dir-lock.ts';
 import { isValidContractId } from '../../src/domain/contract-id.ts';
-import { gridCardAssociatedData } from '../../src/modules/logon/grid-challenge.ts';
+import { gridCardAssociatedData } from '../../src/auth/grid-card.ts';
 import { dataDirKeyring, printedDigits, runCli, runCliProcess, withCliDatabase, type CliTarget } from './run-cli.ts';
 
 let database: TestDatabase | undefined;

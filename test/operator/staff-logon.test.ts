@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createTestDatabase, needsPostgres, type TestDatabase } from '../helpers/database.ts';
 import { Client } from '../helpers/client.ts';
 import { liftStaffStop, disableStaff } from '../../src/operator/staff/accounts.ts';
-import { staffLockoutFailuresMax } from '../../src/operator/staff/logon.ts';
+import { lockoutFailuresMax as staffLockoutFailuresMax } from '../../src/access/attempts.ts';
 import { totpPeriodSeconds } from '../../src/operator/staff/totp.ts';
 import { currentCode, errorCode, newStaff, passwordStep, staffLogon, staffSessionCookie, startConsole, type TestConsole } from './console-support.ts';
 

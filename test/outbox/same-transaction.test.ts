@@ -5,7 +5,7 @@ import { testDeps } from '../helpers/deps.ts';
 import { onboardMaster } from '../helpers/people.ts';
 import { enqueueEmail } from '../../src/outbox/enqueue.ts';
 import { inTransaction } from '../../src/db/transaction.ts';
-import { notifyStop } from '../../src/modules/logon/stop-notice.ts';
+import { notifyStop } from '../../src/access/stop-notice.ts';
 
 let database: TestDatabase;
 before(async () => {

@@ -7,7 +7,7 @@ import { addUserWith } from '../http/users-helpers.ts';
 import { completeEntry, loggedOn, payeeFields, payeeRow, payeesWorld, registerPayee, type PayeesWorld } from './support.ts';
 import { recordApproval } from '../../src/modules/payees/service.ts';
 import { isAppError } from '../../src/errors.ts';
-import type { LiveSession } from '../../src/modules/session/store.ts';
+import type { LiveSession } from '../../src/access/sessions.ts';
 
 /**
  * R8.5, house rule 4: an approval passes one conditional statement, so approvals sent at once are

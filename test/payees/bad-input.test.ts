@@ -5,7 +5,8 @@ import { Client, errorCode } from '../helpers/client.ts';
 import type { TestPerson } from '../helpers/people.ts';
 import { assertNoStackTrace, postJson, startApp, userRow, type TestApp } from '../http/support.ts';
 import { commonBadInputs, fullWidth, type BadInput } from '../http/bad-input.ts';
-import { findBranch } from '../../src/modules/payees/bank-directory.ts';
+import { findBranch } from '../../src/domain/bank-directory.ts';
+import { ownBank } from '../../src/modules/payees/own-bank.ts';
 import { act, loggedOn, openReview, payeeFields, payeesState, payeesWorld, registerPayee, submitEntry, type PayeesWorld } from './support.ts';
 
 /**
@@ -86,7 +87,7 @@ function entryBadInputs(valid: Record<string, string>): BadInput[] {
 }
 
 test('the register form refuses every bad input, naming the character a name cannot hold', async () => {
-  assert.equal(await findBranch(t.deps, t.deps.db, '0005', '000'), undefined, 'branch 000 of 0005 does not exist');
+  assert.equal(await findBranch(ownBank(t.deps), '0005', '000'), undefined, 'branch 000 of 0005 does not exist');
   await clerk.get('/payees/new');
   await assertRefused(clerk, world.clerk, { url: '/payees/new' }, entryBadInputs(payeeFields() as Record<string, string>));
   const kanji = await clerk.post('/payees/new', payeeFields({ name: 'ﾔﾏﾀﾞ商事' }));

@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.ts';
-import { lockoutFailuresMax } from '../../src/modules/logon/lockout.ts';
+import { lockoutFailuresMax } from '../../src/access/attempts.ts';
 import { createTestDatabase, needsPostgres, onPostgres, type TestDatabase } from '../helpers/database.ts';
 import { testDeps } from '../helpers/deps.ts';
 import { Client, errorCode } from '../helpers/client.ts';

@@ -5,7 +5,7 @@ import { html } from '../../web/html.ts';
 import { layout } from '../../web/layout.ts';
 import { registerPage } from '../../web/page-route.ts';
 import { pageContext, requestContext, sessionChrome } from '../../web/request-context.ts';
-import type { LiveSession } from '../session/store.ts';
+import type { LiveSession } from '../../access/sessions.ts';
 import type { AccountBalance } from './repository.ts';
 import { activeSession } from './session-gate.ts';
 import { inquiryAccount, inquiryAccounts, inquiryToday, statementForDownload, statementPage } from './service.ts';

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../../deps.ts';
-import type { LiveSession } from '../session/store.ts';
-import { resumeRequestSession } from '../session/request.ts';
+import type { LiveSession } from '../../access/sessions.ts';
+import { resumeRequestSession } from '../../access/request-session.ts';
 
 /**
  * The statement page and its download answer with their own status and content type, which a

@@ -1,5 +1,6 @@
 import { AppError } from '../../errors.ts';
 import { addDays, isValidDateText } from '../../domain/business-days.ts';
+import { dayMs } from '../../domain/tokyo-time.ts';
 
 /**
  * R8.1: the period and page of a statement, read from the query of the statement page and of its
@@ -49,7 +50,7 @@ export function askedPeriod(query: unknown): AskedPeriod {
 
 /** Days from `from` to `to`, both included. */
 function daysIncluded(from: string, to: string): number {
-  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000) + 1;
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / dayMs) + 1;
 }
 
 /**

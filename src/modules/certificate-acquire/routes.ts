@@ -4,8 +4,8 @@ import { AppError, isAppError } from '../../errors.ts';
 import { secretsEqual } from '../../crypto/compare.ts';
 import { registerPage } from '../../web/page-route.ts';
 import { clearSessionCookie, pageContext, requestContext } from '../../web/request-context.ts';
-import type { LiveSession } from '../session/store.ts';
-import { resumeRequestSession } from '../session/request.ts';
+import type { LiveSession } from '../../access/sessions.ts';
+import { resumeRequestSession } from '../../access/request-session.ts';
 import { acquireWithSession, acquisitionView } from './service.ts';
 import { acquirePage } from './views.ts';
 

@@ -3,7 +3,7 @@ import type { ClientCertificate } from '../../db/schema-certificates.ts';
 import { addDays, tokyoDate } from '../../domain/business-days.ts';
 import { certificateValidityDays, issueCertificate, type IssuedCertificate } from '../certificates/issue.ts';
 import { validCertificateOf } from '../certificates/lookup.ts';
-import { endSession, type LiveSession } from '../session/store.ts';
+import { endSession, type LiveSession } from '../../access/sessions.ts';
 
 export interface AcquisitionView {
   /** R4.2: only contracts switched to certificates acquire one. */

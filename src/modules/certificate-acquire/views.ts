@@ -1,7 +1,7 @@
 import { html, type Html } from '../../web/html.ts';
 import { csrfField, layout, type PageContext } from '../../web/layout.ts';
 import { tokyoDate } from '../../domain/business-days.ts';
-import type { LiveSession } from '../session/store.ts';
+import type { LiveSession } from '../../access/sessions.ts';
 import type { AcquisitionView } from './service.ts';
 
 export interface AcquirePageInput {

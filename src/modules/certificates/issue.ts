@@ -3,7 +3,7 @@ import type { Contract, User } from '../../db/schema.ts';
 import { inTransaction } from '../../db/transaction.ts';
 import { AppError, type ErrorCode } from '../../errors.ts';
 import { recordAudit, userActor } from '../../audit/audit-trail.ts';
-import { formatJst } from '../../mail/compose.ts';
+import { addDaysTo, formatJstJapanese } from '../../domain/tokyo-time.ts';
 import {
   certificateDer,
   certificateFingerprintSha256,
@@ -22,7 +22,6 @@ export const certificateValidityDays = 365;
 /** The certificate is valid from a little before its issue, so a PC whose clock runs slow still accepts it. */
 export const certificateClockSkewSeconds = 300;
 const serialBytes = 16;
-const millisecondsPerDay = 86_400_000;
 
 const problemCodes: Record<RequestProblem, ErrorCode> = {
   malformed: 'CERT_REQUEST_INVALID',
@@ -68,7 +67,7 @@ export async function issueCertificate(
   const now = deps.clock.now();
   const serialHex = randomSerialHex(deps.random.bytes(serialBytes));
   const notBefore = new Date(now.getTime() - certificateClockSkewSeconds * 1000);
-  const notAfter = new Date(now.getTime() + certificateValidityDays * millisecondsPerDay);
+  const notAfter = addDaysTo(now, certificateValidityDays);
   const certificatePem = await signClientCertificate({
     authorityCertificatePem: authority.certificatePem,
     authorityKey: await authority.signingKey(),
@@ -120,7 +119,7 @@ export async function issueCertificate(
       companyName: contract.company_name,
       subjectUserId: user.user_id,
       actorLabel: user.user_id,
-      what: { key: 'certificates.mail.issued', params: { serial: serialHex, notAfter: formatJst(notAfter) } },
+      what: { key: 'certificates.mail.issued', params: { serial: serialHex, notAfter: formatJstJapanese(notAfter) } },
       at: now,
       ip: options.ip,
       recipients: [current.email, await masterEmail(tx, user.contract_id)],

@@ -5,9 +5,9 @@ import type { ClientCertificate } from '../../db/schema-certificates.ts';
 import { certificateFingerprintSha256 } from '../../pki/x509.ts';
 import { activeAuthority, AuthorityError } from './authority.ts';
 import { certificateByFingerprint } from './lookup.ts';
-import { presentedCertificateDer } from './presented-source.ts';
+import { presentedCertificateDer } from '../../access/presented-certificate.ts';
 
-export { presentedCertificateDer, presentedFingerprint } from './presented-source.ts';
+export { presentedCertificateDer, presentedFingerprint } from '../../access/presented-certificate.ts';
 
 /** Why a presented certificate cannot be used for a logon (R4.1, R4.5); the logon page explains each. */
 export type CertificateRefusal = 'missing' | 'foreign' | 'expired' | 'revoked';

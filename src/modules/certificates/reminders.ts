@@ -2,7 +2,8 @@ import { sql } from 'kysely';
 import type { Deps } from '../../deps.ts';
 import { inTransaction } from '../../db/transaction.ts';
 import { enqueueEmail } from '../../outbox/enqueue.ts';
-import { composeNotice, formatJst } from '../../mail/compose.ts';
+import { composeNotice } from '../../mail/compose.ts';
+import { addDaysTo, dayMs, formatJstJapanese } from '../../domain/tokyo-time.ts';
 import { startRepeatingJob, type RepeatingJob, type RepeatingJobOptions } from '../../platform/repeating-job.ts';
 
 /**
@@ -16,7 +17,6 @@ export const firstReminderDaysBefore = 30;
 export const secondReminderDaysBefore = 10;
 /** Certificates claimed per transaction; a larger backlog takes several rounds of the same run. */
 export const reminderBatchMax = 100;
-const millisecondsPerDay = 86_400_000;
 
 type Column = 'reminder_30_sent_at' | 'reminder_10_sent_at';
 
@@ -34,8 +34,8 @@ interface Claimed {
 /** Claims up to a batch of due reminders of one kind and queues their emails, in one transaction. */
 async function remindBatch(deps: Deps, column: Column, daysBefore: number, notBeforeDays: number): Promise<number> {
   const now = deps.clock.now();
-  const dueBy = new Date(now.getTime() + daysBefore * millisecondsPerDay);
-  const laterThan = new Date(now.getTime() + notBeforeDays * millisecondsPerDay);
+  const dueBy = addDaysTo(now, daysBefore);
+  const laterThan = addDaysTo(now, notBeforeDays);
   return inTransaction(deps.db, async (tx) => {
     // SKIP LOCKED lets another process take other rows; the IS NULL test on the row itself (re-checked
     // after any wait) is what makes each reminder go once.
@@ -71,8 +71,8 @@ async function remindBatch(deps: Deps, column: Column, daysBefore: number, notBe
               company: row.company_name,
               userId: row.user_id,
               serial: row.serial_hex,
-              notAfter: formatJst(notAfter),
-              days: Math.max(1, Math.ceil((notAfter.getTime() - now.getTime()) / millisecondsPerDay)),
+              notAfter: formatJstJapanese(notAfter),
+              days: Math.max(1, Math.ceil((notAfter.getTime() - now.getTime()) / dayMs)),
             },
           },
           { key: 'certificates.mail.reminder.renew' },

@@ -1,3 +1,4 @@
+import { endUnboundSessionsOfContract } from '../../access/certificate-binding.ts';
 import type { Deps } from '../../deps.ts';
 import type { Tx } from '../../db/transaction.ts';
 import type { User } from '../../db/schema.ts';
@@ -27,17 +28,7 @@ export async function setCertificateRequiredInTx(
     .returning('id')
     .executeTakeFirst();
   if (!updated) return { changed: false, sessionsEnded: 0 };
-  const ended = required
-    ? await tx
-        .updateTable('session')
-        .set({ ended_at: now, end_reason: 'certificate_required' })
-        .where('contract_id', '=', contractId)
-        .where('ended_at', 'is', null)
-        .where('client_certificate_id', 'is', null)
-        .where('stage', '<>', 'certificate')
-        .returning('id')
-        .execute()
-    : [];
+  const sessionsEnded = required ? await endUnboundSessionsOfContract(tx, contractId, now) : 0;
   await recordAudit(tx, {
     at: now,
     contractId,
@@ -47,9 +38,9 @@ export async function setCertificateRequiredInTx(
     outcome: 'success',
     ip: by.ip,
     userAgent: by.userAgent,
-    details: { from: !required, to: required, sessionsEnded: ended.length },
+    details: { from: !required, to: required, sessionsEnded },
   });
-  return { changed: true, sessionsEnded: ended.length };
+  return { changed: true, sessionsEnded };
 }
 
 /** R4.5: the person's valid certificate, revoked (the bank's reissue of the master's, or a revocation by the bank). */

@@ -1,3 +1,4 @@
+import { endSessionsBoundTo } from '../../access/certificate-binding.ts';
 import type { Deps } from '../../deps.ts';
 import type { Tx } from '../../db/transaction.ts';
 import type { ClientCertificate } from '../../db/schema-certificates.ts';
@@ -48,14 +49,7 @@ export async function revokeCertificate(
     .returningAll()
     .executeTakeFirst();
   if (!revoked) return undefined;
-  const ended = await tx
-    .updateTable('session')
-    // The logon page says why: the certificate this session was bound to no longer works.
-    .set({ ended_at: now, end_reason: 'certificate' })
-    .where('client_certificate_id', '=', certificateId)
-    .where('ended_at', 'is', null)
-    .returning('id')
-    .execute();
+  const sessionsEnded = await endSessionsBoundTo(tx, certificateId, now);
   const owner = await tx.selectFrom('users').select(['contract_id', 'user_id']).where('id', '=', revoked.user_ref).executeTakeFirstOrThrow();
   await recordAudit(tx, {
     at: now,
@@ -67,7 +61,7 @@ export async function revokeCertificate(
     reason,
     ip: actor.ip,
     userAgent: actor.userAgent,
-    details: { userId: owner.user_id, serial: revoked.serial_hex, notAfter: revoked.not_after, sessionsEnded: ended.length },
+    details: { userId: owner.user_id, serial: revoked.serial_hex, notAfter: revoked.not_after, sessionsEnded },
   });
   return revoked;
 }

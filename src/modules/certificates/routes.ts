@@ -7,6 +7,7 @@ import { noticeBox, type FormState } from '../../web/form.ts';
 import { registerPage, type PageRequest } from '../../web/page-route.ts';
 import { pageContext, requestContext, sessionChrome } from '../../web/request-context.ts';
 import { isValidUserId } from '../../domain/identifiers.ts';
+import { daySeconds } from '../../domain/tokyo-time.ts';
 import { confirmationPasswordField } from '../users/form-input.ts';
 import { certificatesOverview, reissueCertificate, reissuePage } from './administration.ts';
 import { authorityCertificateDer, crlCacheSeconds, currentCrl } from './crl.ts';
@@ -80,6 +81,6 @@ ${certificatesTable(t, overview, deps.clock.now())}`;
   });
   app.get('/pki/ca.crt', async (_request, reply) => {
     const der = await authorityCertificateDer(deps);
-    return reply.type('application/pkix-cert').header('cache-control', 'public, max-age=86400').send(Buffer.from(der));
+    return reply.type('application/pkix-cert').header('cache-control', `public, max-age=${daySeconds}`).send(Buffer.from(der));
   });
 }

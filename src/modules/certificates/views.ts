@@ -4,12 +4,12 @@ import { errorSummary, field, submitButton, type FormState } from '../../web/for
 import type { MessageKey, Translate } from '../../web/i18n/index.ts';
 import type { ClientCertificate } from '../../db/schema-certificates.ts';
 import { tokyoDate } from '../../domain/business-days.ts';
+import { dayMs } from '../../domain/tokyo-time.ts';
 import { roleLabel } from '../users/views.ts';
 import type { PersonRecord } from '../users/repository.ts';
 import { firstReminderDaysBefore } from './reminders.ts';
 import { refusalToReissue, type CertificatesOverview } from './administration.ts';
 
-const millisecondsPerDay = 86_400_000;
 
 export type CertificateState = 'valid' | 'expiring' | 'expired' | 'none';
 
@@ -18,7 +18,7 @@ export function certificateState(certificate: ClientCertificate | undefined, now
   if (!certificate) return 'none';
   const left = certificate.not_after.getTime() - now.getTime();
   if (left <= 0) return 'expired';
-  return left <= firstReminderDaysBefore * millisecondsPerDay ? 'expiring' : 'valid';
+  return left <= firstReminderDaysBefore * dayMs ? 'expiring' : 'valid';
 }
 
 /** A certificate's last day of validity, as the customer reads it (Japan time). */

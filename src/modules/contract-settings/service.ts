@@ -1,13 +1,12 @@
 import type { Deps } from '../../deps.ts';
 import type { ApprovalMode, ResultEmailTo } from '../../db/schema.ts';
-import { inTransaction } from '../../db/transaction.ts';
 import { AppError } from '../../errors.ts';
 import { recordAudit, userActor } from '../../audit/audit-trail.ts';
-import { confirmWithConfirmationPassword } from '../settings/confirmation.ts';
+import { runCommand } from '../../command/pipeline.ts';
+import { confirmationPassword as confirmWith } from '../../command/confirmation.ts';
 import { masterEmail, notifySecurityChange } from '../notices/security-notice.ts';
-import type { LiveSession } from '../session/store.ts';
-import type { RequestContext } from '../logon/service.ts';
-import type { MessageKey } from '../../web/i18n/index.ts';
+import type { LiveSession } from '../../access/sessions.ts';
+import type { RequestContext } from '../../access/request-context.ts';
 
 /**
  * The contract's settings the master decides: the approval function (R8.5: none, single or double)
@@ -23,6 +22,8 @@ export interface ContractSettings {
 }
 
 const action = 'contract.settings';
+
+type StoredSettings = { approval_mode: ApprovalMode; result_email_to: ResultEmailTo };
 
 /** Only the master sees or changes these; anyone else is refused, and a refused change is recorded. */
 export async function requireMaster(deps: Deps, live: LiveSession, context?: RequestContext): Promise<void> {
@@ -49,52 +50,59 @@ export async function contractSettingsOf(deps: Deps, live: LiveSession): Promise
   return { approvalMode: row.approval_mode, resultEmailTo: row.result_email_to };
 }
 
-export async function changeContractSettings(
+/**
+ * R8.5, R7.3: the master changes the settings, confirmed with the confirmation password; a form that
+ * changes nothing asks for no password and records nothing.
+ */
+export function changeContractSettings(
   deps: Deps,
   live: LiveSession,
   settings: ContractSettings,
   confirmationPassword: string,
   context: RequestContext,
 ): Promise<'changed' | 'unchanged'> {
-  await requireMaster(deps, live, context);
-  const before = await contractSettingsOf(deps, live);
-  if (before.approvalMode === settings.approvalMode && before.resultEmailTo === settings.resultEmailTo) return 'unchanged';
-  await confirmWithConfirmationPassword(deps, live, confirmationPassword, context, action);
-  const now = deps.clock.now();
   const contractId = live.user.contract_id;
-  await inTransaction(deps.db, async (tx) => {
-    const old = await tx.selectFrom('contract').select(['approval_mode', 'result_email_to']).where('id', '=', contractId).forNoKeyUpdate().executeTakeFirstOrThrow();
-    await tx.updateTable('contract').set({ approval_mode: settings.approvalMode, result_email_to: settings.resultEmailTo }).where('id', '=', contractId).execute();
-    await recordAudit(tx, {
-      at: now,
-      contractId,
-      userRef: live.user.id,
-      actor: userActor(contractId, live.user.user_id),
-      action,
-      outcome: 'success',
-      ip: context.ip,
-      userAgent: context.userAgent,
-      details: {
-        approvalMode: { from: old.approval_mode, to: settings.approvalMode },
-        resultEmailTo: { from: old.result_email_to, to: settings.resultEmailTo },
-      },
-    });
-    await notifySecurityChange(deps, tx, {
-      contractId,
-      companyName: live.contract.company_name,
-      subjectUserId: live.user.user_id,
-      actorLabel: live.user.user_id,
-      what: {
-        key: 'contractSettings.mail.changed',
-        params: {
-          approvalMode: { message: `contractSettings.approvalMode.${settings.approvalMode}` as MessageKey },
-          resultEmailTo: { message: `contractSettings.resultEmailTo.${settings.resultEmailTo}` as MessageKey },
+  return runCommand<StoredSettings, void, 'changed' | 'unchanged'>(deps, { live, context }, {
+    action,
+    async judge(executor) {
+      if (live.user.role !== 'master') return { refused: { code: 'FORBIDDEN', audit: {} } };
+      const old = await executor
+        .selectFrom('contract')
+        .select(['approval_mode', 'result_email_to'])
+        .where('id', '=', contractId)
+        .$if(executor.isTransaction, (query) => query.forNoKeyUpdate())
+        .executeTakeFirstOrThrow();
+      if (old.approval_mode === settings.approvalMode && old.result_email_to === settings.resultEmailTo) return { unchanged: 'unchanged' };
+      return { go: old };
+    },
+    confirm: () => [confirmWith(confirmationPassword)],
+    async write(tx, old) {
+      await tx.updateTable('contract').set({ approval_mode: settings.approvalMode, result_email_to: settings.resultEmailTo }).where('id', '=', contractId).execute();
+      return {
+        result: 'changed',
+        details: {
+          approvalMode: { from: old.approval_mode, to: settings.approvalMode },
+          resultEmailTo: { from: old.result_email_to, to: settings.resultEmailTo },
         },
-      },
-      at: now,
-      ip: context.ip,
-      recipients: [live.user.email, await masterEmail(tx, contractId)],
-    });
+      };
+    },
+    async notify(tx, _old, _written, now) {
+      await notifySecurityChange(deps, tx, {
+        contractId,
+        companyName: live.contract.company_name,
+        subjectUserId: live.user.user_id,
+        actorLabel: live.user.user_id,
+        what: {
+          key: 'contractSettings.mail.changed',
+          params: {
+            approvalMode: { message: `contractSettings.approvalMode.${settings.approvalMode}` },
+            resultEmailTo: { message: `contractSettings.resultEmailTo.${settings.resultEmailTo}` },
+          },
+        },
+        at: now,
+        ip: context.ip,
+        recipients: [live.user.email, await masterEmail(tx, contractId)],
+      });
+    },
   });
-  return 'changed';
 }

@@ -3,7 +3,7 @@ import type { Tx } from '../../db/transaction.ts';
 import type { Contract, User } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
 import { mayLift } from '../../domain/lock-modes.ts';
-import { endSessionsOfUser } from '../session/store.ts';
+import { endSessionsOfUser } from '../../access/sessions.ts';
 import { masterEmail, notifySecurityChange } from '../notices/security-notice.ts';
 import type { MessageKey } from '../../web/i18n/index.ts';
 import type { NoticeParam } from '../../mail/compose.ts';

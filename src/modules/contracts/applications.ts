@@ -3,7 +3,7 @@ import type { Deps } from '../../deps.ts';
 import type { ApplicationKind, ChangeApplication, Staff } from '../../db/schema.ts';
 import { inTransaction } from '../../db/transaction.ts';
 import { AppError, isAppError } from '../../errors.ts';
-import { gridCardAssociatedData } from '../logon/grid-challenge.ts';
+import { gridCardAssociatedData } from '../../auth/grid-card.ts';
 import { recordAudit } from '../../audit/audit-trail.ts';
 import { applicablePerson, applyApplication, needsRegistration } from './application-effects.ts';
 import { payloadFromRow, storedPayload, type ApplicationInput } from './application-payload.ts';

@@ -1,3 +1,4 @@
+import { registrationPasswordValidDays } from '../../auth/password-rules.ts';
 import type { Deps } from '../../deps.ts';
 import type { Business, LockMode, User } from '../../db/schema.ts';
 import { inTransaction, type Tx } from '../../db/transaction.ts';
@@ -5,11 +6,12 @@ import { recordAudit } from '../../audit/audit-trail.ts';
 import { hashSecret } from '../../auth/password-hash.ts';
 import { gridCardValidityDays, newGridDigits } from '../../auth/grid-card.ts';
 import { contractIdFrom } from '../../domain/contract-id.ts';
+import { addDaysTo } from '../../domain/tokyo-time.ts';
 import { isValidEmail, isValidUserId } from '../../domain/identifiers.ts';
 import { randomDigits } from '../../platform/random.ts';
-import { endSessionsOfUser } from '../session/store.ts';
-import { gridCardAssociatedData } from '../logon/grid-challenge.ts';
-import { liftStopInTx as liftPersonInTx } from '../logon/lockout.ts';
+import { endSessionsOfUser } from '../../access/sessions.ts';
+import { gridCardAssociatedData } from '../../auth/grid-card.ts';
+import { liftStopInTx as liftPersonInTx } from '../../access/lockout.ts';
 
 /**
  * The bank operator's use cases: onboard a contract with its master (R1.3), issue and invalidate
@@ -18,7 +20,6 @@ import { liftStopInTx as liftPersonInTx } from '../logon/lockout.ts';
  * transaction (the operator console approves a change application and makes the change in one);
  * the others are the CLI's, each in a transaction of its own.
  */
-export const registrationPasswordValidDays = 14;
 export const companyNameLengthMax = 100;
 const registrationAlphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789'; // no 0/O or 1/I to misread on paper
 const registrationPasswordLength = 12;
@@ -101,7 +102,7 @@ export async function onboardInTx(
 ): Promise<OnboardResult & { masterRef: number }> {
   const { companyName } = checkOnboardInput(input);
   const now = deps.clock.now();
-  const expiresAt = addDays(now, registrationPasswordValidDays);
+  const expiresAt = addDaysTo(now, registrationPasswordValidDays);
   const contractId = await unusedContractId(deps, tx);
   await tx.insertInto('contract').values({ id: contractId, company_name: companyName, lock_mode: input.lockMode, created_at: now }).execute();
   const master = await tx
@@ -172,10 +173,6 @@ export async function prepareRegistration(deps: Deps): Promise<PreparedRegistrat
   return { password, hash: await hashSecret(password) };
 }
 
-function addDays(at: Date, days: number): Date {
-  return new Date(at.getTime() + days * 86_400_000);
-}
-
 export async function findPerson(deps: Deps, contractId: string, userId: string): Promise<User> {
   const user = await deps.db.selectFrom('users').selectAll().where('contract_id', '=', contractId).where('user_id', '=', userId).executeTakeFirst();
   if (!user) throw new OperatorInputError(`no user ${userId} in contract ${contractId}`);
@@ -219,7 +216,7 @@ export async function issueCardInTx(deps: Deps, tx: Tx, user: User, by: ChangeAc
   const replaced = await invalidateCardsInTx(deps, tx, user, by);
   const serial = randomDigits(deps.random, 12);
   const digits = newGridDigits(deps.random);
-  const expiresAt = addDays(now, gridCardValidityDays);
+  const expiresAt = addDaysTo(now, gridCardValidityDays);
   const card = await tx
     .insertInto('grid_card')
     .values({
@@ -269,7 +266,7 @@ export async function setRegistrationPasswordInTx(
   by: ChangeActor,
 ): Promise<{ expiresAt: Date }> {
   const now = deps.clock.now();
-  const expiresAt = addDays(now, registrationPasswordValidDays);
+  const expiresAt = addDaysTo(now, registrationPasswordValidDays);
   await tx
     .updateTable('users')
     .set({

@@ -1,5 +1,5 @@
-import { parseArgs } from 'node:util';
-import { failureReporter, openCommandRuntime, processIo, type CommandIo } from '../../operator/command-line.ts';
+import { failureReporter, openCommandRuntime, processIo, type CommandIo } from '../../cli/command-line.ts';
+import { parseCommandLine } from '../../cli/parse.ts';
 import { formatYen } from '../../domain/money.ts';
 import { verifyLedger, type LedgerFigures } from './verify.ts';
 
@@ -39,22 +39,12 @@ function figuresJson(f: LedgerFigures): Record<string, unknown> {
 }
 
 export async function ledgerCommand(argv: string[], io: CommandIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean' }, help: { type: 'boolean' } } });
-  } catch (error) {
-    io.stderr(`${(error as Error).message}\n\n${usage}\n`);
-    return 2;
-  }
-  const { values, positionals } = parsed;
-  if (values.help || positionals.length === 0) {
-    io.stdout(`${usage}\n`);
-    return values.help ? 0 : 2;
-  }
+  const line = parseCommandLine(argv, {}, usage, io);
+  if (typeof line === 'number') return line;
+  const { command, operands, values } = line;
   const fail = failureReporter(io, values.json);
-  const [command, ...rest] = positionals;
   if (command !== 'verify') return fail(`unknown command "${command}"; see --help`, 2);
-  if (rest.length > 0) return fail(`unexpected argument "${rest[0]}"`, 2);
+  if (operands.length > 0) return fail(`unexpected argument "${operands[0]}"`, 2);
 
   const runtime = await openCommandRuntime(io, 'the ledger CLI', fail);
   if (typeof runtime === 'number') return runtime;

@@ -1,3 +1,4 @@
+import type { ExecutionFailure } from './execution-failure.ts';
 import assert from 'node:assert/strict';
 import type { Deps } from '../../deps.ts';
 import type { Tx } from '../../db/transaction.ts';
@@ -6,18 +7,11 @@ import { AppError } from '../../errors.ts';
 import { recordAudits, type AuditEvent } from '../../audit/audit-trail.ts';
 import { tokyoDate } from '../../domain/business-days.ts';
 import { reversalPostings, transferPostings } from '../../domain/ledger.ts';
-import { settleAtOnce, type InterbankOutcome } from './interbank.ts';
+import { settleAtOnce, type InterbankOutcome } from '../../interbank.ts';
 import { claimDueTransfer, markFailed, type ClaimedTransfer } from './claim.ts';
 import { InsufficientFundsError, postJournalEntry } from './post.ts';
 import { mailTransferResult } from './result-email.ts';
 
-/** Why a transfer could not be made; each has its message `ledger.failure.<reason>`. */
-export type ExecutionFailure =
-  | 'insufficient_funds'
-  | 'account_unknown'
-  | 'account_closed'
-  | 'source_account_closed'
-  | Extract<InterbankOutcome, { settled: false }>['reason'];
 
 /** The outcome, with the transfer as it now stands (so the caller need not read it again). */
 export type ExecutionResult = ({ outcome: 'completed' } | { outcome: 'failed'; reason: ExecutionFailure }) & { transfer: Transfer };

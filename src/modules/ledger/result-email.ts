@@ -1,11 +1,13 @@
 import type { Deps } from '../../deps.ts';
 import type { Tx } from '../../db/transaction.ts';
-import { composeNotice, formatJst } from '../../mail/compose.ts';
+import { composeNotice } from '../../mail/compose.ts';
+import { formatJstJapanese } from '../../domain/tokyo-time.ts';
 import { formatYen } from '../../domain/money.ts';
 import type { MessageKey } from '../../web/i18n/index.ts';
-import { findBank, findBranch } from '../payees/bank-directory.ts';
+import { findBank, findBranch } from '../../domain/bank-directory.ts';
+import { ownBank } from '../payees/own-bank.ts';
 import type { ClaimedTransfer } from './claim.ts';
-import type { ExecutionFailure } from './execute.ts';
+import type { ExecutionFailure } from './execution-failure.ts';
 
 /** Who is told: the contract's setting (R7.3) applied to the people of the transfer. */
 export function resultRecipients(claimed: ClaimedTransfer): string[] {
@@ -32,11 +34,11 @@ export async function mailTransferResult(
   const recipients = resultRecipients(claimed);
   if (recipients.length === 0) return;
   const { transfer, source } = claimed;
-  const bank = findBank(deps, transfer.to_bank_code);
+  const bank = findBank(ownBank(deps), transfer.to_bank_code);
   const branchName =
     transfer.to_bank_code === deps.config.bankCode
       ? claimed.ownBranchName
-      : ((await findBranch(deps, tx, transfer.to_bank_code, transfer.to_branch_code))?.name ?? null);
+      : ((await findBranch(ownBank(deps, tx), transfer.to_bank_code, transfer.to_branch_code))?.name ?? null);
   const accountType = (type: string) => ({ message: `ledger.accountType.${type}` as MessageKey });
   const headline =
     result.outcome === 'completed'
@@ -66,7 +68,7 @@ export async function mailTransferResult(
           fee: formatYen(transfer.fee_yen),
           date: transfer.execution_date,
           outcome: { message: `ledger.outcome.${result.outcome}` },
-          at: formatJst(at),
+          at: formatJstJapanese(at),
         },
       },
     ],

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Deps } from '../../deps.ts';
 import type { Executor } from '../../db/transaction.ts';
 import type { GridCard } from '../../db/schema.ts';
-import { newChallenge, parseCells, serializeCells, type GridCell } from '../../auth/grid-card.ts';
+import { newChallenge, parseCells, serializeCells, type GridCell, gridCardAssociatedData } from '../../auth/grid-card.ts';
 
 /**
  * R3.2: the open challenge of the person's valid card, or a new one, pinned to the pending logon so
@@ -90,6 +90,3 @@ export function cardDigits(deps: Deps, card: GridCard): string {
   return deps.keyring.open(card.digits_sealed, gridCardAssociatedData(card.serial));
 }
 
-export function gridCardAssociatedData(serial: string): string {
-  return `grid_card:${serial}`;
-}

@@ -5,17 +5,15 @@ import { AppError, type ErrorCode } from '../../errors.ts';
 import { recordAudit, userActor } from '../../audit/audit-trail.ts';
 import { verifyDecoy, verifySecret } from '../../auth/password-hash.ts';
 import { isCorrectAnswer } from '../../auth/grid-card.ts';
-import { hitRateLimit } from '../rate-limit.ts';
+import { hitRateLimit } from '../../access/rate-limit.ts';
 import { stageAfterLogon } from '../setup/steps.ts';
-import { createSession, endSessionsAtLogon, type LiveSession } from '../session/store.ts';
-import { isBlocked, releaseAttempt, reserveAttempt, stopIfExhausted } from './lockout.ts';
+import { createSession, endSessionsAtLogon, type LiveSession } from '../../access/sessions.ts';
+import { isBlocked } from '../../access/person-standing.ts';
+import { customerHolder, releaseAttempt } from '../../access/attempts.ts';
+import { checkSecret } from '../../access/check-secret.ts';
 import { certificateRefusal, logonPurpose, type CertificateGate } from './certificate-gate.ts';
+import type { RequestContext } from '../../access/request-context.ts';
 import { cardAndShownChallenge, cardDigits, challengeForLogon, consumeChallengeAndReset } from './grid-challenge.ts';
-
-export interface RequestContext {
-  ip: string;
-  userAgent?: string;
-}
 
 const rateWindowSeconds = 60;
 
@@ -45,7 +43,7 @@ export async function checkPassword(
     .where('users.user_id', '=', input.userId)
     .executeTakeFirst();
 
-  const fail = async (reason: string, user?: User, refusal?: { code: ErrorCode; details: Record<string, unknown> }): Promise<never> => {
+  const recordFailure = async (reason: string, user?: User, refusal?: { code: ErrorCode; details: Record<string, unknown> }): Promise<void> => {
     await recordAudit(deps.db, {
       at: now,
       contractId: user ? user.contract_id : null,
@@ -60,6 +58,9 @@ export async function checkPassword(
         ? { method: user.login_password_hash ? 'password' : 'registration', ...(gate.purpose === 'certificate' ? { purpose: 'certificate' } : {}), ...refusal?.details }
         : { contractId: input.contractId, userId: input.userId },
     });
+  };
+  const fail = async (reason: string, user?: User, refusal?: { code: ErrorCode; details: Record<string, unknown> }): Promise<never> => {
+    await recordFailure(reason, user, refusal);
     throw new AppError(refusal?.code ?? 'AUTH_LOGON_FAILED');
   };
 
@@ -91,17 +92,25 @@ export async function checkPassword(
     if ('refusal' in judged) return fail(judged.refusal.reason, user, judged.refusal);
     clientCertificateId = judged.certificateId;
   }
-  const attempt = await reserveAttempt(deps.db, user.id);
-  if (attempt === undefined) {
+  const holder = customerHolder(user);
+  let wrongReason = 'wrong_password';
+  const verdict = await checkSecret(deps, {
+    holder,
+    context,
+    verify: async () => {
+      const right = await verifyPasswordFor(user, method, input.password, now);
+      if (!right.ok) wrongReason = right.reason;
+      return right.ok;
+    },
+    recordWrong: () => recordFailure(wrongReason, user),
+    // The session insert below gives the attempt back in the same statement.
+    keepReservation: true,
+  });
+  if (verdict === 'no_attempt_left') {
     await verifyDecoy(input.password);
     return fail('stopped', user);
   }
-
-  const right = await verifyPasswordFor(user, method, input.password, now);
-  if (!right.ok) {
-    await stopIfExhausted(deps, user, attempt, context);
-    return fail(right.reason, user);
-  }
+  if (verdict === 'wrong') throw new AppError('AUTH_LOGON_FAILED');
   if (gate.purpose === 'certificate') {
     // R4.3: only after the right password, so the answer tells nothing to one who does not know it.
     const refused = !contract.certificate_required
@@ -110,7 +119,7 @@ export async function checkPassword(
         ? ({ reason: 'certificate_before_first_logon', code: 'CERT_LOGON_FIRST_LOGON_NEEDED' } as const)
         : undefined;
     if (refused) {
-      await releaseAttempt(deps.db, user.id);
+      await releaseAttempt(deps.db, holder);
       return fail(refused.reason, user, { code: refused.code, details: {} });
     }
   }
@@ -178,8 +187,11 @@ export async function answerGrid(
   // the logon of 電子証明書の取得・更新: it leads to the acquisition page and nowhere else.
   const forCertificate = live.contract.certificate_required && session.logon_method === 'password' && session.client_certificate_id === null;
   const purpose = forCertificate ? { purpose: 'certificate' } : {};
-  const fail = async (reason: string): Promise<never> => {
+  const recordFailure = async (reason: string): Promise<void> => {
     await recordAudit(deps.db, { ...auditBase, outcome: 'failure', reason, details: { method: session.logon_method, ...purpose } });
+  };
+  const fail = async (reason: string): Promise<never> => {
+    await recordFailure(reason);
     throw new AppError('AUTH_GRID_FAILED');
   };
 
@@ -188,12 +200,17 @@ export async function answerGrid(
   const { card, challenge } = found;
   // A challenge already answered (a replay, or the loser of a double submit) is not an attempt.
   if (!challenge) return fail('grid_challenge_not_open');
-  const attempt = await reserveAttempt(deps.db, user.id);
-  if (attempt === undefined) return fail('stopped');
-  if (!isCorrectAnswer(cardDigits(deps, card), challenge.cells, answer)) {
-    await stopIfExhausted(deps, user, attempt, context);
-    return fail('wrong_grid_answer');
-  }
+  const holder = customerHolder(user);
+  const verdict = await checkSecret(deps, {
+    holder,
+    context,
+    verify: () => isCorrectAnswer(cardDigits(deps, card), challenge.cells, answer),
+    recordWrong: () => recordFailure('wrong_grid_answer'),
+    // Consuming the challenge resets the count (below); a lost race gives the attempt back.
+    keepReservation: true,
+  });
+  if (verdict === 'no_attempt_left') return fail('stopped');
+  if (verdict === 'wrong') throw new AppError('AUTH_GRID_FAILED');
 
   const completed = await inTransaction(deps.db, async (tx) => {
     if (!(await consumeChallengeAndReset(tx, challenge.id, user.id, now))) return undefined;
@@ -214,6 +231,6 @@ export async function answerGrid(
     return { token: created.token, stage } as const;
   });
   if (completed) return completed;
-  await releaseAttempt(deps.db, user.id);
+  await releaseAttempt(deps.db, holder);
   return fail('grid_challenge_already_answered');
 }

@@ -1,7 +1,8 @@
 import type { Deps } from '../../deps.ts';
 import type { Tx } from '../../db/transaction.ts';
 import { enqueueEmail } from '../../outbox/enqueue.ts';
-import { composeNotice, formatJst, type NoticeParam } from '../../mail/compose.ts';
+import { composeNotice, type NoticeParam } from '../../mail/compose.ts';
+import { formatJstJapanese } from '../../domain/tokyo-time.ts';
 import type { MessageKey } from '../../web/i18n/index.ts';
 
 /**
@@ -34,7 +35,7 @@ export async function notifySecurityChange(deps: Deps, tx: Tx, change: SecurityC
           company: change.companyName,
           userId: change.subjectUserId,
           actor: change.actorLabel,
-          at: formatJst(change.at),
+          at: formatJstJapanese(change.at),
           ip: change.ip,
         },
       },

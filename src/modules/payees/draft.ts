@@ -1,6 +1,6 @@
 import type { Deps } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
-import type { LiveSession } from '../session/store.ts';
+import type { LiveSession } from '../../access/sessions.ts';
 import type { PayeeEntry } from './form-input.ts';
 
 /**

@@ -4,7 +4,8 @@ import type { AccountType } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
 import { formSecret, formText } from '../../web/form-input.ts';
 import { toZenginKana, isZenginKana } from '../../domain/zengin-kana.ts';
-import { findBank, findBranch } from './bank-directory.ts';
+import { findBank, findBranch } from '../../domain/bank-directory.ts';
+import { ownBank } from './own-bank.ts';
 import { PayeeNameError } from './name-error.ts';
 
 /**
@@ -97,10 +98,11 @@ export function confirmationPasswordField(body: unknown): string {
 
 /** The whole payee form, in the order the page shows it; bank and branch must exist. */
 export async function payeeEntryFields(deps: Deps, executor: Executor, body: unknown): Promise<PayeeEntry> {
+  const own = ownBank(deps, executor);
   const bankCode = bankCodeField(body);
-  if (!findBank(deps, bankCode)) throw new AppError('PAYEES_BANK_INVALID', { field: 'bankCode' });
+  if (!findBank(own, bankCode)) throw new AppError('PAYEES_BANK_INVALID', { field: 'bankCode' });
   const branchCode = branchCodeField(body);
-  if (!(await findBranch(deps, executor, bankCode, branchCode))) throw new AppError('PAYEES_BRANCH_INVALID', { field: 'branchCode' });
+  if (!(await findBranch(own, bankCode, branchCode))) throw new AppError('PAYEES_BRANCH_INVALID', { field: 'branchCode' });
   const accountType = accountTypeField(body);
   const accountNumber = accountNumberField(body);
   const name = nameField(body);
@@ -110,9 +112,10 @@ export async function payeeEntryFields(deps: Deps, executor: Executor, body: unk
 
 /** Details from elsewhere than the form (a sealed draft): checked again against the same rules. */
 export async function checkDetails(deps: Deps, executor: Executor, details: PayeeDetails): Promise<void> {
+  const own = ownBank(deps, executor);
   const valid =
-    findBank(deps, details.bankCode) !== undefined &&
-    (await findBranch(deps, executor, details.bankCode, details.branchCode)) !== undefined &&
+    findBank(own, details.bankCode) !== undefined &&
+    (await findBranch(own, details.bankCode, details.branchCode)) !== undefined &&
     (accountTypes as readonly string[]).includes(details.accountType) &&
     /^[0-9]{7}$/.test(details.accountNumber) &&
     isZenginKana(details.nameKana, zenginNameLengthMax) &&

@@ -2,7 +2,7 @@ import { html, type Html } from '../../web/html.ts';
 import { csrfField } from '../../web/layout.ts';
 import { field, submitButton, type FormState } from '../../web/form.ts';
 import type { Translate } from '../../web/i18n/index.ts';
-import type { BankInfo, BranchInfo } from './bank-directory.ts';
+import type { BankInfo, BranchInfo } from '../../domain/bank-directory.ts';
 import { accountTypes, nicknameLengthMax, typedNameLengthMax } from './form-input.ts';
 import { accountTypeLabel, destinationFacts, errorBox, type Destination } from './views.ts';
 

@@ -8,7 +8,8 @@ import { registerPage, type PageRequest } from '../../web/page-route.ts';
 import { pageContext, requestContext, sessionChrome } from '../../web/request-context.ts';
 import type { MessageKey } from '../../web/i18n/index.ts';
 import { contractSettingsRoutes } from '../contract-settings/routes.ts';
-import { findBank, findBranch, searchBanks, searchBranches } from './bank-directory.ts';
+import { findBank, findBranch, searchBanks, searchBranches } from '../../domain/bank-directory.ts';
+import { ownBank } from './own-bank.ts';
 import { confirmationPasswordField, payeeEntryFields, reasonField, type PayeeDetails, type PayeeEntry } from './form-input.ts';
 import { openDraft, sealDraft } from './draft.ts';
 import {
@@ -88,7 +89,7 @@ export function payeesRoutes(app: FastifyInstance, deps: Deps): void {
       const filter: ListFilter = queryText(request, 'show') === 'ended' ? 'ended' : 'current';
       const { rights, payees } = await payeeList(deps, request.live, filter);
       const done = queryText(request, 'done');
-      const bankName = (code: string) => findBank(deps, code)?.name ?? '';
+      const bankName = (code: string) => findBank(ownBank(deps), code)?.name ?? '';
       const body = html`${noticeBox(done && Object.hasOwn(doneKeys, done) ? t(doneKeys[done]!) : undefined)}
 <p>${t('payees.intro')}</p>
 ${rights.register ? html`<p class="actions"><a href="/payees/new">${t('payees.new')}</a></p>` : ''}
@@ -199,7 +200,8 @@ ${payeesTable(t, payees, bankName)}`;
 
   const destinationOf = async (details: PayeeDetails | Parameters<typeof detailsOf>[0]): Promise<Destination> => {
     const d = 'bank_code' in details ? detailsOf(details) : details;
-    return { details: d, bank: findBank(deps, d.bankCode), branch: await findBranch(deps, deps.db, d.bankCode, d.branchCode) };
+    const own = ownBank(deps);
+    return { details: d, bank: findBank(own, d.bankCode), branch: await findBranch(own, d.bankCode, d.branchCode) };
   };
 
   /** What the form shows: the values sent (after an error), else a draft, else the payee, with the searches asked for. */
@@ -242,8 +244,9 @@ ${payeesTable(t, payees, bankName)}`;
       if (pickedBank !== undefined && pickedBank !== values.bankCode) values = { ...values, bankCode: pickedBank, branchCode: '' };
       if (pickedBranch !== undefined) values = { ...values, branchCode: pickedBranch };
     }
-    const bank = /^[0-9]{4}$/.test(values.bankCode) ? findBank(deps, values.bankCode) : undefined;
-    const branch = bank && /^[0-9]{3}$/.test(values.branchCode) ? await findBranch(deps, deps.db, bank.code, values.branchCode) : undefined;
+    const own = ownBank(deps);
+    const bank = /^[0-9]{4}$/.test(values.bankCode) ? findBank(own, values.bankCode) : undefined;
+    const branch = bank && /^[0-9]{3}$/.test(values.branchCode) ? await findBranch(own, bank.code, values.branchCode) : undefined;
     const bankQuery = (queryText(request, 'bankQuery') ?? '').slice(0, searchQueryLengthMax);
     const branchQuery = (queryText(request, 'branchQuery') ?? '').slice(0, searchQueryLengthMax);
     return {
@@ -252,8 +255,8 @@ ${payeesTable(t, payees, bankName)}`;
         path,
         bankQuery,
         branchQuery,
-        banks: bankQuery.trim() ? searchBanks(deps, bankQuery) : undefined,
-        branches: bank && branchQuery.trim() ? await searchBranches(deps, deps.db, bank.code, branchQuery) : undefined,
+        banks: bankQuery.trim() ? searchBanks(own, bankQuery) : undefined,
+        branches: bank && branchQuery.trim() ? await searchBranches(own, bank.code, branchQuery) : undefined,
         bank,
         branch,
         draft: sealed,

@@ -5,13 +5,14 @@ import { inTransaction } from '../../db/transaction.ts';
 import type { Payee, PayeeStatus } from '../../db/schema-payees.ts';
 import { AppError } from '../../errors.ts';
 import { recordAudit, userActor } from '../../audit/audit-trail.ts';
-import { confirmWithConfirmationPassword } from '../settings/confirmation.ts';
+import { confirmWithConfirmationPassword } from '../../access/confirmation-password.ts';
 import { masterEmail, notifySecurityChange } from '../notices/security-notice.ts';
-import type { LiveSession } from '../session/store.ts';
-import type { RequestContext } from '../logon/service.ts';
+import type { LiveSession } from '../../access/sessions.ts';
+import type { RequestContext } from '../../access/request-context.ts';
 import type { MessageKey } from '../../web/i18n/index.ts';
 import type { NoticeParam } from '../../mail/compose.ts';
-import { findBank, findBranch } from './bank-directory.ts';
+import { findBank, findBranch } from '../../domain/bank-directory.ts';
+import { ownBank } from './own-bank.ts';
 import { checkDetails, type PayeeDetails, type PayeeEntry } from './form-input.ts';
 import {
   approvalsOf,
@@ -171,8 +172,9 @@ export async function payeePage(deps: Deps, live: LiveSession, payeeId: number):
 
 /** The payee's destination as a notice names it, in each language. */
 async function describe(deps: Deps, executor: Executor, details: PayeeDetails): Promise<Record<string, NoticeParam>> {
-  const bank = findBank(deps, details.bankCode);
-  const branch = await findBranch(deps, executor, details.bankCode, details.branchCode);
+  const own = ownBank(deps, executor);
+  const bank = findBank(own, details.bankCode);
+  const branch = await findBranch(own, details.bankCode, details.branchCode);
   return {
     name: details.nameKana,
     bank: `${details.bankCode} ${bank?.name ?? ''}`.trim(),

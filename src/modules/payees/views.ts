@@ -2,7 +2,7 @@ import { html, type Html } from '../../web/html.ts';
 import type { FormState } from '../../web/form.ts';
 import type { MessageKey, Translate } from '../../web/i18n/index.ts';
 import type { Payee } from '../../db/schema-payees.ts';
-import type { BankInfo, BranchInfo } from './bank-directory.ts';
+import type { BankInfo, BranchInfo } from '../../domain/bank-directory.ts';
 import type { PayeeDetails } from './form-input.ts';
 import type { ApprovalRow, PayeeListRow } from './repository.ts';
 import { describeCharacter, PayeeNameError } from './name-error.ts';

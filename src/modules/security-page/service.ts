@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Deps } from '../../deps.ts';
 import type { AccountType, Business, CardRequestReason, LockMode, UserStatus } from '../../db/schema.ts';
 import type { ActorKind } from '../../domain/lock-modes.ts';
-import type { LiveSession } from '../session/store.ts';
+import type { LiveSession } from '../../access/sessions.ts';
 import { actorKindOf } from '../user-security/people.ts';
 
 /** R7.4: recent logons shown for each person, newest first. */

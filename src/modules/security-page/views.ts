@@ -1,9 +1,9 @@
 import { html, type Html } from '../../web/html.ts';
 import type { Translate } from '../../web/i18n/index.ts';
 import { stopRules, type PersonRole } from '../../domain/lock-modes.ts';
-import { lockoutFailuresMax } from '../logon/lockout.ts';
+import { lockoutFailuresMax } from '../../access/attempts.ts';
 import { roleKey, subjectPath } from '../user-security/views.ts';
-import { daysBetween, formatJstIso } from './format.ts';
+import { daysBetween, formatJstIso } from '../../domain/tokyo-time.ts';
 import type { PersonSecurity, SecurityOverview } from './service.ts';
 import { recentLogonsPerPerson } from './service.ts';
 

@@ -7,9 +7,10 @@ import { secretsEqual, sha256Hex } from '../../crypto/compare.ts';
 import { isValidEmail } from '../../domain/identifiers.ts';
 import { randomDigits } from '../../platform/random.ts';
 import { enqueueEmail } from '../../outbox/enqueue.ts';
-import { composeNotice, formatJst } from '../../mail/compose.ts';
-import type { RequestContext } from '../logon/service.ts';
-import type { LiveSession } from '../session/store.ts';
+import { composeNotice } from '../../mail/compose.ts';
+import { formatJstJapanese } from '../../domain/tokyo-time.ts';
+import type { RequestContext } from '../../access/request-context.ts';
+import type { LiveSession } from '../../access/sessions.ts';
 import { masterEmail } from '../notices/security-notice.ts';
 
 /** An address is confirmed by a code sent to it before it replaces the registered one. */
@@ -136,7 +137,7 @@ export async function confirmEmailCode(deps: Deps, live: LiveSession, code: stri
         lines: [
           {
             key: 'mail.emailChanged.body',
-            params: { company: contract.company_name, userId: user.user_id, at: formatJst(now), old: previous, new: consumed.new_email, ip: context.ip },
+            params: { company: contract.company_name, userId: user.user_id, at: formatJstJapanese(now), old: previous, new: consumed.new_email, ip: context.ip },
           },
           { key: 'mail.notYou' },
         ],

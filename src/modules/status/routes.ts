@@ -5,14 +5,10 @@ import { layout } from '../../web/layout.ts';
 import { registerPage } from '../../web/page-route.ts';
 import { pageContext, sessionChrome } from '../../web/request-context.ts';
 import type { MessageKey } from '../../web/i18n/index.ts';
+import { formatJstIso } from '../../domain/tokyo-time.ts';
 import { statusSummary } from './service.ts';
 
 const methodLabel: Record<string, MessageKey> = { password: 'method.password', registration: 'method.registration' };
-
-/** Japan time in ISO order, unambiguous in either language. */
-function formatWhen(at: Date): string {
-  return at.toLocaleString('sv-SE', { timeZone: 'Asia/Tokyo', hour12: false }) + ' JST';
-}
 
 /** The status page [ステータス] (R7.2, R2.6), where every completed logon lands. */
 export function statusRoutes(app: FastifyInstance, deps: Deps): void {
@@ -44,7 +40,7 @@ ${notices.length > 0 ? html`<section class="security-notice" role="alert"><h2>${
 <thead><tr><th>${t('status.when')}</th><th>${t('status.ip')}</th><th>${t('status.method')}</th><th>${t('status.result')}</th></tr></thead>
 <tbody>
 ${summary.recentUses.map(
-  (use) => html`<tr class="${use.outcome}"><td>${formatWhen(use.at)}</td><td>${use.ip ?? '-'}</td><td>${
+  (use) => html`<tr class="${use.outcome}"><td>${formatJstIso(use.at)}</td><td>${use.ip ?? '-'}</td><td>${
     use.method && methodLabel[use.method] ? t(methodLabel[use.method]!) : '-'
   }</td><td>${t(use.outcome === 'success' ? 'status.result.success' : 'status.result.failure')}</td></tr>`,
 )}

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Deps } from '../../deps.ts';
-import type { LiveSession } from '../session/store.ts';
+import { dayMs } from '../../domain/tokyo-time.ts';
+import type { LiveSession } from '../../access/sessions.ts';
 
 /** R7.2: the last uses of the service, so the person can spot one that was not theirs. */
 export const recentUsesShown = 3;
@@ -49,7 +50,7 @@ export async function statusSummary(deps: Deps, live: LiveSession): Promise<Stat
     .$if(successes.length === 2, (q) => q.where('id', '>', successes[1]!.id))
     .executeTakeFirstOrThrow();
 
-  const maxAgeMs = deps.config.passwordMaxAgeDays * 86_400_000;
+  const maxAgeMs = deps.config.passwordMaxAgeDays * dayMs;
   const now = deps.clock.now().getTime();
   const agedPasswords: ('login' | 'confirmation')[] = [];
   if (live.user.login_password_changed_at && now - live.user.login_password_changed_at.getTime() > maxAgeMs) agedPasswords.push('login');

@@ -3,7 +3,8 @@ import type { Executor } from '../../db/transaction.ts';
 import type { Account, AccountType } from '../../db/schema.ts';
 import type { FeeDestination } from '../../domain/fees.ts';
 import { toZenginKana } from '../../domain/zengin-kana.ts';
-import { findBank, findBranch, type BranchInfo } from '../payees/bank-directory.ts';
+import { findBank, findBranch, type BranchInfo } from '../../domain/bank-directory.ts';
+import { ownBank } from '../payees/own-bank.ts';
 import { activePayee } from '../payees/service.ts';
 import { isRowId } from './holder.ts';
 import { refuse, type TransferField } from './refusal.ts';
@@ -56,7 +57,7 @@ export async function resolveDestination(
   }
   const adHoc = destination.adHoc;
   if (typeof adHoc.bankCode !== 'string' || !/^[0-9]{4}$/.test(adHoc.bankCode)) refuse('TRANSFER_BANK_UNKNOWN', 'bankCode');
-  const bank = findBank(deps, adHoc.bankCode);
+  const bank = findBank(ownBank(deps), adHoc.bankCode);
   if (!bank) refuse('TRANSFER_BANK_UNKNOWN', 'bankCode');
   if (typeof adHoc.branchCode !== 'string' || !/^[0-9]{3}$/.test(adHoc.branchCode)) refuse('TRANSFER_BRANCH_UNKNOWN', 'branchCode');
   if (!accountTypes.includes(adHoc.accountType)) refuse('TRANSFER_ACCOUNT_TYPE_INVALID', 'accountType');
@@ -86,9 +87,10 @@ async function withNames(
   field: TransferField,
   known?: { code: string; branch: BranchInfo | undefined },
 ): Promise<ResolvedDestination> {
-  const bank = findBank(deps, bare.bankCode);
+  const own = ownBank(deps, executor);
+  const bank = findBank(own, bare.bankCode);
   if (!bank) refuse('TRANSFER_BANK_UNKNOWN', field === 'payeeId' ? 'payeeId' : 'bankCode');
-  const branch = bank.own && known?.code === bare.branchCode ? known.branch : await findBranch(deps, executor, bare.bankCode, bare.branchCode);
+  const branch = bank.own && known?.code === bare.branchCode ? known.branch : await findBranch(own, bare.bankCode, bare.branchCode);
   if (!branch) refuse('TRANSFER_BRANCH_UNKNOWN', field);
   return { ...bare, bankName: bank.name, bankKana: bank.kana, branchName: branch.name, branchKana: branch.kana, own: bank.own };
 }

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Executor } from '../../db/transaction.ts';
 import type { Account, ApprovalMode } from '../../db/schema.ts';
 import type { StepHolder } from '../../domain/approval.ts';
-import type { BranchInfo } from '../payees/bank-directory.ts';
+import type { BranchInfo } from '../../domain/bank-directory.ts';
 import { refuse } from './refusal.ts';
 import type { Actor } from './types.ts';
 

@@ -2,10 +2,11 @@ import type { Deps } from '../../deps.ts';
 import type { AccountType } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
 import { businessDayOnOrAfter, tokyoDate } from '../../domain/business-days.ts';
-import type { RequestContext } from '../logon/service.ts';
-import type { LiveSession } from '../session/store.ts';
+import type { RequestContext } from '../../access/request-context.ts';
+import type { LiveSession } from '../../access/sessions.ts';
 import { accountBalances, type AccountBalance } from '../accounts/repository.ts';
-import { findBank, findBranch, searchBanks, searchBranches } from '../payees/bank-directory.ts';
+import { findBank, findBranch, searchBanks, searchBranches } from '../../domain/bank-directory.ts';
+import { ownBank } from '../payees/own-bank.ts';
 import { payeesOf } from '../payees/repository.ts';
 import { holderOf, usableAccountIds } from './holder.ts';
 import type { Actor } from './service.ts';
@@ -46,10 +47,11 @@ export async function transferFormChoices(deps: Deps, actor: Actor): Promise<Tra
   if (!holder.canRegister) throw new AppError('TRANSFER_NOT_PERMITTED');
   const accountIds = await usableAccountIds(deps.db, actor, { openOnly: true });
   const accounts = await accountBalances(deps.db, actor.contract.id, accountIds);
+  const own = ownBank(deps);
   const payees = await Promise.all(
     (await payeesOf(deps.db, actor.contract.id, ['active'])).map(async (payee) => {
-      const bank = findBank(deps, payee.bank_code);
-      const branch = await findBranch(deps, deps.db, payee.bank_code, payee.branch_code);
+      const bank = findBank(own, payee.bank_code);
+      const branch = await findBranch(own, payee.bank_code, payee.branch_code);
       return {
         id: payee.id,
         label: {
@@ -70,12 +72,13 @@ export async function codeLookupOf(deps: Deps, query: unknown, values: Record<st
   const bankQuery = lookupText(query, 'bankQuery');
   const branchQuery = lookupText(query, 'branchQuery');
   const typedBank = values[field.bankCode];
-  const bank = typedBank !== undefined && /^[0-9]{4}$/.test(typedBank) ? findBank(deps, typedBank) : undefined;
+  const own = ownBank(deps);
+  const bank = typedBank !== undefined && /^[0-9]{4}$/.test(typedBank) ? findBank(own, typedBank) : undefined;
   return {
     bankQuery,
     branchQuery,
-    banks: bankQuery.trim() === '' ? undefined : searchBanks(deps, bankQuery),
-    branches: bank && branchQuery.trim() !== '' ? await searchBranches(deps, deps.db, bank.code, branchQuery) : undefined,
+    banks: bankQuery.trim() === '' ? undefined : searchBanks(own, bankQuery),
+    branches: bank && branchQuery.trim() !== '' ? await searchBranches(own, bank.code, branchQuery) : undefined,
     bank,
   };
 }

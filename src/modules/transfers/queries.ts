@@ -5,7 +5,8 @@ import type { Transfer, TransferStatus } from '../../db/schema-transfers.ts';
 import { tokyoDate } from '../../domain/business-days.ts';
 import { refusalToApprove, refusalToSend, refusalToSendBack, refusalToWithdraw, type StepHolder } from '../../domain/approval.ts';
 import { AppError } from '../../errors.ts';
-import { findBank, findBranch } from '../payees/bank-directory.ts';
+import { findBank, findBranch } from '../../domain/bank-directory.ts';
+import { ownBank } from '../payees/own-bank.ts';
 import { holderOf, holdsTransfer, usableAccountIds, type Holder } from './holder.ts';
 import { refuse } from './refusal.ts';
 import { itemOf } from './steps.ts';
@@ -62,8 +63,9 @@ function namer(deps: Deps) {
     let found = cache.get(key);
     if (!found) {
       found = (async () => {
-        const bank = findBank(deps, bankCode);
-        const branch = await findBranch(deps, deps.db, bankCode, branchCode);
+        const own = ownBank(deps);
+        const bank = findBank(own, bankCode);
+        const branch = await findBranch(own, bankCode, branchCode);
         return { bankName: bank?.name ?? bankCode, bankKana: bank?.kana ?? '', branchName: branch?.name ?? branchCode, branchKana: branch?.kana ?? '' };
       })();
       cache.set(key, found);

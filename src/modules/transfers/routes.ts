@@ -9,7 +9,7 @@ import { registerPage, type PageRequest } from '../../web/page-route.ts';
 import { pageContext, requestContext, sessionChrome } from '../../web/request-context.ts';
 import type { MessageKey } from '../../web/i18n/index.ts';
 import { randomToken } from '../../platform/random.ts';
-import { confirmWithConfirmationPassword } from '../settings/confirmation.ts';
+import { confirmWithConfirmationPassword } from '../../access/confirmation-password.ts';
 import { approveTransfer, awaitingActor, createTransfer, getTransfer, listTransfers, quoteTransfer, sendBackTransfer, sendTransfer, withdrawTransfer, type TransferQuote } from './service.ts';
 import {
   confirmationPasswordField,

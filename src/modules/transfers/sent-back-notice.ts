@@ -1,11 +1,13 @@
 import type { Deps } from '../../deps.ts';
 import type { Tx } from '../../db/transaction.ts';
 import type { Transfer } from '../../db/schema-transfers.ts';
-import { composeNotice, formatJst } from '../../mail/compose.ts';
+import { composeNotice } from '../../mail/compose.ts';
+import { formatJstJapanese } from '../../domain/tokyo-time.ts';
 import { enqueueEmail } from '../../outbox/enqueue.ts';
 import { formatYen } from '../../domain/money.ts';
 import type { MessageKey } from '../../web/i18n/index.ts';
-import { findBank, findBranch } from '../payees/bank-directory.ts';
+import { findBank, findBranch } from '../../domain/bank-directory.ts';
+import { ownBank } from '../payees/own-bank.ts';
 import type { Actor } from './types.ts';
 
 /**
@@ -15,8 +17,9 @@ import type { Actor } from './types.ts';
 export async function notifySentBack(deps: Deps, tx: Tx, actor: Actor, transfer: Transfer, reason: string, at: Date): Promise<void> {
   const creator = await tx.selectFrom('users').select('email').where('id', '=', transfer.created_by).executeTakeFirst();
   if (!creator?.email) return;
-  const bank = findBank(deps, transfer.to_bank_code);
-  const branch = await findBranch(deps, tx, transfer.to_bank_code, transfer.to_branch_code);
+  const own = ownBank(deps, tx);
+  const bank = findBank(own, transfer.to_bank_code);
+  const branch = await findBranch(own, transfer.to_bank_code, transfer.to_branch_code);
   const notice = composeNotice(deps.config, {
     subject: 'transfers.mail.sentBack.subject',
     lines: [
@@ -33,7 +36,7 @@ export async function notifySentBack(deps: Deps, tx: Tx, actor: Actor, transfer:
           date: transfer.execution_date,
           by: `${actor.user.display_name} (${actor.user.user_id})`,
           reason,
-          at: formatJst(at),
+          at: formatJstJapanese(at),
         },
       },
     ],

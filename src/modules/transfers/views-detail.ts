@@ -3,7 +3,7 @@ import { csrfField } from '../../web/layout.ts';
 import { submitButton, type FormState } from '../../web/form.ts';
 import type { MessageKey, Translate } from '../../web/i18n/index.ts';
 import { catalogues } from '../../web/i18n/index.ts';
-import { formatJst } from '../../mail/compose.ts';
+import { formatJstJapanese } from '../../domain/tokyo-time.ts';
 import { sendBackReasonLengthMax } from '../../domain/approval.ts';
 import { field } from './form-input.ts';
 import type { PersonLabel, TransferDetail } from './service.ts';
@@ -64,9 +64,9 @@ export function detailFacts(t: Translate, detail: TransferDetail): Html {
     [t('transferPages.col.executionDate'), detail.executionDate],
     [t('transferPages.col.approvals'), detail.approvalsRequired > 0 ? `${detail.approvalsDone} / ${detail.approvalsRequired}` : t('transferPages.approvals.notRequired')],
     [t('transferPages.col.createdBy'), personLabel(t, detail.createdBy)],
-    [t('transferPages.col.createdAt'), formatJst(detail.createdAt)],
-    ...(detail.sentBy && detail.sentAt ? [[t('transferPages.col.sentAt'), `${formatJst(detail.sentAt)} ${personLabel(t, detail.sentBy)}`] as const] : []),
-    ...(detail.completedAt ? [[t('transferPages.col.completedAt'), formatJst(detail.completedAt)] as const] : []),
+    [t('transferPages.col.createdAt'), formatJstJapanese(detail.createdAt)],
+    ...(detail.sentBy && detail.sentAt ? [[t('transferPages.col.sentAt'), `${formatJstJapanese(detail.sentAt)} ${personLabel(t, detail.sentBy)}`] as const] : []),
+    ...(detail.completedAt ? [[t('transferPages.col.completedAt'), formatJstJapanese(detail.completedAt)] as const] : []),
   ]);
 }
 
@@ -74,7 +74,7 @@ function history(t: Translate, detail: TransferDetail): Html {
   if (detail.approvals.length === 0) return html`<p class="hint">${t('transferPages.history.none')}</p>`;
   return html`<table class="uses approvals-history">
 <thead><tr><th scope="col">${t('transferPages.history.stepColumn')}</th><th scope="col">${t('transferPages.history.by')}</th><th scope="col">${t('transferPages.history.at')}</th></tr></thead>
-<tbody>${detail.approvals.map((a) => html`<tr><td>${t('transferPages.history.step', { step: a.step })}</td><td>${personLabel(t, a.by)}</td><td>${formatJst(a.at)}</td></tr>`)}</tbody>
+<tbody>${detail.approvals.map((a) => html`<tr><td>${t('transferPages.history.step', { step: a.step })}</td><td>${personLabel(t, a.by)}</td><td>${formatJstJapanese(a.at)}</td></tr>`)}</tbody>
 </table>`;
 }
 

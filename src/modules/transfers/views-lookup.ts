@@ -1,6 +1,6 @@
 import { html, type Html } from '../../web/html.ts';
 import type { Translate } from '../../web/i18n/index.ts';
-import type { BankInfo, BranchInfo } from '../payees/bank-directory.ts';
+import type { BankInfo, BranchInfo } from '../../domain/bank-directory.ts';
 import { lookupQueryLengthMax } from './pages-query.ts';
 
 /**

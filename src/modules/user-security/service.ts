@@ -6,11 +6,11 @@ import { recordAudit, userActor } from '../../audit/audit-trail.ts';
 import { hashSecret } from '../../auth/password-hash.ts';
 import { passwordRuleViolation } from '../../auth/password-rules.ts';
 import { liftRefusal, resetRefusal, type ActorKind, type Releaser } from '../../domain/lock-modes.ts';
-import { confirmWithConfirmationPassword } from '../settings/confirmation.ts';
-import { liftStopInTx } from '../logon/lockout.ts';
-import { endSessionsOfUser, type LiveSession } from '../session/store.ts';
+import { confirmWithConfirmationPassword } from '../../access/confirmation-password.ts';
+import { liftStopInTx } from '../../access/lockout.ts';
+import { endSessionsOfUser, type LiveSession } from '../../access/sessions.ts';
 import { masterEmail, notifySecurityChange } from '../notices/security-notice.ts';
-import type { RequestContext } from '../logon/service.ts';
+import type { RequestContext } from '../../access/request-context.ts';
 import type { PasswordKind } from '../settings/password-service.ts';
 import { actorKindOf, personOfContract } from './people.ts';
 

@@ -2,8 +2,8 @@ import { html, type Html } from '../../web/html.ts';
 import { csrfField } from '../../web/layout.ts';
 import { errorSummary, submitButton, type FormState } from '../../web/form.ts';
 import type { Translate } from '../../web/i18n/index.ts';
-import { lockoutFailuresMax } from '../logon/lockout.ts';
-import { formatJstIso } from '../security-page/format.ts';
+import { lockoutFailuresMax } from '../../access/attempts.ts';
+import { formatJstIso } from '../../domain/tokyo-time.ts';
 import type { SubjectView } from './service.ts';
 
 export const roleKey = {

@@ -9,7 +9,7 @@ import { pageContext, requestContext, sessionChrome } from '../../web/request-co
 import type { MessageKey } from '../../web/i18n/index.ts';
 import { isValidUserId } from '../../domain/identifiers.ts';
 import { refusalToAct } from '../../domain/permissions.ts';
-import { registrationPasswordValidDays } from '../contracts/service.ts';
+import { registrationPasswordValidDays } from '../../auth/password-rules.ts';
 import { administrator, changeUser, createUser, newPersonPage, personPage, setUserStatus, statusAllows, usersOverview, type StatusAction } from './service.ts';
 import {
   accountsField,

@@ -6,6 +6,7 @@ import { AppError } from '../../errors.ts';
 import { recordAudit, userActor } from '../../audit/audit-trail.ts';
 import { hashSecret } from '../../auth/password-hash.ts';
 import { passwordRuleViolation } from '../../auth/password-rules.ts';
+import { addDaysTo } from '../../domain/tokyo-time.ts';
 import {
   mayAdminister,
   refusalToAct,
@@ -17,11 +18,11 @@ import {
   type Refused,
   type SubjectAction,
 } from '../../domain/permissions.ts';
-import { registrationPasswordValidDays } from '../contracts/service.ts';
-import { confirmWithConfirmationPassword } from '../settings/confirmation.ts';
+import { registrationPasswordValidDays } from '../../auth/password-rules.ts';
+import { confirmWithConfirmationPassword } from '../../access/confirmation-password.ts';
 import { masterEmail, notifySecurityChange } from '../notices/security-notice.ts';
-import { endSessionsOfUser, type LiveSession } from '../session/store.ts';
-import type { RequestContext } from '../logon/service.ts';
+import { endSessionsOfUser, type LiveSession } from '../../access/sessions.ts';
+import type { RequestContext } from '../../access/request-context.ts';
 import type { MessageKey } from '../../web/i18n/index.ts';
 import { refusalField } from './form-input.ts';
 import {
@@ -204,10 +205,6 @@ async function notify(deps: Deps, tx: Tx, live: LiveSession, context: RequestCon
   });
 }
 
-function addDays(at: Date, days: number): Date {
-  return new Date(at.getTime() + days * 86_400_000);
-}
-
 /**
  * R1.2, R1.4: a new user with an initial password the actor hands over out of band. It is stored as
  * the person's one-time registration password, so the first logon (R1.3) applies: with it and their
@@ -232,7 +229,7 @@ export async function createUser(deps: Deps, live: LiveSession, input: CreateUse
   const registrationHash = await hashSecret(input.initialPassword);
 
   const now = deps.clock.now();
-  const expiresAt = addDays(now, registrationPasswordValidDays);
+  const expiresAt = addDaysTo(now, registrationPasswordValidDays);
   await inTransaction(deps.db, async (tx) => {
     await lockContract(tx, contractId);
     const actor = await judge(tx);

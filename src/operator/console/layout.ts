@@ -1,4 +1,5 @@
 import type { Staff } from '../../db/schema.ts';
+import { formatJstMinute } from '../../domain/tokyo-time.ts';
 import { html, type Html, type HtmlValue } from '../../web/html.ts';
 import { csrfField, type PageContext } from '../../web/layout.ts';
 import type { Language, MessageKey, Translate } from '../../web/i18n/index.ts';
@@ -72,15 +73,8 @@ function menu(t: Translate): Html {
 </nav>`;
 }
 
-/** Dates as the bank's staff read them: Japan time, to the minute. */
+/** Dates as the bank's staff read them (formatJstMinute), from a row's column or a stored payload's text; nothing for none. */
 export function jst(at: Date | string | null | undefined): string {
   if (!at) return '';
-  const date = typeof at === 'string' ? new Date(at) : at;
-  const shifted = new Date(date.getTime() + 9 * 3600_000);
-  return `${shifted.toISOString().slice(0, 16).replace('T', ' ')} JST`;
-}
-
-export function jstDate(at: Date | string): string {
-  const date = typeof at === 'string' ? new Date(at) : at;
-  return new Date(date.getTime() + 9 * 3600_000).toISOString().slice(0, 10);
+  return formatJstMinute(typeof at === 'string' ? new Date(at) : at);
 }

@@ -1,27 +1,23 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../../deps.ts';
-import { AppError, isAppError } from '../../errors.ts';
-import { secretsEqual } from '../../crypto/compare.ts';
-import { randomToken } from '../../platform/random.ts';
 import type { Html } from '../../web/html.ts';
 import type { FormState } from '../../web/form.ts';
-import { echoValues } from '../../web/form-input.ts';
-import { resumeStaffSession, staffSecondsLeft, type LiveStaffSession, type StaffStage } from '../staff/sessions.ts';
+import { admit, answerSubmission, sendPage, type SessionKind } from '../../web/page-admission.ts';
+import { resumeStaffSession, staffSecondsLeft, type LiveStaffSession, type StaffStage } from '../../access/staff-sessions.ts';
 import { clearStaffSessionCookie, setStaffCsrfCookie, staffCsrfCookie, staffSessionCookie } from './cookies.ts';
 import type { ConsoleChrome } from './layout.ts';
 import { consolePaths } from './paths.ts';
 
 /**
- * The console's counterpart of the portal's registerPage: every page states who may open it (anyone,
- * a member halfway through the logon, or a logged-on member), every form carries a CSRF token, and
- * an expected failure shows the same page again with its error and nothing changed.
+ * The console's pages, admitted as the portal's are (web/page-admission.ts): every page states who
+ * may open it (anyone, a member halfway through the logon, or a logged-on member), every form
+ * carries a CSRF token, and an expected failure shows the same page again with its error and
+ * nothing changed. Only the sessions differ: the staff's own table and cookies.
  */
 export type ConsoleAccess = 'anonymous' | StaffStage;
 
 export type ConsoleRequest<Access extends ConsoleAccess> = FastifyRequest & {
   staffLive: Access extends 'anonymous' ? undefined : LiveStaffSession;
-  /** For anonymous pages: this browser's double-submit token. */
-  anonymousCsrf: string;
 };
 
 declare module 'fastify' {
@@ -30,7 +26,6 @@ declare module 'fastify' {
   }
 }
 
-const stageHome: Record<StaffStage, string> = { totp: consolePaths.totp, active: consolePaths.contracts };
 const reasonsShown = new Set(['idle', 'absolute', 'superseded', 'stopped', 'expired']);
 
 export interface ConsoleGet<Access extends ConsoleAccess> {
@@ -57,65 +52,48 @@ export function chromeOf(deps: Deps, live: LiveStaffSession): ConsoleChrome {
   };
 }
 
-export function admitter(deps: Deps, access: ConsoleAccess) {
-  return async (request: FastifyRequest, reply: FastifyReply): Promise<boolean> => {
-    const page = request as ConsoleRequest<ConsoleAccess>;
-    if (access === 'anonymous') {
-      page.anonymousCsrf = request.cookies[staffCsrfCookie] ?? '';
-      if (!/^[A-Za-z0-9_-]{32}$/.test(page.anonymousCsrf)) {
-        page.anonymousCsrf = randomToken(deps.random, 24);
-        setStaffCsrfCookie(reply, page.anonymousCsrf);
-      }
-      return true;
-    }
-    const found = await resumeStaffSession(deps, request.cookies[staffSessionCookie]);
-    if (!('live' in found)) {
+/** The staff's sessions, as the console's pages admit them. */
+function staffSessions(deps: Deps): SessionKind<LiveStaffSession, StaffStage> {
+  return {
+    csrfCookie: staffCsrfCookie,
+    setCsrfCookie: setStaffCsrfCookie,
+    resume: (request) => resumeStaffSession(deps, request.cookies[staffSessionCookie]),
+    stageOf: (live) => live.session.stage,
+    csrfTokenOf: (live) => live.session.csrf_token,
+    stageHome: { totp: consolePaths.totp, active: consolePaths.contracts },
+    async sendToLogon(_request, reply, ended) {
       clearStaffSessionCookie(reply);
-      const reason = found.ended && reasonsShown.has(found.ended) ? `?ended=${found.ended}` : '';
+      const reason = ended && reasonsShown.has(ended) ? `?ended=${ended}` : '';
       await reply.redirect(`${consolePaths.logon}${reason}`, 303);
-      return false;
-    }
-    if (found.live.session.stage !== access) {
-      await reply.redirect(stageHome[found.live.session.stage], 303);
-      return false;
-    }
-    request.staffLive = found.live;
-    return true;
+    },
+    attach: (request, live) => {
+      request.staffLive = live;
+    },
   };
 }
 
-function checkCsrf(request: ConsoleRequest<ConsoleAccess>, access: ConsoleAccess): void {
-  const sent = (request.body as Record<string, unknown> | undefined)?._csrf;
-  const expected = access === 'anonymous' ? request.cookies[staffCsrfCookie] : request.staffLive?.session.csrf_token;
-  if (typeof sent !== 'string' || !expected || !secretsEqual(sent, expected)) throw new AppError('CSRF_INVALID');
-}
-
-async function send(reply: FastifyReply, page: Html | Promise<Html>) {
-  return reply.type('text/html; charset=utf-8').send((await page).value);
+export function admitter(deps: Deps, access: ConsoleAccess) {
+  const kind = staffSessions(deps);
+  return (request: FastifyRequest, reply: FastifyReply): Promise<boolean> => admit(deps, kind, access, request, reply);
 }
 
 export function consoleGet<Access extends ConsoleAccess>(app: FastifyInstance, deps: Deps, route: ConsoleGet<Access>): void {
-  const admit = admitter(deps, route.access);
+  const kind = staffSessions(deps);
   app.get(route.path, async (request, reply) => {
-    if (!(await admit(request, reply))) return reply;
-    return send(reply, route.render(request as ConsoleRequest<Access>, {}));
+    if (!(await admit(deps, kind, route.access, request, reply))) return reply;
+    return sendPage(reply, await route.render(request as ConsoleRequest<Access>, {}));
   });
 }
 
 export function consolePost<Access extends ConsoleAccess>(app: FastifyInstance, deps: Deps, route: ConsolePost<Access>): void {
-  const admit = admitter(deps, route.access);
+  const kind = staffSessions(deps);
   app.post(route.path, async (request, reply) => {
-    if (!(await admit(request, reply))) return reply;
+    if (!(await admit(deps, kind, route.access, request, reply))) return reply;
     const page = request as ConsoleRequest<Access>;
-    try {
-      checkCsrf(page, route.access);
-      const next = await route.submit(page, reply);
-      if (typeof next === 'string') return reply.redirect(next, 303);
-      return send(reply, next);
-    } catch (error) {
-      if (!isAppError(error)) throw error;
-      reply.code(error.status);
-      return send(reply, route.render(page, { error, values: echoValues(request.body, route.echo ?? []) }));
-    }
+    return answerSubmission(kind, request, reply, route.access === 'anonymous' ? undefined : request.staffLive, {
+      submit: () => route.submit(page, reply),
+      render: (state) => route.render(page, state),
+      echo: route.echo,
+    });
   });
 }

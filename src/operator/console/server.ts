@@ -11,7 +11,7 @@ import { languageOf, pageContext } from '../../web/request-context.ts';
 import { translator, type MessageKey } from '../../web/i18n/index.ts';
 import { securityHeaderOptions } from '../../web/security-headers.ts';
 import { installErrorPages } from '../../web/error-pages.ts';
-import { allowListOf } from './allow-list.ts';
+import { allowListOf } from '../../access/allow-list.ts';
 import { consoleLayout } from './layout.ts';
 import { consoleBase, consolePaths } from './paths.ts';
 import { logonRoutes } from './routes/logon.ts';

@@ -5,7 +5,7 @@ import { recordAudit } from '../../audit/audit-trail.ts';
 import { hashSecret } from '../../auth/password-hash.ts';
 import { OperatorInputError } from '../../modules/contracts/service.ts';
 import { newTotpSecret, totpUri } from './totp.ts';
-import { endStaffSessionsOf } from './sessions.ts';
+import { endStaffSessionsOf } from '../../access/staff-sessions.ts';
 
 /**
  * The bank's staff who work in the operator console, created by the bank's IT from the CLI. A new

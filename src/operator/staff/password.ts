@@ -4,8 +4,11 @@ import { AppError } from '../../errors.ts';
 import { recordAudit } from '../../audit/audit-trail.ts';
 import { hashSecret, verifySecret } from '../../auth/password-hash.ts';
 import { secretsEqual } from '../../crypto/compare.ts';
-import { releaseAttempt, reserveAttempt, staffActor, stopIfExhausted, type StaffRequestContext } from './logon.ts';
-import type { LiveStaffSession } from './sessions.ts';
+import { staffActor } from './logon.ts';
+import { releaseAttempt, staffHolder } from '../../access/attempts.ts';
+import { checkSecret } from '../../access/check-secret.ts';
+import type { RequestContext } from '../../access/request-context.ts';
+import type { LiveStaffSession } from '../../access/staff-sessions.ts';
 
 /**
  * A member replaces the initial password IT handed over with one only they know. Staff passwords
@@ -30,28 +33,32 @@ export async function changeStaffPassword(
   deps: Deps,
   live: LiveStaffSession,
   input: { current: string; next: string; repeat: string },
-  context: StaffRequestContext,
+  context: RequestContext,
 ): Promise<void> {
   const { staff } = live;
   // The new password is checked first: a typing mistake in it costs no attempt.
   if (staffPasswordViolation(input.next, staff.login_id)) throw new AppError('OPERATOR_PASSWORD_RULES', { field: 'next' });
   if (!secretsEqual(input.next, input.repeat)) throw new AppError('PASSWORD_REPEAT_MISMATCH', { field: 'repeat' });
-  const attempt = await reserveAttempt(deps.db, staff.id);
-  if (attempt === undefined) throw new AppError('OPERATOR_PASSWORD_CURRENT_WRONG', { field: 'current' });
   const now = deps.clock.now();
-  if (!(await verifySecret(staff.password_hash, input.current))) {
-    await recordAudit(deps.db, { at: now, contractId: null, userRef: null, actor: staffActor(staff.login_id), action: 'staff.password_change', outcome: 'failure', reason: 'wrong_password', ip: context.ip, userAgent: context.userAgent });
-    await stopIfExhausted(deps, staff, attempt, context);
-    throw new AppError('OPERATOR_PASSWORD_CURRENT_WRONG', { field: 'current' });
-  }
+  const holder = staffHolder(staff);
+  const verdict = await checkSecret(deps, {
+    holder,
+    context,
+    verify: () => verifySecret(staff.password_hash, input.current),
+    recordWrong: () =>
+      recordAudit(deps.db, { at: now, contractId: null, userRef: null, actor: staffActor(staff.login_id), action: 'staff.password_change', outcome: 'failure', reason: 'wrong_password', ip: context.ip, userAgent: context.userAgent }),
+    // Given back with the change below, or when the new password is refused.
+    keepReservation: true,
+  });
+  if (verdict !== 'right') throw new AppError('OPERATOR_PASSWORD_CURRENT_WRONG', { field: 'current' });
   if (input.next === input.current) {
-    await releaseAttempt(deps.db, staff.id);
+    await releaseAttempt(deps.db, holder);
     throw new AppError('OPERATOR_PASSWORD_RULES', { field: 'next' });
   }
   const hash = await hashSecret(input.next);
   await inTransaction(deps.db, async (tx) => {
     await tx.updateTable('staff').set({ password_hash: hash }).where('id', '=', staff.id).execute();
-    await releaseAttempt(tx, staff.id);
+    await releaseAttempt(tx, holder);
     await recordAudit(tx, { at: now, contractId: null, userRef: null, actor: staffActor(staff.login_id), action: 'staff.password_change', outcome: 'success', ip: context.ip, userAgent: context.userAgent });
   });
 }

@@ -4,6 +4,7 @@ import { AppError, isAppError } from '../../../errors.ts';
 import { pageContext } from '../../../web/request-context.ts';
 import { auditRowsToCsv, exportAuditTrail, recordTrailExport } from '../../../audit/export.ts';
 import { startOfJstDay } from '../../../audit/period.ts';
+import { addDaysTo, dayMs } from '../../../domain/tokyo-time.ts';
 import { contractOverview } from '../../../modules/contracts/console-queries.ts';
 import { staffActor } from '../../staff/logon.ts';
 import { admitter, chromeOf, type ConsoleRequest } from '../page-route.ts';
@@ -13,7 +14,6 @@ import { contractIdParam } from './contracts.ts';
 
 /** R9.1: a contract's trail for a period of whole days (Japan time), as evidence for a claim. */
 const exportDaysMax = 366;
-const dayMillis = 86_400_000;
 /** Spreadsheet programs read UTF-8 (and so Japanese) correctly only after a byte order mark; the audit tools accept it. */
 const byteOrderMark = '\uFEFF';
 
@@ -22,10 +22,10 @@ function periodOf(query: Record<string, unknown>): { from: Date; to: Date; first
   const last = typeof query.to === 'string' ? query.to : '';
   const from = startOfJstDay(first);
   const lastStart = startOfJstDay(last);
-  if (!from || !lastStart || lastStart < from || (lastStart.getTime() - from.getTime()) / dayMillis >= exportDaysMax) {
+  if (!from || !lastStart || lastStart < from || (lastStart.getTime() - from.getTime()) / dayMs >= exportDaysMax) {
     throw new AppError('OPERATOR_PERIOD_INVALID');
   }
-  return { from, to: new Date(lastStart.getTime() + dayMillis), first, last };
+  return { from, to: addDaysTo(lastStart, 1), first, last };
 }
 
 export function exportRoutes(app: FastifyInstance, deps: Deps): void {

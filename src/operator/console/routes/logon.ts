@@ -5,7 +5,7 @@ import { secretsEqual } from '../../../crypto/compare.ts';
 import { formSecret, formText } from '../../../web/form-input.ts';
 import { pageContext, requestContext } from '../../../web/request-context.ts';
 import { answerStaffTotp, checkStaffPassword } from '../../staff/logon.ts';
-import { endStaffSession, resumeStaffSession } from '../../staff/sessions.ts';
+import { endStaffSession, resumeStaffSession } from '../../../access/staff-sessions.ts';
 import { totpDigits } from '../../staff/totp.ts';
 import { clearStaffSessionCookie, setStaffSessionCookie, staffSessionCookie } from '../cookies.ts';
 import type { FormState } from '../../../web/form.ts';

@@ -4,12 +4,13 @@ import { errorSummary, field, noticeBox, submitButton, type FormState } from '..
 import type { Staff } from '../../../db/schema.ts';
 import { gridColumns, gridRows } from '../../../auth/grid-card.ts';
 import { emailLengthMax, userIdLengthMax } from '../../../domain/identifiers.ts';
+import { tokyoDate } from '../../../domain/business-days.ts';
 import type { ApplicationRow } from '../../../modules/contracts/console-queries.ts';
 import { companyNameLengthMax } from '../../../modules/contracts/service.ts';
 import { decisionNoteLengthMax, personNameLengthMax } from '../../../modules/contracts/application-payload.ts';
 import type { HandedOver } from '../../../modules/contracts/applications.ts';
 import type { MessageKey } from '../../../web/i18n/index.ts';
-import { consoleLayout, jst, jstDate, type ConsoleChrome } from '../layout.ts';
+import { consoleLayout, jst, type ConsoleChrome } from '../layout.ts';
 import { consolePaths } from '../paths.ts';
 import { applicationsTable, lockModeChoice, payloadSummary, referenceField, resultFacts, statusLabel } from './common.ts';
 
@@ -131,7 +132,7 @@ ${handed.registrationPassword
 ${card
       ? html`<section class="printable-card" id="grid-card">
   <h2>${page.bankName} ${t('operatorConsole.handover.card')}</h2>
-  <p class="meta">${t('operatorConsole.handover.cardSerial', { serial: card.serial, expires: jstDate(card.expiresAt) })}<br>
+  <p class="meta">${t('operatorConsole.handover.cardSerial', { serial: card.serial, expires: tokyoDate(card.expiresAt) })}<br>
   ${t('operatorConsole.handover.cardHolder', { contractId: handed.contractId, userId: card.userId, company: handed.companyName })}</p>
   <table class="grid"><thead><tr><th></th>${gridColumns.map((c) => html`<th>${c}</th>`)}</tr></thead>
   <tbody>${gridRows(card.digits).map((digits, r) => html`<tr><th>${r + 1}</th>${digits.map((d) => html`<td>${d}</td>`)}</tr>`)}</tbody></table>

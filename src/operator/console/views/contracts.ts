@@ -5,7 +5,9 @@ import type { Translate } from '../../../web/i18n/index.ts';
 import type { LockMode, Staff } from '../../../db/schema.ts';
 import type { ChangeKind } from '../../../modules/contracts/application-payload.ts';
 import type { ContractHit, ContractOverview, PersonRow } from '../../../modules/contracts/console-queries.ts';
-import { consoleLayout, jst, jstDate, type ConsoleChrome } from '../layout.ts';
+import { tokyoDate } from '../../../domain/business-days.ts';
+import { addDaysTo, daysBetween } from '../../../domain/tokyo-time.ts';
+import { consoleLayout, jst, type ConsoleChrome } from '../layout.ts';
 import { consolePaths } from '../paths.ts';
 import { applicationsTable, certificateChoice, lockModeChoice, referenceField } from './common.ts';
 
@@ -72,7 +74,7 @@ ${eventsTable(t, overview)}`,
 
 function passwordAge(t: Translate, changedAt: Date | null, now: Date): string {
   if (!changedAt) return t('operatorConsole.person.passwordNotSet');
-  const days = Math.floor((now.getTime() - changedAt.getTime()) / 86_400_000);
+  const days = daysBetween(changedAt, now);
   return days === 0 ? t('operatorConsole.person.passwordToday') : t('operatorConsole.person.passwordAgeDays', { days });
 }
 
@@ -84,10 +86,10 @@ function peopleTable(t: Translate, people: PersonRow[], now: Date): Html {
 <td class="nowrap">${p.user_id}</td><td class="nowrap">${p.display_name}</td><td class="nowrap">${t(`operatorConsole.person.role.${p.role}`)}</td>
 <td class="stop${p.stopped_at ? '' : ' nowrap'}">${p.stopped_at ? html`<strong>${t('operatorConsole.person.stopped', { at: jst(p.stopped_at) })}</strong>` : t(`operatorConsole.person.status.${p.status}`)}</td>
 <td class="number">${p.failed_attempts}</td>
-<td>${p.card_serial ? t('operatorConsole.person.cardValue', { serial: p.card_serial, expires: jstDate(p.card_expires_at!) }) : t('operatorConsole.person.noCard')}</td>
+<td>${p.card_serial ? t('operatorConsole.person.cardValue', { serial: p.card_serial, expires: tokyoDate(p.card_expires_at!) }) : t('operatorConsole.person.noCard')}</td>
 <td>${p.request_reason ? t('operatorConsole.person.cardRequestValue', { reason: t(`operatorConsole.cardReason.${p.request_reason}`), at: jst(p.requested_at) }) : t('operatorConsole.person.noCardRequest')}</td>
 <td>${passwordAge(t, p.login_password_changed_at, now)}</td>
-<td class="certificate">${p.certificate_serial ? t('operatorConsole.person.certificateValue', { serial: p.certificate_serial, expires: jstDate(p.certificate_not_after!) }) : t('operatorConsole.person.noCertificate')}</td>
+<td class="certificate">${p.certificate_serial ? t('operatorConsole.person.certificateValue', { serial: p.certificate_serial, expires: tokyoDate(p.certificate_not_after!) }) : t('operatorConsole.person.noCertificate')}</td>
 <td class="email">${p.email ?? t('operatorConsole.person.noEmail')}</td></tr>`,
   )}</tbody></table></div>`;
 }
@@ -138,8 +140,8 @@ ${kind === 'reissue_master_certificate' ? html`<p class="hint">${t('operatorCons
 }
 
 function exportForm(t: Translate, contractId: string, now: Date): Html {
-  const today = jstDate(now);
-  const monthAgo = jstDate(new Date(now.getTime() - 30 * 86_400_000));
+  const today = tokyoDate(now);
+  const monthAgo = tokyoDate(addDaysTo(now, -30));
   return html`<form method="get" action="${consolePaths.auditExport(contractId)}" class="card export" id="audit-export">
   <p class="hint">${t('operatorConsole.export.intro')}</p>
   <div class="field inline-fields"><label for="f-from">${t('operatorConsole.export.from')}</label><input id="f-from" name="from" type="date" value="${monthAgo}" required>

@@ -1,70 +1,24 @@
-import { sql } from 'kysely';
-import type { Deps } from '../../deps.ts';
-import type { Executor, Tx } from '../../db/transaction.ts';
-import { inTransaction } from '../../db/transaction.ts';
-import type { Contract, User } from '../../db/schema.ts';
-import { recordAudit } from '../../audit/audit-trail.ts';
-import { contractStaysStopped, mayLift, stopsContract, type Releaser } from '../../domain/lock-modes.ts';
-import { endSessionsOfContract, endSessionsOfUser } from '../session/store.ts';
+import type { Deps } from '../deps.ts';
+import type { Tx } from '../db/transaction.ts';
+import { inTransaction } from '../db/transaction.ts';
+import type { Contract, User } from '../db/schema.ts';
+import { recordAudit } from '../audit/audit-trail.ts';
+import { contractStaysStopped, mayLift, stopsContract, type Releaser } from '../domain/lock-modes.ts';
+import { endSessionsOfContract, endSessionsOfUser } from './sessions.ts';
 import { notifyStop } from './stop-notice.ts';
-
-/** R2.3: seven consecutive wrong entries of any secret of one person stop that person. */
-export const lockoutFailuresMax = 7;
-
-/** Stopped (R2.3), or suspended or deleted by the master (R1.4): no logon, no session. */
-export function isBlocked(user: User, contract: Contract): boolean {
-  return user.stopped_at !== null || contract.stopped_at !== null || user.status !== 'active';
-}
+import type { RequestContext } from './request-context.ts';
 
 /**
- * Reserves one of the person's remaining attempts before a secret is evaluated. The increment is the
- * race gate (house rule 5): however many requests arrive at once, at most `lockoutFailuresMax`
- * evaluations are ever reserved between successes. Returns the attempt's number, or undefined when
- * none is left.
- */
-export async function reserveAttempt(executor: Executor, userRef: number): Promise<number | undefined> {
-  const row = await executor
-    .updateTable('users')
-    .set({ failed_attempts: sql`failed_attempts + 1` })
-    .where('id', '=', userRef)
-    .where('stopped_at', 'is', null)
-    .where('failed_attempts', '<', lockoutFailuresMax)
-    .returning('failed_attempts')
-    .executeTakeFirst();
-  return row?.failed_attempts;
-}
-
-/** A right secret gives its reserved attempt back; earlier failures still count until the logon completes. */
-export async function releaseAttempt(executor: Executor, userRef: number): Promise<void> {
-  await executor
-    .updateTable('users')
-    .set({ failed_attempts: sql`greatest(failed_attempts - 1, 0)` })
-    .where('id', '=', userRef)
-    .execute();
-}
-
-/** A completed logon is the success that resets the count (R2.3). */
-export async function resetAttempts(executor: Executor, userRef: number): Promise<void> {
-  await executor.updateTable('users').set({ failed_attempts: 0 }).where('id', '=', userRef).execute();
-}
-
-export interface StopContext {
-  ip: string;
-  userAgent?: string;
-}
-
-/**
- * Records a wrong secret whose reserved attempt was the last one: the person is stopped, and per
+ * A wrong secret whose reserved attempt was the last one (check-secret.ts): the person is stopped, and per
  * the contract's lock mode (R2.3, src/domain/lock-modes.ts) the whole contract with them — always
  * when the master is stopped, and for anyone when the modes are linked. Their live sessions end at
  * once; the stop is emailed to the person and the master; all in one transaction.
  */
-export async function stopIfExhausted(deps: Deps, user: User, attempt: number, context: StopContext): Promise<void> {
-  if (attempt < lockoutFailuresMax) return;
-  await inTransaction(deps.db, (tx) => stopPerson(deps, tx, user, context));
+export function stopPerson(deps: Deps, user: User, context: RequestContext): Promise<void> {
+  return inTransaction(deps.db, (tx) => stopPersonInTx(deps, tx, user, context));
 }
 
-async function stopPerson(deps: Deps, tx: Tx, user: User, context: StopContext): Promise<void> {
+async function stopPersonInTx(deps: Deps, tx: Tx, user: User, context: RequestContext): Promise<void> {
   const now = deps.clock.now();
   const stopped = await tx
     .updateTable('users')

@@ -1,4 +1,4 @@
-import type { Transfer } from '../../db/schema-transfers.ts';
+import type { Transfer } from './db/schema-transfers.ts';
 
 /**
  * Where a real interbank link (the Zengin system, through the bank's own gateway) plugs in. A

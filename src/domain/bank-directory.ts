@@ -1,15 +1,26 @@
 import { createRequire } from 'node:module';
-import type { Deps } from '../../deps.ts';
-import type { Executor } from '../../db/transaction.ts';
-import { toZenginKana, zenginDisplayKana } from '../../domain/zengin-kana.ts';
+import { toZenginKana, zenginDisplayKana } from './zengin-kana.ts';
 
 /**
  * R8.2: banks and branches a payee can be at, from the zengin-code data, with the bank's own code
  * (config) and own branches (table own_branch) in place of whatever that data says about it. Kana
- * are given in Zengin half-width form, as a transfer record carries them.
+ * are given in Zengin half-width form, as a transfer record carries them. The bank's own entry and
+ * branches arrive as an argument (OwnBank, made by ownBank in src/modules/payees/own-bank.ts): this
+ * file reads no configuration and no database.
  */
 export interface BankInfo { code: string; name: string; kana: string; own: boolean }
 export interface BranchInfo { code: string; name: string; kana: string }
+
+/** The bank itself, as configured: its code, name and kana name. */
+export interface OwnBankEntry { code: string; name: string; kana: string }
+
+/** The bank itself with its own branches, which only the bank's records know. */
+export interface OwnBank extends OwnBankEntry {
+  /** One of the bank's own branches by its code, undefined when there is none. */
+  branch(code: string): Promise<BranchInfo | undefined>;
+  /** All of the bank's own branches, in code order. */
+  branches(): Promise<BranchInfo[]>;
+}
 
 interface ZenginEntry { code: string; name: string; kana: string; hira: string; roma: string }
 interface ZenginBank extends ZenginEntry { branches: Record<string, ZenginEntry> }
@@ -39,22 +50,19 @@ function allBanks(): Indexed<BankInfo>[] {
   return bankIndex;
 }
 
-function ownBank(deps: Deps): BankInfo {
-  return { code: deps.config.bankCode, name: deps.config.bankName, kana: deps.config.bankNameKana, own: true };
+function ownBankInfo(own: OwnBankEntry): BankInfo {
+  return { code: own.code, name: own.name, kana: own.kana, own: true };
 }
 
-export function findBank(deps: Deps, code: string): BankInfo | undefined {
-  if (code === deps.config.bankCode) return ownBank(deps);
+export function findBank(own: OwnBankEntry, code: string): BankInfo | undefined {
+  if (code === own.code) return ownBankInfo(own);
   const bank = banks()[code];
   return bank === undefined ? undefined : { code: bank.code, name: bank.name, kana: zenginDisplayKana(bank.kana), own: false };
 }
 
-export async function findBranch(deps: Deps, executor: Executor, bankCode: string, branchCode: string): Promise<BranchInfo | undefined> {
+export async function findBranch(own: OwnBank, bankCode: string, branchCode: string): Promise<BranchInfo | undefined> {
   if (!/^\d{3}$/.test(branchCode)) return undefined;
-  if (bankCode === deps.config.bankCode) {
-    const row = await executor.selectFrom('own_branch').selectAll().where('code', '=', branchCode).executeTakeFirst();
-    return row === undefined ? undefined : { code: row.code, name: row.name, kana: row.name_kana };
-  }
+  if (bankCode === own.code) return own.branch(branchCode);
   const branch = banks()[bankCode]?.branches[branchCode];
   return branch === undefined ? undefined : { code: branch.code, name: branch.name, kana: zenginDisplayKana(branch.kana) };
 }
@@ -95,21 +103,20 @@ function search<T extends { code: string }>(entries: Indexed<T>[], query: string
 }
 
 /** Banks by code, name or kana (full- or half-width, hiragana); the bank's own first when it matches. */
-export function searchBanks(deps: Deps, query: string, limit = searchLimitDefault): BankInfo[] {
-  const own = ownBank(deps);
-  const ownEntry: Indexed<BankInfo> = { info: own, name: own.name, kana: own.kana, hira: '', roma: '' };
-  const others = allBanks().filter((entry) => entry.info.code !== own.code);
+export function searchBanks(own: OwnBankEntry, query: string, limit = searchLimitDefault): BankInfo[] {
+  const info = ownBankInfo(own);
+  const ownEntry: Indexed<BankInfo> = { info, name: info.name, kana: info.kana, hira: '', roma: '' };
+  const others = allBanks().filter((entry) => entry.info.code !== info.code);
   return search([ownEntry, ...others], query, limit);
 }
 
-export async function searchBranches(deps: Deps, executor: Executor, bankCode: string, query: string, limit = searchLimitDefault): Promise<BranchInfo[]> {
-  return search(await branchesOf(deps, executor, bankCode), query, limit);
+export async function searchBranches(own: OwnBank, bankCode: string, query: string, limit = searchLimitDefault): Promise<BranchInfo[]> {
+  return search(await branchesOf(own, bankCode), query, limit);
 }
 
-async function branchesOf(deps: Deps, executor: Executor, bankCode: string): Promise<Indexed<BranchInfo>[]> {
-  if (bankCode === deps.config.bankCode) {
-    const rows = await executor.selectFrom('own_branch').selectAll().orderBy('code').execute();
-    return rows.map((row) => ({ info: { code: row.code, name: row.name, kana: row.name_kana }, name: row.name, kana: row.name_kana, hira: '', roma: '' }));
+async function branchesOf(own: OwnBank, bankCode: string): Promise<Indexed<BranchInfo>[]> {
+  if (bankCode === own.code) {
+    return (await own.branches()).map((info) => ({ info, name: info.name, kana: info.kana, hira: '', roma: '' }));
   }
   const bank = banks()[bankCode];
   if (bank === undefined) return [];

@@ -1,9 +1,9 @@
 import type { TLSSocket } from 'node:tls';
 import type { FastifyRequest } from 'fastify';
-import type { Config } from '../../config.ts';
-import type { Deps } from '../../deps.ts';
-import { certificateFingerprintSha256 } from '../../pki/x509.ts';
-import { allowListOf } from '../../operator/console/allow-list.ts';
+import type { Config } from '../config.ts';
+import type { Deps } from '../deps.ts';
+import { certificateFingerprintSha256 } from '../pki/x509.ts';
+import { allowListOf } from './allow-list.ts';
 
 /**
  * Where the client certificate of a request comes from (R4.1). Only the certificate listener has

@@ -1,8 +1,10 @@
 import type { FastifyRequest } from 'fastify';
-import type { Deps } from '../../deps.ts';
-import { presentedFingerprint } from '../certificates/presented-source.ts';
-import { sessionCookie } from '../../web/request-context.ts';
-import { resumeSession, type SessionLookup } from './store.ts';
+import type { Deps } from '../deps.ts';
+import { presentedFingerprint } from './presented-certificate.ts';
+import { resumeSession, type SessionLookup } from './sessions.ts';
+
+/** The cookie that carries a customer session's `id.secret` (Secure, HttpOnly, SameSite=Strict, host-only). */
+export const sessionCookie = '__Host-sid';
 
 /**
  * The session of a request: its cookie, judged together with the client certificate presented on

@@ -1,8 +1,9 @@
-import type { Deps } from '../../deps.ts';
-import type { Tx } from '../../db/transaction.ts';
-import type { Contract, User } from '../../db/schema.ts';
-import { enqueueEmail } from '../../outbox/enqueue.ts';
-import { composeNotice, formatJst } from '../../mail/compose.ts';
+import type { Deps } from '../deps.ts';
+import type { Tx } from '../db/transaction.ts';
+import type { Contract, User } from '../db/schema.ts';
+import { enqueueEmail } from '../outbox/enqueue.ts';
+import { composeNotice } from '../mail/compose.ts';
+import { formatJstJapanese } from '../domain/tokyo-time.ts';
 
 /** R2.3: a stop is emailed to the person and to the master. */
 export async function notifyStop(deps: Deps, tx: Tx, stop: { user: User; contract: Contract; at: Date; ip: string }): Promise<void> {
@@ -18,7 +19,7 @@ export async function notifyStop(deps: Deps, tx: Tx, stop: { user: User; contrac
     lines: [
       {
         key: 'mail.stopped.body',
-        params: { company: stop.contract.company_name, userId: stop.user.user_id, at: formatJst(stop.at), ip: stop.ip },
+        params: { company: stop.contract.company_name, userId: stop.user.user_id, at: formatJstJapanese(stop.at), ip: stop.ip },
       },
       { key: 'mail.stopped.howToLift' },
     ],

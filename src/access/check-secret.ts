@@ -1,0 +1,42 @@
+import type { Deps } from '../deps.ts';
+import { lockoutFailuresMax, releaseAttempt, reserveAttempt, type SecretHolder } from './attempts.ts';
+import { stopPerson } from './lockout.ts';
+import { stopStaffMember } from './staff-lockout.ts';
+import type { RequestContext } from './request-context.ts';
+
+export type SecretVerdict = 'right' | 'wrong' | 'no_attempt_left';
+
+export interface SecretCheck {
+  holder: SecretHolder;
+  context: RequestContext;
+  /** Evaluates the secret, in constant time; called only once an attempt is reserved. */
+  verify: () => Promise<boolean> | boolean;
+  /** Records the wrong secret (its audit record), before the stop it may cause. */
+  recordWrong?: () => Promise<void>;
+  /**
+   * The caller gives the attempt back itself, in the write that completes its step (a logon's
+   * session insert, a consumed challenge that resets the count).
+   */
+  keepReservation?: boolean;
+}
+
+/**
+ * Every secret of a customer or a staff member is checked this one way (R2.3, decision 0001):
+ * reserve an attempt → verify → a right secret gives the attempt back; a wrong one is recorded and,
+ * when its attempt was the last, stops the holder. With no attempt left the secret is not evaluated.
+ */
+export async function checkSecret(deps: Deps, check: SecretCheck): Promise<SecretVerdict> {
+  const attempt = await reserveAttempt(deps.db, check.holder);
+  if (attempt === undefined) return 'no_attempt_left';
+  if (await check.verify()) {
+    if (!check.keepReservation) await releaseAttempt(deps.db, check.holder);
+    return 'right';
+  }
+  await check.recordWrong?.();
+  if (attempt >= lockoutFailuresMax) await stopHolder(deps, check.holder, check.context);
+  return 'wrong';
+}
+
+function stopHolder(deps: Deps, holder: SecretHolder, context: RequestContext): Promise<void> {
+  return holder.kind === 'customer' ? stopPerson(deps, holder.user, context) : stopStaffMember(deps, holder.staff, context);
+}

@@ -1,0 +1,217 @@
+import { sql } from 'kysely';
+import type { Deps } from '../deps.ts';
+import type { Executor } from '../db/transaction.ts';
+import type { Contract, LogonMethod, Session, SessionStage, User } from '../db/schema.ts';
+import { lifetimeEnd, lifetimeEndedSql, newSessionToken, readSessionToken, type LifetimeRule } from './session-token.ts';
+
+/**
+ * Sessions live in PostgreSQL (R7.1), so every service process sees the same ones. The cookie holds
+ * `id.secret`; only a hash of the secret is stored (house rule 7).
+ */
+export const pendingLogonSeconds = 300;
+
+/**
+ * Why a session ended; the logon page tells the person (`credentials` — a password or card replaced
+ * for them; `certificate` — the certificate the session is bound to was not presented, or is revoked
+ * or expired; `certificate_required` — a session without a certificate for a contract that uses them).
+ */
+export type EndReason =
+  | 'idle'
+  | 'absolute'
+  | 'superseded'
+  | 'stopped'
+  | 'credentials'
+  | 'logout'
+  | 'expired'
+  | 'rotated'
+  | 'certificate'
+  | 'certificate_required';
+
+export interface LiveSession {
+  session: Session;
+  user: User;
+  contract: Contract;
+  /**
+   * R1.4: the person may administer users (the master, or an admin user). Read with the session so
+   * the menu can offer 利用者管理 without another query; the users pages check the rule themselves.
+   */
+  mayAdminister: boolean;
+}
+
+export type SessionLookup = { live: LiveSession } | { ended: EndReason | undefined };
+
+/**
+ * Opens a session. With `releasingAttempt`, the same statement gives back the lockout attempt the
+ * password step reserved (see releaseAttempt in attempts.ts): a logon's password step is
+ * one round trip fewer.
+ */
+export async function createSession(
+  deps: Deps,
+  executor: Executor,
+  init: { user: User; stage: SessionStage; method: LogonMethod; ip: string; releasingAttempt?: boolean; clientCertificateId?: number | null },
+): Promise<{ token: string; session: Session }> {
+  const { id, secretHash, csrfToken, token } = newSessionToken(deps.random);
+  const now = deps.clock.now();
+  const values = {
+    id,
+    secret_hash: secretHash,
+    user_ref: init.user.id,
+    contract_id: init.user.contract_id,
+    stage: init.stage,
+    logon_method: init.method,
+    csrf_token: csrfToken,
+    ip: init.ip,
+    created_at: now,
+    last_seen_at: now,
+    // R4.1: bound to the certificate it was opened with; no other certificate can use it.
+    client_certificate_id: init.clientCertificateId ?? null,
+  };
+  if (!init.releasingAttempt) {
+    const session = await executor.insertInto('session').values(values).returningAll().executeTakeFirstOrThrow();
+    return { token, session };
+  }
+  const result = await sql<Session>`
+    WITH released AS (
+      UPDATE users SET failed_attempts = greatest(failed_attempts - 1, 0) WHERE id = ${init.user.id} RETURNING id
+    )
+    INSERT INTO session (id, secret_hash, user_ref, contract_id, stage, logon_method, csrf_token, ip, created_at, last_seen_at, client_certificate_id)
+    SELECT ${values.id}, ${values.secret_hash}, released.id, ${values.contract_id}, ${values.stage}, ${values.logon_method},
+           ${values.csrf_token}, ${values.ip}, ${values.created_at}, ${values.last_seen_at}, ${values.client_certificate_id}::integer
+    FROM released
+    RETURNING *`.execute(executor);
+  return { token, session: result.rows[0]! };
+}
+
+/** A logon that stopped halfway (grid card not yet answered) gets a short life of its own. */
+function lifetimeRule(deps: Deps): LifetimeRule {
+  return { pendingStage: 'grid', pendingSeconds: pendingLogonSeconds, idleSeconds: deps.config.sessionIdleSeconds, absoluteSeconds: deps.config.sessionAbsoluteSeconds };
+}
+
+/**
+ * Finds the live session a cookie names and marks it seen. A session past its idle or absolute
+ * end, or whose person or contract has been stopped, is ended here and reported with its reason,
+ * so the page can tell the person why. `certificateFingerprint` is the SHA-256 of the client
+ * certificate presented with this request (undefined: none): a session bound to a certificate
+ * lives only while that very certificate is presented and valid (R4.1, R4.5), so a cookie
+ * replayed from another PC ends it. Pages call it through resumeRequestSession (./request-session.ts).
+ */
+export async function resumeSession(deps: Deps, token: string | undefined, certificateFingerprint?: string): Promise<SessionLookup> {
+  const named = readSessionToken(token);
+  if (!named) return { ended: undefined };
+  const now = deps.clock.now();
+  const found = await judgeAndTouch(deps, named.id, named.secretHash, certificateFingerprint, now);
+  if (!found) return { ended: undefined };
+  const { user_json, contract_json, may_administer, end_now, touched, ...session } = found;
+  if (session.ended_at) return { ended: session.end_reason as EndReason };
+  if (end_now) {
+    await endSession(deps.db, session.id, end_now, now);
+    return { ended: end_now };
+  }
+  // Judged live, but ended by another request in between: what that request recorded.
+  if (!touched) return { ended: await storedEndReason(deps, session.id) };
+  return {
+    live: { session: { ...session, last_seen_at: now }, user: reviveDates(user_json) as User, contract: reviveDates(contract_json) as Contract, mayAdminister: may_administer },
+  };
+}
+
+/**
+ * Whether a session lives is decided here, once, in the one statement every page runs: its secret,
+ * its stored end, its person's and contract's standing (isBlocked in SQL), its lifetime, and its
+ * client certificate (R4.1: a bound session needs that very certificate, valid; an unbound one may
+ * not be active in a contract that uses certificates). The statement marks a live session seen and
+ * returns why any other has ended. The secret is matched by its SHA-256: comparing digests of a
+ * 256-bit random secret reveals nothing that helps to find it.
+ */
+async function judgeAndTouch(deps: Deps, id: string, secretHash: string, fingerprint: string | undefined, now: Date) {
+  const lifetimeEnded = lifetimeEndedSql('session', lifetimeRule(deps), now);
+  const { rows } = await sql<Session & { user_json: User; contract_json: Contract; may_administer: boolean; end_now: EndReason | null; touched: boolean }>`
+    WITH found AS (
+      SELECT session.*, to_jsonb(users.*) AS user_json, to_jsonb(contract.*) AS contract_json,
+        users.role = 'master' OR EXISTS (
+          SELECT 1 FROM user_permission WHERE user_permission.user_ref = users.id AND user_permission.business = 'user_admin'
+        ) AS may_administer,
+        CASE
+          WHEN session.ended_at IS NOT NULL THEN NULL
+          WHEN users.stopped_at IS NOT NULL OR users.status <> 'active' OR contract.stopped_at IS NOT NULL THEN 'stopped'
+          WHEN ${lifetimeEnded} IS NOT NULL THEN ${lifetimeEnded}
+          WHEN session.client_certificate_id IS NOT NULL
+            AND NOT coalesce(client_certificate.fingerprint_sha256 = ${fingerprint ?? null}::text
+              AND client_certificate.revoked_at IS NULL AND client_certificate.not_after >= ${now}, false) THEN 'certificate'
+          WHEN session.client_certificate_id IS NULL AND session.stage = 'active' AND contract.certificate_required THEN 'certificate_required'
+        END AS end_now
+      FROM session
+      JOIN users ON users.id = session.user_ref
+      JOIN contract ON contract.id = session.contract_id
+      LEFT JOIN client_certificate ON client_certificate.id = session.client_certificate_id
+      WHERE session.id = ${id} AND session.secret_hash = ${secretHash}
+    ), touched AS (
+      UPDATE session SET last_seen_at = ${now} FROM found
+      WHERE session.id = found.id AND found.ended_at IS NULL AND found.end_now IS NULL AND session.ended_at IS NULL
+      RETURNING session.id
+    )
+    SELECT found.*, EXISTS (SELECT 1 FROM touched) AS touched FROM found`.execute(deps.db);
+  return rows[0];
+}
+
+async function storedEndReason(deps: Deps, id: string): Promise<EndReason | undefined> {
+  const row = await deps.db.selectFrom('session').select('end_reason').where('id', '=', id).executeTakeFirst();
+  return (row?.end_reason ?? undefined) as EndReason | undefined;
+}
+
+const timestampColumns = /_at$/;
+function reviveDates(json: unknown): unknown {
+  const record = json as Record<string, unknown>;
+  for (const [key, value] of Object.entries(record)) {
+    if (timestampColumns.test(key) && typeof value === 'string') record[key] = new Date(value);
+  }
+  return record;
+}
+
+export async function endSession(executor: Executor, sessionId: string, reason: EndReason, now: Date): Promise<void> {
+  await executor
+    .updateTable('session')
+    .set({ ended_at: now, end_reason: reason })
+    .where('id', '=', sessionId)
+    .where('ended_at', 'is', null)
+    .execute();
+}
+
+/**
+ * A completed logon ends the pending session it came from (rotated: a fresh id, R7.1) and every
+ * other live session of the person (one live session per person), in one statement.
+ */
+export async function endSessionsAtLogon(executor: Executor, userRef: number, pendingSessionId: string, now: Date): Promise<void> {
+  await executor
+    .updateTable('session')
+    .set({
+      ended_at: now,
+      end_reason: sql<string>`CASE WHEN id = ${pendingSessionId} THEN 'rotated' ELSE 'superseded' END`,
+    })
+    .where('user_ref', '=', userRef)
+    .where('ended_at', 'is', null)
+    .execute();
+}
+
+/** Ends every live session of one person (a stop, or a new logon: one live session per person, R7.1). */
+export async function endSessionsOfUser(executor: Executor, userRef: number, reason: EndReason, now: Date): Promise<void> {
+  await executor
+    .updateTable('session')
+    .set({ ended_at: now, end_reason: reason })
+    .where('user_ref', '=', userRef)
+    .where('ended_at', 'is', null)
+    .execute();
+}
+
+export async function endSessionsOfContract(executor: Executor, contractId: string, reason: EndReason, now: Date): Promise<void> {
+  await executor
+    .updateTable('session')
+    .set({ ended_at: now, end_reason: reason })
+    .where('contract_id', '=', contractId)
+    .where('ended_at', 'is', null)
+    .execute();
+}
+
+/** Seconds until the idle end, for the page's warning. */
+export function secondsLeft(deps: Deps, session: Session): number {
+  return Math.max(0, Math.floor((lifetimeEnd(session, lifetimeRule(deps)).at - deps.clock.now().getTime()) / 1000));
+}

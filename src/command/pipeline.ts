@@ -1,0 +1,110 @@
+import type { Deps } from '../deps.ts';
+import type { Executor, Tx } from '../db/transaction.ts';
+import { inTransaction } from '../db/transaction.ts';
+import { AppError, type ErrorCode } from '../errors.ts';
+import { recordAudit, userActor } from '../audit/audit-trail.ts';
+import type { CommandActor } from './actor.ts';
+import { confirmSecrets, type Confirmation } from './confirmation.ts';
+
+export type { CommandActor } from './actor.ts';
+
+/** A rule's refusal: the error the person sees, the field it concerns, and whether the audit trail keeps it. */
+export interface Refusal {
+  code: ErrorCode;
+  field?: string;
+  /** A refusal worth keeping (what a stolen session or a curious colleague would try), with its details. */
+  audit?: Record<string, unknown>;
+}
+
+/** What a judgement finds: the change may go ahead with what it read, is refused, or there is nothing to change. */
+export type Judgement<Judged, Result> = { go: Judged } | { refused: Refusal } | { unchanged: Result };
+
+/** What the write reports for the audit record of the change (house rule 8). */
+export interface Written<Result> {
+  result: Result;
+  /** The person the change concerns, when not the actor. */
+  subjectRef?: number;
+  details?: Record<string, unknown>;
+}
+
+/**
+ * A change to people, permissions, payees, contracts, certificates or settings, declared as the
+ * steps every change goes through. runCommand runs them in this order:
+ * 1. `judge` on the database as it is: a refusal is answered (and recorded when it says so) before
+ *    any secret is asked, so refused input costs no attempt;
+ * 2. `prepare`: checks of the input and work that need no lock (a password's rules, its hash);
+ * 3. `confirm`: the secrets that confirm the change (R1.5), each checked by checkSecret, counted
+ *    towards the stop (R2.3);
+ * 4. in one transaction: `lock`, `judge` again on what is locked (nothing can change between the
+ *    judgement and the write), `write`, the audit record, `notify` (house rule 8).
+ */
+export interface Command<Judged, Prepared, Result> {
+  /** The audit trail's name of the change, e.g. 'user.create'. */
+  action: string;
+  /** Details every record of this change carries (the subject's user ID, the payee's number). */
+  details?: Record<string, unknown>;
+  judge(executor: Executor): Promise<Judgement<Judged, Result>>;
+  prepare?(judged: Judged): Promise<Prepared> | Prepared;
+  confirm(judged: Judged): Confirmation[];
+  /** Locks taken before the second judgement, in the house's one lock order (contract, then person). */
+  lock?(tx: Tx): Promise<void>;
+  write(tx: Tx, judged: Judged, prepared: Prepared, now: Date): Promise<Written<Result>>;
+  notify?(tx: Tx, judged: Judged, written: Written<Result>, now: Date): Promise<void>;
+}
+
+export async function runCommand<Judged, Prepared, Result>(
+  deps: Deps,
+  actor: CommandActor,
+  command: Command<Judged, Prepared, Result>,
+): Promise<Result> {
+  const first = await command.judge(deps.db);
+  if ('unchanged' in first) return first.unchanged;
+  if ('refused' in first) {
+    if (first.refused.audit) await recordRefusal(deps, actor, command, first.refused);
+    throw refusalError(first.refused);
+  }
+  const prepared = (await command.prepare?.(first.go)) as Prepared;
+  await confirmSecrets(deps, actor, command.action, command.confirm(first.go));
+  return inTransaction(deps.db, async (tx) => {
+    await command.lock?.(tx);
+    const second = await command.judge(tx);
+    if ('unchanged' in second) return second.unchanged;
+    if ('refused' in second) throw refusalError(second.refused);
+    const now = deps.clock.now();
+    const written = await command.write(tx, second.go, prepared, now);
+    const { user } = actor.live;
+    await recordAudit(tx, {
+      at: now,
+      contractId: user.contract_id,
+      userRef: written.subjectRef ?? user.id,
+      actor: userActor(user.contract_id, user.user_id),
+      action: command.action,
+      outcome: 'success',
+      ip: actor.context.ip,
+      userAgent: actor.context.userAgent,
+      details: { ...command.details, ...written.details },
+    });
+    await command.notify?.(tx, second.go, written, now);
+    return written.result;
+  });
+}
+
+export function refusalError(refusal: Refusal): AppError {
+  return new AppError(refusal.code, refusal.field === undefined ? undefined : { field: refusal.field });
+}
+
+async function recordRefusal(deps: Deps, actor: CommandActor, command: { action: string; details?: Record<string, unknown> }, refusal: Refusal): Promise<void> {
+  const { user } = actor.live;
+  await recordAudit(deps.db, {
+    at: deps.clock.now(),
+    contractId: user.contract_id,
+    userRef: user.id,
+    actor: userActor(user.contract_id, user.user_id),
+    action: command.action,
+    outcome: 'failure',
+    reason: refusal.code.toLowerCase(),
+    ip: actor.context.ip,
+    userAgent: actor.context.userAgent,
+    details: { ...command.details, ...refusal.audit },
+  });
+}
