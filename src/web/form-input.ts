@@ -1,12 +1,36 @@
 import { AppError, type ErrorCode } from '../errors.ts';
 
+/**
+ * One named value of what a browser sent — a form body, a query string or path parameters — read
+ * without trusting its shape: anything but an object gives undefined, and only the object's own
+ * properties count (a name like `__proto__` or `constructor` finds nothing). Every route reads
+ * submitted values through here or the typed readers below, never by casting the body.
+ */
+export function sentValue(source: unknown, name: string): unknown {
+  if (source === null || typeof source !== 'object' || !Object.hasOwn(source, name)) return undefined;
+  return (source as { [name: string]: unknown })[name];
+}
+
+/** An optional text value (a query parameter, a path parameter): the string sent, or undefined. */
+export function sentText(source: unknown, name: string): string | undefined {
+  const value = sentValue(source, name);
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** One of a fixed set of values; anything else is refused with `code` on the field. */
+export function formChoice<T extends string>(body: unknown, name: string, options: readonly T[], code: ErrorCode = 'INPUT_INVALID'): T {
+  const value = sentValue(body, name);
+  if (typeof value !== 'string' || !(options as readonly string[]).includes(value)) throw new AppError(code, { field: name });
+  return value as T;
+}
+
 /** Reads one text field of a submitted form; anything but a single string of printable text is refused. */
 export function formText(
   body: unknown,
   name: string,
   options: { maxLength: number; code?: ErrorCode; allowEmpty?: boolean },
 ): string {
-  const value = (body as Record<string, unknown> | undefined)?.[name];
+  const value = sentValue(body, name);
   const code = options.code ?? 'INPUT_INVALID';
   if (typeof value !== 'string') throw new AppError(code, { field: name });
   const trimmed = value.trim();
@@ -21,7 +45,7 @@ export function formSecret(
   name: string,
   options: { maxLength: number; code?: ErrorCode; charactersCode?: ErrorCode },
 ): string {
-  const value = (body as Record<string, unknown> | undefined)?.[name];
+  const value = sentValue(body, name);
   const code = options.code ?? 'INPUT_INVALID';
   if (typeof value !== 'string' || value.length === 0 || value.length > options.maxLength) throw new AppError(code, { field: name });
   // No password holds a control character: such input is refused before it is evaluated or counted.
@@ -33,7 +57,7 @@ export function formSecret(
 export function echoValues(body: unknown, names: readonly string[]): Record<string, string> {
   const values: Record<string, string> = {};
   for (const name of names) {
-    const value = (body as Record<string, unknown> | undefined)?.[name];
+    const value = sentValue(body, name);
     if (typeof value === 'string') values[name] = value.slice(0, 100);
   }
   return values;

@@ -5,7 +5,7 @@ import { secretsEqual } from '../crypto/compare.ts';
 import { randomToken } from '../platform/random.ts';
 import type { Html } from './html.ts';
 import type { FormState } from './form.ts';
-import { echoValues } from './form-input.ts';
+import { echoValues, sentValue } from './form-input.ts';
 
 /**
  * How the portal and the bank's console admit a request to a page, one way for both: a page states
@@ -71,7 +71,7 @@ export async function admit<Live, Stage extends string>(
 }
 
 export function checkCsrf<Live, Stage extends string>(kind: SessionKind<Live, Stage>, request: FastifyRequest, live: Live | undefined): void {
-  const sent = (request.body as Record<string, unknown> | undefined)?._csrf;
+  const sent = sentValue(request.body, '_csrf');
   const expected = live === undefined ? request.cookies[kind.csrfCookie] : kind.csrfTokenOf(live);
   if (typeof sent !== 'string' || !expected || !secretsEqual(sent, expected)) throw new AppError('CSRF_INVALID');
 }

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../deps.ts';
 import { daySeconds } from '../domain/tokyo-time.ts';
+import { sentValue } from './form-input.ts';
 import { isLanguage, translator, type Language } from './i18n/index.ts';
 import type { PageContext, SessionChrome } from './layout.ts';
 import type { LiveSession } from '../access/sessions.ts';
@@ -23,7 +24,7 @@ declare module 'fastify' {
 }
 
 export function languageOf(request: FastifyRequest, reply: FastifyReply): Language {
-  const asked = (request.query as Record<string, unknown> | undefined)?.lang;
+  const asked = sentValue(request.query, 'lang');
   if (isLanguage(asked)) {
     reply.setCookie(languageCookie, asked, { ...cookieBase, maxAge: 365 * daySeconds });
     return asked;

@@ -6,7 +6,7 @@ import { AppError, type ErrorCode } from '../../errors.ts';
 import { recordAudit, userActor } from '../../audit/audit-trail.ts';
 import { mayAdminister, refusalToAct, type Person } from '../../domain/permissions.ts';
 import { confirmWithConfirmationPassword } from '../../access/confirmation-password.ts';
-import { masterEmail, notifySecurityChange } from '../notices/security-notice.ts';
+import { masterEmail, notifySecurityChange } from '../../mail/security-notice.ts';
 import type { LiveSession } from '../../access/sessions.ts';
 import type { RequestContext } from '../../access/request-context.ts';
 import { lockPerson, peopleOf, personByRef, personByUserId, type PersonRecord } from '../users/repository.ts';

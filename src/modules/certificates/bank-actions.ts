@@ -4,7 +4,7 @@ import type { Contract, User } from '../../db/schema.ts';
 import { inTransaction } from '../../db/transaction.ts';
 import type { MessageKey } from '../../web/i18n/index.ts';
 import type { NoticeParam } from '../../mail/compose.ts';
-import { masterEmail, notifySecurityChange } from '../notices/security-notice.ts';
+import { masterEmail, notifySecurityChange } from '../../mail/security-notice.ts';
 import { revokeValidCertificateInTx, setCertificateRequiredInTx } from './requirement.ts';
 import type { RevocationActor, RevocationReason } from './revoke.ts';
 

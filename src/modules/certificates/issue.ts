@@ -12,7 +12,7 @@ import {
   verifyCertificateRequest,
   type RequestProblem,
 } from '../../pki/x509.ts';
-import { masterEmail, notifySecurityChange } from '../notices/security-notice.ts';
+import { masterEmail, notifySecurityChange } from '../../mail/security-notice.ts';
 import { activeAuthority } from './authority.ts';
 import { validCertificateOf } from './lookup.ts';
 import { revokeCertificate } from './revoke.ts';

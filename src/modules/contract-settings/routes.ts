@@ -1,22 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../deps.ts';
-import { AppError } from '../../errors.ts';
 import { noticeBox, type FormState } from '../../web/form.ts';
 import { html } from '../../web/html.ts';
 import { layout } from '../../web/layout.ts';
 import { registerPage } from '../../web/page-route.ts';
-import { formSecret } from '../../web/form-input.ts';
+import { formChoice, formSecret, sentText } from '../../web/form-input.ts';
 import { pageContext, requestContext, sessionChrome } from '../../web/request-context.ts';
 import { approvalModes, changeContractSettings, contractSettingsOf, requireMaster, resultEmailRecipients, type ContractSettings } from './service.ts';
 import { settingsForm } from './views.ts';
 
 const confirmationPasswordLengthMax = 128;
-
-function choice<T extends string>(body: unknown, name: string, options: readonly T[]): T {
-  const value = body && typeof body === 'object' ? (body as Record<string, unknown>)[name] : undefined;
-  if (typeof value !== 'string' || !(options as readonly string[]).includes(value)) throw new AppError('CONTRACT_SETTINGS_INVALID', { field: name });
-  return value as T;
-}
 
 /** R8.5, R7.3: /contract-settings, the master's only (FORBIDDEN to anyone else, before any input is read). */
 export function contractSettingsRoutes(app: FastifyInstance, deps: Deps): void {
@@ -35,7 +28,7 @@ export function contractSettingsRoutes(app: FastifyInstance, deps: Deps): void {
             resultEmailTo: (resultEmailRecipients as readonly string[]).includes(sent.resultEmailTo ?? '') ? (sent.resultEmailTo as ContractSettings['resultEmailTo']) : current.resultEmailTo,
           }
         : current;
-      const done = (request.query as Record<string, unknown>).done;
+      const done = sentText(request.query, 'done');
       const notice = done === 'changed' ? t('contractSettings.done.changed') : done === 'unchanged' ? t('contractSettings.done.unchanged') : undefined;
       const body = html`${noticeBox(notice)}<p>${t('contractSettings.intro')}</p>${settingsForm(t, state, { csrfToken: chrome.csrfToken, shown })}`;
       return layout(page, 'contractSettings.title', body, chrome);
@@ -46,8 +39,8 @@ export function contractSettingsRoutes(app: FastifyInstance, deps: Deps): void {
       // The master check comes first: nobody else learns anything from how their input is judged.
       await requireMaster(deps, request.live, context);
       const settings: ContractSettings = {
-        approvalMode: choice(request.body, 'approvalMode', approvalModes),
-        resultEmailTo: choice(request.body, 'resultEmailTo', resultEmailRecipients),
+        approvalMode: formChoice(request.body, 'approvalMode', approvalModes, 'CONTRACT_SETTINGS_INVALID'),
+        resultEmailTo: formChoice(request.body, 'resultEmailTo', resultEmailRecipients, 'CONTRACT_SETTINGS_INVALID'),
       };
       const password = formSecret(request.body, 'confirmationPassword', { maxLength: confirmationPasswordLengthMax, code: 'CONFIRMATION_PASSWORD_WRONG' });
       const outcome = await changeContractSettings(deps, request.live, settings, password, context);

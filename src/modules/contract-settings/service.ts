@@ -4,7 +4,7 @@ import { AppError } from '../../errors.ts';
 import { recordAudit, userActor } from '../../audit/audit-trail.ts';
 import { runCommand } from '../../command/pipeline.ts';
 import { confirmationPassword as confirmWith } from '../../command/confirmation.ts';
-import { masterEmail, notifySecurityChange } from '../notices/security-notice.ts';
+import { masterEmail, notifySecurityChange } from '../../mail/security-notice.ts';
 import type { LiveSession } from '../../access/sessions.ts';
 import type { RequestContext } from '../../access/request-context.ts';
 

@@ -4,7 +4,7 @@ import type { Contract, User } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
 import { mayLift } from '../../domain/lock-modes.ts';
 import { endSessionsOfUser } from '../../access/sessions.ts';
-import { masterEmail, notifySecurityChange } from '../notices/security-notice.ts';
+import { masterEmail, notifySecurityChange } from '../../mail/security-notice.ts';
 import type { MessageKey } from '../../web/i18n/index.ts';
 import type { NoticeParam } from '../../mail/compose.ts';
 import type { ApplicationPayload } from './application-payload.ts';

@@ -6,7 +6,7 @@ import type { Payee, PayeeStatus } from '../../db/schema-payees.ts';
 import { AppError } from '../../errors.ts';
 import { recordAudit, userActor } from '../../audit/audit-trail.ts';
 import { confirmWithConfirmationPassword } from '../../access/confirmation-password.ts';
-import { masterEmail, notifySecurityChange } from '../notices/security-notice.ts';
+import { masterEmail, notifySecurityChange } from '../../mail/security-notice.ts';
 import type { LiveSession } from '../../access/sessions.ts';
 import type { RequestContext } from '../../access/request-context.ts';
 import type { MessageKey } from '../../web/i18n/index.ts';

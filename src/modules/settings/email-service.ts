@@ -11,7 +11,7 @@ import { composeNotice } from '../../mail/compose.ts';
 import { formatJstJapanese } from '../../domain/tokyo-time.ts';
 import type { RequestContext } from '../../access/request-context.ts';
 import type { LiveSession } from '../../access/sessions.ts';
-import { masterEmail } from '../notices/security-notice.ts';
+import { masterEmail } from '../../mail/security-notice.ts';
 
 /** An address is confirmed by a code sent to it before it replaces the registered one. */
 export const emailCodeTtlSeconds = 600;

@@ -1,11 +1,9 @@
 import type { Deps } from '../../deps.ts';
 import type { User } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
-import { recordAudit, userActor } from '../../audit/audit-trail.ts';
 import { verifySecret } from '../../auth/password-hash.ts';
 import { passwordHistoryDepth } from '../../auth/password-rules.ts';
-import { customerHolder } from '../../access/attempts.ts';
-import { checkSecret } from '../../access/check-secret.ts';
+import { checkCustomerPassword } from '../../access/customer-password.ts';
 import type { RequestContext } from '../../access/request-context.ts';
 
 export type PasswordKind = 'login' | 'confirmation';
@@ -24,23 +22,7 @@ export async function checkCurrentPassword(
   audit: { action: string; reason: string },
 ): Promise<void> {
   const currentHash = kind === 'login' ? user.login_password_hash : user.confirmation_password_hash;
-  const verdict = await checkSecret(deps, {
-    holder: customerHolder(user),
-    context,
-    verify: async () => currentHash !== null && (await verifySecret(currentHash, current)),
-    recordWrong: () =>
-      recordAudit(deps.db, {
-        at: deps.clock.now(),
-        contractId: user.contract_id,
-        userRef: user.id,
-        actor: userActor(user.contract_id, user.user_id),
-        action: audit.action,
-        outcome: 'failure',
-        reason: audit.reason,
-        ip: context.ip,
-        userAgent: context.userAgent,
-      }),
-  });
+  const verdict = await checkCustomerPassword(deps, user, currentHash, current, context, audit);
   if (verdict === 'right') return;
   throw new AppError('CURRENT_PASSWORD_WRONG', { field: 'current' });
 }

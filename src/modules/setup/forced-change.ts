@@ -8,7 +8,7 @@ import { passwordRuleViolation } from '../../auth/password-rules.ts';
 import type { RequestContext } from '../../access/request-context.ts';
 import type { LiveSession } from '../../access/sessions.ts';
 import { checkCurrentPassword, checkNewPasswordAllowed, type PasswordKind } from '../settings/password-checks.ts';
-import { notifySecurityChange } from '../notices/security-notice.ts';
+import { notifySecurityChange } from '../../mail/security-notice.ts';
 import { pendingSetupStep, type SetupStep } from './steps.ts';
 
 const passwordKindKey = { login: 'password.kind.login', confirmation: 'password.kind.confirmation' } as const;

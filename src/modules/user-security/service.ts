@@ -9,7 +9,7 @@ import { liftRefusal, resetRefusal, type ActorKind, type Releaser } from '../../
 import { confirmWithConfirmationPassword } from '../../access/confirmation-password.ts';
 import { liftStopInTx } from '../../access/lockout.ts';
 import { endSessionsOfUser, type LiveSession } from '../../access/sessions.ts';
-import { masterEmail, notifySecurityChange } from '../notices/security-notice.ts';
+import { masterEmail, notifySecurityChange } from '../../mail/security-notice.ts';
 import type { RequestContext } from '../../access/request-context.ts';
 import type { PasswordKind } from '../settings/password-service.ts';
 import { actorKindOf, personOfContract } from './people.ts';

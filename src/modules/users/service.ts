@@ -20,7 +20,7 @@ import {
 } from '../../domain/permissions.ts';
 import { registrationPasswordValidDays } from '../../auth/password-rules.ts';
 import { confirmWithConfirmationPassword } from '../../access/confirmation-password.ts';
-import { masterEmail, notifySecurityChange } from '../notices/security-notice.ts';
+import { masterEmail, notifySecurityChange } from '../../mail/security-notice.ts';
 import { endSessionsOfUser, type LiveSession } from '../../access/sessions.ts';
 import type { RequestContext } from '../../access/request-context.ts';
 import type { MessageKey } from '../../web/i18n/index.ts';

@@ -1,9 +1,9 @@
-import type { Deps } from '../../deps.ts';
-import type { Tx } from '../../db/transaction.ts';
-import { enqueueEmail } from '../../outbox/enqueue.ts';
-import { composeNotice, type NoticeParam } from '../../mail/compose.ts';
-import { formatJstJapanese } from '../../domain/tokyo-time.ts';
-import type { MessageKey } from '../../web/i18n/index.ts';
+import type { Deps } from '../deps.ts';
+import type { Tx } from '../db/transaction.ts';
+import { enqueueEmail } from '../outbox/enqueue.ts';
+import { composeNotice, type NoticeParam } from './compose.ts';
+import { formatJstJapanese } from '../domain/tokyo-time.ts';
+import type { MessageKey } from '../web/i18n/index.ts';
 
 /**
  * R7.3: a security-relevant change is mailed to the addresses it concerns. Every notice says what
