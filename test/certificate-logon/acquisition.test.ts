@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { Client, errorCode } from '../helpers/client.ts';
 import { completeFirstLogon, gridAnswerFields, onboardMaster, type TestPerson } from '../helpers/people.ts';
-import { TlsClient, type TlsIdentity } from '../helpers/tls-client.ts';
+import { HttpsClient, type TlsIdentity } from '../helpers/https-client.ts';
 import { issueIdentity, logonOver, requireCertificates, startCertificatePortal, type CertificatePortal, type IssuedIdentity } from '../helpers/certificate-portal.ts';
 import { addUser } from '../http/support.ts';
 import { translator } from '../../src/web/i18n/index.ts';
@@ -22,10 +22,10 @@ let master: TestPerson;
 let newcomer: TestPerson;
 let plainMaster: TestPerson;
 let masterIdentity: IssuedIdentity;
-const clients: TlsClient[] = [];
+const clients: HttpsClient[] = [];
 
-function client(identityToPresent?: TlsIdentity): TlsClient {
-  const made = new TlsClient({ identity: identityToPresent });
+function client(identityToPresent?: TlsIdentity): HttpsClient {
+  const made = new HttpsClient({ identity: identityToPresent });
   clients.push(made);
   return made;
 }
@@ -43,7 +43,7 @@ async function sessionOf(cookie: string) {
   return portal.deps.db.selectFrom('session').selectAll().where('id', '=', cookie.split('.')[0]!).executeTakeFirstOrThrow();
 }
 
-async function passwordStep(browser: TlsClient, base: string, person: TestPerson, password: string) {
+async function passwordStep(browser: HttpsClient, base: string, person: TestPerson, password: string) {
   await browser.get(base, acquisition);
   return browser.post(base, acquisition, { contractId: person.contractId, userId: person.userId, password });
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { Client } from '../helpers/client.ts';
 import { completeFirstLogon, onboardMaster, type TestPerson } from '../helpers/people.ts';
-import { TlsClient, type TlsIdentity } from '../helpers/tls-client.ts';
+import { HttpsClient, type TlsIdentity } from '../helpers/https-client.ts';
 import { issueIdentity, logonOver, requireCertificates, startCertificatePortal, type CertificatePortal, type IssuedIdentity } from '../helpers/certificate-portal.ts';
 import { addUser } from '../http/support.ts';
 import { inTransaction } from '../../src/db/transaction.ts';
@@ -23,10 +23,10 @@ let master: TestPerson;
 let colleague: TestPerson;
 let plainMaster: TestPerson;
 const identity: Record<string, IssuedIdentity> = {};
-const clients: TlsClient[] = [];
+const clients: HttpsClient[] = [];
 
-function client(identityToPresent?: TlsIdentity): TlsClient {
-  const made = new TlsClient({ identity: identityToPresent });
+function client(identityToPresent?: TlsIdentity): HttpsClient {
+  const made = new HttpsClient({ identity: identityToPresent });
   clients.push(made);
   return made;
 }
@@ -47,7 +47,7 @@ async function userOf(person: TestPerson) {
 }
 
 /** A browser of `person` logged on at the certificate listener with `presented`. */
-async function loggedOn(person: TestPerson, presented: TlsIdentity): Promise<TlsClient> {
+async function loggedOn(person: TestPerson, presented: TlsIdentity): Promise<HttpsClient> {
   const browser = client(presented);
   const done = await logonOver(browser, portal.certificateUrl, person);
   assert.equal(done.location, '/status', done.body.slice(0, 300));
@@ -56,7 +56,7 @@ async function loggedOn(person: TestPerson, presented: TlsIdentity): Promise<Tls
 }
 
 /** Another browser with the same session cookie. */
-function replaying(from: TlsClient, presented?: TlsIdentity): TlsClient {
+function replaying(from: HttpsClient, presented?: TlsIdentity): HttpsClient {
   const thief = client(presented);
   thief.cookies.set('__Host-sid', from.sessionCookie!);
   return thief;

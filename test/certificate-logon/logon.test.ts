@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { Client, errorCode } from '../helpers/client.ts';
 import { completeFirstLogon, onboardMaster, type TestPerson } from '../helpers/people.ts';
-import { TlsClient, type TlsIdentity } from '../helpers/tls-client.ts';
+import { HttpsClient, type TlsIdentity } from '../helpers/https-client.ts';
 import {
   issueIdentity,
   logonOver,
@@ -33,10 +33,10 @@ let revokedPerson: TestPerson;
 let otherMaster: TestPerson;
 let plainMaster: TestPerson;
 const identity: Record<string, IssuedIdentity> = {};
-const clients: TlsClient[] = [];
+const clients: HttpsClient[] = [];
 
-function client(identityToPresent?: TlsIdentity): TlsClient {
-  const made = new TlsClient({ identity: identityToPresent });
+function client(identityToPresent?: TlsIdentity): HttpsClient {
+  const made = new HttpsClient({ identity: identityToPresent });
   clients.push(made);
   return made;
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { Client, errorCode } from '../helpers/client.ts';
 import { completeFirstLogon, onboardMaster, type TestPerson } from '../helpers/people.ts';
-import { TlsClient, type TlsIdentity } from '../helpers/tls-client.ts';
+import { HttpsClient, type TlsIdentity } from '../helpers/https-client.ts';
 import { issueIdentity, logonOver, requireCertificates, startCertificatePortal, type CertificatePortal, type IssuedIdentity } from '../helpers/certificate-portal.ts';
 
 /**
@@ -19,12 +19,12 @@ let trusting: CertificatePortal;
 let distrusting: CertificatePortal;
 let master: TestPerson;
 let masterIdentity: IssuedIdentity;
-const clients: TlsClient[] = [];
+const clients: HttpsClient[] = [];
 
-function asProxy(presented: TlsIdentity | undefined, extra: Record<string, string> = {}): TlsClient {
+function asProxy(presented: TlsIdentity | undefined, extra: Record<string, string> = {}): HttpsClient {
   const headers: Record<string, string> = { ...extra };
   if (presented) headers[header] = encodeURIComponent(presented.cert);
-  const made = new TlsClient({ headers });
+  const made = new HttpsClient({ headers });
   clients.push(made);
   return made;
 }
@@ -79,7 +79,7 @@ test('the ordinary listener ignores the header even from the proxy, and in proxy
   const proxy = asProxy(masterIdentity);
   const ordinary = await logonOver(proxy, trusting.ordinaryUrl, master);
   assert.equal(errorCode(ordinary.body), 'CERT_LOGON_USE_CERTIFICATE_SITE');
-  const direct = new TlsClient({ identity: masterIdentity });
+  const direct = new HttpsClient({ identity: masterIdentity });
   clients.push(direct);
   const answer = await logonOver(direct, trusting.certificateUrl, master);
   assert.equal(errorCode(answer.body), 'CERT_LOGON_MISSING');

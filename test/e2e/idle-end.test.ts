@@ -11,11 +11,10 @@ import {
   noChromium,
   openTab,
   screenshot,
-  typeGridStep,
-  typePasswordStep,
   where,
   startPortal,
   type Portal,
+  logonInBrowser,
 } from './browser-helpers.ts';
 
 /**
@@ -46,18 +45,11 @@ async function readyMaster(): Promise<TestPerson> {
   return master;
 }
 
-async function logOn(page: Page, master: TestPerson): Promise<void> {
-  await page.goto('/logon');
-  await typePasswordStep(page, master, master.loginPassword);
-  await typeGridStep(page, master.digits);
-  assert.equal(where(page), '/status');
-}
-
 test('R7.1 in a browser: a session left idle past SESSION_IDLE_SECONDS ends, and the next click lands on the logon page with the idle notice', { skip: noChromium }, async () => {
   const master = await readyMaster();
   const tab = await openTab(browser, portal.baseUrl);
   const { page } = tab;
-  await logOn(page, master);
+  await logonInBrowser(page, master);
 
   // One second short of the end, a click still works and counts as activity.
   portal.deps.clock.advanceSeconds(idleSeconds - 1);
@@ -80,7 +72,7 @@ test('R7.1 in a browser: the page warns before the idle end, extending keeps the
   const tab = await openTab(browser, portal.baseUrl);
   const { page } = tab;
   await page.clock.install();
-  await logOn(page, master);
+  await logonInBrowser(page, master);
 
   assert.equal(await page.locator('body').getAttribute('data-idle-seconds'), String(idleSeconds));
   const timer = await page.request.get('/static/session-timer.js');

@@ -13,7 +13,7 @@ import { addAccount, addContract, balanceOf, otherOwnBranchCode, ownBranchCode }
 import { readMail } from '../outbox/read-mail.ts';
 import { deliverDue } from '../../src/outbox/delivery.ts';
 import { emlFileTransport } from '../../src/outbox/transport.ts';
-import { assertNoProblems, launchBrowser, noChromium, openTab, screenshot, startPortal, typeGridStep, typePasswordStep, where, type Portal } from './browser-helpers.ts';
+import { assertNoProblems, launchBrowser, noChromium, openTab, screenshot, startPortal, where, type Portal, logonInBrowser } from './browser-helpers.ts';
 
 let database: TestDatabase;
 let portal: Portal;
@@ -61,10 +61,7 @@ test('R8.2, R8.5, R7.3 in a browser: a payee registered and approved, a transfer
   // The master registers the payee, typing the name in hiragana.
   const masterTab = await openTab(browser, portal.baseUrl);
   const mp = masterTab.page;
-  await mp.goto('/logon');
-  await typePasswordStep(mp, master, master.loginPassword);
-  await typeGridStep(mp, master.digits);
-  assert.equal(where(mp), '/status');
+  await logonInBrowser(mp, master);
   await Promise.all([mp.waitForURL('**/payees'), mp.locator('nav.menu a[href="/payees"]').click()]);
   await Promise.all([mp.waitForURL('**/payees/new'), mp.locator('a[href="/payees/new"]').click()]);
   await mp.locator('#f-bankCode').fill('0999');
@@ -86,10 +83,7 @@ test('R8.2, R8.5, R7.3 in a browser: a payee registered and approved, a transfer
   // The second person approves the payee.
   const approverTab = await openTab(browser, portal.baseUrl);
   const ap = approverTab.page;
-  await ap.goto('/logon');
-  await typePasswordStep(ap, approver, approver.loginPassword);
-  await typeGridStep(ap, approver.digits);
-  assert.equal(where(ap), '/status');
+  await logonInBrowser(ap, approver);
   await ap.goto(`/payees/${payeeId}/approve`);
   await ap.locator('#f-confirmationPassword').fill(approver.confirmationPassword);
   await press(ap, `form[action="/payees/${payeeId}/approve"]`);

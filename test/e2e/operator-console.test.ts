@@ -28,6 +28,7 @@ import {
   startPortal,
   type Portal,
   type Tab,
+  logonInBrowser,
 } from './browser-helpers.ts';
 
 /**
@@ -148,10 +149,7 @@ test("the operator lifts a master's stop through the console: seven wrong passwo
   await screenshot(ap, 'operator-contract-lifted');
 
   // The master logs on again.
-  await customer.page.goto('/logon');
-  await typePasswordStep(customer.page, master, master.loginPassword);
-  await typeGridStep(customer.page, master.digits);
-  assert.equal(where(customer.page), '/status');
+  await logonInBrowser(customer.page, master);
   assert.equal(await customer.page.locator('h1').textContent(), ja['status.title']);
   await screenshot(customer.page, 'operator-master-back');
 

@@ -18,6 +18,7 @@ import {
   typePasswordStep,
   where,
   type Portal,
+  logonInBrowser,
 } from './browser-helpers.ts';
 
 let database: TestDatabase;
@@ -61,10 +62,7 @@ test('R1.4, R1.3 in a browser: the master creates a user through the pages, the 
 
   const admin = await openTab(browser, portal.baseUrl);
   const { page } = admin;
-  await page.goto('/logon');
-  await typePasswordStep(page, master, master.loginPassword);
-  await typeGridStep(page, master.digits);
-  assert.equal(where(page), '/status');
+  await logonInBrowser(page, master);
 
   await Promise.all([page.waitForURL('**/users'), page.locator('nav.menu a[href="/users"]').click()]);
   assert.equal(await page.locator('h1').textContent(), '利用者管理');

@@ -18,7 +18,7 @@ import { issueCertificate, certificateCommonName } from '../../src/modules/certi
 import { createAuthority, importAuthorityKey, randomSerialHex, signClientCertificate } from '../../src/pki/x509.ts';
 import { testDeps } from './deps.ts';
 import { gridAnswerFields, type TestPerson } from './people.ts';
-import type { TlsAnswer, TlsClient, TlsIdentity } from './tls-client.ts';
+import type { HttpsAnswer, HttpsClient, TlsIdentity } from './https-client.ts';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 
@@ -148,7 +148,7 @@ export async function otherAuthorityIdentity(deps: Deps, person: TestPerson): Pr
 }
 
 /** The password step then the grid card over HTTPS at `base`; returns the last answer. */
-export async function logonOver(client: TlsClient, base: string, person: TestPerson, options: { path?: string } = {}): Promise<TlsAnswer> {
+export async function logonOver(client: HttpsClient, base: string, person: TestPerson, options: { path?: string } = {}): Promise<HttpsAnswer> {
   const path = options.path ?? '/logon';
   await client.get(base, path);
   const first = await client.post(base, path, { contractId: person.contractId, userId: person.userId, password: person.loginPassword });

@@ -8,8 +8,8 @@ import { createTestDatabase, needsPostgres, onPostgres, type TestDatabase } from
 import { testKeyringSpec } from '../helpers/deps.ts';
 import { errorCode } from '../helpers/client.ts';
 import { dropWhenClosed } from './attack-helpers.ts';
-import { HttpsClient } from './https-client.ts';
-import { startService, type ServiceProcess } from './service-process.ts';
+import { HttpsClient } from '../helpers/https-client.ts';
+import { startServiceProcess, type ServiceProcess } from '../helpers/service-process.ts';
 
 /**
  * PostgreSQL ends idle connections on a restart, a failover, `idle_session_timeout` or an
@@ -27,7 +27,7 @@ before(async () => {
   database = await createTestDatabase();
   const url = new URL(database.url!);
   url.searchParams.set('application_name', applicationName); // so that only the service's connections are ended below
-  service = await startService({
+  service = await startServiceProcess({
     DATABASE_URL: url.toString(),
     ENCRYPTION_KEYS: testKeyringSpec,
     SEED_DEMO: 'false',

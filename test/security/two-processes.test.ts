@@ -8,8 +8,8 @@ import { testDeps, testKeyringSpec } from '../helpers/deps.ts';
 import { Client, errorCode } from '../helpers/client.ts';
 import { completeFirstLogon, gridAnswerFields, onboardMaster, type TestPerson } from '../helpers/people.ts';
 import { dropWhenClosed, logonAudit, personRow, sessionCookie } from './attack-helpers.ts';
-import { HttpsClient, type HttpsAnswer } from './https-client.ts';
-import { startService, type ServiceProcess } from './service-process.ts';
+import { HttpsClient, type HttpsAnswer } from '../helpers/https-client.ts';
+import { startServiceProcess, type ServiceProcess } from '../helpers/service-process.ts';
 
 /**
  * All state lives in PostgreSQL (DESIGN §1): two service processes on one database must agree on
@@ -29,7 +29,7 @@ before(async () => {
     LOG_LEVEL: 'warn',
     LOGON_RATE_PER_MINUTE: '1000',
   };
-  const started = await Promise.allSettled([startService(env), startService(env)]);
+  const started = await Promise.allSettled([startServiceProcess(env), startServiceProcess(env)]);
   for (const result of started) if (result.status === 'fulfilled') services.push(result.value);
   const failed = started.find((r) => r.status === 'rejected');
   if (failed) throw (failed as PromiseRejectedResult).reason;

@@ -14,10 +14,10 @@ import { testDeps, testKeyringSpec } from '../helpers/deps.ts';
 import { Client } from '../helpers/client.ts';
 import { completeFirstLogon, gridAnswerFields, onboardMaster, type TestPerson } from '../helpers/people.ts';
 import { dropWhenClosed } from '../security/attack-helpers.ts';
-import { HttpsClient, type HttpsAnswer } from '../security/https-client.ts';
+import { HttpsClient, type HttpsAnswer } from '../helpers/https-client.ts';
 import { addUserWith } from '../http/users-helpers.ts';
 import { addAccount, addContract, balanceOf, otherOwnBranchCode, ownBranchCode, type TestAccount } from '../transfers/fixtures.ts';
-import { startCrashableService, type CrashableService } from './crash-service.ts';
+import { startServiceProcess, type ServiceProcess } from '../helpers/service-process.ts';
 import { commandNodeArgs } from '../helpers/run-command.ts';
 
 /**
@@ -41,7 +41,13 @@ const answeredBeforeKill = 8;
 const fundedYen = 10_000_000n;
 
 let database: TestDatabase | undefined;
-let service: CrashableService | undefined;
+let service: ServiceProcess | undefined;
+
+/** The service as a process that can be killed -9 and started again on the same database, its clock set by shifted-clock.ts. */
+const clockModule = fileURLToPath(new URL('./shifted-clock.ts', import.meta.url));
+function startCrashableService(env: Record<string, string>, now: Date): Promise<ServiceProcess> {
+  return startServiceProcess({ ...env, IB_TEST_NOW: now.toISOString() }, { nodeArgs: ['--import', clockModule], listenWaitMs: 60_000 });
+}
 const clients: HttpsClient[] = [];
 let env: Record<string, string>;
 

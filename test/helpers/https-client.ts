@@ -1,6 +1,6 @@
 import https from 'node:https';
 
-export interface TlsAnswer {
+export interface HttpsAnswer {
   status: number;
   location: string | undefined;
   body: string;
@@ -13,11 +13,13 @@ export interface TlsIdentity {
 }
 
 /**
- * A browser-like client over real HTTPS that may hold a client certificate, for the certificate
- * listener (R4.1). Like a browser it keeps one cookie jar per host whatever the port, so a cookie
- * set by one listener is sent to the other. `headers` are added to every request (a proxy's).
+ * The one browser-like client over real HTTPS of the tests, for service processes and listeners a
+ * test starts: it may hold a client certificate (the certificate listener, R4.1) and add headers to
+ * every request (a proxy's). Like a browser it keeps one cookie jar per host whatever the port, so
+ * a cookie set by one process or listener is sent to the other. The self-signed certificate of a
+ * test data folder is accepted.
  */
-export class TlsClient {
+export class HttpsClient {
   readonly cookies = new Map<string, string>();
   csrf: string | undefined;
   lastPage = '';
@@ -29,12 +31,12 @@ export class TlsClient {
     this.headers = options.headers ?? {};
   }
 
-  get(base: string, path: string): Promise<TlsAnswer> {
+  get(base: string, path: string): Promise<HttpsAnswer> {
     return this.#send(base, 'GET', path);
   }
 
   /** Posts a form with the last page's CSRF token unless `csrf` says otherwise. */
-  post(base: string, path: string, fields: Record<string, string>, options: { csrf?: string } = {}): Promise<TlsAnswer> {
+  post(base: string, path: string, fields: Record<string, string>, options: { csrf?: string } = {}): Promise<HttpsAnswer> {
     const body = new URLSearchParams(fields);
     const csrf = options.csrf ?? this.csrf;
     if (csrf) body.append('_csrf', csrf);
@@ -50,7 +52,7 @@ export class TlsClient {
     this.#agent.destroy();
   }
 
-  #send(base: string, method: string, path: string, form?: string): Promise<TlsAnswer> {
+  #send(base: string, method: string, path: string, form?: string): Promise<HttpsAnswer> {
     const headers: Record<string, string> = { ...this.headers };
     const cookie = [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
     if (cookie) headers.cookie = cookie;

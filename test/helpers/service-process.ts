@@ -6,22 +6,26 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
 
-/**
- * A real service process (`src/main.ts`) that a test can kill -9 and start again on the same
- * database: like test/security/service-process.ts, with the kill, and with the process's clock set
- * by shifted-clock.ts.
- */
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-const clockModule = fileURLToPath(new URL('./shifted-clock.ts', import.meta.url));
 const host = '127.0.0.1';
-const listenWaitMs = 60_000;
+const stopWaitMs = 5_000;
 
-export interface CrashableService {
+/** A real service process (`src/main.ts`) on a database of the test's, as it runs in production. */
+export interface ServiceProcess {
   base: string;
+  /** What the process wrote, to explain a failure. */
   output(): string;
   /** SIGKILL: no shutdown, no flush, connections cut mid-request. Resolves once the process is gone. */
   kill(): Promise<void>;
+  /** SIGTERM, the orderly stop (SIGKILL after five seconds). */
   stop(): Promise<void>;
+}
+
+export interface ServiceOptions {
+  /** Node flags before the program (`--import` of a module that sets the process's clock). */
+  nodeArgs?: string[];
+  /** How long the process may take to listen. */
+  listenWaitMs?: number;
 }
 
 async function freePort(): Promise<number> {
@@ -43,23 +47,18 @@ function accepts(port: number): Promise<boolean> {
   });
 }
 
-export async function startCrashableService(env: Record<string, string>, now: Date): Promise<CrashableService> {
+/**
+ * Starts the service as a process of its own, with a data folder of its own and every listener on a
+ * free port (two processes side by side could not otherwise listen), in a clean environment:
+ * nothing of the test runner's reaches the service but `env`.
+ */
+export async function startServiceProcess(env: Record<string, string>, options: ServiceOptions = {}): Promise<ServiceProcess> {
   const [port, operatorPort, certPort] = [await freePort(), await freePort(), await freePort()];
-  const dataDir = mkdtempSync(join(tmpdir(), 'ib-crash-'));
+  const dataDir = mkdtempSync(join(tmpdir(), 'ib-service-'));
   let output = '';
-  const child: ChildProcess = spawn(process.execPath, ['--import', clockModule, 'src/main.ts'], {
+  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), 'src/main.ts'], {
     cwd: repoRoot,
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? tmpdir(),
-      PORT: String(port),
-      OPERATOR_PORT: String(operatorPort),
-      CERT_PORT: String(certPort),
-      HOST: host,
-      DATA_DIR: dataDir,
-      IB_TEST_NOW: now.toISOString(),
-      ...env,
-    },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), PORT: String(port), OPERATOR_PORT: String(operatorPort), CERT_PORT: String(certPort), HOST: host, DATA_DIR: dataDir, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
@@ -67,14 +66,18 @@ export async function startCrashableService(env: Record<string, string>, now: Da
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let running = true;
   void exited.then(() => (running = false));
+
   const end = async (signal: NodeJS.Signals) => {
     if (running) {
       child.kill(signal);
+      const timer = signal === 'SIGKILL' ? undefined : setTimeout(() => child.kill('SIGKILL'), stopWaitMs);
       await exited;
+      clearTimeout(timer);
     }
     rmSync(dataDir, { recursive: true, force: true });
   };
-  const deadline = Date.now() + listenWaitMs;
+
+  const deadline = Date.now() + (options.listenWaitMs ?? 30_000);
   while (!(await accepts(port))) {
     if (!running || Date.now() > deadline) {
       await end('SIGKILL');
