@@ -8,7 +8,7 @@ import { dirname, join, normalize, relative } from 'node:path';
  * circle, and no two files import each other round a circle either.
  */
 export const layers: { name: string; holds: string[] }[] = [
-  { name: 'pure rules and platform', holds: ['src/domain/', 'src/auth/', 'src/crypto/', 'src/pki/', 'src/platform/', 'src/error-codes/', 'src/web/i18n/'] },
+  { name: 'pure rules and platform', holds: ['src/domain/', 'src/auth/', 'src/crypto/', 'src/pki/', 'src/platform/', 'src/web/i18n/'] },
   { name: 'configuration, database, errors', holds: ['src/config.ts', 'src/db/', 'src/errors.ts'] },
   { name: 'dependencies of a process', holds: ['src/interbank.ts', 'src/deps.ts', 'src/runtime.ts'] },
   { name: 'audit trail, outbox, mail, command line', holds: ['src/audit/', 'src/outbox/', 'src/mail/', 'src/cli/'] },
@@ -25,8 +25,17 @@ export interface ImportEdge {
   to: string;
 }
 
-/** The layer of a file: the longest prefix that holds it wins (src/web/i18n/ before src/web/). */
+/**
+ * An area's texts — its error codes (`error-codes.ts`: code → HTTP status) and its messages
+ * (`messages.ts`, in both languages) — live beside its code but are data of the lowest layer: the
+ * error registry (src/errors.ts) and the message catalogue (src/web/i18n/) read every area's, so
+ * that a code or a message key is checked when compiled. They import nothing but the lowest layer.
+ */
+export const areaTexts = /^src\/.+\/(?:[a-z-]+-)?(?:error-codes|messages)\.ts$/;
+
+/** The layer of a file: an area's texts are of the lowest; otherwise the longest prefix that holds it wins (src/web/i18n/ before src/web/). */
 export function layerOf(file: string): number {
+  if (areaTexts.test(file)) return 0;
   let best = -1;
   let bestLength = -1;
   layers.forEach((layer, index) => {
@@ -42,9 +51,12 @@ export function layerOf(file: string): number {
 
 /** The area a file belongs to, for circles between areas: src/modules/<area>, src/operator/<part>, a top folder, a root file. */
 export function areaOf(file: string): string {
+  // An area's texts are read from below, so they count as nodes of their own (they import nothing of their area).
+  if (areaTexts.test(file)) return file;
   const parts = file.split('/');
   if ((parts[1] === 'modules' || parts[1] === 'operator') && parts.length > 3) return parts.slice(0, 3).join('/');
-  if (parts[1] === 'web' && parts[2] === 'i18n') return 'src/web/i18n';
+  // The catalogue is files the areas' messages stand between (define.ts below them, index.ts above): each its own node.
+  if (parts[1] === 'web' && parts[2] === 'i18n') return file;
   return parts.length > 2 ? parts.slice(0, 2).join('/') : file;
 }
 

@@ -1,17 +1,17 @@
 import type { MessageKey } from './web/i18n/index.ts';
-import { usersErrorCodes } from './error-codes/users.ts';
-import { userSecurityErrorCodes } from './error-codes/user-security.ts';
-import { operatorConsoleErrorCodes } from './error-codes/operator-console.ts';
-import { auditErrorCodes } from './error-codes/audit.ts';
-import { securityPageErrorCodes } from './error-codes/security-page.ts';
-import { accountsErrorCodes } from './error-codes/accounts.ts';
-import { payeesErrorCodes } from './error-codes/payees.ts';
-import { transfersErrorCodes } from './error-codes/transfers.ts';
-import { transferPagesErrorCodes } from './error-codes/transfer-pages.ts';
-import { ledgerErrorCodes } from './error-codes/ledger.ts';
-import { certificatesErrorCodes } from './error-codes/certificates.ts';
-import { certificateLogonErrorCodes } from './error-codes/certificate-logon.ts';
-import { certificateAcquireErrorCodes } from './error-codes/certificate-acquire.ts';
+import { usersErrorCodes } from './modules/users/error-codes.ts';
+import { userSecurityErrorCodes } from './modules/user-security/error-codes.ts';
+import { operatorConsoleErrorCodes } from './operator/console/error-codes.ts';
+import { auditErrorCodes } from './audit/error-codes.ts';
+import { securityPageErrorCodes } from './modules/security-page/error-codes.ts';
+import { accountsErrorCodes } from './modules/accounts/error-codes.ts';
+import { payeesErrorCodes } from './modules/payees/error-codes.ts';
+import { transfersErrorCodes } from './modules/transfers/error-codes.ts';
+import { transferPagesErrorCodes } from './modules/transfers/page-error-codes.ts';
+import { ledgerErrorCodes } from './modules/ledger/error-codes.ts';
+import { certificatesErrorCodes } from './modules/certificates/error-codes.ts';
+import { certificateLogonErrorCodes } from './modules/logon/certificate-logon-error-codes.ts';
+import { certificateAcquireErrorCodes } from './modules/certificate-acquire/error-codes.ts';
 
 /**
  * Expected failures (house rule 11). Each code has its HTTP status; its message, in each language,

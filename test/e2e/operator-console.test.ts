@@ -14,7 +14,7 @@ import { buildConsole } from '../../src/operator/console/server.ts';
 import type { StaffCredentials } from '../../src/operator/staff/accounts.ts';
 import { totpPeriodSeconds } from '../../src/operator/staff/totp.ts';
 import { ja } from '../../src/web/i18n/ja.ts';
-import { operatorConsoleMessages } from '../../src/web/i18n/areas/operator-console.ts';
+import { operatorConsoleMessages } from '../../src/operator/console/messages.ts';
 import { currentCode, newStaff } from '../operator/console-support.ts';
 import {
   assertNoProblems,

@@ -1,4 +1,4 @@
-import { defineMessages } from '../define.ts';
+import { defineMessages } from '../../web/i18n/define.ts';
 
 /** Messages of the operator-console area: the bank's staff console, and the notices its changes send. */
 export const operatorConsoleMessages = defineMessages({

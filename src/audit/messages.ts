@@ -1,4 +1,4 @@
-import { defineMessages } from '../define.ts';
+import { defineMessages } from '../web/i18n/define.ts';
 
 /** Messages of the audit area. */
 export const auditMessages = defineMessages({

@@ -1,4 +1,4 @@
-/** Error codes of the transfers area: code → HTTP status. Messages are `error.<CODE>` in its i18n area file. */
+/** Error codes of the transfers area: code → HTTP status. Messages are `error.<CODE>` in the messages.ts beside it. */
 export const transfersErrorCodes = {
   // R1.4, R8.5: the person does not hold the fund-transfer business, or not this step of it.
   TRANSFER_NOT_PERMITTED: 403,

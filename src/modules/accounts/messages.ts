@@ -1,4 +1,4 @@
-import { defineMessages } from '../define.ts';
+import { defineMessages } from '../../web/i18n/define.ts';
 
 /** Messages of the accounts area: inquiry of balances and statements (R8.1). */
 export const accountsMessages = defineMessages({

@@ -1,4 +1,4 @@
-import { defineMessages } from '../define.ts';
+import { defineMessages } from '../../web/i18n/define.ts';
 
 /** Messages of the certificate-acquire area: certificate acquisition and renewal in the browser (R4.3, R4.4). */
 export const certificateAcquireMessages = defineMessages({

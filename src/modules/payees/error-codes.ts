@@ -1,4 +1,4 @@
-/** Error codes of the payees area: code → HTTP status. Messages are `error.<CODE>` in its i18n area file. */
+/** Error codes of the payees area: code → HTTP status. Messages are `error.<CODE>` in the messages.ts beside it. */
 export const payeesErrorCodes = {
   // R8.2: the destination is checked against the bank directory and the Zengin rules.
   PAYEES_BANK_INVALID: 400,

@@ -1,4 +1,4 @@
-/** Error codes of the operator-console area: code → HTTP status. Messages are `error.<CODE>` in its i18n area file. */
+/** Error codes of the operator-console area: code → HTTP status. Messages are `error.<CODE>` in the messages.ts beside it. */
 export const operatorConsoleErrorCodes = {
   // One answer for an unknown login, a wrong password and a stopped or disabled member (as R2.4).
   OPERATOR_LOGON_FAILED: 401,

@@ -1,4 +1,4 @@
-import { defineMessages } from '../define.ts';
+import { defineMessages } from '../../web/i18n/define.ts';
 
 /** Messages of the security-page area (R7.4). */
 export const securityPageMessages = defineMessages({

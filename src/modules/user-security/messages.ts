@@ -1,4 +1,4 @@
-import { defineMessages } from '../define.ts';
+import { defineMessages } from '../../web/i18n/define.ts';
 
 /** Messages of the user-security area: lifting a user's stop, resetting a password, the forced change. */
 export const userSecurityMessages = defineMessages({

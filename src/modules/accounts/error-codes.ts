@@ -1,4 +1,4 @@
-/** Error codes of the accounts area: code → HTTP status. Messages are `error.<CODE>` in its i18n area file. */
+/** Error codes of the accounts area: code → HTTP status. Messages are `error.<CODE>` in the messages.ts beside it. */
 export const accountsErrorCodes = {
   // R8.1: a statement's period and page, as typed into the inquiry form or a link.
   ACCOUNTS_DATE_INVALID: 400,

@@ -1,4 +1,4 @@
-/** Error codes of the certificates area: code → HTTP status. Messages are `error.<CODE>` in its i18n area file. */
+/** Error codes of the certificates area: code → HTTP status. Messages are `error.<CODE>` in the messages.ts beside it. */
 export const certificatesErrorCodes = {
   // R4.3: a certificate request that cannot be read as one.
   CERT_REQUEST_INVALID: 400,

@@ -1,4 +1,4 @@
-/** Error codes of the users area: code → HTTP status. Messages are `error.<CODE>` in its i18n area file. */
+/** Error codes of the users area: code → HTTP status. Messages are `error.<CODE>` in the messages.ts beside it. */
 export const usersErrorCodes = {
   // R1.2: a user ID is unique within its contract, and a deleted person's ID is never given again.
   USERS_USER_ID_TAKEN: 409,

@@ -1,4 +1,4 @@
-/** Error codes of the transfer pages: code → HTTP status. Messages are `error.<CODE>` in its i18n area file. */
+/** Error codes of the transfer pages: code → HTTP status. Messages are `error.<CODE>` in the messages.ts beside it. */
 export const transferPagesErrorCodes = {
   TRANSFER_PAGES_ACCOUNT_REQUIRED: 400,
   TRANSFER_PAGES_DESTINATION_REQUIRED: 400,

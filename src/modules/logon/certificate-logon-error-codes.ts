@@ -1,4 +1,4 @@
-/** Error codes of the certificate-logon area: code → HTTP status. Messages are `error.<CODE>` in its i18n area file. */
+/** Error codes of the certificate-logon area: code → HTTP status. Messages are `error.<CODE>` in the messages.ts beside it. */
 export const certificateLogonErrorCodes = {
   // R4.1: a contract that uses certificates logs on only with the person's own valid certificate.
   // Each refusal has its own message, so the person knows what to do (install, renew, ask the master).

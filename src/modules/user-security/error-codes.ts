@@ -1,4 +1,4 @@
-/** Error codes of the user-security area: code → HTTP status. Messages are `error.<CODE>` in its i18n area file. */
+/** Error codes of the user-security area: code → HTTP status. Messages are `error.<CODE>` in the messages.ts beside it. */
 export const userSecurityErrorCodes = {
   // R2.3: the master's stop, and any stop of a linked contract, is lifted by the bank only.
   STOP_LIFT_OPERATOR_ONLY: 403,

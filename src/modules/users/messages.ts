@@ -1,4 +1,4 @@
-import { defineMessages } from '../define.ts';
+import { defineMessages } from '../../web/i18n/define.ts';
 
 /** Messages of the users area. */
 export const usersMessages = defineMessages({

@@ -1,4 +1,4 @@
-import { defineMessages } from '../define.ts';
+import { defineMessages } from '../../web/i18n/define.ts';
 
 /** Messages of the ledger area: the double-entry ledger and transfer execution (R8.6), result emails (R7.3). */
 export const ledgerMessages = defineMessages({

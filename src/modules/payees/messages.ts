@@ -1,4 +1,4 @@
-import { defineMessages } from '../define.ts';
+import { defineMessages } from '../../web/i18n/define.ts';
 
 /**
  * Messages of the payees area: payees, bank and branch look-up, Zengin kana (R8.2), their approval

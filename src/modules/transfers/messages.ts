@@ -1,4 +1,4 @@
-import { defineMessages } from '../define.ts';
+import { defineMessages } from '../../web/i18n/define.ts';
 
 /** Messages of the transfers area: transfers and their approval (R8.2, R8.5). */
 export const transfersMessages = defineMessages({
