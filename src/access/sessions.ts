@@ -167,13 +167,13 @@ function reviveDates(json: unknown): unknown {
   return record;
 }
 
-export async function endSession(executor: Executor, sessionId: string, reason: EndReason, now: Date): Promise<void> {
-  await executor
-    .updateTable('session')
-    .set({ ended_at: now, end_reason: reason })
-    .where('id', '=', sessionId)
-    .where('ended_at', 'is', null)
-    .execute();
+/** Ends the live sessions a column names (one session, one person's, a contract's) with the reason the logon page shows. */
+async function endLiveSessions(executor: Executor, column: 'id' | 'user_ref' | 'contract_id', value: string | number, reason: EndReason, now: Date): Promise<void> {
+  await executor.updateTable('session').set({ ended_at: now, end_reason: reason }).where(column, '=', value).where('ended_at', 'is', null).execute();
+}
+
+export function endSession(executor: Executor, sessionId: string, reason: EndReason, now: Date): Promise<void> {
+  return endLiveSessions(executor, 'id', sessionId, reason, now);
 }
 
 /**
@@ -193,22 +193,12 @@ export async function endSessionsAtLogon(executor: Executor, userRef: number, pe
 }
 
 /** Ends every live session of one person (a stop, or a new logon: one live session per person, R7.1). */
-export async function endSessionsOfUser(executor: Executor, userRef: number, reason: EndReason, now: Date): Promise<void> {
-  await executor
-    .updateTable('session')
-    .set({ ended_at: now, end_reason: reason })
-    .where('user_ref', '=', userRef)
-    .where('ended_at', 'is', null)
-    .execute();
+export function endSessionsOfUser(executor: Executor, userRef: number, reason: EndReason, now: Date): Promise<void> {
+  return endLiveSessions(executor, 'user_ref', userRef, reason, now);
 }
 
-export async function endSessionsOfContract(executor: Executor, contractId: string, reason: EndReason, now: Date): Promise<void> {
-  await executor
-    .updateTable('session')
-    .set({ ended_at: now, end_reason: reason })
-    .where('contract_id', '=', contractId)
-    .where('ended_at', 'is', null)
-    .execute();
+export function endSessionsOfContract(executor: Executor, contractId: string, reason: EndReason, now: Date): Promise<void> {
+  return endLiveSessions(executor, 'contract_id', contractId, reason, now);
 }
 
 /** Seconds until the idle end, for the page's warning. */
