@@ -10,7 +10,6 @@ import { transfersErrorCodes } from './modules/transfers/error-codes.ts';
 import { transferPagesErrorCodes } from './modules/transfers/page-error-codes.ts';
 import { ledgerErrorCodes } from './modules/ledger/error-codes.ts';
 import { certificatesErrorCodes } from './modules/certificates/error-codes.ts';
-import { certificateLogonErrorCodes } from './modules/logon/certificate-logon-error-codes.ts';
 import { certificateAcquireErrorCodes } from './modules/certificate-acquire/error-codes.ts';
 
 /**
@@ -54,7 +53,6 @@ export const errorRegistry = {
   ...transferPagesErrorCodes,
   ...ledgerErrorCodes,
   ...certificatesErrorCodes,
-  ...certificateLogonErrorCodes,
   ...certificateAcquireErrorCodes,
 } as const satisfies Record<string, number>;
 

@@ -11,7 +11,7 @@ import { transfersMessages } from '../../modules/transfers/messages.ts';
 import { transferPagesMessages } from '../../modules/transfers/page-messages.ts';
 import { ledgerMessages } from '../../modules/ledger/messages.ts';
 import { certificatesMessages } from '../../modules/certificates/messages.ts';
-import { certificateLogonMessages } from '../../modules/logon/certificate-logon-messages.ts';
+import { certificateLogonMessages } from '../../modules/certificates/logon-messages.ts';
 import { certificateAcquireMessages } from '../../modules/certificate-acquire/messages.ts';
 
 export type Language = 'ja' | 'en';
