@@ -74,10 +74,12 @@ const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
 
 export function parseConfig(env: Env): Config {
   const problems: string[] = [];
-  const text = (name: string, fallback?: string): string | undefined => {
+  function text(name: string): string | undefined;
+  function text(name: string, fallback: string): string;
+  function text(name: string, fallback?: string): string | undefined {
     const value = env[name]?.trim();
     return value === undefined || value === '' ? fallback : value;
-  };
+  }
   const integer = (name: string, fallback: number, min: number, max: number): number => {
     const raw = text(name);
     if (raw === undefined) return fallback;
@@ -96,7 +98,7 @@ export function parseConfig(env: Env): Config {
 
   const production = text('NODE_ENV') === 'production';
   const port = integer('PORT', 8443, 1, 65535);
-  const host = text('HOST', '127.0.0.1')!;
+  const host = text('HOST', '127.0.0.1');
   const databaseUrl = text('DATABASE_URL');
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) problems.push('DATABASE_URL must start with postgres://');
   const certPort = integer('CERT_PORT', 8444, 1, 65535);
@@ -109,41 +111,41 @@ export function parseConfig(env: Env): Config {
     port,
     httpRedirectPort: text('HTTP_REDIRECT_PORT') ? integer('HTTP_REDIRECT_PORT', 0, 1, 65535) : undefined,
     publicUrl: text('PUBLIC_URL', `https://localhost:${port}`)!.replace(/\/+$/, ''),
-    dataDir: text('DATA_DIR', './data')!,
+    dataDir: text('DATA_DIR', './data'),
     databaseUrl,
     encryptionKeys: text('ENCRYPTION_KEYS'),
     tlsCertFile: text('TLS_CERT_FILE'),
     tlsKeyFile: text('TLS_KEY_FILE'),
     smtpUrl,
-    mailFrom: text('MAIL_FROM', 'ib-noreply@demo-bank.example')!,
-    bankName: text('BANK_NAME', 'デモ銀行')!,
-    bankContact: text('BANK_CONTACT', '法人インターネットバンキング ヘルプデスク 0120-000-000')!,
+    mailFrom: text('MAIL_FROM', 'ib-noreply@demo-bank.example'),
+    bankName: text('BANK_NAME', 'デモ銀行'),
+    bankContact: text('BANK_CONTACT', '法人インターネットバンキング ヘルプデスク 0120-000-000'),
     sessionIdleSeconds: integer('SESSION_IDLE_SECONDS', 600, 5, 3600),
     sessionAbsoluteSeconds: integer('SESSION_ABSOLUTE_SECONDS', 4 * 3600, 5, 24 * 3600),
     passwordMaxAgeDays: integer('PASSWORD_MAX_AGE_DAYS', 90, 1, 3650),
     logonRatePerMinute: integer('LOGON_RATE_PER_MINUTE', 30, 1, 100_000),
     seedDemo: flag('SEED_DEMO', !databaseUrl && !production),
-    logLevel: text('LOG_LEVEL', 'info')!,
-    operatorHost: text('OPERATOR_HOST', '127.0.0.1')!,
+    logLevel: text('LOG_LEVEL', 'info'),
+    operatorHost: text('OPERATOR_HOST', '127.0.0.1'),
     operatorPort: integer('OPERATOR_PORT', 9443, 1, 65535),
     operatorAllowedIps: addressList('OPERATOR_ALLOWED_IPS', text('OPERATOR_ALLOWED_IPS'), problems),
     operatorTlsCertFile: text('OPERATOR_TLS_CERT_FILE'),
     operatorTlsKeyFile: text('OPERATOR_TLS_KEY_FILE'),
     operatorSessionIdleSeconds: integer('OPERATOR_SESSION_IDLE_SECONDS', 600, 5, 3600),
     operatorSessionAbsoluteSeconds: integer('OPERATOR_SESSION_ABSOLUTE_SECONDS', 8 * 3600, 5, 24 * 3600),
-    bankCode: text('BANK_CODE', '0999')!,
-    bankNameKana: text('BANK_NAME_KANA', 'ﾃﾞﾓｷﾞﾝｺｳ')!,
+    bankCode: text('BANK_CODE', '0999'),
+    bankNameKana: text('BANK_NAME_KANA', 'ﾃﾞﾓｷﾞﾝｺｳ'),
     transferFees: defaultFeeTable,
     certPort,
     certPublicUrl: '',
     clientCertSource: 'tls',
     trustedProxies: addressList('TRUSTED_PROXIES', text('TRUSTED_PROXIES'), problems),
-    clientCertHeader: text('CLIENT_CERT_HEADER', 'x-ssl-client-cert')!.toLowerCase(),
+    clientCertHeader: text('CLIENT_CERT_HEADER', 'x-ssl-client-cert').toLowerCase(),
     caCertFile: text('CA_CERT_FILE'),
     caKeyFile: text('CA_KEY_FILE'),
   };
   config.certPublicUrl = certificateListenerUrl(text('CERT_PUBLIC_URL'), config.publicUrl, certPort, problems);
-  const certSource = text('CLIENT_CERT_SOURCE', 'tls')!;
+  const certSource = text('CLIENT_CERT_SOURCE', 'tls');
   if (certSource === 'tls' || certSource === 'proxy') config.clientCertSource = certSource;
   else problems.push(`CLIENT_CERT_SOURCE must be tls or proxy (got "${certSource}")`);
   // A proxy header believed from nobody would make every certificate logon fail without a hint why.

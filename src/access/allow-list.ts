@@ -15,6 +15,7 @@ export function allowListOf(entries: string[] | undefined): ((ip: string) => boo
   }
   return (ip) => {
     const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+    // mapped[1]: the pattern's one group, present whenever it matched.
     const address = mapped ? mapped[1]! : ip;
     return list.check(address, isIPv4(address) ? 'ipv4' : 'ipv6');
   };

@@ -17,6 +17,7 @@ export async function hitRateLimit(
     INSERT INTO rate_limit_hit (bucket, window_start, hits) VALUES (${bucket}, ${windowStart}, 1)
     ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limit_hit.hits + 1
     RETURNING hits`.execute(executor);
+  // An upsert with RETURNING returns its one row.
   return row.rows[0]!.hits <= limitPerWindow;
 }
 

@@ -79,6 +79,7 @@ export async function createSession(
            ${values.csrf_token}, ${values.ip}, ${values.created_at}, ${values.last_seen_at}, ${values.client_certificate_id}::integer
     FROM released
     RETURNING *`.execute(executor);
+  // The person row exists (the caller holds it), so `released` has one row and one session is inserted.
   return { token, session: result.rows[0]! };
 }
 

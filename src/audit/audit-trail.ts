@@ -120,6 +120,7 @@ async function appendToChain(tx: Tx, chain: string, events: readonly AuditEvent[
       RETURNING 1
     )
     SELECT (SELECT count(*) FROM appended)::int AS appended, (SELECT count(*) FROM moved)::int AS moved`.execute(tx);
+  // An aggregate without GROUP BY returns exactly one row.
   const counts = result.rows[0]!;
   assert.ok(counts.appended === events.length && counts.moved === 1, `the head of audit chain ${chain} moved from where it was read`);
   remember(tx, chain, last);
@@ -133,6 +134,7 @@ async function lockChainHead(tx: Tx, chain: string): Promise<ChainHead> {
   let found = (await select()).rows[0];
   if (!found) {
     await sql`INSERT INTO audit_chain_head (chain, seq, hash) VALUES (${chain}, 0, ${chainGenesisHash}) ON CONFLICT (chain) DO NOTHING`.execute(tx);
+    // The head row was inserted just before (ON CONFLICT DO NOTHING): it exists now.
     found = (await select()).rows[0]!;
   }
   remember(tx, chain, found);

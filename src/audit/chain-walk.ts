@@ -106,9 +106,8 @@ export class ChainWalk {
 export function checkHead(chain: string, last: ChainEnd | null, head: { seq: bigint; hash: string } | undefined, problems: ProblemList): void {
   const report = (seq: bigint | null, recordId: bigint | null, detail: string) =>
     problems.add({ chain, seq, recordId, kind: 'head-mismatch', detail });
-  if (!last && !head) return;
   if (!last) {
-    report(head!.seq, null, `the head names record ${head!.seq} but the chain has no records: they were removed`);
+    if (head) report(head.seq, null, `the head names record ${head.seq} but the chain has no records: they were removed`);
   } else if (!head) {
     report(last.seq, last.id, `the chain has records up to ${last.seq} but no head: the head row was removed`);
   } else if (head.seq > last.seq) {

@@ -93,6 +93,7 @@ export async function compareWithStoredChain(db: Db, rows: readonly AuditExportR
       if (!twin) report('removed', `the stored chain has no record ${row.seq}`);
       else if (twin.hash !== row.hash || BigInt(twin.id) !== row.id) report('altered', `the exported record differs from stored record ${row.seq}`);
     }
+    // `low` is the smallest seq of these very rows.
     const first = exported.find((row) => row.seq === low)!;
     const before = hashOf.get(low - 1n);
     if (low > 1n && before && before.hash !== first.prevHash) {

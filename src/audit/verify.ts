@@ -64,6 +64,7 @@ async function verifyInSnapshot(tx: Tx, only: string | undefined, batchRows: num
       walk.next(storedRecord(row));
       records++;
     }
+    // The batch is not empty (an empty one ended the loop above).
     const last = rows.at(-1)!;
     after = { chain: last.chain, seq: BigInt(last.seq) };
     if (rows.length < batchRows) break;

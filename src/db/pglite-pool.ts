@@ -12,6 +12,7 @@ export function pglitePool(pglite: PGlite) {
     async query(sql: string, parameters: readonly unknown[]) {
       // Migrations are several statements in one text, which only the simple protocol (exec) accepts.
       const result =
+        // exec returns one result per statement; a statement text has at least one.
         parameters.length === 0 ? (await pglite.exec(sql)).at(-1)! : await pglite.query(sql, parameters as unknown[]);
       return {
         rows: result.rows,

@@ -196,6 +196,7 @@ export function certificateDer(certificatePem: string): Uint8Array<ArrayBuffer> 
 export function randomSerialHex(bytes: Uint8Array): string {
   const copy = Uint8Array.from(bytes);
   // Clearing the top bit keeps the number positive; setting the next one keeps its length fixed.
+  // The serial's bytes were just drawn (never empty).
   copy[0] = (copy[0]! & 0x7f) | 0x40;
   return Buffer.from(copy).toString('hex');
 }
@@ -231,6 +232,7 @@ function pemBody(pem: string, labels: string[]): Uint8Array<ArrayBuffer> | undef
     const match = new RegExp(`^-----BEGIN ${label}-----\\r?\\n([A-Za-z0-9+/=\\r\\n]+)-----END ${label}-----$`).exec(text);
     if (!match) continue;
     if (label !== 'CERTIFICATE' && text.length > requestPemCharsMax) return undefined;
+    // match[1]: the regular expression's one group, present whenever it matched.
     const der = Buffer.from(match[1]!.replace(/\s+/g, ''), 'base64');
     return der.length > 0 ? new Uint8Array(der) : undefined;
   }
@@ -240,6 +242,7 @@ function pemBody(pem: string, labels: string[]): Uint8Array<ArrayBuffer> | undef
 function singleCommonName(name: x509.Name): string | undefined {
   const json = name.toJSON();
   if (json.length !== 1) return undefined;
+  // A relative distinguished name holds at least one attribute (X.501); json[0] and entries[0] exist.
   const entries = Object.entries(json[0]!);
   if (entries.length !== 1) return undefined;
   const [type, values] = entries[0]!;

@@ -23,6 +23,7 @@ export function parseKeyringSpec(spec: string): Map<number, Buffer> {
   for (const part of spec.split(',').map((p) => p.trim()).filter(Boolean)) {
     const match = /^(\d{1,6}):([A-Za-z0-9+/_-]+={0,2})$/.exec(part);
     if (!match) throw new Error('ENCRYPTION_KEYS: each entry must be <version>:<base64 32-byte key>');
+    // match[2]: the pattern's second group, present whenever it matched.
     const key = Buffer.from(match[2]!, 'base64');
     if (key.length !== keyBytes) throw new Error(`ENCRYPTION_KEYS: key version ${match[1]} is not 32 bytes`);
     keys.set(Number(match[1]), key);
@@ -36,6 +37,7 @@ export function createKeyring(keys: Map<number, Buffer>, random: Random): Keyrin
   return {
     seal(plaintext, associatedData) {
       const iv = random.bytes(ivBytes);
+      // `current` is the newest version of `keys`, checked when the keyring was made.
       const cipher = createCipheriv('aes-256-gcm', keys.get(current)!, iv, { authTagLength: tagBytes });
       cipher.setAAD(Buffer.from(associatedData));
       const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
