@@ -1,11 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../deps.ts';
-import { AppError, isAppError } from '../../errors.ts';
+import { isAppError } from '../../errors.ts';
 import { layout } from '../../web/layout.ts';
 import type { FormState } from '../../web/form.ts';
-import { formSecret } from '../../web/form-input.ts';
-import { registerPage, type PageRequest } from '../../web/page-route.ts';
+import { formChoice, formSecret, sentText } from '../../web/form-input.ts';
+import { registerPage, type PageRequest, type PageRoute } from '../../web/page-route.ts';
 import { pageContext, requestContext, sessionChrome } from '../../web/request-context.ts';
+import type { MessageKey } from '../../web/i18n/index.ts';
 import { newPasswordField } from '../settings/form-fields.ts';
 import type { PasswordKind } from '../settings/password-service.ts';
 import { liftUserStop, resetUserPassword, subjectView } from './service.ts';
@@ -14,26 +15,78 @@ import { refusedPage, subjectPage, subjectPath, type SubjectForm } from './views
 /** The actor's confirmation password is taken as typed; a wrong one is counted by the use case. */
 const confirmationPasswordLengthMax = 128;
 
+const passwordKinds = ['login', 'confirmation'] as const satisfies readonly PasswordKind[];
+
+/** A page of a person's security, given the process's dependencies. */
+type SecurityOfPersonPage = (deps: Deps) => PageRoute<'active'>;
+
 function userIdParam(request: PageRequest<'active'>): string {
-  const value = (request.params as Record<string, unknown>).userId;
-  return typeof value === 'string' ? value : '';
+  return sentText(request.params, 'userId') ?? '';
 }
 
 function confirmationField(body: unknown): string {
   return formSecret(body, 'confirmationPassword', { maxLength: confirmationPasswordLengthMax, code: 'CONFIRMATION_PASSWORD_WRONG' });
 }
 
-function kindField(body: unknown): PasswordKind {
-  const kind = (body as Record<string, unknown> | undefined)?.kind;
-  if (kind !== 'login' && kind !== 'confirmation') throw new AppError('INPUT_INVALID', { field: 'kind' });
-  return kind;
-}
+/** The notice of an action just taken, with the kind of password a reset replaced; an unknown `done` shows none. */
+const doneNotices = new Map<string, { key: MessageKey; kind: MessageKey }>([
+  ['lifted', { key: 'userSecurity.lift.done', kind: 'password.kind.login' }],
+  ['reset-login', { key: 'userSecurity.reset.done', kind: 'password.kind.login' }],
+  ['reset-confirmation', { key: 'userSecurity.reset.done', kind: 'password.kind.confirmation' }],
+]);
 
-const doneKeys = {
-  lifted: 'userSecurity.lift.done',
-  'reset-login': 'userSecurity.reset.done',
-  'reset-confirmation': 'userSecurity.reset.done',
-} as const;
+/** The person's page, shared by the page itself and the two forms it posts to. */
+const render = (deps: Deps) => async (request: PageRequest<'active'>, state: FormState) => {
+  const page = pageContext(deps, request);
+  const { t } = page;
+  const chrome = sessionChrome(deps, request.live);
+  // After a refused submission the page is shown with the error; when the refusal is that the
+  // actor may not see this person at all, the error is all there is to show.
+  const view = await subjectView(deps, request.live, userIdParam(request)).catch((error: unknown) => {
+    if (state.error && isAppError(error)) return undefined;
+    throw error;
+  });
+  if (!view) return layout(page, 'userSecurity.title', refusedPage(t, state), chrome);
+  const posted: SubjectForm = request.method === 'POST' ? (request.url.endsWith('/lift') ? 'lift' : 'reset') : undefined;
+  const doneParam = sentText(request.query, 'done');
+  const notice = doneParam === undefined ? undefined : doneNotices.get(doneParam);
+  const done = notice ? t(notice.key, { kind: t(notice.kind) }) : undefined;
+  return layout(page, 'userSecurity.title', subjectPage(t, chrome.csrfToken, view, state, posted, done), chrome);
+};
+
+/** What the actor may do for this person: lift the stop, reset a password. */
+const personSecurityPage: SecurityOfPersonPage = (deps) => ({ path: '/users/:userId/security', access: 'active', render: render(deps) });
+
+/** R2.3: the person's stop lifted, confirmed with the actor's confirmation password. */
+const liftStopPage: SecurityOfPersonPage = (deps) => ({
+  path: '/users/:userId/security/lift',
+  access: 'active',
+  render: render(deps),
+  async submit(request) {
+    const userId = userIdParam(request);
+    await liftUserStop(deps, request.live, userId, confirmationField(request.body), requestContext(request));
+    return `${subjectPath(userId)}?done=lifted`;
+  },
+});
+
+/** R2.5: a forgotten password replaced by a temporary one, confirmed with the actor's confirmation password. */
+const resetPasswordPage: SecurityOfPersonPage = (deps) => ({
+  path: '/users/:userId/security/reset',
+  access: 'active',
+  echo: ['kind'],
+  render: render(deps),
+  async submit(request) {
+    const userId = userIdParam(request);
+    const input = {
+      kind: formChoice(request.body, 'kind', passwordKinds),
+      temporary: newPasswordField(request.body, 'temporary'),
+      temporaryRepeat: newPasswordField(request.body, 'temporaryRepeat'),
+      confirmationPassword: confirmationField(request.body),
+    };
+    await resetUserPassword(deps, request.live, userId, input, requestContext(request));
+    return `${subjectPath(userId)}?done=reset-${input.kind}`;
+  },
+});
 
 /**
  * R2.3, R2.5: a person's page for the master and admin users — lift the stop, reset a password —
@@ -41,54 +94,5 @@ const doneKeys = {
  * contract (./people.ts).
  */
 export function userSecurityRoutes(app: FastifyInstance, deps: Deps): void {
-  const render = async (request: PageRequest<'active'>, state: FormState) => {
-    const page = pageContext(deps, request);
-    const { t } = page;
-    const chrome = sessionChrome(deps, request.live);
-    // After a refused submission the page is shown with the error; when the refusal is that the
-    // actor may not see this person at all, the error is all there is to show.
-    const view = await subjectView(deps, request.live, userIdParam(request)).catch((error: unknown) => {
-      if (state.error && isAppError(error)) return undefined;
-      throw error;
-    });
-    if (!view) return layout(page, 'userSecurity.title', refusedPage(t, state), chrome);
-    const posted: SubjectForm = request.method === 'POST' ? (request.url.endsWith('/lift') ? 'lift' : 'reset') : undefined;
-    const doneParam = (request.query as Record<string, unknown>).done;
-    const doneKey = typeof doneParam === 'string' && Object.hasOwn(doneKeys, doneParam) ? doneKeys[doneParam as keyof typeof doneKeys] : undefined;
-    const done = doneKey
-      ? t(doneKey, { kind: t(doneParam === 'reset-confirmation' ? 'password.kind.confirmation' : 'password.kind.login') })
-      : undefined;
-    return layout(page, 'userSecurity.title', subjectPage(t, chrome.csrfToken, view, state, posted, done), chrome);
-  };
-
-  registerPage(app, deps, { path: '/users/:userId/security', access: 'active', render });
-
-  registerPage(app, deps, {
-    path: '/users/:userId/security/lift',
-    access: 'active',
-    render,
-    async submit(request) {
-      const userId = userIdParam(request);
-      await liftUserStop(deps, request.live, userId, confirmationField(request.body), requestContext(request));
-      return `${subjectPath(userId)}?done=lifted`;
-    },
-  });
-
-  registerPage(app, deps, {
-    path: '/users/:userId/security/reset',
-    access: 'active',
-    echo: ['kind'],
-    render,
-    async submit(request) {
-      const userId = userIdParam(request);
-      const input = {
-        kind: kindField(request.body),
-        temporary: newPasswordField(request.body, 'temporary'),
-        temporaryRepeat: newPasswordField(request.body, 'temporaryRepeat'),
-        confirmationPassword: confirmationField(request.body),
-      };
-      await resetUserPassword(deps, request.live, userId, input, requestContext(request));
-      return `${subjectPath(userId)}?done=reset-${input.kind}`;
-    },
-  });
+  for (const page of [personSecurityPage, liftStopPage, resetPasswordPage]) registerPage(app, deps, page(deps));
 }

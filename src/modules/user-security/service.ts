@@ -1,24 +1,25 @@
 import type { Deps } from '../../deps.ts';
+import type { Executor, Tx } from '../../db/transaction.ts';
 import type { User } from '../../db/schema.ts';
-import { inTransaction } from '../../db/transaction.ts';
-import { AppError } from '../../errors.ts';
+import { AppError, type ErrorCode } from '../../errors.ts';
 import { recordAudit, userActor } from '../../audit/audit-trail.ts';
 import { hashSecret } from '../../auth/password-hash.ts';
 import { passwordRuleViolation } from '../../auth/password-rules.ts';
 import { liftRefusal, resetRefusal, type ActorKind, type Releaser } from '../../domain/lock-modes.ts';
-import { confirmWithConfirmationPassword } from '../../access/confirmation-password.ts';
+import { runCommand, type Refusal } from '../../command/pipeline.ts';
+import { confirmationPassword } from '../../command/confirmation.ts';
 import { liftStopInTx } from '../../access/lockout.ts';
 import { endSessionsOfUser, type LiveSession } from '../../access/sessions.ts';
-import { masterEmail, notifySecurityChange } from '../../mail/security-notice.ts';
+import { masterEmail, notifySecurityChange, type SecurityChange } from '../../mail/security-notice.ts';
 import type { RequestContext } from '../../access/request-context.ts';
 import type { PasswordKind } from '../settings/password-service.ts';
 import { actorKindOf, personOfContract } from './people.ts';
 
 /**
  * R2.3, R2.5: the master (or an admin user) lifts a user's stop and resets a user's forgotten
- * password. Each is authorised by the rules of src/domain/lock-modes.ts, confirmed with the
- * actor's confirmation password (R1.5), and commits its change, audit record and emails in one
- * transaction (house rule 8).
+ * password. Each is authorised by the rules of src/domain/lock-modes.ts before the actor's
+ * confirmation password is asked (R1.5; a refused action costs no attempt) and again inside the
+ * transaction that commits the change, its audit record and its emails (house rule 8).
  */
 
 const passwordKindKey = { login: 'password.kind.login', confirmation: 'password.kind.confirmation' } as const;
@@ -45,21 +46,50 @@ export async function subjectView(deps: Deps, live: LiveSession, userId: string)
   };
 }
 
-/** A refused administrative action is itself a security event: it is audited with its reason. */
-async function refuse(deps: Deps, live: LiveSession, subject: User, action: string, code: AppError['code'], context: RequestContext): Promise<never> {
-  await recordAudit(deps.db, {
-    at: deps.clock.now(),
+interface Attempt {
+  deps: Deps;
+  live: LiveSession;
+  context: RequestContext;
+  action: string;
+}
+
+/**
+ * A refused administrative action is itself a security event, recorded with its reason against the
+ * person it was aimed at (their history shows who tried). runCommand records a refusal against the
+ * actor, so the first judgement records it here; the judgement inside the transaction only refuses.
+ */
+async function refusedOn(executor: Executor, attempt: Attempt, subject: User, code: ErrorCode): Promise<{ refused: Refusal }> {
+  if (!executor.isTransaction) {
+    const { deps, live, context } = attempt;
+    await recordAudit(deps.db, {
+      at: deps.clock.now(),
+      contractId: live.contract.id,
+      userRef: subject.id,
+      actor: userActor(live.contract.id, live.user.user_id),
+      action: attempt.action,
+      outcome: 'failure',
+      reason: code.toLowerCase(),
+      ip: context.ip,
+      userAgent: context.userAgent,
+      details: { subjectUserId: subject.user_id },
+    });
+  }
+  return { refused: { code } };
+}
+
+/** R7.3: the person it concerns and the master are told, in the change's transaction. */
+async function mailSubjectChange(attempt: Attempt, tx: Tx, subject: User, what: SecurityChange['what'], at: Date): Promise<void> {
+  const { deps, live, context } = attempt;
+  await notifySecurityChange(deps, tx, {
     contractId: live.contract.id,
-    userRef: subject.id,
-    actor: userActor(live.contract.id, live.user.user_id),
-    action,
-    outcome: 'failure',
-    reason: code.toLowerCase(),
+    companyName: live.contract.company_name,
+    subjectUserId: subject.user_id,
+    actorLabel: live.user.user_id,
+    what,
+    at,
     ip: context.ip,
-    userAgent: context.userAgent,
-    details: { subjectUserId: subject.user_id },
+    recipients: [subject.email, await masterEmail(tx, live.contract.id)],
   });
-  throw new AppError(code);
 }
 
 /**
@@ -67,42 +97,33 @@ async function refuse(deps: Deps, live: LiveSession, subject: User, action: stri
  * checked before the confirmation password is asked (a refused lift costs no attempt) and again
  * under lock in the transaction, so a lock-mode change in between cannot be overtaken.
  */
-export async function liftUserStop(deps: Deps, live: LiveSession, userId: string, confirmationPassword: string, context: RequestContext): Promise<void> {
-  const action = 'person.lift_stop';
-  const subject = await personOfContract(deps.db, live.contract.id, userId);
-  const actorKind = await actorKindOf(deps.db, live.user);
-  const refusal = liftRefusal(live.contract.lock_mode, subject.role, actorKind);
-  if (refusal || actorKind === 'general_user') return refuse(deps, live, subject, action, refusal ?? 'FORBIDDEN', context);
-  if (!subject.stopped_at) throw new AppError('STOP_NOT_STOPPED');
-  await confirmWithConfirmationPassword(deps, live, confirmationPassword, context, action);
-
-  const releaser: Releaser = actorKind;
-  const now = deps.clock.now();
-  await inTransaction(deps.db, async (tx) => {
-    const outcome = await liftStopInTx(tx, subject, releaser);
-    if (outcome.refused) throw new AppError('STOP_LIFT_OPERATOR_ONLY');
-    if (!outcome.personLifted) throw new AppError('STOP_NOT_STOPPED');
-    await recordAudit(tx, {
-      at: now,
-      contractId: live.contract.id,
-      userRef: subject.id,
-      actor: userActor(live.contract.id, live.user.user_id),
-      action,
-      outcome: 'success',
-      ip: context.ip,
-      userAgent: context.userAgent,
-      details: { subjectUserId: subject.user_id, by: releaser, lockMode: outcome.contract.lock_mode, contractLifted: outcome.contractLifted },
-    });
-    await notifySecurityChange(deps, tx, {
-      contractId: live.contract.id,
-      companyName: live.contract.company_name,
-      subjectUserId: subject.user_id,
-      actorLabel: live.user.user_id,
-      what: { key: 'userSecurity.mail.lifted', params: { userId: subject.user_id } },
-      at: now,
-      ip: context.ip,
-      recipients: [subject.email, await masterEmail(tx, live.contract.id)],
-    });
+export async function liftUserStop(deps: Deps, live: LiveSession, userId: string, password: string, context: RequestContext): Promise<void> {
+  const attempt: Attempt = { deps, live, context, action: 'person.lift_stop' };
+  await runCommand<{ subject: User; releaser: Releaser }, void, void>(deps, { live, context }, {
+    action: attempt.action,
+    async judge(executor) {
+      const subject = await personOfContract(executor, live.contract.id, userId);
+      const actorKind = await actorKindOf(executor, live.user);
+      const refusal = liftRefusal(live.contract.lock_mode, subject.role, actorKind);
+      if (refusal || actorKind === 'general_user') return refusedOn(executor, attempt, subject, refusal ?? 'FORBIDDEN');
+      if (!subject.stopped_at) return { refused: { code: 'STOP_NOT_STOPPED' } };
+      return { go: { subject, releaser: actorKind } };
+    },
+    confirm: () => [confirmationPassword(password)],
+    async write(tx, { subject, releaser }) {
+      // liftStopInTx locks the person, then the contract, and judges the lock mode on what it locked.
+      const outcome = await liftStopInTx(tx, subject, releaser);
+      if (outcome.refused) throw new AppError('STOP_LIFT_OPERATOR_ONLY');
+      if (!outcome.personLifted) throw new AppError('STOP_NOT_STOPPED');
+      return {
+        result: undefined,
+        subjectRef: subject.id,
+        details: { subjectUserId: subject.user_id, by: releaser, lockMode: outcome.contract.lock_mode, contractLifted: outcome.contractLifted },
+      };
+    },
+    async notify(tx, { subject }, _written, now) {
+      await mailSubjectChange(attempt, tx, subject, { key: 'userSecurity.mail.lifted', params: { userId: subject.user_id } }, now);
+    },
   });
 }
 
@@ -122,57 +143,46 @@ export interface ResetInput {
  * sessions end: they were opened with the old password.
  */
 export async function resetUserPassword(deps: Deps, live: LiveSession, userId: string, input: ResetInput, context: RequestContext): Promise<void> {
-  const action = `person.password_reset.${input.kind}`;
-  const subject = await personOfContract(deps.db, live.contract.id, userId);
-  const actorKind = await actorKindOf(deps.db, live.user);
-  const refusal = resetRefusal({ kind: actorKind, ref: live.user.id }, { role: subject.role, ref: subject.id });
-  if (refusal) return refuse(deps, live, subject, action, refusal, context);
-  if (!subject.login_password_hash || !subject.confirmation_password_hash) throw new AppError('PASSWORD_RESET_NOT_SET_UP');
-  const violation = passwordRuleViolation(input.temporary, { userId: subject.user_id, contractId: subject.contract_id });
-  if (violation) throw new AppError(violation, { field: 'temporary' });
-  if (input.temporary !== input.temporaryRepeat) throw new AppError('PASSWORD_REPEAT_MISMATCH', { field: 'temporaryRepeat' });
-  await confirmWithConfirmationPassword(deps, live, input.confirmationPassword, context, action);
-
-  const hash = await hashSecret(input.temporary);
-  const now = deps.clock.now();
-  await inTransaction(deps.db, async (tx) => {
-    const changed = await tx
-      .updateTable('users')
-      .set(
-        input.kind === 'login'
-          ? { login_password_hash: hash, login_password_changed_at: now, must_change_login: true }
-          : { confirmation_password_hash: hash, confirmation_password_changed_at: now, must_change_confirmation: true },
-      )
-      .where('id', '=', subject.id)
-      .where('contract_id', '=', live.contract.id)
-      .where('role', '=', 'user')
-      .where('status', '<>', 'deleted')
-      .where('login_password_hash', 'is not', null)
-      .returning('id')
-      .executeTakeFirst();
-    if (!changed) throw new AppError('NOT_FOUND');
-    await tx.insertInto('password_history').values({ user_ref: subject.id, kind: input.kind, hash, created_at: now }).execute();
-    await endSessionsOfUser(tx, subject.id, 'credentials', now);
-    await recordAudit(tx, {
-      at: now,
-      contractId: live.contract.id,
-      userRef: subject.id,
-      actor: userActor(live.contract.id, live.user.user_id),
-      action,
-      outcome: 'success',
-      ip: context.ip,
-      userAgent: context.userAgent,
-      details: { subjectUserId: subject.user_id, kind: input.kind, by: actorKind },
-    });
-    await notifySecurityChange(deps, tx, {
-      contractId: live.contract.id,
-      companyName: live.contract.company_name,
-      subjectUserId: subject.user_id,
-      actorLabel: live.user.user_id,
-      what: { key: 'userSecurity.mail.reset', params: { userId: subject.user_id, kind: { message: passwordKindKey[input.kind] } } },
-      at: now,
-      ip: context.ip,
-      recipients: [subject.email, await masterEmail(tx, live.contract.id)],
-    });
+  const attempt: Attempt = { deps, live, context, action: `person.password_reset.${input.kind}` };
+  await runCommand<{ subject: User; actorKind: ActorKind }, string, void>(deps, { live, context }, {
+    action: attempt.action,
+    async judge(executor) {
+      const subject = await personOfContract(executor, live.contract.id, userId);
+      const actorKind = await actorKindOf(executor, live.user);
+      const refusal = resetRefusal({ kind: actorKind, ref: live.user.id }, { role: subject.role, ref: subject.id });
+      if (refusal) return refusedOn(executor, attempt, subject, refusal);
+      if (!subject.login_password_hash || !subject.confirmation_password_hash) return { refused: { code: 'PASSWORD_RESET_NOT_SET_UP' } };
+      return { go: { subject, actorKind } };
+    },
+    async prepare({ subject }) {
+      const violation = passwordRuleViolation(input.temporary, { userId: subject.user_id, contractId: subject.contract_id });
+      if (violation) throw new AppError(violation, { field: 'temporary' });
+      if (input.temporary !== input.temporaryRepeat) throw new AppError('PASSWORD_REPEAT_MISMATCH', { field: 'temporaryRepeat' });
+      return hashSecret(input.temporary);
+    },
+    confirm: () => [confirmationPassword(input.confirmationPassword)],
+    async write(tx, { subject, actorKind }, hash, now) {
+      const changed = await tx
+        .updateTable('users')
+        .set(
+          input.kind === 'login'
+            ? { login_password_hash: hash, login_password_changed_at: now, must_change_login: true }
+            : { confirmation_password_hash: hash, confirmation_password_changed_at: now, must_change_confirmation: true },
+        )
+        .where('id', '=', subject.id)
+        .where('contract_id', '=', live.contract.id)
+        .where('role', '=', 'user')
+        .where('status', '<>', 'deleted')
+        .where('login_password_hash', 'is not', null)
+        .returning('id')
+        .executeTakeFirst();
+      if (!changed) throw new AppError('NOT_FOUND');
+      await tx.insertInto('password_history').values({ user_ref: subject.id, kind: input.kind, hash, created_at: now }).execute();
+      await endSessionsOfUser(tx, subject.id, 'credentials', now);
+      return { result: undefined, subjectRef: subject.id, details: { subjectUserId: subject.user_id, kind: input.kind, by: actorKind } };
+    },
+    async notify(tx, { subject }, _written, now) {
+      await mailSubjectChange(attempt, tx, subject, { key: 'userSecurity.mail.reset', params: { userId: subject.user_id, kind: { message: passwordKindKey[input.kind] } } }, now);
+    },
   });
 }

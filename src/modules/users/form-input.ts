@@ -1,5 +1,5 @@
 import { AppError } from '../../errors.ts';
-import { formSecret, formText } from '../../web/form-input.ts';
+import { formSecret, formText, sentValue } from '../../web/form-input.ts';
 import { isValidEmail, isValidUserId, emailLengthMax, userIdLengthMax } from '../../domain/identifiers.ts';
 import { businesses, hasLimits, hasSteps, steps, type Business, type Grant, type Step } from '../../domain/permissions.ts';
 import { newPasswordField } from '../settings/form-fields.ts';
@@ -29,13 +29,9 @@ export function dailyName(business: Business): string {
 }
 export const accountFieldName = 'account';
 
-function bodyOf(body: unknown): Record<string, unknown> {
-  return body && typeof body === 'object' ? (body as Record<string, unknown>) : {};
-}
-
 /** A checkbox is absent, or sent once with the value the page gave it. */
 export function checkbox(body: unknown, name: string): boolean {
-  const value = bodyOf(body)[name];
+  const value = sentValue(body, name);
   if (value === undefined) return false;
   if (value === '1') return true;
   throw new AppError('INPUT_INVALID', { field: name });
@@ -91,7 +87,7 @@ export function grantsField(body: unknown): Grant[] {
 
 /** The accounts ticked: each an account ID, each at most once. */
 export function accountsField(body: unknown): number[] {
-  const value = bodyOf(body)[accountFieldName];
+  const value = sentValue(body, accountFieldName);
   if (value === undefined) return [];
   const values = Array.isArray(value) ? value : [value];
   const ids = values.map((v) => {

@@ -1,3 +1,4 @@
+import { sentText, sentValue } from '../../web/form-input.ts';
 import { businesses, hasLimits, hasSteps, steps, type Business, type Step } from '../../domain/permissions.ts';
 import type { PersonRecord } from './repository.ts';
 import { accountFieldName, checkboxName, dailyName, perTransactionName, stepName } from './form-input.ts';
@@ -24,7 +25,8 @@ export interface FormModel {
 const echoLengthMax = 100;
 
 function emptyGrants(): Record<Business, GrantModel> {
-  return Object.fromEntries(businesses.map((b) => [b, { granted: false, steps: new Set<Step>(), perTransaction: '', daily: '' }])) as Record<Business, GrantModel>;
+  const none = (): GrantModel => ({ granted: false, steps: new Set<Step>(), perTransaction: '', daily: '' });
+  return { inquiry: none(), transfer: none(), tax_payment: none(), bulk_transfer: none(), user_admin: none() };
 }
 
 export function emptyModel(): FormModel {
@@ -51,9 +53,8 @@ export function modelFromRecord(record: PersonRecord): FormModel {
 }
 
 export function modelFromBody(body: unknown): FormModel {
-  const fields = body && typeof body === 'object' ? (body as Record<string, unknown>) : {};
-  const text = (name: string) => (typeof fields[name] === 'string' ? (fields[name] as string).slice(0, echoLengthMax) : '');
-  const ticked = (name: string) => fields[name] === '1';
+  const text = (name: string) => sentText(body, name)?.slice(0, echoLengthMax) ?? '';
+  const ticked = (name: string) => sentValue(body, name) === '1';
   const grants = emptyGrants();
   for (const business of businesses) {
     grants[business] = {
@@ -63,7 +64,7 @@ export function modelFromBody(body: unknown): FormModel {
       daily: hasLimits(business) ? text(dailyName(business)) : '',
     };
   }
-  const accounts = fields[accountFieldName];
+  const accounts = sentValue(body, accountFieldName);
   const accountValues = (Array.isArray(accounts) ? accounts : [accounts]).filter((v): v is string => typeof v === 'string' && /^[0-9]{1,9}$/.test(v));
   return {
     userId: text('userId'),

@@ -171,7 +171,13 @@ export async function cardStates(executor: Executor, contractId: string, now: Da
     .where('grid_card_request.cancelled_at', 'is', null)
     .execute();
   const states = new Map<number, CardState>();
-  const stateOf = (ref: number) => states.get(ref) ?? states.set(ref, { validSerial: undefined, requested: false }).get(ref)!;
+  const stateOf = (ref: number): CardState => {
+    const known = states.get(ref);
+    if (known) return known;
+    const fresh: CardState = { validSerial: undefined, requested: false };
+    states.set(ref, fresh);
+    return fresh;
+  };
   for (const card of cards) stateOf(card.user_ref).validSerial = card.serial;
   for (const request of requests) stateOf(request.user_ref).requested = true;
   return states;

@@ -16,11 +16,11 @@ export function formatYen(amount: bigint): string {
 }
 
 export function roleLabel(t: Translate, person: Person): string {
-  return t(`users.role.${roleOf(person)}` as MessageKey);
+  return t(`users.role.${roleOf(person)}`);
 }
 
 function businessLabel(t: Translate, business: Business): string {
-  return t(`users.business.${business}` as MessageKey);
+  return t(`users.business.${business}`);
 }
 
 /** "資金移動（振込・振替）：登録・承認" — what a person may do, one business a line. */
@@ -30,7 +30,7 @@ export function permissionsSummary(t: Translate, grants: readonly Grant[]): Html
   const lines = ordered.map((grant) => {
     const label = businessLabel(t, grant.business);
     if (!hasSteps(grant.business)) return label;
-    return t('users.withSteps', { business: label, steps: grant.steps.map((s) => t(`users.step.${s}` as MessageKey)).join(t('users.stepSeparator')) });
+    return t('users.withSteps', { business: label, steps: grant.steps.map((s) => t(`users.step.${s}`)).join(t('users.stepSeparator')) });
   });
   return html`${lines.map((line, i) => html`${i > 0 ? html`<br>` : ''}${line}`)}`;
 }
@@ -51,7 +51,7 @@ ${people.map(
 <td><a href="/users/${user.user_id}">${user.user_id}</a></td>
 <td>${user.display_name}</td>
 <td>${roleLabel(t, person)}</td>
-<td>${t(`users.status.${user.status}` as MessageKey)}</td>
+<td>${t(`users.status.${user.status}`)}</td>
 <td>${permissionsSummary(t, person.grants)}</td>
 <td>${user.stopped_at ? html`<span class="warning">${t('users.stopped.yes')}</span>` : t('users.stopped.no')}</td>
 <td>${cardLabel(t, cards.get(user.id), false)}</td>
@@ -69,7 +69,7 @@ export function personFacts(t: Translate, record: PersonRecord, card: CardState 
   <dt>${t('users.col.name')}</dt><dd>${user.display_name}</dd>
   <dt>${t('users.field.email')}</dt><dd>${user.email ?? t('email.none')}</dd>
   <dt>${t('users.col.role')}</dt><dd>${roleLabel(t, person)}</dd>
-  <dt>${t('users.col.status')}</dt><dd>${t(`users.status.${user.status}` as MessageKey)}</dd>
+  <dt>${t('users.col.status')}</dt><dd>${t(`users.status.${user.status}`)}</dd>
   <dt>${t('users.field.stopped')}</dt><dd>${user.stopped_at ? t('users.stopped.yes') : t('users.stopped.no')}</dd>
   <dt>${t('users.col.card')}</dt><dd>${cardLabel(t, card)}</dd>
   <dt>${t('users.col.permissions')}</dt><dd>${permissionsSummary(t, person.grants)}</dd>
@@ -111,7 +111,7 @@ function permissionGroups(t: Translate, state: FormState, model: FormModel, acto
   ${own ? '' : html`<p class="hint">${t('users.hint.notYours')}</p>`}
   ${business === 'user_admin' ? html`<p class="hint">${t('users.hint.userAdmin')}</p>` : ''}
   ${tick(state, checkboxName(business), t('users.field.grant'), row.granted)}
-  ${hasSteps(business) ? html`<span class="hint">${t('users.field.steps')}:</span> ${steps.map((step) => tick(state, stepName(business, step), t(`users.step.${step}` as MessageKey), row.steps.has(step)))}` : ''}
+  ${hasSteps(business) ? html`<span class="hint">${t('users.field.steps')}:</span> ${steps.map((step) => tick(state, stepName(business, step), t(`users.step.${step}`), row.steps.has(step)))}` : ''}
   ${hasLimits(business) ? html`${limit(perTransactionName(business), 'users.field.perTransaction', own?.perTransactionLimitYen)}${limit(dailyName(business), 'users.field.daily', own?.dailyLimitYen)}` : ''}
 </fieldset>`;
   })}
@@ -119,7 +119,7 @@ function permissionGroups(t: Translate, state: FormState, model: FormModel, acto
 }
 
 function accountRow(t: Translate, account: Account): Html {
-  return html`<td>${account.branch_code}</td><td>${t(`users.accountType.${account.account_type}` as MessageKey)}</td><td>${account.account_number}</td><td>${account.holder_kana}</td>`;
+  return html`<td>${account.branch_code}</td><td>${t(`users.accountType.${account.account_type}`)}</td><td>${account.account_number}</td><td>${account.holder_kana}</td>`;
 }
 
 function accountsTable(t: Translate, state: FormState, model: FormModel, accounts: readonly Account[]): Html {
