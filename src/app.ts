@@ -19,6 +19,7 @@ import { usersRoutes } from './modules/users/routes.ts';
 import { userSecurityRoutes } from './modules/user-security/routes.ts';
 import { securityPageRoutes } from './modules/security-page/routes.ts';
 import { accountsRoutes } from './modules/accounts/routes.ts';
+import { contractSettingsRoutes } from './modules/contract-settings/routes.ts';
 import { payeesRoutes } from './modules/payees/routes.ts';
 import { transfersRoutes } from './modules/transfers/routes.ts';
 import { certificatesRoutes } from './modules/certificates/routes.ts';
@@ -77,6 +78,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   userSecurityRoutes(app, deps);
   securityPageRoutes(app, deps);
   accountsRoutes(app, deps);
+  contractSettingsRoutes(app, deps);
   payeesRoutes(app, deps);
   transfersRoutes(app, deps);
   certificatesRoutes(app, deps);

@@ -57,12 +57,8 @@ export async function runCommand<Judged, Prepared, Result>(
   actor: CommandActor,
   command: Command<Judged, Prepared, Result>,
 ): Promise<Result> {
-  const first = await command.judge(deps.db);
+  const first = await judgeCommand(deps, actor, command);
   if ('unchanged' in first) return first.unchanged;
-  if ('refused' in first) {
-    if (first.refused.audit) await recordRefusal(deps, actor, command, first.refused);
-    throw refusalError(first.refused);
-  }
   const prepared = (await command.prepare?.(first.go)) as Prepared;
   await confirmSecrets(deps, actor, command.action, command.confirm(first.go));
   return inTransaction(deps.db, async (tx) => {
@@ -87,6 +83,23 @@ export async function runCommand<Judged, Prepared, Result>(
     await command.notify?.(tx, second.go, written, now);
     return written.result;
   });
+}
+
+/**
+ * Step 1 alone, for a page that comes before the change's confirmation (a form, its review): the
+ * judgement on the database as it is, a refusal answered and recorded as runCommand would.
+ */
+export async function judgeCommand<Judged, Result>(
+  deps: Deps,
+  actor: CommandActor,
+  command: Pick<Command<Judged, unknown, Result>, 'action' | 'details' | 'judge'>,
+): Promise<{ go: Judged } | { unchanged: Result }> {
+  const judgement = await command.judge(deps.db);
+  if ('refused' in judgement) {
+    if (judgement.refused.audit) await recordRefusal(deps, actor, command, judgement.refused);
+    throw refusalError(judgement.refused);
+  }
+  return judgement;
 }
 
 export function refusalError(refusal: Refusal): AppError {

@@ -5,12 +5,18 @@ import {
   isValidSendBackReason,
   nextAfterApproval,
   nextAtRegistration,
+  payeeStatusAtRegistration,
+  refusalCodes,
   refusalToApprove,
+  refusalToApprovePayee,
   refusalToRegister,
   refusalToSend,
   refusalToSendBack,
+  refusalToSendBackPayee,
   refusalToWithdraw,
+  refusalToWithdrawPayee,
   type Item,
+  type PayeeItem,
   type StepHolder,
 } from './approval.ts';
 
@@ -123,4 +129,48 @@ test('a send-back reason is 1 to 100 characters without control characters', () 
   assert.equal(isValidSendBackReason('あ'.repeat(101)), false);
   assert.equal(isValidSendBackReason('   '), false);
   assert.equal(isValidSendBackReason('a\u0007b'), false);
+});
+
+const payeeItem = (overrides: Partial<PayeeItem> = {}): PayeeItem => ({ status: 'pending', createdBy: 1, approvedBy: [], ...overrides });
+const payeeApprover = { ref: 2, canApprove: true };
+
+test('a payee registered without approvals is in use at once; with one or two it waits', () => {
+  assert.equal(payeeStatusAtRegistration(approvalsRequiredByMode.none), 'active');
+  assert.equal(payeeStatusAtRegistration(approvalsRequiredByMode.single), 'pending');
+  assert.equal(payeeStatusAtRegistration(approvalsRequiredByMode.double), 'pending');
+});
+
+test('a payee is approved by a holder of the approve step, while pending, never by its registrant, never twice', () => {
+  assert.equal(refusalToApprovePayee(payeeApprover, payeeItem()), undefined);
+  assert.equal(refusalToApprovePayee({ ref: 2, canApprove: false }, payeeItem()), 'PAYEES_APPROVE_FORBIDDEN');
+  assert.equal(refusalToApprovePayee({ ref: 1, canApprove: true }, payeeItem()), 'PAYEES_OWN_ITEM');
+  assert.equal(refusalToApprovePayee(payeeApprover, payeeItem({ approvedBy: [2] })), 'PAYEES_ALREADY_APPROVED');
+  assert.equal(refusalToApprovePayee({ ref: 3, canApprove: true }, payeeItem({ approvedBy: [2] })), undefined);
+  for (const status of ['active', 'rejected', 'withdrawn', 'deleted', 'replaced'] as const) {
+    assert.equal(refusalToApprovePayee(payeeApprover, payeeItem({ status })), 'PAYEES_NOT_PENDING', status);
+  }
+  assert.equal(refusalToApprovePayee({ ref: 1, canApprove: false }, payeeItem({ status: 'active' })), 'PAYEES_APPROVE_FORBIDDEN', 'the step is judged first');
+});
+
+test('a payee is sent back on the terms of an approval', () => {
+  assert.equal(refusalToSendBackPayee(payeeApprover, payeeItem()), undefined);
+  assert.equal(refusalToSendBackPayee({ ref: 2, canApprove: false }, payeeItem()), 'PAYEES_APPROVE_FORBIDDEN');
+  assert.equal(refusalToSendBackPayee({ ref: 1, canApprove: true }, payeeItem()), 'PAYEES_OWN_ITEM');
+  assert.equal(refusalToSendBackPayee(payeeApprover, payeeItem({ approvedBy: [2] })), 'PAYEES_ALREADY_APPROVED');
+  assert.equal(refusalToSendBackPayee(payeeApprover, payeeItem({ status: 'active' })), 'PAYEES_NOT_PENDING');
+});
+
+test('the registrant alone withdraws a pending payee; a payee no longer pending is refused as such first', () => {
+  assert.equal(refusalToWithdrawPayee({ ref: 1 }, payeeItem()), undefined);
+  assert.equal(refusalToWithdrawPayee({ ref: 1 }, payeeItem({ approvedBy: [2] })), undefined);
+  assert.equal(refusalToWithdrawPayee({ ref: 2 }, payeeItem()), 'PAYEES_NOT_REGISTRANT');
+  assert.equal(refusalToWithdrawPayee({ ref: 1 }, payeeItem({ status: 'active' })), 'PAYEES_NOT_PENDING');
+  assert.equal(refusalToWithdrawPayee({ ref: 2 }, payeeItem({ status: 'withdrawn' })), 'PAYEES_NOT_PENDING');
+});
+
+test('the one table names the shared refusals of each kind of item', () => {
+  assert.equal(refusalToApprove(approver, item({ status: 'withdrawn' }), today), refusalCodes.transfer.notWaiting);
+  assert.equal(refusalToApprovePayee(payeeApprover, payeeItem({ status: 'withdrawn' })), refusalCodes.payee.notWaiting);
+  assert.equal(refusalToWithdraw(approver, item()), refusalCodes.transfer.notCreator);
+  assert.equal(refusalToWithdrawPayee(payeeApprover, payeeItem()), refusalCodes.payee.notCreator);
 });

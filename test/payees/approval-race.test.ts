@@ -5,7 +5,7 @@ import type { Client } from '../helpers/client.ts';
 import { startApp, type TestApp } from '../http/support.ts';
 import { addUserWith } from '../http/users-helpers.ts';
 import { completeEntry, loggedOn, payeeFields, payeeRow, payeesWorld, registerPayee, type PayeesWorld } from './support.ts';
-import { recordApproval } from '../../src/modules/payees/service.ts';
+import { recordApproval } from '../../src/modules/payees/approve.ts';
 import { isAppError } from '../../src/errors.ts';
 import type { LiveSession } from '../../src/access/sessions.ts';
 

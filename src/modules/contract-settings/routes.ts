@@ -11,6 +11,11 @@ import { settingsForm } from './views.ts';
 
 const confirmationPasswordLengthMax = 128;
 
+/** The option named by `sent`, or `otherwise` when it names none. */
+function choiceOr<T extends string>(options: readonly T[], sent: string | undefined, otherwise: T): T {
+  return options.find((option) => option === sent) ?? otherwise;
+}
+
 /** R8.5, R7.3: /contract-settings, the master's only (FORBIDDEN to anyone else, before any input is read). */
 export function contractSettingsRoutes(app: FastifyInstance, deps: Deps): void {
   registerPage(app, deps, {
@@ -22,11 +27,9 @@ export function contractSettingsRoutes(app: FastifyInstance, deps: Deps): void {
       const chrome = sessionChrome(deps, request.live);
       const current = await contractSettingsOf(deps, request.live);
       const sent = state.values ?? {};
+      // After an error the choices sent are shown again, where they are valid.
       const shown: ContractSettings = state.error
-        ? {
-            approvalMode: (approvalModes as readonly string[]).includes(sent.approvalMode ?? '') ? (sent.approvalMode as ContractSettings['approvalMode']) : current.approvalMode,
-            resultEmailTo: (resultEmailRecipients as readonly string[]).includes(sent.resultEmailTo ?? '') ? (sent.resultEmailTo as ContractSettings['resultEmailTo']) : current.resultEmailTo,
-          }
+        ? { approvalMode: choiceOr(approvalModes, sent.approvalMode, current.approvalMode), resultEmailTo: choiceOr(resultEmailRecipients, sent.resultEmailTo, current.resultEmailTo) }
         : current;
       const done = sentText(request.query, 'done');
       const notice = done === 'changed' ? t('contractSettings.done.changed') : done === 'unchanged' ? t('contractSettings.done.unchanged') : undefined;

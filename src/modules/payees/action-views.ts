@@ -3,13 +3,14 @@ import { csrfField } from '../../web/layout.ts';
 import { field, submitButton, type FormState } from '../../web/form.ts';
 import type { Translate } from '../../web/i18n/index.ts';
 import { reasonLengthMax } from './form-input.ts';
-import { errorBox } from './views.ts';
+import type { PayeePage } from './queries.ts';
+import { destinationFacts, errorBox, stateFacts, type Destination } from './views.ts';
 
-/** The forms acting on one payee: approve and delete (confirmed with the password), reject, withdraw. */
+/** The pages acting on one payee: approve and delete (confirmed with the password), reject, withdraw. */
 
 export type PayeeAction = 'approve' | 'reject' | 'withdraw' | 'delete';
 
-export function actionForm(t: Translate, state: FormState, options: { action: PayeeAction; path: string; csrfToken: string; submitLabel: string }): Html {
+function actionForm(t: Translate, state: FormState, options: { action: PayeeAction; path: string; csrfToken: string; submitLabel: string }): Html {
   const password = options.action === 'approve' || options.action === 'delete';
   const invalidReason = state.error?.field === 'reason';
   return html`${errorBox(t, state)}
@@ -27,4 +28,21 @@ export function actionForm(t: Translate, state: FormState, options: { action: Pa
     : ''}
   ${submitButton(options.submitLabel)}
 </form>`;
+}
+
+export interface ActionPageOptions {
+  action: PayeeAction;
+  found: PayeePage;
+  destination: Destination;
+  csrfToken: string;
+}
+
+/** What the action does, the payee it acts on, and its form. */
+export function actionPage(t: Translate, state: FormState, options: ActionPageOptions): Html {
+  const { action, found } = options;
+  const path = `/payees/${found.payee.id}`;
+  return html`<p>${t(`payees.${action}.intro`)}</p>
+${destinationFacts(t, options.destination, stateFacts(t, found.payee, found.registrant.user_id, found.approvals))}
+${actionForm(t, state, { action, path: `${path}/${action}`, csrfToken: options.csrfToken, submitLabel: t(`payees.${action}.submit`) })}
+<p><a href="${path}">${t('payees.detail.back')}</a></p>`;
 }

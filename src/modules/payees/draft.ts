@@ -9,6 +9,8 @@ import type { PayeeEntry } from './form-input.ts';
  * log, and a draft opens only in the session and for the payee it was made for.
  */
 export const draftValidSeconds = 30 * 60;
+/** A sealed draft is never longer than this; a longer one is refused unopened. */
+export const draftLengthMax = 4096;
 
 interface Sealed extends PayeeEntry {
   issuedAtMs: number;
@@ -24,7 +26,7 @@ export function sealDraft(deps: Deps, live: LiveSession, payeeId: number | undef
 }
 
 export function openDraft(deps: Deps, live: LiveSession, payeeId: number | undefined, draft: unknown): PayeeEntry {
-  if (typeof draft !== 'string' || draft.length === 0 || draft.length > 4096) throw new AppError('PAYEES_DRAFT_INVALID');
+  if (typeof draft !== 'string' || draft.length === 0 || draft.length > draftLengthMax) throw new AppError('PAYEES_DRAFT_INVALID');
   let sealed: Sealed;
   try {
     sealed = JSON.parse(deps.keyring.open(draft, purpose(live, payeeId))) as Sealed;

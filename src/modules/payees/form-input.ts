@@ -2,7 +2,7 @@ import type { Deps } from '../../deps.ts';
 import type { Executor } from '../../db/transaction.ts';
 import type { AccountType } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
-import { formSecret, formText } from '../../web/form-input.ts';
+import { formChoice, formSecret, formText, sentText, sentValue } from '../../web/form-input.ts';
 import { toZenginKana, isZenginKana } from '../../domain/zengin-kana.ts';
 import { findBank, findBranch } from '../../domain/bank-directory.ts';
 import { ownBank } from './own-bank.ts';
@@ -38,10 +38,6 @@ export interface PayeeEntry extends PayeeDetails {
   nameTyped: string;
 }
 
-function valueOf(body: unknown, name: string): unknown {
-  return body && typeof body === 'object' ? (body as Record<string, unknown>)[name] : undefined;
-}
-
 export function bankCodeField(body: unknown): string {
   const code = formText(body, 'bankCode', { maxLength: 10, code: 'PAYEES_BANK_INVALID' });
   if (!/^[0-9]{4}$/.test(code)) throw new AppError('PAYEES_BANK_INVALID', { field: 'bankCode' });
@@ -55,11 +51,7 @@ export function branchCodeField(body: unknown): string {
 }
 
 export function accountTypeField(body: unknown): AccountType {
-  const value = valueOf(body, 'accountType');
-  if (typeof value !== 'string' || !(accountTypes as readonly string[]).includes(value)) {
-    throw new AppError('PAYEES_ACCOUNT_TYPE_INVALID', { field: 'accountType' });
-  }
-  return value as AccountType;
+  return formChoice(body, 'accountType', accountTypes, 'PAYEES_ACCOUNT_TYPE_INVALID');
 }
 
 /** Half-width digits only, at most seven, not all zeros; padded to seven on the left. */
@@ -71,8 +63,8 @@ export function accountNumberField(body: unknown): string {
 
 /** The payee's name as typed, and its Zengin form; a refusal names the character at fault. */
 export function nameField(body: unknown): { typed: string; kana: string } {
-  const value = valueOf(body, 'name');
-  if (typeof value !== 'string') throw new PayeeNameError('PAYEES_NAME_EMPTY');
+  const value = sentText(body, 'name');
+  if (value === undefined) throw new PayeeNameError('PAYEES_NAME_EMPTY');
   if (value.length > typedNameLengthMax) throw new PayeeNameError('PAYEES_NAME_TOO_LONG');
   const result = toZenginKana(value, zenginNameLengthMax);
   if (!result.ok) {
@@ -83,7 +75,7 @@ export function nameField(body: unknown): { typed: string; kana: string } {
 }
 
 export function nicknameField(body: unknown): string | null {
-  if (valueOf(body, 'nickname') === undefined) return null;
+  if (sentValue(body, 'nickname') === undefined) return null;
   const nickname = formText(body, 'nickname', { maxLength: nicknameLengthMax, code: 'PAYEES_NICKNAME_INVALID', allowEmpty: true });
   return nickname === '' ? null : nickname;
 }
@@ -116,7 +108,7 @@ export async function checkDetails(deps: Deps, executor: Executor, details: Paye
   const valid =
     findBank(own, details.bankCode) !== undefined &&
     (await findBranch(own, details.bankCode, details.branchCode)) !== undefined &&
-    (accountTypes as readonly string[]).includes(details.accountType) &&
+    accountTypes.includes(details.accountType) &&
     /^[0-9]{7}$/.test(details.accountNumber) &&
     isZenginKana(details.nameKana, zenginNameLengthMax) &&
     (details.nickname === null || (details.nickname.length > 0 && details.nickname.length <= nicknameLengthMax));

@@ -106,13 +106,16 @@ export interface EntryFormOptions {
   values: EntryValues;
   search: Search;
   submitLabel: string;
-  /** What the page is about to change, shown above the form. */
-  current?: Html;
+  /** The payee the page is about to change, shown above the form. */
+  current: Destination | undefined;
+  /** Where the way back leads: the list, or the payee being changed. */
+  backHref: string;
 }
 
 export function entryPage(t: Translate, state: FormState, options: EntryFormOptions): Html {
   const shown: FormState = { error: state.error, values: { ...options.values } };
-  return html`${options.current ?? ''}
+  const current = options.current ? html`<h2>${t('payees.change.current')}</h2>${destinationFacts(t, options.current)}` : undefined;
+  return html`${current ?? ''}
 <p>${t('payees.form.intro')}</p>
 ${bankSearch(t, options.search)}
 ${branchSearch(t, options.search)}
@@ -128,7 +131,7 @@ ${errorBox(t, state)}
   <p class="hint">${t('payees.hint.name')}</p>
   ${field(shown, { name: 'nickname', label: t('payees.field.nicknameInput'), maxLength: nicknameLengthMax })}
   ${submitButton(options.submitLabel)}
-</form>`;
+</form><p><a href="${options.backHref}">${t('payees.back')}</a></p>`;
 }
 
 export interface ReviewOptions {
@@ -158,4 +161,9 @@ ${errorBox(t, state)}
   ${submitButton(options.submitLabel)}
 </form>
 <p><a href="${options.backHref}">${t('payees.review.back')}</a></p>`;
+}
+
+/** A review whose draft does not open: why, with the way back to the form. */
+export function reviewRestart(t: Translate, state: FormState, formPath: string): Html {
+  return html`${errorBox(t, state)}<p><a href="${formPath}">${t('payees.review.restart')}</a></p>`;
 }

@@ -1,13 +1,13 @@
 import { html, type Html } from '../../web/html.ts';
 import type { FormState } from '../../web/form.ts';
-import type { MessageKey, Translate } from '../../web/i18n/index.ts';
+import type { Translate } from '../../web/i18n/index.ts';
 import type { Payee } from '../../db/schema-payees.ts';
 import type { BankInfo, BranchInfo } from '../../domain/bank-directory.ts';
 import type { PayeeDetails } from './form-input.ts';
-import type { ApprovalRow, PayeeListRow } from './repository.ts';
+import type { ApprovalRow } from './repository.ts';
 import { describeCharacter, PayeeNameError } from './name-error.ts';
 
-/** Pieces every payees page shares: the error box, a payee's facts, the list (R8.2). */
+/** Pieces the payees pages share: the error box, a payee's facts (R8.2). */
 
 /** Like the form error summary, and for a refused name it also names the character at fault. */
 export function errorBox(t: Translate, state: FormState): Html | '' {
@@ -18,11 +18,11 @@ export function errorBox(t: Translate, state: FormState): Html | '' {
 }
 
 export function statusLabel(t: Translate, status: Payee['status']): string {
-  return t(`payees.status.${status}` as MessageKey);
+  return t(`payees.status.${status}`);
 }
 
 export function accountTypeLabel(t: Translate, type: Payee['account_type']): string {
-  return t(`payees.accountType.${type}` as MessageKey);
+  return t(`payees.accountType.${type}`);
 }
 
 export interface Destination {
@@ -59,25 +59,4 @@ export function stateFacts(t: Translate, payee: Payee, registrant: string, appro
       }</dd>`
     : ''}
   ${payee.decision_reason ? html`<dt>${t('payees.col.reason')}</dt><dd>${payee.decision_reason}</dd>` : ''}`;
-}
-
-export function payeesTable(t: Translate, payees: readonly PayeeListRow[], bankName: (code: string) => string): Html {
-  if (payees.length === 0) return html`<p class="hint">${t('payees.list.empty')}</p>`;
-  return html`<table class="uses payees">
-<thead><tr><th scope="col">${t('payees.field.nameKana')}</th><th scope="col">${t('payees.field.nickname')}</th><th scope="col">${t('payees.field.bank')}</th><th scope="col">${t('payees.field.branch')}</th><th scope="col">${t('payees.field.accountType')}</th><th scope="col">${t('payees.field.accountNumber')}</th><th scope="col">${t('payees.col.status')}</th><th scope="col">${t('payees.col.registrant')}</th></tr></thead>
-<tbody>
-${payees.map(
-  (payee) => html`<tr class="payee-${payee.status}" data-payee-id="${payee.id}">
-<td class="kana"><a href="/payees/${payee.id}">${payee.name_kana}</a></td>
-<td>${payee.nickname ?? ''}</td>
-<td>${payee.bank_code} ${bankName(payee.bank_code)}</td>
-<td>${payee.branch_code}</td>
-<td>${accountTypeLabel(t, payee.account_type)}</td>
-<td>${payee.account_number}</td>
-<td>${statusLabel(t, payee.status)}${payee.replaces_payee_id !== null && payee.status === 'pending' ? html` <span class="hint">${t('payees.list.isChange')}</span>` : ''}</td>
-<td>${payee.registrant_user_id}</td>
-</tr>`,
-)}
-</tbody>
-</table>`;
 }
