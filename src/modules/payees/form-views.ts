@@ -46,47 +46,85 @@ function hiddenDraft(search: Search): Html | '' {
   return search.draft ? html`<input type="hidden" name="draft" value="${search.draft}">` : '';
 }
 
-function bankSearch(t: Translate, search: Search): Html {
-  return html`<section class="payee-search" aria-labelledby="bank-search">
-<h2 id="bank-search">${t('payees.search.bankTitle')}</h2>
+interface DirectoryEntry {
+  code: string;
+  name: string;
+  kana: string;
+}
+
+/** One look-up of the bank directory (banks, or a bank's branches): its form, what it found, what is chosen. */
+interface DirectorySection {
+  id: 'bank-search' | 'branch-search';
+  title: string;
+  label: string;
+  submit: string;
+  field: 'bankQuery' | 'branchQuery';
+  query: string;
+  /** Fields the look-up keeps (the chosen bank, for its branches), before the label. */
+  kept: Html | '';
+  found: readonly DirectoryEntry[] | undefined;
+  linkTo(entry: DirectoryEntry): string;
+  none: string;
+  listClass: 'banks' | 'branches';
+  chosen: { label: string; entry: DirectoryEntry } | undefined;
+}
+
+function directorySearch(search: Search, section: DirectorySection): Html {
+  const { chosen } = section;
+  return html`<section class="payee-search" aria-labelledby="${section.id}">
+<h2 id="${section.id}">${section.title}</h2>
 <form method="get" action="${search.path}" class="search-form">
   ${hiddenDraft(search)}
-  <label for="f-bankQuery">${t('payees.search.bankLabel')}</label>
-  <input id="f-bankQuery" name="bankQuery" type="search" value="${search.bankQuery}" maxlength="40" autocomplete="off">
-  <button type="submit">${t('payees.search.submit')}</button>
+  ${section.kept}<label for="f-${section.field}">${section.label}</label>
+  <input id="f-${section.field}" name="${section.field}" type="search" value="${section.query}" maxlength="40" autocomplete="off">
+  <button type="submit">${section.submit}</button>
 </form>
-${search.banks === undefined
+${section.found === undefined
   ? ''
-  : search.banks.length === 0
-    ? html`<p class="hint" role="status">${t('payees.search.noBanks')}</p>`
-    : html`<ul class="search-results banks">${search.banks.map(
-        (bank) => html`<li><a href="${link(search, { bankCode: bank.code })}">${bank.code} ${bank.name} <span class="kana">${bank.kana}</span></a></li>`,
+  : section.found.length === 0
+    ? html`<p class="hint" role="status">${section.none}</p>`
+    : html`<ul class="search-results ${section.listClass}">${section.found.map(
+        (entry) => html`<li><a href="${section.linkTo(entry)}">${entry.code} ${entry.name} <span class="kana">${entry.kana}</span></a></li>`,
       )}</ul>`}
-${search.bank ? html`<p class="chosen">${t('payees.search.bankChosen')}: ${search.bank.code} ${search.bank.name} <span class="kana">${search.bank.kana}</span></p>` : ''}
+${chosen ? html`<p class="chosen">${chosen.label}: ${chosen.entry.code} ${chosen.entry.name} <span class="kana">${chosen.entry.kana}</span></p>` : ''}
 </section>`;
+}
+
+function bankSearch(t: Translate, search: Search): Html {
+  return directorySearch(search, {
+    id: 'bank-search',
+    title: t('payees.search.bankTitle'),
+    label: t('payees.search.bankLabel'),
+    submit: t('payees.search.submit'),
+    field: 'bankQuery',
+    query: search.bankQuery,
+    kept: '',
+    found: search.banks,
+    linkTo: (bank) => link(search, { bankCode: bank.code }),
+    none: t('payees.search.noBanks'),
+    listClass: 'banks',
+    chosen: search.bank ? { label: t('payees.search.bankChosen'), entry: search.bank } : undefined,
+  });
 }
 
 function branchSearch(t: Translate, search: Search): Html | '' {
   if (!search.bank) return '';
   const bankCode = search.bank.code;
-  return html`<section class="payee-search" aria-labelledby="branch-search">
-<h2 id="branch-search">${t('payees.search.branchTitle')}</h2>
-<form method="get" action="${search.path}" class="search-form">
-  ${hiddenDraft(search)}
-  <input type="hidden" name="bankCode" value="${bankCode}">
-  <label for="f-branchQuery">${t('payees.search.branchLabel')}</label>
-  <input id="f-branchQuery" name="branchQuery" type="search" value="${search.branchQuery}" maxlength="40" autocomplete="off">
-  <button type="submit">${t('payees.search.submit')}</button>
-</form>
-${search.branches === undefined
-  ? ''
-  : search.branches.length === 0
-    ? html`<p class="hint" role="status">${t('payees.search.noBranches')}</p>`
-    : html`<ul class="search-results branches">${search.branches.map(
-        (branch) => html`<li><a href="${link(search, { bankCode, branchCode: branch.code })}">${branch.code} ${branch.name} <span class="kana">${branch.kana}</span></a></li>`,
-      )}</ul>`}
-${search.branch ? html`<p class="chosen">${t('payees.search.branchChosen')}: ${search.branch.code} ${search.branch.name} <span class="kana">${search.branch.kana}</span></p>` : ''}
-</section>`;
+  return directorySearch(search, {
+    id: 'branch-search',
+    title: t('payees.search.branchTitle'),
+    label: t('payees.search.branchLabel'),
+    submit: t('payees.search.submit'),
+    field: 'branchQuery',
+    query: search.branchQuery,
+    kept: html`<input type="hidden" name="bankCode" value="${bankCode}">
+  `,
+    found: search.branches,
+    linkTo: (branch) => link(search, { bankCode, branchCode: branch.code }),
+    none: t('payees.search.noBranches'),
+    listClass: 'branches',
+    chosen: search.branch ? { label: t('payees.search.branchChosen'), entry: search.branch } : undefined,
+  });
 }
 
 function accountTypeField(t: Translate, state: FormState, chosen: string): Html {
