@@ -106,7 +106,11 @@ export function refusalError(refusal: Refusal): AppError {
   return new AppError(refusal.code, refusal.field === undefined ? undefined : { field: refusal.field });
 }
 
-async function recordRefusal(deps: Deps, actor: CommandActor, command: { action: string; details?: Record<string, unknown> }, refusal: Refusal): Promise<void> {
+/**
+ * A refusal kept in the audit trail, in a transaction of its own so that it stays: also for a page's
+ * gate (who may open the page at all), which refuses before any command is built.
+ */
+export async function recordRefusal(deps: Deps, actor: CommandActor, command: { action: string; details?: Record<string, unknown> }, refusal: Refusal): Promise<void> {
   const { user } = actor.live;
   await recordAudit(deps.db, {
     at: deps.clock.now(),

@@ -1,8 +1,7 @@
 import type { Deps } from '../../deps.ts';
 import type { ApprovalMode, ResultEmailTo } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
-import { recordAudit, userActor } from '../../audit/audit-trail.ts';
-import { runCommand } from '../../command/pipeline.ts';
+import { recordRefusal, runCommand } from '../../command/pipeline.ts';
 import { confirmationPassword as confirmWith } from '../../command/confirmation.ts';
 import { masterEmail, notifySecurityChange } from '../../mail/security-notice.ts';
 import type { LiveSession } from '../../access/sessions.ts';
@@ -28,19 +27,7 @@ type StoredSettings = { approval_mode: ApprovalMode; result_email_to: ResultEmai
 /** Only the master sees or changes these; anyone else is refused, and a refused change is recorded. */
 export async function requireMaster(deps: Deps, live: LiveSession, context?: RequestContext): Promise<void> {
   if (live.user.role === 'master') return;
-  if (context) {
-    await recordAudit(deps.db, {
-      at: deps.clock.now(),
-      contractId: live.user.contract_id,
-      userRef: live.user.id,
-      actor: userActor(live.user.contract_id, live.user.user_id),
-      action,
-      outcome: 'failure',
-      reason: 'forbidden',
-      ip: context.ip,
-      userAgent: context.userAgent,
-    });
-  }
+  if (context) await recordRefusal(deps, { live, context }, { action }, { code: 'FORBIDDEN', audit: {} });
   throw new AppError('FORBIDDEN');
 }
 

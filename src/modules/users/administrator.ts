@@ -1,9 +1,8 @@
 import type { Deps } from '../../deps.ts';
 import type { Executor } from '../../db/transaction.ts';
 import { AppError } from '../../errors.ts';
-import { recordAudit, userActor } from '../../audit/audit-trail.ts';
 import { mayAdminister, type Refused } from '../../domain/permissions.ts';
-import type { Refusal } from '../../command/pipeline.ts';
+import { recordRefusal, type Refusal } from '../../command/pipeline.ts';
 import type { LiveSession } from '../../access/sessions.ts';
 import type { RequestContext } from '../../access/request-context.ts';
 import { refusalField } from './form-input.ts';
@@ -24,18 +23,7 @@ export async function administrator(deps: Deps, live: LiveSession, attempt?: { a
   const actor = await actorOf(deps.db, live);
   if (mayAdminister(actor.person)) return actor;
   if (attempt) {
-    await recordAudit(deps.db, {
-      at: deps.clock.now(),
-      contractId: live.user.contract_id,
-      userRef: live.user.id,
-      actor: userActor(live.user.contract_id, live.user.user_id),
-      action: attempt.action,
-      outcome: 'failure',
-      reason: 'forbidden',
-      ip: attempt.context.ip,
-      userAgent: attempt.context.userAgent,
-      details: {},
-    });
+    await recordRefusal(deps, { live, context: attempt.context }, { action: attempt.action }, { code: 'FORBIDDEN', audit: {} });
   }
   throw new AppError('FORBIDDEN');
 }
