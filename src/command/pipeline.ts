@@ -24,6 +24,11 @@ export interface Written<Result> {
   result: Result;
   /** The person the change concerns, when not the actor. */
   subjectRef?: number;
+  /**
+   * The write recorded the change itself, as the record it is known by (a reissue is the revocation
+   * it makes, recorded by revokeCertificate): no second success record.
+   */
+  recordedByWrite?: true;
   details?: Record<string, unknown>;
 }
 
@@ -69,7 +74,7 @@ export async function runCommand<Judged, Prepared, Result>(
     const now = deps.clock.now();
     const written = await command.write(tx, second.go, prepared, now);
     const { user } = actor.live;
-    await recordAudit(tx, {
+    if (!written.recordedByWrite) await recordAudit(tx, {
       at: now,
       contractId: user.contract_id,
       userRef: written.subjectRef ?? user.id,

@@ -4,6 +4,7 @@ import { AppError, isAppError } from '../../errors.ts';
 import { html } from '../../web/html.ts';
 import { layout } from '../../web/layout.ts';
 import { registerPage } from '../../web/page-route.ts';
+import { sentText } from '../../web/form-input.ts';
 import { pageContext, requestContext, sessionChrome } from '../../web/request-context.ts';
 import type { LiveSession } from '../../access/sessions.ts';
 import type { AccountBalance } from './repository.ts';
@@ -17,8 +18,8 @@ import { accountPath, accountsTable, statementPageBody, type ShownStatement } fr
 const accountIdMax = 2_147_483_647;
 
 function accountIdParam(request: FastifyRequest): number {
-  const id = (request.params as Record<string, unknown>).id;
-  if (typeof id !== 'string' || !/^[1-9][0-9]{0,9}$/.test(id) || Number(id) > accountIdMax) throw new AppError('NOT_FOUND');
+  const id = sentText(request.params, 'id');
+  if (id === undefined || !/^[1-9][0-9]{0,9}$/.test(id) || Number(id) > accountIdMax) throw new AppError('NOT_FOUND');
   return Number(id);
 }
 

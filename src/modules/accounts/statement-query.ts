@@ -1,6 +1,7 @@
 import { AppError } from '../../errors.ts';
 import { addDays, isValidDateText } from '../../domain/business-days.ts';
 import { dayMs } from '../../domain/tokyo-time.ts';
+import { sentText, sentValue } from '../../web/form-input.ts';
 
 /**
  * R8.1: the period and page of a statement, read from the query of the statement page and of its
@@ -34,8 +35,8 @@ export interface AskedPeriod {
   to: string;
 }
 
-function text(query: Record<string, unknown>, name: string): string | undefined {
-  const value = query[name];
+function text(query: unknown, name: string): string | undefined {
+  const value = sentValue(query, name);
   if (value === undefined) return undefined;
   // A field given twice (?from=a&from=b) is not a date.
   if (typeof value !== 'string') throw new AppError(name === 'page' ? 'ACCOUNTS_PAGE_INVALID' : 'ACCOUNTS_DATE_INVALID', { field: name });
@@ -43,9 +44,8 @@ function text(query: Record<string, unknown>, name: string): string | undefined 
 }
 
 export function askedPeriod(query: unknown): AskedPeriod {
-  const record = (query ?? {}) as Record<string, unknown>;
-  const shown = (value: unknown) => (typeof value === 'string' ? value.slice(0, 20) : '');
-  return { from: shown(record.from), to: shown(record.to) };
+  const shown = (name: string) => sentText(query, name)?.slice(0, 20) ?? '';
+  return { from: shown('from'), to: shown('to') };
 }
 
 /** Days from `from` to `to`, both included. */
@@ -59,9 +59,8 @@ function daysIncluded(from: string, to: string): number {
  * start after the end, and a period longer than the maximum.
  */
 export function parsePeriod(query: unknown, today: string): StatementPeriod {
-  const record = (query ?? {}) as Record<string, unknown>;
-  const fromText = text(record, 'from');
-  const toText = text(record, 'to');
+  const fromText = text(query, 'from');
+  const toText = text(query, 'to');
   for (const [name, value] of [['from', fromText], ['to', toText]] as const) {
     if (value !== undefined && !isValidDateText(value)) throw new AppError('ACCOUNTS_DATE_INVALID', { field: name });
   }
@@ -77,7 +76,7 @@ export function parsePeriod(query: unknown, today: string): StatementPeriod {
 
 /** The page asked for: a whole number from 1; beyond the last page is judged once the rows are counted. */
 export function parsePage(query: unknown): number {
-  const value = text((query ?? {}) as Record<string, unknown>, 'page');
+  const value = text(query, 'page');
   if (value === undefined) return 1;
   if (!new RegExp(`^[1-9][0-9]{0,${pageDigitsMax - 1}}$`).test(value)) throw new AppError('ACCOUNTS_PAGE_INVALID', { field: 'page' });
   return Number(value);
@@ -89,9 +88,10 @@ export function parseStatementQuery(query: unknown, today: string): StatementQue
 
 /** ?encoding= of a download: UTF-8 (the default, with a byte order mark for Excel) or Shift_JIS. */
 export function parseEncoding(query: unknown): CsvEncoding {
-  const value = ((query ?? {}) as Record<string, unknown>).encoding;
+  const value = sentValue(query, 'encoding');
   if (value === undefined || value === '') return 'utf-8';
-  if (typeof value === 'string' && (csvEncodings as readonly string[]).includes(value.toLowerCase())) return value.toLowerCase() as CsvEncoding;
+  const asked = typeof value === 'string' ? csvEncodings.find((encoding) => encoding === value.toLowerCase()) : undefined;
+  if (asked) return asked;
   throw new AppError('ACCOUNTS_ENCODING_INVALID', { field: 'encoding' });
 }
 

@@ -14,7 +14,7 @@ export function accountPath(account: AccountBalance): string {
 }
 
 function typeLabel(t: Translate, account: AccountBalance): string {
-  return t(`accounts.type.${account.accountType}` as MessageKey);
+  return t(`accounts.type.${account.accountType}`);
 }
 
 /** "本店（001）": the bank's own name of the branch where it has one, and always its code. */

@@ -3,6 +3,7 @@ import type { Deps } from '../../deps.ts';
 import { AppError, isAppError } from '../../errors.ts';
 import { secretsEqual } from '../../crypto/compare.ts';
 import { registerPage } from '../../web/page-route.ts';
+import { sentText } from '../../web/form-input.ts';
 import { clearSessionCookie, pageContext, requestContext } from '../../web/request-context.ts';
 import type { LiveSession } from '../../access/sessions.ts';
 import { resumeRequestSession } from '../../access/request-session.ts';
@@ -32,10 +33,10 @@ export function certificateAcquireRoutes(app: FastifyInstance, deps: Deps): void
   app.post(acquirePath, async (request, reply) => {
     try {
       const live = await admitAcquisition(deps, request, reply);
-      const body = request.body as Record<string, unknown> | undefined;
-      const csr = body?.csr;
-      if (typeof csr !== 'string' || csr.length === 0 || csr.length > requestPemCharsMax) throw new AppError('CERT_REQUEST_INVALID');
-      const issued = await acquireWithSession(deps, live, csr, { replaceExisting: body?.replace === 'yes', ...requestContext(request) });
+      const csr = sentText(request.body, 'csr');
+      if (csr === undefined || csr.length === 0 || csr.length > requestPemCharsMax) throw new AppError('CERT_REQUEST_INVALID');
+      const replaceExisting = sentText(request.body, 'replace') === 'yes';
+      const issued = await acquireWithSession(deps, live, csr, { replaceExisting, ...requestContext(request) });
       clearSessionCookie(reply);
       return reply.type('application/json; charset=utf-8').send({
         certificatePem: issued.certificatePem,
@@ -61,7 +62,7 @@ async function admitAcquisition(deps: Deps, request: FastifyRequest, reply: Fast
     throw new AppError('SESSION_REQUIRED');
   }
   if (found.live.session.stage !== 'certificate') throw new AppError('CERT_ACQUIRE_STAGE');
-  const sent = (request.body as Record<string, unknown> | undefined)?._csrf;
-  if (typeof sent !== 'string' || !secretsEqual(sent, found.live.session.csrf_token)) throw new AppError('CSRF_INVALID');
+  const sent = sentText(request.body, '_csrf');
+  if (sent === undefined || !secretsEqual(sent, found.live.session.csrf_token)) throw new AppError('CSRF_INVALID');
   return found.live;
 }

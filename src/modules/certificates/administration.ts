@@ -1,11 +1,11 @@
 import type { Deps } from '../../deps.ts';
 import type { Executor } from '../../db/transaction.ts';
 import type { ClientCertificate } from '../../db/schema-certificates.ts';
-import { inTransaction } from '../../db/transaction.ts';
 import { AppError, type ErrorCode } from '../../errors.ts';
 import { recordAudit, userActor } from '../../audit/audit-trail.ts';
 import { mayAdminister, refusalToAct, type Person } from '../../domain/permissions.ts';
-import { confirmWithConfirmationPassword } from '../../access/confirmation-password.ts';
+import { refusalError, runCommand, type Refusal } from '../../command/pipeline.ts';
+import { confirmationPassword as confirmWith } from '../../command/confirmation.ts';
 import { masterEmail, notifySecurityChange } from '../../mail/security-notice.ts';
 import type { LiveSession } from '../../access/sessions.ts';
 import type { RequestContext } from '../../access/request-context.ts';
@@ -85,58 +85,57 @@ export interface ReissueSubject {
   certificate: ClientCertificate;
 }
 
-/** The person and certificate a reissue is about, judged; refusals recorded when `record` is set. */
-async function judgeReissue(
-  deps: Deps,
-  executor: Executor,
-  live: LiveSession,
-  userId: string,
-  audit: { context: RequestContext } | undefined,
-): Promise<ReissueSubject> {
-  const refuse = async (code: ErrorCode, field?: string): Promise<never> => {
-    if (audit) await auditRefusal(deps, live, audit.context, code, userId);
-    throw new AppError(code, { field });
-  };
+/** The person and certificate a reissue is about, or the refusal; a refused reissue is kept in the audit trail. */
+async function judgeReissue(executor: Executor, live: LiveSession, userId: string): Promise<{ go: ReissueSubject } | { refused: Refusal }> {
+  const refused = (code: ErrorCode) => ({ refused: { code, audit: {} } });
   const actor = await personByRef(executor, live.user.contract_id, live.user.id);
-  if (!actor || !mayAdminister(actor.person)) return refuse('FORBIDDEN');
+  if (!actor || !mayAdminister(actor.person)) return refused('FORBIDDEN');
   const subject = await personByUserId(executor, live.user.contract_id, userId);
-  if (!subject) return refuse('NOT_FOUND');
-  const refused = refusalToReissue(actor.person, subject.person);
-  if (refused) return refuse(refused);
+  if (!subject) return refused('NOT_FOUND');
+  const refusal = refusalToReissue(actor.person, subject.person);
+  if (refusal) return refused(refusal);
   const certificate = await validCertificateOf(executor, subject.user.id);
-  if (!certificate) return refuse('CERT_NONE_VALID');
-  return { actor, subject, certificate };
+  if (!certificate) return refused('CERT_NONE_VALID');
+  return { go: { actor, subject, certificate } };
 }
 
 /** The confirmation page of a reissue: refused when the reissue would be. */
 export async function reissuePage(deps: Deps, live: LiveSession, userId: string): Promise<ReissueSubject> {
-  return judgeReissue(deps, deps.db, live, userId, undefined);
+  const judged = await judgeReissue(deps.db, live, userId);
+  if ('refused' in judged) throw refusalError(judged.refused);
+  return judged.go;
 }
 
 /**
- * R4.5: revokes the person's certificate, ending the sessions opened with it, with the audit record
- * and the notice to the person and the master (R7.3), in one transaction.
+ * R4.5: revokes the person's certificate, ending the sessions opened with it, and tells the person
+ * and the master (R7.3), in one transaction with the audit records: the revocation's
+ * (certificate.revoke, reason reissue, as every revocation records itself) and the reissue's.
  */
 export async function reissueCertificate(deps: Deps, live: LiveSession, userId: string, confirmationPassword: string, context: RequestContext): Promise<void> {
-  await judgeReissue(deps, deps.db, live, userId, { context });
-  await confirmWithConfirmationPassword(deps, live, confirmationPassword, context, 'certificate.reissue');
   const contractId = live.user.contract_id;
-  const now = deps.clock.now();
-  await inTransaction(deps.db, async (tx) => {
-    await lockPerson(tx, contractId, userId);
-    const { subject, certificate } = await judgeReissue(deps, tx, live, userId, undefined);
-    const actor = { actor: userActor(contractId, live.user.user_id), ip: context.ip, userAgent: context.userAgent };
-    const revoked = await revokeCertificate(deps, tx, certificate.id, 'reissue', actor);
-    if (!revoked) throw new AppError('CERT_NONE_VALID');
-    await notifySecurityChange(deps, tx, {
-      contractId,
-      companyName: live.contract.company_name,
-      subjectUserId: subject.user.user_id,
-      actorLabel: live.user.user_id,
-      what: { key: 'certificates.mail.reissued', params: { serial: revoked.serial_hex } },
-      at: now,
-      ip: context.ip,
-      recipients: [subject.user.email, await masterEmail(tx, contractId)],
-    });
+  await runCommand<ReissueSubject, void, { serialHex: string }>(deps, { live, context }, {
+    action: 'certificate.reissue',
+    details: { userId },
+    judge: (executor) => judgeReissue(executor, live, userId),
+    confirm: () => [confirmWith(confirmationPassword)],
+    lock: (tx) => lockPerson(tx, contractId, userId),
+    async write(tx, { subject, certificate }) {
+      const by = { actor: userActor(contractId, live.user.user_id), ip: context.ip, userAgent: context.userAgent };
+      const revoked = await revokeCertificate(deps, tx, certificate.id, 'reissue', by);
+      if (!revoked) throw new AppError('CERT_NONE_VALID');
+      return { result: { serialHex: revoked.serial_hex }, recordedByWrite: true };
+    },
+    async notify(tx, { subject }, { result }, now) {
+      await notifySecurityChange(deps, tx, {
+        contractId,
+        companyName: live.contract.company_name,
+        subjectUserId: subject.user.user_id,
+        actorLabel: live.user.user_id,
+        what: { key: 'certificates.mail.reissued', params: { serial: result.serialHex } },
+        at: now,
+        ip: context.ip,
+        recipients: [subject.user.email, await masterEmail(tx, contractId)],
+      });
+    },
   });
 }

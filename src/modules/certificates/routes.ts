@@ -5,6 +5,7 @@ import { html } from '../../web/html.ts';
 import { layout } from '../../web/layout.ts';
 import { noticeBox, type FormState } from '../../web/form.ts';
 import { registerPage, type PageRequest } from '../../web/page-route.ts';
+import { sentText } from '../../web/form-input.ts';
 import { pageContext, requestContext, sessionChrome } from '../../web/request-context.ts';
 import { isValidUserId } from '../../domain/identifiers.ts';
 import { daySeconds } from '../../domain/tokyo-time.ts';
@@ -14,8 +15,8 @@ import { authorityCertificateDer, crlCacheSeconds, currentCrl } from './crl.ts';
 import { certificatesTable, reissueForm, validUntil } from './views.ts';
 
 function userIdParam(request: PageRequest<'active'>): string {
-  const userId = (request.params as Record<string, unknown>).userId;
-  if (typeof userId !== 'string' || !isValidUserId(userId)) throw new AppError('NOT_FOUND');
+  const userId = sentText(request.params, 'userId');
+  if (userId === undefined || !isValidUserId(userId)) throw new AppError('NOT_FOUND');
   return userId;
 }
 
@@ -31,8 +32,8 @@ export function certificatesRoutes(app: FastifyInstance, deps: Deps): void {
       const page = pageContext(deps, request);
       const { t } = page;
       const overview = await certificatesOverview(deps, request.live, requestContext(request));
-      const query = request.query as Record<string, unknown>;
-      const reissued = query.done === 'reissued' && typeof query.user === 'string' && isValidUserId(query.user) ? query.user : undefined;
+      const user = sentText(request.query, 'user');
+      const reissued = sentText(request.query, 'done') === 'reissued' && user !== undefined && isValidUserId(user) ? user : undefined;
       const body = html`${noticeBox(reissued ? t('certificates.done.reissued', { userId: reissued }) : undefined)}
 <p class="${overview.required ? 'hint' : 'notice'}" id="certificate-mode">${t(overview.required ? 'certificates.required' : 'certificates.notRequired')}</p>
 <p>${t('certificates.intro')}</p>

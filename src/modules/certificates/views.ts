@@ -1,7 +1,7 @@
 import { html, type Html } from '../../web/html.ts';
 import { csrfField } from '../../web/layout.ts';
 import { errorSummary, field, submitButton, type FormState } from '../../web/form.ts';
-import type { MessageKey, Translate } from '../../web/i18n/index.ts';
+import type { Translate } from '../../web/i18n/index.ts';
 import type { ClientCertificate } from '../../db/schema-certificates.ts';
 import { tokyoDate } from '../../domain/business-days.ts';
 import { dayMs } from '../../domain/tokyo-time.ts';
@@ -27,7 +27,7 @@ export function validUntil(certificate: ClientCertificate): string {
 }
 
 function stateLabel(t: Translate, state: CertificateState): Html | string {
-  const label = t(`certificates.state.${state}` as MessageKey);
+  const label = t(`certificates.state.${state}`);
   return state === 'valid' ? label : html`<span class="${state === 'none' ? 'hint' : 'warning'}">${label}</span>`;
 }
 

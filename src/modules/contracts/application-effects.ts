@@ -10,16 +10,11 @@ import type { NoticeParam } from '../../mail/compose.ts';
 import type { ApplicationPayload } from './application-payload.ts';
 import { validCertificateOf } from '../certificates/lookup.ts';
 import { revokeValidCertificateInTx, setCertificateRequiredInTx } from '../certificates/requirement.ts';
-import {
-  invalidateCardsInTx,
-  issueCardInTx,
-  liftStopInTx,
-  onboardInTx,
-  setLockModeInTx,
-  setRegistrationPasswordInTx,
-  type ChangeActor,
-  type PreparedRegistration,
-} from './service.ts';
+import type { ChangeActor } from './change-actor.ts';
+import { invalidateCardsInTx, issueCardInTx } from './grid-cards.ts';
+import { onboardInTx } from './onboard.ts';
+import { setRegistrationPasswordInTx, type PreparedRegistration } from './registration.ts';
+import { liftStopInTx, setLockModeInTx } from './stops.ts';
 
 /**
  * What an approved application does, run inside the approval's transaction (house rule 8): the

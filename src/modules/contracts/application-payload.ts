@@ -3,8 +3,8 @@ import type { CertificateApplicationKind } from '../../db/schema-certificates.ts
 import { AppError, type ErrorCode } from '../../errors.ts';
 import { isValidContractId } from '../../domain/contract-id.ts';
 import { emailLengthMax, isValidEmail, isValidUserId, userIdLengthMax } from '../../domain/identifiers.ts';
-import { formText } from '../../web/form-input.ts';
-import { companyNameLengthMax } from './service.ts';
+import { formText, sentValue } from '../../web/form-input.ts';
+import { companyNameLengthMax } from './onboard.ts';
 
 /**
  * What a customer's change application [変更申込み書] asks for, as the recorder types it from the
@@ -59,7 +59,7 @@ function certificateSettingOf(body: unknown): boolean {
 
 /** An optional field: left out, or left empty, it is the empty string. */
 export function optionalText(body: unknown, name: string, options: { maxLength: number; code: ErrorCode }): string {
-  if ((body as Record<string, unknown> | undefined)?.[name] === undefined) return '';
+  if (sentValue(body, name) === undefined) return '';
   return formText(body, name, { ...options, allowEmpty: true });
 }
 

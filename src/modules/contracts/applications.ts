@@ -7,7 +7,8 @@ import { gridCardAssociatedData } from '../../auth/grid-card.ts';
 import { recordAudit } from '../../audit/audit-trail.ts';
 import { applicablePerson, applyApplication, needsRegistration } from './application-effects.ts';
 import { payloadFromRow, storedPayload, type ApplicationInput } from './application-payload.ts';
-import { prepareRegistration, type ChangeActor } from './service.ts';
+import type { ChangeActor } from './change-actor.ts';
+import { prepareRegistration } from './registration.ts';
 
 /**
  * The four-eyes rule for the bank's changes to a contract: a member of staff records the customer's

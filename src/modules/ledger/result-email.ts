@@ -1,13 +1,17 @@
 import type { Deps } from '../../deps.ts';
 import type { Tx } from '../../db/transaction.ts';
-import { composeNotice } from '../../mail/compose.ts';
+import { composeNotice, type NoticeParam } from '../../mail/compose.ts';
 import { formatJstJapanese } from '../../domain/tokyo-time.ts';
 import { formatYen } from '../../domain/money.ts';
 import type { MessageKey } from '../../web/i18n/index.ts';
+import type { AccountType } from '../../db/schema.ts';
 import { findBank, findBranch } from '../../domain/bank-directory.ts';
 import { ownBank } from '../payees/own-bank.ts';
 import type { ClaimedTransfer } from './claim.ts';
 import type { ExecutionFailure } from './execution-failure.ts';
+
+/** One line of a notice: its message and the values it shows. */
+type NoticeLine = { key: MessageKey; params?: Record<string, NoticeParam> };
 
 /** Who is told: the contract's setting (R7.3) applied to the people of the transfer. */
 export function resultRecipients(claimed: ClaimedTransfer): string[] {
@@ -39,13 +43,13 @@ export async function mailTransferResult(
     transfer.to_bank_code === deps.config.bankCode
       ? claimed.ownBranchName
       : ((await findBranch(ownBank(deps, tx), transfer.to_bank_code, transfer.to_branch_code))?.name ?? null);
-  const accountType = (type: string) => ({ message: `ledger.accountType.${type}` as MessageKey });
-  const headline =
+  const accountType = (type: AccountType): NoticeParam => ({ message: `ledger.accountType.${type}` });
+  const headline: NoticeLine =
     result.outcome === 'completed'
       ? { key: 'ledger.mail.completed' as const }
       : {
           key: result.posted ? ('ledger.mail.failed' as const) : ('ledger.mail.failedNotPosted' as const),
-          params: { reason: { message: `ledger.failure.${result.reason}` as MessageKey } },
+          params: { reason: { message: `ledger.failure.${result.reason}` } },
         };
   const notice = composeNotice(deps.config, {
     subject: result.outcome === 'completed' ? 'ledger.mail.completed.subject' : 'ledger.mail.failed.subject',

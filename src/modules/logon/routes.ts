@@ -6,7 +6,7 @@ import { isValidContractId } from '../../domain/contract-id.ts';
 import { isValidUserId, userIdLengthMax } from '../../domain/identifiers.ts';
 import { gridChallengeCellsCount } from '../../auth/grid-card.ts';
 import { registerPage } from '../../web/page-route.ts';
-import { formSecret, formText } from '../../web/form-input.ts';
+import { formSecret, formText, sentText } from '../../web/form-input.ts';
 import { clearSessionCookie, pageContext, requestContext, sessionChrome, setSessionCookie } from '../../web/request-context.ts';
 import { endSession } from '../../access/sessions.ts';
 import { resumeRequestSession } from '../../access/request-session.ts';
@@ -48,10 +48,10 @@ export function logonRoutes(app: FastifyInstance, deps: Deps, listener: { certif
     access: 'anonymous',
     echo: ['contractId', 'userId'],
     render: async (request, state) => {
-      const ended = (request.query as Record<string, unknown>).ended;
+      const ended = sentText(request.query, 'ended');
       // R4.4: on the certificate listener, the presented certificate's renewal notice.
       const renewal = listener.certificateListener ? renewalDate(deps, await checkPresentedCertificate(deps, request)) : undefined;
-      return logonPage(pageContext(deps, request), request.anonymousCsrf, state, typeof ended === 'string' ? ended : undefined, certificates({ renewalDate: renewal }));
+      return logonPage(pageContext(deps, request), request.anonymousCsrf, state, ended, certificates({ renewalDate: renewal }));
     },
     async submit(request, reply) {
       const { token } = await checkPassword(deps, credentials(request.body), requestContext(request), gate(request, 'logon'));
@@ -94,8 +94,8 @@ export function logonRoutes(app: FastifyInstance, deps: Deps, listener: { certif
   // Logging off needs the session's CSRF token like every other form; it works at any stage.
   app.post('/logout', async (request, reply) => {
     const found = await resumeRequestSession(deps, request);
-    const sent = (request.body as Record<string, unknown> | undefined)?._csrf;
-    if ('live' in found && typeof sent === 'string' && secretsEqual(sent, found.live.session.csrf_token)) {
+    const sent = sentText(request.body, '_csrf');
+    if ('live' in found && sent !== undefined && secretsEqual(sent, found.live.session.csrf_token)) {
       await endSession(deps.db, found.live.session.id, 'logout', deps.clock.now());
       clearSessionCookie(reply);
       return reply.redirect('/logon?ended=logout', 303);

@@ -7,6 +7,8 @@ import { checkCustomerPassword } from '../../access/customer-password.ts';
 import type { RequestContext } from '../../access/request-context.ts';
 
 export type PasswordKind = 'login' | 'confirmation';
+/** R2.7: the two passwords a person holds, each changed on its own. */
+export const passwordKinds = ['login', 'confirmation'] as const satisfies readonly PasswordKind[];
 
 /**
  * R2.7: a password is changed with the current one (or the temporary one the master set). It is a

@@ -1,20 +1,18 @@
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../deps.ts';
-import { AppError } from '../../errors.ts';
 import { html } from '../../web/html.ts';
 import { layout } from '../../web/layout.ts';
 import { noticeBox, type FormState } from '../../web/form.ts';
 import { registerPage, type PageRequest } from '../../web/page-route.ts';
 import { pageContext, requestContext, sessionChrome } from '../../web/request-context.ts';
-import { formSecret } from '../../web/form-input.ts';
-import { changePassword, type PasswordKind } from './password-service.ts';
+import { sentText } from '../../web/form-input.ts';
+import { changePassword } from './password-service.ts';
 import { confirmEmailCode, pendingEmail, requestEmailCode } from './email-service.ts';
 import { changePasswordForm, emailAddressForm, emailCodeForm } from './views.ts';
-import { codeField, emailField, newPasswordField } from './form-fields.ts';
+import { codeField, emailField, passwordChangeFields } from './form-fields.ts';
 
 function query(request: PageRequest<'active'>, name: string): string | undefined {
-  const value = (request.query as Record<string, unknown>)[name];
-  return typeof value === 'string' ? value : undefined;
+  return sentText(request.query, name);
 }
 
 /** R2.7 password change and the email address change confirmed by a code. */
@@ -31,20 +29,9 @@ export function settingsRoutes(app: FastifyInstance, deps: Deps): void {
     },
     echo: ['kind'],
     async submit(request) {
-      const kind = (request.body as Record<string, unknown> | undefined)?.kind;
-      if (kind !== 'login' && kind !== 'confirmation') throw new AppError('INPUT_INVALID', { field: 'kind' });
-      await changePassword(
-        deps,
-        request.live,
-        {
-          kind: kind as PasswordKind,
-          current: formSecret(request.body, 'current', { maxLength: 128, code: 'CURRENT_PASSWORD_WRONG' }),
-          next: newPasswordField(request.body, 'next'),
-          nextRepeat: newPasswordField(request.body, 'nextRepeat'),
-        },
-        requestContext(request),
-      );
-      return `/settings/password?done=1&kind=${kind}`;
+      const change = passwordChangeFields(request.body);
+      await changePassword(deps, request.live, change, requestContext(request));
+      return `/settings/password?done=1&kind=${change.kind}`;
     },
   });
 

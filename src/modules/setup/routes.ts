@@ -5,12 +5,12 @@ import { html } from '../../web/html.ts';
 import { layout } from '../../web/layout.ts';
 import { registerPage, type PageRequest } from '../../web/page-route.ts';
 import type { FormState } from '../../web/form.ts';
-import { formSecret } from '../../web/form-input.ts';
+import { sentText } from '../../web/form-input.ts';
 import { pageContext, requestContext, sessionChrome } from '../../web/request-context.ts';
 import { setInitialPasswords } from '../settings/password-service.ts';
 import { confirmEmailCode, pendingEmail, requestEmailCode } from '../settings/email-service.ts';
 import { emailAddressForm, emailCodeForm, initialPasswordsForm } from '../settings/views.ts';
-import { codeField, emailField, newPasswordField } from '../settings/form-fields.ts';
+import { codeField, emailField, newPasswordField, passwordChangeFields } from '../settings/form-fields.ts';
 import { pendingSetupStep, type SetupStep } from './steps.ts';
 import { completeForcedChange, finishSetupIfDone, forcedKind } from './forced-change.ts';
 import { forcedChangeForm, setupDoneForm } from './views.ts';
@@ -42,7 +42,7 @@ export function setupRoutes(app: FastifyInstance, deps: Deps): void {
     if (step === 'passwords') {
       body = html`<p>${t('setup.passwords.intro')}</p>${initialPasswordsForm(t, chrome.csrfToken, state)}`;
     } else if (step === 'email') {
-      const again = (request.query as Record<string, unknown>).again === '1';
+      const again = sentText(request.query, 'again') === '1';
       const pending = again ? undefined : await pendingEmail(deps, request.live.user.id);
       body = pending
         ? html`${emailCodeForm(t, chrome.csrfToken, '/setup/email/verify', pending, state)}
@@ -83,19 +83,7 @@ export function setupRoutes(app: FastifyInstance, deps: Deps): void {
     access: 'setup',
     render,
     async submit(request) {
-      const kind = (request.body as Record<string, unknown> | undefined)?.kind;
-      if (kind !== 'login' && kind !== 'confirmation') throw new AppError('INPUT_INVALID', { field: 'kind' });
-      return completeForcedChange(
-        deps,
-        request.live,
-        {
-          kind,
-          current: formSecret(request.body, 'current', { maxLength: 128, code: 'CURRENT_PASSWORD_WRONG' }),
-          next: newPasswordField(request.body, 'next'),
-          nextRepeat: newPasswordField(request.body, 'nextRepeat'),
-        },
-        requestContext(request),
-      );
+      return completeForcedChange(deps, request.live, passwordChangeFields(request.body), requestContext(request));
     },
   });
 

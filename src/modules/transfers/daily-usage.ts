@@ -3,12 +3,13 @@ import type { Tx } from '../../db/transaction.ts';
 import { refuse } from './refusal.ts';
 
 /**
- * R1.4: a person's daily limit for fund transfers, counted per execution date (Asia/Tokyo) in
- * daily_usage and raised in the write only while it stays within the limit (house rule 5): however
- * many transfers arrive at once, the sum accepted for a day never passes it. The statement reads the
- * permission as it is now, so the register step and the per-transaction limit hold too. It is the
- * first part of the statement that inserts the transfer (create.ts), which runs only when it returns
- * a row.
+ * R1.4: a person's daily limit for fund transfers (src/domain/daily-limit.ts), counted per execution
+ * date (Asia/Tokyo) in daily_usage and raised in the write only while it stays within the limit
+ * (house rule 5): however many transfers arrive at once, the sum accepted for a day never passes it.
+ * The rule is the domain's refusalOverDailyLimit, stated here in SQL so that it holds in the write.
+ * The statement reads the permission as it is now, so the register step and the per-transaction
+ * limit hold too. It is the first part of the statement that inserts the transfer (create.ts), which
+ * runs only when it returns a row.
  */
 export function reserveDailyUsageSql(userRef: number, usageDate: string, amountYen: bigint) {
   return sql`

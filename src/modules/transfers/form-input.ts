@@ -3,7 +3,7 @@ import type { AccountType } from '../../db/schema.ts';
 import { parseYenInput, type YenInputProblem } from '../../domain/money.ts';
 import { isValidDateText } from '../../domain/business-days.ts';
 import { sendBackReasonLengthMax } from '../../domain/approval.ts';
-import { formSecret, formText } from '../../web/form-input.ts';
+import { formSecret, formText, sentValue } from '../../web/form-input.ts';
 import type { Destination, TransferInput } from './service.ts';
 
 /**
@@ -59,10 +59,6 @@ export type DestinationInput = Destination;
 /** What the transfer form asks for: everything of a transfer but its idempotency key. */
 export type TransferFormInput = Omit<TransferInput, 'idempotencyKey'>;
 
-function value(body: unknown, name: string): unknown {
-  return body && typeof body === 'object' ? (body as Record<string, unknown>)[name] : undefined;
-}
-
 function text(body: unknown, name: string, code: ErrorCode, maxLength: number): string {
   return formText(body, name, { maxLength, code });
 }
@@ -84,7 +80,7 @@ const amountCodes: Record<YenInputProblem, ErrorCode> = {
 
 /** R8.2: an amount in yen as typed (`1,234,000` or `1234000`), each problem with its own message. */
 export function amountField(body: unknown): bigint {
-  const raw = value(body, field.amount);
+  const raw = sentValue(body, field.amount);
   if (typeof raw !== 'string') throw new AppError(raw === undefined ? 'TRANSFER_PAGES_AMOUNT_EMPTY' : 'INPUT_INVALID', { field: field.amount });
   const trimmed = raw.trim();
   if (trimmed.length > amountTextLengthMax) {
@@ -112,14 +108,14 @@ export function accountNumberField(body: unknown): string {
 }
 
 function destinationField(body: unknown): DestinationInput {
-  const kind = value(body, field.destination);
+  const kind = sentValue(body, field.destination);
   if (kind === 'payee') return { payeeId: id(body, field.payee, 'TRANSFER_PAGES_PAYEE_REQUIRED') };
   if (kind !== 'adHoc') throw new AppError('TRANSFER_PAGES_DESTINATION_REQUIRED', { field: field.destination });
   const bankCode = text(body, field.bankCode, 'TRANSFER_PAGES_BANK_CODE_INVALID', 4);
   if (!/^[0-9]{4}$/.test(bankCode)) throw new AppError('TRANSFER_PAGES_BANK_CODE_INVALID', { field: field.bankCode });
   const branchCode = text(body, field.branchCode, 'TRANSFER_PAGES_BRANCH_CODE_INVALID', 3);
   if (!/^[0-9]{3}$/.test(branchCode)) throw new AppError('TRANSFER_PAGES_BRANCH_CODE_INVALID', { field: field.branchCode });
-  const accountType = value(body, field.accountType);
+  const accountType = sentValue(body, field.accountType);
   if (typeof accountType !== 'string' || !(accountTypes as readonly string[]).includes(accountType)) {
     throw new AppError('TRANSFER_PAGES_ACCOUNT_TYPE_INVALID', { field: field.accountType });
   }
@@ -139,7 +135,7 @@ export function transferFormInput(body: unknown): TransferFormInput {
 
 /** R8.6: the key a money-moving form was rendered with; a retry of the same form carries the same one. */
 export function idempotencyKeyField(body: unknown): string {
-  const raw = value(body, field.idempotencyKey);
+  const raw = sentValue(body, field.idempotencyKey);
   if (typeof raw !== 'string' || !idempotencyKeyPattern.test(raw)) throw new AppError('TRANSFER_PAGES_KEY_INVALID', { field: field.idempotencyKey });
   return raw;
 }
@@ -160,7 +156,7 @@ export function reasonField(body: unknown): string {
 
 /** The transfer a page is about: a positive int8 in the path, or nothing there (NOT_FOUND). */
 export function transferIdParam(params: unknown): bigint {
-  const raw = value(params, 'id');
+  const raw = sentValue(params, 'id');
   if (typeof raw !== 'string' || !/^[1-9][0-9]{0,17}$/.test(raw)) throw new AppError('NOT_FOUND');
   return BigInt(raw);
 }

@@ -11,11 +11,14 @@ import type { Actor } from './types.ts';
  * have been changed since logon), with the contract's approval setting and, when asked, the account
  * to pay from if the person may use it: the master every open account of the contract, anyone
  * else the accounts linked to them (user_account), the person's transfer made with an
- * idempotency key, and the bank's own branch an account given for the transfer is at, each when
- * asked about. One statement.
+ * idempotency key, the bank's own branch an account given for the transfer is at, and what the
+ * person has already registered for an execution date, each when asked about. One statement, so
+ * the daily limit and the day's usage it is judged against are read together.
  */
 export interface Holder extends StepHolder {
   dailyLimitYen: bigint | null;
+  /** R1.4: the day's usage of the execution date asked about (0 when nothing is registered for it yet). */
+  dailyUsedYen: bigint | undefined;
   approvalMode: ApprovalMode;
   /** The account asked about, when the person may use it. */
   account: Account | undefined;
@@ -24,6 +27,9 @@ export interface Holder extends StepHolder {
   /** The bank's own branch asked about, as the branch directory gives it (undefined: no such branch). */
   ownBranch?: { code: string; branch: BranchInfo | undefined };
 }
+
+/** An account as row_to_json gives it: timestamps as text, integers as numbers. */
+type AccountJson = Omit<Account, 'opened_at' | 'closed_at'> & { opened_at: string; closed_at: string | null };
 
 interface HolderRow {
   role: 'master' | 'user';
@@ -36,10 +42,11 @@ interface HolderRow {
   can_send: boolean | null;
   per_transaction_limit_yen: bigint | null;
   daily_limit_yen: bigint | null;
-  account: Account | null;
+  account: AccountJson | null;
   earlier_id: bigint | null;
   earlier_hash: string | null;
   own_branch: { code: string; name: string; name_kana: string } | null;
+  daily_used_yen: bigint | null;
 }
 
 /** PostgreSQL's integer: an id outside it names nothing (and must not reach the database as one). */
@@ -51,11 +58,12 @@ export async function holderOf(
   executor: Executor,
   actor: Actor,
   accountId?: number,
-  options: { idempotencyKey?: string; ownBranchCode?: string } = {},
+  options: { idempotencyKey?: string; ownBranchCode?: string; usageDate?: string } = {},
 ): Promise<Holder> {
   const askedAccount = isRowId(accountId) ? accountId : null;
   const key = options.idempotencyKey ?? null;
   const branchCode = options.ownBranchCode ?? null;
+  const usageDate = options.usageDate ?? null;
   const { rows } = await sql<HolderRow>`
     SELECT u.role, u.status, u.stopped_at IS NOT NULL AS stopped, c.stopped_at IS NOT NULL AS contract_stopped, c.approval_mode,
            p.can_register, p.can_approve, p.can_send, p.per_transaction_limit_yen, p.daily_limit_yen,
@@ -63,7 +71,8 @@ export async function holderOf(
              WHERE a.id = ${askedAccount} AND a.contract_id = u.contract_id AND a.closed_at IS NULL
                AND (u.role = 'master' OR EXISTS (SELECT 1 FROM user_account ua WHERE ua.user_ref = u.id AND ua.account_id = a.id))) AS account,
            earlier.id AS earlier_id, earlier.request_hash AS earlier_hash,
-           (SELECT row_to_json(b) FROM own_branch b WHERE b.code = ${branchCode}) AS own_branch
+           (SELECT row_to_json(b) FROM own_branch b WHERE b.code = ${branchCode}) AS own_branch,
+           (SELECT d.used_yen FROM daily_usage d WHERE d.user_ref = u.id AND d.business = 'transfer' AND d.usage_date = ${usageDate}::date) AS daily_used_yen
     FROM users u
     JOIN contract c ON c.id = u.contract_id
     LEFT JOIN user_permission p ON p.user_ref = u.id AND p.business = 'transfer'
@@ -80,6 +89,7 @@ export async function holderOf(
     canSend: active && row.can_send === true,
     perTransactionLimitYen: row.per_transaction_limit_yen,
     dailyLimitYen: row.daily_limit_yen,
+    dailyUsedYen: usageDate === null ? undefined : (row.daily_used_yen ?? 0n),
     usesAccount: row.account !== null,
     approvalMode: row.approval_mode,
     account: row.account === null ? undefined : accountFromJson(row.account),
@@ -90,14 +100,8 @@ export async function holderOf(
   };
 }
 
-/** row_to_json gives timestamps as text and keeps integers as numbers. */
-function accountFromJson(json: Account): Account {
-  const raw = json as unknown as Record<string, unknown>;
-  return {
-    ...json,
-    opened_at: new Date(String(raw.opened_at)),
-    closed_at: raw.closed_at === null ? null : new Date(String(raw.closed_at)),
-  };
+function accountFromJson(json: AccountJson): Account {
+  return { ...json, opened_at: new Date(json.opened_at), closed_at: json.closed_at === null ? null : new Date(json.closed_at) };
 }
 
 /** Whether the person holds any step of the fund-transfer business (to see transfers at all). */

@@ -47,8 +47,10 @@ export function transferToJson(transfer: Transfer): Record<string, unknown> {
 }
 
 export function transferFromJson(json: Record<string, unknown>): Transfer {
-  const transfer = { ...json } as Record<string, unknown>;
+  const transfer: Record<string, unknown> = { ...json };
   for (const column of bigintColumns) transfer[column] = BigInt(String(json[column]));
   for (const column of dateColumns) transfer[column] = json[column] === null || json[column] === undefined ? null : new Date(String(json[column]));
+  // The stored result was written by transferToJson from a Transfer: once the columns JSON cannot
+  // carry are rebuilt, it is that Transfer again.
   return transfer as unknown as Transfer;
 }

@@ -1,19 +1,16 @@
 import { AppError } from '../../errors.ts';
 import type { TransferStatus } from '../../db/schema-transfers.ts';
+import { sentValue } from '../../web/form-input.ts';
 import { field } from './form-input.ts';
 
 /** What the transfer pages read from an address (a query string) or a form body besides the form's own fields. */
-
-export function valueOf(source: unknown, name: string): unknown {
-  return source && typeof source === 'object' ? (source as Record<string, unknown>)[name] : undefined;
-}
 
 export const transferStatuses: readonly TransferStatus[] = ['awaiting_approval', 'awaiting_send', 'scheduled', 'completed', 'failed', 'withdrawn', 'sent_back'];
 
 /** The list's status filter and page: one valid value each, or left out; anything else is refused. */
 export function listFilter(query: unknown): { status: TransferStatus | undefined; page: number } {
-  const status = valueOf(query, 'status') ?? '';
-  const page = valueOf(query, 'page') ?? '1';
+  const status = sentValue(query, 'status') ?? '';
+  const page = sentValue(query, 'page') ?? '1';
   if (typeof status !== 'string' || (status !== '' && !(transferStatuses as readonly string[]).includes(status))) {
     throw new AppError('TRANSFER_PAGES_FILTER_INVALID', { field: 'status' });
   }
@@ -27,11 +24,11 @@ export function listFilter(query: unknown): { status: TransferStatus | undefined
  */
 export function prefill(query: unknown): Record<string, string> {
   const values: Record<string, string> = {};
-  const destination = valueOf(query, field.destination);
+  const destination = sentValue(query, field.destination);
   if (destination === 'payee' || destination === 'adHoc') values[field.destination] = destination;
-  const bankCode = valueOf(query, field.bankCode);
+  const bankCode = sentValue(query, field.bankCode);
   if (typeof bankCode === 'string' && /^[0-9]{4}$/.test(bankCode)) values[field.bankCode] = bankCode;
-  const branchCode = valueOf(query, field.branchCode);
+  const branchCode = sentValue(query, field.branchCode);
   if (typeof branchCode === 'string' && /^[0-9]{3}$/.test(branchCode)) values[field.branchCode] = branchCode;
   return values;
 }
@@ -40,6 +37,6 @@ export function prefill(query: unknown): Record<string, string> {
 export const lookupQueryLengthMax = 40;
 
 export function lookupText(query: unknown, name: string): string {
-  const value = valueOf(query, name);
+  const value = sentValue(query, name);
   return typeof value === 'string' ? value.slice(0, lookupQueryLengthMax) : '';
 }

@@ -1,6 +1,7 @@
 import type { Deps } from '../../deps.ts';
 import type { Executor } from '../../db/transaction.ts';
-import { tokyoDate } from '../../domain/business-days.ts';
+import { isValidDateText, tokyoDate } from '../../domain/business-days.ts';
+import { refusalOverDailyLimit } from '../../domain/daily-limit.ts';
 import { transferFeeYen } from '../../domain/fees.ts';
 import { yenAmountMax } from '../../domain/money.ts';
 import { approvalsRequiredByMode, nextAtRegistration, refusalToRegister, type Next } from '../../domain/approval.ts';
@@ -26,7 +27,13 @@ export interface Prepared {
 
 export async function prepareTransfer(deps: Deps, executor: Executor, actor: Actor, input: Omit<TransferInput, 'idempotencyKey'>): Promise<Prepared> {
   const ownBranchCode = ownBranchAskedBy(deps, input.destination);
-  return prepareFor(deps, executor, actor, input, await holderOf(executor, actor, input.fromAccountId, ownBranchCode === undefined ? {} : { ownBranchCode }));
+  // The day's usage is read with the limit (R1.4); a date that is not one is refused by the checks.
+  const usageDate = typeof input.executionDate === 'string' && isValidDateText(input.executionDate) ? input.executionDate : undefined;
+  const holder = await holderOf(executor, actor, input.fromAccountId, {
+    ...(ownBranchCode === undefined ? {} : { ownBranchCode }),
+    ...(usageDate === undefined ? {} : { usageDate }),
+  });
+  return prepareFor(deps, executor, actor, input, holder);
 }
 
 /** The checks, given what the person holds (read with the account to pay from and the own branch asked about, holder.ts). */
@@ -71,14 +78,8 @@ export async function prepareFor(deps: Deps, executor: Executor, actor: Actor, i
  */
 export async function quoteTransfer(deps: Deps, actor: Actor, input: Omit<TransferInput, 'idempotencyKey'>): Promise<TransferQuote> {
   const { quote, holder, today } = await prepareTransfer(deps, deps.db, actor, input);
-  const usage = await deps.db
-    .selectFrom('daily_usage')
-    .select('used_yen')
-    .where('user_ref', '=', actor.user.id)
-    .where('business', '=', 'transfer')
-    .where('usage_date', '=', quote.executionDate)
-    .executeTakeFirst();
-  if (holder.dailyLimitYen === null || (usage?.used_yen ?? 0n) + quote.amountYen > holder.dailyLimitYen) refuse('TRANSFER_DAILY_LIMIT', 'amount');
+  const overLimit = refusalOverDailyLimit(holder.dailyLimitYen, holder.dailyUsedYen ?? 0n, quote.amountYen);
+  if (overLimit) refuse(overLimit, 'amount');
   if (quote.sendsNow && quote.executionDate === today) {
     const balance = await deps.db.selectFrom('ledger_account').select('balance_yen').where('account_id', '=', quote.fromAccount.id).executeTakeFirst();
     if ((balance?.balance_yen ?? 0n) < quote.totalYen) refuse('TRANSFER_INSUFFICIENT_FUNDS', 'amount');

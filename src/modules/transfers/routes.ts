@@ -6,6 +6,7 @@ import { html } from '../../web/html.ts';
 import { layout } from '../../web/layout.ts';
 import { noticeBox, type FormState } from '../../web/form.ts';
 import { registerPage, type PageRequest } from '../../web/page-route.ts';
+import { sentValue } from '../../web/form-input.ts';
 import { pageContext, requestContext, sessionChrome } from '../../web/request-context.ts';
 import type { MessageKey } from '../../web/i18n/index.ts';
 import { randomToken } from '../../platform/random.ts';
@@ -28,7 +29,7 @@ import { confirmPage, noDraftPage } from './views-confirm.ts';
 import { detailPage, transferActions, type TransferAction } from './views-detail.ts';
 import { approvalsPage, listPage } from './views-list.ts';
 import { codeLookup } from './views-lookup.ts';
-import { listFilter, prefill, valueOf } from './pages-query.ts';
+import { listFilter, prefill } from './pages-query.ts';
 
 /** R8.6: a key per money-moving form, made when the form is rendered: 24 random bytes, 32 characters. */
 const idempotencyKeyBytes = 24;
@@ -74,7 +75,7 @@ export function transfersRoutes(app: FastifyInstance, deps: Deps): void {
       let shown = state;
       let values = state.values ?? prefill(request.query);
       // "Change the details" from the confirmation page brings the draft back into the form.
-      const draft = valueOf(request.query, field.draft);
+      const draft = sentValue(request.query, field.draft);
       if (!state.error && draft !== undefined) {
         try {
           values = draftFormValues(openDraft(deps, request.live.session.id, draft));
@@ -102,7 +103,7 @@ ${codeLookup(page.t, await codeLookupOf(deps, request.query, values))}`;
     async render(request, state: FormState) {
       const page = pageContext(deps, request);
       const chrome = sessionChrome(deps, request.live);
-      const sealed = state.error ? valueOf(request.body, field.draft) : valueOf(request.query, field.draft);
+      const sealed = state.error ? sentValue(request.body, field.draft) : sentValue(request.query, field.draft);
       let input;
       try {
         input = openDraft(deps, request.live.session.id, sealed);
@@ -112,7 +113,7 @@ ${codeLookup(page.t, await codeLookupOf(deps, request.query, values))}`;
       }
       const { quote, error } = await quoteOrRefusal(() => quoteTransfer(deps, actorOf(request.live, requestContext(request)), input));
       // A retry after an error keeps the key of the form that was sent (R8.6).
-      const sentKey = valueOf(request.body, field.idempotencyKey);
+      const sentKey = sentValue(request.body, field.idempotencyKey);
       const body = confirmPage(page.t, state.error ? state : error ? { error } : {}, {
         csrfToken: chrome.csrfToken,
         draft: sealed as string,
@@ -123,7 +124,7 @@ ${codeLookup(page.t, await codeLookupOf(deps, request.query, values))}`;
     },
     async submit(request) {
       const context = requestContext(request);
-      const input = openDraft(deps, request.live.session.id, valueOf(request.body, field.draft));
+      const input = openDraft(deps, request.live.session.id, sentValue(request.body, field.draft));
       const idempotencyKey = idempotencyKeyField(request.body);
       const password = confirmationPasswordField(request.body);
       // R2.3: a wrong confirmation password counts towards the person's stop.
@@ -166,7 +167,7 @@ ${codeLookup(page.t, await codeLookupOf(deps, request.query, values))}`;
     const page = pageContext(deps, request);
     const chrome = sessionChrome(deps, request.live);
     const detail = await getTransfer(deps, actorOf(request.live, requestContext(request)), transferIdParam(request.params));
-    const doneKey = doneKeys.get(valueOf(request.query, 'done'));
+    const doneKey = doneKeys.get(sentValue(request.query, 'done'));
     const keys = Object.fromEntries(transferActions.map((action) => [action, newKey()])) as Record<TransferAction, string>;
     const body = html`${noticeBox(doneKey ? page.t(doneKey, { id: detail.id.toString() }) : undefined)}
 ${detailPage(page.t, state, detail, { csrfToken: chrome.csrfToken, keys, failed })}`;

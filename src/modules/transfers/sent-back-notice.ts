@@ -5,7 +5,6 @@ import { composeNotice } from '../../mail/compose.ts';
 import { formatJstJapanese } from '../../domain/tokyo-time.ts';
 import { enqueueEmail } from '../../outbox/enqueue.ts';
 import { formatYen } from '../../domain/money.ts';
-import type { MessageKey } from '../../web/i18n/index.ts';
 import { findBank, findBranch } from '../../domain/bank-directory.ts';
 import { ownBank } from '../payees/own-bank.ts';
 import type { Actor } from './types.ts';
@@ -29,7 +28,7 @@ export async function notifySentBack(deps: Deps, tx: Tx, actor: Actor, transfer:
           id: transfer.id.toString(),
           bank: bank?.name ?? transfer.to_bank_code,
           branch: branch?.name ?? transfer.to_branch_code,
-          accountType: { message: `transfers.accountType.${transfer.to_account_type}` as MessageKey },
+          accountType: { message: `transfers.accountType.${transfer.to_account_type}` },
           accountNumber: transfer.to_account_number,
           name: transfer.to_name_kana,
           amount: formatYen(transfer.amount_yen),

@@ -1,6 +1,6 @@
 import { html, type Html, type HtmlValue } from '../../web/html.ts';
 import type { FormState } from '../../web/form.ts';
-import type { MessageKey, Translate } from '../../web/i18n/index.ts';
+import type { Translate } from '../../web/i18n/index.ts';
 import { formatYen } from '../../domain/money.ts';
 import type { AccountType } from '../../db/schema.ts';
 import type { AppError } from '../../errors.ts';
@@ -115,7 +115,7 @@ export function yen(t: Translate, amount: bigint): string {
 }
 
 export function accountTypeLabel(t: Translate, type: AccountType): string {
-  return t(`transferPages.accountType.${type}` as MessageKey);
+  return t(`transferPages.accountType.${type}`);
 }
 
 /** A definition list of facts, one term and value a row. */

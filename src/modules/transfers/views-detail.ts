@@ -2,9 +2,9 @@ import { html, type Html } from '../../web/html.ts';
 import { csrfField } from '../../web/layout.ts';
 import { submitButton, type FormState } from '../../web/form.ts';
 import type { MessageKey, Translate } from '../../web/i18n/index.ts';
-import { catalogues } from '../../web/i18n/index.ts';
 import { formatJstJapanese } from '../../domain/tokyo-time.ts';
 import { sendBackReasonLengthMax } from '../../domain/approval.ts';
+import { isExecutionFailure } from '../ledger/execution-failure.ts';
 import { field } from './form-input.ts';
 import type { PersonLabel, TransferDetail } from './service.ts';
 import { accountTypeLabel, facts, formError, textInput, yen } from './views-controls.ts';
@@ -35,15 +35,14 @@ export function personLabel(t: Translate, person: PersonLabel): string {
 }
 
 export function statusLabel(t: Translate, status: TransferDetail['status']): string {
-  return t(`transferPages.status.${status}` as MessageKey);
+  return t(`transferPages.status.${status}`);
 }
 
 /** A failure is named by its reason's message; a send-back reason is the approver's own words. */
 function reasonText(t: Translate, detail: TransferDetail): string | undefined {
   const reason = detail.statusReason;
   if (reason === null) return undefined;
-  const key = `ledger.failure.${reason}`;
-  return detail.status === 'failed' && key in catalogues.ja ? t(key as MessageKey) : reason;
+  return detail.status === 'failed' && isExecutionFailure(reason) ? t(`ledger.failure.${reason}`) : reason;
 }
 
 export function detailFacts(t: Translate, detail: TransferDetail): Html {
@@ -124,7 +123,7 @@ export function detailPage(t: Translate, state: FormState, detail: TransferDetai
   // A refusal of a step this person can no longer take (another person was quicker) is shown above.
   const orphanError = options.failed !== undefined && !actions.includes(options.failed) ? formError(t, state, []) : '';
   return html`${orphanError}
-<p class="notice status-note" role="status">${t(`transferPages.result.${detail.status}` as MessageKey)}</p>
+<p class="notice status-note" role="status">${t(`transferPages.result.${detail.status}`)}</p>
 ${detailFacts(t, detail)}
 <h2>${t('transferPages.history')}</h2>
 ${history(t, detail)}

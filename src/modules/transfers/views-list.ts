@@ -1,5 +1,5 @@
 import { html, type Html } from '../../web/html.ts';
-import type { MessageKey, Translate } from '../../web/i18n/index.ts';
+import type { Translate } from '../../web/i18n/index.ts';
 import type { FormState } from '../../web/form.ts';
 import type { TransferStatus } from '../../db/schema-transfers.ts';
 import type { TransferSummary } from './service.ts';
@@ -87,7 +87,7 @@ ${pager}
 
 /** R8.5: what waits for this person: an approval, or a send after the approvals. */
 export function approvalsPage(t: Translate, items: TransferSummary[]): Html {
-  const waitingFor = (item: TransferSummary) => t((item.status === 'awaiting_approval' ? 'transferPages.waiting.approve' : 'transferPages.waiting.send') as MessageKey);
+  const waitingFor = (item: TransferSummary) => t(item.status === 'awaiting_approval' ? 'transferPages.waiting.approve' : 'transferPages.waiting.send');
   return html`<p>${t('transferPages.approvals.intro')}</p>
 ${
   items.length === 0

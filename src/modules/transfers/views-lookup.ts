@@ -1,5 +1,5 @@
 import { html, type Html } from '../../web/html.ts';
-import type { Translate } from '../../web/i18n/index.ts';
+import type { MessageKey, Translate } from '../../web/i18n/index.ts';
 import type { BankInfo, BranchInfo } from '../../domain/bank-directory.ts';
 import { lookupQueryLengthMax } from './pages-query.ts';
 
@@ -16,44 +16,67 @@ export interface CodeLookup {
   bank: BankInfo | undefined;
 }
 
-
 function pick(params: Record<string, string>): string {
   return `/transfers/new?${new URLSearchParams({ destination: 'adHoc', ...params }).toString()}#code-lookup`;
+}
+
+/** One small GET search: its box (keeping the bank already chosen), under it the results found. */
+function search<T extends BankInfo | BranchInfo>(
+  t: Translate,
+  options: {
+    chosenBankCode: string | undefined;
+    name: 'bankQuery' | 'branchQuery';
+    label: MessageKey;
+    query: string;
+    found: T[] | undefined;
+    none: MessageKey;
+    className: 'banks' | 'branches';
+    href: (found: T) => string;
+  },
+): Html {
+  const { found } = options;
+  return html`<form method="get" action="/transfers/new#code-lookup" class="search-form">
+  <input type="hidden" name="destination" value="adHoc">
+${options.chosenBankCode === undefined ? '' : html`  <input type="hidden" name="bankCode" value="${options.chosenBankCode}">
+`}  <label for="f-${options.name}">${t(options.label)}</label>
+  <input id="f-${options.name}" name="${options.name}" type="search" value="${options.query}" maxlength="${lookupQueryLengthMax}" autocomplete="off">
+  <button type="submit">${t('transferPages.lookup.submit')}</button>
+</form>
+${found === undefined
+  ? ''
+  : found.length === 0
+    ? html`<p class="hint" role="status">${t(options.none)}</p>`
+    : html`<ul class="search-results ${options.className}">${found.map(
+        (one) => html`<li><a href="${options.href(one)}">${one.code} ${one.name} <span class="kana">${one.kana}</span></a></li>`,
+      )}</ul>`}`;
 }
 
 export function codeLookup(t: Translate, lookup: CodeLookup): Html {
   const { bank } = lookup;
   return html`<section class="card code-lookup" id="code-lookup" aria-labelledby="code-lookup-title">
 <h2 id="code-lookup-title">${t('transferPages.lookup')}</h2>
-<form method="get" action="/transfers/new#code-lookup" class="search-form">
-  <input type="hidden" name="destination" value="adHoc">
-  <label for="f-bankQuery">${t('transferPages.lookup.bank')}</label>
-  <input id="f-bankQuery" name="bankQuery" type="search" value="${lookup.bankQuery}" maxlength="${lookupQueryLengthMax}" autocomplete="off">
-  <button type="submit">${t('transferPages.lookup.submit')}</button>
-</form>
-${lookup.banks === undefined
-  ? ''
-  : lookup.banks.length === 0
-    ? html`<p class="hint" role="status">${t('transferPages.lookup.noBanks')}</p>`
-    : html`<ul class="search-results banks">${lookup.banks.map(
-        (found) => html`<li><a href="${pick({ bankCode: found.code })}">${found.code} ${found.name} <span class="kana">${found.kana}</span></a></li>`,
-      )}</ul>`}
+${search(t, {
+  chosenBankCode: undefined,
+  name: 'bankQuery',
+  label: 'transferPages.lookup.bank',
+  query: lookup.bankQuery,
+  found: lookup.banks,
+  none: 'transferPages.lookup.noBanks',
+  className: 'banks',
+  href: (found) => pick({ bankCode: found.code }),
+})}
 ${bank
   ? html`<p class="chosen">${t('transferPages.lookup.bankChosen', { code: bank.code, name: bank.name })}</p>
-<form method="get" action="/transfers/new#code-lookup" class="search-form">
-  <input type="hidden" name="destination" value="adHoc">
-  <input type="hidden" name="bankCode" value="${bank.code}">
-  <label for="f-branchQuery">${t('transferPages.lookup.branch')}</label>
-  <input id="f-branchQuery" name="branchQuery" type="search" value="${lookup.branchQuery}" maxlength="${lookupQueryLengthMax}" autocomplete="off">
-  <button type="submit">${t('transferPages.lookup.submit')}</button>
-</form>
-${lookup.branches === undefined
-  ? ''
-  : lookup.branches.length === 0
-    ? html`<p class="hint" role="status">${t('transferPages.lookup.noBranches')}</p>`
-    : html`<ul class="search-results branches">${lookup.branches.map(
-        (branch) => html`<li><a href="${pick({ bankCode: bank.code, branchCode: branch.code })}">${branch.code} ${branch.name} <span class="kana">${branch.kana}</span></a></li>`,
-      )}</ul>`}`
+${search(t, {
+  chosenBankCode: bank.code,
+  name: 'branchQuery',
+  label: 'transferPages.lookup.branch',
+  query: lookup.branchQuery,
+  found: lookup.branches,
+  none: 'transferPages.lookup.noBranches',
+  className: 'branches',
+  href: (branch) => pick({ bankCode: bank.code, branchCode: branch.code }),
+})}`
   : ''}
 <p class="hint">${t('transferPages.lookup.hint')}</p>
 </section>`;

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../../deps.ts';
 import { AppError } from '../../../errors.ts';
 import type { FormState } from '../../../web/form.ts';
+import { sentText } from '../../../web/form-input.ts';
 import { pageContext } from '../../../web/request-context.ts';
 import { applicationById, applicationQueue } from '../../../modules/contracts/console-queries.ts';
 import { decisionNoteLengthMax, optionalText, parseApplicationForm } from '../../../modules/contracts/application-payload.ts';
@@ -14,7 +15,7 @@ import { staffContext } from './staff-context.ts';
 const applicationIdMax = 2_147_483_647;
 
 function applicationIdParam(request: ConsoleRequest<'active'>): number {
-  const raw = (request.params as Record<string, string>).id ?? '';
+  const raw = sentText(request.params, 'id') ?? '';
   if (!/^[1-9][0-9]{0,9}$/.test(raw) || Number(raw) > applicationIdMax) throw new AppError('NOT_FOUND');
   return Number(raw);
 }
@@ -42,46 +43,39 @@ export function applicationRoutes(app: FastifyInstance, deps: Deps): void {
   const applicationView = async (request: ConsoleRequest<'active'>, state: FormState) => {
     const row = await applicationById(deps, applicationIdParam(request));
     if (!row) throw new AppError('NOT_FOUND');
-    const done = (request.query as Record<string, unknown>).done;
+    const done = sentText(request.query, 'done');
     const chrome = chromeOf(deps, request.staffLive);
     // The page is also the answer to its forms' refusals: its language switch leads to the page itself.
     const page = { ...pageContext(deps, request), path: consolePaths.application(row.id) };
-    return applicationPage(page, { ...chrome, staff: request.staffLive.staff }, row, typeof done === 'string' ? done : undefined, state);
+    return applicationPage(page, { ...chrome, staff: request.staffLive.staff }, row, done, state);
   };
   const path = `${consolePaths.applications}/:id`;
   consoleGet(app, deps, { path, access: 'active', render: applicationView });
 
-  consolePost(app, deps, {
-    path: `${path}/approve`,
-    access: 'active',
-    render: applicationView,
-    async submit(request) {
-      const id = applicationIdParam(request);
-      await approveApplication(deps, staffContext(request), id);
-      return `${consolePaths.application(id)}?done=approved`;
+  // The decisions on a recorded application, each a button of its page: another member approves or
+  // rejects it, the one who recorded it withdraws it (the use cases judge who may).
+  const decisions: { step: string; done: string; decide(request: ConsoleRequest<'active'>, id: number): Promise<unknown> }[] = [
+    { step: 'approve', done: 'approved', decide: (request, id) => approveApplication(deps, staffContext(request), id) },
+    {
+      step: 'reject',
+      done: 'rejected',
+      decide: (request, id) =>
+        rejectApplication(deps, staffContext(request), id, optionalText(request.body, 'note', { maxLength: decisionNoteLengthMax, code: 'OPERATOR_NOTE_INVALID' })),
     },
-  });
-  consolePost(app, deps, {
-    path: `${path}/reject`,
-    access: 'active',
-    render: applicationView,
-    async submit(request) {
-      const id = applicationIdParam(request);
-      const note = optionalText(request.body, 'note', { maxLength: decisionNoteLengthMax, code: 'OPERATOR_NOTE_INVALID' });
-      await rejectApplication(deps, staffContext(request), id, note);
-      return `${consolePaths.application(id)}?done=rejected`;
-    },
-  });
-  consolePost(app, deps, {
-    path: `${path}/withdraw`,
-    access: 'active',
-    render: applicationView,
-    async submit(request) {
-      const id = applicationIdParam(request);
-      await withdrawApplication(deps, staffContext(request), id);
-      return `${consolePaths.application(id)}?done=withdrawn`;
-    },
-  });
+    { step: 'withdraw', done: 'withdrawn', decide: (request, id) => withdrawApplication(deps, staffContext(request), id) },
+  ];
+  for (const decision of decisions) {
+    consolePost(app, deps, {
+      path: `${path}/${decision.step}`,
+      access: 'active',
+      render: applicationView,
+      async submit(request) {
+        const id = applicationIdParam(request);
+        await decision.decide(request, id);
+        return `${consolePaths.application(id)}?done=${decision.done}`;
+      },
+    });
+  }
   // The one-time display answers the POST itself: there is no address to open it again.
   consolePost(app, deps, {
     path: `${path}/handover`,

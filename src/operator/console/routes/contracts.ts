@@ -3,7 +3,7 @@ import type { Deps } from '../../../deps.ts';
 import { AppError } from '../../../errors.ts';
 import { isValidContractId } from '../../../domain/contract-id.ts';
 import type { FormState } from '../../../web/form.ts';
-import { formText } from '../../../web/form-input.ts';
+import { formText, sentText, sentValue } from '../../../web/form-input.ts';
 import { pageContext } from '../../../web/request-context.ts';
 import { contractOverview, searchContracts } from '../../../modules/contracts/console-queries.ts';
 import { isApplicationKind, parseApplicationForm } from '../../../modules/contracts/application-payload.ts';
@@ -17,7 +17,7 @@ const searchLengthMax = 100;
 
 /** The contract ID of the path: a wrong check digit or form is simply not found. */
 export function contractIdParam(request: ConsoleRequest<'active'>): string {
-  const id = (request.params as Record<string, string>).contractId ?? '';
+  const id = sentText(request.params, 'contractId') ?? '';
   if (!isValidContractId(id)) throw new AppError('NOT_FOUND');
   return id;
 }
@@ -27,13 +27,13 @@ export function contractRoutes(app: FastifyInstance, deps: Deps): void {
     path: consolePaths.contracts,
     access: 'active',
     async render(request) {
-      const raw = (request.query as Record<string, unknown>).q;
+      const raw = sentValue(request.query, 'q');
       const page = pageContext(deps, request);
       const chrome = chromeOf(deps, request.staffLive);
       if (raw === undefined || raw === '') return searchPage(page, chrome, '', undefined, {});
       let query: string;
       try {
-        query = formText({ q: raw }, 'q', { maxLength: searchLengthMax, code: 'OPERATOR_SEARCH_INVALID' });
+        query = formText(request.query, 'q', { maxLength: searchLengthMax, code: 'OPERATOR_SEARCH_INVALID' });
       } catch (error) {
         return searchPage(page, chrome, '', undefined, { error: error as AppError });
       }
@@ -60,7 +60,7 @@ export function contractRoutes(app: FastifyInstance, deps: Deps): void {
     render: contractView,
     async submit(request) {
       const contractId = contractIdParam(request);
-      const kind = (request.body as Record<string, unknown> | undefined)?.kind;
+      const kind = sentValue(request.body, 'kind');
       if (!isApplicationKind(kind) || kind === 'onboard') throw new AppError('OPERATOR_KIND_INVALID');
       const input = parseApplicationForm(kind, contractId, request.body);
       const { id } = await recordApplication(deps, staffContext(request), input);

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../../deps.ts';
 import { AppError, isAppError } from '../../../errors.ts';
+import { sentText } from '../../../web/form-input.ts';
 import { pageContext } from '../../../web/request-context.ts';
 import { auditRowsToCsv, exportAuditTrail, recordTrailExport } from '../../../audit/export.ts';
 import { startOfJstDay } from '../../../audit/period.ts';
@@ -17,9 +18,9 @@ const exportDaysMax = 366;
 /** Spreadsheet programs read UTF-8 (and so Japanese) correctly only after a byte order mark; the audit tools accept it. */
 const byteOrderMark = '\uFEFF';
 
-function periodOf(query: Record<string, unknown>): { from: Date; to: Date; first: string; last: string } {
-  const first = typeof query.from === 'string' ? query.from : '';
-  const last = typeof query.to === 'string' ? query.to : '';
+function periodOf(query: unknown): { from: Date; to: Date; first: string; last: string } {
+  const first = sentText(query, 'from') ?? '';
+  const last = sentText(query, 'to') ?? '';
   const from = startOfJstDay(first);
   const lastStart = startOfJstDay(last);
   if (!from || !lastStart || lastStart < from || (lastStart.getTime() - from.getTime()) / dayMs >= exportDaysMax) {
@@ -38,7 +39,7 @@ export function exportRoutes(app: FastifyInstance, deps: Deps): void {
     if (!overview) throw new AppError('NOT_FOUND');
     let period;
     try {
-      period = periodOf(request.query as Record<string, unknown>);
+      period = periodOf(request.query);
     } catch (error) {
       if (!isAppError(error)) throw error;
       // A bad period shows the contract page again with the error, as a refused form does.

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../../deps.ts';
 import { AppError } from '../../../errors.ts';
 import { secretsEqual } from '../../../crypto/compare.ts';
-import { formSecret, formText } from '../../../web/form-input.ts';
+import { formSecret, formText, sentText } from '../../../web/form-input.ts';
 import { pageContext, requestContext } from '../../../web/request-context.ts';
 import { answerStaffTotp, checkStaffPassword } from '../../staff/logon.ts';
 import { endStaffSession, resumeStaffSession } from '../../../access/staff-sessions.ts';
@@ -19,8 +19,7 @@ const loginInputLengthMax = 32;
 
 export function logonRoutes(app: FastifyInstance, deps: Deps): void {
   const logonPage = (request: ConsoleRequest<'anonymous'>, state: FormState) => {
-    const ended = (request.query as Record<string, unknown>).ended;
-    return staffLogonPage(pageContext(deps, request), request.anonymousCsrf, state, typeof ended === 'string' ? ended : undefined);
+    return staffLogonPage(pageContext(deps, request), request.anonymousCsrf, state, sentText(request.query, 'ended'));
   };
   consoleGet(app, deps, { path: consolePaths.logon, access: 'anonymous', render: logonPage });
   consolePost(app, deps, {
@@ -56,8 +55,8 @@ export function logonRoutes(app: FastifyInstance, deps: Deps): void {
   // Logging off needs the session's CSRF token like every other form, at either stage.
   app.post(consolePaths.logout, async (request, reply) => {
     const found = await resumeStaffSession(deps, request.cookies[staffSessionCookie]);
-    const sent = (request.body as Record<string, unknown> | undefined)?._csrf;
-    if ('live' in found && typeof sent === 'string' && secretsEqual(sent, found.live.session.csrf_token)) {
+    const sent = sentText(request.body, '_csrf');
+    if ('live' in found && sent !== undefined && secretsEqual(sent, found.live.session.csrf_token)) {
       await endStaffSession(deps.db, found.live.session.id, 'logout', deps.clock.now());
       clearStaffSessionCookie(reply);
       return reply.redirect(`${consolePaths.logon}?ended=logout`, 303);

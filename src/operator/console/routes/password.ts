@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../../deps.ts';
 import type { FormState } from '../../../web/form.ts';
-import { formSecret } from '../../../web/form-input.ts';
+import { formSecret, sentText } from '../../../web/form-input.ts';
 import { pageContext, requestContext } from '../../../web/request-context.ts';
 import { changeStaffPassword, staffPasswordLengthMax } from '../../staff/password.ts';
 import { chromeOf, consoleGet, consolePost, type ConsoleRequest } from '../page-route.ts';
@@ -10,7 +10,7 @@ import { passwordPage } from '../views/password.ts';
 
 export function passwordRoutes(app: FastifyInstance, deps: Deps): void {
   const view = (request: ConsoleRequest<'active'>, state: FormState) =>
-    passwordPage({ ...pageContext(deps, request), path: consolePaths.password }, chromeOf(deps, request.staffLive), state, (request.query as Record<string, unknown>).done === 'changed');
+    passwordPage({ ...pageContext(deps, request), path: consolePaths.password }, chromeOf(deps, request.staffLive), state, sentText(request.query, 'done') === 'changed');
   consoleGet(app, deps, { path: consolePaths.password, access: 'active', render: view });
   consolePost(app, deps, {
     path: consolePaths.password,

@@ -6,7 +6,7 @@ import { gridColumns, gridRows } from '../../../auth/grid-card.ts';
 import { emailLengthMax, userIdLengthMax } from '../../../domain/identifiers.ts';
 import { tokyoDate } from '../../../domain/business-days.ts';
 import type { ApplicationRow } from '../../../modules/contracts/console-queries.ts';
-import { companyNameLengthMax } from '../../../modules/contracts/service.ts';
+import { companyNameLengthMax } from '../../../modules/contracts/onboard.ts';
 import { decisionNoteLengthMax, personNameLengthMax } from '../../../modules/contracts/application-payload.ts';
 import type { HandedOver } from '../../../modules/contracts/applications.ts';
 import type { MessageKey } from '../../../web/i18n/index.ts';

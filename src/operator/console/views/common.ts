@@ -67,26 +67,28 @@ export function payloadSummary(t: Translate, row: Pick<ApplicationRow, 'kind' | 
   }
 }
 
+/** What an approval's result may hold, in the order the page shows it; each has its label `operatorConsole.result.<name>`. */
+const resultNames = [
+  'contractId',
+  'masterUserId',
+  'userId',
+  'cardSerial',
+  'cardExpiresAt',
+  'registrationPasswordExpiresAt',
+  'replaced',
+  'invalidated',
+  'contractLifted',
+  'from',
+  'to',
+  'certificateRequired',
+  'sessionsEnded',
+  'revokedSerial',
+] as const;
+
 /** The non-secret result an approval left, as a list of facts. */
 export function resultFacts(t: Translate, result: Record<string, unknown>): Html {
   const shown: [MessageKey, string][] = [];
-  const label = (key: string) => `operatorConsole.result.${key}` as MessageKey;
-  for (const key of [
-    'contractId',
-    'masterUserId',
-    'userId',
-    'cardSerial',
-    'cardExpiresAt',
-    'registrationPasswordExpiresAt',
-    'replaced',
-    'invalidated',
-    'contractLifted',
-    'from',
-    'to',
-    'certificateRequired',
-    'sessionsEnded',
-    'revokedSerial',
-  ]) {
+  for (const key of resultNames) {
     const value = result[key];
     if (value === undefined) continue;
     let text: string;
@@ -96,7 +98,7 @@ export function resultFacts(t: Translate, result: Record<string, unknown>): Html
     else if (key.endsWith('At')) text = jst(String(value));
     else if (key === 'from' || key === 'to') text = t(`operatorConsole.lockMode.${value as LockMode}`);
     else text = String(value);
-    shown.push([label(key), text]);
+    shown.push([`operatorConsole.result.${key}`, text]);
   }
   return html`<dl class="facts" id="application-result">${shown.map(([key, text]) => html`<dt>${t(key)}</dt><dd>${text}</dd>`)}</dl>`;
 }
