@@ -7,8 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { Deps } from './deps.ts';
 import { loggerOptions } from './platform/logger.ts';
 import { securityHeaderOptions } from './web/security-headers.ts';
-import { installErrorPages } from './web/error-pages.ts';
-import { html } from './web/html.ts';
+import { errorBody, installErrorPages } from './web/error-pages.ts';
 import { layout } from './web/layout.ts';
 import { languageOf, pageContext } from './web/request-context.ts';
 import { logonRoutes } from './modules/logon/routes.ts';
@@ -103,11 +102,5 @@ function handshakeOptions(deps: Deps, options: AppOptions): Record<string, unkno
 function errorPage(deps: Deps, request: Parameters<typeof pageContext>[1], message: MessageKey, code?: string): string {
   const page = pageContext(deps, request);
   const { t } = page;
-  return layout(
-    page,
-    'error.title',
-    html`<div class="error" role="alert"${code ? html` data-code="${code}"` : ''}>${t(message)}</div>
-<p class="hint">${t('app.requestId')}: <code>${request.id}</code></p>
-<p><a href="/logon">${t('error.backToLogon')}</a></p>`,
-  ).value;
+  return layout(page, 'error.title', errorBody(t, request, { message, code }, { href: '/logon', label: 'error.backToLogon' })).value;
 }

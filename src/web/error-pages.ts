@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { isAppError } from '../errors.ts';
-import type { MessageKey } from './i18n/index.ts';
+import type { MessageKey, Translate } from './i18n/index.ts';
+import { html, type Html } from './html.ts';
 
 export type ErrorPageRenderer = (request: FastifyRequest, message: MessageKey, code?: string) => string;
 
@@ -26,4 +27,14 @@ export function installErrorPages(app: FastifyInstance, render: ErrorPageRendere
     reply.code(clientError ? status : 500);
     return render(request, clientError ? 'error.INPUT_INVALID' : 'error.INTERNAL');
   });
+}
+
+/**
+ * What an error page says, on the portal and the console alike: the message (with its code for the
+ * tests and the help desk), the request id that finds the logged error, and the way back.
+ */
+export function errorBody(t: Translate, request: FastifyRequest, failure: { message: MessageKey; code?: string }, back: { href: string; label: MessageKey }): Html {
+  return html`<div class="error" role="alert"${failure.code ? html` data-code="${failure.code}"` : ''}>${t(failure.message)}</div>
+<p class="hint">${t('app.requestId')}: <code>${request.id}</code></p>
+<p><a href="${back.href}">${t(back.label)}</a></p>`;
 }

@@ -10,7 +10,7 @@ import { html } from '../../web/html.ts';
 import { languageOf, pageContext } from '../../web/request-context.ts';
 import { translator, type MessageKey } from '../../web/i18n/index.ts';
 import { securityHeaderOptions } from '../../web/security-headers.ts';
-import { installErrorPages } from '../../web/error-pages.ts';
+import { errorBody, installErrorPages } from '../../web/error-pages.ts';
 import { allowListOf } from '../../access/allow-list.ts';
 import { consoleLayout } from './layout.ts';
 import { consoleBase, consolePaths } from './paths.ts';
@@ -84,13 +84,7 @@ export async function buildConsole(deps: Deps, options: ConsoleOptions = {}): Pr
 function errorPage(deps: Deps, request: Parameters<typeof pageContext>[1], message: MessageKey, code?: string): string {
   const page = pageContext(deps, request);
   const { t } = page;
-  return consoleLayout(
-    page,
-    'error.title',
-    html`<div class="error" role="alert"${code ? html` data-code="${code}"` : ''}>${t(message)}</div>
-<p class="hint">${t('app.requestId')}: <code>${request.id}</code></p>
-<p><a href="${consolePaths.home}">${t('operatorConsole.back')}</a></p>`,
-  ).value;
+  return consoleLayout(page, 'error.title', errorBody(t, request, { message, code }, { href: consolePaths.home, label: 'operatorConsole.back' })).value;
 }
 
 /** The allow-list's answer: no cookie or language is read for an address that is not allowed. */
