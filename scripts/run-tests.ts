@@ -16,7 +16,7 @@ const quickLeaveOut = [
   'test/e2e/**', // a browser each
   'test/install/**', // npm installs
   'test/security/{two-processes,connection-loss}.test.ts', // service processes
-  'test/transfer-pages/crash.test.ts',
+  'test/transfers/pages/crash.test.ts',
   'test/**/*cli.test.ts', // command processes
 ];
 
@@ -34,7 +34,7 @@ const startFirst = [
   'test/e2e/**',
   'test/transfers/bank-invariant.test.ts',
   'test/security/{two-processes,connection-loss,lockout-race}.test.ts',
-  'test/transfer-pages/crash.test.ts',
+  'test/transfers/pages/crash.test.ts',
   'test/**/*cli.test.ts',
   'test/install/**',
 ];

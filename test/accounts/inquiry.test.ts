@@ -2,8 +2,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { Client } from '../helpers/client.ts';
-import { activeMaster, startApp, type TestApp } from '../http/support.ts';
-import { addAccounts, addUserWith } from '../http/users-helpers.ts';
+import { activeMaster, startApp, type TestApp } from '../helpers/http-app.ts';
+import { addAccounts, addUserWith } from '../users/helpers.ts';
 import { statementRowsPerPage } from '../../src/modules/accounts/statement-query.ts';
 import { assertRefusedQuery, balanceOf, loggedOn, move, refusal, statementRows } from './support.ts';
 

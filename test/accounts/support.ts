@@ -6,7 +6,7 @@ import { depositPostings } from '../../src/domain/ledger.ts';
 import { bankLedgerAccountId, customerLedgerAccountId, postJournalEntry } from '../../src/modules/ledger/post.ts';
 import { Client, errorCode } from '../helpers/client.ts';
 import { logon, type TestPerson } from '../helpers/people.ts';
-import { assertNoStackTrace, ja } from '../http/support.ts';
+import { assertNoStackTrace, ja } from '../helpers/http-app.ts';
 
 /** Pieces shared by the inquiry tests: money on an account, the codes a page answers with. */
 

@@ -5,7 +5,7 @@ import { X509Certificate } from 'node:crypto';
 import tls from 'node:tls';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { Client, errorCode } from '../helpers/client.ts';
-import { activeMaster, addUser, en, ja, startApp, type TestApp } from '../http/support.ts';
+import { activeMaster, addUser, en, ja, startApp, type TestApp } from '../helpers/http-app.ts';
 import { loadBrowserPki, type BrowserPki } from './browser-modules.ts';
 import { acquirePath, acquisitionLogon, browserRequest, certificatesOf, postRequest, requireCertificates } from './support.ts';
 

@@ -5,7 +5,7 @@ import { Client, errorCode } from '../helpers/client.ts';
 import { completeFirstLogon, gridAnswerFields, onboardMaster, type TestPerson } from '../helpers/people.ts';
 import { HttpsClient, type TlsIdentity } from '../helpers/https-client.ts';
 import { issueIdentity, logonOver, requireCertificates, startCertificatePortal, type CertificatePortal, type IssuedIdentity } from '../helpers/certificate-portal.ts';
-import { addUser } from '../http/support.ts';
+import { addUser } from '../helpers/http-app.ts';
 import { translator } from '../../src/web/i18n/index.ts';
 
 /**

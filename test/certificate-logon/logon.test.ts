@@ -14,7 +14,7 @@ import {
   type CertificatePortal,
   type IssuedIdentity,
 } from '../helpers/certificate-portal.ts';
-import { addUser } from '../http/support.ts';
+import { addUser } from '../helpers/http-app.ts';
 import { inTransaction } from '../../src/db/transaction.ts';
 import { revokeValidCertificateInTx } from '../../src/modules/certificates/requirement.ts';
 

@@ -12,7 +12,7 @@ import { ensureAuthority } from '../../src/modules/certificates/authority.ts';
 import { certificateCommonName, issueCertificate } from '../../src/modules/certificates/issue.ts';
 import { certificateByFingerprint, validCertificateOf } from '../../src/modules/certificates/lookup.ts';
 import { certificateDer, certificateFingerprintSha256 } from '../../src/pki/x509.ts';
-import { outboxTo } from '../http/support.ts';
+import { outboxTo } from '../helpers/http-app.ts';
 import { acquire, certificateContract, personOf, useCertificates } from './support.ts';
 import { generateClientKeys, makeCertificateRequest } from './csr.ts';
 

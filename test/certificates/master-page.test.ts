@@ -10,8 +10,8 @@ import { buildApp } from '../../src/app.ts';
 import type { Deps } from '../../src/deps.ts';
 import type { FakeClock } from '../../src/platform/clock.ts';
 import { ensureAuthority } from '../../src/modules/certificates/authority.ts';
-import { outboxTo } from '../http/support.ts';
-import { addUserWith, adminGrants } from '../http/users-helpers.ts';
+import { outboxTo } from '../helpers/http-app.ts';
+import { addUserWith, adminGrants } from '../users/helpers.ts';
 import { acquire, certificateContract, personOf, useCertificates } from './support.ts';
 import { certificateLogon, ProxiedClient, proxyEnv } from './proxy-client.ts';
 

@@ -10,7 +10,7 @@ import { inTransaction } from '../../src/db/transaction.ts';
 import { ensureAuthority } from '../../src/modules/certificates/authority.ts';
 import { revokeCertificate } from '../../src/modules/certificates/revoke.ts';
 import { firstReminderDaysBefore, runCertificateReminders, secondReminderDaysBefore, startCertificateReminders } from '../../src/modules/certificates/reminders.ts';
-import { addUser, outboxTo } from '../http/support.ts';
+import { addUser, outboxTo } from '../helpers/http-app.ts';
 import type { TestPerson } from '../helpers/people.ts';
 import { acquire, certificateContract } from './support.ts';
 

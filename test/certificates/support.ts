@@ -2,7 +2,7 @@ import type { Deps } from '../../src/deps.ts';
 import type { Contract, User } from '../../src/db/schema.ts';
 import { issueCertificate, certificateCommonName, type IssuedCertificate } from '../../src/modules/certificates/issue.ts';
 import { setCertificateRequired } from '../../src/modules/certificates/bank-actions.ts';
-import { addUser } from '../http/support.ts';
+import { addUser } from '../helpers/http-app.ts';
 import { onboardMaster, type TestPerson } from '../helpers/people.ts';
 import { makeCertificateRequest } from './csr.ts';
 

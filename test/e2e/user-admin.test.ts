@@ -5,7 +5,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { Client } from '../helpers/client.ts';
 import { completeFirstLogon, lastEmailCode, onboardMaster, type TestPerson } from '../helpers/people.ts';
 import { issueGridCard } from '../../src/modules/contracts/service.ts';
-import { addAccounts } from '../http/users-helpers.ts';
+import { addAccounts } from '../users/helpers.ts';
 import {
   assertNoProblems,
   launchBrowser,

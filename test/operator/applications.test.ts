@@ -5,7 +5,7 @@ import { sql } from 'kysely';
 import { createTestDatabase, needsPostgres, type TestDatabase } from '../helpers/database.ts';
 import { Client } from '../helpers/client.ts';
 import { completeFirstLogon, logon, onboardMaster, type TestPerson } from '../helpers/people.ts';
-import { addUser, contractRow, passwordStep as portalPasswordStep, userRow } from '../http/support.ts';
+import { addUser, contractRow, passwordStep as portalPasswordStep, userRow } from '../helpers/http-app.ts';
 import { printedDigits } from './run-cli.ts';
 import { buildApp } from '../../src/app.ts';
 import { auditRowsFromCsv, compareWithStoredChain, verifyExportedRows } from '../../src/audit/export.ts';

@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { Client } from '../helpers/client.ts';
 import { completeFirstLogon, logon, onboardMaster, type TestPerson } from '../helpers/people.ts';
-import { addUser, contractRow, outboxTo, userRow } from '../http/support.ts';
+import { addUser, contractRow, outboxTo, userRow } from '../helpers/http-app.ts';
 import { buildApp } from '../../src/app.ts';
 import { ensureAuthority } from '../../src/modules/certificates/authority.ts';
 import type { StaffCredentials } from '../../src/operator/staff/accounts.ts';

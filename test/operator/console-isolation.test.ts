@@ -5,7 +5,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { testDeps } from '../helpers/deps.ts';
 import { Client } from '../helpers/client.ts';
 import { completeFirstLogon, onboardMaster } from '../helpers/people.ts';
-import { assertNoStackTrace } from '../http/support.ts';
+import { assertNoStackTrace } from '../helpers/http-app.ts';
 import { buildApp } from '../../src/app.ts';
 import { buildConsole } from '../../src/operator/console/server.ts';
 import { errorCode, newStaff, passwordStep, staffLogon, staffSessionCookie, startConsole, type TestConsole } from './console-support.ts';

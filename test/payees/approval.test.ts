@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { errorCode } from '../helpers/client.ts';
-import { startApp, type TestApp } from '../http/support.ts';
+import { startApp, type TestApp } from '../helpers/http-app.ts';
 import { payeesAwaitingApproval } from '../../src/modules/payees/service.ts';
 import { act, auditActions, loggedOn, payeeMails, payeeRow, payeesState, payeesWorld, registerPayee } from './support.ts';
 

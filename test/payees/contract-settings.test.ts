@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { errorCode } from '../helpers/client.ts';
-import { assertNoStackTrace, contractRow, startApp, userRow, type TestApp } from '../http/support.ts';
+import { assertNoStackTrace, contractRow, startApp, userRow, type TestApp } from '../helpers/http-app.ts';
 import { auditActions, loggedOn, payeeRow, payeesState, payeesWorld, registerPayee } from './support.ts';
 
 /** R8.5 approval function and R7.3 result email recipients: the master's settings, nobody else's. */

@@ -4,8 +4,8 @@ import type { Deps } from '../../src/deps.ts';
 import type { ApprovalMode } from '../../src/db/schema.ts';
 import { Client, errorCode } from '../helpers/client.ts';
 import { logon, type TestPerson } from '../helpers/people.ts';
-import { activeMaster, type TestApp } from '../http/support.ts';
-import { addUserWith } from '../http/users-helpers.ts';
+import { activeMaster, type TestApp } from '../helpers/http-app.ts';
+import { addUserWith } from '../users/helpers.ts';
 
 /** Pieces shared by the payees tests: a contract with people holding each step, forms, snapshots. */
 

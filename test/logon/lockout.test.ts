@@ -1,0 +1,224 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import type { LightMyRequestResponse } from 'fastify';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { Client, errorCode } from '../helpers/client.ts';
+import { logon, wrongGridAnswerFields, type TestPerson } from '../helpers/people.ts';
+import { contractIdFrom } from '../../src/domain/contract-id.ts';
+import { liftStop } from '../../src/modules/contracts/service.ts';
+import { activeMaster, addUser, contractRow, outboxTo, passwordStep, startApp, userRow, type TestApp } from '../helpers/http-app.ts';
+
+let database: TestDatabase;
+let t: TestApp;
+before(async () => {
+  database = await createTestDatabase();
+  t = await startApp(database.db);
+});
+after(async () => {
+  await t.app.close();
+  await database.drop();
+});
+
+const wrongPassword = 'Wrong2026pass';
+
+/** R2.3: seven wrong passwords in a row, each from a fresh browser as an attacker would send them. */
+async function stop(person: TestPerson): Promise<void> {
+  for (let i = 0; i < 7; i++) assert.equal((await passwordStep(new Client(t.app), person, wrongPassword)).statusCode, 401);
+  assert.notEqual((await userRow(t.deps, person)).stopped_at, null);
+}
+
+function liftByOperator(person: TestPerson) {
+  return liftStop(t.deps, { contractId: person.contractId, userId: person.userId, operator: 'test' });
+}
+
+/** The logon page as an outsider sees it, with this browser's CSRF token and the echoed IDs blanked. */
+function comparable(response: LightMyRequestResponse): string {
+  return response.body
+    .replace(/(name="_csrf" value=")[^"]*"/g, '$1"')
+    .replace(/(name="(?:contractId|userId)" type="text" value=")[^"]*"/g, '$1"');
+}
+
+test('R2.3: seven consecutive wrong secrets, passwords mixed with grid answers, stop the person; six do not', async () => {
+  const { person } = await activeMaster(t);
+  const attacker = new Client(t.app);
+  for (let i = 0; i < 2; i++) await passwordStep(attacker, person, wrongPassword);
+  const grid = new Client(t.app);
+  await passwordStep(grid, person);
+  await grid.get('/logon/grid');
+  for (let i = 0; i < 2; i++) await grid.post('/logon/grid', wrongGridAnswerFields(grid.lastPage, person.digits));
+  for (let i = 0; i < 2; i++) await passwordStep(attacker, person, wrongPassword);
+  const six = await userRow(t.deps, person);
+  assert.equal(six.failed_attempts, 6);
+  assert.equal(six.stopped_at, null, 'six wrong entries do not stop');
+
+  const seventh = await grid.post('/logon/grid', wrongGridAnswerFields(grid.lastPage, person.digits));
+  assert.equal(errorCode(seventh.body), 'AUTH_GRID_FAILED');
+  assert.notEqual((await userRow(t.deps, person)).stopped_at, null, 'the seventh stops');
+  assert.equal((await grid.get('/logon/grid')).headers.location, '/logon?ended=stopped');
+
+  const right = await passwordStep(new Client(t.app), person);
+  assert.equal(right.statusCode, 401);
+  assert.equal(errorCode(right.body), 'AUTH_LOGON_FAILED', 'the right password no longer opens anything');
+});
+
+test('R2.3: a completed logon resets the count, so failures spread over logons never stop the person', async () => {
+  const { person } = await activeMaster(t);
+  for (let round = 0; round < 3; round++) {
+    for (let i = 0; i < 6; i++) await passwordStep(new Client(t.app), person, wrongPassword);
+    assert.equal((await logon(new Client(t.app), person)).headers.location, '/status');
+  }
+  const row = await userRow(t.deps, person);
+  assert.equal(row.stopped_at, null);
+  assert.equal(row.failed_attempts, 0);
+});
+
+test('R2.4: a wrong password, an unknown contract, an unknown user and a stopped person get one and the same answer', async () => {
+  const { person } = await activeMaster(t);
+  const { person: stopped } = await activeMaster(t);
+  await stop(stopped);
+  let unknownContract = contractIdFrom('9876543210');
+  if (unknownContract === person.contractId || unknownContract === stopped.contractId) unknownContract = contractIdFrom('9876543211');
+
+  const attempt = (contractId: string, userId: string, password: string) =>
+    passwordStep(new Client(t.app), { ...person, contractId, userId }, password);
+  const answers = {
+    wrongPassword: await attempt(person.contractId, person.userId, wrongPassword),
+    unknownContract: await attempt(unknownContract, person.userId, person.loginPassword),
+    unknownUser: await attempt(person.contractId, 'nobody1', person.loginPassword),
+    stoppedWithRightPassword: await attempt(stopped.contractId, stopped.userId, stopped.loginPassword),
+    stoppedWithWrongPassword: await attempt(stopped.contractId, stopped.userId, wrongPassword),
+  };
+  const reference = answers.wrongPassword;
+  assert.equal(reference.statusCode, 401);
+  assert.equal(errorCode(reference.body), 'AUTH_LOGON_FAILED');
+  for (const [name, answer] of Object.entries(answers)) {
+    assert.equal(answer.statusCode, reference.statusCode, name);
+    assert.equal(errorCode(answer.body), 'AUTH_LOGON_FAILED', name);
+    assert.equal(comparable(answer), comparable(reference), name);
+    assert.deepEqual(Object.keys(answer.headers).sort(), Object.keys(reference.headers).sort(), name);
+    assert.equal(answer.headers['set-cookie'], undefined, `${name}: no cookie tells them apart`);
+  }
+  assert.equal((await userRow(t.deps, person)).failed_attempts, 1, 'only the wrong password counted against the person');
+});
+
+test('R2.3: a stop is emailed to the person and to the master', async () => {
+  const { person: master } = await activeMaster(t);
+  const user = await addUser(t.deps, master.contractId);
+  await stop(user);
+  assert.equal((await outboxTo(t.deps, user.email, 'mail.stopped.subject')).length, 1, 'to the stopped user');
+  assert.equal((await outboxTo(t.deps, master.email, 'mail.stopped.subject')).length, 1, 'to the master');
+  const [notice] = await outboxTo(t.deps, master.email, 'mail.stopped.subject');
+  assert.ok(notice!.body.includes(user.userId), 'the notice names who was stopped');
+
+  await stop(master);
+  assert.equal((await outboxTo(t.deps, master.email, 'mail.stopped.subject')).length, 2, 'a stopped master is told once more, not twice');
+});
+
+test('R2.3: a stop ends the person\'s live sessions at once', async () => {
+  const { person, client: live } = await activeMaster(t);
+  assert.equal((await live.get('/status')).statusCode, 200);
+  await stop(person);
+  const told = await live.get('/status');
+  assert.equal(told.headers.location, '/logon?ended=stopped');
+  const post = await live.post('/settings/email', { email: 'after-stop@customer.example' });
+  assert.match(String(post.headers.location), /^\/logon/);
+  assert.equal((await outboxTo(t.deps, 'after-stop@customer.example')).length, 0);
+});
+
+test('R2.3 not linked: a stopped user stops only that user; a stopped master stops the whole contract until the operator lifts it', async () => {
+  const { person: master, client: masterSession } = await activeMaster(t, { lockMode: 'unlinked' });
+  const stoppedUser = await addUser(t.deps, master.contractId);
+  const otherUser = await addUser(t.deps, master.contractId);
+  const otherSession = new Client(t.app);
+  assert.equal((await logon(otherSession, otherUser)).headers.location, '/status');
+
+  await stop(stoppedUser);
+  assert.equal((await contractRow(t.deps, master.contractId)).stopped_at, null, 'a user\'s stop leaves the contract alone');
+  assert.equal((await masterSession.get('/status')).statusCode, 200);
+  assert.equal((await otherSession.get('/status')).statusCode, 200);
+
+  await stop(master);
+  assert.notEqual((await contractRow(t.deps, master.contractId)).stopped_at, null, 'the master\'s stop stops the contract');
+  assert.equal((await otherSession.get('/status')).headers.location, '/logon?ended=stopped', 'every user of the contract is stopped');
+  const refused = await passwordStep(new Client(t.app), otherUser);
+  assert.equal(errorCode(refused.body), 'AUTH_LOGON_FAILED');
+
+  assert.deepEqual(await liftByOperator(master), { lifted: true });
+  assert.equal((await contractRow(t.deps, master.contractId)).stopped_at, null);
+  assert.equal((await logon(new Client(t.app), master)).headers.location, '/status');
+  assert.equal((await logon(new Client(t.app), otherUser)).headers.location, '/status');
+  assert.equal(errorCode((await passwordStep(new Client(t.app), stoppedUser)).body), 'AUTH_LOGON_FAILED', 'a user\'s own stop stays');
+});
+
+test('R2.3 not linked: lifting a user\'s own stop leaves the contract stopped while its master is stopped', async () => {
+  const { person: master } = await activeMaster(t, { lockMode: 'unlinked' });
+  const user = await addUser(t.deps, master.contractId);
+  const bystander = await addUser(t.deps, master.contractId);
+  await stop(user);
+  await stop(master);
+
+  assert.deepEqual(await liftByOperator(user), { lifted: true });
+  assert.notEqual((await contractRow(t.deps, master.contractId)).stopped_at, null, 'only the master\'s lift releases the contract');
+  assert.equal(errorCode((await passwordStep(new Client(t.app), bystander)).body), 'AUTH_LOGON_FAILED');
+  assert.equal(errorCode((await passwordStep(new Client(t.app), user)).body), 'AUTH_LOGON_FAILED');
+
+  assert.deepEqual(await liftByOperator(master), { lifted: true });
+  assert.equal((await logon(new Client(t.app), bystander)).headers.location, '/status');
+});
+
+test('R2.3 linked: any person\'s stop stops every service of the contract; the operator\'s lift restores logon', async () => {
+  const { person: master, client: masterSession } = await activeMaster(t, { lockMode: 'linked' });
+  const user = await addUser(t.deps, master.contractId);
+  await stop(user);
+  assert.notEqual((await contractRow(t.deps, master.contractId)).stopped_at, null);
+  assert.equal((await masterSession.get('/status')).headers.location, '/logon?ended=stopped');
+  assert.equal(errorCode((await passwordStep(new Client(t.app), master)).body), 'AUTH_LOGON_FAILED');
+  assert.equal((await outboxTo(t.deps, master.email, 'mail.stopped.subject')).length, 1);
+
+  assert.deepEqual(await liftByOperator(user), { lifted: true });
+  assert.equal((await logon(new Client(t.app), master)).headers.location, '/status');
+  assert.equal((await logon(new Client(t.app), user)).headers.location, '/status');
+});
+
+test('R2.3: the lock mode is stored per contract', async () => {
+  const { person: linked } = await activeMaster(t, { lockMode: 'linked' });
+  const { person: unlinked } = await activeMaster(t, { lockMode: 'unlinked' });
+  assert.equal((await contractRow(t.deps, linked.contractId)).lock_mode, 'linked');
+  assert.equal((await contractRow(t.deps, unlinked.contractId)).lock_mode, 'unlinked');
+});
+
+test('R2.3: the operator\'s lift restores the master\'s logon and starts the count from zero', async () => {
+  const { person } = await activeMaster(t);
+  await stop(person);
+  assert.deepEqual(await liftByOperator(person), { lifted: true });
+  const row = await userRow(t.deps, person);
+  assert.equal(row.stopped_at, null);
+  assert.equal(row.failed_attempts, 0);
+  assert.equal((await logon(new Client(t.app), person)).headers.location, '/status');
+  assert.deepEqual(await liftByOperator(person), { lifted: false }, 'nothing left to lift');
+
+  // A fresh count: six failures after the lift do not stop again.
+  for (let i = 0; i < 6; i++) await passwordStep(new Client(t.app), person, wrongPassword);
+  assert.equal((await userRow(t.deps, person)).stopped_at, null);
+});
+
+test('R2.4: logon attempts are rate limited per address, without counting against the person, and the limit passes with its window', async () => {
+  const limited = await startApp(database.db, { LOGON_RATE_PER_MINUTE: '3' });
+  try {
+    const { person } = await activeMaster(limited, { ip: '192.0.2.199' });
+    limited.deps.clock.advanceSeconds(60);
+    const from = (ip: string) => new Client(limited.app, { ip });
+    for (let i = 0; i < 3; i++) assert.equal(errorCode((await passwordStep(from('192.0.2.200'), person, wrongPassword)).body), 'AUTH_LOGON_FAILED');
+    const refused = await passwordStep(from('192.0.2.200'), person);
+    assert.equal(refused.statusCode, 429);
+    assert.equal(errorCode(refused.body), 'AUTH_RATE_LIMITED');
+    assert.match(refused.body, /<form method="post" action="\/logon"/);
+    assert.equal((await userRow(limited.deps, person)).failed_attempts, 3, 'a refused attempt is not evaluated');
+
+    assert.equal((await passwordStep(from('192.0.2.201'), person)).headers.location, '/logon/grid', 'another address is not limited');
+    limited.deps.clock.advanceSeconds(60);
+    assert.equal((await passwordStep(from('192.0.2.200'), person)).headers.location, '/logon/grid', 'the next window is open');
+  } finally {
+    await limited.app.close();
+  }
+});

@@ -1,0 +1,153 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createTestDatabase, needsPostgres, type TestDatabase } from '../helpers/database.ts';
+import { Client, errorCode } from '../helpers/client.ts';
+import { lastEmailCode, type TestPerson } from '../helpers/people.ts';
+import { activeMaster, outboxTo, startApp, userRow, type TestApp } from '../helpers/http-app.ts';
+
+let database: TestDatabase;
+let t: TestApp;
+before(async () => {
+  database = await createTestDatabase();
+  t = await startApp(database.db);
+});
+after(async () => {
+  await t.app.close();
+  await database.drop();
+});
+
+let addressCounter = 0;
+function newAddress(): string {
+  return `changed${++addressCounter}@customer.example`;
+}
+
+async function askForCode(client: Client, address: string): Promise<string> {
+  await client.get('/settings/email?again=1');
+  const sent = await client.post('/settings/email', { email: address });
+  assert.equal(sent.statusCode, 303);
+  assert.equal(sent.headers.location, '/settings/email');
+  const page = await client.get('/settings/email');
+  assert.match(page.body, /<form method="post" action="\/settings\/email\/verify"/, 'the page asks for the code');
+  return lastEmailCode(t.deps, address);
+}
+
+function otherCode(code: string, by = 1): string {
+  return String((Number(code) + by) % 1_000_000).padStart(6, '0');
+}
+
+async function assertUnchanged(person: TestPerson, address: string): Promise<void> {
+  assert.equal((await userRow(t.deps, person)).email, person.email);
+  assert.equal((await outboxTo(t.deps, person.email, 'mail.emailChanged.subject')).length, 0);
+  assert.equal((await outboxTo(t.deps, address, 'mail.emailChanged.subject')).length, 0);
+}
+
+test('an address change sends a code to the new address; the right code changes it and both addresses are told (R7.3)', async () => {
+  const { person, client } = await activeMaster(t);
+  const address = newAddress();
+  const code = await askForCode(client, address);
+  assert.equal((await outboxTo(t.deps, address, 'mail.emailCode.subject')).length, 1);
+  assert.equal((await userRow(t.deps, person)).email, person.email, 'nothing changes before the code');
+
+  const done = await client.post('/settings/email/verify', { code });
+  assert.equal(done.statusCode, 303);
+  assert.equal(done.headers.location, '/settings/email?done=1');
+  assert.equal((await userRow(t.deps, person)).email, address);
+  assert.equal((await outboxTo(t.deps, person.email, 'mail.emailChanged.subject')).length, 1, 'the old address is told');
+  assert.equal((await outboxTo(t.deps, address, 'mail.emailChanged.subject')).length, 1, 'the new address is told');
+  assert.ok((await client.get('/status')).body.includes(address));
+
+  const replay = await client.post('/settings/email/verify', { code });
+  assert.equal(errorCode(replay.body), 'EMAIL_CODE_EXPIRED', 'a code works once');
+});
+
+test('a wrong code is refused with EMAIL_CODE_INVALID, and the third wrong code voids it (EMAIL_CODE_EXPIRED) so the right one no longer works', async () => {
+  const { person, client } = await activeMaster(t);
+  const address = newAddress();
+  const code = await askForCode(client, address);
+  for (const expected of ['EMAIL_CODE_INVALID', 'EMAIL_CODE_INVALID', 'EMAIL_CODE_EXPIRED']) {
+    const wrong = await client.post('/settings/email/verify', { code: otherCode(code) });
+    assert.equal(wrong.statusCode, 400);
+    assert.equal(errorCode(wrong.body), expected);
+  }
+  const late = await client.post('/settings/email/verify', { code });
+  assert.equal(errorCode(late.body), 'EMAIL_CODE_EXPIRED');
+  await assertUnchanged(person, address);
+  assert.match((await client.get('/settings/email')).body, /action="\/settings\/email"/, 'the person can ask for a new code');
+});
+
+test('a code expires ten minutes after it was sent', async () => {
+  const { person, client } = await activeMaster(t);
+  const address = newAddress();
+  const code = await askForCode(client, address);
+  // The session is kept alive halfway; only the code's own lifetime runs out.
+  t.deps.clock.advanceSeconds(300);
+  await client.get('/settings/email');
+  t.deps.clock.advanceSeconds(300);
+  const expired = await client.post('/settings/email/verify', { code });
+  assert.equal(expired.statusCode, 400);
+  assert.equal(errorCode(expired.body), 'EMAIL_CODE_EXPIRED');
+  await assertUnchanged(person, address);
+});
+
+test('a code still works just before its ten minutes are up', async () => {
+  const { person, client } = await activeMaster(t);
+  const address = newAddress();
+  const code = await askForCode(client, address);
+  t.deps.clock.advanceSeconds(300);
+  await client.get('/settings/email');
+  t.deps.clock.advanceSeconds(299);
+  assert.equal((await client.post('/settings/email/verify', { code })).headers.location, '/settings/email?done=1');
+  assert.equal((await userRow(t.deps, person)).email, address);
+});
+
+test('asking for a new code voids the previous one', async () => {
+  const { person, client } = await activeMaster(t);
+  const first = newAddress();
+  const firstCode = await askForCode(client, first);
+  const second = newAddress();
+  const secondCode = await askForCode(client, second);
+  if (firstCode !== secondCode) {
+    assert.equal(errorCode((await client.post('/settings/email/verify', { code: firstCode })).body), 'EMAIL_CODE_INVALID');
+  }
+  assert.equal((await client.post('/settings/email/verify', { code: secondCode })).headers.location, '/settings/email?done=1');
+  assert.equal((await userRow(t.deps, person)).email, second);
+});
+
+test('a code sent for one person does not change another person\'s address', async () => {
+  const { person: owner, client: ownerClient } = await activeMaster(t);
+  const { person: other, client: otherClient } = await activeMaster(t);
+  const address = newAddress();
+  const code = await askForCode(ownerClient, address);
+  await otherClient.get('/settings/email');
+  const refused = await otherClient.post('/settings/email/verify', { code });
+  assert.equal(errorCode(refused.body), 'EMAIL_CODE_EXPIRED', 'the other person has no open code');
+  assert.equal((await userRow(t.deps, other)).email, other.email);
+  assert.equal((await userRow(t.deps, owner)).email, owner.email);
+});
+
+test('an invalid address is refused with EMAIL_INVALID and no code is sent', async () => {
+  const { client } = await activeMaster(t);
+  for (const address of ['no-at-sign.example', 'a@b', 'ｆｕｌｌ＠customer.example', 'a b@customer.example']) {
+    await client.get('/settings/email');
+    const refused = await client.post('/settings/email', { email: address });
+    assert.equal(refused.statusCode, 400, address);
+    assert.equal(errorCode(refused.body), 'EMAIL_INVALID', address);
+    assert.equal((await outboxTo(t.deps, address)).length, 0, address);
+  }
+});
+
+test('R5.4, house rule 5: fifty parallel wrong codes evaluate at most three', { skip: needsPostgres }, async () => {
+  const { person, client } = await activeMaster(t);
+  const address = newAddress();
+  const code = await askForCode(client, address);
+  const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => client.post('/settings/email/verify', { code: otherCode(code, i + 1) })));
+  assert.equal(answers.filter((answer) => errorCode(answer.body) === 'EMAIL_CODE_INVALID').length <= 2, true, 'at most two wrong codes are answered as merely wrong');
+  const row = await t.deps.db
+    .selectFrom('email_verification')
+    .select(['failures', 'consumed_at'])
+    .where('new_email', '=', address)
+    .executeTakeFirstOrThrow();
+  assert.ok(row.failures <= 3, `evaluated ${row.failures} wrong codes`);
+  assert.notEqual(row.consumed_at, null);
+  await assertUnchanged(person, address);
+});
