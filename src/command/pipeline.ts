@@ -2,11 +2,11 @@ import type { Deps } from '../deps.ts';
 import type { Executor, Tx } from '../db/transaction.ts';
 import { inTransaction } from '../db/transaction.ts';
 import { AppError, type ErrorCode } from '../errors.ts';
-import { recordAudit, userActor } from '../audit/audit-trail.ts';
-import type { CommandActor } from './actor.ts';
+import { recordAudit } from '../audit/audit-trail.ts';
+import { auditPartyOf, type CommandActor } from './actor.ts';
 import { confirmSecrets, type Confirmation } from './confirmation.ts';
 
-export type { CommandActor } from './actor.ts';
+export type { CommandActor, CustomerActor, StaffActor } from './actor.ts';
 
 /** A rule's refusal: the error the person sees, the field it concerns, and whether the audit trail keeps it. */
 export interface Refusal {
@@ -14,6 +14,10 @@ export interface Refusal {
   field?: string;
   /** A refusal worth keeping (what a stolen session or a curious colleague would try), with its details. */
   audit?: Record<string, unknown>;
+  /** The audit record's reason, when not the code in lower case. */
+  reason?: string;
+  /** For an actor with no contract of its own (staff): the contract the refusal is recorded under. */
+  contractId?: string | null;
 }
 
 /** What a judgement finds: the change may go ahead with what it read, is refused, or there is nothing to change. */
@@ -30,6 +34,8 @@ export interface Written<Result> {
    */
   recordedByWrite?: true;
   details?: Record<string, unknown>;
+  /** For an actor with no contract of its own (staff): the contract the change concerns, or made. */
+  contractId?: string | null;
 }
 
 /**
@@ -42,6 +48,9 @@ export interface Written<Result> {
  *    towards the stop (R2.3);
  * 4. in one transaction: `lock`, `judge` again on what is locked (nothing can change between the
  *    judgement and the write), `write`, the audit record, `notify` (house rule 8).
+ * A refusal of the second judgement only rolls back. A write whose own gate refuses (a conditional
+ * claim that finds nothing to claim, house rule 4) rolls back too, and its refusal is recorded when
+ * it says so, like the first judgement's: the command knows whether losing that gate is evidence.
  */
 export interface Command<Judged, Prepared, Result> {
   /** The audit trail's name of the change, e.g. 'user.create'. */
@@ -53,7 +62,7 @@ export interface Command<Judged, Prepared, Result> {
   confirm(judged: Judged): Confirmation[];
   /** Locks taken before the second judgement, in the house's one lock order (contract, then person). */
   lock?(tx: Tx): Promise<void>;
-  write(tx: Tx, judged: Judged, prepared: Prepared, now: Date): Promise<Written<Result>>;
+  write(tx: Tx, judged: Judged, prepared: Prepared, now: Date): Promise<Written<Result> | { refused: Refusal }>;
   notify?(tx: Tx, judged: Judged, written: Written<Result>, now: Date): Promise<void>;
 }
 
@@ -66,28 +75,46 @@ export async function runCommand<Judged, Prepared, Result>(
   if ('unchanged' in first) return first.unchanged;
   const prepared = (await command.prepare?.(first.go)) as Prepared;
   await confirmSecrets(deps, actor, command.action, command.confirm(first.go));
-  return inTransaction(deps.db, async (tx) => {
-    await command.lock?.(tx);
-    const second = await command.judge(tx);
-    if ('unchanged' in second) return second.unchanged;
-    if ('refused' in second) throw refusalError(second.refused);
-    const now = deps.clock.now();
-    const written = await command.write(tx, second.go, prepared, now);
-    const { user } = actor.live;
-    if (!written.recordedByWrite) await recordAudit(tx, {
-      at: now,
-      contractId: user.contract_id,
-      userRef: written.subjectRef ?? user.id,
-      actor: userActor(user.contract_id, user.user_id),
-      action: command.action,
-      outcome: 'success',
-      ip: actor.context.ip,
-      userAgent: actor.context.userAgent,
-      details: { ...command.details, ...written.details },
+  try {
+    return await inTransaction(deps.db, async (tx) => {
+      await command.lock?.(tx);
+      const second = await command.judge(tx);
+      if ('unchanged' in second) return second.unchanged;
+      if ('refused' in second) throw refusalError(second.refused);
+      const now = deps.clock.now();
+      const written = await command.write(tx, second.go, prepared, now);
+      if ('refused' in written) throw new RefusedByWrite(written.refused);
+      if (!written.recordedByWrite) await recordAudit(tx, {
+        at: now,
+        ...auditPartyOf(actor, written),
+        action: command.action,
+        outcome: 'success',
+        ip: actor.context.ip,
+        userAgent: actor.context.userAgent,
+        details: { ...command.details, ...written.details },
+      });
+      await command.notify?.(tx, second.go, written, now);
+      return written.result;
     });
-    await command.notify?.(tx, second.go, written, now);
-    return written.result;
-  });
+  } catch (error) {
+    if (error instanceof RefusedByWrite) return answerRefusal(deps, actor, command, error.refusal);
+    throw error;
+  }
+}
+
+/** Carries a write's refusal out of its transaction, which the throw rolls back. */
+class RefusedByWrite extends Error {
+  readonly refusal: Refusal;
+  constructor(refusal: Refusal) {
+    super(refusal.code);
+    this.refusal = refusal;
+  }
+}
+
+/** A refusal answered, recorded first when it says so. */
+async function answerRefusal(deps: Deps, actor: CommandActor, command: { action: string; details?: Record<string, unknown> }, refusal: Refusal): Promise<never> {
+  if (refusal.audit) await recordRefusal(deps, actor, command, refusal);
+  throw refusalError(refusal);
 }
 
 /**
@@ -100,10 +127,7 @@ export async function judgeCommand<Judged, Result>(
   command: Pick<Command<Judged, unknown, Result>, 'action' | 'details' | 'judge'>,
 ): Promise<{ go: Judged } | { unchanged: Result }> {
   const judgement = await command.judge(deps.db);
-  if ('refused' in judgement) {
-    if (judgement.refused.audit) await recordRefusal(deps, actor, command, judgement.refused);
-    throw refusalError(judgement.refused);
-  }
+  if ('refused' in judgement) return answerRefusal(deps, actor, command, judgement.refused);
   return judgement;
 }
 
@@ -116,15 +140,12 @@ export function refusalError(refusal: Refusal): AppError {
  * gate (who may open the page at all), which refuses before any command is built.
  */
 export async function recordRefusal(deps: Deps, actor: CommandActor, command: { action: string; details?: Record<string, unknown> }, refusal: Refusal): Promise<void> {
-  const { user } = actor.live;
   await recordAudit(deps.db, {
     at: deps.clock.now(),
-    contractId: user.contract_id,
-    userRef: user.id,
-    actor: userActor(user.contract_id, user.user_id),
+    ...auditPartyOf(actor, { contractId: refusal.contractId }),
     action: command.action,
     outcome: 'failure',
-    reason: refusal.code.toLowerCase(),
+    reason: refusal.reason ?? refusal.code.toLowerCase(),
     ip: actor.context.ip,
     userAgent: actor.context.userAgent,
     details: { ...command.details, ...refusal.audit },
