@@ -18,6 +18,8 @@ export interface Refusal {
   reason?: string;
   /** For an actor with no contract of its own (staff): the contract the refusal is recorded under. */
   contractId?: string | null;
+  /** The person the refused action was aimed at, whose history then shows who tried; the actor when absent. */
+  subjectRef?: number;
 }
 
 /** What a judgement finds: the change may go ahead with what it read, is refused, or there is nothing to change. */
@@ -142,7 +144,7 @@ export function refusalError(refusal: Refusal): AppError {
 export async function recordRefusal(deps: Deps, actor: CommandActor, command: { action: string; details?: Record<string, unknown> }, refusal: Refusal): Promise<void> {
   await recordAudit(deps.db, {
     at: deps.clock.now(),
-    ...auditPartyOf(actor, { contractId: refusal.contractId }),
+    ...auditPartyOf(actor, { contractId: refusal.contractId, subjectRef: refusal.subjectRef }),
     action: command.action,
     outcome: 'failure',
     reason: refusal.reason ?? refusal.code.toLowerCase(),

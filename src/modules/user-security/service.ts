@@ -1,8 +1,7 @@
 import type { Deps } from '../../deps.ts';
-import type { Executor, Tx } from '../../db/transaction.ts';
+import type { Tx } from '../../db/transaction.ts';
 import type { User } from '../../db/schema.ts';
 import { AppError, type ErrorCode } from '../../errors.ts';
-import { recordAudit, userActor } from '../../audit/audit-trail.ts';
 import { hashSecret } from '../../auth/password-hash.ts';
 import { passwordRuleViolation } from '../../auth/password-rules.ts';
 import { liftRefusal, resetRefusal, type ActorKind, type Releaser } from '../../domain/lock-modes.ts';
@@ -55,26 +54,10 @@ interface Attempt {
 
 /**
  * A refused administrative action is itself a security event, recorded with its reason against the
- * person it was aimed at (their history shows who tried). runCommand records a refusal against the
- * actor, so the first judgement records it here; the judgement inside the transaction only refuses.
+ * person it was aimed at (their history shows who tried).
  */
-async function refusedOn(executor: Executor, attempt: Attempt, subject: User, code: ErrorCode): Promise<{ refused: Refusal }> {
-  if (!executor.isTransaction) {
-    const { deps, live, context } = attempt;
-    await recordAudit(deps.db, {
-      at: deps.clock.now(),
-      contractId: live.contract.id,
-      userRef: subject.id,
-      actor: userActor(live.contract.id, live.user.user_id),
-      action: attempt.action,
-      outcome: 'failure',
-      reason: code.toLowerCase(),
-      ip: context.ip,
-      userAgent: context.userAgent,
-      details: { subjectUserId: subject.user_id },
-    });
-  }
-  return { refused: { code } };
+function refusedOn(subject: User, code: ErrorCode): { refused: Refusal } {
+  return { refused: { code, subjectRef: subject.id, audit: { subjectUserId: subject.user_id } } };
 }
 
 /** R7.3: the person it concerns and the master are told, in the change's transaction. */
@@ -105,7 +88,7 @@ export async function liftUserStop(deps: Deps, live: LiveSession, userId: string
       const subject = await personOfContract(executor, live.contract.id, userId);
       const actorKind = await actorKindOf(executor, live.user);
       const refusal = liftRefusal(live.contract.lock_mode, subject.role, actorKind);
-      if (refusal || actorKind === 'general_user') return refusedOn(executor, attempt, subject, refusal ?? 'FORBIDDEN');
+      if (refusal || actorKind === 'general_user') return refusedOn(subject, refusal ?? 'FORBIDDEN');
       if (!subject.stopped_at) return { refused: { code: 'STOP_NOT_STOPPED' } };
       return { go: { subject, releaser: actorKind } };
     },
@@ -150,7 +133,7 @@ export async function resetUserPassword(deps: Deps, live: LiveSession, userId: s
       const subject = await personOfContract(executor, live.contract.id, userId);
       const actorKind = await actorKindOf(executor, live.user);
       const refusal = resetRefusal({ kind: actorKind, ref: live.user.id }, { role: subject.role, ref: subject.id });
-      if (refusal) return refusedOn(executor, attempt, subject, refusal);
+      if (refusal) return refusedOn(subject, refusal);
       if (!subject.login_password_hash || !subject.confirmation_password_hash) return { refused: { code: 'PASSWORD_RESET_NOT_SET_UP' } };
       return { go: { subject, actorKind } };
     },
