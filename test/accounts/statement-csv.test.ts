@@ -1,8 +1,7 @@
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
-import { activeMaster, startApp, type TestApp } from '../helpers/http-app.ts';
+import { activeMaster, appForFile } from '../helpers/http-app.ts';
 import { addAccounts } from '../users/helpers.ts';
 import { fromCsv } from '../../src/audit/csv.ts';
 import { customerLedgerAccountId, bankLedgerAccountId } from '../../src/modules/ledger/post.ts';
@@ -14,16 +13,7 @@ import { assertRefusedQuery, move } from './support.ts';
  * contents, its file name, the neutralising of formulas, and its record in the audit trail. Today
  * is 2026-04-01 in Tokyo.
  */
-let database: TestDatabase;
-let t: TestApp;
-before(async () => {
-  database = await createTestDatabase();
-  t = await startApp(database.db);
-});
-after(async () => {
-  await t.app.close();
-  await database.drop();
-});
+const t = appForFile();
 
 const header = ['日付', '摘要', 'お引出し', 'お預入れ', '残高'];
 

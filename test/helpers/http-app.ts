@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { Deps } from '../../src/deps.ts';
 import type { Db } from '../../src/db/open.ts';
@@ -8,6 +9,7 @@ import { hashSecret } from '../../src/auth/password-hash.ts';
 import { issueGridCard } from '../../src/modules/contracts/service.ts';
 import { translator, type MessageKey } from '../../src/web/i18n/index.ts';
 import { testDeps } from './deps.ts';
+import { createTestDatabase, type TestDatabase } from './database.ts';
 import { Client } from './client.ts';
 import { completeFirstLogon, onboardMaster, type TestPerson } from './people.ts';
 import type { LockMode } from '../../src/db/schema.ts';
@@ -26,6 +28,38 @@ export async function startApp(db: Db, env: Record<string, string> = {}): Promis
   const deps = testDeps(db, { env });
   const app = await buildApp(deps, { logger: false });
   return { deps, app };
+}
+
+/**
+ * The app on a database of this test file's own, for all its tests: made before the first, closed
+ * and dropped after the last. Read it inside a test (its parts exist once the file's tests start).
+ */
+export function appForFile(): TestApp & { readonly db: Db } {
+  let database: TestDatabase | undefined;
+  let started: TestApp | undefined;
+  before(async () => {
+    database = await createTestDatabase();
+    started = await startApp(database.db);
+  });
+  after(async () => {
+    await started?.app.close();
+    await database?.drop();
+  });
+  const ready = (): TestApp & { db: Db } => {
+    assert.ok(database && started, 'the app of this file is read before its tests start');
+    return { ...started, db: database.db };
+  };
+  return {
+    get deps() {
+      return ready().deps;
+    },
+    get app() {
+      return ready().app;
+    },
+    get db() {
+      return ready().db;
+    },
+  };
 }
 
 /** A master who has completed the first logon (R1.3), with the client still logged on. */

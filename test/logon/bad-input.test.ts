@@ -1,22 +1,12 @@
-import { test, before, after } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { Client } from '../helpers/client.ts';
 import { gridAnswerFields } from '../helpers/people.ts';
 import { contractIdFrom } from '../../src/domain/contract-id.ts';
-import { activeMaster, passwordStep, startApp, userRow, type TestApp } from '../helpers/http-app.ts';
+import { activeMaster, appForFile, passwordStep, userRow } from '../helpers/http-app.ts';
 import { assertRefused, assertRefusedAfterSessionEnd, commonBadInputs, fullWidth, tenKilobytes, type BadInput, type Fields } from '../helpers/bad-input.ts';
 
-let database: TestDatabase;
-let t: TestApp;
-before(async () => {
-  database = await createTestDatabase();
-  t = await startApp(database.db);
-});
-after(async () => {
-  await t.app.close();
-  await database.drop();
-});
+const t = appForFile();
 
 test('/logon refuses bad input on the same page and evaluates nothing, even with the right password', async () => {
   const { person } = await activeMaster(t);

@@ -1,23 +1,13 @@
-import { test, before, after } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LightMyRequestResponse } from 'fastify';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { Client, errorCode } from '../helpers/client.ts';
 import { logon, wrongGridAnswerFields, type TestPerson } from '../helpers/people.ts';
 import { contractIdFrom } from '../../src/domain/contract-id.ts';
 import { liftStop } from '../../src/modules/contracts/service.ts';
-import { activeMaster, addUser, contractRow, outboxTo, passwordStep, startApp, userRow, type TestApp } from '../helpers/http-app.ts';
+import { activeMaster, addUser, appForFile, contractRow, outboxTo, passwordStep, startApp, userRow } from '../helpers/http-app.ts';
 
-let database: TestDatabase;
-let t: TestApp;
-before(async () => {
-  database = await createTestDatabase();
-  t = await startApp(database.db);
-});
-after(async () => {
-  await t.app.close();
-  await database.drop();
-});
+const t = appForFile();
 
 const wrongPassword = 'Wrong2026pass';
 
@@ -203,7 +193,7 @@ test('R2.3: the operator\'s lift restores the master\'s logon and starts the cou
 });
 
 test('R2.4: logon attempts are rate limited per address, without counting against the person, and the limit passes with its window', async () => {
-  const limited = await startApp(database.db, { LOGON_RATE_PER_MINUTE: '3' });
+  const limited = await startApp(t.db, { LOGON_RATE_PER_MINUTE: '3' });
   try {
     const { person } = await activeMaster(limited, { ip: '192.0.2.199' });
     limited.deps.clock.advanceSeconds(60);

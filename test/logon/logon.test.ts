@@ -1,20 +1,10 @@
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { Client, errorCode } from '../helpers/client.ts';
 import { gridAnswerFields, logon, wrongGridAnswerFields } from '../helpers/people.ts';
-import { activeMaster, cellsOf, passwordStep, sessionCookie, startApp, userRow, type TestApp } from '../helpers/http-app.ts';
+import { activeMaster, appForFile, cellsOf, passwordStep, sessionCookie, userRow } from '../helpers/http-app.ts';
 
-let database: TestDatabase;
-let t: TestApp;
-before(async () => {
-  database = await createTestDatabase();
-  t = await startApp(database.db);
-});
-after(async () => {
-  await t.app.close();
-  await database.drop();
-});
+const t = appForFile();
 
 test('R3.1: contract ID, user ID and login password lead to a challenge of four distinct cells, whose answer opens the status page', async () => {
   const { person } = await activeMaster(t);

@@ -1,22 +1,12 @@
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { errorCode } from '../helpers/client.ts';
-import { startApp, type TestApp } from '../helpers/http-app.ts';
+import { appForFile } from '../helpers/http-app.ts';
 import { payeesAwaitingApproval } from '../../src/modules/payees/service.ts';
 import { act, auditActions, loggedOn, payeeMails, payeeRow, payeesState, payeesWorld, registerPayee } from './support.ts';
 
 /** R8.5 for payees: who may approve, send back and withdraw, and what each leaves behind. */
-let database: TestDatabase;
-let t: TestApp;
-before(async () => {
-  database = await createTestDatabase();
-  t = await startApp(database.db);
-});
-after(async () => {
-  await t.app.close();
-  await database.drop();
-});
+const t = appForFile();
 
 test('nobody approves or sends back their own registration, even holding the approve step', async () => {
   const world = await payeesWorld(t, 'single');

@@ -1,21 +1,11 @@
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { errorCode } from '../helpers/client.ts';
-import { assertNoStackTrace, contractRow, startApp, userRow, type TestApp } from '../helpers/http-app.ts';
+import { appForFile, assertNoStackTrace, contractRow, userRow } from '../helpers/http-app.ts';
 import { auditActions, loggedOn, payeeRow, payeesState, payeesWorld, registerPayee } from './support.ts';
 
 /** R8.5 approval function and R7.3 result email recipients: the master's settings, nobody else's. */
-let database: TestDatabase;
-let t: TestApp;
-before(async () => {
-  database = await createTestDatabase();
-  t = await startApp(database.db);
-});
-after(async () => {
-  await t.app.close();
-  await database.drop();
-});
+const t = appForFile();
 
 test('the master changes the approval function and result recipients, confirmed, audited and mailed', async () => {
   const world = await payeesWorld(t, 'none');

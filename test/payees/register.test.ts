@@ -1,8 +1,7 @@
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { errorCode } from '../helpers/client.ts';
-import { startApp, type TestApp } from '../helpers/http-app.ts';
+import { appForFile } from '../helpers/http-app.ts';
 import { activePayee } from '../../src/modules/payees/service.ts';
 import {
   act,
@@ -20,16 +19,7 @@ import {
 } from './support.ts';
 
 /** R8.2 registering, changing and deleting payees, under each approval setting (R8.5). */
-let database: TestDatabase;
-let t: TestApp;
-before(async () => {
-  database = await createTestDatabase();
-  t = await startApp(database.db);
-});
-after(async () => {
-  await t.app.close();
-  await database.drop();
-});
+const t = appForFile();
 
 test('without approval a payee typed in hiragana is reviewed converted, then active at once, audited and mailed', async () => {
   const world = await payeesWorld(t, 'none');

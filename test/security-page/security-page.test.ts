@@ -1,21 +1,11 @@
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { Client } from '../helpers/client.ts';
 import { logon, type TestPerson } from '../helpers/people.ts';
-import { activeMaster, assertNoStackTrace, en, ja, passwordStep, startApp, userRow, type TestApp } from '../helpers/http-app.ts';
+import { activeMaster, appForFile, assertNoStackTrace, en, ja, passwordStep, userRow } from '../helpers/http-app.ts';
 import { addAdminUser, addNewUser, addPerson, securityPath, stopByWrongPasswords } from '../user-security/people.ts';
 
-let database: TestDatabase;
-let t: TestApp;
-before(async () => {
-  database = await createTestDatabase();
-  t = await startApp(database.db);
-});
-after(async () => {
-  await t.app.close();
-  await database.drop();
-});
+const t = appForFile();
 
 /** The part of the page about one person, as the page marks it. */
 function sectionOf(page: string, userId: string): string {

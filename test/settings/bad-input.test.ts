@@ -1,20 +1,10 @@
-import { test, before, after } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { lastEmailCode } from '../helpers/people.ts';
-import { activeMaster, startApp, userRow, type TestApp } from '../helpers/http-app.ts';
+import { activeMaster, appForFile, userRow } from '../helpers/http-app.ts';
 import { assertRefused, assertRefusedAfterSessionEnd, commonBadInputs, fullWidth, type BadInput, type Fields } from '../helpers/bad-input.ts';
 
-let database: TestDatabase;
-let t: TestApp;
-before(async () => {
-  database = await createTestDatabase();
-  t = await startApp(database.db);
-});
-after(async () => {
-  await t.app.close();
-  await database.drop();
-});
+const t = appForFile();
 
 const newPassword = 'NewLogin2026x';
 

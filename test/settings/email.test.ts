@@ -1,20 +1,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestDatabase, needsPostgres, type TestDatabase } from '../helpers/database.ts';
+import { needsPostgres } from '../helpers/database.ts';
 import { Client, errorCode } from '../helpers/client.ts';
 import { lastEmailCode, type TestPerson } from '../helpers/people.ts';
-import { activeMaster, outboxTo, startApp, userRow, type TestApp } from '../helpers/http-app.ts';
+import { activeMaster, appForFile, outboxTo, userRow } from '../helpers/http-app.ts';
 
-let database: TestDatabase;
-let t: TestApp;
-before(async () => {
-  database = await createTestDatabase();
-  t = await startApp(database.db);
-});
-after(async () => {
-  await t.app.close();
-  await database.drop();
-});
+const t = appForFile();
 
 let addressCounter = 0;
 function newAddress(): string {

@@ -1,21 +1,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { Client, errorCode } from '../helpers/client.ts';
 import { logon, type TestPerson } from '../helpers/people.ts';
 import { verifySecret } from '../../src/auth/password-hash.ts';
-import { activeMaster, outboxTo, passwordStep, startApp, stateOf, userRow, type TestApp } from '../helpers/http-app.ts';
+import { activeMaster, appForFile, outboxTo, passwordStep, startApp, stateOf, userRow } from '../helpers/http-app.ts';
 
-let database: TestDatabase;
-let t: TestApp;
-before(async () => {
-  database = await createTestDatabase();
-  t = await startApp(database.db);
-});
-after(async () => {
-  await t.app.close();
-  await database.drop();
-});
+const t = appForFile();
 
 type Kind = 'login' | 'confirmation';
 
@@ -137,7 +127,7 @@ test('R2.6: a password unchanged for more than 90 days shows the security notice
 });
 
 test('R2.6: the period of the security notice is configurable (PASSWORD_MAX_AGE_DAYS)', async () => {
-  const short = await startApp(database.db, { PASSWORD_MAX_AGE_DAYS: '30' });
+  const short = await startApp(t.db, { PASSWORD_MAX_AGE_DAYS: '30' });
   try {
     const { person } = await activeMaster(short);
     short.deps.clock.advanceSeconds(31 * 86_400);

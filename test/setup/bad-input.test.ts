@@ -1,21 +1,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { Client } from '../helpers/client.ts';
 import { lastEmailCode, logon, onboardMaster, type TestPerson } from '../helpers/people.ts';
-import { startApp, userRow, type TestApp } from '../helpers/http-app.ts';
+import { appForFile, userRow } from '../helpers/http-app.ts';
 import { assertRefused, assertRefusedAfterSessionEnd, commonBadInputs, fullWidth, type BadInput, type Fields } from '../helpers/bad-input.ts';
 
-let database: TestDatabase;
-let t: TestApp;
-before(async () => {
-  database = await createTestDatabase();
-  t = await startApp(database.db);
-});
-after(async () => {
-  await t.app.close();
-  await database.drop();
-});
+const t = appForFile();
 
 type SetupStep = 'passwords' | 'email' | 'verify';
 

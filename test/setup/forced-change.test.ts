@@ -1,22 +1,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestDatabase, needsPostgres, type TestDatabase } from '../helpers/database.ts';
+import { needsPostgres } from '../helpers/database.ts';
 import { Client, errorCode } from '../helpers/client.ts';
 import { logon, type TestPerson } from '../helpers/people.ts';
-import { activeMaster, outboxTo, startApp, stateOf, userRow, type TestApp } from '../helpers/http-app.ts';
+import { activeMaster, appForFile, outboxTo, stateOf, userRow } from '../helpers/http-app.ts';
 import { assertRefused, assertRefusedAfterSessionEnd, commonBadInputs, fullWidth, type Fields } from '../helpers/bad-input.ts';
 import { addPerson, auditOf, securityPath } from '../user-security/people.ts';
 
-let database: TestDatabase;
-let t: TestApp;
-before(async () => {
-  database = await createTestDatabase();
-  t = await startApp(database.db);
-});
-after(async () => {
-  await t.app.close();
-  await database.drop();
-});
+const t = appForFile();
 
 const temporary = 'Temporary2026x';
 const fresh = 'Fresh2026pass';

@@ -1,22 +1,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestDatabase, needsPostgres, type TestDatabase } from '../helpers/database.ts';
+import { needsPostgres } from '../helpers/database.ts';
 import { Client, errorCode } from '../helpers/client.ts';
 import { lastEmailCode, logon, type TestPerson } from '../helpers/people.ts';
 import { onboardContract } from '../../src/modules/contracts/service.ts';
-import { activeMaster, outboxTo, startApp, userRow, type TestApp } from '../helpers/http-app.ts';
+import { activeMaster, appForFile, outboxTo, userRow } from '../helpers/http-app.ts';
 import { addNewUser, auditOf } from '../user-security/people.ts';
 
-let database: TestDatabase;
-let t: TestApp;
-before(async () => {
-  database = await createTestDatabase();
-  t = await startApp(database.db);
-});
-after(async () => {
-  await t.app.close();
-  await database.drop();
-});
+const t = appForFile();
 
 function passwords(person: TestPerson) {
   return { login: person.loginPassword, loginRepeat: person.loginPassword, confirmation: person.confirmationPassword, confirmationRepeat: person.confirmationPassword };

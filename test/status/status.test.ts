@@ -1,20 +1,10 @@
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { Client } from '../helpers/client.ts';
 import { logon, wrongGridAnswerFields } from '../helpers/people.ts';
-import { activeMaster, ja, passwordStep, startApp, type TestApp } from '../helpers/http-app.ts';
+import { activeMaster, appForFile, ja, passwordStep } from '../helpers/http-app.ts';
 
-let database: TestDatabase;
-let t: TestApp;
-before(async () => {
-  database = await createTestDatabase();
-  t = await startApp(database.db);
-});
-after(async () => {
-  await t.app.close();
-  await database.drop();
-});
+const t = appForFile();
 
 interface UseRow {
   outcome: string;

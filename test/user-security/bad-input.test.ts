@@ -1,21 +1,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { Client, errorCode } from '../helpers/client.ts';
-import { activeMaster, assertNoStackTrace, startApp, stateOf, userRow, type TestApp } from '../helpers/http-app.ts';
+import { activeMaster, appForFile, assertNoStackTrace, stateOf, userRow } from '../helpers/http-app.ts';
 import { assertRefused, assertRefusedAfterSessionEnd, commonBadInputs, fullWidth, type BadInput, type Fields } from '../helpers/bad-input.ts';
 import { addPerson, securityPath, stopByWrongPasswords } from './people.ts';
 
-let database: TestDatabase;
-let t: TestApp;
-before(async () => {
-  database = await createTestDatabase();
-  t = await startApp(database.db);
-});
-after(async () => {
-  await t.app.close();
-  await database.drop();
-});
+const t = appForFile();
 
 const temporary = 'Temporary2026x';
 

@@ -1,21 +1,11 @@
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { Client } from '../helpers/client.ts';
 import { lastEmailCode, logon, type TestPerson } from '../helpers/people.ts';
-import { activeMaster, ja, outboxTo, startApp, userRow, type TestApp } from '../helpers/http-app.ts';
+import { activeMaster, appForFile, ja, outboxTo, userRow } from '../helpers/http-app.ts';
 import { addPerson } from './people.ts';
 
-let database: TestDatabase;
-let t: TestApp;
-before(async () => {
-  database = await createTestDatabase();
-  t = await startApp(database.db);
-});
-after(async () => {
-  await t.app.close();
-  await database.drop();
-});
+const t = appForFile();
 
 async function changeAddress(client: Client, address: string): Promise<void> {
   await client.get('/settings/email');

@@ -1,21 +1,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { Client, errorCode } from '../helpers/client.ts';
 import { logon, type TestPerson } from '../helpers/people.ts';
-import { activeMaster, assertNoStackTrace, contractRow, ja, outboxTo, startApp, stateOf, userRow, type TestApp } from '../helpers/http-app.ts';
+import { activeMaster, appForFile, assertNoStackTrace, contractRow, ja, outboxTo, stateOf, userRow } from '../helpers/http-app.ts';
 import { addAdminUser, addPerson, auditOf, securityPath, stopByWrongPasswords } from './people.ts';
 
-let database: TestDatabase;
-let t: TestApp;
-before(async () => {
-  database = await createTestDatabase();
-  t = await startApp(database.db);
-});
-after(async () => {
-  await t.app.close();
-  await database.drop();
-});
+const t = appForFile();
 
 async function loggedOn(person: TestPerson, ip?: string): Promise<Client> {
   const client = new Client(t.app, { ip });

@@ -1,25 +1,15 @@
-import { test, before, after } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { Client, errorCode } from '../helpers/client.ts';
 import { logon, type TestPerson } from '../helpers/people.ts';
 import { liftStop } from '../../src/modules/contracts/service.ts';
 import { mayLift, type LockMode } from '../../src/domain/lock-modes.ts';
 import { inTransaction } from '../../src/db/transaction.ts';
 import { liftStopInTx } from '../../src/access/lockout.ts';
-import { activeMaster, contractRow, startApp, userRow, type TestApp } from '../helpers/http-app.ts';
+import { activeMaster, appForFile, contractRow, userRow } from '../helpers/http-app.ts';
 import { addAdminUser, addPerson, securityPath, stopByWrongPasswords } from './people.ts';
 
-let database: TestDatabase;
-let t: TestApp;
-before(async () => {
-  database = await createTestDatabase();
-  t = await startApp(database.db);
-});
-after(async () => {
-  await t.app.close();
-  await database.drop();
-});
+const t = appForFile();
 
 type Releaser = 'master' | 'admin_user' | 'operator';
 

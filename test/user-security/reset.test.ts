@@ -1,6 +1,5 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { Client, errorCode } from '../helpers/client.ts';
 import { logon, type TestPerson } from '../helpers/people.ts';
 import { verifySecret } from '../../src/auth/password-hash.ts';
@@ -8,19 +7,10 @@ import { deliverDue } from '../../src/outbox/delivery.ts';
 import { smtpTransport } from '../../src/outbox/transport.ts';
 import { startSmtpPeer } from '../outbox/smtp-peer.ts';
 import { readMail } from '../outbox/read-mail.ts';
-import { activeMaster, ja, outboxTo, startApp, stateOf, userRow, type TestApp } from '../helpers/http-app.ts';
+import { activeMaster, appForFile, ja, outboxTo, stateOf, userRow } from '../helpers/http-app.ts';
 import { addAdminUser, addNewUser, addPerson, auditOf, securityPath, stopByWrongPasswords } from './people.ts';
 
-let database: TestDatabase;
-let t: TestApp;
-before(async () => {
-  database = await createTestDatabase();
-  t = await startApp(database.db);
-});
-after(async () => {
-  await t.app.close();
-  await database.drop();
-});
+const t = appForFile();
 
 const temporary = 'Temporary2026x';
 

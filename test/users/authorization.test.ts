@@ -1,21 +1,12 @@
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestDatabase, needsPostgres, type TestDatabase } from '../helpers/database.ts';
+import { needsPostgres } from '../helpers/database.ts';
 import { Client, errorCode } from '../helpers/client.ts';
 import { logon, type TestPerson } from '../helpers/people.ts';
-import { activeMaster, startApp, userRow, type TestApp } from '../helpers/http-app.ts';
+import { activeMaster, appForFile, userRow } from '../helpers/http-app.ts';
 import { addAccounts, addUserWith, adminGrants, changeFields, contractState, newUserFields, personRow, refusal } from './helpers.ts';
 
-let database: TestDatabase;
-let t: TestApp;
-before(async () => {
-  database = await createTestDatabase();
-  t = await startApp(database.db);
-});
-after(async () => {
-  await t.app.close();
-  await database.drop();
-});
+const t = appForFile();
 
 async function loggedOn(person: TestPerson, ip = '198.51.100.30'): Promise<Client> {
   const client = new Client(t.app, { ip });

@@ -1,24 +1,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { Client, errorCode } from '../helpers/client.ts';
 import { logon, type TestPerson } from '../helpers/people.ts';
 import { issueGridCard } from '../../src/modules/contracts/service.ts';
 import { registrationPasswordValidDays } from '../../src/auth/password-rules.ts';
-import { activeMaster, assertNoStackTrace, contractRow, ja, outboxTo, passwordStep, startApp, userRow, type TestApp } from '../helpers/http-app.ts';
+import { activeMaster, appForFile, assertNoStackTrace, contractRow, ja, outboxTo, passwordStep, userRow } from '../helpers/http-app.ts';
 import { fullWidth, tenKilobytes } from '../helpers/bad-input.ts';
 import { addAccounts, completeUserFirstLogon, contractState, newUserFields, personRow } from './helpers.ts';
 
-let database: TestDatabase;
-let t: TestApp;
-before(async () => {
-  database = await createTestDatabase();
-  t = await startApp(database.db);
-});
-after(async () => {
-  await t.app.close();
-  await database.drop();
-});
+const t = appForFile();
 
 async function masterWithAccounts() {
   const { person, client } = await activeMaster(t);

@@ -1,22 +1,12 @@
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { Client, errorCode } from '../helpers/client.ts';
 import { logon } from '../helpers/people.ts';
-import { activeMaster, assertNoStackTrace, ja, outboxTo, startApp, userRow, type TestApp } from '../helpers/http-app.ts';
+import { activeMaster, appForFile, assertNoStackTrace, ja, outboxTo, userRow } from '../helpers/http-app.ts';
 import { fullWidth } from '../helpers/bad-input.ts';
 import { addAccounts, addUserWith, changeFields, contractState, newUserFields, personRow, refusal } from './helpers.ts';
 
-let database: TestDatabase;
-let t: TestApp;
-before(async () => {
-  database = await createTestDatabase();
-  t = await startApp(database.db);
-});
-after(async () => {
-  await t.app.close();
-  await database.drop();
-});
+const t = appForFile();
 
 async function contractWithUser() {
   const { person: master, client } = await activeMaster(t);

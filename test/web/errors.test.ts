@@ -1,20 +1,10 @@
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LightMyRequestResponse } from 'fastify';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { Client } from '../helpers/client.ts';
-import { activeMaster, assertNoStackTrace, sessionCookie, startApp, type TestApp } from '../helpers/http-app.ts';
+import { activeMaster, appForFile, assertNoStackTrace, sessionCookie } from '../helpers/http-app.ts';
 
-let database: TestDatabase;
-let t: TestApp;
-before(async () => {
-  database = await createTestDatabase();
-  t = await startApp(database.db);
-});
-after(async () => {
-  await t.app.close();
-  await database.drop();
-});
+const t = appForFile();
 
 function assertPlainErrorPage(label: string, response: LightMyRequestResponse, status: number): void {
   assert.equal(response.statusCode, status, label);

@@ -1,20 +1,10 @@
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LightMyRequestResponse } from 'fastify';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { lastEmailCode, logon, onboardMaster, gridAnswerFields } from '../helpers/people.ts';
-import { RecordingClient, startApp, type TestApp } from '../helpers/http-app.ts';
+import { appForFile, RecordingClient } from '../helpers/http-app.ts';
 
-let database: TestDatabase;
-let t: TestApp;
-before(async () => {
-  database = await createTestDatabase();
-  t = await startApp(database.db);
-});
-after(async () => {
-  await t.app.close();
-  await database.drop();
-});
+const t = appForFile();
 
 const yearSeconds = 365 * 86_400;
 

@@ -1,19 +1,9 @@
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { Client, errorCode } from '../helpers/client.ts';
-import { activeMaster, en, ja, passwordStep, startApp, type TestApp } from '../helpers/http-app.ts';
+import { activeMaster, appForFile, en, ja, passwordStep } from '../helpers/http-app.ts';
 
-let database: TestDatabase;
-let t: TestApp;
-before(async () => {
-  database = await createTestDatabase();
-  t = await startApp(database.db);
-});
-after(async () => {
-  await t.app.close();
-  await database.drop();
-});
+const t = appForFile();
 
 const languageCookie = '__Host-lang';
 

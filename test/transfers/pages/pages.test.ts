@@ -1,23 +1,13 @@
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestDatabase, type TestDatabase } from '../../helpers/database.ts';
 import { Client, errorCode } from '../../helpers/client.ts';
 import { logon } from '../../helpers/people.ts';
 import { runDueTransfers } from '../../../src/modules/ledger/scheduler.ts';
-import { assertNoStackTrace, en, ja, startApp, type TestApp } from '../../helpers/http-app.ts';
+import { appForFile, assertNoStackTrace, en, ja } from '../../helpers/http-app.ts';
 import { balanceOf } from '../fixtures.ts';
 import { adHocFields, createThroughPages, draftOf, entriesOf, hiddenValue, moneyContract, transfersOf } from './support.ts';
 
-let database: TestDatabase;
-let t: TestApp;
-before(async () => {
-  database = await createTestDatabase();
-  t = await startApp(database.db);
-});
-after(async () => {
-  await t.app.close();
-  await database.drop();
-});
+const t = appForFile();
 
 test('R8.2: a transfer entered, quoted and confirmed through the pages is posted once, and its page says so', async () => {
   const contract = await moneyContract(t);
