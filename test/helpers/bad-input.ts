@@ -19,6 +19,8 @@ export interface BadInput {
   csrf?: string | null;
   /** The code the page must show; when left out, any code will do (the type errors). */
   code?: string;
+  /** The field the error must be shown next to. */
+  field?: string;
 }
 
 export const tenKilobytes = 10 * 1024;
@@ -68,11 +70,13 @@ export async function assertRefused(
   person: TestPerson,
   form: { url: string; action?: string },
   inputs: readonly BadInput[],
+  /** What must not change; by default the person's own state and the outbox. */
+  state: (deps: Deps, person: TestPerson) => Promise<unknown> = stateOf,
 ): Promise<void> {
   const action = form.action ?? form.url;
   for (const input of inputs) {
     const label = `${form.url}: ${input.label}`;
-    const before = await stateOf(deps, person);
+    const before = await state(deps, person);
     const csrf = input.csrf === undefined ? client.csrf : input.csrf;
     const response = input.json
       ? await postJson(client, form.url, csrf === null ? input.json : { ...input.json, _csrf: csrf })
@@ -82,8 +86,12 @@ export async function assertRefused(
     const code = errorCode(response.body);
     assert.ok(code, `${label}: an error code is shown`);
     if (input.code) assert.equal(code, input.code, label);
+    if (input.field) {
+      assert.match(response.body, new RegExp(`<p class="error field-error" role="alert" id="form-error" data-code="${code}">`), `${label}: the message is next to a field`);
+      assert.match(response.body, new RegExp(`name="${input.field}"[^>]*aria-invalid="true"`), `${label}: ${input.field} is marked`);
+    }
     assertNoStackTrace(response);
-    assert.deepEqual(await stateOf(deps, person), before, `${label}: nothing changed`);
+    assert.deepEqual(await state(deps, person), before, `${label}: nothing changed`);
   }
 }
 

@@ -4,7 +4,8 @@ import type { Deps } from '../../../src/deps.ts';
 import type { ApprovalMode } from '../../../src/db/schema.ts';
 import { Client, errorCode } from '../../helpers/client.ts';
 import { logon, type TestPerson } from '../../helpers/people.ts';
-import { activeMaster, assertNoStackTrace, postJson, stateOf, type TestApp } from '../../helpers/http-app.ts';
+import { activeMaster, stateOf, type TestApp } from '../../helpers/http-app.ts';
+import { assertRefused, type BadInput } from '../../helpers/bad-input.ts';
 import { addUserWith, type GrantRow } from '../../users/helpers.ts';
 import { addAccount, addContract, otherOwnBranchCode, ownBranchCode, type TestAccount } from '../fixtures.ts';
 
@@ -139,42 +140,13 @@ export async function entriesOf(deps: Deps, transferId: bigint): Promise<number>
   return Number(row.n);
 }
 
-export interface Refusal {
-  label: string;
-  fields?: Record<string, string | string[]>;
-  json?: Record<string, unknown>;
-  /** The CSRF token to send instead of the page's (null: none). */
-  csrf?: string | null;
-  /** The code the page must show; left out, any code will do. */
-  code?: string;
-  /** The field the error must be shown next to. */
-  field?: string;
-}
+export type Refusal = BadInput;
 
 /**
  * Sends each bad input and checks the answer: a 4xx with the same form again and an error code
  * (next to its field when one is named), no stack trace, and nothing changed: no transfer, no
  * approval, no usage, no key, no entry, no balance, nothing of the person's and no email.
  */
-export async function assertRefusedMoney(deps: Deps, client: Client, person: TestPerson, form: { url: string; action?: string }, inputs: readonly Refusal[]): Promise<void> {
-  const action = form.action ?? form.url;
-  for (const input of inputs) {
-    const label = `${form.url}: ${input.label}`;
-    const before = await moneyState(deps, person);
-    const csrf = input.csrf === undefined ? client.csrf : input.csrf;
-    const response = input.json
-      ? await postJson(client, form.url, csrf === null ? input.json : { ...input.json, _csrf: csrf })
-      : await client.post(form.url, input.fields ?? {}, { csrf: input.csrf });
-    assert.ok(response.statusCode >= 400 && response.statusCode < 500, `${label}: a 4xx answer (got ${response.statusCode} ${response.headers.location ?? ''})`);
-    assert.ok(response.body.includes(`<form method="post" action="${action}"`), `${label}: the form is shown again`);
-    const code = errorCode(response.body);
-    assert.ok(code, `${label}: an error code is shown`);
-    if (input.code) assert.equal(code, input.code, label);
-    if (input.field) {
-      assert.match(response.body, new RegExp(`<p class="error field-error" role="alert" id="form-error" data-code="${code}">`), `${label}: the message is next to a field`);
-      assert.match(response.body, new RegExp(`name="${input.field}"[^>]*aria-invalid="true"`), `${label}: ${input.field} is marked`);
-    }
-    assertNoStackTrace(response);
-    assert.deepEqual(await moneyState(deps, person), before, `${label}: nothing changed`);
-  }
+export function assertRefusedMoney(deps: Deps, client: Client, person: TestPerson, form: { url: string; action?: string }, inputs: readonly Refusal[]): Promise<void> {
+  return assertRefused(deps, client, person, form, inputs, moneyState);
 }
