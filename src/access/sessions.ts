@@ -134,11 +134,12 @@ async function judgeAndTouch(deps: Deps, id: string, secretHash: string, fingerp
         CASE
           WHEN session.ended_at IS NOT NULL THEN NULL
           WHEN users.stopped_at IS NOT NULL OR users.status <> 'active' OR contract.stopped_at IS NOT NULL THEN 'stopped'
-          WHEN ${lifetimeEnded} IS NOT NULL THEN ${lifetimeEnded}
-          WHEN session.client_certificate_id IS NOT NULL
-            AND NOT coalesce(client_certificate.fingerprint_sha256 = ${fingerprint ?? null}::text
-              AND client_certificate.revoked_at IS NULL AND client_certificate.not_after >= ${now}, false) THEN 'certificate'
-          WHEN session.client_certificate_id IS NULL AND session.stage = 'active' AND contract.certificate_required THEN 'certificate_required'
+          ELSE coalesce(${lifetimeEnded}, CASE
+            WHEN session.client_certificate_id IS NOT NULL
+              AND NOT coalesce(client_certificate.fingerprint_sha256 = ${fingerprint ?? null}::text
+                AND client_certificate.revoked_at IS NULL AND client_certificate.not_after >= ${now}, false) THEN 'certificate'
+            WHEN session.client_certificate_id IS NULL AND session.stage = 'active' AND contract.certificate_required THEN 'certificate_required'
+          END)
         END AS end_now
       FROM session
       JOIN users ON users.id = session.user_ref
