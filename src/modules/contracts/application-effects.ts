@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import type { Deps } from '../../deps.ts';
 import type { Tx } from '../../db/transaction.ts';
 import type { Contract, User } from '../../db/schema.ts';
@@ -87,9 +88,14 @@ export async function applyApplication(
   tx: Tx,
   input: { payload: ApplicationPayload; contractId: string | null; registration: PreparedRegistration | undefined; by: ChangeActor },
 ): Promise<Effect> {
-  const { payload, by } = input;
+  const { payload, by, registration } = input;
+  // The kinds of needsRegistration are approved with their registration prepared (applications.ts).
+  const prepared = (): PreparedRegistration => {
+    assert.ok(registration, `an application of kind ${payload.kind} is approved with its registration`);
+    return registration;
+  };
   if (payload.kind === 'onboard') {
-    const done = await onboardInTx(deps, tx, payload, input.registration!, by);
+    const done = await onboardInTx(deps, tx, payload, prepared(), by);
     return {
       contractId: done.contractId,
       registrationPassword: done.registrationPassword,
@@ -102,7 +108,9 @@ export async function applyApplication(
       },
     };
   }
-  const contract = await tx.selectFrom('contract').selectAll().where('id', '=', input.contractId!).forUpdate().executeTakeFirst();
+  // Every kind but onboarding is recorded for an existing contract (the application's column is then set).
+  assert.ok(input.contractId !== null, `an application of kind ${payload.kind} names its contract`);
+  const contract = await tx.selectFrom('contract').selectAll().where('id', '=', input.contractId).forUpdate().executeTakeFirst();
   if (!contract) throw new AppError('NOT_FOUND');
   const person = await applicablePerson(tx, payload, contract);
   const now = deps.clock.now();
@@ -118,57 +126,59 @@ export async function applyApplication(
       recipients: [subject.email, await masterEmail(tx, contract.id)],
     });
 
+  if (payload.kind === 'set_lock_mode') {
+    const changed = await setLockModeInTx(deps, tx, contract.id, payload.lockMode, by);
+    if (!changed.changed) throw new AppError('OPERATOR_LOCK_MODE_UNCHANGED', { field: 'lockMode' });
+    // A contract-wide change: the notice names the master, who is told.
+    const master = await tx.selectFrom('users').selectAll().where('contract_id', '=', contract.id).where('role', '=', 'master').executeTakeFirstOrThrow();
+    await tell(master, notice('operatorConsole.notice.lockMode', { mode: { message: `operatorConsole.lockMode.${payload.lockMode}` } }));
+    return { contractId: contract.id, result: { from: changed.previous, to: payload.lockMode } };
+  }
+  if (payload.kind === 'set_certificate_required') {
+    const changed = await setCertificateRequiredInTx(deps, tx, contract.id, payload.required, by);
+    if (!changed.changed) throw new AppError('OPERATOR_CERTIFICATE_UNCHANGED', { field: 'certificateRequired' });
+    // R4.2: a contract-wide change, told to the master.
+    const master = await tx.selectFrom('users').selectAll().where('contract_id', '=', contract.id).where('role', '=', 'master').executeTakeFirstOrThrow();
+    await tell(master, notice(payload.required ? 'operatorConsole.notice.certificatesOn' : 'operatorConsole.notice.certificatesOff'));
+    return { contractId: contract.id, result: { certificateRequired: payload.required, sessionsEnded: changed.sessionsEnded } };
+  }
+  // Every other kind names a person, whom applicablePerson found (or refused the application).
+  assert.ok(person, `an application of kind ${payload.kind} names a person`);
   switch (payload.kind) {
     case 'issue_card': {
-      const card = await issueCardInTx(deps, tx, person!, by);
-      await tell(person!, notice('operatorConsole.notice.cardIssued', { serial: card.serial }));
-      return { contractId: contract.id, result: { userId: person!.user_id, cardSerial: card.serial, cardExpiresAt: card.expiresAt.toISOString(), replaced: card.replaced } };
+      const card = await issueCardInTx(deps, tx, person, by);
+      await tell(person, notice('operatorConsole.notice.cardIssued', { serial: card.serial }));
+      return { contractId: contract.id, result: { userId: person.user_id, cardSerial: card.serial, cardExpiresAt: card.expiresAt.toISOString(), replaced: card.replaced } };
     }
     case 'invalidate_card': {
-      const invalidated = await invalidateCardsInTx(deps, tx, person!, by);
+      const invalidated = await invalidateCardsInTx(deps, tx, person, by);
       if (invalidated.length === 0) throw new AppError('OPERATOR_NO_VALID_CARD', { field: 'userId' });
       // Whoever holds the lost card may be logged on with it right now.
-      await endSessionsOfUser(tx, person!.id, 'credentials', now);
-      await tell(person!, notice('operatorConsole.notice.cardInvalidated', { serial: invalidated.join(', ') }));
-      return { contractId: contract.id, result: { userId: person!.user_id, invalidated } };
+      await endSessionsOfUser(tx, person.id, 'credentials', now);
+      await tell(person, notice('operatorConsole.notice.cardInvalidated', { serial: invalidated.join(', ') }));
+      return { contractId: contract.id, result: { userId: person.user_id, invalidated } };
     }
     case 'new_registration_password': {
-      const { expiresAt } = await setRegistrationPasswordInTx(deps, tx, person!, input.registration!, by);
-      await tell(person!, notice('operatorConsole.notice.registrationPassword'));
+      const { expiresAt } = await setRegistrationPasswordInTx(deps, tx, person, prepared(), by);
+      await tell(person, notice('operatorConsole.notice.registrationPassword'));
       return {
         contractId: contract.id,
-        registrationPassword: input.registration!.password,
-        result: { userId: person!.user_id, registrationPasswordExpiresAt: expiresAt.toISOString() },
+        registrationPassword: prepared().password,
+        result: { userId: person.user_id, registrationPasswordExpiresAt: expiresAt.toISOString() },
       };
     }
     case 'lift_stop': {
-      const lifted = await liftStopInTx(deps, tx, person!, by);
+      const lifted = await liftStopInTx(deps, tx, person, by);
       if (lifted.refused) throw new AppError('OPERATOR_MASTER_ONLY', { field: 'userId' });
       if (!lifted.lifted) throw new AppError('OPERATOR_NOT_STOPPED', { field: 'userId' });
-      await tell(person!, notice('operatorConsole.notice.stopLifted'));
-      return { contractId: contract.id, result: { userId: person!.user_id, contractLifted: lifted.contractLifted } };
-    }
-    case 'set_lock_mode': {
-      const changed = await setLockModeInTx(deps, tx, contract.id, payload.lockMode, by);
-      if (!changed.changed) throw new AppError('OPERATOR_LOCK_MODE_UNCHANGED', { field: 'lockMode' });
-      // A contract-wide change: the notice names the master, who is told.
-      const master = await tx.selectFrom('users').selectAll().where('contract_id', '=', contract.id).where('role', '=', 'master').executeTakeFirstOrThrow();
-      await tell(master, notice('operatorConsole.notice.lockMode', { mode: { message: `operatorConsole.lockMode.${payload.lockMode}` } }));
-      return { contractId: contract.id, result: { from: changed.previous, to: payload.lockMode } };
-    }
-    case 'set_certificate_required': {
-      const changed = await setCertificateRequiredInTx(deps, tx, contract.id, payload.required, by);
-      if (!changed.changed) throw new AppError('OPERATOR_CERTIFICATE_UNCHANGED', { field: 'certificateRequired' });
-      // R4.2: a contract-wide change, told to the master.
-      const master = await tx.selectFrom('users').selectAll().where('contract_id', '=', contract.id).where('role', '=', 'master').executeTakeFirstOrThrow();
-      await tell(master, notice(payload.required ? 'operatorConsole.notice.certificatesOn' : 'operatorConsole.notice.certificatesOff'));
-      return { contractId: contract.id, result: { certificateRequired: payload.required, sessionsEnded: changed.sessionsEnded } };
+      await tell(person, notice('operatorConsole.notice.stopLifted'));
+      return { contractId: contract.id, result: { userId: person.user_id, contractLifted: lifted.contractLifted } };
     }
     case 'reissue_master_certificate': {
-      const revoked = await revokeValidCertificateInTx(deps, tx, person!, 'reissue', by);
+      const revoked = await revokeValidCertificateInTx(deps, tx, person, 'reissue', by);
       if (!revoked) throw new AppError('OPERATOR_NO_VALID_CERTIFICATE', { field: 'userId' });
-      await tell(person!, notice('certificates.mail.reissued', { serial: revoked.serialHex }));
-      return { contractId: contract.id, result: { userId: person!.user_id, revokedSerial: revoked.serialHex } };
+      await tell(person, notice('certificates.mail.reissued', { serial: revoked.serialHex }));
+      return { contractId: contract.id, result: { userId: person.user_id, revokedSerial: revoked.serialHex } };
     }
   }
 }
