@@ -138,7 +138,8 @@ export async function auditCommand(argv: string[], io: CommandIo): Promise<numbe
   };
   const fail = failureReporter(io, values.json);
 
-  // Everything is checked before the database is opened, so a mistake is reported as such.
+  // Everything is checked before the database is opened, so a mistake is reported as such. `run`
+  // receives the database whenever `needsDatabase` holds (verify and export always need it).
   let run: (deps: Deps | undefined) => Promise<Outcome>;
   let needsDatabase = true;
   try {
@@ -163,7 +164,7 @@ export async function auditCommand(argv: string[], io: CommandIo): Promise<numbe
       }
       case 'verify-export': {
         if (operands.length !== 1) throw new UsageError('verify-export takes one file');
-        const file = operands[0]!;
+        const file = operands[0]!; // exactly one operand, checked just above
         const rows = readExportFile(file);
         needsDatabase = values['with-database'] ?? false;
         run = async (deps) => verifyExportOutcome(file, rows, deps ? await compareWithStoredChain(deps.db, rows) : undefined);
