@@ -13,6 +13,7 @@ import { languageOf, pageContext } from './web/request-context.ts';
 import { logonRoutes } from './modules/logon/routes.ts';
 import { setupRoutes } from './modules/setup/routes.ts';
 import { settingsRoutes } from './modules/settings/routes.ts';
+import { otpAddressRoutes } from './modules/otp-address/routes.ts';
 import { statusRoutes } from './modules/status/routes.ts';
 import { usersRoutes } from './modules/users/routes.ts';
 import { userSecurityRoutes } from './modules/user-security/routes.ts';
@@ -73,6 +74,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   setupRoutes(app, deps);
   statusRoutes(app, deps);
   settingsRoutes(app, deps);
+  otpAddressRoutes(app, deps);
   usersRoutes(app, deps);
   userSecurityRoutes(app, deps);
   securityPageRoutes(app, deps);

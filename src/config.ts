@@ -25,6 +25,8 @@ export interface Config {
   bankContact: string;
   sessionIdleSeconds: number;
   sessionAbsoluteSeconds: number;
+  /** R5.2: how long an emailed one-time password is valid. */
+  emailOtpTtlSeconds: number;
   passwordMaxAgeDays: number;
   logonRatePerMinute: number;
   seedDemo: boolean;
@@ -122,6 +124,7 @@ export function parseConfig(env: Env): Config {
     bankContact: text('BANK_CONTACT', '法人インターネットバンキング ヘルプデスク 0120-000-000'),
     sessionIdleSeconds: integer('SESSION_IDLE_SECONDS', 600, 5, 3600),
     sessionAbsoluteSeconds: integer('SESSION_ABSOLUTE_SECONDS', 4 * 3600, 5, 24 * 3600),
+    emailOtpTtlSeconds: integer('EMAIL_OTP_TTL_SECONDS', 600, 60, 1800),
     passwordMaxAgeDays: integer('PASSWORD_MAX_AGE_DAYS', 90, 1, 3650),
     logonRatePerMinute: integer('LOGON_RATE_PER_MINUTE', 30, 1, 100_000),
     seedDemo: flag('SEED_DEMO', !databaseUrl && !production),

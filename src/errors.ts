@@ -6,6 +6,7 @@ import { auditErrorCodes } from './audit/error-codes.ts';
 import { securityPageErrorCodes } from './modules/security-page/error-codes.ts';
 import { accountsErrorCodes } from './modules/accounts/error-codes.ts';
 import { payeesErrorCodes } from './modules/payees/error-codes.ts';
+import { emailOtpErrorCodes } from './access/email-otp/error-codes.ts';
 import { transfersErrorCodes } from './modules/transfers/error-codes.ts';
 import { transferPagesErrorCodes } from './modules/transfers/page-error-codes.ts';
 import { ledgerErrorCodes } from './modules/ledger/error-codes.ts';
@@ -49,6 +50,7 @@ export const errorRegistry = {
   ...securityPageErrorCodes,
   ...accountsErrorCodes,
   ...payeesErrorCodes,
+  ...emailOtpErrorCodes,
   ...transfersErrorCodes,
   ...transferPagesErrorCodes,
   ...ledgerErrorCodes,
@@ -63,11 +65,14 @@ export class AppError extends Error {
   readonly status: number;
   /** The form field the error belongs to, so the page can show it next to that field. */
   readonly field: string | undefined;
-  constructor(code: ErrorCode, options: { field?: string } = {}) {
+  /** The values its message names (a time, a count), passed to the translator with the message key. */
+  readonly params: Record<string, string>;
+  constructor(code: ErrorCode, options: { field?: string; params?: Record<string, string> } = {}) {
     super(code);
     this.code = code;
     this.status = errorRegistry[code];
     this.field = options.field;
+    this.params = options.params ?? {};
   }
   get messageKey(): MessageKey {
     return `error.${this.code}` as MessageKey;

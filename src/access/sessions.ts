@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Deps } from '../deps.ts';
 import type { Executor } from '../db/transaction.ts';
 import type { Contract, LogonMethod, Session, SessionStage, User } from '../db/schema.ts';
+import { finalisesPaymentsSql } from './email-otp/otp-address.ts';
 import { lifetimeEnd, lifetimeEndedSql, newSessionToken, readSessionToken, type LifetimeRule } from './session-token.ts';
 
 /**
@@ -36,6 +37,12 @@ export interface LiveSession {
    * the menu can offer 利用者管理 without another query; the users pages check the rule themselves.
    */
   mayAdminister: boolean;
+  /**
+   * R5.1: the person can finalise payments and has no confirmed OTP address yet: the pages hold them
+   * at its registration until there is one. Read with the session, so it follows a permission change
+   * at the next request.
+   */
+  needsOtpAddress: boolean;
 }
 
 export type SessionLookup = { live: LiveSession } | { ended: EndReason | undefined };
@@ -102,7 +109,7 @@ export async function resumeSession(deps: Deps, token: string | undefined, certi
   const now = deps.clock.now();
   const found = await judgeAndTouch(deps, named.id, named.secretHash, certificateFingerprint, now);
   if (!found) return { ended: undefined };
-  const { user_json, contract_json, may_administer, end_now, touched, ...session } = found;
+  const { user_json, contract_json, may_administer, needs_otp_address, end_now, touched, ...session } = found;
   if (session.ended_at) return { ended: session.end_reason as EndReason };
   if (end_now) {
     await endSession(deps.db, session.id, end_now, now);
@@ -111,7 +118,7 @@ export async function resumeSession(deps: Deps, token: string | undefined, certi
   // Judged live, but ended by another request in between: what that request recorded.
   if (!touched) return { ended: await storedEndReason(deps, session.id) };
   return {
-    live: { session: { ...session, last_seen_at: now }, user: reviveDates(user_json) as User, contract: reviveDates(contract_json) as Contract, mayAdminister: may_administer },
+    live: { session: { ...session, last_seen_at: now }, user: reviveDates(user_json) as User, contract: reviveDates(contract_json) as Contract, mayAdminister: may_administer, needsOtpAddress: needs_otp_address },
   };
 }
 
@@ -125,12 +132,13 @@ export async function resumeSession(deps: Deps, token: string | undefined, certi
  */
 async function judgeAndTouch(deps: Deps, id: string, secretHash: string, fingerprint: string | undefined, now: Date) {
   const lifetimeEnded = lifetimeEndedSql('session', lifetimeRule(deps), now);
-  const { rows } = await sql<Session & { user_json: User; contract_json: Contract; may_administer: boolean; end_now: EndReason | null; touched: boolean }>`
+  const { rows } = await sql<Session & { user_json: User; contract_json: Contract; may_administer: boolean; needs_otp_address: boolean; end_now: EndReason | null; touched: boolean }>`
     WITH found AS (
       SELECT session.*, to_jsonb(users.*) AS user_json, to_jsonb(contract.*) AS contract_json,
         users.role = 'master' OR EXISTS (
           SELECT 1 FROM user_permission WHERE user_permission.user_ref = users.id AND user_permission.business = 'user_admin'
         ) AS may_administer,
+        users.otp_email_confirmed_at IS NULL AND ${finalisesPaymentsSql(sql.ref('users.id'))} AS needs_otp_address,
         CASE
           WHEN session.ended_at IS NOT NULL THEN NULL
           WHEN users.stopped_at IS NOT NULL OR users.status <> 'active' OR contract.stopped_at IS NOT NULL THEN 'stopped'

@@ -30,6 +30,8 @@ export interface TransferTable {
   protections: ColumnType<Record<string, unknown>, string | undefined, string>;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** R5.3: moved on by every change of the row (a trigger, migration 0007); a code is bound to one version. */
+  version: Generated<number>;
   completed_at: NullableTimestamp;
 }
 

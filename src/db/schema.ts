@@ -54,6 +54,29 @@ export interface UsersTable {
   status: Generated<UserStatus>;
   must_change_login: Generated<boolean>;
   must_change_confirmation: Generated<boolean>;
+  /** R5.1: the OTP address, usable once confirmed (migration 0007). */
+  otp_email: ColumnType<string | null, string | null | undefined, string | null>;
+  otp_email_confirmed_at: NullableTimestamp;
+}
+
+/** R5.2–R5.4: an emailed one-time password, kept as a keyed hash with the digest of what it confirms (migration 0007). */
+export interface EmailOtpChallengeTable {
+  id: Generated<number>;
+  contract_id: string;
+  user_ref: number;
+  purpose: 'otp_address' | 'transfer' | 'payment';
+  subject: string;
+  digest: string;
+  code_mac: string;
+  recipient: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  entries_in_flight: Generated<number>;
+  wrong_entries: Generated<number>;
+  used_at: NullableTimestamp;
+  voided_at: NullableTimestamp;
+  void_reason: ColumnType<'wrong_entries' | 'replaced' | 'changed' | null, 'wrong_entries' | 'replaced' | 'changed' | null | undefined, 'wrong_entries' | 'replaced' | 'changed' | null>;
+  expiry_recorded_at: NullableTimestamp;
 }
 
 export interface PasswordHistoryTable {
@@ -243,6 +266,7 @@ export interface Database extends PayeeTables, TransferTables, LedgerTables, Cer
   grid_challenge: GridChallengeTable;
   session: SessionTable;
   email_verification: EmailVerificationTable;
+  email_otp_challenge: EmailOtpChallengeTable;
   audit_log: AuditLogTable;
   audit_chain_head: AuditChainHeadTable;
   outbox: OutboxTable;

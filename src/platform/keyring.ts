@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import type { Random } from './random.ts';
 
 /**
@@ -11,6 +11,14 @@ import type { Random } from './random.ts';
 export interface Keyring {
   seal(plaintext: string, associatedData: string): string;
   open(sealed: string, associatedData: string): string;
+  /**
+   * A keyed hash (HMAC-SHA-256) of a short secret such as an emailed code, `v<version>.<hex>`: kept
+   * instead of the secret, it reveals nothing without the key. The key is derived from the newest
+   * encryption key for `purpose` alone (HKDF), so the MAC key is never the encryption key itself.
+   */
+  mac(message: string, purpose: string): string;
+  /** Whether `stored` is the MAC of `message` for `purpose`, under the key version it names; constant time. */
+  macMatches(message: string, purpose: string, stored: string): boolean;
 }
 
 const keyBytes = 32;
@@ -32,9 +40,27 @@ export function parseKeyringSpec(spec: string): Map<number, Buffer> {
   return keys;
 }
 
+function macKey(key: Buffer, purpose: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), `mac:${purpose}`, keyBytes));
+}
+
+function macOf(key: Buffer, message: string, purpose: string): Buffer {
+  return createHmac('sha256', macKey(key, purpose)).update(message, 'utf8').digest();
+}
+
 export function createKeyring(keys: Map<number, Buffer>, random: Random): Keyring {
   const current = Math.max(...keys.keys());
   return {
+    mac(message, purpose) {
+      // `current` is the newest version of `keys`, checked when the keyring was made.
+      return `v${current}.${macOf(keys.get(current)!, message, purpose).toString('hex')}`;
+    },
+    macMatches(message, purpose, stored) {
+      const match = /^v(\d{1,6})\.([0-9a-f]{64})$/.exec(stored);
+      const key = match ? keys.get(Number(match[1])) : undefined;
+      if (!match || !key) return false;
+      return timingSafeEqual(macOf(key, message, purpose), Buffer.from(match[2]!, 'hex'));
+    },
     seal(plaintext, associatedData) {
       const iv = random.bytes(ivBytes);
       // `current` is the newest version of `keys`, checked when the keyring was made.

@@ -62,3 +62,18 @@ export function echoValues(body: unknown, names: readonly string[]): Record<stri
   }
   return values;
 }
+
+/** Long enough for any confirmation password the rules ever allowed, short enough to refuse a huge input before hashing. */
+export const confirmationPasswordLengthMax = 128;
+
+/** R1.5, R2.3: the actor's confirmation password; malformed input is refused before it is evaluated or counted. */
+export function confirmationPasswordField(body: unknown, name = 'confirmationPassword'): string {
+  return formSecret(body, name, { maxLength: confirmationPasswordLengthMax, code: 'CONFIRMATION_PASSWORD_WRONG' });
+}
+
+/** R5.2: a one-time password as typed: digits only are compared; anything else is refused uncounted. */
+export function oneTimePasswordField(body: unknown, name = 'otp'): string {
+  const code = formText(body, name, { maxLength: 12, code: 'EMAIL_OTP_FORMAT', allowEmpty: true }).replace(/\s/g, '');
+  if (!/^[0-9]{6}$/.test(code)) throw new AppError('EMAIL_OTP_FORMAT', { field: name });
+  return code;
+}

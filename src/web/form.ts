@@ -10,7 +10,7 @@ export interface FormState {
 
 export function errorSummary(t: Translate, state: FormState): Html | '' {
   if (!state.error) return '';
-  return html`<div class="error" role="alert" id="form-error" data-code="${state.error.code}">${t(state.error.messageKey)}</div>`;
+  return html`<div class="error" role="alert" id="form-error" data-code="${state.error.code}">${t(state.error.messageKey, state.error.params)}</div>`;
 }
 
 export function noticeBox(text: string | undefined): Html | '' {

@@ -8,8 +8,14 @@ import type { FormState } from './form.ts';
 import { admit, answerSubmission, sendPage, type SessionKind } from './page-admission.ts';
 import { anonymousCsrfCookie, clearSessionCookie, setAnonymousCsrfCookie } from './request-context.ts';
 
-/** Who may open a page: anyone, or a person whose session is at this stage of the logon. */
-export type PageAccess = 'anonymous' | SessionStage;
+/**
+ * Where a session stands: its stage of the logon, or `otp_address` for an active session whose person
+ * must register an OTP address first (R5.1) — that person reaches its pages and nothing else.
+ */
+export type PageStage = SessionStage | 'otp_address';
+
+/** Who may open a page: anyone, or a person whose session stands at this stage. */
+export type PageAccess = 'anonymous' | PageStage;
 
 export interface PageRoute<Access extends PageAccess> {
   path: string;
@@ -28,15 +34,15 @@ export type PageRequest<Access extends PageAccess> = FastifyRequest & {
 const reasonsShownAtLogon = new Set(['idle', 'absolute', 'superseded', 'stopped', 'credentials', 'expired', 'certificate', 'certificate_required']);
 
 /** The customers' sessions, as the portal's pages admit them. */
-function customerSessions(deps: Deps): SessionKind<LiveSession, SessionStage> {
+function customerSessions(deps: Deps): SessionKind<LiveSession, PageStage> {
   return {
     csrfCookie: anonymousCsrfCookie,
     setCsrfCookie: setAnonymousCsrfCookie,
     // R4.1: the session together with this connection's client certificate (bound sessions need it).
     resume: (request) => resumeRequestSession(deps, request),
-    stageOf: (live) => live.session.stage,
+    stageOf: (live) => (live.session.stage === 'active' && live.needsOtpAddress ? 'otp_address' : live.session.stage),
     csrfTokenOf: (live) => live.session.csrf_token,
-    stageHome: { grid: '/logon/grid', setup: '/setup', active: '/status', certificate: '/certificate/acquire' },
+    stageHome: { grid: '/logon/grid', setup: '/setup', active: '/status', certificate: '/certificate/acquire', otp_address: '/otp-address' },
     async sendToLogon(request, reply, ended) {
       // A request of a session rotated at logon (a double submit of the grid form) may answer after
       // the winner set the new cookie: leave the cookie alone and go where the new session leads.

@@ -57,7 +57,8 @@ export function pageContext(deps: Deps, request: FastifyRequest): PageContext {
 
 export function sessionChrome(deps: Deps, live: LiveSession): SessionChrome {
   const pending = live.session.stage === 'grid';
-  const menu = live.session.stage === 'active';
+  // R5.1: a person held at the OTP address registration sees no menu: nothing else is open to them.
+  const menu = live.session.stage === 'active' && !live.needsOtpAddress;
   return {
     csrfToken: live.session.csrf_token,
     idleSeconds: pending ? secondsLeft(deps, live.session) : deps.config.sessionIdleSeconds,

@@ -19,10 +19,8 @@ export type TransferField =
  * translator with the message key.
  */
 export class TransferRefusal extends AppError {
-  readonly params: Record<string, string>;
   constructor(code: ErrorCode, field?: TransferField, params: Record<string, string> = {}) {
-    super(code, { field });
-    this.params = params;
+    super(code, { field, params });
   }
 }
 

@@ -4,7 +4,6 @@ import type { Translate } from '../../web/i18n/index.ts';
 import { formatYen } from '../../domain/money.ts';
 import type { AccountType } from '../../db/schema.ts';
 import type { AppError } from '../../errors.ts';
-import { TransferRefusal } from './service.ts';
 
 /**
  * Form controls of the transfer pages. An error that belongs to a field is shown next to that field
@@ -13,7 +12,7 @@ import { TransferRefusal } from './service.ts';
 
 /** An error's message, with the values a refusal names (the holiday, the character that cannot be used). */
 export function errorText(t: Translate, error: AppError): string {
-  return t(error.messageKey, error instanceof TransferRefusal ? error.params : {});
+  return t(error.messageKey, error.params);
 }
 
 export function isFieldError(state: FormState, names: readonly string[]): boolean {

@@ -7,6 +7,8 @@ import { auditMessages } from '../../audit/messages.ts';
 import { securityPageMessages } from '../../modules/security-page/messages.ts';
 import { accountsMessages } from '../../modules/accounts/messages.ts';
 import { payeesMessages } from '../../modules/payees/messages.ts';
+import { emailOtpMessages } from '../../access/email-otp/messages.ts';
+import { otpAddressMessages } from '../../modules/otp-address/messages.ts';
 import { transfersMessages } from '../../modules/transfers/messages.ts';
 import { transferPagesMessages } from '../../modules/transfers/page-messages.ts';
 import { ledgerMessages } from '../../modules/ledger/messages.ts';
@@ -27,6 +29,8 @@ const ja = {
   ...securityPageMessages.ja,
   ...accountsMessages.ja,
   ...payeesMessages.ja,
+  ...emailOtpMessages.ja,
+  ...otpAddressMessages.ja,
   ...transfersMessages.ja,
   ...transferPagesMessages.ja,
   ...ledgerMessages.ja,
@@ -44,6 +48,8 @@ const en: Record<MessageKey, string> = {
   ...securityPageMessages.en,
   ...accountsMessages.en,
   ...payeesMessages.en,
+  ...emailOtpMessages.en,
+  ...otpAddressMessages.en,
   ...transfersMessages.en,
   ...transferPagesMessages.en,
   ...ledgerMessages.en,
