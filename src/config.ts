@@ -27,6 +27,8 @@ export interface Config {
   sessionAbsoluteSeconds: number;
   /** R5.2: how long an emailed one-time password is valid. */
   emailOtpTtlSeconds: number;
+  /** At most this many one-time passwords to one person in an hour, whatever for: no mailbox is flooded. */
+  emailOtpSendsPerHourMax: number;
   passwordMaxAgeDays: number;
   logonRatePerMinute: number;
   seedDemo: boolean;
@@ -125,6 +127,7 @@ export function parseConfig(env: Env): Config {
     sessionIdleSeconds: integer('SESSION_IDLE_SECONDS', 600, 5, 3600),
     sessionAbsoluteSeconds: integer('SESSION_ABSOLUTE_SECONDS', 4 * 3600, 5, 24 * 3600),
     emailOtpTtlSeconds: integer('EMAIL_OTP_TTL_SECONDS', 600, 60, 1800),
+    emailOtpSendsPerHourMax: integer('EMAIL_OTP_SENDS_PER_HOUR', 100, 1, 1_000_000),
     passwordMaxAgeDays: integer('PASSWORD_MAX_AGE_DAYS', 90, 1, 3650),
     logonRatePerMinute: integer('LOGON_RATE_PER_MINUTE', 30, 1, 100_000),
     seedDemo: flag('SEED_DEMO', !databaseUrl && !production),

@@ -12,12 +12,15 @@ import { consolePaths } from './operator/console/paths.ts';
 import { startDeliveryLoop } from './outbox/delivery.ts';
 import { ensureAuthority } from './modules/certificates/authority.ts';
 import { startCertificateReminders } from './modules/certificates/reminders.ts';
+import { startEmailOtpExpiries } from './access/email-otp/challenge.ts';
 import { startTransferScheduler } from './modules/ledger/scheduler.ts';
 import { emlFileTransport, smtpTransport } from './outbox/transport.ts';
 
 /** Read config, open the database, migrate, build the app, listen, stop on signals. Nothing else. */
 const outboxIntervalMs = 2000;
 const certificateReminderIntervalMs = 3_600_000;
+/** R9.1: how often expired one-time passwords are looked for, to be recorded in the audit trail. */
+const emailOtpExpiryIntervalMs = 60_000;
 const transferSchedulerIntervalMs = 30_000;
 
 let config;
@@ -62,6 +65,12 @@ const scheduler = startTransferScheduler(deps, {
 const reminders = startCertificateReminders(deps, {
   intervalMs: certificateReminderIntervalMs,
   onError: (error) => app.log.error({ err: error }, 'certificate reminders failed'),
+});
+
+// R9.1: each expired one-time password is recorded once, claimed by one conditional UPDATE.
+const otpExpiries = startEmailOtpExpiries(deps, {
+  intervalMs: emailOtpExpiryIntervalMs,
+  onError: (error) => app.log.error({ err: error }, 'recording one-time password expiries failed'),
 });
 
 await app.listen({ host: config.host, port: config.port });
@@ -121,6 +130,7 @@ async function stop(signal: string): Promise<void> {
   await app.close();
   await delivery.stop();
   await reminders.stop();
+  await otpExpiries.stop();
   await scheduler.stop();
   transport.close?.();
   await runtime.close();

@@ -28,6 +28,11 @@ Commands:
                               (and in a linked contract anyone's).
       --contract ID --user ID
 
+Email one-time passwords (R5):
+  otp-status                  List the contract's people: whether each needs an OTP address (may
+                              finalise payments) and the confirmed one, masked (for the help desk).
+      --contract ID
+
 Client certificates (R4):
   certificates-required       Switch a contract to client certificates (R4.2), or back. Switching on
                               ends the contract's sessions open without a certificate at once.

@@ -13,6 +13,7 @@ import { mayLift } from '../domain/lock-modes.ts';
 import { writeGridCardFile } from './grid-card-print.ts';
 import { CertificateActionRefused, revokePersonCertificate, setCertificateRequired } from '../modules/certificates/bank-actions.ts';
 import { isRevocationReason, revocationReasons } from '../modules/certificates/revoke.ts';
+import { otpAddressStandings } from '../access/email-otp/otp-address.ts';
 import { addStaff, disableStaff, liftStaffStop, listStaff, resetStaffSecrets, type StaffCredentials } from './staff/accounts.ts';
 
 /** What a command prints: the readable summary, and the one JSON object printed instead with --json. */
@@ -171,6 +172,33 @@ const operatorCommands: Record<string, PlanCommand> = {
         text: done.changed
           ? `Client certificates ${state} for ${contractId}${required ? `; ${done.sessionsEnded} session(s) without a certificate ended` : ''}. The master was notified.`
           : `Client certificates were ${state} already for ${contractId}; nothing changed.`,
+      };
+    };
+  },
+
+  // R5.1: for the help desk, who of a contract needs an OTP address and whether it is confirmed.
+  'otp-status': ({ contract }) => {
+    const contractId = contract();
+    return async (deps) => {
+      const found = await deps.db.selectFrom('contract').select('id').where('id', '=', contractId).executeTakeFirst();
+      if (!found) throw new OperatorInputError(`no contract ${contractId}`);
+      const people = await otpAddressStandings(deps.db, contractId);
+      const line = (p: (typeof people)[number]) =>
+        `  ${p.userId.padEnd(16)} ${p.role.padEnd(6)} ${(p.needed ? 'needed' : 'not needed').padEnd(10)} ${p.confirmedMasked ?? (p.needed ? 'MISSING' : '-')}`;
+      return {
+        json: {
+          contractId,
+          people: people.map((p) => ({
+            userId: p.userId,
+            name: p.displayName,
+            role: p.role,
+            needsOtpAddress: p.needed,
+            otpAddressConfirmed: p.confirmedMasked !== undefined,
+            otpAddress: p.confirmedMasked ?? null,
+            confirmedAt: p.confirmedAt?.toISOString() ?? null,
+          })),
+        },
+        text: [`OTP addresses of contract ${contractId} (R5.1):`, ...people.map(line)].join('\n'),
       };
     };
   },

@@ -155,3 +155,15 @@ export async function submit(page: Page, formAction: string): Promise<void> {
   ]);
   await page.waitForLoadState('load');
 }
+
+/**
+ * R5.1 in the browser: at the OTP address page, the address and the confirmation password, then the
+ * one-time password read from the person's mail; the person lands where the page leads.
+ */
+export async function registerOtpAddressInBrowser(page: Page, code: (address: string) => Promise<string>, person: { confirmationPassword: string }, address: string, path = '/otp-address'): Promise<void> {
+  await page.locator('#f-address').fill(address);
+  await page.locator('#f-confirmationPassword').fill(person.confirmationPassword);
+  await submit(page, path);
+  await page.locator('#f-otp').fill(await code(address));
+  await submit(page, `${path}/verify`);
+}

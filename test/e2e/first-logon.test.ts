@@ -2,12 +2,13 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
-import { lastEmailCode, onboardMaster } from '../helpers/people.ts';
+import { lastEmailCode, lastOneTimePassword, onboardMaster, otpAddressOf } from '../helpers/people.ts';
 import {
   assertNoProblems,
   launchBrowser,
   noChromium,
   openTab,
+  registerOtpAddressInBrowser,
   screenshot,
   startPortal,
   submit,
@@ -62,6 +63,13 @@ test('R1.3 in a browser: the first logon goes from the registration password and
   await screenshot(page, 'first-logon-email-code');
   await page.locator('#f-code').fill(await lastEmailCode(portal.deps, master.email));
   await submit(page, '/setup/email/verify');
+
+  // R5.1: the master may send transfers: the OTP address comes next, and nothing else opens before it.
+  assert.equal(where(page), '/otp-address');
+  await screenshot(page, 'first-logon-otp-address');
+  await page.goto('/transfers');
+  assert.equal(where(page), '/otp-address');
+  await registerOtpAddressInBrowser(page, (address) => lastOneTimePassword(portal.deps, address), master, otpAddressOf(master));
 
   assert.equal(where(page), '/status');
   assert.equal(await page.locator('h1').textContent(), 'ステータス');

@@ -5,19 +5,9 @@ import { testDeps } from '../helpers/deps.ts';
 import type { Deps } from '../../src/deps.ts';
 import type { FakeClock } from '../../src/platform/clock.ts';
 import type { ApprovalMode } from '../../src/db/schema.ts';
-import {
-  approveTransfer,
-  awaitingActor,
-  createTransfer,
-  getTransfer,
-  listTransfers,
-  sendBackTransfer,
-  sendTransfer,
-  withdrawTransfer,
-  type Actor,
-} from '../../src/modules/transfers/service.ts';
+import { awaitingActor, getTransfer, listTransfers, sendBackTransfer, withdrawTransfer, type Actor } from '../../src/modules/transfers/service.ts';
 import { verifyLedger } from '../../src/modules/ledger/verify.ts';
-import { addAccount, addContract, addPerson, balanceOf, newKey, toOtherBank, today, type TestAccount } from './fixtures.ts';
+import { addAccount, addContract, addPerson, balanceOf, newKey, toOtherBank, today, type TestAccount, createAs, approveAs, sendAs } from './fixtures.ts';
 import { refused } from './refusals.ts';
 
 let database: TestDatabase;
@@ -62,7 +52,7 @@ async function team(mode: ApprovalMode, fundYen = 1_000_000n): Promise<Team> {
 }
 
 async function register(t: Team, amountYen = 50_000n, executionDate = today) {
-  const { transfer } = await createTransfer(deps, t.creator, { fromAccountId: t.from.id, destination: toOtherBank(), amountYen, executionDate, idempotencyKey: newKey() });
+  const { transfer } = await createAs(deps, t.creator, { fromAccountId: t.from.id, destination: toOtherBank(), amountYen, executionDate, idempotencyKey: newKey() });
   return transfer;
 }
 
@@ -76,7 +66,7 @@ describe('single approval (R8.5)', () => {
     const item = await register(t);
     assert.equal(item.status, 'awaiting_approval');
     assert.equal(await balanceOf(deps.db, t.from.id), 1_000_000n, 'nothing moves before approval');
-    const { transfer, replayed } = await approveTransfer(deps, t.approverSender, item.id, newKey());
+    const { transfer, replayed } = await approveAs(deps, t.approverSender, item.id, newKey());
     assert.equal(replayed, false);
     assert.equal(transfer.status, 'completed');
     assert.equal(transfer.sent_by, t.approverSender.user.id);
@@ -91,22 +81,22 @@ describe('single approval (R8.5)', () => {
   test('an approver without the send step leaves it for a sender who took no other step on it', async () => {
     const t = await team('single');
     const item = await register(t);
-    const approved = await approveTransfer(deps, t.approver, item.id, newKey());
+    const approved = await approveAs(deps, t.approver, item.id, newKey());
     assert.equal(approved.transfer.status, 'awaiting_send');
     assert.equal(await balanceOf(deps.db, t.from.id), 1_000_000n);
-    await refused(sendTransfer(deps, t.creator, item.id, newKey()), 'TRANSFER_OWN_ITEM');
-    await refused(sendTransfer(deps, t.approver, item.id, newKey()), 'TRANSFER_NOT_PERMITTED');
-    await refused(approveTransfer(deps, t.approverSender, item.id, newKey()), 'TRANSFER_STATE_CONFLICT');
-    const sent = await sendTransfer(deps, t.sender, item.id, newKey());
+    await refused(sendAs(deps, t.creator, item.id, newKey()), 'TRANSFER_OWN_ITEM');
+    await refused(sendAs(deps, t.approver, item.id, newKey()), 'TRANSFER_NOT_PERMITTED');
+    await refused(approveAs(deps, t.approverSender, item.id, newKey()), 'TRANSFER_STATE_CONFLICT');
+    const sent = await sendAs(deps, t.sender, item.id, newKey());
     assert.equal(sent.transfer.status, 'completed');
     assert.equal(sent.transfer.sent_by, t.sender.user.id);
-    await refused(sendTransfer(deps, t.master, item.id, newKey()), 'TRANSFER_STATE_CONFLICT');
+    await refused(sendAs(deps, t.master, item.id, newKey()), 'TRANSFER_STATE_CONFLICT');
   });
 
   test('a future-dated item is scheduled when sent, and posted by the scheduler on its date', async () => {
     const t = await team('single');
     const item = await register(t, 10_000n, '2026-04-02');
-    const { transfer } = await approveTransfer(deps, t.approverSender, item.id, newKey());
+    const { transfer } = await approveAs(deps, t.approverSender, item.id, newKey());
     assert.equal(transfer.status, 'scheduled');
     assert.equal(await balanceOf(deps.db, t.from.id), 1_000_000n);
   });
@@ -114,24 +104,24 @@ describe('single approval (R8.5)', () => {
   test('the creator cannot approve their own item, though holding the approve step', async () => {
     const t = await team('single');
     const item = await register(t);
-    await refused(approveTransfer(deps, t.creator, item.id, newKey()), 'TRANSFER_OWN_ITEM');
+    await refused(approveAs(deps, t.creator, item.id, newKey()), 'TRANSFER_OWN_ITEM');
     assert.deepEqual(await approvalRows(item.id), []);
   });
 
   test('an approver needs the approve step, the account, and a per-transaction limit covering the amount', async () => {
     const t = await team('single');
     const item = await register(t, 100_001n);
-    await refused(approveTransfer(deps, t.sender, item.id, newKey()), 'TRANSFER_NOT_PERMITTED');
-    await refused(approveTransfer(deps, t.approver, item.id, newKey()), 'TRANSFER_PER_TRANSACTION_LIMIT', 'amount');
+    await refused(approveAs(deps, t.sender, item.id, newKey()), 'TRANSFER_NOT_PERMITTED');
+    await refused(approveAs(deps, t.approver, item.id, newKey()), 'TRANSFER_PER_TRANSACTION_LIMIT', 'amount');
     const unlinked = await addPerson(deps, t.contractId, { approve: true, send: true });
-    await refused(approveTransfer(deps, unlinked, item.id, newKey()), 'TRANSFER_ACCOUNT_NOT_USABLE');
+    await refused(approveAs(deps, unlinked, item.id, newKey()), 'TRANSFER_ACCOUNT_NOT_USABLE');
     assert.deepEqual(await approvalRows(item.id), []);
   });
 
   test('a final approval that would overdraw the account is refused whole: no approval, nothing moves', async () => {
     const t = await team('single', 30_000n);
     const item = await register(t, 29_800n);
-    await refused(approveTransfer(deps, t.approverSender, item.id, newKey()), 'TRANSFER_INSUFFICIENT_FUNDS', 'amount');
+    await refused(approveAs(deps, t.approverSender, item.id, newKey()), 'TRANSFER_INSUFFICIENT_FUNDS', 'amount');
     assert.deepEqual(await approvalRows(item.id), []);
     assert.equal((await getTransfer(deps, t.creator, item.id)).status, 'awaiting_approval');
     assert.equal(await balanceOf(deps.db, t.from.id), 30_000n);
@@ -143,7 +133,7 @@ describe('single approval (R8.5)', () => {
     const item = await register(t, 10_000n, today);
     clock.advanceSeconds(86_400);
     try {
-      await refused(approveTransfer(deps, t.approverSender, item.id, newKey()), 'TRANSFER_EXPIRED');
+      await refused(approveAs(deps, t.approverSender, item.id, newKey()), 'TRANSFER_EXPIRED');
       assert.equal((await withdrawTransfer(deps, t.creator, item.id, newKey())).transfer.status, 'withdrawn');
     } finally {
       clock.set('2026-04-01T00:00:00Z');
@@ -155,14 +145,14 @@ describe('double approval (R8.5)', () => {
   test('two different approvers; one person cannot approve twice; the second approval sends', async () => {
     const t = await team('double');
     const item = await register(t);
-    const first = await approveTransfer(deps, t.approverSender, item.id, newKey());
+    const first = await approveAs(deps, t.approverSender, item.id, newKey());
     assert.equal(first.transfer.status, 'awaiting_approval', 'the first approval of two does not send, even by a sender');
-    await refused(approveTransfer(deps, t.approverSender, item.id, newKey()), 'TRANSFER_STEP_TAKEN');
-    await refused(sendTransfer(deps, t.sender, item.id, newKey()), 'TRANSFER_STATE_CONFLICT');
-    const second = await approveTransfer(deps, t.approver2, item.id, newKey());
+    await refused(approveAs(deps, t.approverSender, item.id, newKey()), 'TRANSFER_STEP_TAKEN');
+    await refused(sendAs(deps, t.sender, item.id, newKey()), 'TRANSFER_STATE_CONFLICT');
+    const second = await approveAs(deps, t.approver2, item.id, newKey());
     assert.equal(second.transfer.status, 'awaiting_send');
-    await refused(sendTransfer(deps, t.approverSender, item.id, newKey()), 'TRANSFER_STEP_TAKEN');
-    assert.equal((await sendTransfer(deps, t.sender, item.id, newKey())).transfer.status, 'completed');
+    await refused(sendAs(deps, t.approverSender, item.id, newKey()), 'TRANSFER_STEP_TAKEN');
+    assert.equal((await sendAs(deps, t.sender, item.id, newKey())).transfer.status, 'completed');
     assert.deepEqual(await approvalRows(item.id), [
       { step: 1, approved_by: t.approverSender.user.id },
       { step: 2, approved_by: t.approver2.user.id },
@@ -180,7 +170,7 @@ describe('withdraw and send back (R8.5)', () => {
     const { transfer } = await withdrawTransfer(deps, t.creator, item.id, newKey());
     assert.equal(transfer.status, 'withdrawn');
     assert.equal((await used()).used_yen, 0n);
-    await refused(approveTransfer(deps, t.approverSender, item.id, newKey()), 'TRANSFER_STATE_CONFLICT');
+    await refused(approveAs(deps, t.approverSender, item.id, newKey()), 'TRANSFER_STATE_CONFLICT');
     await refused(withdrawTransfer(deps, t.creator, item.id, newKey()), 'TRANSFER_STATE_CONFLICT');
     assert.deepEqual(await approvalRows(item.id), []);
   });
@@ -188,14 +178,14 @@ describe('withdraw and send back (R8.5)', () => {
   test('the creator cannot withdraw after the final approval', async () => {
     const t = await team('single');
     const item = await register(t);
-    await approveTransfer(deps, t.approver, item.id, newKey());
+    await approveAs(deps, t.approver, item.id, newKey());
     await refused(withdrawTransfer(deps, t.creator, item.id, newKey()), 'TRANSFER_STATE_CONFLICT');
   });
 
   test('a sent-back item cannot be sent; the creator is told why by email and gets the daily usage back', async () => {
     const t = await team('single');
     const item = await register(t, 20_000n);
-    await approveTransfer(deps, t.approver, item.id, newKey());
+    await approveAs(deps, t.approver, item.id, newKey());
     await refused(sendBackTransfer(deps, t.approver, item.id, '金額誤り', newKey()), 'TRANSFER_STEP_TAKEN');
     await refused(sendBackTransfer(deps, t.creator, item.id, '金額誤り', newKey()), 'TRANSFER_OWN_ITEM');
     await refused(sendBackTransfer(deps, t.sender, item.id, '金額誤り', newKey()), 'TRANSFER_NOT_PERMITTED');
@@ -203,8 +193,8 @@ describe('withdraw and send back (R8.5)', () => {
     const { transfer } = await sendBackTransfer(deps, t.approver2, item.id, ' 金額誤り ', newKey());
     assert.equal(transfer.status, 'sent_back');
     assert.equal(transfer.status_reason, '金額誤り');
-    await refused(sendTransfer(deps, t.sender, item.id, newKey()), 'TRANSFER_STATE_CONFLICT');
-    await refused(approveTransfer(deps, t.approverSender, item.id, newKey()), 'TRANSFER_STATE_CONFLICT');
+    await refused(sendAs(deps, t.sender, item.id, newKey()), 'TRANSFER_STATE_CONFLICT');
+    await refused(approveAs(deps, t.approverSender, item.id, newKey()), 'TRANSFER_STATE_CONFLICT');
     const usage = await deps.db.selectFrom('daily_usage').select('used_yen').where('user_ref', '=', t.creator.user.id).where('usage_date', '=', today).executeTakeFirstOrThrow();
     assert.equal(usage.used_yen, 0n);
     const mail = await deps.db.selectFrom('outbox').select(['subject', 'body']).where('recipient', '=', t.creator.user.email!).executeTakeFirstOrThrow();
@@ -220,7 +210,7 @@ describe('what each person sees (R8.5)', () => {
   test('the item shows its approvals by name and only the steps this person may take', async () => {
     const t = await team('double');
     const item = await register(t);
-    await approveTransfer(deps, t.approverSender, item.id, newKey());
+    await approveAs(deps, t.approverSender, item.id, newKey());
     const forCreator = await getTransfer(deps, t.creator, item.id);
     assert.deepEqual([forCreator.mayApprove, forCreator.maySend, forCreator.mayWithdraw, forCreator.maySendBack], [false, false, true, false]);
     assert.equal(forCreator.approvals.length, 1);
@@ -238,7 +228,7 @@ describe('what each person sees (R8.5)', () => {
     const item = await register(t);
     const other = await team('single');
     await refused(getTransfer(deps, other.master, item.id), 'NOT_FOUND');
-    await refused(approveTransfer(deps, other.approverSender, item.id, newKey()), 'NOT_FOUND');
+    await refused(approveAs(deps, other.approverSender, item.id, newKey()), 'NOT_FOUND');
     await refused(getTransfer(deps, t.creator, 999_999_999n), 'NOT_FOUND');
   });
 
@@ -249,7 +239,7 @@ describe('what each person sees (R8.5)', () => {
     assert.deepEqual(await ids(t.creator), [], 'not their own item');
     assert.deepEqual(await ids(t.approver), [item.id]);
     assert.deepEqual(await ids(t.sender), []);
-    await approveTransfer(deps, t.approver, item.id, newKey());
+    await approveAs(deps, t.approver, item.id, newKey());
     assert.deepEqual(await ids(t.approver), []);
     assert.deepEqual(await ids(t.approverSender), [item.id], 'a holder of the send step who took no step on it may send it');
     assert.deepEqual(await ids(t.sender), [item.id]);
@@ -261,7 +251,7 @@ describe('what each person sees (R8.5)', () => {
     const other = await addAccount(deps, t.contractId, { fundYen: 100_000n });
     const outsider = await addPerson(deps, t.contractId, { register: true, send: true }, [other.id]);
     for (let i = 0; i < 23; i++) await register(t, BigInt(1_000 + i), '2026-04-02');
-    await createTransfer(deps, outsider, { fromAccountId: other.id, destination: toOtherBank(), amountYen: 5_000n, executionDate: today, idempotencyKey: newKey() });
+    await createAs(deps, outsider, { fromAccountId: other.id, destination: toOtherBank(), amountYen: 5_000n, executionDate: today, idempotencyKey: newKey() });
     const first = await listTransfers(deps, t.creator, { page: 1 });
     assert.equal(first.total, 23);
     assert.equal(first.items.length, first.pageSize);

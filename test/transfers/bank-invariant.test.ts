@@ -6,9 +6,9 @@ import { testDeps } from '../helpers/deps.ts';
 import type { Deps } from '../../src/deps.ts';
 import type { FakeClock } from '../../src/platform/clock.ts';
 import { isAppError } from '../../src/errors.ts';
-import { createTransfer, type Actor } from '../../src/modules/transfers/service.ts';
+import { type Actor } from '../../src/modules/transfers/service.ts';
 import { verifyLedger } from '../../src/modules/ledger/verify.ts';
-import { addAccount, addContract, addPerson, newKey, otherOwnBranchCode, toAccount, today, type TestAccount } from './fixtures.ts';
+import { addAccount, addContract, addPerson, newKey, otherOwnBranchCode, toAccount, today, type TestAccount, createAs } from './fixtures.ts';
 
 /**
  * R8.6, the bank invariant: eight workers at once make a thousand random transfers each among ten
@@ -86,7 +86,7 @@ test('eight workers × 1,000 random transfers among ten accounts: the total neve
         if (to.id === from.id) to = accounts[accountCount - 1]!;
         const amountYen = BigInt(1 + random(amountMaxYen));
         try {
-          const { transfer } = await createTransfer(deps, person, { fromAccountId: from.id, destination: toAccount(to), amountYen, executionDate: today, idempotencyKey: newKey() });
+          const { transfer } = await createAs(deps, person, { fromAccountId: from.id, destination: toAccount(to), amountYen, executionDate: today, idempotencyKey: newKey() });
           assert.equal(transfer.status, 'completed', `seed ${seed}`);
           accepted.push(transfer.id);
         } catch (error) {

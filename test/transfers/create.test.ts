@@ -1,14 +1,15 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { maskedAddress } from '../../src/access/email-otp/mask.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { testDeps } from '../helpers/deps.ts';
 import type { Deps } from '../../src/deps.ts';
 import type { FakeClock } from '../../src/platform/clock.ts';
 import { addDays, businessDayOnOrAfter } from '../../src/domain/business-days.ts';
-import { createTransfer, executionDaysAheadMax, quoteTransfer, type TransferRefusal, type Actor, type Destination, type TransferInput } from '../../src/modules/transfers/service.ts';
+import { executionDaysAheadMax, quoteTransfer, type TransferRefusal, type Actor, type Destination, type TransferInput } from '../../src/modules/transfers/service.ts';
 import { verifyLedger } from '../../src/modules/ledger/verify.ts';
 import { refused } from './refusals.ts';
-import { addAccount, addContract, addPerson, balanceOf, newKey, otherOwnBranchCode, toAccount, toOtherBank, today, type TestAccount } from './fixtures.ts';
+import { addAccount, addContract, addPerson, balanceOf, newKey, otherOwnBranchCode, toAccount, toOtherBank, today, type TestAccount, createAs } from './fixtures.ts';
 
 let database: TestDatabase;
 let deps: Deps & { clock: FakeClock };
@@ -40,7 +41,7 @@ describe('a transfer by a person holding every step, without approval', () => {
 
   test('dated today, it is sent and posted at once: the amount to the payee, amount and fee from the account', async () => {
     const before = await balanceOf(deps.db, from.id);
-    const { transfer, replayed } = await createTransfer(deps, creator, {
+    const { transfer, replayed } = await createAs(deps, creator, {
       fromAccountId: from.id,
       destination: toAccount(payeeAccount, 'ｶ)ｳｹﾄﾘ'),
       amountYen: 40_000n,
@@ -53,7 +54,11 @@ describe('a transfer by a person holding every step, without approval', () => {
     assert.equal(transfer.sent_by, creator.user.id);
     assert.equal(await balanceOf(deps.db, from.id), before - 40_220n);
     assert.equal(await balanceOf(deps.db, payeeAccount.id), 40_000n);
-    assert.deepEqual(transfer.protections, { gridCard: true, certificate: false });
+    // R9.1, R5.2: the creator who sent it at once entered the one-time password emailed to their OTP address.
+    const { emailOtp, ...others } = transfer.protections as { emailOtp: Record<string, unknown> };
+    assert.deepEqual(others, { gridCard: true, certificate: false });
+    assert.equal(emailOtp.to, maskedAddress(creator.user.otp_email!));
+    assert.equal(emailOtp.verifiedAt, deps.clock.now().toISOString());
     const usage = await deps.db.selectFrom('daily_usage').select('used_yen').where('user_ref', '=', creator.user.id).where('usage_date', '=', today).executeTakeFirstOrThrow();
     assert.equal(usage.used_yen, 40_000n);
     const audit = await deps.db.selectFrom('audit_log').select(['action', 'details', 'ip']).where('user_ref', '=', creator.user.id).where('action', '=', 'transfer.register').executeTakeFirstOrThrow();
@@ -66,17 +71,18 @@ describe('a transfer by a person holding every step, without approval', () => {
 
   test('dated on a later business day, it is scheduled and nothing is posted yet', async () => {
     const before = await balanceOf(deps.db, from.id);
-    const { transfer } = await createTransfer(deps, creator, { fromAccountId: from.id, destination: toOtherBank(), amountYen: 10_000n, executionDate: '2026-04-02', idempotencyKey: newKey() });
+    const { transfer } = await createAs(deps, creator, { fromAccountId: from.id, destination: toOtherBank(), amountYen: 10_000n, executionDate: '2026-04-02', idempotencyKey: newKey() });
     assert.equal(transfer.status, 'scheduled');
     assert.equal(transfer.fee_yen, 330n);
     assert.equal(await balanceOf(deps.db, from.id), before);
   });
 
   test('a client-certificate session is recorded as a protection in force (R9.1)', async () => {
-    const { transfer } = await createTransfer(deps, { ...creator, protections: { certificate: true } }, {
+    const { transfer } = await createAs(deps, { ...creator, protections: { certificate: true } }, {
       fromAccountId: from.id, destination: toOtherBank(), amountYen: 1_000n, executionDate: '2026-04-02', idempotencyKey: newKey(),
     });
-    assert.deepEqual(transfer.protections, { gridCard: true, certificate: true });
+    const { emailOtp: _emailOtp, ...others } = transfer.protections as { emailOtp: unknown };
+    assert.deepEqual(others, { gridCard: true, certificate: true });
   });
 
   test('the balance is checked in the post: a same-day transfer beyond it is refused and changes nothing', async () => {
@@ -84,13 +90,13 @@ describe('a transfer by a person holding every step, without approval', () => {
     const poor = await addAccount(deps, contractId, { fundYen: 10_000n });
     const person = await addPerson(deps, contractId, { register: true, send: true }, [poor.id]);
     const count = await transferCount();
-    await refused(createTransfer(deps, person, { fromAccountId: poor.id, destination: toOtherBank(), amountYen: 9_800n, executionDate: today, idempotencyKey: newKey() }), 'TRANSFER_INSUFFICIENT_FUNDS', 'amount');
+    await refused(createAs(deps, person, { fromAccountId: poor.id, destination: toOtherBank(), amountYen: 9_800n, executionDate: today, idempotencyKey: newKey() }), 'TRANSFER_INSUFFICIENT_FUNDS', 'amount');
     assert.equal(await transferCount(), count);
     assert.equal(await balanceOf(deps.db, poor.id), 10_000n);
     const usage = await deps.db.selectFrom('daily_usage').selectAll().where('user_ref', '=', person.user.id).execute();
     assert.deepEqual(usage, [], 'the refused transfer took nothing of the daily limit');
     // 9,670 + 330 yen of fee is exactly the balance.
-    const { transfer } = await createTransfer(deps, person, { fromAccountId: poor.id, destination: toOtherBank(), amountYen: 9_670n, executionDate: today, idempotencyKey: newKey() });
+    const { transfer } = await createAs(deps, person, { fromAccountId: poor.id, destination: toOtherBank(), amountYen: 9_670n, executionDate: today, idempotencyKey: newKey() });
     assert.equal(transfer.status, 'completed');
     assert.equal(await balanceOf(deps.db, poor.id), 0n);
   });
@@ -103,7 +109,7 @@ describe('who registers, and where it goes next', () => {
     const clerk = await addPerson(deps, contractId, { register: true }, [from.id]);
     const quote = await quoteTransfer(deps, clerk, { fromAccountId: from.id, destination: toOtherBank(), amountYen: 1_000n, executionDate: today });
     assert.equal(quote.sendsNow, false);
-    const { transfer } = await createTransfer(deps, clerk, { fromAccountId: from.id, destination: toOtherBank(), amountYen: 1_000n, executionDate: today, idempotencyKey: newKey() });
+    const { transfer } = await createAs(deps, clerk, { fromAccountId: from.id, destination: toOtherBank(), amountYen: 1_000n, executionDate: today, idempotencyKey: newKey() });
     assert.equal(transfer.status, 'awaiting_send');
     assert.equal(await balanceOf(deps.db, from.id), 100_000n);
   });
@@ -115,7 +121,7 @@ describe('who registers, and where it goes next', () => {
       const quote = await quoteTransfer(deps, master, { fromAccountId: from.id, destination: toOtherBank(), amountYen: 1_000n, executionDate: today });
       assert.equal(quote.approvalsRequired, required);
       assert.equal(quote.sendsNow, false);
-      const { transfer } = await createTransfer(deps, master, { fromAccountId: from.id, destination: toOtherBank(), amountYen: 1_000n, executionDate: today, idempotencyKey: newKey() });
+      const { transfer } = await createAs(deps, master, { fromAccountId: from.id, destination: toOtherBank(), amountYen: 1_000n, executionDate: today, idempotencyKey: newKey() });
       assert.equal(transfer.status, 'awaiting_approval');
       assert.equal(transfer.approvals_required, required);
     });
@@ -124,7 +130,7 @@ describe('who registers, and where it goes next', () => {
   test('the master may use every account of the contract without a link', async () => {
     const { contractId, master } = await addContract(deps, 'none');
     const from = await addAccount(deps, contractId, { fundYen: 100_000n });
-    const { transfer } = await createTransfer(deps, master, { fromAccountId: from.id, destination: toOtherBank(), amountYen: 1_000n, executionDate: today, idempotencyKey: newKey() });
+    const { transfer } = await createAs(deps, master, { fromAccountId: from.id, destination: toOtherBank(), amountYen: 1_000n, executionDate: today, idempotencyKey: newKey() });
     assert.equal(transfer.status, 'completed');
   });
 });
@@ -172,7 +178,7 @@ describe('every refusal has its own code and field, and writes nothing', () => {
   async function refusedWithNothingWritten(input: TransferInput, code: string, field?: string, actor = clerk): Promise<TransferRefusal> {
     const count = await transferCount();
     const refusal = await refused(quoteTransfer(deps, actor, input), code, field);
-    await refused(createTransfer(deps, actor, input), code, field);
+    await refused(createAs(deps, actor, input), code, field);
     assert.equal(await transferCount(), count, `${code}: no transfer written`);
     return refusal;
   }
@@ -300,16 +306,16 @@ describe('every refusal has its own code and field, and writes nothing', () => {
   });
 
   test('the daily limit of the execution date, counted over the person’s transfers of that date', async () => {
-    await createTransfer(deps, clerk, { ...base(), amountYen: 50_000n, executionDate: '2026-04-03' });
+    await createAs(deps, clerk, { ...base(), amountYen: 50_000n, executionDate: '2026-04-03' });
     await refusedWithNothingWritten({ ...base(), amountYen: 10_001n, executionDate: '2026-04-03' }, 'TRANSFER_DAILY_LIMIT', 'amount');
-    await createTransfer(deps, clerk, { ...base(), amountYen: 10_000n, executionDate: '2026-04-03' });
+    await createAs(deps, clerk, { ...base(), amountYen: 10_000n, executionDate: '2026-04-03' });
     // Another date has its own limit.
-    await createTransfer(deps, clerk, { ...base(), amountYen: 50_000n, executionDate: '2026-04-06' });
+    await createAs(deps, clerk, { ...base(), amountYen: 50_000n, executionDate: '2026-04-06' });
   });
 
   test('a malformed idempotency key', async () => {
     for (const idempotencyKey of ['short', 'x'.repeat(65), 'has space in it 123', '']) {
-      await refused(createTransfer(deps, clerk, { ...base(), idempotencyKey }), 'TRANSFER_IDEMPOTENCY_KEY_INVALID');
+      await refused(createAs(deps, clerk, { ...base(), idempotencyKey }), 'TRANSFER_IDEMPOTENCY_KEY_INVALID');
     }
   });
 

@@ -5,13 +5,34 @@ import type { AccountType, ApprovalMode } from '../../src/db/schema.ts';
 import { depositPostings } from '../../src/domain/ledger.ts';
 import { recordAudit } from '../../src/audit/audit-trail.ts';
 import { bankLedgerAccountId, customerLedgerAccountId, postJournalEntry } from '../../src/modules/ledger/post.ts';
-import type { Actor, Destination } from '../../src/modules/transfers/service.ts';
+import {
+  approveTransfer,
+  createTransfer,
+  getTransfer,
+  finalises,
+  sendNewTransferCode,
+  sendTransfer,
+  sendTransferCode,
+  type Actor,
+  type Destination,
+  type StepResult,
+  type TransferInput,
+} from '../../src/modules/transfers/service.ts';
+import { AppError, isAppError } from '../../src/errors.ts';
+import { prepareTransfer } from '../../src/modules/transfers/prepare.ts';
 
 /**
  * The transfers tests write the contract, its people and accounts as the administration use cases
  * would leave them (the service under test reads them afresh), and fund accounts through the ledger
  * from the bank's cash account.
  */
+/** A step that needs no code: nothing is sent. */
+class NoCodeNeeded extends AppError {
+  constructor() {
+    super('NOT_FOUND');
+  }
+}
+
 let counter = 0;
 function next(): number {
   counter++;
@@ -69,6 +90,8 @@ export async function addPerson(deps: Deps, contractId: string, steps: Steps, ac
       display_name: `利用者 ${userId}`,
       role,
       email: `${userId}.${contractId}@customer.example`,
+      // R5.1: a person who may finalise transfers has a confirmed OTP address (modules/otp-address).
+      ...(steps.send ? { otp_email: `${userId}.otp.${contractId}@customer.example`, otp_email_confirmed_at: deps.clock.now() } : {}),
       created_at: deps.clock.now(),
     })
     .returningAll()
@@ -153,3 +176,80 @@ export function toOtherBank(nameInput = 'ﾔﾏﾀﾞ ﾊﾅｺ'): Destination {
 
 /** Today in the tests' fake clock (2026-04-01 09:00 in Tokyo, a Wednesday). */
 export const today = '2026-04-01';
+
+/** R5.2: the newest one-time password emailed to an address, read from the outbox as the person reads their mail. */
+export async function emailedCode(deps: Deps, recipient: string): Promise<string> {
+  const message = await deps.db
+    .selectFrom('outbox')
+    .select('body')
+    .where('recipient', '=', recipient)
+    .where('subject', 'like', '%ワンタイムパスワード%')
+    .orderBy('id', 'desc')
+    .executeTakeFirstOrThrow();
+  return /ワンタイムパスワード: (\d{6})/.exec(message.body)![1]!;
+}
+
+/** One code at a time per person: a code is sent and read from the outbox before the next is sent. */
+const codeQueues = new Map<number, Promise<unknown>>();
+function oneAtATime<T>(actor: Actor, work: () => Promise<T>): Promise<T> {
+  const previous = codeQueues.get(actor.user.id) ?? Promise.resolve();
+  const run = previous.then(work, work);
+  codeQueues.set(actor.user.id, run.catch(() => undefined));
+  return run;
+}
+
+/** The last code each person was sent for each operation: a request submitted again carries the same code. */
+const lastCodes = new Map<string, string>();
+
+/**
+ * The code a person would type: sent for the step by the service and read from their mail, or the
+ * one they already have for it (a new one is refused during the cool-down); undefined when the step
+ * needs none or cannot be taken.
+ */
+async function codeFor(deps: Deps, actor: Actor, operation: string, send: () => Promise<unknown>): Promise<string | undefined> {
+  const cacheKey = `${actor.user.id}:${operation}`;
+  return oneAtATime(actor, async () => {
+    try {
+      await send();
+    } catch (error) {
+      if (isAppError(error) && error.code === 'EMAIL_OTP_COOLDOWN') return lastCodes.get(cacheKey);
+      if (isAppError(error)) return undefined; // the step itself will say why
+      throw error;
+    }
+    const code = await emailedCode(deps, actor.user.otp_email!);
+    lastCodes.set(cacheKey, code);
+    return code;
+  });
+}
+
+/**
+ * The transfers use cases as a person takes them through the pages: a step that finalises the
+ * transfer (R5.2) first has its one-time password emailed and entered with it.
+ */
+export async function createAs(deps: Deps, actor: Actor, input: TransferInput): Promise<StepResult> {
+  const code = await codeFor(deps, actor, `new:${input.idempotencyKey}`, async () => {
+    // The checks of the write (daily limit, balance) are left to it, as a retry after them would.
+    const { quote } = await prepareTransfer(deps, deps.db, actor, input);
+    if (!quote.sendsNow) throw new NoCodeNeeded();
+    await sendNewTransferCode(deps, actor, input.idempotencyKey, quote);
+  });
+  return createTransfer(deps, actor, input, code);
+}
+
+export async function approveAs(deps: Deps, actor: Actor, transferId: bigint, idempotencyKey: string): Promise<StepResult> {
+  const code = await codeFor(deps, actor, `transfer:${transferId}`, async () => {
+    const detail = await getTransfer(deps, actor, transferId);
+    if (!finalises(detail, 'approve')) throw new NoCodeNeeded();
+    await sendTransferCode(deps, actor, detail);
+  });
+  return approveTransfer(deps, actor, transferId, idempotencyKey, code);
+}
+
+export async function sendAs(deps: Deps, actor: Actor, transferId: bigint, idempotencyKey: string): Promise<StepResult> {
+  const code = await codeFor(deps, actor, `transfer:${transferId}`, async () => {
+    const detail = await getTransfer(deps, actor, transferId);
+    if (!finalises(detail, 'send')) throw new NoCodeNeeded();
+    await sendTransferCode(deps, actor, detail);
+  });
+  return sendTransfer(deps, actor, transferId, idempotencyKey, code);
+}

@@ -4,9 +4,9 @@ import { createTestDatabase, needsPostgres, type TestDatabase } from '../helpers
 import { testDeps } from '../helpers/deps.ts';
 import type { Deps } from '../../src/deps.ts';
 import type { FakeClock } from '../../src/platform/clock.ts';
-import { approveTransfer, createTransfer, sendBackTransfer, sendTransfer, withdrawTransfer } from '../../src/modules/transfers/service.ts';
+import { sendBackTransfer, withdrawTransfer } from '../../src/modules/transfers/service.ts';
 import { verifyLedger } from '../../src/modules/ledger/verify.ts';
-import { addAccount, addContract, addPerson, balanceOf, newKey, toOtherBank, today } from './fixtures.ts';
+import { addAccount, addContract, addPerson, balanceOf, newKey, toOtherBank, today, createAs, approveAs, sendAs } from './fixtures.ts';
 import { codesOf } from './refusals.ts';
 
 /**
@@ -29,7 +29,7 @@ test('fifty parallel transfers of 300 yen against a 10,000 yen daily limit accep
   const from = await addAccount(deps, contractId, { fundYen: 1_000_000n });
   const creator = await addPerson(deps, contractId, { register: true, send: true, perTransactionLimitYen: 10_000n, dailyLimitYen: 10_000n }, [from.id]);
   const results = await Promise.allSettled(
-    Array.from({ length: 50 }, () => createTransfer(deps, creator, { fromAccountId: from.id, destination: toOtherBank(), amountYen: 300n, executionDate: today, idempotencyKey: newKey() })),
+    Array.from({ length: 50 }, () => createAs(deps, creator, { fromAccountId: from.id, destination: toOtherBank(), amountYen: 300n, executionDate: today, idempotencyKey: newKey() })),
   );
   const codes = codesOf(results);
   assert.equal(codes.filter((c) => c === undefined).length, 33);
@@ -47,7 +47,7 @@ async function waitingItem(mode: 'single' | 'double') {
   const from = await addAccount(deps, contractId, { fundYen: 1_000_000n });
   const creator = await addPerson(deps, contractId, { register: true }, [from.id]);
   const approvers = await Promise.all(Array.from({ length: 6 }, () => addPerson(deps, contractId, { approve: true, send: true }, [from.id])));
-  const { transfer } = await createTransfer(deps, creator, { fromAccountId: from.id, destination: toOtherBank(), amountYen: 50_000n, executionDate: today, idempotencyKey: newKey() });
+  const { transfer } = await createAs(deps, creator, { fromAccountId: from.id, destination: toOtherBank(), amountYen: 50_000n, executionDate: today, idempotencyKey: newKey() });
   return { from, creator, approvers, transfer };
 }
 
@@ -56,7 +56,7 @@ const postingsOf = (transferId: bigint) => deps.db.selectFrom('journal_entry').s
 
 test('two approvals of one item at once record one', { skip: needsPostgres }, async () => {
   const { approvers, transfer } = await waitingItem('single');
-  const results = await Promise.allSettled(approvers.slice(0, 2).map((approver) => approveTransfer(deps, approver, transfer.id, newKey())));
+  const results = await Promise.allSettled(approvers.slice(0, 2).map((approver) => approveAs(deps, approver, transfer.id, newKey())));
   const codes = codesOf(results);
   assert.deepEqual(codes.filter((c) => c !== undefined), ['TRANSFER_STATE_CONFLICT']);
   assert.equal((await approvalsOf(transfer.id)).length, 1);
@@ -65,7 +65,7 @@ test('two approvals of one item at once record one', { skip: needsPostgres }, as
 
 test('six approvers at once on an item needing two record two, by two people, and post it once', { skip: needsPostgres }, async () => {
   const { approvers, transfer } = await waitingItem('double');
-  const results = await Promise.allSettled(approvers.map((approver) => approveTransfer(deps, approver, transfer.id, newKey())));
+  const results = await Promise.allSettled(approvers.map((approver) => approveAs(deps, approver, transfer.id, newKey())));
   assert.equal(codesOf(results).filter((c) => c === undefined).length, 2);
   const rows = await approvalsOf(transfer.id);
   assert.deepEqual(rows.map((r) => r.step).sort(), [1, 2]);
@@ -75,7 +75,7 @@ test('six approvers at once on an item needing two record two, by two people, an
 
 test('one person approving one item twice at once is recorded once', { skip: needsPostgres }, async () => {
   const { approvers, transfer } = await waitingItem('double');
-  const results = await Promise.allSettled(Array.from({ length: 5 }, () => approveTransfer(deps, approvers[0]!, transfer.id, newKey())));
+  const results = await Promise.allSettled(Array.from({ length: 5 }, () => approveAs(deps, approvers[0]!, transfer.id, newKey())));
   const codes = codesOf(results);
   assert.equal(codes.filter((c) => c === undefined).length, 1);
   assert.deepEqual(codes.filter((c) => c !== undefined), Array(4).fill('TRANSFER_STEP_TAKEN'));
@@ -87,8 +87,8 @@ test('a withdrawal and approvals at once: either withdrawn with no approval, or 
     const { creator, approvers, transfer, from } = await waitingItem('single');
     const results = await Promise.allSettled([
       withdrawTransfer(deps, creator, transfer.id, newKey()),
-      approveTransfer(deps, approvers[0]!, transfer.id, newKey()),
-      approveTransfer(deps, approvers[1]!, transfer.id, newKey()),
+      approveAs(deps, approvers[0]!, transfer.id, newKey()),
+      approveAs(deps, approvers[1]!, transfer.id, newKey()),
     ]);
     const [withdrawn] = codesOf(results);
     const approvals = await approvalsOf(transfer.id);
@@ -112,9 +112,9 @@ test('a send-back and a send at once: either sent back and never posted, or sent
     const creator = await addPerson(deps, contractId, { register: true }, [from.id]);
     const approver = await addPerson(deps, contractId, { approve: true }, [from.id]);
     const sender = await addPerson(deps, contractId, { send: true }, [from.id]);
-    const { transfer } = await createTransfer(deps, creator, { fromAccountId: from.id, destination: toOtherBank(), amountYen: 50_000n, executionDate: today, idempotencyKey: newKey() });
+    const { transfer } = await createAs(deps, creator, { fromAccountId: from.id, destination: toOtherBank(), amountYen: 50_000n, executionDate: today, idempotencyKey: newKey() });
     assert.equal(transfer.status, 'awaiting_send');
-    const results = await Promise.allSettled([sendBackTransfer(deps, approver, transfer.id, '確認のため', newKey()), sendTransfer(deps, sender, transfer.id, newKey())]);
+    const results = await Promise.allSettled([sendBackTransfer(deps, approver, transfer.id, '確認のため', newKey()), sendAs(deps, sender, transfer.id, newKey())]);
     const [sentBack, sent] = codesOf(results);
     assert.ok((sentBack === undefined) !== (sent === undefined), 'exactly one of them');
     assert.equal((await postingsOf(transfer.id)).length, sent === undefined ? 1 : 0);

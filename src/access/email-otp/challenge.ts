@@ -9,6 +9,7 @@ import { enqueueEmail } from '../../outbox/enqueue.ts';
 import { composeNotice, type NoticeParam } from '../../mail/compose.ts';
 import { formatJstJapanese } from '../../domain/tokyo-time.ts';
 import { randomDigits } from '../../platform/random.ts';
+import { startRepeatingJob, type RepeatingJob, type RepeatingJobOptions } from '../../platform/repeating-job.ts';
 import type { MessageKey } from '../../web/i18n/index.ts';
 import type { RequestContext } from '../request-context.ts';
 import { maskedAddress } from './mask.ts';
@@ -32,8 +33,6 @@ export const emailOtpWrongEntriesMax = 3;
 export const emailOtpResendCooldownSeconds = 60;
 /** At most this many codes for one operation. */
 export const emailOtpSendsPerSubjectMax = 5;
-/** At most this many codes for one person in an hour, whatever for: no mailbox is flooded. */
-export const emailOtpSendsPerPersonHourMax = 20;
 const hourMs = 3_600_000;
 
 export type ChallengePurpose = 'otp_address' | 'transfer' | 'payment';
@@ -57,7 +56,7 @@ export interface ChallengeOwner {
 export interface ChallengeMail {
   subject: MessageKey;
   intro: MessageKey;
-  details: { key: MessageKey; params?: Record<string, NoticeParam> }[];
+  details: readonly { key: MessageKey; params?: Record<string, NoticeParam> }[];
 }
 
 export interface SentChallenge {
@@ -157,7 +156,7 @@ export async function sendChallenge(
       const resendAt = new Date(new Date(last).getTime() + emailOtpResendCooldownSeconds * 1000);
       if (resendAt > now) refuse('EMAIL_OTP_COOLDOWN', { at: formatJstJapanese(resendAt) });
     }
-    if (forSubject >= emailOtpSendsPerSubjectMax || lastHour >= emailOtpSendsPerPersonHourMax) refuse('EMAIL_OTP_SEND_LIMIT');
+    if (forSubject >= emailOtpSendsPerSubjectMax || lastHour >= deps.config.emailOtpSendsPerHourMax) refuse('EMAIL_OTP_SEND_LIMIT');
 
     await tx
       .updateTable('email_otp_challenge')
@@ -216,11 +215,19 @@ async function newest(executor: Executor, userRef: number, target: Pick<Challeng
   return row as ChallengeRow | undefined;
 }
 
-/** The code waiting for entry for an operation, if one is: the page says where it went and until when. */
-export async function openChallenge(deps: Deps, userRef: number, target: Pick<ChallengeTarget, 'purpose' | 'subject'>): Promise<SentChallenge | undefined> {
+/**
+ * The code waiting for entry for an operation, if one is: the page says where it went and until when.
+ * With a digest, only a code sent for the operation as it stands now counts.
+ */
+export async function openChallenge(
+  deps: Deps,
+  userRef: number,
+  target: Pick<ChallengeTarget, 'purpose' | 'subject'> & { digest?: string },
+): Promise<(SentChallenge & { recipient: string }) | undefined> {
   const row = await newest(deps.db, userRef, target);
   if (!row || row.used_at || row.voided_at || row.expires_at <= deps.clock.now()) return undefined;
-  return sent(row);
+  if (target.digest !== undefined && target.digest !== row.digest) return undefined;
+  return { ...sent(row), recipient: row.recipient };
 }
 
 /** The refusal for a code that can no longer be entered, recording an expiry the first time it is found. */
@@ -234,13 +241,21 @@ async function refuseClosed(deps: Deps, owner: ChallengeOwner, row: ChallengeRow
   refuse('EMAIL_OTP_BUSY');
 }
 
+/** A right code, checked before the operation's transaction: its entry is held until it is used there or given back. */
+export interface CheckedCode {
+  readonly row: ChallengeRow;
+  readonly owner: ChallengeOwner;
+}
+
 /**
- * R5.2–R5.4: enters a code for `target`. The operation must be the one the code was sent for, as it
- * stands now (its digest): after any change the code is useless, and it is voided so that a new one,
- * stating the operation as it now is, must be asked for. Returns the used challenge, for the
- * operation's record of its protections (R9.1). Every outcome is in the audit trail, never the code.
+ * R5.2–R5.4: checks a code entered for `target`. The operation must be the one the code was sent
+ * for, as it stands now (its digest): after any change the code is useless, and it is voided so that
+ * a new one, stating the operation as it now is, must be asked for. A wrong code is counted at once
+ * and refused; a right one is returned holding its entry, to be used in the transaction of the
+ * operation (useCheckedCode), so the code is spent exactly when the operation commits. Every outcome
+ * is in the audit trail, never the code.
  */
-export async function enterCode(deps: Deps, owner: ChallengeOwner, target: ChallengeTarget, code: unknown): Promise<UsedChallenge> {
+export async function checkCode(deps: Deps, owner: ChallengeOwner, target: ChallengeTarget, code: unknown): Promise<CheckedCode> {
   const now = deps.clock.now();
   const row = await newest(deps.db, owner.user.id, target);
   if (!row) refuse('EMAIL_OTP_NOT_SENT');
@@ -275,25 +290,7 @@ export async function enterCode(deps: Deps, owner: ChallengeOwner, target: Chall
     const again = await newest(deps.db, owner.user.id, target);
     return refuseClosed(deps, owner, again ?? row, now);
   }
-
-  if (deps.keyring.macMatches(macMessage(row, code), macPurpose(row.purpose), row.code_mac)) {
-    return inTransaction(deps.db, async (tx) => {
-      const used = await tx
-        .updateTable('email_otp_challenge')
-        .set({ used_at: now, entries_in_flight: sql`entries_in_flight - 1` })
-        .where('id', '=', row.id)
-        .where('used_at', 'is', null)
-        .where('voided_at', 'is', null)
-        .returningAll()
-        .executeTakeFirst();
-      if (!used) {
-        await tx.updateTable('email_otp_challenge').set({ entries_in_flight: sql`entries_in_flight - 1` }).where('id', '=', row.id).execute();
-        refuse('EMAIL_OTP_USED');
-      }
-      await recordAudit(tx, auditEvent(owner, row, now, 'email_otp.verify', 'success'));
-      return { ...sent(used as ChallengeRow), usedAt: now };
-    });
-  }
+  if (deps.keyring.macMatches(macMessage(row, code), macPurpose(row.purpose), row.code_mac)) return { row, owner };
 
   const wrong = await inTransaction(deps.db, async (tx) => {
     const counted = await sql<{ wrong_entries: number; voided: boolean }>`
@@ -312,6 +309,63 @@ export async function enterCode(deps: Deps, owner: ChallengeOwner, target: Chall
   });
   if (wrong.voided) refuse('EMAIL_OTP_VOID');
   refuse('EMAIL_OTP_WRONG', { left: String(wrong.left) });
+}
+
+/**
+ * Uses a checked code in the operation's transaction (house rule 4: one conditional UPDATE): the code
+ * and the operation commit together. Refused when it was used meanwhile (a request submitted twice:
+ * the caller tells a twin of a request carried out from another use).
+ */
+export async function useCheckedCode(deps: Deps, tx: Tx, checked: CheckedCode): Promise<UsedChallenge> {
+  const now = deps.clock.now();
+  const used = await tx
+    .updateTable('email_otp_challenge')
+    .set({ used_at: now, entries_in_flight: sql`entries_in_flight - 1` })
+    .where('id', '=', checked.row.id)
+    .where('used_at', 'is', null)
+    .where('voided_at', 'is', null)
+    .returningAll()
+    .executeTakeFirst();
+  if (!used) refuse('EMAIL_OTP_USED');
+  await recordAudit(tx, auditEvent(checked.owner, checked.row, now, 'email_otp.verify', 'success'));
+  return { ...sent(used as ChallengeRow), usedAt: now };
+}
+
+/** What a checked code will record when used now: for the operation's protections, written in the same statement. */
+export function usedNow(deps: Deps, checked: CheckedCode): UsedChallenge {
+  return { ...sent(checked.row), usedAt: deps.clock.now() };
+}
+
+/**
+ * Runs the operation that uses a checked code; when it did not commit a use (refused, rolled back, a
+ * twin's result), the code's entry is given back, so the code stays good for the operation.
+ */
+export async function withCheckedCode<T>(deps: Deps, checked: CheckedCode | undefined, operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } finally {
+    // A use that committed gave the entry back with it (used_at is set); otherwise this does.
+    if (checked) {
+      await deps.db
+        .updateTable('email_otp_challenge')
+        .set({ entries_in_flight: sql`entries_in_flight - 1` })
+        .where('id', '=', checked.row.id)
+        .where('used_at', 'is', null)
+        .where('entries_in_flight', '>', 0)
+        .execute();
+    }
+  }
+}
+
+/** Refusals of a right-looking entry that a request submitted twice meets: its twin holds or used the code. */
+export function isTwinRefusal(error: unknown): error is AppError {
+  return error instanceof AppError && (error.code === 'EMAIL_OTP_USED' || error.code === 'EMAIL_OTP_BUSY');
+}
+
+/** Checks and uses a code in a transaction of its own, with `then` (a change the code confirms) in the same transaction. */
+export async function enterCode<T>(deps: Deps, owner: ChallengeOwner, target: ChallengeTarget, code: unknown, then: (tx: Tx, used: UsedChallenge) => Promise<T>): Promise<T> {
+  const checked = await checkCode(deps, owner, target, code);
+  return withCheckedCode(deps, checked, () => inTransaction(deps.db, async (tx) => then(tx, await useCheckedCode(deps, tx, checked))));
 }
 
 /**
@@ -346,4 +400,9 @@ export async function recordExpiries(deps: Deps, now: Date, challengeId?: number
     }
     return expired.length;
   });
+}
+
+/** Records the expiries every `intervalMs` until stopped; a failed round is reported and the next one runs. */
+export function startEmailOtpExpiries(deps: Deps, options: RepeatingJobOptions): RepeatingJob {
+  return startRepeatingJob(() => recordExpiries(deps, deps.clock.now()), options);
 }

@@ -1,5 +1,4 @@
 import type { Deps } from '../../deps.ts';
-import { inTransaction } from '../../db/transaction.ts';
 import { AppError } from '../../errors.ts';
 import { recordAudit, userActor } from '../../audit/audit-trail.ts';
 import { isValidEmail } from '../../domain/identifiers.ts';
@@ -29,9 +28,7 @@ export interface PendingOtpAddress extends SentChallenge {
 /** The address a code was sent to and not yet entered, if any. */
 export async function pendingOtpAddress(deps: Deps, userRef: number): Promise<PendingOtpAddress | undefined> {
   const open = await openChallenge(deps, userRef, { purpose: 'otp_address', subject });
-  if (!open) return undefined;
-  const row = await deps.db.selectFrom('email_otp_challenge').select('recipient').where('id', '=', open.id).executeTakeFirstOrThrow();
-  return { ...open, address: row.recipient };
+  return open && { ...open, address: open.recipient };
 }
 
 export async function requestOtpAddressCode(deps: Deps, live: LiveSession, address: string, confirmationPassword: string, context: RequestContext): Promise<SentChallenge> {
@@ -50,10 +47,9 @@ export async function confirmOtpAddress(deps: Deps, live: LiveSession, code: str
   const pending = await pendingOtpAddress(deps, live.user.id);
   if (!pending) throw new AppError('EMAIL_OTP_NOT_SENT', { field: 'otp' });
   const owner = { user: live.user, context };
-  await enterCode(deps, owner, target(live.user.id, pending.address), code);
   const { user, contract } = live;
   const now = deps.clock.now();
-  await inTransaction(deps.db, async (tx) => {
+  await enterCode(deps, owner, target(live.user.id, pending.address), code, async (tx) => {
     const before = await tx.selectFrom('users').select('otp_email').where('id', '=', user.id).forUpdate().executeTakeFirstOrThrow();
     await tx.updateTable('users').set({ otp_email: pending.address, otp_email_confirmed_at: now }).where('id', '=', user.id).execute();
     const previous = before.otp_email;

@@ -3,6 +3,11 @@ import { defineMessages } from '../../web/i18n/define.ts';
 /** Messages of the security-page area (R7.4). */
 export const securityPageMessages = defineMessages({
   ja: {
+    'securityPage.otpAddress': 'ワンタイムパスワード用メールアドレス',
+    'securityPage.otpAddress.missing': '未登録（振込の確定にはワンタイムパスワード用メールアドレスの登録が必要です。次回ログオン時に登録画面が表示されます）',
+    'securityPage.otpAddress.notNeeded': '不要（振込などを確定する権限がありません）',
+    'securityPage.otpAddress.missingTitle': 'ワンタイムパスワード用メールアドレスが未登録の方',
+    'securityPage.otpAddress.missingIntro': '次の方は振込などを確定できる権限をお持ちですが、ワンタイムパスワード用メールアドレスを登録していません。ログオンすると、登録が終わるまでほかの画面は使えません。',
     'securityPage.title': 'セキュリティ状況',
     'securityPage.separator': '、',
     'securityPage.person': '{name}（{userId}）',
@@ -82,6 +87,11 @@ export const securityPageMessages = defineMessages({
     'securityPage.guidance.emails': 'セキュリティに関わる変更は、メールでお知らせします。お心当たりのない通知が届いたときは、直ちにご連絡ください。',
   },
   en: {
+    'securityPage.otpAddress': 'Address for one-time passwords',
+    'securityPage.otpAddress.missing': 'None (needed to finalise transfers; they are asked to register one at their next logon)',
+    'securityPage.otpAddress.notNeeded': 'Not needed (no permission to finalise payments)',
+    'securityPage.otpAddress.missingTitle': 'People without an address for one-time passwords',
+    'securityPage.otpAddress.missingIntro': 'These people may finalise transfers or other payments but have registered no address for one-time passwords. When they log on, no other page opens until they register one.',
     'securityPage.title': 'Security status',
     'securityPage.separator': ', ',
     'securityPage.person': '{name} ({userId})',

@@ -4,6 +4,7 @@ import type { AccountType, Business, CardRequestReason, LockMode, UserStatus } f
 import type { ActorKind } from '../../domain/lock-modes.ts';
 import type { LiveSession } from '../../access/sessions.ts';
 import { actorKindOf } from '../user-security/people.ts';
+import { otpAddressStandings } from '../../access/email-otp/otp-address.ts';
 
 /** R7.4: recent logons shown for each person, newest first. */
 export const recentLogonsPerPerson = 5;
@@ -36,6 +37,8 @@ export interface PersonSecurity {
   card: { serial: string; issuedAt: Date; expiresAt: Date } | null;
   cardRequest: { requestedAt: Date; reason: CardRequestReason } | null;
   recentLogons: { at: Date; ip: string | null; outcome: 'success' | 'failure' | 'info' }[];
+  /** R5.1: whether the person needs an OTP address, and the confirmed one (masked). */
+  otpAddress: { needed: boolean; confirmedMasked: string | undefined };
 }
 
 export interface SecurityOverview {
@@ -150,6 +153,7 @@ export async function securityOverview(deps: Deps, live: LiveSession): Promise<S
     .orderBy('recent.id', 'desc')
     .execute();
 
+  const otpStandings = new Map((await otpAddressStandings(deps.db, contractId)).map((standing) => [standing.ref, standing]));
   const people = visible.map((user): PersonSecurity => {
     const card = cards.find((row) => row.user_ref === user.id);
     const request = requests.find((row) => row.user_ref === user.id);
@@ -184,6 +188,7 @@ export async function securityOverview(deps: Deps, live: LiveSession): Promise<S
       card: card ? { serial: card.serial, issuedAt: card.issued_at, expiresAt: card.expires_at } : null,
       cardRequest: request ? { requestedAt: request.requested_at, reason: request.reason } : null,
       recentLogons: logons.filter((row) => row.user_ref === user.id).map((row) => ({ at: row.at, ip: row.ip, outcome: row.outcome })),
+      otpAddress: { needed: otpStandings.get(user.id)?.needed ?? false, confirmedMasked: otpStandings.get(user.id)?.confirmedMasked },
     };
   });
   return { contract: contractSummary(live), viewer: { ref: live.user.id, kind: viewerKind }, people, administrators };

@@ -117,6 +117,24 @@ ${person.recentLogons.map(
 </table>`;
 }
 
+/** R5.1: the OTP address a person has, or that they lack one they need. */
+function otpAddressLine(t: Translate, person: PersonSecurity): Html | string {
+  const { needed, confirmedMasked } = person.otpAddress;
+  if (confirmedMasked) return confirmedMasked;
+  return needed ? html`<strong class="warning">${t('securityPage.otpAddress.missing')}</strong>` : t('securityPage.otpAddress.notNeeded');
+}
+
+/** R5.1: for the administrators, the people who need an OTP address and have none confirmed, at the top. */
+function otpAddressMissing(t: Translate, overview: SecurityOverview): Html | '' {
+  const missing = overview.people.filter((person) => person.otpAddress.needed && !person.otpAddress.confirmedMasked);
+  if (overview.viewer.kind === 'general_user' || missing.length === 0) return '';
+  return html`<section id="otp-address-missing" class="notice">
+<h2>${t('securityPage.otpAddress.missingTitle')}</h2>
+<p>${t('securityPage.otpAddress.missingIntro')}</p>
+<ul>${missing.map((person) => html`<li data-user-id="${person.userId}">${t('securityPage.person', { name: person.displayName, userId: person.userId })}</li>`)}</ul>
+</section>`;
+}
+
 function personSection(view: ViewContext, overview: SecurityOverview, person: PersonSecurity): Html {
   const { t } = view;
   const self = person.ref === overview.viewer.ref;
@@ -134,6 +152,7 @@ function personSection(view: ViewContext, overview: SecurityOverview, person: Pe
   <dt>${t('securityPage.failures')}</dt><dd>${t('userSecurity.failuresValue', { count: person.failedAttempts, max: lockoutFailuresMax })}</dd>
   <dt>${t('securityPage.passwords')}</dt><dd><ul class="password-ages">${passwordLines(view, person)}</ul></dd>
   <dt>${t('securityPage.card')}</dt><dd>${cardLines(view, person)}</dd>
+  <dt>${t('securityPage.otpAddress')}</dt><dd class="otp-address">${otpAddressLine(t, person)}</dd>
 </dl>
 <h4>${t('securityPage.permissions')}</h4>
 ${permissionsTable(t, person)}
@@ -174,6 +193,7 @@ export function securityPageBody(view: ViewContext, overview: SecurityOverview):
   <dt>${t('securityPage.company')}</dt><dd>${overview.contract.companyName}</dd>
 </dl>
 ${lockModeSection(t, overview)}
+${otpAddressMissing(t, overview)}
 <section id="people">
 <h2>${t('securityPage.people')}</h2>
 <p class="hint">${t(general ? 'securityPage.scope.own' : 'securityPage.scope.all')}</p>

@@ -11,12 +11,15 @@ import { prepareFor, type Prepared } from './prepare.ts';
 import { refuse } from './refusal.ts';
 import { checkIdempotencyKey, creationHash } from './request-hash.ts';
 import { postIfDue } from './send.ts';
+import { checkNewTransferCode, finalCodeProtection, useFinalCode, withFinalCode, type FinalCode } from './email-otp.ts';
 import type { Actor, StepResult, TransferInput } from './types.ts';
 
 /**
  * R8.2: a new transfer, registered by a holder of the register step (R8.5) and, when the contract
  * needs no approval and the person also holds the send step, sent at once — posted in the same
- * transaction when it is dated today.
+ * transaction when it is dated today. Sending at once finalises it, which needs the email one-time
+ * password sent for this very transfer (R5.2, ./email-otp.ts), used in the same transaction: a
+ * refused transfer leaves the code good for it.
  *
  * R8.6: the request's idempotency key is unique per person on the transfer itself. A retry finds
  * the first transfer and gets it back (replayed); the same key with other content is refused. The
@@ -24,7 +27,7 @@ import type { Actor, StepResult, TransferInput } from './types.ts';
  * is used up, or after midnight, still gets its first result. A twin arriving at the same moment
  * waits on the key's unique index until the first commits, then does the same.
  */
-export async function createTransfer(deps: Deps, actor: Actor, input: TransferInput): Promise<StepResult> {
+export async function createTransfer(deps: Deps, actor: Actor, input: TransferInput, emailOtp?: unknown): Promise<StepResult> {
   checkIdempotencyKey(input.idempotencyKey);
   const requestHash = creationHash(input);
   const ownBranchCode = ownBranchAskedBy(deps, input.destination);
@@ -33,8 +36,10 @@ export async function createTransfer(deps: Deps, actor: Actor, input: TransferIn
   const details = { amountYen: typeof input.amountYen === 'bigint' ? input.amountYen.toString() : null, fromAccountId: input.fromAccountId };
   return auditedRefusals(deps, actor, 'register', details, async () => {
     const prepared = await prepareFor(deps, deps.db, actor, input, holder);
+    // R5.2: the creator who sends it at once finalises it: the code emailed for exactly this transfer.
+    const code = prepared.next === 'send' ? await checkNewTransferCode(deps, actor, input.idempotencyKey, prepared.quote, emailOtp) : undefined;
     try {
-      return await inTransaction(deps.db, (tx) => register(deps, tx, actor, input, requestHash, prepared));
+      return await withFinalCode(deps, code, () => inTransaction(deps.db, (tx) => register(deps, tx, actor, input, requestHash, prepared, code)));
     } catch (error) {
       // A twin committed this key while we checked: its transfer is the result.
       if (error instanceof TwinFirst) return replay(deps.db, actor, input.idempotencyKey, requestHash);
@@ -46,10 +51,11 @@ export async function createTransfer(deps: Deps, actor: Actor, input: TransferIn
 /** Thrown inside the transaction to roll back what it did when a twin's transfer holds the key. */
 class TwinFirst extends Error {}
 
-async function register(deps: Deps, tx: Tx, actor: Actor, input: TransferInput, requestHash: string, prepared: Prepared): Promise<StepResult> {
+async function register(deps: Deps, tx: Tx, actor: Actor, input: TransferInput, requestHash: string, prepared: Prepared, code: FinalCode | undefined): Promise<StepResult> {
   const { quote, next, today } = prepared;
   const now = deps.clock.now();
   const sends = next === 'send';
+  const emailOtp = finalCodeProtection(deps, code);
   // One statement: the daily limit is reserved in the write (R1.4, house rule 5) and the transfer is
   // inserted only if it was; the key's unique index is the gate for twins (R8.6).
   const { rows } = await sql<Transfer & { reserved: number }>`
@@ -62,7 +68,7 @@ async function register(deps: Deps, tx: Tx, actor: Actor, input: TransferInput, 
         ${quote.to.bankCode}, ${quote.to.branchCode}, ${quote.to.accountType}, ${quote.to.accountNumber}, ${quote.to.nameKana},
         ${quote.amountYen}::int8, ${quote.feeYen}::int8, ${quote.executionDate}::date, ${sends ? 'scheduled' : next},
         ${quote.approvalsRequired}::int2, ${sends ? actor.user.id : null}::int, ${sends ? now : null}::timestamptz,
-        ${JSON.stringify(protectionsOf(actor))}::jsonb, ${now}::timestamptz, ${now}::timestamptz
+        ${JSON.stringify({ ...protectionsOf(actor), ...emailOtp })}::jsonb, ${now}::timestamptz, ${now}::timestamptz
       WHERE EXISTS (SELECT 1 FROM usage)
       ON CONFLICT (created_by, idempotency_key) DO NOTHING
       RETURNING *
@@ -75,10 +81,12 @@ async function register(deps: Deps, tx: Tx, actor: Actor, input: TransferInput, 
     throw new TwinFirst();
   }
   const inserted = row as Transfer;
+  // Past the twin gate (the key's unique index): the code is used with the transfer, or it is refused.
+  if (sends) await useFinalCode(deps, tx, code);
   // The record of the registration is written with the execution's when the transfer posts now (one
   // statement for both, after the claim has locked the contract's audit head before the ledger
   // accounts, modules/ledger/claim.ts), otherwise by itself.
-  const audit = new PendingStepAudit(stepAuditEvent(deps, actor, 'register', inserted, sends ? { sent: true } : {}));
+  const audit = new PendingStepAudit(stepAuditEvent(deps, actor, 'register', inserted, sends ? { sent: true, ...emailOtp } : {}));
   const transfer = sends ? await postIfDue(deps, tx, inserted, today, audit) : inserted;
   await audit.writeIfPending(tx);
   return { transfer, replayed: false };

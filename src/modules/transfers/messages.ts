@@ -3,6 +3,10 @@ import { defineMessages } from '../../web/i18n/define.ts';
 /** Messages of the transfers area: transfers and their approval (R8.2, R8.5). */
 export const transfersMessages = defineMessages({
   ja: {
+    'transfers.otpMail.subject': '【ワンタイムパスワード】振込内容のご確認',
+    'transfers.otpMail.intro': '振込を確定するためのワンタイムパスワードをお送りします。下記の振込内容が、画面でご指定の内容と同じであることを必ずご確認ください。',
+    'transfers.otpMail.id': '受付番号: {id}',
+    'transfers.otpMail.details': '支払口座: {from}\n受取人名: {name}\n振込先金融機関: {bank}（金融機関コード {bankCode}）\n振込先支店: {branch}（支店コード {branchCode}）\n口座: {type} {number}\n振込金額: {amount}円\n振込手数料: {fee}円\n振込指定日: {date}',
     'transfers.status.awaiting_approval': '承認待ち',
     'transfers.status.awaiting_send': '送信待ち',
     'transfers.status.scheduled': '予約中',
@@ -50,6 +54,10 @@ export const transfersMessages = defineMessages({
     'error.TRANSFER_REASON_INVALID': '差戻しの理由を100文字以内で入力してください。',
   },
   en: {
+    'transfers.otpMail.subject': '[One-time password] Check the transfer',
+    'transfers.otpMail.intro': 'Here is the one-time password to finalise a transfer. Check that the transfer below is exactly the one you entered on the screen.',
+    'transfers.otpMail.id': 'Reference number: {id}',
+    'transfers.otpMail.details': 'Paid from: {from}\nPayee name: {name}\nPayee bank: {bank} (bank code {bankCode})\nPayee branch: {branch} (branch code {branchCode})\nAccount: {type} {number}\nAmount: {amount} yen\nFee: {fee} yen\nExecution date: {date}',
     'transfers.status.awaiting_approval': 'Awaiting approval',
     'transfers.status.awaiting_send': 'Awaiting sending',
     'transfers.status.scheduled': 'Scheduled',

@@ -3,13 +3,13 @@ import type { Deps } from '../../deps.ts';
 import type { Database } from '../../db/schema.ts';
 import type { Transfer, TransferStatus } from '../../db/schema-transfers.ts';
 import { tokyoDate } from '../../domain/business-days.ts';
-import { refusalToApprove, refusalToSend, refusalToSendBack, refusalToWithdraw, type StepHolder } from '../../domain/approval.ts';
+import { nextAfterApproval, refusalToApprove, refusalToSend, refusalToSendBack, refusalToWithdraw, type StepHolder } from '../../domain/approval.ts';
 import { AppError } from '../../errors.ts';
 import { findBank, findBranch } from '../../domain/bank-directory.ts';
 import { ownBank } from '../payees/own-bank.ts';
 import { holderOf, holdsTransfer, usableAccountIds, type Holder } from './holder.ts';
 import { refuse } from './refusal.ts';
-import { itemOf } from './steps.ts';
+import { itemOf } from './item.ts';
 import type { Actor, PersonLabel, TransferDestination, TransferDetail, TransferSummary } from './types.ts';
 
 /**
@@ -165,6 +165,7 @@ export async function getTransfer(deps: Deps, actor: Actor, transferId: bigint):
     sentAt: row.sent_at,
     completedAt: row.completed_at,
     mayApprove: refusalToApprove(person, item, today) === undefined,
+    approvalSends: nextAfterApproval(person, item) === 'send',
     maySend: refusalToSend(person, item, today) === undefined,
     mayWithdraw: refusalToWithdraw(person, item) === undefined,
     maySendBack: refusalToSendBack(person, item) === undefined,

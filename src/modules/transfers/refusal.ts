@@ -11,7 +11,8 @@ export type TransferField =
   | 'name'
   | 'amount'
   | 'executionDate'
-  | 'reason';
+  | 'reason'
+  | 'otp';
 
 /**
  * An expected refusal of a transfer step (house rule 11), with the values its message names (the

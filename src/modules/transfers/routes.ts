@@ -11,7 +11,26 @@ import { pageContext, requestContext, sessionChrome } from '../../web/request-co
 import type { MessageKey } from '../../web/i18n/index.ts';
 import { randomToken } from '../../platform/random.ts';
 import { confirmWithConfirmationPassword } from '../../access/confirmation-password.ts';
-import { approveTransfer, awaitingActor, createTransfer, getTransfer, listTransfers, quoteTransfer, sendBackTransfer, sendTransfer, withdrawTransfer, type TransferQuote } from './service.ts';
+import {
+  approveTransfer,
+  awaitingActor,
+  createTransfer,
+  finalises,
+  getTransfer,
+  listTransfers,
+  newTransferTarget,
+  openTransferCode,
+  quoteTransfer,
+  sendBackTransfer,
+  sendNewTransferCode,
+  sendTransfer,
+  sendTransferCode,
+  transferTarget,
+  withdrawTransfer,
+  type TransferQuote,
+} from './service.ts';
+import { otpField, otpSection } from './views-otp.ts';
+import { otpAddressMasked } from '../../access/email-otp/otp-address.ts';
 import {
   confirmationPasswordField,
   field,
@@ -97,31 +116,51 @@ ${codeLookup(page.t, await codeLookupOf(deps, request.query, values))}`;
     },
   });
 
+  /** R5.2: the email one-time password of a confirmation that sends the transfer, bound to its key. */
+  const confirmOtpSection = async (request: PageRequest<'active'>, state: FormState, quote: TransferQuote, draft: string, idempotencyKey: string) => {
+    const actor = actorOf(request.live, requestContext(request));
+    const t = pageContext(deps, request).t;
+    return otpSection(t, {
+      csrfToken: request.live.session.csrf_token,
+      addressMasked: otpAddressMasked(request.live.user),
+      open: await openTransferCode(deps, actor, newTransferTarget(actor, idempotencyKey, quote)),
+      action: '/transfers/confirm/otp',
+      hidden: { [field.draft]: draft, [field.idempotencyKey]: idempotencyKey },
+      state,
+    });
+  };
+
+  const renderConfirm = async (request: PageRequest<'active'>, state: FormState, otpState: FormState = {}) => {
+    const page = pageContext(deps, request);
+    const chrome = sessionChrome(deps, request.live);
+    const sealed = state.error || otpState.error ? sentValue(request.body, field.draft) : sentValue(request.query, field.draft);
+    let input;
+    try {
+      input = openDraft(deps, request.live.session.id, sealed);
+    } catch (error) {
+      if (!isAppError(error)) throw error;
+      return layout(page, 'transferPages.confirm.title', noDraftPage(page.t, state.error ? state : { error }), chrome);
+    }
+    const { quote, error } = await quoteOrRefusal(() => quoteTransfer(deps, actorOf(request.live, requestContext(request)), input));
+    // A retry after an error keeps the key of the form that was sent (R8.6); so does the page after
+    // its one-time password was sent, which is bound to that key (R5.2).
+    const sentKey = state.error || otpState.error ? sentValue(request.body, field.idempotencyKey) : sentValue(request.query, 'key');
+    const idempotencyKey = isIdempotencyKey(sentKey) ? sentKey : newKey();
+    const draft = sealed as string;
+    const body = confirmPage(page.t, state.error ? state : error ? { error } : {}, {
+      csrfToken: chrome.csrfToken,
+      draft,
+      idempotencyKey,
+      quote,
+      otpSection: quote?.sendsNow ? await confirmOtpSection(request, otpState, quote, draft, idempotencyKey) : undefined,
+    });
+    return layout(page, 'transferPages.confirm.title', body, chrome);
+  };
+
   registerPage(app, deps, {
     path: '/transfers/confirm',
     access: 'active',
-    async render(request, state: FormState) {
-      const page = pageContext(deps, request);
-      const chrome = sessionChrome(deps, request.live);
-      const sealed = state.error ? sentValue(request.body, field.draft) : sentValue(request.query, field.draft);
-      let input;
-      try {
-        input = openDraft(deps, request.live.session.id, sealed);
-      } catch (error) {
-        if (!isAppError(error)) throw error;
-        return layout(page, 'transferPages.confirm.title', noDraftPage(page.t, state.error ? state : { error }), chrome);
-      }
-      const { quote, error } = await quoteOrRefusal(() => quoteTransfer(deps, actorOf(request.live, requestContext(request)), input));
-      // A retry after an error keeps the key of the form that was sent (R8.6).
-      const sentKey = sentValue(request.body, field.idempotencyKey);
-      const body = confirmPage(page.t, state.error ? state : error ? { error } : {}, {
-        csrfToken: chrome.csrfToken,
-        draft: sealed as string,
-        idempotencyKey: state.error && isIdempotencyKey(sentKey) ? sentKey : newKey(),
-        quote,
-      });
-      return layout(page, 'transferPages.confirm.title', body, chrome);
-    },
+    render: (request, state) => renderConfirm(request, state),
     async submit(request) {
       const context = requestContext(request);
       const input = openDraft(deps, request.live.session.id, sentValue(request.body, field.draft));
@@ -129,8 +168,22 @@ ${codeLookup(page.t, await codeLookupOf(deps, request.query, values))}`;
       const password = confirmationPasswordField(request.body);
       // R2.3: a wrong confirmation password counts towards the person's stop.
       await confirmWithConfirmationPassword(deps, request.live, password, context, 'transfer.register');
-      const { transfer } = await createTransfer(deps, actorOf(request.live, context), { ...input, idempotencyKey });
+      const { transfer } = await createTransfer(deps, actorOf(request.live, context), { ...input, idempotencyKey }, sentValue(request.body, otpField));
       return `/transfers/${transfer.id.toString()}?done=created`;
+    },
+  });
+
+  registerPage(app, deps, {
+    path: '/transfers/confirm/otp',
+    access: 'active',
+    render: (request, state) => renderConfirm(request, {}, state),
+    async submit(request) {
+      const actor = actorOf(request.live, requestContext(request));
+      const draft = sentValue(request.body, field.draft);
+      const input = openDraft(deps, request.live.session.id, draft);
+      const idempotencyKey = idempotencyKeyField(request.body);
+      await sendNewTransferCode(deps, actor, idempotencyKey, await quoteTransfer(deps, actor, input));
+      return `/transfers/confirm?draft=${draft as string}&key=${idempotencyKey}#email-otp`;
     },
   });
 
@@ -163,14 +216,27 @@ ${codeLookup(page.t, await codeLookupOf(deps, request.query, values))}`;
     },
   });
 
-  const renderDetail = async (request: PageRequest<'active'>, state: FormState, failed: TransferAction | undefined) => {
+  const renderDetail = async (request: PageRequest<'active'>, state: FormState, failed: TransferAction | 'otp' | undefined) => {
     const page = pageContext(deps, request);
     const chrome = sessionChrome(deps, request.live);
-    const detail = await getTransfer(deps, actorOf(request.live, requestContext(request)), transferIdParam(request.params));
+    const actor = actorOf(request.live, requestContext(request));
+    const detail = await getTransfer(deps, actor, transferIdParam(request.params));
     const doneKey = doneKeys.get(sentValue(request.query, 'done'));
     const keys = Object.fromEntries(transferActions.map((action) => [action, newKey()])) as Record<TransferAction, string>;
+    // R5.2: the approval that sends the transfer, or the send, needs the email one-time password.
+    const otp =
+      finalises(detail, 'approve') || finalises(detail, 'send')
+        ? otpSection(page.t, {
+            csrfToken: chrome.csrfToken,
+            addressMasked: otpAddressMasked(request.live.user),
+            open: await openTransferCode(deps, actor, transferTarget(detail.transfer)),
+            action: `/transfers/${detail.id.toString()}/otp`,
+            hidden: {},
+            state: failed === 'otp' ? state : {},
+          })
+        : undefined;
     const body = html`${noticeBox(doneKey ? page.t(doneKey, { id: detail.id.toString() }) : undefined)}
-${detailPage(page.t, state, detail, { csrfToken: chrome.csrfToken, keys, failed })}`;
+${detailPage(page.t, failed === 'otp' ? {} : state, detail, { csrfToken: chrome.csrfToken, keys, failed: failed === 'otp' ? undefined : failed, otpSection: otp })}`;
     return layout(page, 'transferPages.detail.title', body, chrome);
   };
 
@@ -178,6 +244,18 @@ ${detailPage(page.t, state, detail, { csrfToken: chrome.csrfToken, keys, failed 
     path: '/transfers/:id',
     access: 'active',
     render: (request, state) => renderDetail(request, state, undefined),
+  });
+
+  registerPage(app, deps, {
+    path: '/transfers/:id/otp',
+    access: 'active',
+    render: (request, state) => renderDetail(request, state, state.error ? 'otp' : undefined),
+    async submit(request) {
+      const actor = actorOf(request.live, requestContext(request));
+      const detail = await getTransfer(deps, actor, transferIdParam(request.params));
+      await sendTransferCode(deps, actor, detail);
+      return `/transfers/${detail.id.toString()}#email-otp`;
+    },
   });
 
   for (const action of transferActions) {
@@ -191,13 +269,17 @@ ${detailPage(page.t, state, detail, { csrfToken: chrome.csrfToken, keys, failed 
         const transferId = transferIdParam(request.params);
         const idempotencyKey = idempotencyKeyField(request.body);
         const actor = actorOf(request.live, context);
+        const emailOtp = sentValue(request.body, otpField);
         if (action === 'approve') {
           const password = confirmationPasswordField(request.body);
           // R2.3: a wrong confirmation password counts towards the approver's stop.
           await confirmWithConfirmationPassword(deps, request.live, password, context, 'transfer.approve');
-          await approveTransfer(deps, actor, transferId, idempotencyKey);
+          await approveTransfer(deps, actor, transferId, idempotencyKey, emailOtp);
         } else if (action === 'send') {
-          await sendTransfer(deps, actor, transferId, idempotencyKey);
+          const password = confirmationPasswordField(request.body);
+          // R5.2: the code is entered with the sender's confirmation password, which counts towards their stop (R2.3).
+          await confirmWithConfirmationPassword(deps, request.live, password, context, 'transfer.send');
+          await sendTransfer(deps, actor, transferId, idempotencyKey, emailOtp);
         } else if (action === 'withdraw') {
           await withdrawTransfer(deps, actor, transferId, idempotencyKey);
         } else {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { sql } from 'kysely';
 import type { Deps } from '../../deps.ts';
 import type { Tx } from '../../db/transaction.ts';
 import type { Transfer } from '../../db/schema-transfers.ts';
@@ -12,11 +13,20 @@ import { refuse } from './refusal.ts';
  * same transaction, and refused whole when the balance is short (nothing changes, the person is
  * told); one dated later is left to the scheduler, which posts it on its date.
  */
-export async function sendInTx(deps: Deps, tx: Tx, transferId: bigint, senderRef: number, today: string, audit?: PendingStepAudit): Promise<Transfer> {
+export async function sendInTx(
+  deps: Deps,
+  tx: Tx,
+  transferId: bigint,
+  senderRef: number,
+  today: string,
+  audit?: PendingStepAudit,
+  protections: Record<string, unknown> = {},
+): Promise<Transfer> {
   const now = deps.clock.now();
   const sent = await tx
     .updateTable('transfer')
-    .set({ status: 'scheduled', sent_by: senderRef, sent_at: now, updated_at: now })
+    // R9.1: the protections of the step that sends it (the sender's email one-time password) join those of its making.
+    .set({ status: 'scheduled', sent_by: senderRef, sent_at: now, updated_at: now, protections: sql<string>`protections || ${JSON.stringify(protections)}::jsonb` })
     .where('id', '=', transferId)
     .where('status', 'in', ['awaiting_approval', 'awaiting_send'])
     .returningAll()

@@ -9,3 +9,4 @@ export { approveTransfer, sendTransfer, sendBackTransfer, withdrawTransfer } fro
 export { listTransfers, getTransfer, awaitingActor, transferListPageSize } from './queries.ts';
 export { executionDaysAheadMax } from './execution-date.ts';
 export { TransferRefusal, type TransferField } from './refusal.ts';
+export { finalises, newTransferTarget, openTransferCode, sendNewTransferCode, sendTransferCode, transferTarget } from './email-otp.ts';

@@ -24,6 +24,8 @@ import { checkIdempotencyKey, stepHash, type LaterStep } from './request-hash.ts
 import { notifySentBack } from './sent-back-notice.ts';
 import { sendInTx } from './send.ts';
 import type { Actor, StepResult } from './types.ts';
+import { itemOf } from './item.ts';
+import { checkFinalStep, finalCodeProtection, useFinalCode, withFinalCode, type FinalCode, type FinalStep } from './email-otp.ts';
 
 /**
  * R8.5: the steps after registration — approve, send, send back, withdraw — each in one transaction
@@ -44,14 +46,19 @@ async function runStep(
   step: LaterStep,
   transferId: bigint,
   idempotencyKey: string,
-  work: (tx: Tx, locked: Locked, audit: PendingStepAudit) => Promise<Transfer>,
-  reason?: string,
+  work: (tx: Tx, locked: Locked, audit: PendingStepAudit, code: FinalCode | undefined) => Promise<Transfer>,
+  options: { reason?: string; finalStep?: { step: FinalStep; emailOtp: unknown } } = {},
 ): Promise<StepResult> {
+  const { reason, finalStep } = options;
   checkIdempotencyKey(idempotencyKey);
   if (typeof transferId !== 'bigint' || transferId <= 0n || transferId > 9_223_372_036_854_775_807n) throw new AppError('NOT_FOUND');
   const requestHash = stepHash(step, transferId, reason);
-  return auditedRefusals(deps, actor, step as AuditedStep, { transferId: transferId.toString() }, () =>
-    inTransaction(deps.db, async (tx) => {
+  return auditedRefusals(deps, actor, step as AuditedStep, { transferId: transferId.toString() }, async () => {
+    // R5.2: a step that would finalise the transfer needs its email one-time password, checked here
+    // and used in the step's transaction, under the lock that shows the transfer is still the version
+    // the code was bound to. A retry of a step already taken replays before any code is used.
+    const code = finalStep ? await checkFinalStep(deps, actor, transferId, finalStep.step, finalStep.emailOtp) : undefined;
+    return withFinalCode(deps, code, () => inTransaction(deps.db, async (tx) => {
       const now = deps.clock.now();
       const claim = await claimIdempotencyKey(tx, actor.user.id, idempotencyKey, requestHash, now);
       if (!claim.fresh) return { transfer: claim.transfer, replayed: true };
@@ -60,13 +67,14 @@ async function runStep(
       // accounts — so steps wait for each other instead of deadlocking. The step's record is written
       // last: with the execution's when the step posts the transfer (its claim takes the audit head
       // before the ledger accounts), otherwise by itself, after any daily usage given back.
-      const audit = new PendingStepAudit(stepAuditEvent(deps, actor, step as AuditedStep, locked.transfer, reason === undefined ? {} : { reason }));
-      const transfer = await work(tx, locked, audit);
+      const extra = { ...(reason === undefined ? {} : { reason }), ...finalCodeProtection(deps, code) };
+      const audit = new PendingStepAudit(stepAuditEvent(deps, actor, step as AuditedStep, locked.transfer, extra));
+      const transfer = await work(tx, locked, audit, code);
       await audit.writeIfPending(tx);
       await completeIdempotencyKey(tx, actor.user.id, idempotencyKey, transfer);
       return { transfer, replayed: false };
-    }),
-  );
+    }));
+  });
 }
 
 /** The item under its row lock (so the steps of one item happen one after another), with its approvals. */
@@ -84,16 +92,6 @@ async function lockItem(tx: Tx, actor: Actor, transferId: bigint, today: string)
   return { transfer, item: itemOf(transfer, approvals.map((a) => a.approved_by)), holder, today };
 }
 
-export function itemOf(transfer: Transfer, approvedBy: number[]): Item {
-  return {
-    status: transfer.status,
-    createdBy: transfer.created_by,
-    approvalsRequired: transfer.approvals_required,
-    approvedBy,
-    amountYen: transfer.amount_yen,
-    executionDate: transfer.execution_date,
-  };
-}
 
 /**
  * R8.5: one approval. Step n is inserted only while the item waits for approval and n is the number
@@ -101,8 +99,9 @@ export function itemOf(transfer: Transfer, approvedBy: number[]): Item {
  * concurrent second approval of the same step or by the same person. The final approval sends the
  * item when the approver holds the send step, otherwise it waits for someone who does.
  */
-export function approveTransfer(deps: Deps, actor: Actor, transferId: bigint, idempotencyKey: string): Promise<StepResult> {
-  return runStep(deps, actor, 'approve', transferId, idempotencyKey, async (tx, { transfer, item, holder, today }, audit) => {
+export function approveTransfer(deps: Deps, actor: Actor, transferId: bigint, idempotencyKey: string, emailOtp?: unknown): Promise<StepResult> {
+  const finalStep = { step: 'approve' as const, emailOtp };
+  return runStep(deps, actor, 'approve', transferId, idempotencyKey, async (tx, { transfer, item, holder, today }, audit, code) => {
     const refusal = refusalToApprove(holder, item, today);
     if (refusal) refuse(refusal, refusal === 'TRANSFER_PER_TRANSACTION_LIMIT' ? 'amount' : undefined);
     const step = item.approvedBy.length + 1;
@@ -116,18 +115,18 @@ export function approveTransfer(deps: Deps, actor: Actor, transferId: bigint, id
       RETURNING step`.execute(tx);
     if (rows.length === 0) refuse('TRANSFER_STATE_CONFLICT');
     const next = nextAfterApproval(holder, item);
-    if (next === 'send') return sendInTx(deps, tx, transfer.id, actor.user.id, today, audit);
+    if (next === 'send') return sendInTx(deps, tx, transfer.id, actor.user.id, today, audit, await useFinalCode(deps, tx, code, transfer));
     return updateStatus(tx, transfer.id, next, now);
-  });
+  }, { finalStep });
 }
 
 /** R8.5: an item waiting to be sent, sent by a holder of the send step who took no other step on it. */
-export function sendTransfer(deps: Deps, actor: Actor, transferId: bigint, idempotencyKey: string): Promise<StepResult> {
-  return runStep(deps, actor, 'send', transferId, idempotencyKey, async (tx, { transfer, item, holder, today }, audit) => {
+export function sendTransfer(deps: Deps, actor: Actor, transferId: bigint, idempotencyKey: string, emailOtp?: unknown): Promise<StepResult> {
+  return runStep(deps, actor, 'send', transferId, idempotencyKey, async (tx, { transfer, item, holder, today }, audit, code) => {
     const refusal = refusalToSend(holder, item, today);
     if (refusal) refuse(refusal);
-    return sendInTx(deps, tx, transfer.id, actor.user.id, today, audit);
-  });
+    return sendInTx(deps, tx, transfer.id, actor.user.id, today, audit, await useFinalCode(deps, tx, code, transfer));
+  }, { finalStep: { step: 'send', emailOtp } });
 }
 
 /**
@@ -152,7 +151,7 @@ export async function sendBackTransfer(deps: Deps, actor: Actor, transferId: big
       await notifySentBack(deps, tx, actor, updated, trimmed, now);
       return updated;
     },
-    trimmed,
+    { reason: trimmed },
   );
 }
 

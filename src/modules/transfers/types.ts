@@ -96,6 +96,8 @@ export interface TransferDetail extends TransferSummary {
   completedAt: Date | null;
   /** What this actor may do with it now (R8.5), so a page shows only the buttons that will work. */
   mayApprove: boolean;
+  /** This person's approval would be the final one and send the transfer (they hold the send step). */
+  approvalSends: boolean;
   maySend: boolean;
   mayWithdraw: boolean;
   maySendBack: boolean;

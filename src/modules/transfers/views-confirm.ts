@@ -5,6 +5,7 @@ import type { Translate } from '../../web/i18n/index.ts';
 import { field } from './form-input.ts';
 import type { TransferDestination, TransferQuote } from './service.ts';
 import { accountTypeLabel, facts, formError, textInput, yen } from './views-controls.ts';
+import { otpField, otpInput } from './views-otp.ts';
 
 /** The confirmation page (R8.2): the quote, then the confirmation password. */
 
@@ -44,6 +45,8 @@ export interface ConfirmOptions {
   idempotencyKey: string;
   /** The quote as it stands now; undefined when the service refuses the transfer as it is. */
   quote: TransferQuote | undefined;
+  /** R5.2: the email one-time password, when this confirmation sends the transfer (views-otp.ts). */
+  otpSection: Html | undefined;
 }
 
 /** The form that submits the transfer: the sealed inputs, the key made for it, the password. */
@@ -53,11 +56,13 @@ export function confirmPage(t: Translate, state: FormState, options: ConfirmOpti
   return html`<p>${t('transferPages.confirm.intro')}</p>
 ${quoteFacts(t, options.quote)}
 <p class="notice" id="approvals-note">${approvalsNote(t, options.quote)}</p>
-${formError(t, state, [field.confirmationPassword])}
+${options.otpSection ?? ''}
+${formError(t, state, [field.confirmationPassword, otpField])}
 <form method="post" action="/transfers/confirm" class="card" novalidate>
   ${csrfField(options.csrfToken)}
   <input type="hidden" name="${field.draft}" value="${options.draft}">
   <input type="hidden" name="${field.idempotencyKey}" value="${options.idempotencyKey}">
+  ${options.otpSection ? otpInput(t, state) : ''}
   ${textInput(t, state, {
     name: field.confirmationPassword,
     label: t('transferPages.field.confirmationPassword'),

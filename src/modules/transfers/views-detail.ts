@@ -6,6 +6,7 @@ import { formatJstJapanese } from '../../domain/tokyo-time.ts';
 import { sendBackReasonLengthMax } from '../../domain/approval.ts';
 import { isExecutionFailure } from '../ledger/execution-failure.ts';
 import { field } from './form-input.ts';
+import { otpField, otpInput } from './views-otp.ts';
 import type { PersonLabel, TransferDetail } from './service.ts';
 import { accountTypeLabel, facts, formError, textInput, yen } from './views-controls.ts';
 import { bankLabel, branchLabel } from './views-confirm.ts';
@@ -24,8 +25,8 @@ const actionKeys: Record<TransferAction, { label: MessageKey; intro: MessageKey 
 
 /** The fields of each action's form, besides its key. */
 const actionFields: Record<TransferAction, readonly string[]> = {
-  approve: [field.confirmationPassword],
-  send: [],
+  approve: [field.confirmationPassword, otpField],
+  send: [field.confirmationPassword, otpField],
   withdraw: [],
   'send-back': [field.reason],
 };
@@ -83,6 +84,8 @@ export interface DetailOptions {
   keys: Record<TransferAction, string>;
   /** The action whose submission failed, whose form shows the error. */
   failed: TransferAction | undefined;
+  /** R5.2: the email one-time password, when this person's approval or send finalises the transfer (views-otp.ts). */
+  otpSection: Html | undefined;
 }
 
 function allowed(detail: TransferDetail, action: TransferAction): boolean {
@@ -103,8 +106,9 @@ ${formError(t, mine, actionFields[action])}
 <form method="post" action="${path}" class="card" novalidate>
   ${csrfField(options.csrfToken)}
   <input type="hidden" name="${field.idempotencyKey}" value="${options.keys[action]}">
+  ${(action === 'approve' && detail.approvalSends) || action === 'send' ? otpInput(t, mine) : ''}
   ${
-    action === 'approve'
+    action === 'approve' || action === 'send'
       ? textInput(t, mine, { name: field.confirmationPassword, label: t('transferPages.field.confirmationPassword'), value: '', type: 'password', autocomplete: 'current-password', hint: t('transferPages.hint.confirmationPassword') })
       : ''
   }
@@ -128,6 +132,7 @@ ${detailFacts(t, detail)}
 <h2>${t('transferPages.history')}</h2>
 ${history(t, detail)}
 <h2>${t('transferPages.actions')}</h2>
+${options.otpSection ?? ''}
 ${actions.length === 0 ? html`<p class="hint">${t('transferPages.actions.none')}</p>` : actions.map((action) => actionForm(t, state, detail, action, options))}
 <p><a href="/transfers">${t('transferPages.back.list')}</a> ・ <a href="/approvals">${t('transferPages.back.approvals')}</a></p>`;
 }

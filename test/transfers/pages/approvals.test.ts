@@ -6,7 +6,7 @@ import { Client, errorCode } from '../../helpers/client.ts';
 import type { TestPerson } from '../../helpers/people.ts';
 import { assertNoStackTrace, ja, startApp, userRow, type TestApp } from '../../helpers/http-app.ts';
 import { commonBadInputs } from '../../helpers/bad-input.ts';
-import { adHocFields, assertRefusedMoney, createThroughPages, entriesOf, hiddenValue, moneyContract, moneyState, transferUser, type MoneyContract } from './support.ts';
+import { adHocFields, assertRefusedMoney, createThroughPages, entriesOf, hiddenValue, moneyContract, moneyState, transferUser, type MoneyContract, oneTimePasswordFor } from './support.ts';
 
 /**
  * R8.5 through the pages: register → approve → send, each by a person holding the step, with the
@@ -55,7 +55,7 @@ async function keyFor(user: User, id: bigint, action: string): Promise<string> {
 }
 
 test('R8.5 single approval: the clerk registers, the approver finds it waiting, approves with the password, and it is sent and posted', async () => {
-  const id = await createThroughPages(clerk.client, clerk.person, adHocFields(contract, { amount: '30,000' }));
+  const id = await createThroughPages(clerk.client, clerk.person, adHocFields(contract, { amount: '30,000' }), t.deps);
   const mine = await clerk.client.get(`/transfers/${id}`);
   assert.match(mine.body, /data-status="awaiting_approval"/);
   assert.ok(formOf(mine.body, id, 'withdraw'), 'the creator may withdraw');
@@ -70,7 +70,10 @@ test('R8.5 single approval: the clerk registers, the approver finds it waiting, 
   assert.ok(!formOf(page.body, id, 'withdraw'), 'only the creator withdraws');
   const key = hiddenValue(page.body, 'idempotencyKey', `/transfers/${id}/approve`);
   assert.notEqual(key, hiddenValue(page.body, 'idempotencyKey', `/transfers/${id}/send-back`), 'each form has its own key');
-  const done = await approver.client.post(`/transfers/${id}/approve`, { idempotencyKey: key, confirmationPassword: approver.person.confirmationPassword });
+  // R5.2: the approver's approval sends the transfer, so it needs the one-time password too.
+  assert.match(page.body, /<section class="otp" id="email-otp">/);
+  const otp = await oneTimePasswordFor(t.deps, approver.client, approver.person, id);
+  const done = await approver.client.post(`/transfers/${id}/approve`, { idempotencyKey: key, confirmationPassword: approver.person.confirmationPassword, otp });
   assert.equal(done.statusCode, 303, errorCode(done.body));
   assert.equal(done.headers.location, `/transfers/${id}?done=approved`);
   assert.equal((await transferRow(id)).status, 'completed', 'the approver holds the send step: approved and sent at once');
@@ -82,9 +85,10 @@ test('R8.5 single approval: the clerk registers, the approver finds it waiting, 
 });
 
 test('a double submit of the approve form records one approval and posts once', async () => {
-  const id = await createThroughPages(clerk.client, clerk.person, adHocFields(contract, { amount: '1,000' }));
+  const id = await createThroughPages(clerk.client, clerk.person, adHocFields(contract, { amount: '1,000' }), t.deps);
   const key = await keyFor(approver, id, 'approve');
-  const fields = { idempotencyKey: key, confirmationPassword: approver.person.confirmationPassword };
+  const otp = await oneTimePasswordFor(t.deps, approver.client, approver.person, id);
+  const fields = { idempotencyKey: key, confirmationPassword: approver.person.confirmationPassword, otp };
   const answers = await Promise.all([approver.client.post(`/transfers/${id}/approve`, fields), approver.client.post(`/transfers/${id}/approve`, fields)]);
   for (const answer of answers) assert.equal(answer.headers.location, `/transfers/${id}?done=approved`, errorCode(answer.body));
   assert.equal(await approvalsOf(id), 1);
@@ -92,7 +96,7 @@ test('a double submit of the approve form records one approval and posts once', 
 });
 
 test('the approve form refuses a wrong password (counted), a missing CSRF token and malformed keys on the same page', async () => {
-  const id = await createThroughPages(clerk.client, clerk.person, adHocFields(contract, { amount: '2,000' }));
+  const id = await createThroughPages(clerk.client, clerk.person, adHocFields(contract, { amount: '2,000' }), t.deps);
   const key = await keyFor(approver, id, 'approve');
   const valid = { idempotencyKey: key, confirmationPassword: approver.person.confirmationPassword };
   const form = { url: `/transfers/${id}/approve` };
@@ -111,7 +115,7 @@ test('the approve form refuses a wrong password (counted), a missing CSRF token 
 });
 
 test('an approver without the send step leaves the item for a sender, who sends it', async () => {
-  const id = await createThroughPages(clerk.client, clerk.person, adHocFields(contract, { amount: '3,000' }));
+  const id = await createThroughPages(clerk.client, clerk.person, adHocFields(contract, { amount: '3,000' }), t.deps);
   const approved = await approveOnly.client.post(`/transfers/${id}/approve`, { idempotencyKey: await keyFor(approveOnly, id, 'approve'), confirmationPassword: approveOnly.person.confirmationPassword });
   assert.equal(approved.statusCode, 303, errorCode(approved.body));
   assert.equal((await transferRow(id)).status, 'awaiting_send');
@@ -119,15 +123,18 @@ test('an approver without the send step leaves the item for a sender, who sends 
   const page = await sender.client.get(`/transfers/${id}`);
   assert.ok(formOf(page.body, id, 'send') && !formOf(page.body, id, 'approve'));
   const key = hiddenValue(page.body, 'idempotencyKey', `/transfers/${id}/send`);
-  await assertRefusedMoney(t.deps, sender.client, sender.person, { url: `/transfers/${id}/send` }, commonBadInputs({ idempotencyKey: key }, ['idempotencyKey']));
-  const sent = await sender.client.post(`/transfers/${id}/send`, { idempotencyKey: key });
+  // R5.2: the send finalises the transfer: the sender's confirmation password and one-time password.
+  const otp = await oneTimePasswordFor(t.deps, sender.client, sender.person, id);
+  const valid = { idempotencyKey: key, confirmationPassword: sender.person.confirmationPassword, otp };
+  await assertRefusedMoney(t.deps, sender.client, sender.person, { url: `/transfers/${id}/send` }, commonBadInputs(valid, ['idempotencyKey', 'confirmationPassword']));
+  const sent = await sender.client.post(`/transfers/${id}/send`, valid);
   assert.equal(sent.headers.location, `/transfers/${id}?done=sent`, errorCode(sent.body));
   assert.equal((await transferRow(id)).status, 'completed');
   assert.equal(await entriesOf(t.deps, id), 1);
 });
 
 test('send back needs a reason of 1 to 100 characters, and the creator sees it', async () => {
-  const id = await createThroughPages(clerk.client, clerk.person, adHocFields(contract, { amount: '4,000' }));
+  const id = await createThroughPages(clerk.client, clerk.person, adHocFields(contract, { amount: '4,000' }), t.deps);
   const key = await keyFor(approver, id, 'send-back');
   const url = `/transfers/${id}/send-back`;
   await assertRefusedMoney(t.deps, approver.client, approver.person, { url }, [
@@ -147,7 +154,7 @@ test('send back needs a reason of 1 to 100 characters, and the creator sees it',
 });
 
 test('the creator withdraws their item before approval, after which nobody can approve it', async () => {
-  const id = await createThroughPages(clerk.client, clerk.person, adHocFields(contract, { amount: '5,000' }));
+  const id = await createThroughPages(clerk.client, clerk.person, adHocFields(contract, { amount: '5,000' }), t.deps);
   const approveKey = await keyFor(approver, id, 'approve');
   const withdrawKey = await keyFor(clerk, id, 'withdraw');
   await assertRefusedMoney(t.deps, clerk.client, clerk.person, { url: `/transfers/${id}/withdraw` }, commonBadInputs({ idempotencyKey: withdrawKey }, ['idempotencyKey']));
@@ -164,11 +171,11 @@ test('the creator withdraws their item before approval, after which nobody can a
 });
 
 test('steps a person does not hold, or their own item, are refused with their reason and change nothing', async () => {
-  const id = await createThroughPages(clerk.client, clerk.person, adHocFields(contract, { amount: '6,000' }));
-  const ownByMaster = await createThroughPages(contract.client, contract.master, adHocFields(contract, { amount: '7,000' }));
+  const id = await createThroughPages(clerk.client, clerk.person, adHocFields(contract, { amount: '6,000' }), t.deps);
+  const ownByMaster = await createThroughPages(contract.client, contract.master, adHocFields(contract, { amount: '7,000' }), t.deps);
   const cases: [User | MoneyContract, string, Record<string, string>, string][] = [
     [clerk, `/transfers/${id}/approve`, { confirmationPassword: clerk.person.confirmationPassword }, 'TRANSFER_NOT_PERMITTED'],
-    [sender, `/transfers/${id}/send`, {}, 'TRANSFER_STATE_CONFLICT'],
+    [sender, `/transfers/${id}/send`, { confirmationPassword: sender.person.confirmationPassword }, 'TRANSFER_STATE_CONFLICT'],
     [approver, `/transfers/${id}/withdraw`, {}, 'TRANSFER_NOT_PERMITTED'],
     [contract, `/transfers/${ownByMaster}/approve`, { confirmationPassword: contract.master.confirmationPassword }, 'TRANSFER_OWN_ITEM'],
   ];
@@ -185,7 +192,7 @@ test('steps a person does not hold, or their own item, are refused with their re
 });
 
 test("unknown transfer ids and another contract's transfers answer NOT_FOUND on every page and form, and change nothing", async () => {
-  const id = await createThroughPages(clerk.client, clerk.person, adHocFields(contract, { amount: '8,000' }));
+  const id = await createThroughPages(clerk.client, clerk.person, adHocFields(contract, { amount: '8,000' }), t.deps);
   const stranger = await moneyContract(t, 'single');
   const before = await moneyState(t.deps, stranger.master);
   const notFound = (answer: LightMyRequestResponse, label: string) => {

@@ -5,7 +5,7 @@ import { Client, errorCode } from '../../helpers/client.ts';
 import { logon } from '../../helpers/people.ts';
 import { assertNoStackTrace, startApp, userRow, type TestApp } from '../../helpers/http-app.ts';
 import { commonBadInputs } from '../../helpers/bad-input.ts';
-import { adHocFields, assertRefusedMoney, draftOf, entriesOf, hiddenValue, moneyContract, moneyState, transfersOf, type MoneyContract } from './support.ts';
+import { adHocFields, assertRefusedMoney, confirmationOneTimePassword, draftOf, entriesOf, hiddenValue, moneyContract, moneyState, transfersOf, type MoneyContract } from './support.ts';
 
 /**
  * R8.2, R8.6: the confirmation page. Its form carries the sealed inputs and a key made when it was
@@ -25,17 +25,19 @@ after(async () => {
   await database.drop();
 });
 
-async function confirmPage(fields = adHocFields(contract)): Promise<{ draft: string; key: string }> {
+/** The confirmation page of a transfer sent at once, with the one-time password it asks for sent and read (R5.2). */
+async function confirmPage(fields = adHocFields(contract)): Promise<{ draft: string; key: string; otp: string }> {
   await contract.client.get('/transfers/new');
   const draft = draftOf(await contract.client.post('/transfers/new', fields));
   const page = await contract.client.get(`/transfers/confirm?draft=${draft}`);
   assert.equal(page.statusCode, 200);
-  return { draft, key: hiddenValue(page.body, 'idempotencyKey', '/transfers/confirm') };
+  const key = hiddenValue(page.body, 'idempotencyKey', '/transfers/confirm');
+  return { draft, key, otp: await confirmationOneTimePassword(t.deps, contract.client, contract.master, draft, key) };
 }
 
 test('a double submit of the confirmation form creates one transfer, posted once, and both answers lead to it', async () => {
-  const { draft, key } = await confirmPage(adHocFields(contract, { amount: '20000' }));
-  const fields = { draft, idempotencyKey: key, confirmationPassword: contract.master.confirmationPassword };
+  const { draft, key, otp } = await confirmPage(adHocFields(contract, { amount: '20000' }));
+  const fields = { draft, idempotencyKey: key, confirmationPassword: contract.master.confirmationPassword, otp };
   const before = (await transfersOf(t.deps, contract.master.contractId)).length;
   const answers = await Promise.all([contract.client.post('/transfers/confirm', fields), contract.client.post('/transfers/confirm', fields)]);
   const after = await transfersOf(t.deps, contract.master.contractId);
@@ -53,7 +55,9 @@ test('a double submit of the confirmation form creates one transfer, posted once
 });
 
 test('each rendering of the confirmation page carries its own 32-character key', async () => {
-  const { draft, key } = await confirmPage();
+  await contract.client.get('/transfers/new');
+  const draft = draftOf(await contract.client.post('/transfers/new', adHocFields(contract)));
+  const key = hiddenValue((await contract.client.get(`/transfers/confirm?draft=${draft}`)).body, 'idempotencyKey', '/transfers/confirm');
   const again = await contract.client.get(`/transfers/confirm?draft=${draft}`);
   const second = hiddenValue(again.body, 'idempotencyKey', '/transfers/confirm');
   assert.match(key, /^[A-Za-z0-9_-]{32}$/);
@@ -61,10 +65,10 @@ test('each rendering of the confirmation page carries its own 32-character key',
 });
 
 test('R2.3: a wrong confirmation password is refused on the same page and counts one failure, and nothing else changes', async () => {
-  const { draft, key } = await confirmPage();
+  const { draft, key, otp } = await confirmPage();
   const person = contract.master;
   const before = (await moneyState(t.deps, person)) as { person: { user: { failed_attempts: number } } };
-  const answer = await contract.client.post('/transfers/confirm', { draft, idempotencyKey: key, confirmationPassword: 'Wrong2026pass' });
+  const answer = await contract.client.post('/transfers/confirm', { draft, idempotencyKey: key, confirmationPassword: 'Wrong2026pass', otp });
   assert.equal(answer.statusCode, 400);
   assert.equal(errorCode(answer.body), 'CONFIRMATION_PASSWORD_WRONG');
   assert.ok(answer.body.includes('<form method="post" action="/transfers/confirm"'));
@@ -77,14 +81,14 @@ test('R2.3: a wrong confirmation password is refused on the same page and counts
   assert.deepEqual(after, before, 'nothing but the failure count changed');
   // The right password afterwards makes the transfer; it gives back only its own attempt, the
   // earlier failure counts until the next completed logon (src/modules/logon/lockout.ts).
-  const done = await contract.client.post('/transfers/confirm', { draft, idempotencyKey: key, confirmationPassword: person.confirmationPassword });
+  const done = await contract.client.post('/transfers/confirm', { draft, idempotencyKey: key, confirmationPassword: person.confirmationPassword, otp });
   assert.equal(done.statusCode, 303, errorCode(done.body));
   assert.equal((await userRow(t.deps, person)).failed_attempts, before.person.user.failed_attempts + 1);
 });
 
 test('missing or malformed fields, CSRF problems and another content under a used key are refused without writing', async () => {
-  const { draft, key } = await confirmPage();
-  const valid = { draft, idempotencyKey: key, confirmationPassword: contract.master.confirmationPassword };
+  const { draft, key, otp } = await confirmPage();
+  const valid = { draft, idempotencyKey: key, confirmationPassword: contract.master.confirmationPassword, otp };
   await assertRefusedMoney(t.deps, contract.client, contract.master, { url: '/transfers/confirm' }, [
     // Without any field there is no draft either: that page is the draft test's below.
     ...commonBadInputs(valid, ['idempotencyKey', 'confirmationPassword']).filter((input) => input.label !== 'no fields at all'),

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database.ts';
 import { errorCode } from '../../helpers/client.ts';
 import { assertNoStackTrace, startApp, userRow, type TestApp } from '../../helpers/http-app.ts';
-import { createTransfer, type Actor } from '../../../src/modules/transfers/service.ts';
-import { newKey, toAccount } from '../fixtures.ts';
+import { type Actor } from '../../../src/modules/transfers/service.ts';
+import { newKey, toAccount, createAs } from '../fixtures.ts';
 import { createThroughPages, moneyContract, transfersOf, type MoneyContract } from './support.ts';
 
 /** R8.2, R8.5: the list of transfers with its filter and pages, a registered payee in the form, and the code look-up. */
@@ -32,7 +32,7 @@ function rowsOf(page: string): string[] {
 test('the list shows twenty transfers a page, newest first, filters by status and pages through', async () => {
   // 22 posted today and 3 scheduled for tomorrow.
   for (let i = 0; i < 25; i++) {
-    await createTransfer(t.deps, master, {
+    await createAs(t.deps, master, {
       fromAccountId: contract.from.id,
       destination: toAccount(contract.payee),
       amountYen: BigInt(100 + i),
@@ -92,7 +92,7 @@ test('a registered payee is offered in the form and a transfer to it shows its k
     payeeId: String(payee.id),
     amount: '1,500',
     executionDate: '2026-04-01',
-  });
+  }, t.deps);
   const transfer = (await transfersOf(t.deps, contract.master.contractId)).find((row) => row.id === id)!;
   assert.equal(transfer.payee_id, payee.id);
   assert.equal(transfer.to_name_kana, 'ｶ)ﾄﾘﾋｷｻｷ');

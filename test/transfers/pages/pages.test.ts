@@ -5,7 +5,7 @@ import { logon } from '../../helpers/people.ts';
 import { runDueTransfers } from '../../../src/modules/ledger/scheduler.ts';
 import { appForFile, assertNoStackTrace, en, ja } from '../../helpers/http-app.ts';
 import { balanceOf } from '../fixtures.ts';
-import { adHocFields, createThroughPages, draftOf, entriesOf, hiddenValue, moneyContract, transfersOf } from './support.ts';
+import { adHocFields, confirmationOneTimePassword, createThroughPages, draftOf, entriesOf, hiddenValue, moneyContract, transfersOf } from './support.ts';
 
 const t = appForFile();
 
@@ -29,7 +29,12 @@ test('R8.2: a transfer entered, quoted and confirmed through the pages is posted
   assert.equal(await transfersOf(t.deps, master.contractId).then((rows) => rows.length), 0, 'the quote writes nothing');
 
   const key = hiddenValue(confirm.body, 'idempotencyKey', '/transfers/confirm');
-  const done = await client.post('/transfers/confirm', { draft, idempotencyKey: key, confirmationPassword: master.confirmationPassword });
+  // R5.2, R5.3: the confirmation sends the transfer at once, so it asks for the one-time password,
+  // with the instruction to compare the email with this page.
+  assert.match(confirm.body, /<section class="otp" id="email-otp">[\s\S]*id="otp-compare"/);
+  assert.match(confirm.body, /name="otp"/);
+  const otp = await confirmationOneTimePassword(t.deps, client, master, draft, key);
+  const done = await client.post('/transfers/confirm', { draft, idempotencyKey: key, confirmationPassword: master.confirmationPassword, otp });
   assert.equal(done.statusCode, 303, errorCode(done.body));
   const [transfer] = await transfersOf(t.deps, master.contractId);
   assert.ok(transfer);
@@ -49,7 +54,7 @@ test('R8.2: a transfer entered, quoted and confirmed through the pages is posted
 test('every transfer page is served in Japanese and in English', async () => {
   const contract = await moneyContract(t, 'single');
   const { client, master } = contract;
-  const id = await createThroughPages(client, master, adHocFields(contract));
+  const id = await createThroughPages(client, master, adHocFields(contract), t.deps);
   const draft = draftOf(await client.post('/transfers/new', adHocFields(contract)));
   const pages: [string, 'transferPages.new.title' | 'transferPages.confirm.title' | 'transferPages.list.title' | 'transferPages.approvals.title' | 'transferPages.detail.title'][] = [
     ['/transfers/new', 'transferPages.new.title'],
@@ -71,7 +76,7 @@ test('every transfer page is served in Japanese and in English', async () => {
 
 test('a done notice in the address is shown only when it is one the pages give, whatever else is asked', async () => {
   const contract = await moneyContract(t);
-  const id = await createThroughPages(contract.client, contract.master, adHocFields(contract));
+  const id = await createThroughPages(contract.client, contract.master, adHocFields(contract), t.deps);
   for (const done of ['constructor', '__proto__', 'toString', 'x'.repeat(5000), '']) {
     const page = await contract.client.get(`/transfers/${id}?done=${encodeURIComponent(done)}`);
     assert.equal(page.statusCode, 200, done.slice(0, 20));
@@ -84,11 +89,11 @@ test('a done notice in the address is shown only when it is one the pages give, 
 
 test('a scheduled transfer says it waits for its date, and one that failed on its date says why', async () => {
   const contract = await moneyContract(t);
-  const later = await createThroughPages(contract.client, contract.master, adHocFields(contract, { amount: '900,000', executionDate: '2026-04-02' }));
+  const later = await createThroughPages(contract.client, contract.master, adHocFields(contract, { amount: '900,000', executionDate: '2026-04-02' }), t.deps);
   const scheduled = await contract.client.get(`/transfers/${later}`);
   assert.match(scheduled.body, /data-status="scheduled"/);
   assert.ok(scheduled.body.includes(ja('transferPages.result.scheduled')));
-  await createThroughPages(contract.client, contract.master, adHocFields(contract, { amount: '500,000' }));
+  await createThroughPages(contract.client, contract.master, adHocFields(contract, { amount: '500,000' }), t.deps);
   // The next morning the scheduler finds the balance short: the transfer fails and says so.
   t.deps.clock.set('2026-04-02T00:30:00Z');
   assert.equal(await runDueTransfers(t.deps), 1);

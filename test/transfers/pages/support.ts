@@ -3,7 +3,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import type { Deps } from '../../../src/deps.ts';
 import type { ApprovalMode } from '../../../src/db/schema.ts';
 import { Client, errorCode } from '../../helpers/client.ts';
-import { logon, type TestPerson } from '../../helpers/people.ts';
+import { lastOneTimePassword, logon, otpAddressOf, registerOtpAddress, type TestPerson } from '../../helpers/people.ts';
 import { activeMaster, stateOf, type TestApp } from '../../helpers/http-app.ts';
 import { assertRefused, type BadInput } from '../../helpers/bad-input.ts';
 import { addUserWith, type GrantRow } from '../../users/helpers.ts';
@@ -54,7 +54,28 @@ export async function transferUser(t: TestApp, contract: MoneyContract, steps: O
   const client = new Client(t.app);
   const answer = await logon(client, person);
   assert.equal(answer.headers.location, '/status', `${person.userId} logs on`);
+  // R5.1: a person who may send transfers registers an OTP address before anything else.
+  if (steps.send) await registerOtpAddress(client, t.deps, person, '/otp-address');
   return { person, client, ref: person.ref };
+}
+
+/**
+ * R5.2: the one-time password of a step that finalises a transfer, as the person gets it: the page's
+ * button sends it, and it is read from their mail (the OTP address).
+ */
+export async function oneTimePasswordFor(deps: Deps, client: Client, person: TestPerson, transferId: bigint | string): Promise<string> {
+  await client.get(`/transfers/${transferId.toString()}`);
+  const sent = await client.post(`/transfers/${transferId.toString()}/otp`, {});
+  assert.equal(sent.statusCode, 303, `the one-time password is sent (${errorCode(sent.body) ?? sent.statusCode})`);
+  return lastOneTimePassword(deps, otpAddressOf(person));
+}
+
+/** R5.2: the one-time password of a confirmation that sends the transfer at once, from the page's button. */
+export async function confirmationOneTimePassword(deps: Deps, client: Client, person: TestPerson, draft: string, idempotencyKey: string): Promise<string> {
+  const sent = await client.post('/transfers/confirm/otp', { draft, idempotencyKey });
+  assert.equal(sent.statusCode, 303, `the one-time password is sent (${errorCode(sent.body) ?? sent.statusCode})`);
+  await client.get(String(sent.headers.location).replace(/#.*$/, ''));
+  return lastOneTimePassword(deps, otpAddressOf(person));
 }
 
 /** The fields of an ad hoc transfer to the payee account, as the form sends them. */
@@ -92,14 +113,19 @@ export function hiddenValue(page: string, name: string, action?: string): string
   return value;
 }
 
-/** Through the form and the confirmation page to a created transfer; returns its id. */
-export async function createThroughPages(client: Client, person: TestPerson, fields: Record<string, string>): Promise<bigint> {
+/**
+ * Through the form and the confirmation page to a created transfer; returns its id. A confirmation
+ * that sends the transfer at once asks for the one-time password (R5.2): it is sent and typed.
+ */
+export async function createThroughPages(client: Client, person: TestPerson, fields: Record<string, string>, deps: Deps): Promise<bigint> {
   await client.get('/transfers/new');
   const draft = draftOf(await client.post('/transfers/new', fields));
   const confirm = await client.get(`/transfers/confirm?draft=${draft}`);
   assert.equal(confirm.statusCode, 200);
   const key = hiddenValue(confirm.body, 'idempotencyKey', '/transfers/confirm');
-  const done = await client.post('/transfers/confirm', { draft, idempotencyKey: key, confirmationPassword: person.confirmationPassword });
+  const needsCode = confirm.body.includes('action="/transfers/confirm/otp"');
+  const otp: Record<string, string> = needsCode ? { otp: await confirmationOneTimePassword(deps, client, person, draft, key) } : {};
+  const done = await client.post('/transfers/confirm', { draft, idempotencyKey: key, confirmationPassword: person.confirmationPassword, ...otp });
   assert.equal(done.statusCode, 303, `confirmed (${errorCode(done.body) ?? ''})`);
   const match = /^\/transfers\/(\d+)\?done=created$/.exec(String(done.headers.location));
   assert.ok(match, `led to the transfer: ${done.headers.location}`);
