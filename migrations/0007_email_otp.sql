@@ -42,5 +42,7 @@ CREATE TABLE email_otp_challenge (
   CHECK (entries_in_flight + wrong_entries <= 3)
 );
 CREATE INDEX email_otp_challenge_by_subject ON email_otp_challenge (user_ref, purpose, subject, created_at DESC);
+-- The sends of one person in the last hour (the limit), read along this index.
+CREATE INDEX email_otp_challenge_by_person ON email_otp_challenge (user_ref, created_at DESC);
 CREATE INDEX email_otp_challenge_unrecorded_expiry ON email_otp_challenge (expires_at)
   WHERE used_at IS NULL AND voided_at IS NULL AND expiry_recorded_at IS NULL;

@@ -74,6 +74,7 @@ function menu(t: Translate, userAdmin: boolean, master: boolean): Html {
   <a href="/payees">${t('nav.payees')}</a>
   <a href="/settings/password">${t('nav.password')}</a>
   <a href="/settings/email">${t('nav.email')}</a>
+  <a href="/settings/otp-address">${t('nav.otpAddress')}</a>
   ${userAdmin ? html`<a href="/users">${t('nav.users')}</a>` : ''}
   ${userAdmin ? html`<a href="/certificates">${t('nav.certificates')}</a>` : ''}
   ${master ? html`<a href="/contract-settings">${t('nav.contractSettings')}</a>` : ''}

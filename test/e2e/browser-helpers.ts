@@ -140,11 +140,11 @@ export async function typeGridStep(page: Page, digits: string): Promise<void> {
  * A whole logon as a person does it in the browser (R3.1, R3.2): the logon page, the password, the
  * grid card; it must land on the status page.
  */
-export async function logonInBrowser(page: Page, person: { contractId: string; userId: string; loginPassword: string; digits: string }): Promise<void> {
+export async function logonInBrowser(page: Page, person: { contractId: string; userId: string; loginPassword: string; digits: string }, landing = '/status'): Promise<void> {
   await page.goto('/logon');
   await typePasswordStep(page, person, person.loginPassword);
   await typeGridStep(page, person.digits);
-  assert.equal(where(page), '/status');
+  assert.equal(where(page), landing);
 }
 
 /** Submits a form and waits until the page it leads to has loaded. */

@@ -6,14 +6,14 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { Client } from '../helpers/client.ts';
-import { completeFirstLogon, onboardMaster } from '../helpers/people.ts';
+import { completeFirstLogon, lastOneTimePassword, onboardMaster, otpAddressOf } from '../helpers/people.ts';
 import { addUserWith } from '../users/helpers.ts';
 import { ja } from '../helpers/http-app.ts';
 import { addAccount, addContract, balanceOf, otherOwnBranchCode, ownBranchCode } from '../transfers/fixtures.ts';
 import { readMail } from '../outbox/read-mail.ts';
 import { deliverDue } from '../../src/outbox/delivery.ts';
 import { emlFileTransport } from '../../src/outbox/transport.ts';
-import { assertNoProblems, launchBrowser, noChromium, openTab, screenshot, startPortal, where, type Portal, logonInBrowser } from './browser-helpers.ts';
+import { assertNoProblems, launchBrowser, noChromium, openTab, registerOtpAddressInBrowser, screenshot, startPortal, where, type Portal, logonInBrowser } from './browser-helpers.ts';
 
 let database: TestDatabase;
 let portal: Portal;
@@ -83,7 +83,11 @@ test('R8.2, R8.5, R7.3 in a browser: a payee registered and approved, a transfer
   // The second person approves the payee.
   const approverTab = await openTab(browser, portal.baseUrl);
   const ap = approverTab.page;
-  await logonInBrowser(ap, approver);
+  // R5.1: the approver may send transfers, so the first page after the logon asks for the OTP address.
+  await logonInBrowser(ap, approver, '/otp-address');
+  await screenshot(ap, 'otp-address-register');
+  await registerOtpAddressInBrowser(ap, (address) => lastOneTimePassword(deps, address), approver, otpAddressOf(approver));
+  assert.equal(where(ap), '/status');
   await ap.goto(`/payees/${payeeId}/approve`);
   await ap.locator('#f-confirmationPassword').fill(approver.confirmationPassword);
   await press(ap, `form[action="/payees/${payeeId}/approve"]`);
@@ -129,6 +133,22 @@ test('R8.2, R8.5, R7.3 in a browser: a payee registered and approved, a transfer
   await Promise.all([ap.waitForURL('**/approvals'), ap.locator('nav.menu a[href="/approvals"]').click()]);
   await screenshot(ap, 'money-approvals');
   await Promise.all([ap.waitForURL(`**/transfers/${transferId}`), ap.locator(`tr[data-transfer-id="${transferId}"] a`).click()]);
+  // R5.2, R5.3: the approval sends the transfer, so the approver has the one-time password emailed,
+  // and compares the email with the page before entering it.
+  await press(ap, `form[action="/transfers/${transferId}/otp"]`);
+  assert.ok(await ap.locator('#otp-sent').isVisible(), 'the page says the code was sent');
+  const otpMail = await deps.db.selectFrom('outbox').selectAll().where('recipient', '=', otpAddressOf(approver)).where('subject', 'like', '%振込内容のご確認%').orderBy('id', 'desc').executeTakeFirstOrThrow();
+  for (const shown of ['受取人名: ﾄﾘﾋｷｻｷ', '振込金額: 120,000円', '振込手数料: 220円', `口座: 普通 ${payeeAccount.accountNumber}`, '駅前支店（支店コード 002）', `受付番号: ${transferId}`]) {
+    assert.ok(otpMail.body.includes(shown), `the email states ${shown}`);
+  }
+  const pageText = (await ap.locator('main').textContent()) ?? '';
+  for (const shown of ['ﾄﾘﾋｷｻｷ', '120,000円', '220円', payeeAccount.accountNumber]) assert.ok(pageText.includes(shown), `the page states ${shown} too`);
+  await screenshot(ap, 'money-transfer-otp-sent');
+  const mailTab = await browser.newPage();
+  await mailTab.setContent(`<pre style="font: 14px 'IPAGothic', monospace; padding: 16px">${`件名: ${otpMail.subject}\n\n${otpMail.body}`.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</pre>`);
+  await screenshot(mailTab, 'money-transfer-otp-email');
+  await mailTab.close();
+  await ap.locator(`form[action="/transfers/${transferId}/approve"] #f-otp`).fill(await lastOneTimePassword(deps, otpAddressOf(approver)));
   await ap.locator(`form[action="/transfers/${transferId}/approve"] #f-confirmationPassword`).fill(approver.confirmationPassword);
   await screenshot(ap, 'money-transfer-approve');
   await press(ap, `form[action="/transfers/${transferId}/approve"]`);

@@ -151,3 +151,24 @@ test('R7.4: the page needs a completed logon; no inline script or style', async 
   assert.doesNotMatch(page.body, /<script(?![^>]*\bsrc=)/, 'scripts only from files');
   assert.doesNotMatch(page.body, /\sstyle=|<style/, 'styles only from the stylesheet');
 });
+
+test('R5.1: the master sees who may finalise payments without an OTP address; each person\'s address is shown masked; a general user sees no such list', async () => {
+  const { person: master } = await activeMaster(t);
+  const payer = await addPerson(t.deps, master.contractId, ['inquiry', 'tax_payment']);
+  const viewer = await addPerson(t.deps, master.contractId, ['inquiry']);
+  const client = new Client(t.app);
+  await logon(client, master);
+  const page = await client.get('/security');
+  const missing = page.body.slice(page.body.indexOf('id="otp-address-missing"'), page.body.indexOf('id="people"'));
+  assert.ok(missing.includes(`data-user-id="${payer.userId}"`), 'the person who pays taxes and fees lacks one');
+  assert.ok(!missing.includes(`data-user-id="${viewer.userId}"`) && !missing.includes(`data-user-id="${master.userId}"`));
+  assert.ok(sectionOf(page.body, payer.userId).includes(ja('securityPage.otpAddress.missing')));
+  assert.ok(sectionOf(page.body, viewer.userId).includes(ja('securityPage.otpAddress.notNeeded')));
+  const masterOtp = (await userRow(t.deps, master)).otp_email!;
+  assert.ok(sectionOf(page.body, master.userId).includes(`${masterOtp[0]}*****@`), 'the master\'s own, masked');
+  assert.ok(!page.body.includes(masterOtp), 'never in full');
+
+  const general = new Client(t.app);
+  await logon(general, viewer);
+  assert.ok(!(await general.get('/security')).body.includes('id="otp-address-missing"'));
+});

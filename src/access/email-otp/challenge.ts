@@ -147,10 +147,10 @@ export async function sendChallenge(
     const now = deps.clock.now();
     await tx.selectFrom('users').select('id').where('id', '=', user.id).forUpdate().execute();
     const counts = await sql<{ last_for_subject: Date | null; for_subject: number; last_hour: number }>`
-      SELECT max(created_at) FILTER (WHERE purpose = ${target.purpose} AND subject = ${target.subject}) AS last_for_subject,
-             count(*) FILTER (WHERE purpose = ${target.purpose} AND subject = ${target.subject})::int AS for_subject,
-             count(*) FILTER (WHERE created_at > ${new Date(now.getTime() - hourMs)})::int AS last_hour
-      FROM email_otp_challenge WHERE user_ref = ${user.id}`.execute(tx);
+      SELECT
+        (SELECT max(created_at) FROM email_otp_challenge WHERE user_ref = ${user.id} AND purpose = ${target.purpose} AND subject = ${target.subject}) AS last_for_subject,
+        (SELECT count(*) FROM email_otp_challenge WHERE user_ref = ${user.id} AND purpose = ${target.purpose} AND subject = ${target.subject})::int AS for_subject,
+        (SELECT count(*) FROM email_otp_challenge WHERE user_ref = ${user.id} AND created_at > ${new Date(now.getTime() - hourMs)})::int AS last_hour`.execute(tx);
     const { last_for_subject: last, for_subject: forSubject, last_hour: lastHour } = counts.rows[0]!;
     if (last !== null) {
       const resendAt = new Date(new Date(last).getTime() + emailOtpResendCooldownSeconds * 1000);

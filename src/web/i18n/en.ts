@@ -88,6 +88,7 @@ export const en: Record<keyof typeof ja, string> = {
   'nav.status': 'Status',
   'nav.password': 'Change password',
   'nav.email': 'Change email',
+  'nav.otpAddress': 'One-time password address',
   'nav.users': 'Users',
   'nav.security': 'Security status',
   'nav.accounts': 'Balances and statements',

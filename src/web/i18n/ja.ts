@@ -86,6 +86,7 @@ export const ja = {
   'nav.status': 'ステータス',
   'nav.password': '暗証番号の変更',
   'nav.email': 'メールアドレスの変更',
+  'nav.otpAddress': 'ワンタイムパスワード用アドレス',
   'nav.users': '利用者管理',
   'nav.security': 'セキュリティ状況',
   'nav.accounts': '残高・明細照会',
