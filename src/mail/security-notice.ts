@@ -22,11 +22,13 @@ export interface SecurityChange {
   ip: string;
   /** Addresses to notify; duplicates and empty ones are dropped. */
   recipients: (string | null | undefined)[];
+  /** A subject of its own, for a notice a person should tell apart at a glance; the general one otherwise. */
+  subject?: MessageKey;
 }
 
 export async function notifySecurityChange(deps: Deps, tx: Tx, change: SecurityChange): Promise<void> {
   const notice = composeNotice(deps.config, {
-    subject: 'mail.securityChange.subject',
+    subject: change.subject ?? 'mail.securityChange.subject',
     lines: [
       { key: change.what.key, params: change.what.params },
       {

@@ -73,6 +73,7 @@ export async function confirmOtpAddress(deps: Deps, live: LiveSession, code: str
       at: now,
       ip: context.ip,
       recipients: [previous, pending.address, user.email, user.role === 'user' ? await masterEmail(tx, user.contract_id) : null],
+      subject: 'emailOtp.notice.subject',
     });
   });
 }

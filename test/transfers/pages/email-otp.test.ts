@@ -72,8 +72,8 @@ test('R5.1: a person who may send transfers and has no OTP address is held at it
   assert.equal((await userRow(t.deps, person)).otp_email, otpAddressOf(person));
   // R7.3: the person and the master are told.
   const aboutThem = (mails: { body: string }[]) => mails.filter((m) => m.body.includes(person.userId)).length;
-  assert.equal(aboutThem(await outboxTo(t.deps, person.email, 'mail.securityChange.subject')), 1);
-  assert.equal(aboutThem(await outboxTo(t.deps, contract.master.email, 'mail.securityChange.subject')), 1);
+  assert.equal(aboutThem(await outboxTo(t.deps, person.email, 'emailOtp.notice.subject')), 1);
+  assert.equal(aboutThem(await outboxTo(t.deps, contract.master.email, 'emailOtp.notice.subject')), 1);
 });
 
 test('R5.1: without a step that finalises payments nobody is held; the permission given holds them, taken away frees them', async () => {
@@ -101,7 +101,7 @@ test('R5.1, R7.3: changing the OTP address needs the confirmation password and a
   await registerOtpAddress(sender.client, t.deps, sender.person, '/settings/otp-address', next);
   assert.equal((await userRow(t.deps, sender.person)).otp_email, next);
   for (const recipient of [otpAddressOf(sender.person), next, contract.master.email]) {
-    const notices = await outboxTo(t.deps, recipient, 'mail.securityChange.subject');
+    const notices = await outboxTo(t.deps, recipient, 'emailOtp.notice.subject');
     assert.ok(notices.some((m) => m.body.includes(next)), `${recipient} is told`);
   }
   const trail = await t.deps.db.selectFrom('audit_log').select(['action', 'details']).where('user_ref', '=', sender.ref).where('action', 'like', 'otp_email.%').orderBy('id').execute();
