@@ -94,7 +94,8 @@ export async function completeFirstLogon(client: Client, deps: Deps, person: Tes
   // R5.1: the master may send transfers, so the portal holds them at the OTP address until it is
   // confirmed; in a contract that uses certificates that happens on the certificate's PC (R4.1).
   const contract = await deps.db.selectFrom('contract').select('certificate_required').where('id', '=', person.contractId).executeTakeFirstOrThrow();
-  if (contract.certificate_required) return;
+  const user = await deps.db.selectFrom('users').select('otp_email_confirmed_at').where('contract_id', '=', person.contractId).where('user_id', '=', person.userId).executeTakeFirstOrThrow();
+  if (contract.certificate_required || user.otp_email_confirmed_at) return;
   const held = await client.get('/status');
   assert.equal(held.headers.location, '/otp-address');
   await registerOtpAddress(client, deps, person, '/otp-address');

@@ -30,7 +30,8 @@ let deps: Deps & { clock: FakeClock };
 
 before(async () => {
   database = await createTestDatabase({ poolSize: workers + 2 });
-  deps = testDeps(database.db);
+  // Each account's person finalises hundreds of transfers within the hour, each with its one-time password.
+  deps = testDeps(database.db, { env: { EMAIL_OTP_SENDS_PER_HOUR: '1000000' } });
 });
 after(async () => {
   await database.drop();

@@ -65,8 +65,17 @@ test('two approvals of one item at once record one', { skip: needsPostgres }, as
 
 test('six approvers at once on an item needing two record two, by two people, and post it once', { skip: needsPostgres }, async () => {
   const { approvers, transfer } = await waitingItem('double');
-  const results = await Promise.allSettled(approvers.map((approver) => approveAs(deps, approver, transfer.id, newKey())));
-  assert.equal(codesOf(results).filter((c) => c === undefined).length, 2);
+  // First all six at once: the first approval needs no one-time password, so each comes without one;
+  // one records step 1, and whoever then finds theirs would be the final one (it sends) is refused
+  // for want of the code (R5.2) — nothing of theirs is written.
+  const first = codesOf(await Promise.allSettled(approvers.map((approver) => approveAs(deps, approver, transfer.id, newKey()))));
+  assert.equal(first.filter((c) => c === undefined).length, 1);
+  for (const code of first.filter((c) => c !== undefined)) assert.ok(['TRANSFER_STATE_CONFLICT', 'EMAIL_OTP_NOT_SENT'].includes(code!), code);
+  // Then the other five at once, each with the code of the final approval.
+  const firstApprover = (await approvalsOf(transfer.id))[0]!.approved_by;
+  const others = approvers.filter((approver) => approver.user.id !== firstApprover);
+  const second = codesOf(await Promise.allSettled(others.map((approver) => approveAs(deps, approver, transfer.id, newKey()))));
+  assert.equal(second.filter((c) => c === undefined).length, 1);
   const rows = await approvalsOf(transfer.id);
   assert.deepEqual(rows.map((r) => r.step).sort(), [1, 2]);
   assert.equal(new Set(rows.map((r) => r.approved_by)).size, 2);

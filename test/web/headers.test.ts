@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LightMyRequestResponse } from 'fastify';
-import { lastEmailCode, logon, onboardMaster, gridAnswerFields } from '../helpers/people.ts';
+import { lastEmailCode, lastOneTimePassword, logon, onboardMaster, gridAnswerFields, otpAddressOf } from '../helpers/people.ts';
 import { appForFile, RecordingClient } from '../helpers/http-app.ts';
 
 const t = appForFile();
@@ -86,6 +86,12 @@ test('every answer along first logon, normal logon, settings, errors and logout 
   await client.get('/setup');
   await client.post('/setup/email/verify', { code: await lastEmailCode(deps, person.email) });
   await client.get('/status');
+  await client.get('/otp-address');
+  await client.post('/otp-address', { address: otpAddressOf(person), confirmationPassword: 'NotMine2026x' });
+  await client.post('/otp-address', { address: otpAddressOf(person), confirmationPassword: person.confirmationPassword });
+  await client.get('/otp-address');
+  await client.post('/otp-address/verify', { otp: await lastOneTimePassword(deps, otpAddressOf(person)) });
+  await client.get('/status');
   await client.get('/settings/password');
   await client.post('/settings/password', { kind: 'login', current: 'NotMine2026x', next: 'NewLogin2026x', nextRepeat: 'NewLogin2026x' });
   await client.get('/settings/email');
@@ -104,7 +110,7 @@ test('every answer along first logon, normal logon, settings, errors and logout 
   await other.post('/logon/grid', gridAnswerFields(other.lastPage, person.digits));
 
   const all = [...client.responses, ...other.responses];
-  for (const path of ['/logon', '/logon/grid', '/setup', '/status', '/settings/password', '/settings/email']) {
+  for (const path of ['/logon', '/logon/grid', '/setup', '/otp-address', '/status', '/settings/password', '/settings/email']) {
     assert.ok(all.some(({ method, url, response }) => method === 'GET' && url === path && response.statusCode === 200), `${path} was shown`);
   }
   assert.ok(all.some(({ response }) => setCookies(response).some((c) => c.startsWith('__Host-sid='))), 'a session cookie was checked');

@@ -12,7 +12,7 @@ import { verifyLedger } from '../../../src/modules/ledger/verify.ts';
 import { createTestDatabase, needsPostgres, onPostgres, type TestDatabase } from '../../helpers/database.ts';
 import { testDeps, testKeyringSpec } from '../../helpers/deps.ts';
 import { Client } from '../../helpers/client.ts';
-import { completeFirstLogon, gridAnswerFields, onboardMaster, type TestPerson } from '../../helpers/people.ts';
+import { completeFirstLogon, gridAnswerFields, lastOneTimePassword, onboardMaster, otpAddressOf, type TestPerson } from '../../helpers/people.ts';
 import { dropWhenClosed } from '../../security/attack-helpers.ts';
 import { HttpsClient, type HttpsAnswer } from '../../helpers/https-client.ts';
 import { addUserWith } from '../../users/helpers.ts';
@@ -68,6 +68,8 @@ interface Request {
   client: HttpsClient;
   draft: string;
   key: string;
+  /** R5.2: the one-time password the confirmation page had emailed for this transfer. */
+  otp: string;
   amountYen: bigint;
 }
 
@@ -86,7 +88,7 @@ async function logOn(base: string, person: TestPerson): Promise<HttpsClient> {
 }
 
 function confirm(base: string, request: Request): Promise<HttpsAnswer> {
-  return request.client.post(base, '/transfers/confirm', { draft: request.draft, idempotencyKey: request.key, confirmationPassword: request.person.confirmationPassword });
+  return request.client.post(base, '/transfers/confirm', { draft: request.draft, idempotencyKey: request.key, confirmationPassword: request.person.confirmationPassword, otp: request.otp });
 }
 
 /** Runs each person's requests with a few in flight, as a person double-clicking in several tabs would. */
@@ -126,6 +128,10 @@ test('kill -9 during a burst of transfers: after a restart every retry with its 
   const payee = await addAccount(deps, (await addContract(deps)).contractId, { branchCode: otherOwnBranchCode });
   const grant = { business: 'transfer' as const, register: true, send: true, perTransactionLimitYen: 1_000_000n, dailyLimitYen: 100_000_000n };
   const people: TestPerson[] = [master, await addUserWith(deps, master.contractId, [grant], [from.id]), await addUserWith(deps, master.contractId, [grant], [from.id])];
+  // R5.1: the users who send have confirmed OTP addresses, as their registration leaves them.
+  for (const person of people.slice(1)) {
+    await db.updateTable('users').set({ otp_email: otpAddressOf(person), otp_email_confirmed_at: processStart }).where('contract_id', '=', person.contractId).where('user_id', '=', person.userId).execute();
+  }
 
   service = await startCrashableService(env, processStart);
   const first = service;
@@ -147,7 +153,11 @@ test('kill -9 during a burst of transfers: after a restart every retry with its 
       });
       const draft = /^\/transfers\/confirm\?draft=([A-Za-z0-9._-]+)$/.exec(form.location ?? '')?.[1];
       assert.ok(draft, `a draft for ${person.userId}: ${form.status} ${form.location ?? ''}\n${first.output()}`);
-      requests.push({ person, client, draft, key: randomBytes(24).toString('base64url'), amountYen });
+      const key = randomBytes(24).toString('base64url');
+      // R5.2: the confirmation sends the transfer at once: its one-time password, as the page's button sends it.
+      const sent = await client.post(first.base, '/transfers/confirm/otp', { draft, idempotencyKey: key });
+      assert.equal(sent.status, 303, `the one-time password for ${person.userId} is sent: ${sent.body.slice(0, 300)}`);
+      requests.push({ person, client, draft, key, otp: await lastOneTimePassword(deps, otpAddressOf(person)), amountYen });
     }
   }
 
