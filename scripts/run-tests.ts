@@ -28,11 +28,11 @@ const filesAtOncePerLeg = 2;
 
 /**
  * Files that take the longest (browsers, processes, load; see the slowest files printed at the end)
- * start first, so that no long file starts last and runs alone while the cores idle.
+ * start first, in this order, so that no long file starts last and runs alone while the cores idle.
  */
 const startFirst = [
-  'test/e2e/**',
   'test/transfers/bank-invariant.test.ts',
+  'test/e2e/**',
   'test/security/{two-processes,connection-loss,lockout-race}.test.ts',
   'test/transfers/pages/crash.test.ts',
   'test/**/*cli.test.ts',
@@ -48,8 +48,8 @@ const selected =
     : heaviestFirst(globSync(['src/**/*.test.ts', 'test/**/*.test.ts'], { exclude: quick ? quickLeaveOut : [] }).sort());
 
 function heaviestFirst(files: string[]): string[] {
-  const heavy = new Set(globSync(startFirst));
-  return [...files.filter((f) => heavy.has(f)), ...files.filter((f) => !heavy.has(f))];
+  const heavy = [...new Set(startFirst.flatMap((pattern) => globSync(pattern).sort()))].filter((f) => files.includes(f));
+  return [...heavy, ...files.filter((f) => !heavy.includes(f))];
 }
 
 // Every test file, and every service or CLI process a test starts, is a Node process loading the

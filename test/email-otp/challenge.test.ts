@@ -16,7 +16,8 @@ import {
   type ChallengeOwner,
   type ChallengeTarget,
 } from '../../src/access/email-otp/challenge.ts';
-import { addContract, addPerson, emailedCode } from '../transfers/fixtures.ts';
+import { addContract, addPerson } from '../transfers/fixtures.ts';
+import { lastOneTimePassword } from '../helpers/people.ts';
 
 /**
  * R5.2–R5.4: the email one-time password as one piece — bound to a digest of what it confirms, used
@@ -52,7 +53,7 @@ async function person(): Promise<{ owner: ChallengeOwner; address: string }> {
 /** Sends a code for `target` and reads it from the person's mail. */
 async function sendAndRead(owner: ChallengeOwner, address: string, target: ChallengeTarget): Promise<string> {
   await sendChallenge(deps, owner, target, address, { ...mail, details: [] });
-  return emailedCode(deps, address);
+  return lastOneTimePassword(deps, address);
 }
 
 const use = (owner: ChallengeOwner, target: ChallengeTarget, code: unknown) => enterCode(deps, owner, target, code, async () => 'used');

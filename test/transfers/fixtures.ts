@@ -19,6 +19,7 @@ import {
   type TransferInput,
 } from '../../src/modules/transfers/service.ts';
 import { AppError, isAppError } from '../../src/errors.ts';
+import { lastOneTimePassword } from '../helpers/people.ts';
 import { prepareTransfer } from '../../src/modules/transfers/prepare.ts';
 
 /**
@@ -177,17 +178,6 @@ export function toOtherBank(nameInput = 'ﾔﾏﾀﾞ ﾊﾅｺ'): Destination {
 /** Today in the tests' fake clock (2026-04-01 09:00 in Tokyo, a Wednesday). */
 export const today = '2026-04-01';
 
-/** R5.2: the newest one-time password emailed to an address, read from the outbox as the person reads their mail. */
-export async function emailedCode(deps: Deps, recipient: string): Promise<string> {
-  const message = await deps.db
-    .selectFrom('outbox')
-    .select('body')
-    .where('recipient', '=', recipient)
-    .where('subject', 'like', '%ワンタイムパスワード%')
-    .orderBy('id', 'desc')
-    .executeTakeFirstOrThrow();
-  return /ワンタイムパスワード: (\d{6})/.exec(message.body)![1]!;
-}
 
 /** One code at a time per person: a code is sent and read from the outbox before the next is sent. */
 const codeQueues = new Map<number, Promise<unknown>>();
@@ -216,7 +206,7 @@ async function codeFor(deps: Deps, actor: Actor, operation: string, send: () => 
       if (isAppError(error)) return undefined; // the step itself will say why
       throw error;
     }
-    const code = await emailedCode(deps, actor.user.otp_email!);
+    const code = await lastOneTimePassword(deps, actor.user.otp_email!);
     lastCodes.set(cacheKey, code);
     return code;
   });
