@@ -133,7 +133,7 @@ test('R1.3: the initial password is consumed once when two settings of passwords
   // A loser admitted before the winner committed is refused by the conditional statement; one
   // admitted after it finds the session promoted and is sent on to the status page.
   for (const answer of answers) {
-    assert.ok(answer.headers.location === '/status' || errorCode(answer.body) === 'SESSION_REQUIRED', `${answer.statusCode} ${answer.headers.location ?? ''}`);
+    assert.ok(answer.headers.location === "/status" || errorCode(answer.body) === "SESSION_REQUIRED", `${answer.statusCode} ${answer.headers.location ?? ""} ${errorCode(answer.body) ?? ""}`);
   }
   assert.ok(answers.some((a) => a.statusCode === 303));
   const row = await userRow(t.deps, user);

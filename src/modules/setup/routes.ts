@@ -61,6 +61,11 @@ export function setupRoutes(app: FastifyInstance, deps: Deps): void {
     access: 'setup',
     render,
     async submit(request) {
+      const { session, user } = request.live;
+      // The same form sent twice: its twin set the passwords a moment ago, before it moved the
+      // session on. This one goes where the twin leads instead of answering an error.
+      const step = stepOf(request);
+      if (step === 'done' || step === 'email') return finishSetupIfDone(deps.db, session.id, user.id, session.logon_method);
       requireStep(request, 'passwords');
       await setInitialPasswords(
         deps,
@@ -73,7 +78,6 @@ export function setupRoutes(app: FastifyInstance, deps: Deps): void {
         },
         requestContext(request),
       );
-      const { session, user } = request.live;
       return finishSetupIfDone(deps.db, session.id, user.id, session.logon_method);
     },
   });
