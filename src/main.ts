@@ -12,7 +12,7 @@ import { consolePaths } from './operator/console/paths.ts';
 import { startDeliveryLoop } from './outbox/delivery.ts';
 import { ensureAuthority } from './modules/certificates/authority.ts';
 import { startCertificateReminders } from './modules/certificates/reminders.ts';
-import { startEmailOtpExpiries } from './access/email-otp/challenge.ts';
+import { startEmailOtpExpiries } from './access/email-otp/expiry.ts';
 import { startTransferScheduler } from './modules/ledger/scheduler.ts';
 import { emlFileTransport, smtpTransport } from './outbox/transport.ts';
 

@@ -6,16 +6,10 @@ import type { Deps } from '../../src/deps.ts';
 import type { FakeClock } from '../../src/platform/clock.ts';
 import { isAppError } from '../../src/errors.ts';
 import { canonicalDigest } from '../../src/access/email-otp/digest.ts';
-import {
-  checkCode,
-  emailOtpResendCooldownSeconds,
-  emailOtpSendsPerSubjectMax,
-  enterCode,
-  recordExpiries,
-  sendChallenge,
-  type ChallengeOwner,
-  type ChallengeTarget,
-} from '../../src/access/email-otp/challenge.ts';
+import { checkCode, enterCode } from '../../src/access/email-otp/check.ts';
+import { emailOtpResendCooldownSeconds, type ChallengeOwner, type ChallengeTarget } from '../../src/access/email-otp/challenge.ts';
+import { emailOtpSendsPerSubjectMax, sendChallenge } from '../../src/access/email-otp/send.ts';
+import { recordExpiries } from '../../src/access/email-otp/expiry.ts';
 import { addContract, addPerson } from '../transfers/fixtures.ts';
 import { lastOneTimePassword } from '../helpers/people.ts';
 

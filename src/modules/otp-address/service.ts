@@ -8,7 +8,9 @@ import type { LiveSession } from '../../access/sessions.ts';
 import { confirmWithConfirmationPassword } from '../../access/confirmation-password.ts';
 import { canonicalDigest } from '../../access/email-otp/digest.ts';
 import { maskedAddress } from '../../access/email-otp/mask.ts';
-import { enterCode, openChallenge, sendChallenge, type ChallengeTarget, type SentChallenge } from '../../access/email-otp/challenge.ts';
+import { enterCode } from '../../access/email-otp/check.ts';
+import { openChallenge, type ChallengeTarget, type SentChallenge } from '../../access/email-otp/challenge.ts';
+import { sendChallenge } from '../../access/email-otp/send.ts';
 
 /**
  * R5.1: a person's OTP address [ワンタイムパスワード用メールアドレス], registered or changed with the

@@ -4,21 +4,9 @@ import { AppError, isAppError } from '../../errors.ts';
 import type { Tx } from '../../db/transaction.ts';
 import { formatYen } from '../../domain/money.ts';
 import { canonicalDigest } from '../../access/email-otp/digest.ts';
-import {
-  checkCode,
-  isTwinRefusal,
-  openChallenge,
-  sendChallenge,
-  useCheckedCode,
-  usedNow,
-  withCheckedCode,
-  type ChallengeMail,
-  type ChallengeOwner,
-  type ChallengeTarget,
-  type CheckedCode,
-  type SentChallenge,
-  type UsedChallenge,
-} from '../../access/email-otp/challenge.ts';
+import { checkCode, isTwinRefusal, useCheckedCode, usedNow, withCheckedCode, type CheckedCode } from '../../access/email-otp/check.ts';
+import { openChallenge, type ChallengeMail, type ChallengeOwner, type ChallengeTarget, type SentChallenge, type UsedChallenge } from '../../access/email-otp/challenge.ts';
+import { sendChallenge } from '../../access/email-otp/send.ts';
 import { refuse } from './refusal.ts';
 import { getTransfer } from './queries.ts';
 import type { Actor, TransferDestination, TransferDetail, TransferQuote } from './types.ts';

@@ -10,6 +10,14 @@ import { ownBank } from '../payees/own-bank.ts';
 import { payeesOf } from '../payees/repository.ts';
 import { holderOf, usableAccountIds } from './holder.ts';
 import type { Actor } from './service.ts';
+import { randomToken } from '../../platform/random.ts';
+
+/** R8.6: a key per money-moving form, made when the form is rendered: 24 random bytes, 32 characters. */
+const idempotencyKeyBytes = 24;
+
+export function newFormKey(deps: Deps): string {
+  return randomToken(deps.random, idempotencyKeyBytes);
+}
 import { field } from './form-input.ts';
 import { lookupText } from './pages-query.ts';
 import type { CodeLookup } from './views-lookup.ts';

@@ -1,0 +1,147 @@
+import { sql } from 'kysely';
+import type { Deps } from '../../deps.ts';
+import type { Tx } from '../../db/transaction.ts';
+import { inTransaction } from '../../db/transaction.ts';
+import { AppError } from '../../errors.ts';
+import { recordAudit } from '../../audit/audit-trail.ts';
+import { auditEvent, emailOtpWrongEntriesMax, macMessage, macPurpose, newest, refuse, sent, type ChallengeOwner, type ChallengeRow, type ChallengeTarget, type UsedChallenge } from './challenge.ts';
+import { recordExpiries } from './expiry.ts';
+
+/** The refusal for a code that can no longer be entered, recording an expiry the first time it is found. */
+async function refuseClosed(deps: Deps, owner: ChallengeOwner, row: ChallengeRow, now: Date): Promise<never> {
+  if (row.used_at) refuse('EMAIL_OTP_USED');
+  if (row.voided_at) refuse(row.void_reason === 'replaced' ? 'EMAIL_OTP_NOT_SENT' : 'EMAIL_OTP_VOID');
+  if (row.expires_at <= now) {
+    await recordExpiries(deps, now, row.id, owner);
+    refuse('EMAIL_OTP_EXPIRED');
+  }
+  refuse('EMAIL_OTP_BUSY');
+}
+
+/** A right code, checked before the operation's transaction: its entry is held until it is used there or given back. */
+export interface CheckedCode {
+  readonly row: ChallengeRow;
+  readonly owner: ChallengeOwner;
+}
+
+/**
+ * R5.2–R5.4: checks a code entered for `target`. The operation must be the one the code was sent
+ * for, as it stands now (its digest): after any change the code is useless, and it is voided so that
+ * a new one, stating the operation as it now is, must be asked for. A wrong code is counted at once
+ * and refused; a right one is returned holding its entry, to be used in the transaction of the
+ * operation (useCheckedCode), so the code is spent exactly when the operation commits. Every outcome
+ * is in the audit trail, never the code.
+ */
+export async function checkCode(deps: Deps, owner: ChallengeOwner, target: ChallengeTarget, code: unknown): Promise<CheckedCode> {
+  const now = deps.clock.now();
+  const row = await newest(deps.db, owner.user.id, target);
+  if (!row) refuse('EMAIL_OTP_NOT_SENT');
+  if (row.used_at || row.voided_at || row.expires_at <= now) return refuseClosed(deps, owner, row, now);
+  if (row.digest !== target.digest) {
+    await inTransaction(deps.db, async (tx) => {
+      const voided = await tx
+        .updateTable('email_otp_challenge')
+        .set({ voided_at: now, void_reason: 'changed' })
+        .where('id', '=', row.id)
+        .where('used_at', 'is', null)
+        .where('voided_at', 'is', null)
+        .returning('id')
+        .executeTakeFirst();
+      if (voided) await recordAudit(tx, auditEvent(owner, row, now, 'email_otp.changed', 'failure', { reason: 'operation changed after the code was sent' }));
+    });
+    refuse('EMAIL_OTP_CHANGED');
+  }
+  if (typeof code !== 'string' || !/^[0-9]{6}$/.test(code)) refuse('EMAIL_OTP_FORMAT');
+
+  const reserved = await deps.db
+    .updateTable('email_otp_challenge')
+    .set({ entries_in_flight: sql`entries_in_flight + 1` })
+    .where('id', '=', row.id)
+    .where('used_at', 'is', null)
+    .where('voided_at', 'is', null)
+    .where('expires_at', '>', now)
+    .where(sql<boolean>`entries_in_flight + wrong_entries < ${emailOtpWrongEntriesMax}`)
+    .returning('id')
+    .executeTakeFirst();
+  if (!reserved) {
+    const again = await newest(deps.db, owner.user.id, target);
+    return refuseClosed(deps, owner, again ?? row, now);
+  }
+  if (deps.keyring.macMatches(macMessage(row, code), macPurpose(row.purpose), row.code_mac)) return { row, owner };
+
+  const wrong = await inTransaction(deps.db, async (tx) => {
+    const counted = await sql<{ wrong_entries: number; voided: boolean }>`
+      UPDATE email_otp_challenge SET
+        entries_in_flight = entries_in_flight - 1,
+        wrong_entries = wrong_entries + 1,
+        voided_at = CASE WHEN wrong_entries + 1 >= ${emailOtpWrongEntriesMax} THEN ${now}::timestamptz ELSE voided_at END,
+        void_reason = CASE WHEN wrong_entries + 1 >= ${emailOtpWrongEntriesMax} THEN 'wrong_entries' ELSE void_reason END
+      WHERE id = ${row.id}
+      RETURNING wrong_entries, voided_at IS NOT NULL AS voided`.execute(tx);
+    const { wrong_entries: wrongEntries, voided } = counted.rows[0]!;
+    const left = Math.max(emailOtpWrongEntriesMax - wrongEntries, 0);
+    await recordAudit(tx, auditEvent(owner, row, now, 'email_otp.wrong', 'failure', { wrongEntries, entriesLeft: left }));
+    if (voided) await recordAudit(tx, auditEvent(owner, row, now, 'email_otp.void', 'failure', { reason: 'wrong entries' }));
+    return { voided, left };
+  });
+  if (wrong.voided) refuse('EMAIL_OTP_VOID');
+  refuse('EMAIL_OTP_WRONG', { left: String(wrong.left) });
+}
+
+/**
+ * Uses a checked code in the operation's transaction (house rule 4: one conditional UPDATE): the code
+ * and the operation commit together. Refused when it was used meanwhile (a request submitted twice:
+ * the caller tells a twin of a request carried out from another use).
+ */
+export async function useCheckedCode(deps: Deps, tx: Tx, checked: CheckedCode): Promise<UsedChallenge> {
+  const now = deps.clock.now();
+  const used = await tx
+    .updateTable('email_otp_challenge')
+    .set({ used_at: now, entries_in_flight: sql`entries_in_flight - 1` })
+    .where('id', '=', checked.row.id)
+    .where('used_at', 'is', null)
+    .where('voided_at', 'is', null)
+    .returningAll()
+    .executeTakeFirst();
+  if (!used) refuse('EMAIL_OTP_USED');
+  await recordAudit(tx, auditEvent(checked.owner, checked.row, now, 'email_otp.verify', 'success'));
+  return { ...sent(used as ChallengeRow), usedAt: now };
+}
+
+/** What a checked code will record when used now: for the operation's protections, written in the same statement. */
+export function usedNow(deps: Deps, checked: CheckedCode): UsedChallenge {
+  return { ...sent(checked.row), usedAt: deps.clock.now() };
+}
+
+/**
+ * Runs the operation that uses a checked code; when it did not commit a use (refused, rolled back, a
+ * twin's result), the code's entry is given back, so the code stays good for the operation.
+ */
+export async function withCheckedCode<T>(deps: Deps, checked: CheckedCode | undefined, operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } finally {
+    // A use that committed gave the entry back with it (used_at is set); otherwise this does.
+    if (checked) {
+      await deps.db
+        .updateTable('email_otp_challenge')
+        .set({ entries_in_flight: sql`entries_in_flight - 1` })
+        .where('id', '=', checked.row.id)
+        .where('used_at', 'is', null)
+        .where('entries_in_flight', '>', 0)
+        .execute();
+    }
+  }
+}
+
+/** Refusals of a right-looking entry that a request submitted twice meets: its twin holds or used the code. */
+export function isTwinRefusal(error: unknown): error is AppError {
+  return error instanceof AppError && (error.code === 'EMAIL_OTP_USED' || error.code === 'EMAIL_OTP_BUSY');
+}
+
+/** Checks and uses a code in a transaction of its own, with `then` (a change the code confirms) in the same transaction. */
+export async function enterCode<T>(deps: Deps, owner: ChallengeOwner, target: ChallengeTarget, code: unknown, then: (tx: Tx, used: UsedChallenge) => Promise<T>): Promise<T> {
+  const checked = await checkCode(deps, owner, target, code);
+  return withCheckedCode(deps, checked, () => inTransaction(deps.db, async (tx) => then(tx, await useCheckedCode(deps, tx, checked))));
+}
+

@@ -1,0 +1,87 @@
+import { sql } from 'kysely';
+import type { Deps } from '../../deps.ts';
+import type { Tx } from '../../db/transaction.ts';
+import { inTransaction } from '../../db/transaction.ts';
+import { recordAudit } from '../../audit/audit-trail.ts';
+import { enqueueEmail } from '../../outbox/enqueue.ts';
+import { composeNotice } from '../../mail/compose.ts';
+import { formatJstJapanese } from '../../domain/tokyo-time.ts';
+import { randomDigits } from '../../platform/random.ts';
+import { auditEvent, emailOtpDigits, emailOtpResendCooldownSeconds, macMessage, macPurpose, refuse, sent, type ChallengeMail, type ChallengeOwner, type ChallengeRow, type ChallengeTarget, type SentChallenge } from './challenge.ts';
+
+/** At most this many codes for one operation. */
+export const emailOtpSendsPerSubjectMax = 5;
+const hourMs = 3_600_000;
+
+/**
+ * Sends a new code for `target` to `recipient`, in the caller's transaction when given (the email
+ * commits with the challenge: house rule 8). A code sent earlier for the same operation is replaced.
+ * Refused during the cool-down and beyond the limits (the person's row is locked, so two requests
+ * at once are counted one after the other).
+ */
+export async function sendChallenge(
+  deps: Deps,
+  owner: ChallengeOwner,
+  target: ChallengeTarget,
+  recipient: string,
+  mail: ChallengeMail,
+  executor?: Tx,
+): Promise<SentChallenge> {
+  const work = async (tx: Tx) => {
+    const { user } = owner;
+    const now = deps.clock.now();
+    await tx.selectFrom('users').select('id').where('id', '=', user.id).forUpdate().execute();
+    const counts = await sql<{ last_for_subject: Date | null; for_subject: number; last_hour: number }>`
+      SELECT
+        (SELECT max(created_at) FROM email_otp_challenge WHERE user_ref = ${user.id} AND purpose = ${target.purpose} AND subject = ${target.subject}) AS last_for_subject,
+        (SELECT count(*) FROM email_otp_challenge WHERE user_ref = ${user.id} AND purpose = ${target.purpose} AND subject = ${target.subject})::int AS for_subject,
+        (SELECT count(*) FROM email_otp_challenge WHERE user_ref = ${user.id} AND created_at > ${new Date(now.getTime() - hourMs)})::int AS last_hour`.execute(tx);
+    const { last_for_subject: last, for_subject: forSubject, last_hour: lastHour } = counts.rows[0]!;
+    if (last !== null) {
+      const resendAt = new Date(new Date(last).getTime() + emailOtpResendCooldownSeconds * 1000);
+      if (resendAt > now) refuse('EMAIL_OTP_COOLDOWN', { at: formatJstJapanese(resendAt) });
+    }
+    if (forSubject >= emailOtpSendsPerSubjectMax || lastHour >= deps.config.emailOtpSendsPerHourMax) refuse('EMAIL_OTP_SEND_LIMIT');
+
+    await tx
+      .updateTable('email_otp_challenge')
+      .set({ voided_at: now, void_reason: 'replaced' })
+      .where('user_ref', '=', user.id)
+      .where('purpose', '=', target.purpose)
+      .where('subject', '=', target.subject)
+      .where('used_at', 'is', null)
+      .where('voided_at', 'is', null)
+      .execute();
+    const code = randomDigits(deps.random, emailOtpDigits);
+    const expiresAt = new Date(now.getTime() + deps.config.emailOtpTtlSeconds * 1000);
+    const identity = { user_ref: user.id, purpose: target.purpose, subject: target.subject, digest: target.digest, created_at: now };
+    const row = (await tx
+      .insertInto('email_otp_challenge')
+      .values({
+        ...identity,
+        contract_id: user.contract_id,
+        code_mac: deps.keyring.mac(macMessage(identity, code), macPurpose(target.purpose)),
+        recipient,
+        expires_at: expiresAt,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow()) as ChallengeRow;
+    const notice = composeNotice(deps.config, {
+      subject: mail.subject,
+      lines: [
+        { key: mail.intro },
+        { key: 'emailOtp.mail.code', params: { code } },
+        { key: 'emailOtp.mail.expires', params: { at: formatJstJapanese(expiresAt), minutes: Math.round(deps.config.emailOtpTtlSeconds / 60) } },
+        { key: 'emailOtp.mail.detailsHeading' },
+        ...mail.details,
+        { key: 'emailOtp.mail.compare' },
+        { key: 'emailOtp.mail.notYou' },
+      ],
+    });
+    await enqueueEmail(tx, { contractId: user.contract_id, recipient, ...notice }, now);
+    await recordAudit(tx, auditEvent(owner, row, now, 'email_otp.send', 'info', { expiresAt: expiresAt.toISOString() }));
+    return sent(row);
+  };
+  return executor ? work(executor) : inTransaction(deps.db, work);
+}
+

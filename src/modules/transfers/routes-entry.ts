@@ -1,0 +1,159 @@
+import type { FastifyInstance } from 'fastify';
+import type { Deps } from '../../deps.ts';
+import { AppError, isAppError } from '../../errors.ts';
+import { html } from '../../web/html.ts';
+import { layout } from '../../web/layout.ts';
+import { type FormState } from '../../web/form.ts';
+import { registerPage, type PageRequest } from '../../web/page-route.ts';
+import { sentValue } from '../../web/form-input.ts';
+import { pageContext, requestContext, sessionChrome } from '../../web/request-context.ts';
+import { confirmWithConfirmationPassword } from '../../access/confirmation-password.ts';
+import {
+  createTransfer,
+  newTransferTarget,
+  openTransferCode,
+  quoteTransfer,
+  sendNewTransferCode,
+  type TransferQuote,
+} from './service.ts';
+import { otpField, otpSection } from './views-otp.ts';
+import { otpAddressMasked } from '../../access/email-otp/otp-address.ts';
+import {
+  confirmationPasswordField,
+  field,
+  idempotencyKeyField,
+  isIdempotencyKey,
+  transferFormFields,
+  transferFormInput,
+} from './form-input.ts';
+import { draftFormValues, openDraft, sealDraft } from './pages-draft.ts';
+import { actorOf, codeLookupOf, newFormKey, transferFormChoices } from './pages-data.ts';
+import { transferForm } from './views-form.ts';
+import { confirmPage, noDraftPage } from './views-confirm.ts';
+import { codeLookup } from './views-lookup.ts';
+import { prefill } from './pages-query.ts';
+
+/** The code look-up sits under the form on the same page. */
+const codeLookupHref = '#code-lookup';
+
+/** A quote, or the refusal that the person has to see instead of it. */
+async function quoteOrRefusal(run: () => Promise<TransferQuote>): Promise<{ quote?: TransferQuote; error?: AppError }> {
+  try {
+    return { quote: await run() };
+  } catch (error) {
+    if (isAppError(error)) return { error };
+    throw error;
+  }
+}
+
+/**
+ * R8.2, R8.6, R5.2: entering a transfer, and confirming it with the confirmation password — and,
+ * when the confirmation sends it at once, with the email one-time password of this very transfer.
+ */
+export function transferEntryRoutes(app: FastifyInstance, deps: Deps): void {
+  const newKey = () => newFormKey(deps);
+
+  registerPage(app, deps, {
+    path: '/transfers/new',
+    access: 'active',
+    echo: transferFormFields,
+    async render(request, state: FormState) {
+      const page = pageContext(deps, request);
+      const chrome = sessionChrome(deps, request.live);
+      const choices = await transferFormChoices(deps, actorOf(request.live, requestContext(request)));
+      let shown = state;
+      let values = state.values ?? prefill(request.query);
+      // "Change the details" from the confirmation page brings the draft back into the form.
+      const draft = sentValue(request.query, field.draft);
+      if (!state.error && draft !== undefined) {
+        try {
+          values = draftFormValues(openDraft(deps, request.live.session.id, draft));
+        } catch (error) {
+          if (!isAppError(error)) throw error;
+          shown = { error };
+        }
+      }
+      const body = html`<p>${page.t('transferPages.new.intro')}</p>
+${transferForm(page.t, shown, { csrfToken: chrome.csrfToken, choices, values, lookupHref: codeLookupHref })}
+${codeLookup(page.t, await codeLookupOf(deps, request.query, values))}`;
+      return layout(page, 'transferPages.new.title', body, chrome);
+    },
+    async submit(request) {
+      const input = transferFormInput(request.body);
+      // Everything the creation will check is checked now, so the confirmation page shows a transfer that can be made.
+      await quoteTransfer(deps, actorOf(request.live, requestContext(request)), input);
+      return `/transfers/confirm?draft=${sealDraft(deps, request.live.session.id, input)}`;
+    },
+  });
+
+  /** R5.2: the email one-time password of a confirmation that sends the transfer, bound to its key. */
+  const confirmOtpSection = async (request: PageRequest<'active'>, state: FormState, quote: TransferQuote, draft: string, idempotencyKey: string) => {
+    const actor = actorOf(request.live, requestContext(request));
+    const t = pageContext(deps, request).t;
+    return otpSection(t, {
+      csrfToken: request.live.session.csrf_token,
+      addressMasked: otpAddressMasked(request.live.user),
+      open: await openTransferCode(deps, actor, newTransferTarget(actor, idempotencyKey, quote)),
+      action: '/transfers/confirm/otp',
+      hidden: { [field.draft]: draft, [field.idempotencyKey]: idempotencyKey },
+      state,
+    });
+  };
+
+  const renderConfirm = async (request: PageRequest<'active'>, state: FormState, otpState: FormState = {}) => {
+    const page = pageContext(deps, request);
+    const chrome = sessionChrome(deps, request.live);
+    const sealed = state.error || otpState.error ? sentValue(request.body, field.draft) : sentValue(request.query, field.draft);
+    let input;
+    try {
+      input = openDraft(deps, request.live.session.id, sealed);
+    } catch (error) {
+      if (!isAppError(error)) throw error;
+      return layout(page, 'transferPages.confirm.title', noDraftPage(page.t, state.error ? state : { error }), chrome);
+    }
+    const { quote, error } = await quoteOrRefusal(() => quoteTransfer(deps, actorOf(request.live, requestContext(request)), input));
+    // A retry after an error keeps the key of the form that was sent (R8.6); so does the page after
+    // its one-time password was sent, which is bound to that key (R5.2).
+    const sentKey = state.error || otpState.error ? sentValue(request.body, field.idempotencyKey) : sentValue(request.query, 'key');
+    const idempotencyKey = isIdempotencyKey(sentKey) ? sentKey : newKey();
+    const draft = sealed as string;
+    const body = confirmPage(page.t, state.error ? state : error ? { error } : {}, {
+      csrfToken: chrome.csrfToken,
+      draft,
+      idempotencyKey,
+      quote,
+      otpSection: quote?.sendsNow ? await confirmOtpSection(request, otpState, quote, draft, idempotencyKey) : undefined,
+    });
+    return layout(page, 'transferPages.confirm.title', body, chrome);
+  };
+
+  registerPage(app, deps, {
+    path: '/transfers/confirm',
+    access: 'active',
+    render: (request, state) => renderConfirm(request, state),
+    async submit(request) {
+      const context = requestContext(request);
+      const input = openDraft(deps, request.live.session.id, sentValue(request.body, field.draft));
+      const idempotencyKey = idempotencyKeyField(request.body);
+      const password = confirmationPasswordField(request.body);
+      // R2.3: a wrong confirmation password counts towards the person's stop.
+      await confirmWithConfirmationPassword(deps, request.live, password, context, 'transfer.register');
+      const { transfer } = await createTransfer(deps, actorOf(request.live, context), { ...input, idempotencyKey }, sentValue(request.body, otpField));
+      return `/transfers/${transfer.id.toString()}?done=created`;
+    },
+  });
+
+  registerPage(app, deps, {
+    path: '/transfers/confirm/otp',
+    access: 'active',
+    render: (request, state) => renderConfirm(request, {}, state),
+    async submit(request) {
+      const actor = actorOf(request.live, requestContext(request));
+      const draft = sentValue(request.body, field.draft);
+      const input = openDraft(deps, request.live.session.id, draft);
+      const idempotencyKey = idempotencyKeyField(request.body);
+      await sendNewTransferCode(deps, actor, idempotencyKey, await quoteTransfer(deps, actor, input));
+      return `/transfers/confirm?draft=${draft as string}&key=${idempotencyKey}#email-otp`;
+    },
+  });
+}

@@ -1,0 +1,154 @@
+import type { FastifyInstance } from 'fastify';
+import type { Deps } from '../../deps.ts';
+import type { TransferStatus } from '../../db/schema-transfers.ts';
+import { isAppError } from '../../errors.ts';
+import { html } from '../../web/html.ts';
+import { layout } from '../../web/layout.ts';
+import { noticeBox, type FormState } from '../../web/form.ts';
+import { registerPage, type PageRequest } from '../../web/page-route.ts';
+import { sentValue } from '../../web/form-input.ts';
+import { pageContext, requestContext, sessionChrome } from '../../web/request-context.ts';
+import type { MessageKey } from '../../web/i18n/index.ts';
+import { confirmWithConfirmationPassword } from '../../access/confirmation-password.ts';
+import {
+  approveTransfer,
+  awaitingActor,
+  finalises,
+  getTransfer,
+  listTransfers,
+  openTransferCode,
+  sendBackTransfer,
+  sendTransfer,
+  sendTransferCode,
+  transferTarget,
+  withdrawTransfer,
+} from './service.ts';
+import { otpField, otpSection } from './views-otp.ts';
+import { otpAddressMasked } from '../../access/email-otp/otp-address.ts';
+import { confirmationPasswordField, field, idempotencyKeyField, reasonField, transferIdParam } from './form-input.ts';
+import { actorOf, newFormKey } from './pages-data.ts';
+import { detailPage, transferActions, type TransferAction } from './views-detail.ts';
+import { approvalsPage, listPage } from './views-list.ts';
+import { listFilter } from './pages-query.ts';
+
+/** The notice after a step, by the `done` of the address (a Map: no inherited names such as `constructor`). */
+const doneKeys = new Map<unknown, MessageKey>([
+  ['created', 'transferPages.done.created'],
+  ['approved', 'transferPages.done.approved'],
+  ['sent', 'transferPages.done.sent'],
+  ['withdrawn', 'transferPages.done.withdrawn'],
+  ['sentBack', 'transferPages.done.sentBack'],
+]);
+
+const actionDone: Record<TransferAction, string> = { approve: 'approved', send: 'sent', withdraw: 'withdrawn', 'send-back': 'sentBack' };
+
+/**
+ * R8.1, R8.5, R5.2: the list, the items waiting for the person, and one transfer with the steps the
+ * person may take — the step that finalises it with the email one-time password.
+ */
+export function transferItemRoutes(app: FastifyInstance, deps: Deps): void {
+  const newKey = () => newFormKey(deps);
+
+  registerPage(app, deps, {
+    path: '/transfers',
+    access: 'active',
+    async render(request) {
+      const page = pageContext(deps, request);
+      const chrome = sessionChrome(deps, request.live);
+      let state: FormState = {};
+      let filter: { status: TransferStatus | undefined; page: number } = { status: undefined, page: 1 };
+      try {
+        filter = listFilter(request.query);
+      } catch (error) {
+        if (!isAppError(error)) throw error;
+        state = { error };
+      }
+      const list = await listTransfers(deps, actorOf(request.live, requestContext(request)), filter);
+      return layout(page, 'transferPages.list.title', listPage(page.t, state, { ...filter, ...list }), chrome);
+    },
+  });
+
+  registerPage(app, deps, {
+    path: '/approvals',
+    access: 'active',
+    async render(request) {
+      const page = pageContext(deps, request);
+      const items = await awaitingActor(deps, actorOf(request.live, requestContext(request)));
+      return layout(page, 'transferPages.approvals.title', approvalsPage(page.t, items), sessionChrome(deps, request.live));
+    },
+  });
+
+  const renderDetail = async (request: PageRequest<'active'>, state: FormState, failed: TransferAction | 'otp' | undefined) => {
+    const page = pageContext(deps, request);
+    const chrome = sessionChrome(deps, request.live);
+    const actor = actorOf(request.live, requestContext(request));
+    const detail = await getTransfer(deps, actor, transferIdParam(request.params));
+    const doneKey = doneKeys.get(sentValue(request.query, 'done'));
+    const keys = Object.fromEntries(transferActions.map((action) => [action, newKey()])) as Record<TransferAction, string>;
+    // R5.2: the approval that sends the transfer, or the send, needs the email one-time password.
+    const otp =
+      finalises(detail, 'approve') || finalises(detail, 'send')
+        ? otpSection(page.t, {
+            csrfToken: chrome.csrfToken,
+            addressMasked: otpAddressMasked(request.live.user),
+            open: await openTransferCode(deps, actor, transferTarget(detail.transfer)),
+            action: `/transfers/${detail.id.toString()}/otp`,
+            hidden: {},
+            state: failed === 'otp' ? state : {},
+          })
+        : undefined;
+    const body = html`${noticeBox(doneKey ? page.t(doneKey, { id: detail.id.toString() }) : undefined)}
+${detailPage(page.t, failed === 'otp' ? {} : state, detail, { csrfToken: chrome.csrfToken, keys, failed: failed === 'otp' ? undefined : failed, otpSection: otp })}`;
+    return layout(page, 'transferPages.detail.title', body, chrome);
+  };
+
+  registerPage(app, deps, {
+    path: '/transfers/:id',
+    access: 'active',
+    render: (request, state) => renderDetail(request, state, undefined),
+  });
+
+  registerPage(app, deps, {
+    path: '/transfers/:id/otp',
+    access: 'active',
+    render: (request, state) => renderDetail(request, state, state.error ? 'otp' : undefined),
+    async submit(request) {
+      const actor = actorOf(request.live, requestContext(request));
+      const detail = await getTransfer(deps, actor, transferIdParam(request.params));
+      await sendTransferCode(deps, actor, detail);
+      return `/transfers/${detail.id.toString()}#email-otp`;
+    },
+  });
+
+  for (const action of transferActions) {
+    registerPage(app, deps, {
+      path: `/transfers/:id/${action}`,
+      access: 'active',
+      echo: action === 'send-back' ? [field.reason] : [],
+      render: (request, state) => renderDetail(request, state, state.error ? action : undefined),
+      async submit(request) {
+        const context = requestContext(request);
+        const transferId = transferIdParam(request.params);
+        const idempotencyKey = idempotencyKeyField(request.body);
+        const actor = actorOf(request.live, context);
+        const emailOtp = sentValue(request.body, otpField);
+        if (action === 'approve') {
+          const password = confirmationPasswordField(request.body);
+          // R2.3: a wrong confirmation password counts towards the approver's stop.
+          await confirmWithConfirmationPassword(deps, request.live, password, context, 'transfer.approve');
+          await approveTransfer(deps, actor, transferId, idempotencyKey, emailOtp);
+        } else if (action === 'send') {
+          const password = confirmationPasswordField(request.body);
+          // R5.2: the code is entered with the sender's confirmation password, which counts towards their stop (R2.3).
+          await confirmWithConfirmationPassword(deps, request.live, password, context, 'transfer.send');
+          await sendTransfer(deps, actor, transferId, idempotencyKey, emailOtp);
+        } else if (action === 'withdraw') {
+          await withdrawTransfer(deps, actor, transferId, idempotencyKey);
+        } else {
+          await sendBackTransfer(deps, actor, transferId, reasonField(request.body), idempotencyKey);
+        }
+        return `/transfers/${transferId.toString()}?done=${actionDone[action]}`;
+      },
+    });
+  }
+}
