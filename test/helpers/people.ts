@@ -53,16 +53,23 @@ export function wrongGridAnswerFields(page: string, digits: string): Record<stri
   return { ...right, cell0: String((Number(right.cell0) + 1) % 10) };
 }
 
-/** The newest code emailed to an address, read from the outbox as the person reads their mail. */
-export async function lastEmailCode(deps: Deps, recipient: string): Promise<string> {
+/** The code in the newest message to an address whose subject matches, read from the outbox as the person reads their mail. */
+async function newestCode(deps: Deps, recipient: string, subjectLike: string, code: RegExp): Promise<string> {
   const message = await deps.db
     .selectFrom('outbox')
     .select('body')
     .where('recipient', '=', recipient)
-    .where('subject', 'like', '%確認コード%')
+    .where('subject', 'like', subjectLike)
     .orderBy('id', 'desc')
     .executeTakeFirstOrThrow();
-  return /: (\d{6})/.exec(message.body)![1]!;
+  const found = code.exec(message.body)?.[1];
+  assert.ok(found, `a code in the newest message to ${recipient}`);
+  return found;
+}
+
+/** The newest confirmation code of an email address (R1.3, R7.3). */
+export function lastEmailCode(deps: Deps, recipient: string): Promise<string> {
+  return newestCode(deps, recipient, '%確認コード%', /: (\d{6})/);
 }
 
 /** Password step then grid step; returns the last response (a redirect when all went well). */
@@ -106,16 +113,9 @@ export function otpAddressOf(person: Pick<TestPerson, 'userId' | 'contractId'>):
   return `${person.userId}.${person.contractId}@otp.customer.example`;
 }
 
-/** The newest one-time password emailed to an address, read from the outbox as the person reads their mail. */
-export async function lastOneTimePassword(deps: Deps, recipient: string): Promise<string> {
-  const message = await deps.db
-    .selectFrom('outbox')
-    .select('body')
-    .where('recipient', '=', recipient)
-    .where('subject', 'like', '%ワンタイムパスワード%')
-    .orderBy('id', 'desc')
-    .executeTakeFirstOrThrow();
-  return /ワンタイムパスワード: (\d{6})/.exec(message.body)![1]!;
+/** The newest one-time password emailed to an address (R5). */
+export function lastOneTimePassword(deps: Deps, recipient: string): Promise<string> {
+  return newestCode(deps, recipient, '%ワンタイムパスワード%', /ワンタイムパスワード: (\d{6})/);
 }
 
 /** R5.1: the address with the confirmation password, then the code sent to it; the client lands where the page leads. */
