@@ -117,7 +117,9 @@ ${codeLookup(page.t, await codeLookupOf(deps, request.query, values))}`;
     const sentKey = state.error || otpState.error ? sentValue(request.body, field.idempotencyKey) : sentValue(request.query, 'key');
     const idempotencyKey = isIdempotencyKey(sentKey) ? sentKey : newKey();
     const draft = sealed as string;
-    const body = confirmPage(page.t, state.error ? state : error ? { error } : {}, {
+    // A refused request for a code is shown in the code's section, or above when the page asks for none.
+    const shown = state.error ? state : otpState.error && !quote?.sendsNow ? otpState : error ? { error } : {};
+    const body = confirmPage(page.t, shown, {
       csrfToken: chrome.csrfToken,
       draft,
       idempotencyKey,

@@ -24,6 +24,7 @@ import {
   withdrawTransfer,
 } from './service.ts';
 import { otpField, otpSection } from './views-otp.ts';
+import { formError } from './views-controls.ts';
 import { otpAddressMasked } from '../../access/email-otp/otp-address.ts';
 import { confirmationPasswordField, field, idempotencyKeyField, reasonField, transferIdParam } from './form-input.ts';
 import { actorOf, newFormKey } from './pages-data.ts';
@@ -97,7 +98,9 @@ export function transferItemRoutes(app: FastifyInstance, deps: Deps): void {
             state: failed === 'otp' ? state : {},
           })
         : undefined;
-    const body = html`${noticeBox(doneKey ? page.t(doneKey, { id: detail.id.toString() }) : undefined)}
+    // A refused request for a code on a page that no longer asks for one (another person was quicker) is shown above.
+    const orphanOtpError = failed === 'otp' && !otp ? formError(page.t, state, []) : '';
+    const body = html`${noticeBox(doneKey ? page.t(doneKey, { id: detail.id.toString() }) : undefined)}${orphanOtpError}
 ${detailPage(page.t, failed === 'otp' ? {} : state, detail, { csrfToken: chrome.csrfToken, keys, failed: failed === 'otp' ? undefined : failed, otpSection: otp })}`;
     return layout(page, 'transferPages.detail.title', body, chrome);
   };

@@ -245,3 +245,22 @@ test('R5.2: asking again during the cool-down is refused on the page with the ti
   t.deps.clock.advanceSeconds(60);
   assert.equal((await approver.client.post(`/transfers/${id}/otp`, {})).statusCode, 303, 'after the cool-down a new code is sent');
 });
+
+test('R5.2: asking for a code for a step that finalises nothing is refused on the page, and nothing is sent', async () => {
+  const contract = await moneyContract(t, 'single');
+  const clerk = await transferUser(t, contract, { register: true });
+  const id = await createThroughPages(clerk.client, clerk.person, adHocFields(contract, { amount: '2,500' }), t.deps);
+  await clerk.client.get(`/transfers/${id}`);
+  const asked = await clerk.client.post(`/transfers/${id}/otp`, {});
+  assert.equal(asked.statusCode, 409);
+  assert.equal(errorCode(asked.body), 'TRANSFER_STATE_CONFLICT');
+  assertNoStackTrace(asked);
+  // A confirmation that waits for approval sends nothing at once, so it asks for no code either.
+  await clerk.client.get('/transfers/new');
+  const draft = draftOf(await clerk.client.post('/transfers/new', adHocFields(contract, { amount: '2,600' })));
+  const page = await clerk.client.get(`/transfers/confirm?draft=${draft}`);
+  assert.ok(!page.body.includes('id="email-otp"'));
+  const refused = await clerk.client.post('/transfers/confirm/otp', { draft, idempotencyKey: hiddenValue(page.body, 'idempotencyKey', '/transfers/confirm') });
+  assert.equal(errorCode(refused.body), 'TRANSFER_STATE_CONFLICT');
+  assert.equal(await t.deps.db.selectFrom('email_otp_challenge').select('id').where('purpose', '=', 'transfer').where('user_ref', '=', clerk.ref).execute().then((rows) => rows.length), 0);
+});
