@@ -4,12 +4,10 @@ import { noticeBox, type FormState } from '../../web/form.ts';
 import { html } from '../../web/html.ts';
 import { layout } from '../../web/layout.ts';
 import { registerPage } from '../../web/page-route.ts';
-import { formChoice, formSecret, sentText } from '../../web/form-input.ts';
+import { confirmationPasswordField, formChoice, sentText } from '../../web/form-input.ts';
 import { pageContext, requestContext, sessionChrome } from '../../web/request-context.ts';
 import { approvalModes, changeContractSettings, contractSettingsOf, requireMaster, resultEmailRecipients, type ContractSettings } from './service.ts';
 import { settingsForm } from './views.ts';
-
-const confirmationPasswordLengthMax = 128;
 
 /** The option named by `sent`, or `otherwise` when it names none. */
 function choiceOr<T extends string>(options: readonly T[], sent: string | undefined, otherwise: T): T {
@@ -45,7 +43,7 @@ export function contractSettingsRoutes(app: FastifyInstance, deps: Deps): void {
         approvalMode: formChoice(request.body, 'approvalMode', approvalModes, 'CONTRACT_SETTINGS_INVALID'),
         resultEmailTo: formChoice(request.body, 'resultEmailTo', resultEmailRecipients, 'CONTRACT_SETTINGS_INVALID'),
       };
-      const password = formSecret(request.body, 'confirmationPassword', { maxLength: confirmationPasswordLengthMax, code: 'CONFIRMATION_PASSWORD_WRONG' });
+      const password = confirmationPasswordField(request.body);
       const outcome = await changeContractSettings(deps, request.live, settings, password, context);
       return `/contract-settings?done=${outcome}`;
     },

@@ -2,11 +2,14 @@ import type { Deps } from '../../deps.ts';
 import type { Executor } from '../../db/transaction.ts';
 import type { AccountType } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
-import { formChoice, formSecret, formText, sentText, sentValue } from '../../web/form-input.ts';
+import { formChoice, formText, sentText, sentValue } from '../../web/form-input.ts';
 import { toZenginKana, isZenginKana } from '../../domain/zengin-kana.ts';
 import { findBank, findBranch } from '../../domain/bank-directory.ts';
 import { ownBank } from './own-bank.ts';
 import { PayeeNameError } from './name-error.ts';
+
+/** R1.5, R2.3: the actor's confirmation password, read one way on every form (web/form-input.ts). */
+export { confirmationPasswordField } from '../../web/form-input.ts';
 
 /**
  * Reading the payee form (R8.2). Every field is refused with its own code and the field's name, so
@@ -21,8 +24,6 @@ export const typedNameLengthMax = 60;
 export const zenginNameLengthMax = 30;
 export const nicknameLengthMax = 30;
 export const reasonLengthMax = 200;
-const confirmationPasswordLengthMax = 128;
-
 /** Where the payee's money goes, and what the contract calls it. */
 export interface PayeeDetails {
   bankCode: string;
@@ -82,10 +83,6 @@ export function nicknameField(body: unknown): string | null {
 
 export function reasonField(body: unknown): string {
   return formText(body, 'reason', { maxLength: reasonLengthMax, code: 'PAYEES_REASON_INVALID' });
-}
-
-export function confirmationPasswordField(body: unknown): string {
-  return formSecret(body, 'confirmationPassword', { maxLength: confirmationPasswordLengthMax, code: 'CONFIRMATION_PASSWORD_WRONG' });
 }
 
 /** The whole payee form, in the order the page shows it; bank and branch must exist. */

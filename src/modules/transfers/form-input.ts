@@ -3,8 +3,11 @@ import type { AccountType } from '../../db/schema.ts';
 import { parseYenInput, type YenInputProblem } from '../../domain/money.ts';
 import { isValidDateText } from '../../domain/business-days.ts';
 import { sendBackReasonLengthMax } from '../../domain/approval.ts';
-import { formSecret, formText, sentValue } from '../../web/form-input.ts';
+import { formText, sentValue } from '../../web/form-input.ts';
 import type { Destination, TransferInput } from './service.ts';
+
+/** R1.5, R2.3: the actor's confirmation password, read one way on every form (web/form-input.ts). */
+export { confirmationPasswordField } from '../../web/form-input.ts';
 
 /**
  * Reading the transfer forms. Each field is checked for its shape here (a string of the expected
@@ -49,7 +52,6 @@ export const accountNumberDigits = 7;
 export const nameInputLengthMax = 60;
 /** Longer than any grouped ten-digit amount (`9,999,999,999`); longer input is judged without being parsed. */
 export const amountTextLengthMax = 20;
-const confirmationPasswordLengthMax = 128;
 /** The database's own pattern for idempotency keys (migration 0004). */
 const idempotencyKeyPattern = /^[A-Za-z0-9_-]{16,64}$/;
 const idPattern = /^[1-9][0-9]{0,8}$/;
@@ -142,11 +144,6 @@ export function idempotencyKeyField(body: unknown): string {
 
 export function isIdempotencyKey(raw: unknown): raw is string {
   return typeof raw === 'string' && idempotencyKeyPattern.test(raw);
-}
-
-/** R2.3: malformed input is refused before it is evaluated or counted. */
-export function confirmationPasswordField(body: unknown): string {
-  return formSecret(body, field.confirmationPassword, { maxLength: confirmationPasswordLengthMax, code: 'CONFIRMATION_PASSWORD_WRONG' });
 }
 
 /** R8.5: a send-back reason, shown to the creator and kept with the transfer. */

@@ -3,7 +3,7 @@ import type { Deps } from '../../deps.ts';
 import { isAppError } from '../../errors.ts';
 import { layout } from '../../web/layout.ts';
 import type { FormState } from '../../web/form.ts';
-import { formChoice, formSecret, sentText } from '../../web/form-input.ts';
+import { confirmationPasswordField, formChoice, sentText } from '../../web/form-input.ts';
 import { registerPage, type PageRequest, type PageRoute } from '../../web/page-route.ts';
 import { pageContext, requestContext, sessionChrome } from '../../web/request-context.ts';
 import type { MessageKey } from '../../web/i18n/index.ts';
@@ -12,9 +12,6 @@ import type { PasswordKind } from '../settings/password-service.ts';
 import { liftUserStop, resetUserPassword, subjectView } from './service.ts';
 import { refusedPage, subjectPage, subjectPath, type SubjectForm } from './views.ts';
 
-/** The actor's confirmation password is taken as typed; a wrong one is counted by the use case. */
-const confirmationPasswordLengthMax = 128;
-
 const passwordKinds = ['login', 'confirmation'] as const satisfies readonly PasswordKind[];
 
 /** A page of a person's security, given the process's dependencies. */
@@ -22,10 +19,6 @@ type SecurityOfPersonPage = (deps: Deps) => PageRoute<'active'>;
 
 function userIdParam(request: PageRequest<'active'>): string {
   return sentText(request.params, 'userId') ?? '';
-}
-
-function confirmationField(body: unknown): string {
-  return formSecret(body, 'confirmationPassword', { maxLength: confirmationPasswordLengthMax, code: 'CONFIRMATION_PASSWORD_WRONG' });
 }
 
 /** The notice of an action just taken, with the kind of password a reset replaced; an unknown `done` shows none. */
@@ -64,7 +57,7 @@ const liftStopPage: SecurityOfPersonPage = (deps) => ({
   render: render(deps),
   async submit(request) {
     const userId = userIdParam(request);
-    await liftUserStop(deps, request.live, userId, confirmationField(request.body), requestContext(request));
+    await liftUserStop(deps, request.live, userId, confirmationPasswordField(request.body), requestContext(request));
     return `${subjectPath(userId)}?done=lifted`;
   },
 });
@@ -81,7 +74,7 @@ const resetPasswordPage: SecurityOfPersonPage = (deps) => ({
       kind: formChoice(request.body, 'kind', passwordKinds),
       temporary: newPasswordField(request.body, 'temporary'),
       temporaryRepeat: newPasswordField(request.body, 'temporaryRepeat'),
-      confirmationPassword: confirmationField(request.body),
+      confirmationPassword: confirmationPasswordField(request.body),
     };
     await resetUserPassword(deps, request.live, userId, input, requestContext(request));
     return `${subjectPath(userId)}?done=reset-${input.kind}`;

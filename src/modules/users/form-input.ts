@@ -1,8 +1,11 @@
 import { AppError } from '../../errors.ts';
-import { formSecret, formText, sentValue } from '../../web/form-input.ts';
+import { formText, sentValue } from '../../web/form-input.ts';
 import { isValidEmail, isValidUserId, emailLengthMax, userIdLengthMax } from '../../domain/identifiers.ts';
 import { businesses, hasLimits, hasSteps, steps, type Business, type Grant, type Step } from '../../domain/permissions.ts';
 import { newPasswordField } from '../settings/form-fields.ts';
+
+/** R1.5, R2.3: the actor's confirmation password, read one way on every form (web/form-input.ts). */
+export { confirmationPasswordField } from '../../web/form-input.ts';
 
 /**
  * Reading the users forms. Anything but the expected shape (a list where one value belongs, a JSON
@@ -11,7 +14,6 @@ import { newPasswordField } from '../settings/form-fields.ts';
 export const displayNameLengthMax = 60;
 /** Limits are typed in yen as half-width digits; fifteen of them are far beyond any contract's limit. */
 export const yenDigitsMax = 15;
-const confirmationPasswordLengthMax = 128;
 /** The path /users/new creates a person, so no person can be given that user ID. */
 const reservedUserIds = new Set(['new']);
 
@@ -62,11 +64,6 @@ export function emailField(body: unknown): string {
 
 export function initialPasswordFields(body: unknown): { password: string; repeat: string } {
   return { password: newPasswordField(body, 'initialPassword'), repeat: newPasswordField(body, 'initialPasswordRepeat') };
-}
-
-/** The actor's confirmation password (R1.5); malformed input is refused before it is evaluated or counted. */
-export function confirmationPasswordField(body: unknown): string {
-  return formSecret(body, 'confirmationPassword', { maxLength: confirmationPasswordLengthMax, code: 'CONFIRMATION_PASSWORD_WRONG' });
 }
 
 /** R1.4: the businesses ticked, with their steps and limits; fields of a business not ticked are ignored. */
