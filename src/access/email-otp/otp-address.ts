@@ -15,9 +15,15 @@ export function finalisesPaymentsSql(userRef: RawBuilder<unknown>): RawBuilder<b
     WHERE fp.user_ref = ${userRef} AND ((fp.business = 'transfer' AND fp.can_send) OR fp.business = 'tax_payment'))`;
 }
 
+/** R5.1: the person's OTP address once confirmed (a registered, unconfirmed one is not used); undefined otherwise. */
+export function confirmedOtpAddress(user: Pick<User, 'otp_email' | 'otp_email_confirmed_at'>): string | undefined {
+  return user.otp_email_confirmed_at && user.otp_email ? user.otp_email : undefined;
+}
+
 /** The person's confirmed OTP address as pages show it (masked); undefined when none is confirmed. */
 export function otpAddressMasked(user: Pick<User, 'otp_email' | 'otp_email_confirmed_at'>): string | undefined {
-  return user.otp_email && user.otp_email_confirmed_at ? maskedAddress(user.otp_email) : undefined;
+  const address = confirmedOtpAddress(user);
+  return address === undefined ? undefined : maskedAddress(address);
 }
 
 /** One person's OTP address standing (R5.1), as the security page and the help desk show it. */

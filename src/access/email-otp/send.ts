@@ -1,6 +1,5 @@
 import { sql } from 'kysely';
 import type { Deps } from '../../deps.ts';
-import type { Tx } from '../../db/transaction.ts';
 import { inTransaction } from '../../db/transaction.ts';
 import { recordAudit } from '../../audit/audit-trail.ts';
 import { enqueueEmail } from '../../outbox/enqueue.ts';
@@ -14,8 +13,8 @@ export const emailOtpSendsPerSubjectMax = 5;
 const hourMs = 3_600_000;
 
 /**
- * Sends a new code for `target` to `recipient`, in the caller's transaction when given (the email
- * commits with the challenge: house rule 8). A code sent earlier for the same operation is replaced.
+ * Sends a new code for `target` to `recipient`, in one transaction with its email and audit record
+ * (house rule 8). A code sent earlier for the same operation is replaced.
  * Refused during the cool-down and beyond the limits (the person's row is locked, so two requests
  * at once are counted one after the other).
  */
@@ -25,9 +24,8 @@ export async function sendChallenge(
   target: ChallengeTarget,
   recipient: string,
   mail: ChallengeMail,
-  executor?: Tx,
 ): Promise<SentChallenge> {
-  const work = async (tx: Tx) => {
+  return inTransaction(deps.db, async (tx) => {
     const { user } = owner;
     const now = deps.clock.now();
     await tx.selectFrom('users').select('id').where('id', '=', user.id).forUpdate().execute();
@@ -81,7 +79,6 @@ export async function sendChallenge(
     await enqueueEmail(tx, { contractId: user.contract_id, recipient, ...notice }, now);
     await recordAudit(tx, auditEvent(owner, row, now, 'email_otp.send', 'info', { expiresAt: expiresAt.toISOString() }));
     return sent(row);
-  };
-  return executor ? work(executor) : inTransaction(deps.db, work);
+  });
 }
 

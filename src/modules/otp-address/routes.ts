@@ -6,6 +6,7 @@ import { registerPage, type PageRequest } from '../../web/page-route.ts';
 import { confirmationPasswordField, formText, oneTimePasswordField, sentText } from '../../web/form-input.ts';
 import { pageContext, requestContext, sessionChrome } from '../../web/request-context.ts';
 import { emailLengthMax } from '../../domain/identifiers.ts';
+import { confirmedOtpAddress } from '../../access/email-otp/otp-address.ts';
 import { confirmOtpAddress, pendingOtpAddress, requestOtpAddressCode } from './service.ts';
 import { otpAddressPage } from './views.ts';
 
@@ -26,7 +27,7 @@ export function otpAddressRoutes(app: FastifyInstance, deps: Deps): void {
       const chrome = sessionChrome(deps, request.live);
       const again = sentText(request.query, 'again') === '1' || (state.error !== undefined && state.values?.address !== undefined);
       const pending = again ? undefined : await pendingOtpAddress(deps, request.live.user.id);
-      const current = request.live.user.otp_email_confirmed_at ? request.live.user.otp_email : null;
+      const current = confirmedOtpAddress(request.live.user) ?? null;
       const body = otpAddressPage(page.t, state, {
         csrfToken: chrome.csrfToken,
         path: place.path,

@@ -7,6 +7,7 @@ import { canonicalDigest } from '../../access/email-otp/digest.ts';
 import { checkCode, isTwinRefusal, useCheckedCode, usedNow, withCheckedCode, type CheckedCode } from '../../access/email-otp/check.ts';
 import { openChallenge, type ChallengeMail, type ChallengeOwner, type ChallengeTarget, type SentChallenge, type UsedChallenge } from '../../access/email-otp/challenge.ts';
 import { sendChallenge } from '../../access/email-otp/send.ts';
+import { confirmedOtpAddress } from '../../access/email-otp/otp-address.ts';
 import { refuse } from './refusal.ts';
 import { getTransfer } from './queries.ts';
 import type { Actor, TransferDestination, TransferDetail, TransferQuote } from './types.ts';
@@ -79,7 +80,7 @@ function owner(actor: Actor): ChallengeOwner {
 
 /** R5.1: the person's confirmed OTP address; a person who has none cannot finalise. */
 function otpAddressOf(actor: Actor): string {
-  const address = actor.user.otp_email_confirmed_at ? actor.user.otp_email : null;
+  const address = confirmedOtpAddress(actor.user);
   if (!address) throw new AppError('EMAIL_OTP_NO_ADDRESS', { field: 'otp' });
   return address;
 }
