@@ -14,6 +14,7 @@ import { logonRoutes } from './modules/logon/routes.ts';
 import { setupRoutes } from './modules/setup/routes.ts';
 import { settingsRoutes } from './modules/settings/routes.ts';
 import { otpAddressRoutes } from './modules/otp-address/routes.ts';
+import { tokenActivationRoutes } from './modules/token-activation/routes.ts';
 import { statusRoutes } from './modules/status/routes.ts';
 import { usersRoutes } from './modules/users/routes.ts';
 import { userSecurityRoutes } from './modules/user-security/routes.ts';
@@ -75,6 +76,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   statusRoutes(app, deps);
   settingsRoutes(app, deps);
   otpAddressRoutes(app, deps);
+  tokenActivationRoutes(app, deps);
   usersRoutes(app, deps);
   userSecurityRoutes(app, deps);
   securityPageRoutes(app, deps);

@@ -30,6 +30,10 @@ export interface Config {
   /** At most this many one-time passwords to one person in an hour, whatever for: no mailbox is flooded. */
   emailOtpSendsPerHourMax: number;
   passwordMaxAgeDays: number;
+  /** R6.2: the fee for a token beyond the free ones, and for a reissue (lost, broken). */
+  tokenFeeYen: bigint;
+  /** R6.4: days from the contract's application for tokens until operations that need one are refused without it. */
+  tokenGraceDays: number;
   logonRatePerMinute: number;
   seedDemo: boolean;
   logLevel: string;
@@ -129,6 +133,8 @@ export function parseConfig(env: Env): Config {
     emailOtpTtlSeconds: integer('EMAIL_OTP_TTL_SECONDS', 600, 60, 1800),
     emailOtpSendsPerHourMax: integer('EMAIL_OTP_SENDS_PER_HOUR', 100, 1, 1_000_000),
     passwordMaxAgeDays: integer('PASSWORD_MAX_AGE_DAYS', 90, 1, 3650),
+    tokenFeeYen: BigInt(integer('TOKEN_FEE_YEN', 1080, 0, 1_000_000)),
+    tokenGraceDays: integer('TOKEN_GRACE_DAYS', 30, 0, 365),
     logonRatePerMinute: integer('LOGON_RATE_PER_MINUTE', 30, 1, 100_000),
     seedDemo: flag('SEED_DEMO', !databaseUrl && !production),
     logLevel: text('LOG_LEVEL', 'info'),

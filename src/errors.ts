@@ -12,6 +12,8 @@ import { transferPagesErrorCodes } from './modules/transfers/page-error-codes.ts
 import { ledgerErrorCodes } from './modules/ledger/error-codes.ts';
 import { certificatesErrorCodes } from './modules/certificates/error-codes.ts';
 import { certificateAcquireErrorCodes } from './modules/certificate-acquire/error-codes.ts';
+import { hardwareTokenErrorCodes } from './access/hardware-token/error-codes.ts';
+import { tokensErrorCodes } from './modules/tokens/error-codes.ts';
 
 /**
  * Expected failures (house rule 11). Each code has its HTTP status; its message, in each language,
@@ -56,6 +58,8 @@ export const errorRegistry = {
   ...ledgerErrorCodes,
   ...certificatesErrorCodes,
   ...certificateAcquireErrorCodes,
+  ...hardwareTokenErrorCodes,
+  ...tokensErrorCodes,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof errorRegistry;

@@ -3,6 +3,7 @@ import type { Deps } from '../deps.ts';
 import type { Executor } from '../db/transaction.ts';
 import type { Contract, LogonMethod, Session, SessionStage, User } from '../db/schema.ts';
 import { finalisesPaymentsSql } from './email-otp/otp-address.ts';
+import { needsTokenSql, usableTokenSql } from './hardware-token/standing.ts';
 import { lifetimeEnd, lifetimeEndedSql, newSessionToken, readSessionToken, type LifetimeRule } from './session-token.ts';
 
 /**
@@ -43,6 +44,11 @@ export interface LiveSession {
    * at the next request.
    */
   needsOtpAddress: boolean;
+  /**
+   * R6.3, R6.4: the person has an operation that needs a token and no usable token activated, and
+   * has not skipped the activation page in this session: the pages offer it before anything else.
+   */
+  needsTokenActivation: boolean;
 }
 
 export type SessionLookup = { live: LiveSession } | { ended: EndReason | undefined };
@@ -109,7 +115,7 @@ export async function resumeSession(deps: Deps, token: string | undefined, certi
   const now = deps.clock.now();
   const found = await judgeAndTouch(deps, named.id, named.secretHash, certificateFingerprint, now);
   if (!found) return { ended: undefined };
-  const { user_json, contract_json, may_administer, needs_otp_address, end_now, touched, ...session } = found;
+  const { user_json, contract_json, may_administer, needs_otp_address, needs_token_activation, end_now, touched, ...session } = found;
   if (session.ended_at) return { ended: session.end_reason as EndReason };
   if (end_now) {
     await endSession(deps.db, session.id, end_now, now);
@@ -118,7 +124,7 @@ export async function resumeSession(deps: Deps, token: string | undefined, certi
   // Judged live, but ended by another request in between: what that request recorded.
   if (!touched) return { ended: await storedEndReason(deps, session.id) };
   return {
-    live: { session: { ...session, last_seen_at: now }, user: reviveDates(user_json) as User, contract: reviveDates(contract_json) as Contract, mayAdminister: may_administer, needsOtpAddress: needs_otp_address },
+    live: { session: { ...session, last_seen_at: now }, user: reviveDates(user_json) as User, contract: reviveDates(contract_json) as Contract, mayAdminister: may_administer, needsOtpAddress: needs_otp_address, needsTokenActivation: needs_token_activation },
   };
 }
 
@@ -132,13 +138,15 @@ export async function resumeSession(deps: Deps, token: string | undefined, certi
  */
 async function judgeAndTouch(deps: Deps, id: string, secretHash: string, fingerprint: string | undefined, now: Date) {
   const lifetimeEnded = lifetimeEndedSql('session', lifetimeRule(deps), now);
-  const { rows } = await sql<Session & { user_json: User; contract_json: Contract; may_administer: boolean; needs_otp_address: boolean; end_now: EndReason | null; touched: boolean }>`
+  const { rows } = await sql<Session & { user_json: User; contract_json: Contract; may_administer: boolean; needs_otp_address: boolean; needs_token_activation: boolean; end_now: EndReason | null; touched: boolean }>`
     WITH found AS (
       SELECT session.*, to_jsonb(users.*) AS user_json, to_jsonb(contract.*) AS contract_json,
         users.role = 'master' OR EXISTS (
           SELECT 1 FROM user_permission WHERE user_permission.user_ref = users.id AND user_permission.business = 'user_admin'
         ) AS may_administer,
         users.otp_email_confirmed_at IS NULL AND ${finalisesPaymentsSql(sql.ref('users.id'))} AS needs_otp_address,
+        NOT session.token_prompt_skipped AND NOT ${usableTokenSql(sql.ref('users.token_serial'), sql.ref('users.contract_id'), now)}
+          AND ${needsTokenSql(sql.ref('users.id'), sql.ref('users.contract_id'))} AS needs_token_activation,
         CASE
           WHEN session.ended_at IS NOT NULL THEN NULL
           WHEN users.stopped_at IS NOT NULL OR users.status <> 'active' OR contract.stopped_at IS NOT NULL THEN 'stopped'

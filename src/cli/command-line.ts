@@ -20,11 +20,11 @@ export const processIo: CommandIo = {
 };
 
 /** How the bank's command-line tools report a failure: JSON on stdout with --json. */
-export type Fail = (message: string, code: number) => number;
+export type Fail = (message: string, code: number, fields?: Record<string, string>) => number;
 
 export function failureReporter(io: CommandIo, json: boolean | undefined): Fail {
-  return (message, code) => {
-    if (json) io.stdout(`${JSON.stringify({ error: message })}\n`);
+  return (message, code, fields = {}) => {
+    if (json) io.stdout(`${JSON.stringify({ error: message, ...fields })}\n`);
     else io.stderr(`error: ${message}\n`);
     return code;
   };

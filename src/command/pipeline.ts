@@ -20,6 +20,8 @@ export interface Refusal {
   contractId?: string | null;
   /** The person the refused action was aimed at, whose history then shows who tried; the actor when absent. */
   subjectRef?: number;
+  /** The values the error's message names (the serial a refused token import names), as AppError's params. */
+  params?: Record<string, string>;
 }
 
 /** What a judgement finds: the change may go ahead with what it read, is refused, or there is nothing to change. */
@@ -134,7 +136,7 @@ export async function judgeCommand<Judged, Result>(
 }
 
 export function refusalError(refusal: Refusal): AppError {
-  return new AppError(refusal.code, refusal.field === undefined ? undefined : { field: refusal.field });
+  return new AppError(refusal.code, { ...(refusal.field === undefined ? {} : { field: refusal.field }), ...(refusal.params ? { params: refusal.params } : {}) });
 }
 
 /**

@@ -3,6 +3,7 @@ import type { PayeeTables } from './schema-payees.ts';
 import type { TransferTables } from './schema-transfers.ts';
 import type { LedgerTables } from './schema-ledger.ts';
 import type { CertificateApplicationKind, CertificateTables } from './schema-certificates.ts';
+import type { TokenApplicationKind, TokenTables } from './schema-tokens.ts';
 
 /** Table types, matching migrations/. Column names stay snake_case as in SQL. */
 import type { AccountType, NullableTimestamp, Timestamp } from './column-types.ts';
@@ -15,7 +16,7 @@ export type LogonMethod = 'password' | 'registration';
 export type UserStatus = 'active' | 'suspended' | 'deleted';
 export type Business = 'inquiry' | 'transfer' | 'tax_payment' | 'bulk_transfer' | 'user_admin';
 export type StaffRole = 'recorder' | 'approver';
-export type ApplicationKind = 'onboard' | 'issue_card' | 'invalidate_card' | 'new_registration_password' | 'lift_stop' | 'set_lock_mode' | CertificateApplicationKind;
+export type ApplicationKind = 'onboard' | 'issue_card' | 'invalidate_card' | 'new_registration_password' | 'lift_stop' | 'set_lock_mode' | CertificateApplicationKind | TokenApplicationKind;
 export type ApplicationStatus = 'pending' | 'approved' | 'rejected' | 'withdrawn';
 export type CardRequestReason = 'new_user' | 'lost' | 'damaged' | 'expired';
 export type ApprovalMode = 'none' | 'single' | 'double';
@@ -33,6 +34,9 @@ export interface ContractTable {
   result_email_to: Generated<ResultEmailTo>;
   /** R4.2 (migration 0006). */
   certificate_required: Generated<boolean>;
+  /** R6.4, R6.5 (migration 0008). */
+  tokens_applied_at: NullableTimestamp;
+  token_replaces_email_otp: Generated<boolean>;
 }
 
 export interface UsersTable {
@@ -57,6 +61,11 @@ export interface UsersTable {
   /** R5.1: the OTP address, usable once confirmed (migration 0007). */
   otp_email: ColumnType<string | null, string | null | undefined, string | null>;
   otp_email_confirmed_at: NullableTimestamp;
+  /** R6.3, R6.6: the token the person activated, and the stop of their token use (migration 0008). */
+  token_serial: ColumnType<string | null, string | null | undefined, string | null>;
+  token_activated_at: NullableTimestamp;
+  token_failed_attempts: Generated<number>;
+  token_stopped_at: NullableTimestamp;
 }
 
 /** R5.2–R5.4: an emailed one-time password, kept as a keyed hash with the digest of what it confirms (migration 0007). */
@@ -121,6 +130,8 @@ export interface SessionTable {
   end_reason: string | null;
   /** The certificate a session was opened with (migration 0006); null for a password-only logon. */
   client_certificate_id: Generated<number | null>;
+  /** R6.4: the person skipped the token activation page in this session (migration 0008). */
+  token_prompt_skipped: Generated<boolean>;
 }
 
 export interface EmailVerificationTable {
@@ -258,7 +269,7 @@ export interface ChangeApplicationTable {
 }
 
 /** Every table: this file's, and each area's from its own schema file. */
-export interface Database extends PayeeTables, TransferTables, LedgerTables, CertificateTables {
+export interface Database extends PayeeTables, TransferTables, LedgerTables, CertificateTables, TokenTables {
   contract: ContractTable;
   users: UsersTable;
   password_history: PasswordHistoryTable;

@@ -33,6 +33,24 @@ Email one-time passwords (R5):
                               finalise payments) and the confirmed one, masked (for the help desk).
       --contract ID
 
+Hardware tokens (R6):
+  token-import                Import the vendor's PSKC file (RFC 6030): all of it or nothing; the
+                              secrets are sealed at once and the file is not kept (R6.2).
+      --file F [--transport-key HEX | --password P]
+  token-list                  List tokens: serial, state (unassigned, assigned, active, revoked,
+                              expired), expiry, contract, the people who activated it.
+      [--contract ID]
+  token-assign                Assign an unassigned token to a contract (R6.2): three per contract
+                              free, each further one and a reissue at TOKEN_FEE_YEN.
+      --serial S --contract ID [--reason new|lost|broken|expired]
+  token-test                  Test a code a customer reads out; an accepted code is spent (R6.8).
+      --serial S --otp CODE
+  token-resync                Store a drifting token's clock from two consecutive codes.
+      --serial S --otp CODE --next-otp CODE
+  token-alone                 Where a transfer step would ask for the email one-time password and
+                              the token, ask for the token alone (--on) or both (--off, default).
+      --contract ID --on | --off
+
 Client certificates (R4):
   certificates-required       Switch a contract to client certificates (R4.2), or back. Switching on
                               ends the contract's sessions open without a certificate at once.
@@ -81,7 +99,7 @@ export async function operatorCommand(argv: string[], io: CommandIo): Promise<nu
     io.stdout(values.json ? `${JSON.stringify(printed.json)}\n` : `${printed.text}\n`);
     return 0;
   } catch (error) {
-    if (error instanceof OperatorInputError) return fail(error.message, 1);
+    if (error instanceof OperatorInputError) return fail(error.message, 1, error.fields);
     throw error;
   } finally {
     await runtime.close();

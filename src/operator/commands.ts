@@ -14,6 +14,7 @@ import { writeGridCardFile } from './grid-card-print.ts';
 import { CertificateActionRefused, revokePersonCertificate, setCertificateRequired } from '../modules/certificates/bank-actions.ts';
 import { isRevocationReason, revocationReasons } from '../modules/certificates/revoke.ts';
 import { otpAddressStandings } from '../access/email-otp/otp-address.ts';
+import { tokenCommands } from './token-commands.ts';
 import { addStaff, disableStaff, liftStaffStop, listStaff, resetStaffSecrets, type StaffCredentials } from './staff/accounts.ts';
 
 /** What a command prints: the readable summary, and the one JSON object printed instead with --json. */
@@ -41,6 +42,12 @@ export const operatorOptions = {
   on: { type: 'boolean' },
   off: { type: 'boolean' },
   reason: { type: 'string' },
+  file: { type: 'string' },
+  'transport-key': { type: 'string' },
+  password: { type: 'string' },
+  serial: { type: 'string' },
+  otp: { type: 'string' },
+  'next-otp': { type: 'string' },
 } as const satisfies OptionTable;
 
 type Options = OptionValues<typeof operatorOptions>;
@@ -252,6 +259,8 @@ const operatorCommands: Record<string, PlanCommand> = {
       text: staff.length === 0 ? 'No staff members.' : staff.map((m) => `${m.login_id.padEnd(20)} ${m.role.padEnd(9)} ${state(m).padEnd(9)} ${m.display_name}`).join('\n'),
     };
   },
+
+  ...tokenCommands,
 };
 
 /** Checks the command and its options, before anything is opened, and returns what it does. */

@@ -71,6 +71,15 @@ export function confirmationPasswordField(body: unknown, name = 'confirmationPas
   return formSecret(body, name, { maxLength: confirmationPasswordLengthMax, code: 'CONFIRMATION_PASSWORD_WRONG' });
 }
 
+/**
+ * R6.5: the token password as typed, or '' when the form has none (a contract without tokens); its
+ * format is judged by the token check, which asks for it only where it is needed.
+ */
+export function tokenCodeField(body: unknown, name = 'tokenCode'): string {
+  if (sentValue(body, name) === undefined) return '';
+  return formText(body, name, { maxLength: 12, code: 'TOKEN_CODE_FORMAT', allowEmpty: true }).replace(/\s/g, '');
+}
+
 /** R5.2: a one-time password as typed: digits only are compared; anything else is refused uncounted. */
 export function oneTimePasswordField(body: unknown, name = 'otp'): string {
   const code = formText(body, name, { maxLength: 12, code: 'EMAIL_OTP_FORMAT', allowEmpty: true }).replace(/\s/g, '');

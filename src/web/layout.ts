@@ -75,6 +75,7 @@ function menu(t: Translate, userAdmin: boolean, master: boolean): Html {
   <a href="/settings/password">${t('nav.password')}</a>
   <a href="/settings/email">${t('nav.email')}</a>
   <a href="/settings/otp-address">${t('nav.otpAddress')}</a>
+  <a href="/settings/token">${t('hardwareToken.menu')}</a>
   ${userAdmin ? html`<a href="/users">${t('nav.users')}</a>` : ''}
   ${userAdmin ? html`<a href="/certificates">${t('nav.certificates')}</a>` : ''}
   ${master ? html`<a href="/contract-settings">${t('nav.contractSettings')}</a>` : ''}

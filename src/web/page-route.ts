@@ -10,9 +10,15 @@ import { anonymousCsrfCookie, clearSessionCookie, setAnonymousCsrfCookie } from 
 
 /**
  * Where a session stands: its stage of the logon, or `otp_address` for an active session whose person
- * must register an OTP address first (R5.1) — that person reaches its pages and nothing else.
+ * must register an OTP address first (R5.1) — that person reaches its pages and nothing else — or
+ * `token` for one offered the token activation (R6.3, R6.4), which they may skip for the session.
  */
-export type PageStage = SessionStage | 'otp_address';
+export type PageStage = SessionStage | 'otp_address' | 'token';
+
+function activeStage(live: LiveSession): PageStage {
+  if (live.needsOtpAddress) return 'otp_address';
+  return live.needsTokenActivation ? 'token' : 'active';
+}
 
 /** Who may open a page: anyone, or a person whose session stands at this stage. */
 export type PageAccess = 'anonymous' | PageStage;
@@ -40,9 +46,9 @@ function customerSessions(deps: Deps): SessionKind<LiveSession, PageStage> {
     setCsrfCookie: setAnonymousCsrfCookie,
     // R4.1: the session together with this connection's client certificate (bound sessions need it).
     resume: (request) => resumeRequestSession(deps, request),
-    stageOf: (live) => (live.session.stage === 'active' && live.needsOtpAddress ? 'otp_address' : live.session.stage),
+    stageOf: (live) => (live.session.stage === 'active' ? activeStage(live) : live.session.stage),
     csrfTokenOf: (live) => live.session.csrf_token,
-    stageHome: { grid: '/logon/grid', setup: '/setup', active: '/status', certificate: '/certificate/acquire', otp_address: '/otp-address' },
+    stageHome: { grid: '/logon/grid', setup: '/setup', active: '/status', certificate: '/certificate/acquire', otp_address: '/otp-address', token: '/token-activation' },
     async sendToLogon(request, reply, ended) {
       // A request of a session rotated at logon (a double submit of the grid form) may answer after
       // the winner set the new cookie: leave the cookie alone and go where the new session leads.

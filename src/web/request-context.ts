@@ -58,7 +58,8 @@ export function pageContext(deps: Deps, request: FastifyRequest): PageContext {
 export function sessionChrome(deps: Deps, live: LiveSession): SessionChrome {
   const pending = live.session.stage === 'grid';
   // R5.1: a person held at the OTP address registration sees no menu: nothing else is open to them.
-  const menu = live.session.stage === 'active' && !live.needsOtpAddress;
+  // R6.3: nor one offered the token activation, until they activate or skip it.
+  const menu = live.session.stage === 'active' && !live.needsOtpAddress && !live.needsTokenActivation;
   return {
     csrfToken: live.session.csrf_token,
     idleSeconds: pending ? secondsLeft(deps, live.session) : deps.config.sessionIdleSeconds,

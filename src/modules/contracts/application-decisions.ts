@@ -21,8 +21,10 @@ import { staffChangeActor, staffCommandActor, type StaffContext } from './staff-
  * A refused approval or rejection, kept in the audit trail under the application's contract with
  * the code as its reason: an attempt to decide without the right is evidence.
  */
-function decisionRefusal(code: ErrorCode, contractId: string | null, field?: string): Refusal {
-  return { code, field, audit: {}, reason: code, contractId };
+function decisionRefusal(code: ErrorCode, contractId: string | null, field?: string, params?: Record<string, string>): Refusal {
+  // The values the message names (the serial of a token stored meanwhile) are shown and kept with it.
+  const named = params && Object.keys(params).length > 0 ? params : undefined;
+  return { code, field, audit: { ...named }, reason: code, contractId, ...(named ? { params: named } : {}) };
 }
 
 /** A member who is no approver may not decide at all. */
@@ -79,7 +81,7 @@ export function approveApplication(deps: Deps, context: StaffContext, id: number
         effect = await applyApplication(deps, tx, { payload, contractId: claimed.contract_id, registration, by: staffChangeActor(context) });
       } catch (error) {
         // The change could not be made: the refusal rolls back the claim with it.
-        if (isAppError(error)) return { refused: decisionRefusal(error.code, claimed.contract_id, error.field) };
+        if (isAppError(error)) return { refused: decisionRefusal(error.code, claimed.contract_id, error.field, error.params) };
         throw error;
       }
       const handover = effect.registrationPassword !== undefined || typeof effect.result.cardSerial === 'string';

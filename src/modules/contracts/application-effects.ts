@@ -11,6 +11,9 @@ import type { NoticeParam } from '../../mail/compose.ts';
 import type { ApplicationPayload } from './application-payload.ts';
 import { validCertificateOf } from '../certificates/lookup.ts';
 import { revokeValidCertificateInTx, setCertificateRequiredInTx } from '../certificates/requirement.ts';
+import { tokenExpired } from '../../access/hardware-token/standing.ts';
+import { assignTokenInTx } from '../tokens/assign.ts';
+import { storeTokensInTx } from '../tokens/import.ts';
 import type { ChangeActor } from './change-actor.ts';
 import { invalidateCardsInTx, issueCardInTx } from './grid-cards.ts';
 import { onboardInTx } from './onboard.ts';
@@ -25,13 +28,19 @@ import { liftStopInTx, setLockModeInTx } from './stops.ts';
 export interface Effect {
   /** Kept on the application (never a secret in clear). */
   result: Record<string, unknown>;
-  contractId: string;
+  /** The contract changed or made; null for a change of the bank's own (a token import). */
+  contractId: string | null;
   /** The registration password to hand over once, when the change produced one. */
   registrationPassword?: string;
 }
 
 /** The person an application is about, with the rules that hold for every kind at record and at approval. */
-export async function applicablePerson(tx: Tx, payload: ApplicationPayload, contract: Contract): Promise<User | undefined> {
+export async function applicablePerson(tx: Tx, payload: ApplicationPayload, contract: Contract, now: Date): Promise<User | undefined> {
+  if (payload.kind === 'import_tokens') return undefined;
+  if (payload.kind === 'assign_token') {
+    await refuseUnassignable(tx, payload.serial, now);
+    return undefined;
+  }
   if (payload.kind === 'onboard' || payload.kind === 'set_lock_mode') {
     if (payload.kind === 'set_lock_mode' && contract.lock_mode === payload.lockMode) throw new AppError('OPERATOR_LOCK_MODE_UNCHANGED', { field: 'lockMode' });
     return undefined;
@@ -73,6 +82,13 @@ export async function applicablePerson(tx: Tx, payload: ApplicationPayload, cont
   return person;
 }
 
+/** R6.2: only a token the bank holds, not assigned, revoked or expired, goes to a contract (assignTokenInTx checks again under its claim). */
+async function refuseUnassignable(tx: Tx, serial: string, now: Date): Promise<void> {
+  const token = await tx.selectFrom('hardware_token').select(['contract_id', 'revoked_at', 'expires_on']).where('serial', '=', serial).executeTakeFirst();
+  if (!token) throw new AppError('TOKEN_UNKNOWN', { field: 'serial' });
+  if (token.contract_id !== null || token.revoked_at !== null || tokenExpired(token, now)) throw new AppError('TOKEN_NOT_ASSIGNABLE', { field: 'serial' });
+}
+
 /** A contract stopped while nobody in it is: lifting its master is what clears it. */
 async function anyoneStopped(tx: Tx, contractId: string): Promise<boolean> {
   const row = await tx.selectFrom('users').select('id').where('contract_id', '=', contractId).where('stopped_at', 'is not', null).where('status', '<>', 'deleted').executeTakeFirst();
@@ -108,12 +124,17 @@ export async function applyApplication(
       },
     };
   }
-  // Every kind but onboarding is recorded for an existing contract (the application's column is then set).
+  if (payload.kind === 'import_tokens') {
+    // R6.2: all or nothing; a serial stored since the recording refuses the approval, naming it.
+    await storeTokensInTx(deps, tx, payload.tokens, by);
+    return { contractId: null, result: { imported: payload.tokens.length } };
+  }
+  // Every other kind is recorded for an existing contract (the application's column is then set).
   assert.ok(input.contractId !== null, `an application of kind ${payload.kind} names its contract`);
   const contract = await tx.selectFrom('contract').selectAll().where('id', '=', input.contractId).forUpdate().executeTakeFirst();
   if (!contract) throw new AppError('NOT_FOUND');
-  const person = await applicablePerson(tx, payload, contract);
   const now = deps.clock.now();
+  const person = await applicablePerson(tx, payload, contract, now);
   const tell = async (subject: User, what: { key: MessageKey; params?: Record<string, NoticeParam> }) =>
     notifySecurityChange(deps, tx, {
       contractId: contract.id,
@@ -133,6 +154,14 @@ export async function applyApplication(
     const master = await tx.selectFrom('users').selectAll().where('contract_id', '=', contract.id).where('role', '=', 'master').executeTakeFirstOrThrow();
     await tell(master, notice('operatorConsole.notice.lockMode', { mode: { message: `operatorConsole.lockMode.${payload.lockMode}` } }));
     return { contractId: contract.id, result: { from: changed.previous, to: payload.lockMode } };
+  }
+  if (payload.kind === 'assign_token') {
+    // R6.2: the fee, when one is due, is posted on the ledger in this transaction.
+    const done = await assignTokenInTx(deps, tx, { serial: payload.serial, contractId: contract.id, reason: payload.reason, by });
+    return {
+      contractId: contract.id,
+      result: { serial: done.serial, reason: done.reason, feeYen: done.feeYen.toString(), ...(done.feeEntryId === null ? {} : { feeEntryId: done.feeEntryId.toString() }) },
+    };
   }
   if (payload.kind === 'set_certificate_required') {
     const changed = await setCertificateRequiredInTx(deps, tx, contract.id, payload.required, by);

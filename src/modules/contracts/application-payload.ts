@@ -1,9 +1,12 @@
 import type { ApplicationKind, LockMode } from '../../db/schema.ts';
 import type { CertificateApplicationKind } from '../../db/schema-certificates.ts';
+import type { TokenAssignReason } from '../../db/schema-tokens.ts';
 import { AppError, type ErrorCode } from '../../errors.ts';
 import { isValidContractId } from '../../domain/contract-id.ts';
 import { emailLengthMax, isValidEmail, isValidUserId, userIdLengthMax } from '../../domain/identifiers.ts';
 import { formText, sentValue } from '../../web/form-input.ts';
+import { isAssignReason } from '../tokens/assign.ts';
+import type { SealedToken } from '../tokens/import.ts';
 import { companyNameLengthMax } from './onboard.ts';
 
 /**
@@ -21,6 +24,8 @@ export const applicationKinds: readonly ChangeKind[] = [
   'set_lock_mode',
   'set_certificate_required',
   'reissue_master_certificate',
+  'import_tokens',
+  'assign_token',
 ];
 export const personKinds = new Set<ChangeKind>(['issue_card', 'invalidate_card', 'new_registration_password', 'lift_stop', 'reissue_master_certificate']);
 export const referenceLengthMax = 40;
@@ -32,7 +37,14 @@ export type ApplicationPayload =
   | { kind: 'issue_card' | 'invalidate_card' | 'new_registration_password' | 'lift_stop'; userId: string }
   | { kind: 'set_lock_mode'; lockMode: LockMode }
   | { kind: 'set_certificate_required'; required: boolean }
-  | { kind: 'reissue_master_certificate'; userId: string };
+  | { kind: 'reissue_master_certificate'; userId: string }
+  // R6.2: the tokens of a vendor's file, read and sealed at recording (never the file, never a secret in clear).
+  | { kind: 'import_tokens'; tokens: SealedToken[] }
+  | { kind: 'assign_token'; serial: string; reason: TokenAssignReason };
+
+/** A token's serial as printed on it and stored (migration 0008). */
+export const tokenSerialPattern = /^[A-Za-z0-9-]{1,32}$/;
+export const tokenSerialLengthMax = 32;
 
 export interface ApplicationInput {
   contractId: string | null;
@@ -83,7 +95,16 @@ export function parseApplicationForm(kind: ChangeKind, contractId: string | null
     const lockMode = lockModeOf(body, 'lockMode');
     return { contractId: null, reference, payload: { kind, companyName, lockMode, masterUserId, masterName, ...(email ? { masterEmail: email } : {}) } };
   }
+  // An import is recorded with its file on a page of its own, which reads and seals the tokens first.
+  if (kind === 'import_tokens') throw new AppError('OPERATOR_KIND_INVALID');
   if (contractId === null || !isValidContractId(contractId)) throw new AppError('CONTRACT_ID_INVALID');
+  if (kind === 'assign_token') {
+    const serial = formText(body, 'serial', { maxLength: tokenSerialLengthMax, code: 'TOKEN_SERIAL_INVALID' });
+    if (!tokenSerialPattern.test(serial)) throw new AppError('TOKEN_SERIAL_INVALID', { field: 'serial' });
+    const reason = sentValue(body, 'reason');
+    if (!isAssignReason(reason)) throw new AppError('TOKEN_ASSIGN_REASON_INVALID', { field: 'reason' });
+    return { contractId, reference, payload: { kind, serial, reason } };
+  }
   if (kind === 'set_lock_mode') return { contractId, reference, payload: { kind, lockMode: lockModeOf(body, 'lockMode') } };
   if (kind === 'set_certificate_required') return { contractId, reference, payload: { kind, required: certificateSettingOf(body) } };
   const userId = formText(body, 'userId', { maxLength: userIdLengthMax, code: 'USER_ID_INVALID' });
@@ -95,6 +116,15 @@ export function parseApplicationForm(kind: ChangeKind, contractId: string | null
 export function storedPayload(payload: ApplicationPayload): Record<string, unknown> {
   const { kind: _kind, ...fields } = payload;
   return fields;
+}
+
+/**
+ * The payload as the audit trail keeps it: an import's serials, without the sealed
+ * secrets (the audit trail is exported as evidence; the secrets stay in the application and the token).
+ */
+export function auditedPayload(payload: ApplicationPayload): Record<string, unknown> {
+  if (payload.kind === 'import_tokens') return { count: payload.tokens.length, serials: payload.tokens.map((t) => t.serial) };
+  return storedPayload(payload);
 }
 
 export function payloadFromRow(kind: ChangeKind, stored: Record<string, unknown>): ApplicationPayload {

@@ -2,7 +2,8 @@ import type { Deps } from '../../deps.ts';
 import type { Contract, User } from '../../db/schema.ts';
 import { runCommand } from '../../command/pipeline.ts';
 import { applicablePerson } from './application-effects.ts';
-import { storedPayload, type ApplicationInput } from './application-payload.ts';
+import { refuseHeldSerials } from '../tokens/import.ts';
+import { auditedPayload, storedPayload, type ApplicationInput } from './application-payload.ts';
 import { staffCommandActor, type StaffContext } from './staff-actor.ts';
 
 /**
@@ -21,8 +22,9 @@ export function recordApplication(deps: Deps, context: StaffContext, input: Appl
   return runCommand<Contract | undefined, void, { id: number }>(deps, staffCommandActor(context), {
     action: 'application.record',
     async judge(executor) {
-      if (input.payload.kind === 'onboard') return { go: undefined };
-      // parseApplicationForm gives every kind but an onboarding the contract it concerns.
+      // An onboarding makes its contract; a token import is the bank's own.
+      if (input.payload.kind === 'onboard' || input.payload.kind === 'import_tokens') return { go: undefined };
+      // parseApplicationForm gives every other kind the contract it concerns.
       const contract = await executor.selectFrom('contract').selectAll().where('id', '=', input.contractId!).executeTakeFirst();
       return contract ? { go: contract } : { refused: { code: 'NOT_FOUND' } };
     },
@@ -32,7 +34,9 @@ export function recordApplication(deps: Deps, context: StaffContext, input: Appl
       // The rules of each kind are checked here rather than in judge: applicablePerson takes the
       // transaction (the approval runs it under the contract's lock), and its refusals are the
       // recorder's input errors, answered as it throws them and not recorded.
-      const person: User | undefined = contract ? await applicablePerson(tx, input.payload, contract) : undefined;
+      const person: User | undefined = contract ? await applicablePerson(tx, input.payload, contract, now) : undefined;
+      // R6.2: a file with a serial the bank holds already is refused now rather than at approval.
+      if (input.payload.kind === 'import_tokens') await refuseHeldSerials(tx, input.payload.tokens);
       const row = await tx
         .insertInto('change_application')
         .values({
@@ -50,7 +54,7 @@ export function recordApplication(deps: Deps, context: StaffContext, input: Appl
         result: row,
         contractId: input.contractId,
         subjectRef: person?.id,
-        details: { application: row.id, kind: input.payload.kind, reference: input.reference, payload: storedPayload(input.payload) },
+        details: { application: row.id, kind: input.payload.kind, reference: input.reference, payload: auditedPayload(input.payload) },
       };
     },
   });

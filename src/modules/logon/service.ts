@@ -38,7 +38,7 @@ export async function checkPassword(
     .selectFrom('users')
     .innerJoin('contract', 'contract.id', 'users.contract_id')
     .selectAll('users')
-    .select(['contract.lock_mode', 'contract.stopped_at as contract_stopped_at', 'contract.company_name', 'contract.created_at as contract_created_at', 'contract.approval_mode', 'contract.result_email_to', 'contract.certificate_required'])
+    .select(['contract.lock_mode', 'contract.stopped_at as contract_stopped_at', 'contract.company_name', 'contract.created_at as contract_created_at', 'contract.approval_mode', 'contract.result_email_to', 'contract.certificate_required', 'contract.tokens_applied_at', 'contract.token_replaces_email_otp'])
     .where('users.contract_id', '=', input.contractId)
     .where('users.user_id', '=', input.userId)
     .executeTakeFirst();
@@ -68,7 +68,7 @@ export async function checkPassword(
     await verifyDecoy(input.password);
     return fail('unknown_user');
   }
-  const { lock_mode, contract_stopped_at, company_name, contract_created_at, approval_mode, result_email_to, certificate_required, ...user } = found;
+  const { lock_mode, contract_stopped_at, company_name, contract_created_at, approval_mode, result_email_to, certificate_required, tokens_applied_at, token_replaces_email_otp, ...user } = found;
   const contract: Contract = {
     id: user.contract_id,
     company_name,
@@ -78,6 +78,8 @@ export async function checkPassword(
     approval_mode,
     result_email_to,
     certificate_required,
+    tokens_applied_at,
+    token_replaces_email_otp,
   };
   if (isBlocked(user, contract)) {
     await verifyDecoy(input.password);

@@ -11,7 +11,8 @@ import { prepareFor, type Prepared } from './prepare.ts';
 import { refuse } from './refusal.ts';
 import { checkIdempotencyKey, creationHash } from './request-hash.ts';
 import { postIfDue } from './send.ts';
-import { checkNewTransferCode, finalCodeProtection, useFinalCode, withFinalCode, type FinalCode } from './email-otp.ts';
+import { checkNewTransferCode, finalCodeProtection, replacedByToken, useFinalCode, withFinalCode, type FinalCode } from './email-otp.ts';
+import { checkNewTransferToken, tokenReplacesEmailOtp, useFinalToken, withFinalToken, type FinalToken } from './token.ts';
 import type { Actor, StepResult, TransferInput } from './types.ts';
 
 /**
@@ -27,7 +28,7 @@ import type { Actor, StepResult, TransferInput } from './types.ts';
  * is used up, or after midnight, still gets its first result. A twin arriving at the same moment
  * waits on the key's unique index until the first commits, then does the same.
  */
-export async function createTransfer(deps: Deps, actor: Actor, input: TransferInput, emailOtp?: unknown): Promise<StepResult> {
+export async function createTransfer(deps: Deps, actor: Actor, input: TransferInput, emailOtp?: unknown, tokenCode?: unknown): Promise<StepResult> {
   checkIdempotencyKey(input.idempotencyKey);
   const requestHash = creationHash(input);
   const ownBranchCode = ownBranchAskedBy(deps, input.destination);
@@ -37,9 +38,12 @@ export async function createTransfer(deps: Deps, actor: Actor, input: TransferIn
   return auditedRefusals(deps, actor, 'register', details, async () => {
     const prepared = await prepareFor(deps, deps.db, actor, input, holder);
     // R5.2: the creator who sends it at once finalises it: the code emailed for exactly this transfer.
-    const code = prepared.next === 'send' ? await checkNewTransferCode(deps, actor, input.idempotencyKey, prepared.quote, emailOtp) : undefined;
+    const sends = prepared.next === 'send';
+    // R6.5: sent at once to an ad hoc destination, it needs the creator's token password too (or instead, by the bank's setting).
+    const token = await checkNewTransferToken(deps, actor, prepared.quote, sends, tokenCode);
+    const code = !sends ? undefined : tokenReplacesEmailOtp(actor, token) ? replacedByToken : await checkNewTransferCode(deps, actor, input.idempotencyKey, prepared.quote, emailOtp);
     try {
-      return await withFinalCode(deps, code, () => inTransaction(deps.db, (tx) => register(deps, tx, actor, input, requestHash, prepared, code)));
+      return await withFinalToken(deps, token, () => withFinalCode(deps, code, () => inTransaction(deps.db, (tx) => register(deps, tx, actor, input, requestHash, prepared, code, token))));
     } catch (error) {
       // A twin committed this key while we checked: its transfer is the result.
       if (error instanceof TwinFirst) return replay(deps.db, actor, input.idempotencyKey, requestHash);
@@ -51,11 +55,11 @@ export async function createTransfer(deps: Deps, actor: Actor, input: TransferIn
 /** Thrown inside the transaction to roll back what it did when a twin's transfer holds the key. */
 class TwinFirst extends Error {}
 
-async function register(deps: Deps, tx: Tx, actor: Actor, input: TransferInput, requestHash: string, prepared: Prepared, code: FinalCode | undefined): Promise<StepResult> {
+async function register(deps: Deps, tx: Tx, actor: Actor, input: TransferInput, requestHash: string, prepared: Prepared, code: FinalCode | undefined, token: FinalToken): Promise<StepResult> {
   const { quote, next, today } = prepared;
   const now = deps.clock.now();
   const sends = next === 'send';
-  const emailOtp = finalCodeProtection(deps, code);
+  const emailOtp = { ...finalCodeProtection(deps, code), ...('checked' in token ? { token: { serial: token.checked.serial, verifiedAt: now.toISOString() } } : {}) };
   // One statement: the daily limit is reserved in the write (R1.4, house rule 5) and the transfer is
   // inserted only if it was; the key's unique index is the gate for twins (R8.6).
   const { rows } = await sql<Transfer & { reserved: number }>`
@@ -82,7 +86,10 @@ async function register(deps: Deps, tx: Tx, actor: Actor, input: TransferInput, 
   }
   const inserted = row as Transfer;
   // Past the twin gate (the key's unique index): the code is used with the transfer, or it is refused.
-  if (sends) await useFinalCode(deps, tx, code);
+  if (sends) {
+    await useFinalToken(deps, tx, token, quote.to.payeeId === null);
+    await useFinalCode(deps, tx, code);
+  }
   // The record of the registration is written with the execution's when the transfer posts now (one
   // statement for both, after the claim has locked the contract's audit head before the ledger
   // accounts, modules/ledger/claim.ts), otherwise by itself.

@@ -152,7 +152,10 @@ export function openTransferCode(deps: Deps, actor: Actor, target: ChallengeTarg
  * the step uses it), or a refusal a twin of the request meets (the code used or held by the same
  * request submitted twice), said only once the step knows it is no twin of a request carried out.
  */
-export type FinalCode = { checked: CheckedCode; version: number | undefined } | { deferred: AppError };
+export type FinalCode = { checked: CheckedCode; version: number | undefined } | { deferred: AppError } | typeof replacedByToken;
+
+/** R6.5: the bank set the contract to ask for the token alone where a step needs both: no email code at this step. */
+export const replacedByToken = { replacedByToken: true } as const;
 
 async function finalCode(check: () => Promise<CheckedCode>, version: number | undefined): Promise<FinalCode> {
   try {
@@ -202,6 +205,7 @@ export function finalCodeProtection(deps: Deps, code: FinalCode | undefined): Re
  */
 export async function useFinalCode(deps: Deps, tx: Tx, code: FinalCode | undefined, locked?: Transfer): Promise<Record<string, unknown>> {
   if (!code) refuse('EMAIL_OTP_NOT_SENT', 'otp');
+  if ('replacedByToken' in code) return {};
   if ('deferred' in code) throw code.deferred;
   if (locked && code.version !== locked.version) refuse('EMAIL_OTP_CHANGED', 'otp');
   return emailOtpProtection(await useCheckedCode(deps, tx, code.checked));

@@ -17,6 +17,8 @@ import {
   type TransferQuote,
 } from './service.ts';
 import { otpField, otpSection } from './views-otp.ts';
+import { tokenAsk } from '../../access/hardware-token/requirement.ts';
+import { tokenCodeField } from '../../web/form-input.ts';
 import { otpAddressMasked } from '../../access/email-otp/otp-address.ts';
 import {
   confirmationPasswordField,
@@ -119,12 +121,16 @@ ${codeLookup(page.t, await codeLookupOf(deps, request.query, values))}`;
     const draft = sealed as string;
     // A refused request for a code is shown in the code's section, or above when the page asks for none.
     const shown = state.error ? state : otpState.error && !quote?.sendsNow ? otpState : error ? { error } : {};
+    // R6.5: sent at once to an ad hoc destination, it asks for the token too (or instead, by the bank's setting).
+    const token = quote?.sendsNow && quote.to.payeeId === null ? await tokenAsk(deps, request.live.user, request.live.contract) : undefined;
+    const emailReplaced = token?.requirement === 'required' && request.live.contract.token_replaces_email_otp;
     const body = confirmPage(page.t, shown, {
       csrfToken: chrome.csrfToken,
       draft,
       idempotencyKey,
       quote,
-      otpSection: quote?.sendsNow ? await confirmOtpSection(request, otpState, quote, draft, idempotencyKey) : undefined,
+      otpSection: quote?.sendsNow && !emailReplaced ? await confirmOtpSection(request, otpState, quote, draft, idempotencyKey) : undefined,
+      tokenAsk: token,
     });
     return layout(page, 'transferPages.confirm.title', body, chrome);
   };
@@ -140,7 +146,7 @@ ${codeLookup(page.t, await codeLookupOf(deps, request.query, values))}`;
       const password = confirmationPasswordField(request.body);
       // R2.3: a wrong confirmation password counts towards the person's stop.
       await confirmWithConfirmationPassword(deps, request.live, password, context, 'transfer.register');
-      const { transfer } = await createTransfer(deps, actorOf(request.live, context), { ...input, idempotencyKey }, sentValue(request.body, otpField));
+      const { transfer } = await createTransfer(deps, actorOf(request.live, context), { ...input, idempotencyKey }, sentValue(request.body, otpField), tokenCodeField(request.body));
       return `/transfers/${transfer.id.toString()}?done=created`;
     },
   });

@@ -6,7 +6,9 @@ import { html } from '../../web/html.ts';
 import { layout } from '../../web/layout.ts';
 import { noticeBox, type FormState } from '../../web/form.ts';
 import { registerPage, type PageRequest } from '../../web/page-route.ts';
-import { sentValue } from '../../web/form-input.ts';
+import { sentValue, tokenCodeField } from '../../web/form-input.ts';
+import { tokenAsk } from '../../access/hardware-token/requirement.ts';
+import { stepNeedsToken } from './token.ts';
 import { pageContext, requestContext, sessionChrome } from '../../web/request-context.ts';
 import type { MessageKey } from '../../web/i18n/index.ts';
 import { confirmWithConfirmationPassword } from '../../access/confirmation-password.ts';
@@ -86,9 +88,15 @@ export function transferItemRoutes(app: FastifyInstance, deps: Deps): void {
     const detail = await getTransfer(deps, actor, transferIdParam(request.params));
     const doneKey = doneKeys.get(sentValue(request.query, 'done'));
     const keys = Object.fromEntries(transferActions.map((action) => [action, newKey()])) as Record<TransferAction, string>;
+    // R6.5: the step that finalises a transfer to an ad hoc destination needs the token password.
+    const tokenSteps = (['approve', 'send'] as const).filter((step) => (step === 'approve' ? detail.mayApprove : detail.maySend) && stepNeedsToken(detail.transfer, detail.approvals.length, step));
+    const ask = tokenSteps.length > 0 ? await tokenAsk(deps, request.live.user, request.live.contract) : undefined;
+    const tokenAsks = Object.fromEntries(tokenSteps.map((step) => [step, ask]));
+    // The bank may set the contract to ask for the token alone where a step would need both.
+    const emailReplaced = ask?.requirement === 'required' && request.live.contract.token_replaces_email_otp;
     // R5.2: the approval that sends the transfer, or the send, needs the email one-time password.
     const otp =
-      finalises(detail, 'approve') || finalises(detail, 'send')
+      !emailReplaced && (finalises(detail, 'approve') || finalises(detail, 'send'))
         ? otpSection(page.t, {
             csrfToken: chrome.csrfToken,
             addressMasked: otpAddressMasked(request.live.user),
@@ -101,7 +109,7 @@ export function transferItemRoutes(app: FastifyInstance, deps: Deps): void {
     // A refused request for a code on a page that no longer asks for one (another person was quicker) is shown above.
     const orphanOtpError = failed === 'otp' && !otp ? formError(page.t, state, []) : '';
     const body = html`${noticeBox(doneKey ? page.t(doneKey, { id: detail.id.toString() }) : undefined)}${orphanOtpError}
-${detailPage(page.t, failed === 'otp' ? {} : state, detail, { csrfToken: chrome.csrfToken, keys, failed: failed === 'otp' ? undefined : failed, otpSection: otp })}`;
+${detailPage(page.t, failed === 'otp' ? {} : state, detail, { csrfToken: chrome.csrfToken, keys, failed: failed === 'otp' ? undefined : failed, otpSection: otp, tokenAsks })}`;
     return layout(page, 'transferPages.detail.title', body, chrome);
   };
 
@@ -139,12 +147,12 @@ ${detailPage(page.t, failed === 'otp' ? {} : state, detail, { csrfToken: chrome.
           const password = confirmationPasswordField(request.body);
           // R2.3: a wrong confirmation password counts towards the approver's stop.
           await confirmWithConfirmationPassword(deps, request.live, password, context, 'transfer.approve');
-          await approveTransfer(deps, actor, transferId, idempotencyKey, emailOtp);
+          await approveTransfer(deps, actor, transferId, idempotencyKey, emailOtp, tokenCodeField(request.body));
         } else if (action === 'send') {
           const password = confirmationPasswordField(request.body);
           // R5.2: the code is entered with the sender's confirmation password, which counts towards their stop (R2.3).
           await confirmWithConfirmationPassword(deps, request.live, password, context, 'transfer.send');
-          await sendTransfer(deps, actor, transferId, idempotencyKey, emailOtp);
+          await sendTransfer(deps, actor, transferId, idempotencyKey, emailOtp, tokenCodeField(request.body));
         } else if (action === 'withdraw') {
           await withdrawTransfer(deps, actor, transferId, idempotencyKey);
         } else {

@@ -25,7 +25,8 @@ import { notifySentBack } from './sent-back-notice.ts';
 import { sendInTx } from './send.ts';
 import type { Actor, StepResult } from './types.ts';
 import { itemOf } from './item.ts';
-import { checkFinalStep, finalCodeProtection, useFinalCode, withFinalCode, type FinalCode, type FinalStep } from './email-otp.ts';
+import { checkFinalStep, finalCodeProtection, replacedByToken, useFinalCode, withFinalCode, type FinalCode, type FinalStep } from './email-otp.ts';
+import { checkStepToken, stepNeedsToken, tokenReplacesEmailOtp, useFinalToken, withFinalToken, type FinalToken } from './token.ts';
 
 /**
  * R8.5: the steps after registration — approve, send, send back, withdraw — each in one transaction
@@ -46,8 +47,8 @@ async function runStep(
   step: LaterStep,
   transferId: bigint,
   idempotencyKey: string,
-  work: (tx: Tx, locked: Locked, audit: PendingStepAudit, code: FinalCode | undefined) => Promise<Transfer>,
-  options: { reason?: string; finalStep?: { step: FinalStep; emailOtp: unknown } } = {},
+  work: (tx: Tx, locked: Locked, audit: PendingStepAudit, code: FinalCode | undefined, token: FinalToken) => Promise<Transfer>,
+  options: { reason?: string; finalStep?: { step: FinalStep; emailOtp: unknown; tokenCode: unknown } } = {},
 ): Promise<StepResult> {
   const { reason, finalStep } = options;
   checkIdempotencyKey(idempotencyKey);
@@ -57,8 +58,11 @@ async function runStep(
     // R5.2: a step that would finalise the transfer needs its email one-time password, checked here
     // and used in the step's transaction, under the lock that shows the transfer is still the version
     // the code was bound to. A retry of a step already taken replays before any code is used.
-    const code = finalStep ? await checkFinalStep(deps, actor, transferId, finalStep.step, finalStep.emailOtp) : undefined;
-    return withFinalCode(deps, code, () => inTransaction(deps.db, async (tx) => {
+    // R6.5: the step that finalises a transfer to an ad hoc destination needs the token password too
+    // (or, where the bank set the contract so, instead of the email code), checked and used the same way.
+    const token: FinalToken = finalStep ? await checkStepToken(deps, actor, transferId, finalStep.step, finalStep.tokenCode) : { asked: false, required: false };
+    const code = !finalStep ? undefined : tokenReplacesEmailOtp(actor, token) ? replacedByToken : await checkFinalStep(deps, actor, transferId, finalStep.step, finalStep.emailOtp);
+    return withFinalToken(deps, token, () => withFinalCode(deps, code, () => inTransaction(deps.db, async (tx) => {
       const now = deps.clock.now();
       const claim = await claimIdempotencyKey(tx, actor.user.id, idempotencyKey, requestHash, now);
       if (!claim.fresh) return { transfer: claim.transfer, replayed: true };
@@ -67,14 +71,29 @@ async function runStep(
       // accounts — so steps wait for each other instead of deadlocking. The step's record is written
       // last: with the execution's when the step posts the transfer (its claim takes the audit head
       // before the ledger accounts), otherwise by itself, after any daily usage given back.
-      const extra = { ...(reason === undefined ? {} : { reason }), ...finalCodeProtection(deps, code) };
+      const extra = { ...(reason === undefined ? {} : { reason }), ...finalCodeProtection(deps, code), ...tokenProtectionNow(deps, token) };
       const audit = new PendingStepAudit(stepAuditEvent(deps, actor, step as AuditedStep, locked.transfer, extra));
-      const transfer = await work(tx, locked, audit, code);
+      const transfer = await work(tx, locked, audit, code, token);
       await audit.writeIfPending(tx);
       await completeIdempotencyKey(tx, actor.user.id, idempotencyKey, transfer);
       return { transfer, replayed: false };
-    }));
+    })));
   });
+}
+
+/** R9.1: the token's protection as the step records it, once the code is used now. */
+function tokenProtectionNow(deps: Deps, token: FinalToken): Record<string, unknown> {
+  return 'checked' in token ? { token: { serial: token.checked.serial, verifiedAt: deps.clock.now().toISOString() } } : {};
+}
+
+/**
+ * R6.5: in the step's transaction, after its own judgement: the token of a step that needs one is
+ * used (a step that sends with the email code replaced by the token must have used it).
+ */
+async function useStepToken(deps: Deps, tx: Tx, token: FinalToken, code: FinalCode | undefined, neededNow: boolean, sends: boolean): Promise<Record<string, unknown>> {
+  const used = await useFinalToken(deps, tx, token, neededNow);
+  if (sends && code && 'replacedByToken' in code && !('token' in used)) refuse('TRANSFER_STATE_CONFLICT');
+  return used;
 }
 
 /** The item under its row lock (so the steps of one item happen one after another), with its approvals. */
@@ -99,9 +118,9 @@ async function lockItem(tx: Tx, actor: Actor, transferId: bigint, today: string)
  * concurrent second approval of the same step or by the same person. The final approval sends the
  * item when the approver holds the send step, otherwise it waits for someone who does.
  */
-export function approveTransfer(deps: Deps, actor: Actor, transferId: bigint, idempotencyKey: string, emailOtp?: unknown): Promise<StepResult> {
-  const finalStep = { step: 'approve' as const, emailOtp };
-  return runStep(deps, actor, 'approve', transferId, idempotencyKey, async (tx, { transfer, item, holder, today }, audit, code) => {
+export function approveTransfer(deps: Deps, actor: Actor, transferId: bigint, idempotencyKey: string, emailOtp?: unknown, tokenCode?: unknown): Promise<StepResult> {
+  const finalStep = { step: 'approve' as const, emailOtp, tokenCode };
+  return runStep(deps, actor, 'approve', transferId, idempotencyKey, async (tx, { transfer, item, holder, today }, audit, code, token) => {
     const refusal = refusalToApprove(holder, item, today);
     if (refusal) refuse(refusal, refusal === 'TRANSFER_PER_TRANSACTION_LIMIT' ? 'amount' : undefined);
     const step = item.approvedBy.length + 1;
@@ -115,18 +134,20 @@ export function approveTransfer(deps: Deps, actor: Actor, transferId: bigint, id
       RETURNING step`.execute(tx);
     if (rows.length === 0) refuse('TRANSFER_STATE_CONFLICT');
     const next = nextAfterApproval(holder, item);
-    if (next === 'send') return sendInTx(deps, tx, transfer.id, actor.user.id, today, audit, await useFinalCode(deps, tx, code, transfer));
-    return updateStatus(tx, transfer.id, next, now);
+    const tokenUsed = await useStepToken(deps, tx, token, code, stepNeedsToken(transfer, item.approvedBy.length, 'approve'), next === 'send');
+    if (next === 'send') return sendInTx(deps, tx, transfer.id, actor.user.id, today, audit, { ...(await useFinalCode(deps, tx, code, transfer)), ...tokenUsed });
+    return updateStatus(tx, transfer.id, next, now, undefined, tokenUsed);
   }, { finalStep });
 }
 
 /** R8.5: an item waiting to be sent, sent by a holder of the send step who took no other step on it. */
-export function sendTransfer(deps: Deps, actor: Actor, transferId: bigint, idempotencyKey: string, emailOtp?: unknown): Promise<StepResult> {
-  return runStep(deps, actor, 'send', transferId, idempotencyKey, async (tx, { transfer, item, holder, today }, audit, code) => {
+export function sendTransfer(deps: Deps, actor: Actor, transferId: bigint, idempotencyKey: string, emailOtp?: unknown, tokenCode?: unknown): Promise<StepResult> {
+  return runStep(deps, actor, 'send', transferId, idempotencyKey, async (tx, { transfer, item, holder, today }, audit, code, token) => {
     const refusal = refusalToSend(holder, item, today);
     if (refusal) refuse(refusal);
-    return sendInTx(deps, tx, transfer.id, actor.user.id, today, audit, await useFinalCode(deps, tx, code, transfer));
-  }, { finalStep: { step: 'send', emailOtp } });
+    const tokenUsed = await useStepToken(deps, tx, token, code, stepNeedsToken(transfer, item.approvedBy.length, 'send'), true);
+    return sendInTx(deps, tx, transfer.id, actor.user.id, today, audit, { ...(await useFinalCode(deps, tx, code, transfer)), ...tokenUsed });
+  }, { finalStep: { step: 'send', emailOtp, tokenCode } });
 }
 
 /**
@@ -167,10 +188,23 @@ export function withdrawTransfer(deps: Deps, actor: Actor, transferId: bigint, i
 }
 
 /** Moves a locked item on from a state a step may leave (the lock makes the condition hold; it is asserted). */
-async function updateStatus(tx: Tx, transferId: bigint, status: 'awaiting_approval' | 'awaiting_send' | 'sent_back' | 'withdrawn', now: Date, reason?: string): Promise<Transfer> {
+async function updateStatus(
+  tx: Tx,
+  transferId: bigint,
+  status: 'awaiting_approval' | 'awaiting_send' | 'sent_back' | 'withdrawn',
+  now: Date,
+  reason?: string,
+  protections: Record<string, unknown> = {},
+): Promise<Transfer> {
   const updated = await tx
     .updateTable('transfer')
-    .set({ status, updated_at: now, ...(reason === undefined ? {} : { status_reason: reason }) })
+    // R9.1: the final approver's token joins the protections of the transfer it approved.
+    .set({
+      status,
+      updated_at: now,
+      ...(reason === undefined ? {} : { status_reason: reason }),
+      ...(Object.keys(protections).length === 0 ? {} : { protections: sql<string>`protections || ${JSON.stringify(protections)}::jsonb` }),
+    })
     .where('id', '=', transferId)
     .where('status', 'in', ['awaiting_approval', 'awaiting_send'])
     .returningAll()

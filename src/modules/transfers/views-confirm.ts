@@ -1,4 +1,6 @@
 import { html, type Html } from '../../web/html.ts';
+import { tokenCodeInput } from '../../web/token-field.ts';
+import type { TokenAsk } from '../../access/hardware-token/requirement.ts';
 import { csrfField } from '../../web/layout.ts';
 import { submitButton, type FormState } from '../../web/form.ts';
 import type { Translate } from '../../web/i18n/index.ts';
@@ -47,6 +49,8 @@ export interface ConfirmOptions {
   quote: TransferQuote | undefined;
   /** R5.2: the email one-time password, when this confirmation sends the transfer (views-otp.ts). */
   otpSection: Html | undefined;
+  /** R6.5: the token password, when this confirmation sends a transfer to an ad hoc destination. */
+  tokenAsk: TokenAsk | undefined;
 }
 
 /** The form that submits the transfer: the sealed inputs, the key made for it, the password. */
@@ -63,6 +67,7 @@ ${formError(t, state, [field.confirmationPassword, otpField])}
   <input type="hidden" name="${field.draft}" value="${options.draft}">
   <input type="hidden" name="${field.idempotencyKey}" value="${options.idempotencyKey}">
   ${options.otpSection ? otpInput(t, state) : ''}
+  ${tokenCodeInput(t, state, options.tokenAsk)}
   ${textInput(t, state, {
     name: field.confirmationPassword,
     label: t('transferPages.field.confirmationPassword'),

@@ -1,4 +1,6 @@
 import { html, type Html } from '../../web/html.ts';
+import { tokenCodeInput } from '../../web/token-field.ts';
+import type { TokenAsk } from '../../access/hardware-token/requirement.ts';
 import { csrfField } from '../../web/layout.ts';
 import { submitButton, type FormState } from '../../web/form.ts';
 import type { MessageKey, Translate } from '../../web/i18n/index.ts';
@@ -86,6 +88,8 @@ export interface DetailOptions {
   failed: TransferAction | undefined;
   /** R5.2: the email one-time password, when this person's approval or send finalises the transfer (views-otp.ts). */
   otpSection: Html | undefined;
+  /** R6.5: the token password asked by the step that finalises an ad hoc transfer, by action. */
+  tokenAsks?: Partial<Record<TransferAction, TokenAsk>>;
 }
 
 function allowed(detail: TransferDetail, action: TransferAction): boolean {
@@ -106,7 +110,8 @@ ${formError(t, mine, actionFields[action])}
 <form method="post" action="${path}" class="card" novalidate>
   ${csrfField(options.csrfToken)}
   <input type="hidden" name="${field.idempotencyKey}" value="${options.keys[action]}">
-  ${(action === 'approve' && detail.approvalSends) || action === 'send' ? otpInput(t, mine) : ''}
+  ${options.otpSection && ((action === 'approve' && detail.approvalSends) || action === 'send') ? otpInput(t, mine) : ''}
+  ${tokenCodeInput(t, mine, options.tokenAsks?.[action])}
   ${
     action === 'approve' || action === 'send'
       ? textInput(t, mine, { name: field.confirmationPassword, label: t('transferPages.field.confirmationPassword'), value: '', type: 'password', autocomplete: 'current-password', hint: t('transferPages.hint.confirmationPassword') })

@@ -3,7 +3,8 @@ import type { Deps } from '../../deps.ts';
 import { isAppError } from '../../errors.ts';
 import { layout } from '../../web/layout.ts';
 import type { FormState } from '../../web/form.ts';
-import { confirmationPasswordField, formChoice, sentText } from '../../web/form-input.ts';
+import { confirmationPasswordField, formChoice, sentText, tokenCodeField } from '../../web/form-input.ts';
+import { liftTokenStop, revokePersonToken, revokeReasons } from './token-actions.ts';
 import { registerPage, type PageRequest, type PageRoute } from '../../web/page-route.ts';
 import { pageContext, requestContext, sessionChrome } from '../../web/request-context.ts';
 import type { MessageKey } from '../../web/i18n/index.ts';
@@ -26,7 +27,15 @@ const doneNotices = new Map<string, { key: MessageKey; kind: MessageKey }>([
   ['lifted', { key: 'userSecurity.lift.done', kind: 'password.kind.login' }],
   ['reset-login', { key: 'userSecurity.reset.done', kind: 'password.kind.login' }],
   ['reset-confirmation', { key: 'userSecurity.reset.done', kind: 'password.kind.confirmation' }],
+  ['token-lifted', { key: 'userSecurity.token.lifted', kind: 'password.kind.login' }],
+  ['token-revoked', { key: 'userSecurity.token.revoked', kind: 'password.kind.login' }],
 ]);
+
+/** The form a POST came from, by the last part of its path. */
+function postedForm(url: string): SubjectForm {
+  const last = url.split('?')[0]!.split('/').pop();
+  return last === 'lift' || last === 'reset' || last === 'token-lift' || last === 'token-revoke' ? last : undefined;
+}
 
 /** The person's page, shared by the page itself and the two forms it posts to. */
 const render = (deps: Deps) => async (request: PageRequest<'active'>, state: FormState) => {
@@ -40,7 +49,7 @@ const render = (deps: Deps) => async (request: PageRequest<'active'>, state: For
     throw error;
   });
   if (!view) return layout(page, 'userSecurity.title', refusedPage(t, state), chrome);
-  const posted: SubjectForm = request.method === 'POST' ? (request.url.endsWith('/lift') ? 'lift' : 'reset') : undefined;
+  const posted: SubjectForm = request.method === 'POST' ? postedForm(request.url) : undefined;
   const doneParam = sentText(request.query, 'done');
   const notice = doneParam === undefined ? undefined : doneNotices.get(doneParam);
   const done = notice ? t(notice.key, { kind: t(notice.kind) }) : undefined;
@@ -81,11 +90,40 @@ const resetPasswordPage: SecurityOfPersonPage = (deps) => ({
   },
 });
 
+/** R6.6: the stop of the person's token use lifted, confirmed with the actor's confirmation password. */
+const liftTokenPage: SecurityOfPersonPage = (deps) => ({
+  path: '/users/:userId/security/token-lift',
+  access: 'active',
+  render: render(deps),
+  async submit(request) {
+    const userId = userIdParam(request);
+    await liftTokenStop(deps, request.live, userId, confirmationPasswordField(request.body), requestContext(request));
+    return `${subjectPath(userId)}?done=token-lifted`;
+  },
+});
+
+/** R6.7: the person's token revoked for everyone sharing it, confirmed with the confirmation and token passwords (R6.5). */
+const revokeTokenPage: SecurityOfPersonPage = (deps) => ({
+  path: '/users/:userId/security/token-revoke',
+  access: 'active',
+  render: render(deps),
+  async submit(request) {
+    const userId = userIdParam(request);
+    const input = {
+      reason: formChoice(request.body, 'reason', revokeReasons),
+      confirmationPassword: confirmationPasswordField(request.body),
+      tokenCode: tokenCodeField(request.body),
+    };
+    await revokePersonToken(deps, request.live, userId, input, requestContext(request));
+    return `${subjectPath(userId)}?done=token-revoked`;
+  },
+});
+
 /**
  * R2.3, R2.5: a person's page for the master and admin users — lift the stop, reset a password —
  * at /users/:userId/security, next to the users pages. Every query is scoped by the actor's
  * contract (./people.ts).
  */
 export function userSecurityRoutes(app: FastifyInstance, deps: Deps): void {
-  for (const page of [personSecurityPage, liftStopPage, resetPasswordPage]) registerPage(app, deps, page(deps));
+  for (const page of [personSecurityPage, liftStopPage, resetPasswordPage, liftTokenPage, revokeTokenPage]) registerPage(app, deps, page(deps));
 }

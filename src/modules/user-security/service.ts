@@ -13,6 +13,7 @@ import { masterEmail, notifySecurityChange, type SecurityChange } from '../../ma
 import type { RequestContext } from '../../access/request-context.ts';
 import type { PasswordKind } from '../settings/password-service.ts';
 import { actorKindOf, personOfContract } from './people.ts';
+import { tokenAsk, type TokenAsk } from '../../access/hardware-token/requirement.ts';
 
 /**
  * R2.3, R2.5: the master (or an admin user) lifts a user's stop and resets a user's forgotten
@@ -29,6 +30,8 @@ export interface SubjectView {
   actorKind: ActorKind;
   liftRefusal: ReturnType<typeof liftRefusal>;
   resetRefusal: ReturnType<typeof resetRefusal>;
+  /** R6.5: whether the actor's token password is asked to revoke a token. */
+  tokenAsk: TokenAsk;
 }
 
 /** What the actor may do to one person of the contract; a general user administers nobody. */
@@ -42,6 +45,7 @@ export async function subjectView(deps: Deps, live: LiveSession, userId: string)
     actorKind,
     liftRefusal: liftRefusal(live.contract.lock_mode, subject.role, actorKind),
     resetRefusal: resetRefusal({ kind: actorKind, ref: live.user.id }, { role: subject.role, ref: subject.id }),
+    tokenAsk: await tokenAsk(deps, live.user, live.contract),
   };
 }
 

@@ -5,29 +5,16 @@ import type { Translate } from '../../web/i18n/index.ts';
 import { lockoutFailuresMax } from '../../access/attempts.ts';
 import { formatJstIso } from '../../domain/tokyo-time.ts';
 import type { SubjectView } from './service.ts';
+import { tokenSection } from './token-views.ts';
+import { secretInput, subjectPath, type SubjectForm } from './secret-input.ts';
+
+export { subjectPath, type SubjectForm } from './secret-input.ts';
 
 export const roleKey = {
   master: 'userSecurity.role.master',
   admin_user: 'userSecurity.role.admin_user',
   general_user: 'userSecurity.role.general_user',
 } as const;
-
-/** The forms of this page; each has its own action, so an error is shown with the form it came from. */
-export type SubjectForm = 'lift' | 'reset' | undefined;
-
-export function subjectPath(userId: string): string {
-  return `/users/${encodeURIComponent(userId)}/security`;
-}
-
-/** A password input whose id is unique on a page that holds several forms. */
-function secretInput(state: FormState, form: SubjectForm, current: SubjectForm, name: string, label: string, autocomplete: string): Html {
-  const invalid = form === current && state.error?.field === name;
-  const id = `f-${form}-${name}`;
-  return html`<div class="field${invalid ? ' invalid' : ''}">
-  <label for="${id}">${label}</label>
-  <input id="${id}" name="${name}" type="password" value="" autocomplete="${autocomplete}"${invalid ? html` aria-invalid="true" aria-describedby="form-error"` : ''}>
-</div>`;
-}
 
 export function subjectPage(
   t: Translate,
@@ -95,6 +82,7 @@ ${lift}
 <h2>${t('userSecurity.reset.title')}</h2>
 ${reset}
 </section>
+${tokenSection(t, csrfToken, view, state, posted)}
 <p><a href="/security">${t('userSecurity.back')}</a></p>`;
 }
 

@@ -1,7 +1,7 @@
 import type { Deps } from '../../deps.ts';
 import { refusalToChangeGrants, refusalToRemoveLastAdministrator, type Person } from '../../domain/permissions.ts';
 import { runCommand } from '../../command/pipeline.ts';
-import { confirmationPassword } from '../../command/confirmation.ts';
+import { confirmationPassword, tokenPassword } from '../../command/confirmation.ts';
 import type { LiveSession } from '../../access/sessions.ts';
 import type { RequestContext } from '../../access/request-context.ts';
 import type { MessageKey } from '../../web/i18n/index.ts';
@@ -14,6 +14,8 @@ export interface ChangeUserInput extends PermissionsInput {
   displayName: string;
   email: string;
   confirmationPassword: string;
+  /** R6.5: the actor's token password, once the contract has tokens. */
+  tokenCode: string;
 }
 
 export type ChangeOutcome = 'changed' | 'unchanged';
@@ -53,7 +55,7 @@ export function changeUser(deps: Deps, live: LiveSession, userId: string, input:
       if (!differs.profile && !differs.permissions && !differs.accounts) return { unchanged: 'unchanged' };
       return { go: { subject, differs } };
     },
-    confirm: () => [confirmationPassword(input.confirmationPassword)],
+    confirm: () => [confirmationPassword(input.confirmationPassword), tokenPassword(input.tokenCode)],
     // The person before the contract: the order a stop (R2.3) takes them in, so the two never deadlock.
     async lock(tx) {
       await lockPerson(tx, contractId, userId);

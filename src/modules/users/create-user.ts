@@ -6,7 +6,7 @@ import { passwordRuleViolation, registrationPasswordValidDays } from '../../auth
 import { addDaysTo } from '../../domain/tokyo-time.ts';
 import { refusalToCreate } from '../../domain/permissions.ts';
 import { runCommand } from '../../command/pipeline.ts';
-import { confirmationPassword } from '../../command/confirmation.ts';
+import { confirmationPassword, tokenPassword } from '../../command/confirmation.ts';
 import type { LiveSession } from '../../access/sessions.ts';
 import type { RequestContext } from '../../access/request-context.ts';
 import { actorOf, auditedRefusal } from './administrator.ts';
@@ -21,6 +21,8 @@ export interface CreateUserInput extends PermissionsInput {
   initialPassword: string;
   initialPasswordRepeat: string;
   confirmationPassword: string;
+  /** R6.5: the actor's token password, once the contract has tokens. */
+  tokenCode: string;
 }
 
 interface Created {
@@ -54,7 +56,7 @@ export async function createUser(deps: Deps, live: LiveSession, input: CreateUse
       if (input.initialPassword !== input.initialPasswordRepeat) throw new AppError('PASSWORD_REPEAT_MISMATCH', { field: 'initialPasswordRepeat' });
       return hashSecret(input.initialPassword);
     },
-    confirm: () => [confirmationPassword(input.confirmationPassword)],
+    confirm: () => [confirmationPassword(input.confirmationPassword), tokenPassword(input.tokenCode)],
     lock: (tx) => lockContract(tx, contractId),
     async write(tx, actor, registrationHash, now) {
       const expiresAt = addDaysTo(now, registrationPasswordValidDays);

@@ -5,7 +5,7 @@ import { businesses, hasLimits, hasSteps, steps, type Business, type Grant, type
 import { newPasswordField } from '../settings/form-fields.ts';
 
 /** R1.5, R2.3: the actor's confirmation password, read one way on every form (web/form-input.ts). */
-export { confirmationPasswordField } from '../../web/form-input.ts';
+export { confirmationPasswordField, tokenCodeField } from '../../web/form-input.ts';
 
 /**
  * Reading the users forms. Anything but the expected shape (a list where one value belongs, a JSON

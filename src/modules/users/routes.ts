@@ -12,6 +12,7 @@ import { isValidUserId } from '../../domain/identifiers.ts';
 import { refusalToAct } from '../../domain/permissions.ts';
 import { registrationPasswordValidDays } from '../../auth/password-rules.ts';
 import { administrator } from './administrator.ts';
+import { tokenAsk } from '../../access/hardware-token/requirement.ts';
 import { newPersonPage, personPage, usersOverview } from './pages-data.ts';
 import { createUser } from './create-user.ts';
 import { changeUser } from './change-user.ts';
@@ -19,6 +20,7 @@ import { setUserStatus, statusActions, statusAllows, type StatusAction } from '.
 import {
   accountsField,
   confirmationPasswordField,
+  tokenCodeField,
   displayNameField,
   emailField,
   grantsField,
@@ -85,6 +87,7 @@ const newUserPage: UsersPage = (deps) => ({
       actor: actor.person,
       accounts,
       registrationDays: registrationPasswordValidDays,
+      token: await tokenAsk(deps, request.live.user, request.live.contract),
     });
     return layout(page, 'users.create.title', html`${form}<p><a href="/users">${page.t('users.back')}</a></p>`, chrome);
   },
@@ -106,6 +109,7 @@ const newUserPage: UsersPage = (deps) => ({
         grants: grantsField(body),
         accountIds: accountsField(body),
         confirmationPassword: confirmationPasswordField(body),
+        tokenCode: tokenCodeField(body),
       },
       context,
     );
@@ -139,6 +143,7 @@ ${accountsList(t, subject, accounts)}`
           actor: actor.person,
           accounts,
           registrationDays: registrationPasswordValidDays,
+          token: await tokenAsk(deps, request.live.user, request.live.contract),
         });
     const links = statusActions.filter((act) => !refusalToAct(actor.person, subject.person, act) && statusAllows(act, subject.user.status));
     const body = html`${noticeBox(done ? t(done, { userId: subject.user.user_id }) : undefined)}
@@ -163,6 +168,7 @@ ${links.length > 0 ? html`<h2>${t('users.section.actions')}</h2><ul class="user-
         grants: grantsField(body),
         accountIds: accountsField(body),
         confirmationPassword: confirmationPasswordField(body),
+        tokenCode: tokenCodeField(body),
       },
       context,
     );

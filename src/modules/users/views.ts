@@ -1,4 +1,6 @@
 import { html, type Html } from '../../web/html.ts';
+import { tokenCodeInput } from '../../web/token-field.ts';
+import type { TokenAsk } from '../../access/hardware-token/requirement.ts';
 import { csrfField } from '../../web/layout.ts';
 import { errorSummary, field, submitButton, type FormState } from '../../web/form.ts';
 import type { MessageKey, Translate } from '../../web/i18n/index.ts';
@@ -137,10 +139,11 @@ ${accountRow(t, account)}
 </table>`;
 }
 
-function confirmSection(t: Translate, state: FormState, submitLabel: string): Html {
+function confirmSection(t: Translate, state: FormState, submitLabel: string, token: PersonFormOptions['token']): Html {
   return html`<h2>${t('users.section.confirm')}</h2>
 ${field(state, { name: 'confirmationPassword', label: t('users.field.confirmationPassword'), type: 'password', autocomplete: 'current-password' })}
 <p class="hint">${t('users.hint.confirm')}</p>
+${tokenCodeInput(t, state, token)}
 ${submitButton(submitLabel)}`;
 }
 
@@ -152,6 +155,8 @@ export interface PersonFormOptions {
   actor: Person;
   accounts: readonly Account[];
   registrationDays: number;
+  /** R6.5: whether the actor's token password is asked, and the end of the grace period. */
+  token?: TokenAsk;
 }
 
 /** The create and change form: profile, permissions and limits, accounts, the actor's confirmation. */
@@ -179,7 +184,7 @@ export function personForm(t: Translate, state: FormState, options: PersonFormOp
   <h2>${t('users.section.accounts')}</h2>
   ${accountsTable(t, shown, model, options.accounts)}
   ${create ? html`<p class="notice">${t('users.hint.card')}</p>` : ''}
-  ${confirmSection(t, shown, t(create ? 'users.create.submit' : 'users.change.submit'))}
+  ${confirmSection(t, shown, t(create ? 'users.create.submit' : 'users.change.submit'), options.token)}
 </form>`;
 }
 
@@ -200,6 +205,6 @@ export function statusForm(t: Translate, state: FormState, options: { action: st
 ${errorSummary(t, state)}
 <form method="post" action="${options.action}" class="card" novalidate>
   ${csrfField(options.csrfToken)}
-  ${confirmSection(t, state, options.submitLabel)}
+  ${confirmSection(t, state, options.submitLabel, undefined)}
 </form>`;
 }

@@ -4,6 +4,7 @@ import { html, type Html, type HtmlValue } from '../../web/html.ts';
 import { csrfField, type PageContext } from '../../web/layout.ts';
 import type { Language, MessageKey, Translate } from '../../web/i18n/index.ts';
 import { consolePaths } from './paths.ts';
+import { tokenPaths } from './token-paths.ts';
 
 /** What a page of a logged-on (or half logged-on) member shows around its content. */
 export interface ConsoleChrome {
@@ -69,6 +70,7 @@ function menu(t: Translate): Html {
   <a href="${consolePaths.contracts}">${t('operatorConsole.nav.contracts')}</a>
   <a href="${consolePaths.applications}">${t('operatorConsole.nav.applications')}</a>
   <a href="${consolePaths.newContract}">${t('operatorConsole.nav.newContract')}</a>
+  <a href="${tokenPaths.list}">${t('tokens.console.nav')}</a>
   <a href="${consolePaths.password}">${t('operatorConsole.nav.password')}</a>
 </nav>`;
 }

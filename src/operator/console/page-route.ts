@@ -53,7 +53,7 @@ export function chromeOf(deps: Deps, live: LiveStaffSession): ConsoleChrome {
 }
 
 /** The staff's sessions, as the console's pages admit them. */
-function staffSessions(deps: Deps): SessionKind<LiveStaffSession, StaffStage> {
+export function staffSessions(deps: Deps): SessionKind<LiveStaffSession, StaffStage> {
   return {
     csrfCookie: staffCsrfCookie,
     setCsrfCookie: setStaffCsrfCookie,

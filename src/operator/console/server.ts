@@ -19,6 +19,7 @@ import { contractRoutes } from './routes/contracts.ts';
 import { applicationRoutes } from './routes/applications.ts';
 import { exportRoutes } from './routes/export.ts';
 import { passwordRoutes } from './routes/password.ts';
+import { tokenRoutes } from './routes/tokens.ts';
 
 /**
  * The bank's operator console (DESIGN §1): a Fastify instance of its own, on its own listener,
@@ -69,6 +70,8 @@ export async function buildConsole(deps: Deps, options: ConsoleOptions = {}): Pr
     if (!request.url.startsWith(consolePaths.static)) reply.header('cache-control', 'no-store');
   });
 
+  // Before the routes: a route takes the error handler its context has when it is added.
+  installErrorPages(app, (request, message, code) => errorPage(deps, request, message, code));
   app.get('/', async (_request, reply) => reply.redirect(consolePaths.home, 303));
   app.get(consoleBase, async (_request, reply) => reply.redirect(consolePaths.contracts, 303));
   logonRoutes(app, deps);
@@ -76,8 +79,7 @@ export async function buildConsole(deps: Deps, options: ConsoleOptions = {}): Pr
   applicationRoutes(app, deps);
   exportRoutes(app, deps);
   passwordRoutes(app, deps);
-
-  installErrorPages(app, (request, message, code) => errorPage(deps, request, message, code));
+  await tokenRoutes(app, deps);
   return app;
 }
 

@@ -15,6 +15,8 @@ import { ledgerMessages } from '../../modules/ledger/messages.ts';
 import { certificatesMessages } from '../../modules/certificates/messages.ts';
 import { certificateLogonMessages } from '../../modules/certificates/logon-messages.ts';
 import { certificateAcquireMessages } from '../../modules/certificate-acquire/messages.ts';
+import { hardwareTokenMessages } from '../../access/hardware-token/messages.ts';
+import { tokensMessages } from '../../modules/tokens/messages.ts';
 
 export type Language = 'ja' | 'en';
 export const languages: readonly Language[] = ['ja', 'en'];
@@ -37,6 +39,8 @@ const ja = {
   ...certificatesMessages.ja,
   ...certificateLogonMessages.ja,
   ...certificateAcquireMessages.ja,
+  ...hardwareTokenMessages.ja,
+  ...tokensMessages.ja,
 };
 export type MessageKey = keyof typeof ja;
 const en: Record<MessageKey, string> = {
@@ -56,6 +60,8 @@ const en: Record<MessageKey, string> = {
   ...certificatesMessages.en,
   ...certificateLogonMessages.en,
   ...certificateAcquireMessages.en,
+  ...hardwareTokenMessages.en,
+  ...tokensMessages.en,
 };
 
 /** Every message in both languages: the core catalogue and every area's. */
@@ -63,13 +69,26 @@ export const catalogues: Record<Language, Record<MessageKey, string>> = { ja, en
 
 export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
 
-/** Looks a message up and fills its `{name}` placeholders. */
+/** A parameter that is itself a message, `msg:<key>`, shown in the reader's language (an error's reason). */
+export const messageParamPrefix = 'msg:';
+
+export function messageParam(key: MessageKey): string {
+  return `${messageParamPrefix}${key}`;
+}
+
+/** Looks a message up and fills its `{name}` placeholders; a `msg:<key>` value is that message. */
 export function translator(language: Language, defaults: Record<string, string> = {}): Translate {
   const catalogue = catalogues[language];
+  const fill = (value: string | number): string => {
+    const text = String(value);
+    if (!text.startsWith(messageParamPrefix)) return text;
+    const named = catalogue[text.slice(messageParamPrefix.length) as MessageKey];
+    return named ?? text;
+  };
   return (key, params = {}) =>
     catalogue[key].replace(/\{(\w+)\}/g, (whole, name: string) => {
       const value = params[name] ?? defaults[name];
-      return value === undefined ? whole : String(value);
+      return value === undefined ? whole : fill(value);
     });
 }
 

@@ -13,6 +13,7 @@ import type { MessageKey } from '../../../web/i18n/index.ts';
 import { consoleLayout, jst, type ConsoleChrome } from '../layout.ts';
 import { consolePaths } from '../paths.ts';
 import { applicationsTable, lockModeChoice, payloadSummary, referenceField, resultFacts, statusLabel } from './common.ts';
+import { importedTokensTable, tokenApproveIntro, tokenKinds, tokenResultFacts, withoutContract } from './token-summary.ts';
 
 const doneNotices: Record<string, MessageKey> = {
   recorded: 'operatorConsole.application.recorded',
@@ -65,7 +66,7 @@ export function applicationPage(page: PageContext, chrome: ConsoleChrome & { sta
 ${errorSummary(t, state)}
 <dl class="facts" id="application-facts">
   <dt>${t('operatorConsole.application.kind')}</dt><dd>${t(`operatorConsole.kind.${row.kind}`)}</dd>
-  <dt>${t('operatorConsole.application.contract')}</dt><dd>${row.contract_id ? html`<a href="${consolePaths.contract(row.contract_id)}">${row.contract_id}</a> ${row.company_name}` : t('operatorConsole.application.newContract')}</dd>
+  <dt>${t('operatorConsole.application.contract')}</dt><dd>${row.contract_id ? html`<a href="${consolePaths.contract(row.contract_id)}">${row.contract_id}</a> ${row.company_name}` : withoutContract(t, row.kind)}</dd>
   <dt>${t('operatorConsole.application.details')}</dt><dd>${payloadSummary(t, row)}</dd>
   <dt>${t('operatorConsole.application.reference')}</dt><dd>${row.reference}</dd>
   <dt>${t('operatorConsole.application.status')}</dt><dd id="application-status" data-status="${row.status}">${statusLabel(t, row.status)}</dd>
@@ -73,7 +74,8 @@ ${errorSummary(t, state)}
   ${row.decided_login ? html`<dt>${t('operatorConsole.application.decidedBy')}</dt><dd>${t('operatorConsole.application.byAt', { name: row.decided_name!, login: row.decided_login, at: jst(row.decided_at) })}</dd>` : ''}
   ${row.decision_note ? html`<dt>${t('operatorConsole.application.note')}</dt><dd>${row.decision_note}</dd>` : ''}
 </dl>
-${row.status === 'approved' && row.result ? html`<h2>${t('operatorConsole.application.result')}</h2>${resultFacts(t, row.result)}` : ''}
+${importedTokensTable(t, row)}
+${row.status === 'approved' && row.result ? html`<h2>${t('operatorConsole.application.result')}</h2>${tokenKinds.has(row.kind) ? tokenResultFacts(t, row) : resultFacts(t, row.result)}` : ''}
 ${actions(page, chrome, row)}`,
     chrome,
   );
@@ -100,7 +102,7 @@ function actions(page: PageContext, chrome: ConsoleChrome & { staff: Staff }, ro
   return html`<div class="decide">
 <form method="post" action="${path}/approve" class="card" id="approve">
   ${csrfField(chrome.csrfToken)}
-  <p>${t('operatorConsole.application.approveIntro')}</p>
+  <p>${tokenKinds.has(row.kind) ? tokenApproveIntro(t, row.kind) : t('operatorConsole.application.approveIntro')}</p>
   ${submitButton(t('operatorConsole.application.approve'))}
 </form>
 <form method="post" action="${path}/reject" class="card reject" id="reject">

@@ -6,6 +6,7 @@ import type { ApplicationRow } from '../../../modules/contracts/console-queries.
 import { referenceLengthMax } from '../../../modules/contracts/application-payload.ts';
 import { jst } from '../layout.ts';
 import { consolePaths } from '../paths.ts';
+import { tokenPayloadSummary, withoutContract } from './token-summary.ts';
 
 /** The paper form's reference number; each form of a page has its own field id, the name stays `reference`. */
 export function referenceField(t: Translate, state: FormState, idSuffix: string): Html {
@@ -47,7 +48,7 @@ export function applicationsTable(t: Translate, rows: ApplicationRow[], options:
 <thead><tr><th>${t('operatorConsole.application.number')}</th><th>${t('operatorConsole.application.kind')}</th>${options.contract ? html`<th>${t('operatorConsole.application.contract')}</th>` : ''}<th>${t('operatorConsole.application.details')}</th><th>${t('operatorConsole.application.reference')}</th><th>${t('operatorConsole.application.status')}</th><th>${t('operatorConsole.application.recordedBy')}</th></tr></thead>
 <tbody>${rows.map(
     (row) => html`<tr data-application="${row.id}" class="status-${row.status}"><td><a href="${consolePaths.application(row.id)}">No. ${row.id}</a></td><td>${t(`operatorConsole.kind.${row.kind}`)}</td>${
-      options.contract ? html`<td>${row.contract_id ? html`${row.company_name}<br><span class="hint">${row.contract_id}</span>` : t('operatorConsole.application.newContract')}</td>` : ''
+      options.contract ? html`<td>${row.contract_id ? html`${row.company_name}<br><span class="hint">${row.contract_id}</span>` : withoutContract(t, row.kind)}</td>` : ''
     }<td>${payloadSummary(t, row)}</td><td>${row.reference}</td><td>${statusLabel(t, row.status)}</td><td>${row.recorded_name}<br><span class="hint">${jst(row.recorded_at)}</span></td></tr>`,
   )}</tbody></table></div>`;
 }
@@ -62,6 +63,9 @@ export function payloadSummary(t: Translate, row: Pick<ApplicationRow, 'kind' | 
       return t(`operatorConsole.lockMode.${p.lockMode as LockMode}`);
     case 'set_certificate_required':
       return t((row.payload as { required?: boolean }).required ? 'operatorConsole.form.certificateOn' : 'operatorConsole.form.certificateOff');
+    case 'import_tokens':
+    case 'assign_token':
+      return tokenPayloadSummary(t, row);
     default:
       return t('operatorConsole.form.personSummary', { userId: p.userId ?? '' });
   }

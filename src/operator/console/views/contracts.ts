@@ -9,6 +9,7 @@ import { tokyoDate } from '../../../domain/business-days.ts';
 import { addDaysTo, daysBetween } from '../../../domain/tokyo-time.ts';
 import { consoleLayout, jst, type ConsoleChrome } from '../layout.ts';
 import { consolePaths } from '../paths.ts';
+import { tokenPaths } from '../token-paths.ts';
 import { applicationsTable, certificateChoice, lockModeChoice, referenceField } from './common.ts';
 
 export function searchPage(page: PageContext, chrome: ConsoleChrome, query: string, hits: ContractHit[] | undefined, state: FormState): Html {
@@ -53,6 +54,9 @@ export function contractPage(page: PageContext, chrome: ConsoleChrome & { staff:
 
 <h2>${t('operatorConsole.contract.people')}</h2>
 ${peopleTable(t, overview.people, now)}
+
+<h2>${t('tokens.console.nav')}</h2>
+<p id="contract-tokens-link"><a href="${tokenPaths.contract(contract.id)}">${t('tokens.console.contract.link')}</a></p>
 
 <h2>${t('operatorConsole.contract.applications')}</h2>
 ${overview.applications.length === 0 ? html`<p class="hint">${t('operatorConsole.contract.noApplications')}</p>` : applicationsTable(t, overview.applications, { contract: false })}
