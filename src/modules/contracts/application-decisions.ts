@@ -1,6 +1,7 @@
 import type { Deps } from '../../deps.ts';
 import type { ChangeApplication, Staff } from '../../db/schema.ts';
-import type { Executor } from '../../db/transaction.ts';
+import type { Executor, Tx } from '../../db/transaction.ts';
+import { sql } from 'kysely';
 import { isAppError, type ErrorCode } from '../../errors.ts';
 import { runCommand, type Judgement, type Refusal } from '../../command/pipeline.ts';
 import { applyApplication, needsRegistration, type Effect } from './application-effects.ts';
@@ -91,6 +92,7 @@ export function approveApplication(deps: Deps, context: StaffContext, id: number
         result.registrationPasswordSealed = deps.keyring.seal(effect.registrationPassword, registrationAssociatedData(id));
       }
       await tx.updateTable('change_application').set({ contract_id: effect.contractId, result: JSON.stringify(result) }).where('id', '=', id).execute();
+      await dropSealedSecrets(tx, id);
       return {
         result: { secretsToHandOver: handover },
         // An onboarding's record goes to the contract it made.
@@ -118,9 +120,22 @@ export async function rejectApplication(deps: Deps, context: StaffContext, id: n
         .returning(['contract_id', 'kind', 'reference'])
         .executeTakeFirst();
       if (!row) return { refused: await refusalOf(tx, staff, id) };
+      await dropSealedSecrets(tx, id);
       return { result: undefined, contractId: row.contract_id, details: { kind: row.kind, reference: row.reference, note } };
     },
   });
+}
+
+/**
+ * R6.2: a decided token import keeps its serials and expiry dates, but not the sealed secrets it
+ * carried to the approval: once stored (or refused) they have no use there, and fewer copies of a
+ * secret are fewer to guard.
+ */
+async function dropSealedSecrets(tx: Tx, id: number): Promise<void> {
+  await sql`
+    UPDATE change_application SET payload = jsonb_set(payload, '{tokens}',
+      (SELECT coalesce(jsonb_agg(token - 'secretSealed'), '[]'::jsonb) FROM jsonb_array_elements(payload -> 'tokens') AS token))
+    WHERE id = ${id} AND kind = 'import_tokens'`.execute(tx);
 }
 
 /** The member who recorded an application may take it back while it is pending; a refusal is not recorded. */
@@ -142,6 +157,7 @@ export async function withdrawApplication(deps: Deps, context: StaffContext, id:
         .returning(['contract_id', 'kind', 'reference'])
         .executeTakeFirst();
       if (!row) return { refused: await withdrawalRefusal(tx, id) };
+      await dropSealedSecrets(tx, id);
       return { result: undefined, contractId: row.contract_id, details: { kind: row.kind, reference: row.reference } };
     },
   });

@@ -46,12 +46,14 @@ export async function resyncToken(deps: Deps, serial: string, first: string, sec
   if (token.revoked_at !== null || tokenExpired(token, now)) throw new AppError('TOKEN_NOT_ASSIGNABLE', { field: 'serial' });
   const secret = Buffer.from(deps.keyring.open(token.secret_sealed, tokenSecretAssociatedData(serial)), 'base64');
   const drift = driftOf(secret, first, second, now, totpParametersOf(token));
-  return inTransaction(deps.db, async (tx) => {
+  // The failure is recorded too: the transaction commits either way, and the refusal is said after it.
+  const spent = await inTransaction(deps.db, async (tx) => {
     const step = drift === undefined ? undefined : Math.floor(now.getTime() / 1000 / token.step_seconds) + drift;
-    const spent = step !== undefined && (await spendStep(tx, serial, step, now));
-    if (spent) await tx.updateTable('hardware_token').set({ drift_steps: drift! }).where('serial', '=', serial).execute();
-    await deskAudit(tx, by, now, token.contract_id, 'token.resync', spent, { serial, ...(spent ? { driftSteps: drift, previousDriftSteps: token.drift_steps } : { reason: 'codes do not fit' }) });
-    if (!spent) throw new AppError('TOKEN_RESYNC_FAILED', { field: 'otp' });
-    return { driftSteps: drift! };
+    const ok = step !== undefined && (await spendStep(tx, serial, step, now));
+    if (ok) await tx.updateTable('hardware_token').set({ drift_steps: drift! }).where('serial', '=', serial).execute();
+    await deskAudit(tx, by, now, token.contract_id, 'token.resync', ok, { serial, ...(ok ? { driftSteps: drift, previousDriftSteps: token.drift_steps } : { reason: 'codes do not fit' }) });
+    return ok;
   });
+  if (!spent) throw new AppError('TOKEN_RESYNC_FAILED', { field: 'otp' });
+  return { driftSteps: drift! };
 }
