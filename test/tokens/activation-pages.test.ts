@@ -99,6 +99,18 @@ test('the page an activation on the offered page leads to tells the person their
   assert.ok(landing.body.includes(ja('hardwareToken.activation.done', { serial: token.serial })), `the notice on ${String(activated.headers.location)}`);
 });
 
+test('R6.3, R6.6: the security page shows each person’s token and a stop of its use', async () => {
+  const { person, client, token } = await masterWithToken();
+  await client.get('/token-activation');
+  await client.post('/token-activation', { serial: token.serial, tokenCode: codeOf(token, now()) });
+  await t.deps.db.updateTable('users').set({ token_stopped_at: now() }).where('id', '=', (await userRow(t.deps, person)).id).execute();
+  const page = await client.get('/security');
+  assert.equal(page.statusCode, 200);
+  const line = new RegExp(`<section class="person" id="person-${person.userId}"[\\s\\S]*?<dd class="token">([\\s\\S]*?)</dd>`).exec(page.body)?.[1] ?? '';
+  assert.ok(line.includes(ja('userSecurity.token.active', { serial: token.serial })), 'the token in use');
+  assert.ok(line.includes('class="warning"'), 'and its stop');
+});
+
 test('the master revokes a token two people share through the person’s security page: neither has it any more', async () => {
   const { person: master, client, token } = await masterWithToken();
   await client.get('/token-activation');

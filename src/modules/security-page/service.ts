@@ -39,6 +39,8 @@ export interface PersonSecurity {
   recentLogons: { at: Date; ip: string | null; outcome: 'success' | 'failure' | 'info' }[];
   /** R5.1: whether the person needs an OTP address, and the confirmed one (masked). */
   otpAddress: { needed: boolean; confirmedMasked: string | undefined };
+  /** R6.3, R6.6: the hardware token the person activated, and whether its use is stopped. */
+  token: { serial: string | null; stoppedAt: Date | null };
 }
 
 export interface SecurityOverview {
@@ -189,6 +191,7 @@ export async function securityOverview(deps: Deps, live: LiveSession): Promise<S
       cardRequest: request ? { requestedAt: request.requested_at, reason: request.reason } : null,
       recentLogons: logons.filter((row) => row.user_ref === user.id).map((row) => ({ at: row.at, ip: row.ip, outcome: row.outcome })),
       otpAddress: { needed: otpStandings.get(user.id)?.needed ?? false, confirmedMasked: otpStandings.get(user.id)?.confirmedMasked },
+      token: { serial: user.token_serial, stoppedAt: user.token_stopped_at },
     };
   });
   return { contract: contractSummary(live), viewer: { ref: live.user.id, kind: viewerKind }, people, administrators };

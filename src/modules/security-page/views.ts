@@ -125,6 +125,13 @@ function otpAddressLine(t: Translate, person: PersonSecurity): Html | string {
 }
 
 /** R5.1: for the administrators, the people who need an OTP address and have none confirmed, at the top. */
+/** R6.3, R6.6: the token in use, and its stop, which the master or an admin user lifts on the person's page. */
+function tokenLine(t: Translate, person: PersonSecurity): Html | string {
+  const { serial, stoppedAt } = person.token;
+  const inUse = serial ? t('userSecurity.token.active', { serial }) : t('userSecurity.token.none');
+  return stoppedAt ? html`${inUse} <strong class="warning">${t('userSecurity.token.stopped', { at: formatJstIso(stoppedAt) })}</strong>` : inUse;
+}
+
 function otpAddressMissing(t: Translate, overview: SecurityOverview): Html | '' {
   const missing = overview.people.filter((person) => person.otpAddress.needed && !person.otpAddress.confirmedMasked);
   if (overview.viewer.kind === 'general_user' || missing.length === 0) return '';
@@ -153,6 +160,7 @@ function personSection(view: ViewContext, overview: SecurityOverview, person: Pe
   <dt>${t('securityPage.passwords')}</dt><dd><ul class="password-ages">${passwordLines(view, person)}</ul></dd>
   <dt>${t('securityPage.card')}</dt><dd>${cardLines(view, person)}</dd>
   <dt>${t('securityPage.otpAddress')}</dt><dd class="otp-address">${otpAddressLine(t, person)}</dd>
+  <dt>${t('userSecurity.token.title')}</dt><dd class="token">${tokenLine(t, person)}</dd>
 </dl>
 <h4>${t('securityPage.permissions')}</h4>
 ${permissionsTable(t, person)}

@@ -12,8 +12,15 @@ import type { TokenActor } from './import.ts';
 /** R6.2: tokens a contract receives without a fee. */
 export const freeTokensPerContract = 3;
 export const tokenAssignReasons: readonly TokenAssignReason[] = ['new', 'lost', 'broken', 'expired'];
-/** The statement's 摘要 of the fee, half-width kana (ﾄｰｸﾝﾃｽｳﾘｮｳ: token fee). */
-const feeDescription = 'ﾄｰｸﾝﾃｽｳﾘｮｳ';
+/**
+ * The statement's 摘要 of the fee, with its reason, in half-width kana: a further token
+ * (ﾄｰｸﾝﾂｲｶﾃｽｳﾘｮｳ) or a reissue (ﾄｰｸﾝｻｲﾊｯｺｳﾃｽｳﾘｮｳ).
+ */
+const feeDescriptions: Record<Exclude<TokenAssignReason, 'expired'>, string> = {
+  new: 'ﾄｰｸﾝﾂｲｶﾃｽｳﾘｮｳ',
+  lost: 'ﾄｰｸﾝｻｲﾊｯｺｳﾃｽｳﾘｮｳ',
+  broken: 'ﾄｰｸﾝｻｲﾊｯｺｳﾃｽｳﾘｮｳ',
+};
 
 export function isAssignReason(value: unknown): value is TokenAssignReason {
   return typeof value === 'string' && (tokenAssignReasons as readonly string[]).includes(value);
@@ -60,7 +67,7 @@ export async function assignTokenInTx(deps: Deps, tx: Tx, input: { serial: strin
   const charged = assignmentCharged(input.reason, Number(counted.n));
   const feeYen = charged ? deps.config.tokenFeeYen : 0n;
   let feeEntryId: bigint | null = null;
-  if (feeYen > 0n) feeEntryId = await postTokenFee(tx, contract.id, feeYen, now);
+  if (feeYen > 0n && input.reason !== 'expired') feeEntryId = await postTokenFee(tx, contract.id, feeYen, feeDescriptions[input.reason], now);
   const claimed = await tx
     .updateTable('hardware_token')
     .set({ contract_id: contract.id, assigned_at: now, assign_reason: input.reason, fee_entry_id: feeEntryId })
@@ -86,7 +93,7 @@ export async function assignTokenInTx(deps: Deps, tx: Tx, input: { serial: strin
 }
 
 /** R6.2: the fee, out of the contract's first open account (the one its contract was opened with) into fee income. */
-async function postTokenFee(tx: Tx, contractId: string, feeYen: bigint, now: Date): Promise<bigint> {
+async function postTokenFee(tx: Tx, contractId: string, feeYen: bigint, description: string, now: Date): Promise<bigint> {
   const account = await tx.selectFrom('account').select('id').where('contract_id', '=', contractId).where('closed_at', 'is', null).orderBy('id').executeTakeFirst();
   if (!account) throw new AppError('TOKEN_NO_ACCOUNT', { field: 'contract' });
   const from = await customerLedgerAccountId(tx, account.id);
@@ -95,7 +102,7 @@ async function postTokenFee(tx: Tx, contractId: string, feeYen: bigint, now: Dat
   try {
     const { entryId } = await postJournalEntry(tx, {
       kind: 'fee',
-      description: feeDescription,
+      description,
       valueDate: tokyoDate(now),
       postedAt: now,
       postings: [

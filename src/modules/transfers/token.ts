@@ -53,6 +53,8 @@ export function checkNewTransferToken(deps: Deps, actor: Actor, quote: TransferQ
 
 /** R6.5: the step of an existing transfer, as it stands now; a transfer the person may not see asks nothing (the step refuses it). */
 export async function checkStepToken(deps: Deps, actor: Actor, transferId: bigint, step: TokenStep, code: unknown): Promise<FinalToken> {
+  // A contract that never applied for tokens asks for none: no need to read the transfer first.
+  if (!actor.contract.tokens_applied_at) return { asked: false, required: false };
   try {
     const detail = await getTransfer(deps, actor, transferId);
     const mayTake = step === 'approve' ? detail.mayApprove : detail.maySend;
