@@ -25,6 +25,8 @@ import { payeesRoutes } from './modules/payees/routes.ts';
 import { transfersRoutes } from './modules/transfers/routes.ts';
 import { certificatesRoutes } from './modules/certificates/routes.ts';
 import { certificateAcquireRoutes } from './modules/certificate-acquire/routes.ts';
+import { payEasyRoutes } from './modules/pay-easy/routes.ts';
+import type { PaymentCollector } from './modules/pay-easy/collector/collector.ts';
 import type { MessageKey } from './web/i18n/index.ts';
 
 /** Forms are small; a larger body is refused before it is parsed. */
@@ -39,6 +41,8 @@ export interface AppOptions {
    * for one in the handshake, naming the bank's CA (`ca`) so that the browser offers the right one.
    */
   clientCertificates?: { ca: string };
+  /** R8.3: the link to the billers of Pay-easy; the built-in collector answers from its registry when none is given. */
+  paymentCollector?: PaymentCollector;
 }
 
 /** The customer portal: plugins and modules, no listen(). */
@@ -84,6 +88,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   contractSettingsRoutes(app, deps);
   payeesRoutes(app, deps);
   transfersRoutes(app, deps);
+  payEasyRoutes(app, deps, options.paymentCollector);
   certificatesRoutes(app, deps);
   certificateAcquireRoutes(app, deps);
 

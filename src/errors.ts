@@ -14,6 +14,7 @@ import { certificatesErrorCodes } from './modules/certificates/error-codes.ts';
 import { certificateAcquireErrorCodes } from './modules/certificate-acquire/error-codes.ts';
 import { hardwareTokenErrorCodes } from './access/hardware-token/error-codes.ts';
 import { tokensErrorCodes } from './modules/tokens/error-codes.ts';
+import { payEasyErrorCodes } from './modules/pay-easy/error-codes.ts';
 
 /**
  * Expected failures (house rule 11). Each code has its HTTP status; its message, in each language,
@@ -60,6 +61,7 @@ export const errorRegistry = {
   ...certificateAcquireErrorCodes,
   ...hardwareTokenErrorCodes,
   ...tokensErrorCodes,
+  ...payEasyErrorCodes,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof errorRegistry;

@@ -5,8 +5,8 @@ import type { DateText, Timestamp } from './column-types.ts';
 export type LedgerAccountKind = 'customer' | 'clearing' | 'fee_income' | 'cash';
 /** The bank's own ledger accounts, found by their code (which is their kind). */
 export type BankLedgerAccountCode = Exclude<LedgerAccountKind, 'customer'>;
-/** 'fee': a fee the bank charges outside a transfer, such as a hardware token's (migration 0008). */
-export type JournalEntryKind = 'transfer' | 'reversal' | 'deposit' | 'withdrawal' | 'interest' | 'fee';
+/** 'fee': a fee the bank charges outside a transfer, such as a hardware token's (migration 0008); 'payment': a tax or fee paid through Pay-easy (migration 0009). */
+export type JournalEntryKind = 'transfer' | 'reversal' | 'deposit' | 'withdrawal' | 'interest' | 'fee' | 'payment';
 
 export interface LedgerAccountTable {
   id: Generated<number>;

@@ -47,6 +47,9 @@ Hardware tokens (R6):
       --serial S --otp CODE
   token-resync                Store a drifting token's clock from two consecutive codes.
       --serial S --otp CODE --next-otp CODE
+  token-lift-stop             Lift the stop of a person's token use after five wrong codes (R6.6):
+                              the master's, when no other administrator of the contract can.
+      --contract ID --user ID
   token-alone                 Where a transfer step would ask for the email one-time password and
                               the token, ask for the token alone (--on) or both (--off, default).
       --contract ID --on | --off

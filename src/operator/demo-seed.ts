@@ -5,6 +5,8 @@ import { inTransaction } from '../db/transaction.ts';
 import { onboardInTx, prepareRegistration } from '../modules/contracts/service.ts';
 import { writeGridCardFile } from './grid-card-print.ts';
 import { seedDemoAccounts } from './demo-accounts.ts';
+import { seedDemoBills } from '../modules/pay-easy/collector/demo-bills.ts';
+import { tokyoDate } from '../domain/business-days.ts';
 
 export interface DemoCredentials {
   contractId: string;
@@ -43,6 +45,8 @@ export async function seedDemo(deps: Deps): Promise<{ created: boolean; credenti
       { actor: 'operator:demo-seed' },
     );
     await seedDemoAccounts(deps, tx, { contractId: onboarded.contractId, masterRef: onboarded.masterRef });
+    // R8.3: the bills the built-in Pay-easy collector answers for.
+    await seedDemoBills(tx, tokyoDate(deps.clock.now()), deps.clock.now());
     return onboarded;
   });
   const gridCardFile = writeGridCardFile(deps.config.dataDir, result.card, {

@@ -9,9 +9,12 @@ import { assignTokenInTx, isAssignReason, tokenAssignReasons } from '../modules/
 import { listTokens, tokenJson } from '../modules/tokens/queries.ts';
 import { resyncToken, testTokenCode } from '../modules/tokens/help-desk.ts';
 import { inTransaction } from '../db/transaction.ts';
+import { tokenFailuresMax } from '../access/hardware-token/check.ts';
+import { notifyTokenChange } from '../access/hardware-token/notices.ts';
 
 /** The operator's hardware-token commands (R6.2, R6.7, help desk); the usage in cli.ts describes them. */
 export interface TokenCommandInput {
+  person(): { contractId: string; userId: string; operator: string };
   values: { file?: string; 'transport-key'?: string; password?: string; serial?: string; otp?: string; 'next-otp'?: string; contract?: string; reason?: string; on?: boolean; off?: boolean };
   operator: string;
   need(name: 'file' | 'serial' | 'otp' | 'next-otp'): string;
@@ -128,6 +131,34 @@ export const tokenCommands: Record<string, (input: TokenCommandInput) => Action>
       return {
         json: { contractId, tokenAlone: alone, changed },
         text: `${contractId}: transfers that need a token ask for ${alone ? 'the token alone' : 'the token and the email one-time password'}${changed ? '' : ' (already so; nothing changed)'}.`,
+      };
+    };
+  },
+
+  // R6.6: the stop of a person's token use, lifted by the bank — the master's, whom nobody else
+  // of the contract may lift when there is no other administrator.
+  'token-lift-stop': (input) => {
+    const target = input.person();
+    return async (deps) => {
+      const lifted = await inTransaction(deps.db, async (tx) => {
+        const person = await tx.selectFrom('users').selectAll().where('contract_id', '=', target.contractId).where('user_id', '=', target.userId).executeTakeFirst();
+        if (!person) throw new OperatorInputError(`no user ${target.userId} in contract ${target.contractId}`);
+        const row = await tx
+          .updateTable('users')
+          .set({ token_stopped_at: null, token_failed_attempts: 0 })
+          .where('id', '=', person.id)
+          .where((eb) => eb.or([eb('token_stopped_at', 'is not', null), eb('token_failed_attempts', '>=', tokenFailuresMax)]))
+          .returning('id')
+          .executeTakeFirst();
+        if (!row) return false;
+        const now = deps.clock.now();
+        await recordBankChange(tx, operatorActor(input.operator), { at: now, contractId: target.contractId, userRef: person.id, action: 'token.lift_stop', details: { subjectUserId: person.user_id } });
+        await notifyTokenChange(deps, tx, person, { actorLabel: deps.config.bankName, what: 'hardwareToken.notice.lifted', ip: '-', at: now });
+        return true;
+      });
+      return {
+        json: { contractId: target.contractId, userId: target.userId, lifted },
+        text: lifted ? `Token stop lifted for ${target.contractId}/${target.userId}; the person and the master were told.` : `${target.contractId}/${target.userId}: the token use was not stopped; nothing changed.`,
       };
     };
   },

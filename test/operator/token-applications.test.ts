@@ -1,5 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { addDays, tokyoDate } from '../../src/domain/business-days.ts';
 import { createCipheriv, createHmac, randomBytes } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
 import { createTestDatabase, needsPostgres, type TestDatabase } from '../helpers/database.ts';
@@ -396,6 +397,8 @@ test('assignments on approval: three new tokens free, the fourth charged 1,080 y
   assert.match(result.body, /id="application-result"[\s\S]*1,080/);
   assert.ok(result.body.includes(tokens[3]!.serial));
 
+  // R6.7: a free replacement is for a token of the contract that expires soon.
+  await t.deps.db.updateTable('hardware_token').set({ expires_on: addDays(tokyoDate(t.deps.clock.now()), 30) }).where('serial', '=', tokens[0]!.serial).execute();
   await assign(master.contractId, tokens[4]!.serial, 'expired');
   assert.equal((await feeEntries(account.ledgerAccountId)).length, 1, 'a replacement for an expired token is free');
   assert.equal(await balanceOf(t.deps.db, account.id), 8_920n);

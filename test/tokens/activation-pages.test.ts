@@ -224,4 +224,17 @@ test('after the grace period changing or adding a user needs the master’s toke
   const created = await create(codeOf(token, now()));
   assert.equal(created.statusCode, 303, errorCode(created.body));
   assert.notEqual(await personRow(t.deps, master.contractId, 'tokenclerk'), undefined);
+
+  // So do the other changes of a person: suspending, resetting a password, lifting a stop.
+  await client.get(`/users/${user.userId}/suspend`);
+  const suspend = await client.post(`/users/${user.userId}/suspend`, { confirmationPassword: master.confirmationPassword });
+  assert.equal(errorCode(suspend.body), 'TOKEN_CODE_FORMAT');
+  assert.equal((await userRow(t.deps, user)).status, 'active');
+  await client.get(`/users/${user.userId}/security`);
+  const reset = await client.post(`/users/${user.userId}/security/reset`, { kind: 'login', temporary: 'Temporary2026pw', temporaryRepeat: 'Temporary2026pw', confirmationPassword: master.confirmationPassword });
+  assert.equal(errorCode(reset.body), 'TOKEN_CODE_FORMAT');
+  t.deps.clock.advanceSeconds(60);
+  const suspended = await client.post(`/users/${user.userId}/suspend`, { confirmationPassword: master.confirmationPassword, tokenCode: codeOf(token, now()) });
+  assert.equal(suspended.statusCode, 303, errorCode(suspended.body));
+  assert.equal((await userRow(t.deps, user)).status, 'suspended');
 });

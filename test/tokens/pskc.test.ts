@@ -228,6 +228,15 @@ describe('wrong keys and changed files', () => {
     }
   });
 
+  test('a plaintext secret swapped into a file that encrypts its values is refused, alone or beside the encrypted one', () => {
+    const text = fixture(made.aes128.file);
+    const secret = /<pskc:Secret>[\s\S]*?<\/pskc:Secret>/.exec(text)![0];
+    const swapped = text.replace(secret, '<pskc:Secret><pskc:PlainValue>QUFBQUFBQUFBQUFBQUFBQUFBQUE=</pskc:PlainValue></pskc:Secret>');
+    assertRefused(() => hardwareTokensFromPskc(swapped, made.aes128.keys), 'plain_in_encrypted', 'HT2030-0001');
+    const both = text.replace(secret, secret.replace('<pskc:EncryptedValue>', '<pskc:PlainValue>QUFBQUFBQUFBQUFBQUFBQUFBQUE=</pskc:PlainValue><pskc:EncryptedValue>'));
+    assertRefused(() => hardwareTokensFromPskc(both, made.aes128.keys), 'plain_in_encrypted', 'HT2030-0001');
+  });
+
   test('a changed ValueMAC is refused, naming the key', () => {
     const text = fixture(made.aes192.file);
     const changed = text.replace(/(<pskc:ValueMAC>)(.)/, (_all, tag: string, first: string) => tag + (first === 'A' ? 'B' : 'A'));
@@ -280,7 +289,7 @@ describe('wrong keys and changed files', () => {
   test('PBKDF2 parameters out of bounds are refused before any work is done', () => {
     const text = fixture(made.pbkdf2.file);
     const started = performance.now();
-    assertRefused(() => readPskc(text.replace('<IterationCount>100000<', '<IterationCount>10000001<'), made.pbkdf2.keys), 'derivation_refused');
+    assertRefused(() => readPskc(text.replace('<IterationCount>100000<', '<IterationCount>1000001<'), made.pbkdf2.keys), 'derivation_refused');
     assertRefused(() => readPskc(text.replace('<IterationCount>100000<', '<IterationCount>99999999999999<'), made.pbkdf2.keys), 'derivation_refused');
     assertRefused(() => readPskc(text.replace('<IterationCount>100000<', '<IterationCount>0<'), made.pbkdf2.keys), 'derivation_refused');
     assert.ok(performance.now() - started < 1000);

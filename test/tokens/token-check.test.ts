@@ -1,5 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { addDays, tokyoDate } from '../../src/domain/business-days.ts';
 import { createTestDatabase, needsPostgres, type TestDatabase } from '../helpers/database.ts';
 import { testDeps } from '../helpers/deps.ts';
 import { ja } from '../helpers/http-app.ts';
@@ -12,7 +13,7 @@ import { stepAt } from '../../src/auth/token-totp.ts';
 import { confirmWithToken, tokenFailuresMax } from '../../src/access/hardware-token/check.ts';
 import { activateToken } from '../../src/access/hardware-token/activate.ts';
 import { confirmWithTokenWhereNeeded, tokenRequirement } from '../../src/access/hardware-token/requirement.ts';
-import { revokePersonToken } from '../../src/modules/user-security/token-actions.ts';
+import { liftTokenStop, revokePersonToken } from '../../src/modules/user-security/token-actions.ts';
 import { resyncToken, testTokenCode } from '../../src/modules/tokens/help-desk.ts';
 import { listTokens } from '../../src/modules/tokens/queries.ts';
 import { customerLedgerAccountId } from '../../src/modules/ledger/post.ts';
@@ -341,6 +342,32 @@ describe('R6.4, R6.7: a revoked token leaves the requirement in place', () => {
   });
 });
 
+describe('R6.6: lifting a stop of the token use', () => {
+  test('an administrator cannot lift the stop of their own token use (five guesses, a lift, five more…); another administrator can', async () => {
+    const deps = freshDeps();
+    const { contractId, master } = await addContract(deps);
+    const admin = (await addPerson(deps, contractId, { register: true })).user;
+    await deps.db.insertInto('user_permission').values({ user_ref: admin.id, business: 'user_admin', can_register: false, can_approve: false, can_send: false, per_transaction_limit_yen: null, daily_limit_yen: null }).execute();
+    const confirmation = 'Confirm2026pass';
+    await deps.db.updateTable('users').set({ confirmation_password_hash: await hashSecret(confirmation) }).where('id', 'in', [master.user.id, admin.id]).execute();
+    const token = await assignedToken(deps, contractId);
+    await activate(deps, master.user, token);
+    await activate(deps, admin, token, 1);
+    for (let i = 0; i < tokenFailuresMax; i++) await refusal(confirmWithToken(deps, entry(await userById(deps, master.user.id)), wrongCodeOf(token, deps.clock.now())));
+    assert.notEqual((await userById(deps, master.user.id)).token_stopped_at, null);
+
+    const own = await refusal(liftTokenStop(deps, await liveOf(deps, master.user.id), master.user.user_id, { confirmationPassword: confirmation, tokenCode: '' }, tokenContext));
+    assert.equal(own, 'FORBIDDEN');
+    assert.notEqual((await userById(deps, master.user.id)).token_stopped_at, null, 'still stopped');
+
+    deps.clock.advanceSeconds(120);
+    await liftTokenStop(deps, await liveOf(deps, admin.id), master.user.user_id, { confirmationPassword: confirmation, tokenCode: codeOf(token, deps.clock.now()) }, tokenContext);
+    const lifted = await userById(deps, master.user.id);
+    assert.equal(lifted.token_stopped_at, null);
+    assert.equal(lifted.token_failed_attempts, 0);
+  });
+});
+
 describe('R6.7: expiry and replacement', () => {
   test('a token stops working at the start of its expiry day in Tokyo; the free replacement is activated the same way', async () => {
     const deps = freshDeps();
@@ -399,7 +426,18 @@ describe('R6.2: assignment fees on the ledger', () => {
     const second = await addAccount(deps, contractId, { fundYen: 10_000n });
     const reasons = ['new', 'new', 'new', 'expired', 'new', 'lost', 'broken'] as const;
     const results = [];
-    for (const reason of reasons) results.push(await assignToken(deps, (await addToken(deps)).serial, contractId, reason));
+    for (const reason of reasons) {
+      // The reason must be true (it decides the fee): a token expiring soon for a free replacement, a revoked one for a reissue.
+      if (reason === 'expired') {
+        await assert.rejects(assignToken(deps, (await addToken(deps)).serial, contractId, reason), (error: unknown) => isAppError(error) && error.code === 'TOKEN_REASON_UNFOUNDED');
+        await deps.db.updateTable('hardware_token').set({ expires_on: addDays(tokyoDate(deps.clock.now()), 30) }).where('serial', '=', results[0]!.serial).execute();
+      }
+      if (reason === 'lost' || reason === 'broken') {
+        await deps.db.updateTable('hardware_token').set({ revoked_at: deps.clock.now(), revoke_reason: reason }).where('serial', '=', results[reason === 'lost' ? 1 : 2]!.serial).execute();
+      }
+      results.push(await assignToken(deps, (await addToken(deps)).serial, contractId, reason));
+    }
+    await assert.rejects(assignToken(deps, (await addToken(deps)).serial, contractId, 'lost'), (error: unknown) => isAppError(error) && error.code === 'TOKEN_REASON_UNFOUNDED', 'each revoked token is reissued once');
     assert.deepEqual(
       results.map((r) => r.feeYen),
       [0n, 0n, 0n, 0n, 1080n, 1080n, 1080n],

@@ -3,7 +3,7 @@ import { AppError } from '../../errors.ts';
 import { recordAudit, userActor } from '../../audit/audit-trail.ts';
 import type { LiveSession } from '../sessions.ts';
 import type { RequestContext } from '../request-context.ts';
-import { acceptStep, codeStep, refuseWrong, reserveTokenAttempt, usableTokenOf } from './check.ts';
+import { acceptStep, codeStep, evaluated, refuseWrong, reserveTokenAttempt, usableTokenOf } from './check.ts';
 import { notifyTokenChange } from './notices.ts';
 import { tokenExpired } from './standing.ts';
 
@@ -37,7 +37,7 @@ export async function activateToken(deps: Deps, live: LiveSession, serial: strin
   const now = deps.clock.now();
   const token = await deps.db.selectFrom('hardware_token').selectAll().where('serial', '=', serial).where('contract_id', '=', user.contract_id).executeTakeFirst();
   const usable = token !== undefined && token.revoked_at === null && !tokenExpired(token, now);
-  const step = usable ? codeStep(deps, token, code, now) : undefined;
+  const step = usable ? await evaluated(deps, user, () => codeStep(deps, token, code, now)) : undefined;
   if (!token || step === undefined) return refuseWrong(deps, entry, usable ? serial : undefined, attempt, 'TOKEN_ACTIVATION_FAILED');
   await acceptStep(deps, entry, serial, step, 'token.activate', async (tx, at) => {
     await tx.updateTable('users').set({ token_serial: serial, token_activated_at: at }).where('id', '=', user.id).execute();

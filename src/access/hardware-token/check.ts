@@ -79,7 +79,7 @@ export async function confirmWithToken(deps: Deps, entry: TokenEntry, code: unkn
   if (typeof code !== 'string' || !/^[0-9]{6}$/.test(code)) refuse('TOKEN_CODE_FORMAT');
   const now = deps.clock.now();
   const attempt = await reserveTokenAttempt(deps, entry.user);
-  const step = codeStep(deps, token, code, now);
+  const step = await evaluated(deps, entry.user, () => codeStep(deps, token, code, now));
   if (step === undefined) return refuseWrong(deps, entry, token.serial, attempt, 'TOKEN_CODE_WRONG');
   await acceptStep(deps, entry, token.serial, step, 'token.verify');
   return { serial: token.serial, step };
@@ -101,6 +101,25 @@ export async function reserveTokenAttempt(deps: Deps, user: User): Promise<numbe
   if (reserved) return reserved.token_failed_attempts;
   const standing = await deps.db.selectFrom('users').select('token_stopped_at').where('id', '=', user.id).executeTakeFirstOrThrow();
   return refuse(standing.token_stopped_at ? 'TOKEN_STOPPED' : 'TOKEN_BUSY');
+}
+
+/** Gives a reserved attempt back (a right code not used, an evaluation that failed for another reason). */
+export async function releaseTokenAttempt(deps: Deps, user: User): Promise<void> {
+  await deps.db
+    .updateTable('users')
+    .set({ token_failed_attempts: sql<number>`greatest(token_failed_attempts - 1, 0)` })
+    .where('id', '=', user.id)
+    .execute();
+}
+
+/** The evaluation of a code under a reserved attempt; if it fails (not a wrong code: an error), the attempt is given back. */
+export async function evaluated<T>(deps: Deps, user: User, evaluate: () => T): Promise<T> {
+  try {
+    return evaluate();
+  } catch (error) {
+    await releaseTokenAttempt(deps, user);
+    throw error;
+  }
 }
 
 function tokenAudit(tx: Tx, entry: TokenEntry, now: Date, action: string, outcome: 'success' | 'failure', details: Record<string, unknown>) {
@@ -183,7 +202,7 @@ export async function checkTokenCode(deps: Deps, entry: TokenEntry, code: unknow
   const token = await usableTokenOf(deps, entry.user);
   if (typeof code !== 'string' || !/^[0-9]{6}$/.test(code)) refuse('TOKEN_CODE_FORMAT');
   const attempt = await reserveTokenAttempt(deps, entry.user);
-  const step = codeStep(deps, token, code, deps.clock.now());
+  const step = await evaluated(deps, entry.user, () => codeStep(deps, token, code, deps.clock.now()));
   if (step === undefined) return refuseWrong(deps, entry, token.serial, attempt, 'TOKEN_CODE_WRONG');
   return { entry, serial: token.serial, step, used: false };
 }
@@ -210,13 +229,7 @@ export async function withCheckedToken<T>(deps: Deps, checked: CheckedToken | un
     committed = checked?.used === true;
     return result;
   } finally {
-    if (checked && !committed) {
-      await deps.db
-        .updateTable('users')
-        .set({ token_failed_attempts: sql<number>`greatest(token_failed_attempts - 1, 0)` })
-        .where('id', '=', checked.entry.user.id)
-        .execute();
-    }
+    if (checked && !committed) await releaseTokenAttempt(deps, checked.entry.user);
   }
 }
 

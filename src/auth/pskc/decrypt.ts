@@ -37,10 +37,17 @@ export function valueOpener(container: XmlElement, keys: PskcKeys): (data: XmlEl
   let mac: { hash: string; key: Buffer } | undefined;
   const macOf = (serial: string | undefined) => (mac ??= macMethod(container, encryptionKeyOf, serial));
 
+  // A file that protects its values (a key to decrypt, a MAC) protects its secrets: a secret in
+  // plaintext there is one nobody vouches for — put in, or swapped in, on the way — and is refused.
+  const protectedFile =
+    childNamed(container, 'EncryptionKey', pskcNamespace) !== undefined || childNamed(container, 'MACMethod', pskcNamespace) !== undefined || keys.transportKey !== undefined || keys.password !== undefined;
+
   return (data, serial) => {
     const plain = childNamed(data, 'PlainValue', pskcNamespace);
-    if (plain) return { kind: 'plain', text: plain.text };
     const encrypted = childNamed(data, 'EncryptedValue', pskcNamespace);
+    if (plain && encrypted) throw new PskcRefusal('plain_in_encrypted', serial, `${data.local} holds both a PlainValue and an EncryptedValue`);
+    if (plain && protectedFile && data.local === 'Secret') throw new PskcRefusal('plain_in_encrypted', serial, 'a plaintext secret in a file that encrypts its values');
+    if (plain) return { kind: 'plain', text: plain.text };
     if (!encrypted) return undefined;
     const { cipher, bytes } = cipherValue(encrypted, serial, data.local);
     const valueMac = childNamed(data, 'ValueMAC', pskcNamespace);

@@ -5,11 +5,12 @@ import { fromBase64, fromDecimal } from './values.ts';
 import { attributeValue, childNamed, type XmlElement } from './xml-tree.ts';
 
 /**
- * The file's own iteration count sets the work of deriving its key, so it is bounded: ten million
- * HMAC-SHA1 rounds take seconds, which an operator importing a file can wait for; more is refused
- * rather than letting a file hold the process.
+ * The file's own iteration count sets the work of deriving its key, so it is bounded: the
+ * derivation runs in the service's process (the console shares it with the portal), and a million
+ * HMAC-SHA1 rounds take about a second there; more is refused rather than letting a file hold the
+ * process. Vendors use thousands to a few hundred thousand.
  */
-export const pbkdf2IterationsMax = 10_000_000;
+export const pbkdf2IterationsMax = 1_000_000;
 
 /** An AES key: 16, 24 or 32 bytes (RFC 6030 §6.1 names AES-128/192/256-CBC). */
 const derivedKeyBytes = new Set([16, 24, 32]);

@@ -19,6 +19,7 @@ export const pskcReasons = [
   'wrong_key',
   'mac_missing',
   'mac_mismatch',
+  'plain_in_encrypted',
   // the bank's rules for a hardware token
   'not_totp',
   'time_step',

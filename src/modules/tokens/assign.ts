@@ -1,8 +1,10 @@
+import { sql } from 'kysely';
 import type { Deps } from '../../deps.ts';
 import type { Tx } from '../../db/transaction.ts';
 import type { TokenAssignReason } from '../../db/schema-tokens.ts';
 import { AppError } from '../../errors.ts';
-import { tokyoDate } from '../../domain/business-days.ts';
+import { addDays, tokyoDate } from '../../domain/business-days.ts';
+import { expiringWithinDays } from './queries.ts';
 import { tokenExpired } from '../../access/hardware-token/standing.ts';
 import { bankLedgerShardCode } from '../ledger/bank-accounts.ts';
 import { InsufficientFundsError, bankLedgerAccountId, customerLedgerAccountId, postJournalEntry } from '../ledger/post.ts';
@@ -64,6 +66,7 @@ export async function assignTokenInTx(deps: Deps, tx: Tx, input: { serial: strin
     .where('contract_id', '=', contract.id)
     .where('assign_reason', '=', 'new')
     .executeTakeFirstOrThrow();
+  await refuseUnfoundedReason(tx, contract.id, input.reason, now);
   const charged = assignmentCharged(input.reason, Number(counted.n));
   const feeYen = charged ? deps.config.tokenFeeYen : 0n;
   let feeEntryId: bigint | null = null;
@@ -90,6 +93,24 @@ export async function assignTokenInTx(deps: Deps, tx: Tx, input: { serial: strin
     details: { serial: input.serial, reason: input.reason, feeYen: feeYen.toString(), ...(feeEntryId === null ? {} : { feeEntryId: feeEntryId.toString() }) },
   });
   return { serial: input.serial, contractId: contract.id, reason: input.reason, feeYen, feeEntryId };
+}
+
+/**
+ * R6.2, R6.7: the reason decides the fee, so it must be true: a free replacement for an expired
+ * token needs a token of the contract expired or expiring within 60 days that has not been replaced
+ * yet; a charged reissue for a lost or broken one needs a revoked token not yet reissued.
+ */
+async function refuseUnfoundedReason(tx: Tx, contractId: string, reason: TokenAssignReason, now: Date): Promise<void> {
+  if (reason === 'new') return;
+  const { rows } = await sql<{ grounds: string; used: string }>`
+    SELECT
+      count(*) FILTER (WHERE ${reason === 'expired'
+        ? sql`revoked_at IS NULL AND expires_on <= ${addDays(tokyoDate(now), expiringWithinDays)}::date`
+        : sql`revoked_at IS NOT NULL`}) AS grounds,
+      count(*) FILTER (WHERE assign_reason IN (${sql.join(reason === 'expired' ? ['expired'] : ['lost', 'broken'])})) AS used
+    FROM hardware_token WHERE contract_id = ${contractId}`.execute(tx);
+  const row = rows[0]!;
+  if (Number(row.grounds) <= Number(row.used)) throw new AppError('TOKEN_REASON_UNFOUNDED', { field: 'reason' });
 }
 
 /** R6.2: the fee, out of the contract's first open account (the one its contract was opened with) into fee income. */

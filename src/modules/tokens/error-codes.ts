@@ -7,6 +7,8 @@ export const tokensErrorCodes = {
   TOKEN_UNKNOWN: 404,
   TOKEN_NOT_ASSIGNABLE: 409,
   TOKEN_ASSIGN_REASON_INVALID: 400,
+  // R6.2, R6.7: a free replacement needs an expiring token, a reissue a revoked one.
+  TOKEN_REASON_UNFOUNDED: 409,
   // R6.2: the fee is debited from the contract's first account, which must hold it.
   TOKEN_FEE_FUNDS: 409,
   TOKEN_NO_ACCOUNT: 409,

@@ -41,9 +41,12 @@ export async function createTransfer(deps: Deps, actor: Actor, input: TransferIn
     const sends = prepared.next === 'send';
     // R6.5: sent at once to an ad hoc destination, it needs the creator's token password too (or instead, by the bank's setting).
     const token = await checkNewTransferToken(deps, actor, prepared.quote, sends, tokenCode);
-    const code = !sends ? undefined : tokenReplacesEmailOtp(actor, token) ? replacedByToken : await checkNewTransferCode(deps, actor, input.idempotencyKey, prepared.quote, emailOtp);
     try {
-      return await withFinalToken(deps, token, () => withFinalCode(deps, code, () => inTransaction(deps.db, (tx) => register(deps, tx, actor, input, requestHash, prepared, code, token))));
+      // The email code is checked within the token's hold, so a refused email code gives the token's attempt back.
+      return await withFinalToken(deps, token, async () => {
+        const code = !sends ? undefined : tokenReplacesEmailOtp(actor, token) ? replacedByToken : await checkNewTransferCode(deps, actor, input.idempotencyKey, prepared.quote, emailOtp);
+        return withFinalCode(deps, code, () => inTransaction(deps.db, (tx) => register(deps, tx, actor, input, requestHash, prepared, code, token)));
+      });
     } catch (error) {
       // A twin committed this key while we checked: its transfer is the result.
       if (error instanceof TwinFirst) return replay(deps.db, actor, input.idempotencyKey, requestHash);

@@ -61,23 +61,26 @@ async function runStep(
     // R6.5: the step that finalises a transfer to an ad hoc destination needs the token password too
     // (or, where the bank set the contract so, instead of the email code), checked and used the same way.
     const token: FinalToken = finalStep ? await checkStepToken(deps, actor, transferId, finalStep.step, finalStep.tokenCode) : { asked: false, required: false };
-    const code = !finalStep ? undefined : tokenReplacesEmailOtp(actor, token) ? replacedByToken : await checkFinalStep(deps, actor, transferId, finalStep.step, finalStep.emailOtp);
-    return withFinalToken(deps, token, () => withFinalCode(deps, code, () => inTransaction(deps.db, async (tx) => {
-      const now = deps.clock.now();
-      const claim = await claimIdempotencyKey(tx, actor.user.id, idempotencyKey, requestHash, now);
-      if (!claim.fresh) return { transfer: claim.transfer, replayed: true };
-      const locked = await lockItem(tx, actor, transferId, tokyoDate(now));
-      // Locks are taken in one order everywhere — daily usage, the contract's audit head, ledger
-      // accounts — so steps wait for each other instead of deadlocking. The step's record is written
-      // last: with the execution's when the step posts the transfer (its claim takes the audit head
-      // before the ledger accounts), otherwise by itself, after any daily usage given back.
-      const extra = { ...(reason === undefined ? {} : { reason }), ...finalCodeProtection(deps, code), ...tokenProtectionNow(deps, token) };
-      const audit = new PendingStepAudit(stepAuditEvent(deps, actor, step as AuditedStep, locked.transfer, extra));
-      const transfer = await work(tx, locked, audit, code, token);
-      await audit.writeIfPending(tx);
-      await completeIdempotencyKey(tx, actor.user.id, idempotencyKey, transfer);
-      return { transfer, replayed: false };
-    })));
+    // The email code is checked within the token's hold, so a refused email code gives the token's attempt back.
+    return withFinalToken(deps, token, async () => {
+      const code = !finalStep ? undefined : tokenReplacesEmailOtp(actor, token) ? replacedByToken : await checkFinalStep(deps, actor, transferId, finalStep.step, finalStep.emailOtp);
+      return withFinalCode(deps, code, () => inTransaction(deps.db, async (tx) => {
+        const now = deps.clock.now();
+        const claim = await claimIdempotencyKey(tx, actor.user.id, idempotencyKey, requestHash, now);
+        if (!claim.fresh) return { transfer: claim.transfer, replayed: true };
+        const locked = await lockItem(tx, actor, transferId, tokyoDate(now));
+        // Locks are taken in one order everywhere — daily usage, the contract's audit head, ledger
+        // accounts — so steps wait for each other instead of deadlocking. The step's record is written
+        // last: with the execution's when the step posts the transfer (its claim takes the audit head
+        // before the ledger accounts), otherwise by itself, after any daily usage given back.
+        const extra = { ...(reason === undefined ? {} : { reason }), ...finalCodeProtection(deps, code), ...tokenProtectionNow(deps, token) };
+        const audit = new PendingStepAudit(stepAuditEvent(deps, actor, step as AuditedStep, locked.transfer, extra));
+        const transfer = await work(tx, locked, audit, code, token);
+        await audit.writeIfPending(tx);
+        await completeIdempotencyKey(tx, actor.user.id, idempotencyKey, transfer);
+        return { transfer, replayed: false };
+      }));
+    });
   });
 }
 

@@ -66,7 +66,7 @@ const liftStopPage: SecurityOfPersonPage = (deps) => ({
   render: render(deps),
   async submit(request) {
     const userId = userIdParam(request);
-    await liftUserStop(deps, request.live, userId, confirmationPasswordField(request.body), requestContext(request));
+    await liftUserStop(deps, request.live, userId, confirmationPasswordField(request.body), requestContext(request), tokenCodeField(request.body));
     return `${subjectPath(userId)}?done=lifted`;
   },
 });
@@ -84,6 +84,7 @@ const resetPasswordPage: SecurityOfPersonPage = (deps) => ({
       temporary: newPasswordField(request.body, 'temporary'),
       temporaryRepeat: newPasswordField(request.body, 'temporaryRepeat'),
       confirmationPassword: confirmationPasswordField(request.body),
+      tokenCode: tokenCodeField(request.body),
     };
     await resetUserPassword(deps, request.live, userId, input, requestContext(request));
     return `${subjectPath(userId)}?done=reset-${input.kind}`;
@@ -97,7 +98,7 @@ const liftTokenPage: SecurityOfPersonPage = (deps) => ({
   render: render(deps),
   async submit(request) {
     const userId = userIdParam(request);
-    await liftTokenStop(deps, request.live, userId, confirmationPasswordField(request.body), requestContext(request));
+    await liftTokenStop(deps, request.live, userId, { confirmationPassword: confirmationPasswordField(request.body), tokenCode: tokenCodeField(request.body) }, requestContext(request));
     return `${subjectPath(userId)}?done=token-lifted`;
   },
 });

@@ -6,7 +6,7 @@ import { hashSecret } from '../../auth/password-hash.ts';
 import { passwordRuleViolation } from '../../auth/password-rules.ts';
 import { liftRefusal, resetRefusal, type ActorKind, type Releaser } from '../../domain/lock-modes.ts';
 import { runCommand, type Refusal } from '../../command/pipeline.ts';
-import { confirmationPassword } from '../../command/confirmation.ts';
+import { confirmationPassword, tokenPassword } from '../../command/confirmation.ts';
 import { liftStopInTx } from '../../access/lockout.ts';
 import { endSessionsOfUser, type LiveSession } from '../../access/sessions.ts';
 import { masterEmail, notifySecurityChange, type SecurityChange } from '../../mail/security-notice.ts';
@@ -30,8 +30,10 @@ export interface SubjectView {
   actorKind: ActorKind;
   liftRefusal: ReturnType<typeof liftRefusal>;
   resetRefusal: ReturnType<typeof resetRefusal>;
-  /** R6.5: whether the actor's token password is asked to revoke a token. */
+  /** R6.5: whether the actor's token password is asked for the changes of this page. */
   tokenAsk: TokenAsk;
+  /** The actor looks at their own page. */
+  self: boolean;
 }
 
 /** What the actor may do to one person of the contract; a general user administers nobody. */
@@ -46,6 +48,7 @@ export async function subjectView(deps: Deps, live: LiveSession, userId: string)
     liftRefusal: liftRefusal(live.contract.lock_mode, subject.role, actorKind),
     resetRefusal: resetRefusal({ kind: actorKind, ref: live.user.id }, { role: subject.role, ref: subject.id }),
     tokenAsk: await tokenAsk(deps, live.user, live.contract),
+    self: subject.id === live.user.id,
   };
 }
 
@@ -84,7 +87,7 @@ async function mailSubjectChange(attempt: Attempt, tx: Tx, subject: User, what: 
  * checked before the confirmation password is asked (a refused lift costs no attempt) and again
  * under lock in the transaction, so a lock-mode change in between cannot be overtaken.
  */
-export async function liftUserStop(deps: Deps, live: LiveSession, userId: string, password: string, context: RequestContext): Promise<void> {
+export async function liftUserStop(deps: Deps, live: LiveSession, userId: string, password: string, context: RequestContext, tokenCode = ''): Promise<void> {
   const attempt: Attempt = { deps, live, context, action: 'person.lift_stop' };
   await runCommand<{ subject: User; releaser: Releaser }, void, void>(deps, { live, context }, {
     action: attempt.action,
@@ -96,7 +99,8 @@ export async function liftUserStop(deps: Deps, live: LiveSession, userId: string
       if (!subject.stopped_at) return { refused: { code: 'STOP_NOT_STOPPED' } };
       return { go: { subject, releaser: actorKind } };
     },
-    confirm: () => [confirmationPassword(password)],
+    // R6.5: a change to another person, confirmed with the token too once the contract has tokens.
+    confirm: () => [confirmationPassword(password), tokenPassword(tokenCode)],
     async write(tx, { subject, releaser }) {
       // liftStopInTx locks the person, then the contract, and judges the lock mode on what it locked.
       const outcome = await liftStopInTx(tx, subject, releaser);
@@ -119,6 +123,8 @@ export interface ResetInput {
   temporary: string;
   temporaryRepeat: string;
   confirmationPassword: string;
+  /** R6.5: the actor's token password, once the contract has tokens. */
+  tokenCode: string;
 }
 
 /**
@@ -147,7 +153,7 @@ export async function resetUserPassword(deps: Deps, live: LiveSession, userId: s
       if (input.temporary !== input.temporaryRepeat) throw new AppError('PASSWORD_REPEAT_MISMATCH', { field: 'temporaryRepeat' });
       return hashSecret(input.temporary);
     },
-    confirm: () => [confirmationPassword(input.confirmationPassword)],
+    confirm: () => [confirmationPassword(input.confirmationPassword), tokenPassword(input.tokenCode)],
     async write(tx, { subject, actorKind }, hash, now) {
       const changed = await tx
         .updateTable('users')

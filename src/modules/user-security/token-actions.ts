@@ -6,6 +6,7 @@ import { confirmationPassword, tokenPassword } from '../../command/confirmation.
 import type { LiveSession } from '../../access/sessions.ts';
 import type { RequestContext } from '../../access/request-context.ts';
 import { notifyTokenChange } from '../../access/hardware-token/notices.ts';
+import { tokenFailuresMax } from '../../access/hardware-token/check.ts';
 import { actorKindOf, personOfContract } from './people.ts';
 
 /** R6.7: why a token is revoked, as the person reports it. */
@@ -19,26 +20,34 @@ async function administeredPerson(executor: Parameters<typeof personOfContract>[
   return { subject, allowed: actorKind !== 'general_user' };
 }
 
+/** A stop to lift: the stop itself, or five attempts spent that a failure elsewhere never gave back. */
+function tokenUseBlocked(subject: User): boolean {
+  return subject.token_stopped_at !== null || subject.token_failed_attempts >= tokenFailuresMax;
+}
+
 /**
- * R6.6 [利用停止解除]: the master or an admin user lifts the stop five wrong token passwords caused,
- * confirmed with their confirmation password; the person and the master are told.
+ * R6.6 [利用停止解除]: the master or an admin user lifts the stop five wrong token passwords caused
+ * on another person, confirmed with their confirmation password and token password; the person and
+ * the master are told. Never one's own: whoever holds a stolen session and the confirmation password
+ * could otherwise lift their own stop after every five guesses (the bank lifts it then, or another
+ * administrator).
  */
-export async function liftTokenStop(deps: Deps, live: LiveSession, userId: string, password: string, context: RequestContext): Promise<void> {
+export async function liftTokenStop(deps: Deps, live: LiveSession, userId: string, input: { confirmationPassword: string; tokenCode: string }, context: RequestContext): Promise<void> {
   await runCommand<{ subject: User }, void, void>(deps, { live, context }, {
     action: 'token.lift_stop',
     async judge(executor) {
       const { subject, allowed } = await administeredPerson(executor, live, userId);
-      if (!allowed) return { refused: { code: 'FORBIDDEN', subjectRef: subject.id, audit: { subjectUserId: subject.user_id } } };
-      if (!subject.token_stopped_at) return { refused: { code: 'TOKEN_NOT_STOPPED' } };
+      if (!allowed || subject.id === live.user.id) return { refused: { code: 'FORBIDDEN', subjectRef: subject.id, audit: { subjectUserId: subject.user_id } } };
+      if (!tokenUseBlocked(subject)) return { refused: { code: 'TOKEN_NOT_STOPPED' } };
       return { go: { subject } };
     },
-    confirm: () => [confirmationPassword(password)],
+    confirm: () => [confirmationPassword(input.confirmationPassword), tokenPassword(input.tokenCode)],
     async write(tx, { subject }) {
       const lifted = await tx
         .updateTable('users')
         .set({ token_stopped_at: null, token_failed_attempts: 0 })
         .where('id', '=', subject.id)
-        .where('token_stopped_at', 'is not', null)
+        .where((eb) => eb.or([eb('token_stopped_at', 'is not', null), eb('token_failed_attempts', '>=', tokenFailuresMax)]))
         .returning('id')
         .executeTakeFirst();
       if (!lifted) throw new AppError('TOKEN_NOT_STOPPED');

@@ -7,19 +7,26 @@ import { formatJstIso } from '../../domain/tokyo-time.ts';
 import type { SubjectView } from './service.ts';
 import { secretInput, type SubjectForm } from './secret-input.ts';
 import { revokeReasons } from './token-actions.ts';
+import { tokenFailuresMax } from '../../access/hardware-token/check.ts';
 
 /** R6.6, R6.7: the person's hardware token — its serial and stop — with the lift and the revocation. */
 export function tokenSection(t: Translate, csrfToken: string, view: SubjectView, state: FormState, posted: SubjectForm): Html {
   const { subject } = view;
   const path = `/users/${encodeURIComponent(subject.user_id)}/security`;
   const tokenState = posted === 'token-revoke' ? state : {};
-  const stopped = subject.token_stopped_at
-    ? html`<p id="token-stopped">${t('userSecurity.token.stopped', { at: formatJstIso(subject.token_stopped_at) })}</p>
-<form method="post" action="${path}/token-lift" class="card" novalidate>
+  const liftState = posted === 'token-lift' ? state : {};
+  const blocked = subject.token_stopped_at !== null || subject.token_failed_attempts >= tokenFailuresMax;
+  const liftForm = view.self
+    ? html`<p class="hint" id="token-lift-self">${t('userSecurity.token.selfLift')}</p>`
+    : html`<form method="post" action="${path}/token-lift" class="card" novalidate>
   ${csrfField(csrfToken)}
   ${secretInput(state, 'token-lift', posted, 'confirmationPassword', t('userSecurity.confirmationPassword'), 'current-password')}
+  ${tokenCodeInput(t, liftState, view.tokenAsk)}
   ${submitButton(t('userSecurity.token.lift'))}
-</form>`
+</form>`;
+  const stopped = blocked
+    ? html`<p id="token-stopped">${t('userSecurity.token.stopped', { at: formatJstIso(subject.token_stopped_at ?? new Date()) })}</p>
+${liftForm}`
     : '';
   const revoke = subject.token_serial
     ? html`<p>${t('userSecurity.token.revokeIntro')}</p>

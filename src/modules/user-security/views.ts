@@ -6,6 +6,7 @@ import { lockoutFailuresMax } from '../../access/attempts.ts';
 import { formatJstIso } from '../../domain/tokyo-time.ts';
 import type { SubjectView } from './service.ts';
 import { tokenSection } from './token-views.ts';
+import { tokenCodeInput } from '../../web/token-field.ts';
 import { secretInput, subjectPath, type SubjectForm } from './secret-input.ts';
 
 export { subjectPath, type SubjectForm } from './secret-input.ts';
@@ -45,6 +46,7 @@ export function subjectPage(
 <form method="post" action="${path}/lift" class="card" novalidate>
   ${csrfField(csrfToken)}
   ${secretInput(state, 'lift', posted, 'confirmationPassword', t('userSecurity.confirmationPassword'), 'current-password')}
+  ${tokenCodeInput(t, posted === 'lift' ? state : {}, view.tokenAsk)}
   ${submitButton(t('userSecurity.lift.submit'))}
 </form>`;
 
@@ -61,6 +63,7 @@ export function subjectPage(
   ${secretInput(state, 'reset', posted, 'temporary', t('userSecurity.reset.temporary'), 'new-password')}
   ${secretInput(state, 'reset', posted, 'temporaryRepeat', t('userSecurity.reset.temporaryRepeat'), 'new-password')}
   ${secretInput(state, 'reset', posted, 'confirmationPassword', t('userSecurity.confirmationPassword'), 'current-password')}
+  ${tokenCodeInput(t, posted === 'reset' ? state : {}, view.tokenAsk)}
   ${submitButton(t('userSecurity.reset.submit'))}
 </form>`;
 

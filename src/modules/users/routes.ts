@@ -201,6 +201,7 @@ ${statusForm(t, state, {
   csrfToken: chrome.csrfToken,
   intro: t(`users.${act}.intro`, { userId: subject.user.user_id, name: subject.user.display_name }),
   submitLabel: t(`users.${act}.submit`),
+  token: await tokenAsk(deps, request.live.user, request.live.contract),
 })}
 <p><a href="/users">${t('users.back')}</a></p>`;
       return layout(page, `users.${act}.title`, body, chrome);
@@ -209,7 +210,7 @@ ${statusForm(t, state, {
       const context = requestContext(request);
       await administrator(deps, request.live, { action: `user.${act}`, context });
       const userId = userIdParam(request);
-      await setUserStatus(deps, request.live, userId, act, confirmationPasswordField(request.body), context);
+      await setUserStatus(deps, request.live, userId, act, confirmationPasswordField(request.body), context, tokenCodeField(request.body));
       return `/users/${userId}?done=${statusDone[act]}`;
     },
   });

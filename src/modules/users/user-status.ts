@@ -2,7 +2,7 @@ import type { Deps } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
 import { refusalToAct, refusalToRemoveLastAdministrator, type Person } from '../../domain/permissions.ts';
 import { runCommand } from '../../command/pipeline.ts';
-import { confirmationPassword as confirmWith } from '../../command/confirmation.ts';
+import { confirmationPassword as confirmWith, tokenPassword } from '../../command/confirmation.ts';
 import { endSessionsOfUser, type LiveSession } from '../../access/sessions.ts';
 import type { RequestContext } from '../../access/request-context.ts';
 import type { MessageKey } from '../../web/i18n/index.ts';
@@ -31,7 +31,7 @@ export function statusAllows(act: StatusAction, status: string): boolean {
  * Judged before the actor's confirmation password is asked (R1.5) and again under the person's and
  * the contract's locks: the contract must keep someone able to administer.
  */
-export async function setUserStatus(deps: Deps, live: LiveSession, userId: string, act: StatusAction, confirmationPassword: string, context: RequestContext): Promise<void> {
+export async function setUserStatus(deps: Deps, live: LiveSession, userId: string, act: StatusAction, confirmationPassword: string, context: RequestContext, tokenCode = ''): Promise<void> {
   const contractId = live.user.contract_id;
   const change = statusChange[act];
   await runCommand<PersonRecord, void, void>(deps, { live, context }, {
@@ -48,7 +48,8 @@ export async function setUserStatus(deps: Deps, live: LiveSession, userId: strin
       if (lastAdministrator) return auditedRefusal(lastAdministrator);
       return { go: subject };
     },
-    confirm: () => [confirmWith(confirmationPassword)],
+    // R6.5: changing a user, confirmed with the token too once the contract has tokens.
+    confirm: () => [confirmWith(confirmationPassword), tokenPassword(tokenCode)],
     // The person before the contract: the order a stop (R2.3) takes them in, so the two never deadlock.
     async lock(tx) {
       await lockPerson(tx, contractId, userId);

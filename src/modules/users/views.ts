@@ -200,11 +200,11 @@ export function accountsList(t: Translate, record: PersonRecord, accounts: reado
 }
 
 /** Suspend, resume or delete: what will happen, and the actor's confirmation. */
-export function statusForm(t: Translate, state: FormState, options: { action: string; csrfToken: string; intro: string; submitLabel: string }): Html {
+export function statusForm(t: Translate, state: FormState, options: { action: string; csrfToken: string; intro: string; submitLabel: string; token?: TokenAsk }): Html {
   return html`<p>${options.intro}</p>
 ${errorSummary(t, state)}
 <form method="post" action="${options.action}" class="card" novalidate>
   ${csrfField(options.csrfToken)}
-  ${confirmSection(t, state, options.submitLabel, undefined)}
+  ${confirmSection(t, state, options.submitLabel, options.token)}
 </form>`;
 }

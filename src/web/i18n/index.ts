@@ -17,6 +17,8 @@ import { certificateLogonMessages } from '../../modules/certificates/logon-messa
 import { certificateAcquireMessages } from '../../modules/certificate-acquire/messages.ts';
 import { hardwareTokenMessages } from '../../access/hardware-token/messages.ts';
 import { tokensMessages } from '../../modules/tokens/messages.ts';
+import { zenginMessages } from '../../modules/zengin/messages.ts';
+import { payEasyMessages } from '../../modules/pay-easy/messages.ts';
 
 export type Language = 'ja' | 'en';
 export const languages: readonly Language[] = ['ja', 'en'];
@@ -41,6 +43,8 @@ const ja = {
   ...certificateAcquireMessages.ja,
   ...hardwareTokenMessages.ja,
   ...tokensMessages.ja,
+  ...zenginMessages.ja,
+  ...payEasyMessages.ja,
 };
 export type MessageKey = keyof typeof ja;
 const en: Record<MessageKey, string> = {
@@ -62,6 +66,8 @@ const en: Record<MessageKey, string> = {
   ...certificateAcquireMessages.en,
   ...hardwareTokenMessages.en,
   ...tokensMessages.en,
+  ...zenginMessages.en,
+  ...payEasyMessages.en,
 };
 
 /** Every message in both languages: the core catalogue and every area's. */

@@ -163,3 +163,22 @@ test('R6.4: within the grace period a person without a token approves without on
   });
   assert.equal(approved.statusCode, 303, errorCode(approved.body));
 });
+
+test('R6.6: a right token code with a wrong email code costs no token attempt, and the same token code still approves afterwards', async () => {
+  const contract = await moneyContract(t, 'single');
+  const creator = await transferUser(t, contract, { register: true });
+  const approver = await transferUser(t, contract, { approve: true, send: true });
+  await tokenFor(t.deps, contract, [approver.ref]);
+  const id = await createThroughPages(creator.client, creator.person, adHocFields(contract), t.deps);
+  const otp = await oneTimePasswordFor(t.deps, approver.client, approver.person, id);
+  const path = `/transfers/${id.toString()}`;
+  const form = async () => ({ idempotencyKey: hiddenValue((await approver.client.get(path)).body, 'idempotencyKey', `${path}/approve`), confirmationPassword: approver.person.confirmationPassword });
+  for (let i = 0; i < 2; i++) {
+    const refused = await approver.client.post(`${path}/approve`, { ...(await form()), otp: '000000', tokenCode: tokenCode() });
+    assert.equal(errorCode(refused.body), 'EMAIL_OTP_WRONG');
+  }
+  const row = await t.deps.db.selectFrom('users').select(['token_failed_attempts', 'token_stopped_at']).where('id', '=', approver.ref).executeTakeFirstOrThrow();
+  assert.deepEqual(row, { token_failed_attempts: 0, token_stopped_at: null }, 'the token attempts were given back');
+  const approved = await approver.client.post(`${path}/approve`, { ...(await form()), otp, tokenCode: tokenCode() });
+  assert.equal(approved.statusCode, 303, errorCode(approved.body));
+});
