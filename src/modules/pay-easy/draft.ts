@@ -1,6 +1,7 @@
 import type { Deps } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
 import type { Bill, BillerKind, BillQuery } from './collector/collector.ts';
+import { openDraftBody, sealDraftBody, type DraftKind } from '../../web/sealed-draft.ts';
 
 /**
  * R8.3: a payment on its way to its confirmation: the account chosen, what the person typed from the
@@ -20,42 +21,28 @@ export interface PaymentDraft {
 }
 
 interface DraftBody {
-  exp: number;
   from: number;
   query: BillQuery;
   bill: Omit<Bill, 'amountYen'> & { amountYen: string };
 }
 
-function purpose(sessionId: string): string {
-  return `pay-easy-draft:${sessionId}`;
-}
+const paymentDraft: DraftKind = {
+  name: 'pay-easy-draft',
+  validSeconds: draftValidSeconds,
+  lengthMax: draftLengthMax,
+  refused: () => new AppError('PAY_EASY_DRAFT_INVALID', { field: 'draft' }),
+};
 
 export function sealDraft(deps: Deps, sessionId: string, draft: PaymentDraft): string {
-  const body: DraftBody = {
-    exp: deps.clock.now().getTime() + draftValidSeconds * 1000,
-    from: draft.fromAccountId,
-    query: draft.query,
-    bill: { ...draft.bill, amountYen: draft.bill.amountYen.toString() },
-  };
-  return deps.keyring.seal(JSON.stringify(body), purpose(sessionId));
-}
-
-function refused(): AppError {
-  return new AppError('PAY_EASY_DRAFT_INVALID', { field: 'draft' });
+  const body: DraftBody = { from: draft.fromAccountId, query: draft.query, bill: { ...draft.bill, amountYen: draft.bill.amountYen.toString() } };
+  return sealDraftBody(deps, paymentDraft, sessionId, body);
 }
 
 const billerKinds: readonly BillerKind[] = ['private', 'national', 'local'];
 
 /** The draft this session sealed, not expired; anything else is refused. */
 export function openDraft(deps: Deps, sessionId: string, sealed: unknown): PaymentDraft {
-  if (typeof sealed !== 'string' || sealed.length > draftLengthMax || !/^[A-Za-z0-9._-]+$/.test(sealed)) throw refused();
-  let body: DraftBody;
-  try {
-    body = JSON.parse(deps.keyring.open(sealed, purpose(sessionId))) as DraftBody;
-  } catch {
-    throw refused();
-  }
-  if (typeof body.exp !== 'number' || body.exp < deps.clock.now().getTime()) throw refused();
-  if (!billerKinds.includes(body.bill.billerKind) || !/^[1-9][0-9]*$/.test(body.bill.amountYen)) throw refused();
+  const body = openDraftBody<DraftBody>(deps, paymentDraft, sessionId, sealed);
+  if (!billerKinds.includes(body.bill.billerKind) || !/^[1-9][0-9]*$/.test(body.bill.amountYen)) throw paymentDraft.refused();
   return { fromAccountId: body.from, query: body.query, bill: { ...body.bill, amountYen: BigInt(body.bill.amountYen) } };
 }

@@ -18,7 +18,7 @@ import { composeNotice } from '../../mail/compose.ts';
 import { confirmedOtpAddress } from '../../access/email-otp/otp-address.ts';
 import { InsufficientFundsError, customerLedgerAccountId, postJournalEntry } from '../ledger/post.ts';
 import { bankLedgerShardCode } from '../ledger/bank-accounts.ts';
-import { protectionsOf } from '../transfers/audit.ts';
+import { protectionsOf, withTellingRefusalsAudited } from '../transfers/audit.ts';
 import type { Actor } from '../transfers/types.ts';
 import type { Bill, BillQuery, Biller, NoBill, PaymentCollector } from './collector/collector.ts';
 import type { PaymentDraft } from './draft.ts';
@@ -367,26 +367,8 @@ async function sendReceipt(deps: Deps, tx: Tx, actor: Actor, payment: Payment, n
  * passed — are kept in the audit trail, in a transaction of their own (the payment's rolled back):
  * they are what a stolen session would try. A mistyped number is not.
  */
-const telling = new Set<ErrorCode>(['PAY_EASY_NOT_PERMITTED', 'PAY_EASY_ACCOUNT_NOT_USABLE', 'PAY_EASY_PER_TRANSACTION_LIMIT', 'PAY_EASY_DAILY_LIMIT']);
+const telling: ReadonlySet<string> = new Set<ErrorCode>(['PAY_EASY_NOT_PERMITTED', 'PAY_EASY_ACCOUNT_NOT_USABLE', 'PAY_EASY_PER_TRANSACTION_LIMIT', 'PAY_EASY_DAILY_LIMIT']);
 
-async function auditedRefusals<T>(deps: Deps, actor: Actor, action: 'payment.inquire' | 'payment.pay', details: Record<string, unknown>, work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (isAppError(error) && telling.has(error.code)) {
-      await recordAudit(deps.db, {
-        at: deps.clock.now(),
-        contractId: actor.contract.id,
-        userRef: actor.user.id,
-        actor: userActor(actor.contract.id, actor.user.user_id),
-        action,
-        outcome: 'failure',
-        reason: error.code.toLowerCase(),
-        ip: actor.ip,
-        userAgent: actor.userAgent,
-        details: { ...details, protections: protectionsOf(actor) },
-      });
-    }
-    throw error;
-  }
+function auditedRefusals<T>(deps: Deps, actor: Actor, action: 'payment.inquire' | 'payment.pay', details: Record<string, unknown>, work: () => Promise<T>): Promise<T> {
+  return withTellingRefusalsAudited(deps, actor, { action, telling, details }, work);
 }

@@ -22,7 +22,8 @@ import { billerNumberField, billerNumberParam, billFormFields, billFormInput, fi
 import { findBiller, inquireBill, payBill, quotePayment, type PaymentQuote } from './pay.ts';
 import { payerOf, requireHolder } from './payer.ts';
 import { getPayment, paymentHistory, paymentHistoryDays } from './queries.ts';
-import { billerPage, billPage, confirmPage, historyPage, noDraftPage, paymentOtpSection, receiptPage } from './views.ts';
+import { billerPage, billPage, confirmPage, historyPage, noDraftPage, receiptPage } from './views.ts';
+import { otpSection } from '../transfers/views-otp.ts';
 
 /**
  * R8.3: 税金・各種料金の払込み (Pay-easy). The biller's number, then the bill's numbers by the biller's
@@ -110,13 +111,14 @@ export function payEasyRoutes(app: FastifyInstance, deps: Deps, collector: Payme
     const idempotencyKey = isIdempotencyKey(sentKey) ? sentKey : newFormKey(deps);
     const shown: FormState = state.error ? state : refusal ? { error: refusal } : {};
     const otp = quote
-      ? paymentOtpSection(page.t, {
+      ? otpSection(page.t, {
           csrfToken: chrome.csrfToken,
           addressMasked: otpAddressMasked(request.live.user),
           open: await openPaymentCode(deps, person, idempotencyKey, draft),
           action: '/pay-easy/confirm/otp',
           hidden: { [field.draft]: sealed as string, [field.idempotencyKey]: idempotencyKey },
           state: otpState,
+          compare: 'payEasy.otp.compare',
         })
       : undefined;
     const body = confirmPage(page.t, shown, { csrfToken: chrome.csrfToken, draft: sealed as string, idempotencyKey, quote, otpSection: otp, billerNumber: draft.bill.billerNumber });

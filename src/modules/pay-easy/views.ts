@@ -6,7 +6,7 @@ import { formatYen } from '../../domain/money.ts';
 import { formatJstJapanese } from '../../domain/tokyo-time.ts';
 import type { AccountBalance } from '../accounts/repository.ts';
 import { accountTypeLabel, facts, formError, selectInput, textInput, yen } from '../transfers/views-controls.ts';
-import { otpInput, type OtpSectionView } from '../transfers/views-otp.ts';
+import { otpInput } from '../transfers/views-otp.ts';
 import type { Biller, BillerKind } from './collector/collector.ts';
 import {
   billerNumberDigits,
@@ -128,31 +128,6 @@ ${formError(t, state, [field.number, field.confirmationNumber, field.paymentClas
 
 function accountText(t: Translate, account: { branchCode: string; accountType: PaymentView['fromAccount']['accountType']; accountNumber: string }): string {
   return t('transferPages.account.label', { branch: account.branchCode, type: accountTypeLabel(t, account.accountType), number: account.accountNumber });
-}
-
-/**
- * R5.2, R5.3: the email one-time password of a payment — where the code goes, the instruction to
- * compare the email's biller, fee name and amount with this page, and the button that sends it.
- */
-export function paymentOtpSection(t: Translate, view: OtpSectionView): Html {
-  if (view.addressMasked === undefined) {
-    return html`<section class="otp" id="email-otp"><h2>${t('emailOtp.section.title')}</h2>
-<div class="error" role="alert">${t('emailOtp.noAddress')} <a href="/settings/otp-address">${t('otpAddress.title')}</a></div></section>`;
-  }
-  const open = view.open;
-  return html`<section class="otp" id="email-otp">
-<h2>${t('emailOtp.section.title')}</h2>
-<p>${t('emailOtp.section.intro', { address: view.addressMasked })}</p>
-${open ? html`<p class="notice" role="status" id="otp-sent">${t('emailOtp.section.sent', { address: open.recipientMasked, sentAt: formatJstJapanese(open.sentAt), expiresAt: formatJstJapanese(open.expiresAt) })}</p>` : ''}
-<p class="warning" id="otp-compare"><strong>${t('payEasy.otp.compare')}</strong></p>
-${formError(t, view.state, [])}
-<form method="post" action="${view.action}" class="inline" novalidate>
-  ${csrfField(view.csrfToken)}
-  ${Object.entries(view.hidden).map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`)}
-  <button type="submit" id="otp-send">${t(open ? 'emailOtp.section.resend' : 'emailOtp.section.send')}</button>
-</form>
-${open ? html`<p class="hint" id="otp-resend-at">${t('emailOtp.section.resendAt', { at: formatJstJapanese(open.resendAt) })}</p>` : ''}
-</section>`;
 }
 
 /** The bill as the biller answered it: the amount is shown, never asked. */

@@ -69,7 +69,7 @@ export class PendingStepAudit {
  * a limit passed, a second step on one item — are kept in the audit trail (in a transaction of their
  * own, as the step's was rolled back): they are what a stolen session would try. Mistyped input is not.
  */
-const telling = new Set([
+const telling: ReadonlySet<string> = new Set([
   'TRANSFER_NOT_PERMITTED',
   'TRANSFER_ACCOUNT_NOT_USABLE',
   'TRANSFER_PER_TRANSACTION_LIMIT',
@@ -78,22 +78,36 @@ const telling = new Set([
   'TRANSFER_STEP_TAKEN',
 ]);
 
-export async function auditedRefusals<T>(deps: Deps, actor: Actor, step: AuditedStep, details: Record<string, unknown>, work: () => Promise<T>): Promise<T> {
+export function auditedRefusals<T>(deps: Deps, actor: Actor, step: AuditedStep, details: Record<string, unknown>, work: () => Promise<T>): Promise<T> {
+  return withTellingRefusalsAudited(deps, actor, { action: `transfer.${step}`, telling, details: { ...details, step } }, work);
+}
+
+/**
+ * Runs a use case of money; a refusal among `telling` is recorded under `action`, in a transaction
+ * of its own, with the protections of the session, and thrown on. Shared by every use case that
+ * moves money (transfers, payments).
+ */
+export async function withTellingRefusalsAudited<T>(
+  deps: Deps,
+  actor: Actor,
+  refusal: { action: string; telling: ReadonlySet<string>; details: Record<string, unknown> },
+  work: () => Promise<T>,
+): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (isAppError(error) && telling.has(error.code)) {
+    if (isAppError(error) && refusal.telling.has(error.code)) {
       await recordAudit(deps.db, {
         at: deps.clock.now(),
         contractId: actor.contract.id,
         userRef: actor.user.id,
         actor: userActor(actor.contract.id, actor.user.user_id),
-        action: `transfer.${step}`,
+        action: refusal.action,
         outcome: 'failure',
         reason: error.code.toLowerCase(),
         ip: actor.ip,
         userAgent: actor.userAgent,
-        details: { ...details, step, protections: protectionsOf(actor) },
+        details: { ...refusal.details, protections: protectionsOf(actor) },
       });
     }
     throw error;

@@ -2,6 +2,7 @@ import type { Deps } from '../../deps.ts';
 import type { AccountType } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
 import { accountTypes, field, type DestinationInput, type TransferFormInput } from './form-input.ts';
+import { openDraftBody, sealDraftBody, type DraftKind } from '../../web/sealed-draft.ts';
 
 /**
  * The inputs of the transfer form on their way to the confirmation page. They travel sealed with
@@ -15,21 +16,22 @@ export const draftValidSeconds = 30 * 60;
 export const draftLengthMax = 2000;
 
 interface DraftBody {
-  exp: number;
   from: number;
   to: { payeeId: number } | { bank: string; branch: string; type: string; number: string; name: string };
   yen: string;
   date: string;
 }
 
-function purpose(sessionId: string): string {
-  return `transfer-draft:${sessionId}`;
-}
+const transferDraft: DraftKind = {
+  name: 'transfer-draft',
+  validSeconds: draftValidSeconds,
+  lengthMax: draftLengthMax,
+  refused: () => new AppError('TRANSFER_PAGES_DRAFT_INVALID', { field: field.draft }),
+};
 
 export function sealDraft(deps: Deps, sessionId: string, input: TransferFormInput): string {
   const { destination } = input;
   const body: DraftBody = {
-    exp: deps.clock.now().getTime() + draftValidSeconds * 1000,
     from: input.fromAccountId,
     to:
       'payeeId' in destination
@@ -44,28 +46,17 @@ export function sealDraft(deps: Deps, sessionId: string, input: TransferFormInpu
     yen: input.amountYen.toString(),
     date: input.executionDate,
   };
-  return deps.keyring.seal(JSON.stringify(body), purpose(sessionId));
-}
-
-function refused(): AppError {
-  return new AppError('TRANSFER_PAGES_DRAFT_INVALID', { field: field.draft });
+  return sealDraftBody(deps, transferDraft, sessionId, body);
 }
 
 /** The inputs of a draft this session sealed and that has not expired; anything else is refused. */
 export function openDraft(deps: Deps, sessionId: string, sealed: unknown): TransferFormInput {
-  if (typeof sealed !== 'string' || sealed.length > draftLengthMax || !/^[A-Za-z0-9._-]+$/.test(sealed)) throw refused();
-  let body: DraftBody;
-  try {
-    body = JSON.parse(deps.keyring.open(sealed, purpose(sessionId))) as DraftBody;
-  } catch {
-    throw refused();
-  }
-  if (typeof body.exp !== 'number' || body.exp < deps.clock.now().getTime()) throw refused();
+  const body = openDraftBody<DraftBody>(deps, transferDraft, sessionId, sealed);
   const to = body.to;
   let destination: DestinationInput;
   if ('payeeId' in to) destination = { payeeId: to.payeeId };
   else {
-    if (!(accountTypes as readonly string[]).includes(to.type)) throw refused();
+    if (!(accountTypes as readonly string[]).includes(to.type)) throw transferDraft.refused();
     destination = { adHoc: { bankCode: to.bank, branchCode: to.branch, accountType: to.type as AccountType, accountNumber: to.number, nameInput: to.name } };
   }
   return { fromAccountId: body.from, destination, amountYen: BigInt(body.yen), executionDate: body.date };

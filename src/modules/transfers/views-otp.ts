@@ -1,7 +1,7 @@
 import { html, type Html } from '../../web/html.ts';
 import { csrfField } from '../../web/layout.ts';
 import type { FormState } from '../../web/form.ts';
-import type { Translate } from '../../web/i18n/index.ts';
+import type { MessageKey, Translate } from '../../web/i18n/index.ts';
 import { formatJstJapanese } from '../../domain/tokyo-time.ts';
 import type { SentChallenge } from '../../access/email-otp/challenge.ts';
 import { formError, textInput } from './views-controls.ts';
@@ -24,6 +24,8 @@ export interface OtpSectionView {
   hidden: Record<string, string>;
   /** A refusal of the send button (the cool-down, the limit). */
   state: FormState;
+  /** What to compare the email with; a transfer's payee, amount and date unless the operation says otherwise (a payment's biller). */
+  compare?: MessageKey;
 }
 
 export function otpSection(t: Translate, view: OtpSectionView): Html {
@@ -36,7 +38,7 @@ export function otpSection(t: Translate, view: OtpSectionView): Html {
 <h2>${t('emailOtp.section.title')}</h2>
 <p>${t('emailOtp.section.intro', { address: view.addressMasked })}</p>
 ${open ? html`<p class="notice" role="status" id="otp-sent">${t('emailOtp.section.sent', { address: open.recipientMasked, sentAt: formatJstJapanese(open.sentAt), expiresAt: formatJstJapanese(open.expiresAt) })}</p>` : ''}
-<p class="warning" id="otp-compare"><strong>${t('emailOtp.section.compare')}</strong></p>
+<p class="warning" id="otp-compare"><strong>${t(view.compare ?? 'emailOtp.section.compare')}</strong></p>
 ${formError(t, view.state, [])}
 <form method="post" action="${view.action}" class="inline" novalidate>
   ${csrfField(view.csrfToken)}

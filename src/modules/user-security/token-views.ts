@@ -25,7 +25,7 @@ export function tokenSection(t: Translate, csrfToken: string, view: SubjectView,
   ${submitButton(t('userSecurity.token.lift'))}
 </form>`;
   const stopped = blocked
-    ? html`<p id="token-stopped">${t('userSecurity.token.stopped', { at: formatJstIso(subject.token_stopped_at ?? new Date()) })}</p>
+    ? html`<p id="token-stopped">${subject.token_stopped_at ? t('userSecurity.token.stopped', { at: formatJstIso(subject.token_stopped_at) }) : t('userSecurity.token.attemptsSpent')}</p>
 ${liftForm}`
     : '';
   const revoke = subject.token_serial
