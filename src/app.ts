@@ -26,6 +26,7 @@ import { transfersRoutes } from './modules/transfers/routes.ts';
 import { certificatesRoutes } from './modules/certificates/routes.ts';
 import { certificateAcquireRoutes } from './modules/certificate-acquire/routes.ts';
 import { payEasyRoutes } from './modules/pay-easy/routes.ts';
+import { bulkRoutes } from './modules/bulk/routes.ts';
 import type { PaymentCollector } from './modules/pay-easy/collector/collector.ts';
 import type { MessageKey } from './web/i18n/index.ts';
 
@@ -89,6 +90,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   payeesRoutes(app, deps);
   transfersRoutes(app, deps);
   payEasyRoutes(app, deps, options.paymentCollector);
+  await bulkRoutes(app, deps);
   certificatesRoutes(app, deps);
   certificateAcquireRoutes(app, deps);
 

@@ -53,6 +53,12 @@ export interface Config {
   bankNameKana: string;
   /** R8.2: the transfer fee table. */
   transferFees: FeeTable;
+  /** R8.4: a 総合振込 file for today is sent before this time of day (Asia/Tokyo), 'HH:MM'. */
+  bulkCutoffTime: string;
+  /** R8.4: a 給与・賞与 file is sent at least this many business days before its payment date. */
+  salaryCutoffBusinessDays: number;
+  /** R8.4: the largest bulk file accepted, in bytes. */
+  bulkFileBytesMax: number;
   /** R4.1: the listener that asks for a client certificate in the TLS handshake. */
   certPort: number;
   /** Where the certificate listener is reached, for the links on the logon page. */
@@ -97,6 +103,15 @@ export function parseConfig(env: Env): Config {
     }
     return Number(raw);
   };
+  const clockTime = (name: string, fallback: string): string => {
+    const raw = text(name);
+    if (raw === undefined) return fallback;
+    if (!/^([01][0-9]|2[0-3]):[0-5][0-9]$/.test(raw)) {
+      problems.push(`${name} must be a time of day HH:MM (got "${raw}")`);
+      return fallback;
+    }
+    return raw;
+  };
   const flag = (name: string, fallback: boolean): boolean => {
     const raw = text(name);
     if (raw === undefined) return fallback;
@@ -135,6 +150,9 @@ export function parseConfig(env: Env): Config {
     passwordMaxAgeDays: integer('PASSWORD_MAX_AGE_DAYS', 90, 1, 3650),
     tokenFeeYen: BigInt(integer('TOKEN_FEE_YEN', 1080, 0, 1_000_000)),
     tokenGraceDays: integer('TOKEN_GRACE_DAYS', 30, 0, 365),
+    bulkCutoffTime: clockTime('BULK_CUTOFF_TIME', '15:00'),
+    salaryCutoffBusinessDays: integer('SALARY_CUTOFF_BUSINESS_DAYS', 2, 0, 10),
+    bulkFileBytesMax: integer('BULK_FILE_BYTES_MAX', 4 * 1024 * 1024, 64 * 1024, 64 * 1024 * 1024),
     logonRatePerMinute: integer('LOGON_RATE_PER_MINUTE', 30, 1, 100_000),
     seedDemo: flag('SEED_DEMO', !databaseUrl && !production),
     logLevel: text('LOG_LEVEL', 'info'),

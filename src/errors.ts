@@ -15,6 +15,7 @@ import { certificateAcquireErrorCodes } from './modules/certificate-acquire/erro
 import { hardwareTokenErrorCodes } from './access/hardware-token/error-codes.ts';
 import { tokensErrorCodes } from './modules/tokens/error-codes.ts';
 import { payEasyErrorCodes } from './modules/pay-easy/error-codes.ts';
+import { bulkErrorCodes } from './modules/bulk/error-codes.ts';
 
 /**
  * Expected failures (house rule 11). Each code has its HTTP status; its message, in each language,
@@ -62,6 +63,7 @@ export const errorRegistry = {
   ...hardwareTokenErrorCodes,
   ...tokensErrorCodes,
   ...payEasyErrorCodes,
+  ...bulkErrorCodes,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof errorRegistry;

@@ -7,11 +7,31 @@ import type { Transfer } from './db/schema-transfers.ts';
  */
 export type InterbankOutcome = { settled: true } | { settled: false; reason: 'account_closed' | 'account_unknown' | 'rejected' };
 
+/** A record of a bulk file (R8.4) to another bank, as the link sees it. */
+export interface InterbankBulkRecord {
+  seq: number;
+  bankCode: string;
+  branchCode: string;
+  /** Zengin's 預金種目: 1 普通, 2 当座, 4 貯蓄, 9 その他. */
+  accountType: string;
+  accountNumber: string;
+  nameKana: string;
+  amountYen: bigint;
+}
+
+export type InterbankReturnReason = 'account_closed' | 'account_unknown' | 'rejected';
+
 export interface InterbankAdapter {
   settle(transfer: Transfer): Promise<InterbankOutcome>;
+  /**
+   * R8.4: the other banks' answers to a posted bulk file: the records they could not credit, each
+   * returned to the paying account [振込不能]. An adapter without it credits every record.
+   */
+  settleBulk?(fileId: bigint, records: readonly InterbankBulkRecord[]): Promise<{ seq: number; reason: InterbankReturnReason }[]>;
 }
 
 /** The built-in adapter: settles at once (the demo and the tests, unless a test brings its own). */
 export const settleAtOnce: InterbankAdapter = {
   settle: async () => ({ settled: true }),
+  settleBulk: async () => [],
 };

@@ -14,6 +14,7 @@ import { ensureAuthority } from './modules/certificates/authority.ts';
 import { startCertificateReminders } from './modules/certificates/reminders.ts';
 import { startEmailOtpExpiries } from './access/email-otp/expiry.ts';
 import { startTransferScheduler } from './modules/ledger/scheduler.ts';
+import { startBulkScheduler } from './modules/bulk/scheduler.ts';
 import { emlFileTransport, smtpTransport } from './outbox/transport.ts';
 
 /** Read config, open the database, migrate, build the app, listen, stop on signals. Nothing else. */
@@ -60,6 +61,11 @@ const delivery = startDeliveryLoop(deps.db, deps.clock, transport, {
 const scheduler = startTransferScheduler(deps, {
   intervalMs: transferSchedulerIntervalMs,
   onError: (error) => app.log.error({ err: error }, 'transfer scheduler failed'),
+});
+// R8.4: sent bulk files are posted on their payment date and settled; each is claimed by one conditional UPDATE.
+const bulkScheduler = startBulkScheduler(deps, {
+  intervalMs: transferSchedulerIntervalMs,
+  onError: (error) => app.log.error({ err: error }, 'bulk file scheduler failed'),
 });
 // R4.4: each reminder is claimed by one conditional UPDATE, so any number of processes may run this.
 const reminders = startCertificateReminders(deps, {
@@ -132,6 +138,7 @@ async function stop(signal: string): Promise<void> {
   await reminders.stop();
   await otpExpiries.stop();
   await scheduler.stop();
+  await bulkScheduler.stop();
   transport.close?.();
   await runtime.close();
   process.exit(0);

@@ -15,3 +15,8 @@ export function sha256(text: string): Buffer {
 export function sha256Hex(text: string): string {
   return sha256(text).toString('hex');
 }
+
+/** SHA-256 of bytes as they are (a file's digest). */
+export function sha256HexBytes(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}

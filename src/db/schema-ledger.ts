@@ -6,7 +6,7 @@ export type LedgerAccountKind = 'customer' | 'clearing' | 'fee_income' | 'cash';
 /** The bank's own ledger accounts, found by their code (which is their kind). */
 export type BankLedgerAccountCode = Exclude<LedgerAccountKind, 'customer'>;
 /** 'fee': a fee the bank charges outside a transfer, such as a hardware token's (migration 0008); 'payment': a tax or fee paid through Pay-easy (migration 0009). */
-export type JournalEntryKind = 'transfer' | 'reversal' | 'deposit' | 'withdrawal' | 'interest' | 'fee' | 'payment';
+export type JournalEntryKind = 'transfer' | 'reversal' | 'deposit' | 'withdrawal' | 'interest' | 'fee' | 'payment' | 'bulk' | 'bulk_return';
 
 export interface LedgerAccountTable {
   id: Generated<number>;
@@ -21,6 +21,8 @@ export interface JournalEntryTable {
   kind: JournalEntryKind;
   transfer_id: bigint | null;
   reverses_entry_id: bigint | null;
+  /** The bulk file of a 'bulk' entry or of a 'bulk_return' (migration 0010). */
+  bulk_file_id: Generated<bigint | null>;
   description: string;
   value_date: DateText;
   posted_at: Timestamp;

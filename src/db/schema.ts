@@ -5,6 +5,7 @@ import type { LedgerTables } from './schema-ledger.ts';
 import type { CertificateApplicationKind, CertificateTables } from './schema-certificates.ts';
 import type { TokenApplicationKind, TokenTables } from './schema-tokens.ts';
 import type { PayEasyTables } from './schema-pay-easy.ts';
+import type { BulkTables } from './schema-bulk.ts';
 
 /** Table types, matching migrations/. Column names stay snake_case as in SQL. */
 import type { AccountType, NullableTimestamp, Timestamp } from './column-types.ts';
@@ -270,7 +271,7 @@ export interface ChangeApplicationTable {
 }
 
 /** Every table: this file's, and each area's from its own schema file. */
-export interface Database extends PayeeTables, TransferTables, LedgerTables, CertificateTables, TokenTables, PayEasyTables {
+export interface Database extends PayeeTables, TransferTables, LedgerTables, CertificateTables, TokenTables, PayEasyTables, BulkTables {
   contract: ContractTable;
   users: UsersTable;
   password_history: PasswordHistoryTable;

@@ -174,6 +174,19 @@ export function refusalToSend(person: StepHolder, item: Item, today: string): St
 }
 
 /**
+ * R8.5 as the bulk files follow it: after the approvals, anyone holding the send step may send —
+ * the registrant included (the four eyes are the approvals') — while the item waits to be sent and
+ * before its date has passed.
+ */
+export function refusalToSendAfterApprovals(person: StepHolder, item: Item, today: string): StepRefusal | undefined {
+  if (!person.canSend) return transfer.notHeld;
+  if (!person.usesAccount) return 'TRANSFER_ACCOUNT_NOT_USABLE';
+  if (item.status !== 'awaiting_send') return transfer.notWaiting;
+  if (item.executionDate < today) return 'TRANSFER_EXPIRED';
+  return undefined;
+}
+
+/**
  * R8.5: the creator withdraws their item before its final approval — while it waits for approval,
  * or, when it needs none, while it waits for someone to send it.
  */

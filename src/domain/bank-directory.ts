@@ -60,11 +60,16 @@ export function findBank(own: OwnBankEntry, code: string): BankInfo | undefined 
   return bank === undefined ? undefined : { code: bank.code, name: bank.name, kana: zenginDisplayKana(bank.kana), own: false };
 }
 
+/** A branch of another bank, from the published data alone (undefined: not known there). */
+export function publishedBranch(bankCode: string, branchCode: string): BranchInfo | undefined {
+  const branch = banks()[bankCode]?.branches[branchCode];
+  return branch === undefined ? undefined : { code: branch.code, name: branch.name, kana: zenginDisplayKana(branch.kana) };
+}
+
 export async function findBranch(own: OwnBank, bankCode: string, branchCode: string): Promise<BranchInfo | undefined> {
   if (!/^\d{3}$/.test(branchCode)) return undefined;
   if (bankCode === own.code) return own.branch(branchCode);
-  const branch = banks()[bankCode]?.branches[branchCode];
-  return branch === undefined ? undefined : { code: branch.code, name: branch.name, kana: zenginDisplayKana(branch.kana) };
+  return publishedBranch(bankCode, branchCode);
 }
 
 /** A query in the forms people type it: as typed, lower-case, and as Zengin kana when it converts. */

@@ -71,6 +71,7 @@ function menu(t: Translate, userAdmin: boolean, master: boolean): Html {
   <a href="/transfers/new">${t('nav.transferNew')}</a>
   <a href="/transfers">${t('nav.transfers')}</a>
   <a href="/approvals">${t('nav.approvals')}</a>
+  <a href="/bulk">${t('bulk.menu')}</a>
   <a href="/pay-easy">${t('payEasy.menu')}</a>
   <a href="/payees">${t('nav.payees')}</a>
   <a href="/settings/password">${t('nav.password')}</a>

@@ -40,7 +40,7 @@ export type PageRequest<Access extends PageAccess> = FastifyRequest & {
 const reasonsShownAtLogon = new Set(['idle', 'absolute', 'superseded', 'stopped', 'credentials', 'expired', 'certificate', 'certificate_required']);
 
 /** The customers' sessions, as the portal's pages admit them. */
-function customerSessions(deps: Deps): SessionKind<LiveSession, PageStage> {
+export function customerSessions(deps: Deps): SessionKind<LiveSession, PageStage> {
   return {
     csrfCookie: anonymousCsrfCookie,
     setCsrfCookie: setAnonymousCsrfCookie,

@@ -53,7 +53,7 @@ test('every account gets its ledger account, including accounts inserted by anyo
   assert.deepEqual(bank.rows.map((r) => [r.kind, Number(r.rows)]), [['cash', 1], ['clearing', bankLedgerShards], ['fee_income', bankLedgerShards]]);
 });
 
-test('an entry whose postings do not sum to zero is refused at commit, leaving nothing behind', async () => {
+test('an entry whose postings do not sum to zero is refused, leaving nothing behind', async () => {
   const before = await counts();
   const code = await refusal(() =>
     db.transaction().execute(async (tx) => {
@@ -75,7 +75,7 @@ test('an entry whose postings do not sum to zero is refused at commit, leaving n
   assert.deepEqual(await counts(), before);
 });
 
-test('an entry with a single posting or none is refused at commit', async () => {
+test('an entry with a single posting or none is refused', async () => {
   for (const amounts of [[], [700n]]) {
     const code = await refusal(() =>
       db.transaction().execute(async (tx) => {
@@ -93,7 +93,7 @@ test('an entry with a single posting or none is refused at commit', async () => 
   }
 });
 
-test('a posting added later to a balanced entry is refused at commit', async () => {
+test('a posting added later to a balanced entry is refused', async () => {
   const entryId = await deposit(db, a.ledgerAccountId, 100n);
   const code = await refusal(() =>
     db.insertInto('posting').values({ entry_id: entryId, ledger_account_id: b.ledgerAccountId, amount_yen: 100n, balance_after_yen: 100n }).execute(),

@@ -1,3 +1,5 @@
+import assert from 'node:assert/strict';
+import type { Executor } from '../../db/transaction.ts';
 import type { BankLedgerAccountCode } from '../../db/schema-ledger.ts';
 
 /**
@@ -13,4 +15,11 @@ export type ShardedBankAccount = Extract<BankLedgerAccountCode, 'clearing' | 'fe
 export function bankLedgerShardCode(kind: ShardedBankAccount, transferId: bigint): string {
   const shard = Number(transferId % BigInt(bankLedgerShards));
   return shard === 0 ? kind : `${kind}/${shard}`;
+}
+
+/** The ledger account id of the row an item posts to (clearing or fee income, by the item's id). */
+export async function bankLedgerShardId(executor: Executor, kind: ShardedBankAccount, itemId: bigint): Promise<number> {
+  const row = await executor.selectFrom('ledger_account').select('id').where('code', '=', bankLedgerShardCode(kind, itemId)).executeTakeFirst();
+  assert.ok(row, `the bank's ledger account ${bankLedgerShardCode(kind, itemId)} exists`);
+  return row.id;
 }

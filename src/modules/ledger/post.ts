@@ -10,6 +10,8 @@ export interface JournalEntryInput {
   transferId?: bigint;
   /** The entry a reversal undoes (kind 'reversal' only; an entry is reversed at most once). */
   reversesEntryId?: bigint;
+  /** The bulk file of a 'bulk' or 'bulk_return' entry (R8.4). */
+  bulkFileId?: bigint;
   /** The statement's 摘要, half-width kana. */
   description: string;
   valueDate: DateText;
@@ -71,8 +73,8 @@ export async function postJournalEntry(tx: Tx, entry: JournalEntryInput, options
       RETURNING la.id
     ),
     entry AS (
-      INSERT INTO journal_entry (kind, transfer_id, reverses_entry_id, description, value_date, posted_at)
-      VALUES (${entry.kind}, ${entry.transferId ?? null}::int8, ${entry.reversesEntryId ?? null}::int8, ${entry.description},
+      INSERT INTO journal_entry (kind, transfer_id, reverses_entry_id, bulk_file_id, description, value_date, posted_at)
+      VALUES (${entry.kind}, ${entry.transferId ?? null}::int8, ${entry.reversesEntryId ?? null}::int8, ${entry.bulkFileId ?? null}::int8, ${entry.description},
               ${entry.valueDate}::date, ${entry.postedAt}::timestamptz)
       RETURNING id
     ),

@@ -124,6 +124,33 @@ const checks: Check[] = [
           OR coalesce(sum(p.amount_yen) FILTER (WHERE la.kind = 'fee_income'), 0) <> t.fee_yen
       ORDER BY e.id`,
   },
+  // R8.4: a bulk file is posted once when it has gone out (posted, completed) and never otherwise; its
+  // entry moves the total and the fees out of its paying account; each returned record has one return
+  // entry and every return entry one returned record.
+  {
+    describe: (r) => `bulk file ${r.id} (${r.status}): ${r.posted} bulk entr(ies), ${r.returns} return entr(ies) for ${r.returned} returned record(s)`,
+    query: sql`SELECT f.id, f.status,
+             (SELECT count(*) FROM journal_entry e WHERE e.bulk_file_id = f.id AND e.kind = 'bulk') AS posted,
+             (SELECT count(*) FROM journal_entry e WHERE e.bulk_file_id = f.id AND e.kind = 'bulk_return') AS returns,
+             (SELECT count(*) FROM bulk_record r WHERE r.file_id = f.id AND r.status = 'returned' AND r.return_entry_id IS NOT NULL) AS returned
+      FROM bulk_file f
+      WHERE (SELECT count(*) FROM journal_entry e WHERE e.bulk_file_id = f.id AND e.kind = 'bulk') <> CASE WHEN f.status IN ('posted', 'completed') THEN 1 ELSE 0 END
+         OR (SELECT count(*) FROM journal_entry e WHERE e.bulk_file_id = f.id AND e.kind = 'bulk_return')
+            <> (SELECT count(*) FROM bulk_record r WHERE r.file_id = f.id AND r.status = 'returned' AND r.return_entry_id IS NOT NULL)
+      ORDER BY f.id`,
+  },
+  {
+    describe: (r) => `bulk file ${r.file} posted as entry ${r.id} takes ${r.paid} yen from its paying account, not its total and fees (${r.expected} yen)`,
+    query: sql`SELECT e.id, f.id AS file, coalesce(sum(p.amount_yen) FILTER (WHERE p.ledger_account_id = src.id), 0) AS paid, -(f.total_yen + f.fee_yen) AS expected
+      FROM journal_entry e
+      JOIN bulk_file f ON f.id = e.bulk_file_id
+      JOIN ledger_account src ON src.account_id = f.from_account_id
+      JOIN posting p ON p.entry_id = e.id
+      WHERE e.kind = 'bulk'
+      GROUP BY e.id, f.id, f.total_yen, f.fee_yen
+      HAVING coalesce(sum(p.amount_yen) FILTER (WHERE p.ledger_account_id = src.id), 0) <> -(f.total_yen + f.fee_yen)
+      ORDER BY e.id`,
+  },
 ];
 
 function expectation(status: string): string {

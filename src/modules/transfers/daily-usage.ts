@@ -2,24 +2,28 @@ import { sql } from 'kysely';
 import type { Tx } from '../../db/transaction.ts';
 import { refuse } from './refusal.ts';
 
+/** The businesses with the register step whose daily limit counts per execution date (R1.4): transfers and bulk files. */
+export type SteppedBusiness = 'transfer' | 'bulk_transfer';
+
 /**
  * R1.4: a person's daily limit for fund transfers (src/domain/daily-limit.ts), counted per execution
  * date (Asia/Tokyo) in daily_usage and raised in the write only while it stays within the limit
  * (house rule 5): however many transfers arrive at once, the sum accepted for a day never passes it.
+ * Bulk files (R8.4) count theirs the same way, per payment date, under their own business.
  * The rule is the domain's refusalOverDailyLimit, stated here in SQL so that it holds in the write.
  * The statement reads the permission as it is now, so the register step and the per-transaction
  * limit hold too. It is the first part of the statement that inserts the transfer (create.ts), which
  * runs only when it returns a row.
  */
-export function reserveDailyUsageSql(userRef: number, usageDate: string, amountYen: bigint) {
+export function reserveDailyUsageSql(userRef: number, usageDate: string, amountYen: bigint, business: SteppedBusiness = 'transfer') {
   return sql`
     INSERT INTO daily_usage AS d (user_ref, business, usage_date, used_yen)
-    SELECT p.user_ref, 'transfer', ${usageDate}::date, ${amountYen}::int8
+    SELECT p.user_ref, ${business}, ${usageDate}::date, ${amountYen}::int8
     FROM user_permission p
-    WHERE p.user_ref = ${userRef} AND p.business = 'transfer' AND p.can_register
+    WHERE p.user_ref = ${userRef} AND p.business = ${business} AND p.can_register
       AND ${amountYen}::int8 <= p.per_transaction_limit_yen AND ${amountYen}::int8 <= p.daily_limit_yen
     ON CONFLICT (user_ref, business, usage_date) DO UPDATE SET used_yen = d.used_yen + EXCLUDED.used_yen
-    WHERE d.used_yen + EXCLUDED.used_yen <= (SELECT daily_limit_yen FROM user_permission WHERE user_ref = d.user_ref AND business = 'transfer')
+    WHERE d.used_yen + EXCLUDED.used_yen <= (SELECT daily_limit_yen FROM user_permission WHERE user_ref = d.user_ref AND business = ${business})
     RETURNING d.used_yen`;
 }
 
@@ -37,12 +41,12 @@ export async function refuseReservation(tx: Tx, userRef: number, amountYen: bigi
 }
 
 /** R1.4: a withdrawn or sent-back transfer gives its amount back to its creator's day. */
-export async function releaseDailyUsage(tx: Tx, userRef: number, usageDate: string, amountYen: bigint): Promise<void> {
+export async function releaseDailyUsage(tx: Tx, userRef: number, usageDate: string, amountYen: bigint, business: SteppedBusiness = 'transfer'): Promise<void> {
   await tx
     .updateTable('daily_usage')
     .set((eb) => ({ used_yen: eb('used_yen', '-', amountYen) }))
     .where('user_ref', '=', userRef)
-    .where('business', '=', 'transfer')
+    .where('business', '=', business)
     .where('usage_date', '=', usageDate)
     .execute();
 }

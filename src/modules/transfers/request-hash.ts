@@ -8,6 +8,11 @@ import { refuse } from './refusal.ts';
  */
 const idempotencyKeyPattern = /^[A-Za-z0-9_-]{16,64}$/;
 
+/** Whether a value is an idempotency key as every money-moving form sends one. */
+export function isIdempotencyKey(key: unknown): key is string {
+  return typeof key === 'string' && idempotencyKeyPattern.test(key);
+}
+
 export function checkIdempotencyKey(key: string): void {
   if (typeof key !== 'string' || !idempotencyKeyPattern.test(key)) refuse('TRANSFER_IDEMPOTENCY_KEY_INVALID');
 }

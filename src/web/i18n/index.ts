@@ -19,6 +19,7 @@ import { hardwareTokenMessages } from '../../access/hardware-token/messages.ts';
 import { tokensMessages } from '../../modules/tokens/messages.ts';
 import { zenginMessages } from '../../modules/zengin/messages.ts';
 import { payEasyMessages } from '../../modules/pay-easy/messages.ts';
+import { bulkMessages } from '../../modules/bulk/messages.ts';
 
 export type Language = 'ja' | 'en';
 export const languages: readonly Language[] = ['ja', 'en'];
@@ -45,6 +46,7 @@ const ja = {
   ...tokensMessages.ja,
   ...zenginMessages.ja,
   ...payEasyMessages.ja,
+  ...bulkMessages.ja,
 };
 export type MessageKey = keyof typeof ja;
 const en: Record<MessageKey, string> = {
@@ -68,6 +70,7 @@ const en: Record<MessageKey, string> = {
   ...tokensMessages.en,
   ...zenginMessages.en,
   ...payEasyMessages.en,
+  ...bulkMessages.en,
 };
 
 /** Every message in both languages: the core catalogue and every area's. */

@@ -17,7 +17,8 @@ import { resyncToken, testTokenCode } from '../../../modules/tokens/help-desk.ts
 import { admitter, chromeOf, consoleGet, consolePost, type ConsoleRequest } from '../page-route.ts';
 import { consolePaths } from '../paths.ts';
 import { tokenPaths } from '../token-paths.ts';
-import { consoleUploads, isUploadedFile } from '../upload-route.ts';
+import { consoleUploads } from '../upload-route.ts';
+import { isUploadedFile } from '../../../web/upload-parts.ts';
 import { contractTokensPage, expiringPage, importPage, tokenListPage, tokenPage, type TokenView } from '../views/tokens.ts';
 import { contractIdParam } from './contracts.ts';
 import { staffContext } from './staff-context.ts';
