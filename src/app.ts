@@ -90,7 +90,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   payeesRoutes(app, deps);
   transfersRoutes(app, deps);
   payEasyRoutes(app, deps, options.paymentCollector);
-  await bulkRoutes(app, deps);
+  bulkRoutes(app, deps);
   certificatesRoutes(app, deps);
   certificateAcquireRoutes(app, deps);
 

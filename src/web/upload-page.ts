@@ -24,10 +24,14 @@ export interface PortalUpload {
   render(request: PageRequest<'active'>, state: FormState): Promise<Html> | Html;
 }
 
-export async function portalUploads(app: FastifyInstance, deps: Deps, routes: readonly PortalUpload[]): Promise<void> {
+/**
+ * Registered without awaiting: awaiting a plugin here would load the routes registered so far before
+ * the app's error pages are installed, and they would answer errors with Fastify's default instead.
+ */
+export function portalUploads(app: FastifyInstance, deps: Deps, routes: readonly PortalUpload[]): void {
   const kind = customerSessions(deps);
   const fileBytesMax = Math.max(...routes.map((route) => route.limits.fileBytesMax));
-  await app.register(async (scope) => {
+  void app.register(async (scope) => {
     await scope.register(fastifyMultipart, { limits: { files: 1, fileSize: fileBytesMax, parts: 16, fieldSize: 1024 } });
     for (const route of routes) {
       scope.post(route.path, { bodyLimit: fileBytesMax + 64 * 1024 }, async (request, reply) => {

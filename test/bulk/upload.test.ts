@@ -26,9 +26,10 @@ test('a valid file is shown with its summary (kind, batches, count, total, date,
   assert.match(page, /2026-04-01/);
   assert.match(page, new RegExp(contract.from.accountNumber));
   assert.match(page, />sogo\.txt</, 'the file name without its folders');
-  assert.equal((page.match(/<tr data-seq=/g) ?? []).length, 100, 'a hundred records a page');
-  const second = (await contract.client.get(`/bulk/files/${id}?page=2`)).body;
+  assert.equal((page.match(/<tr data-seq=/g) ?? []).length, 50, 'fifty records a page');
+  const second = (await contract.client.get(`/bulk/files/${id}?page=3`)).body;
   assert.equal((second.match(/<tr data-seq=/g) ?? []).length, 50);
+  assert.match(second, /3 \/ 3ページ/);
   assert.match(second, /ﾃﾞﾓ銀行|デモ銀行/, 'a record to this bank is named with the bank');
   assert.match(page, /みずほ 東京営業部/, 'other banks by their published names');
   const stored = await t.deps.db.selectFrom('bulk_file').selectAll().where('id', '=', id).executeTakeFirstOrThrow();

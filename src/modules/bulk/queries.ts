@@ -24,7 +24,7 @@ import { refuse } from './refusal.ts';
  * may use, and their own drafts — a file with its records a page at a time, its approvals and the
  * steps the person may take on it now, and its returned records [振込不能明細].
  */
-export const recordsPerPage = 100;
+export const recordsPerPage = 50;
 export const filesPerPage = 50;
 
 export interface Person {

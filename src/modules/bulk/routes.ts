@@ -50,7 +50,7 @@ export async function settleAfterSend(deps: Deps, request: FastifyRequest, resul
   }
 }
 
-export async function bulkRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
+export function bulkRoutes(app: FastifyInstance, deps: Deps): void {
   const actor = (request: PageRequest<'active'>): Actor => actorOf(request.live, requestContext(request));
 
   registerPage(app, deps, {
@@ -77,7 +77,7 @@ export async function bulkRoutes(app: FastifyInstance, deps: Deps): Promise<void
     return layout(page, 'bulk.upload.title', uploadPage(page.t, state, { csrfToken: chrome.csrfToken, bytesMax: deps.config.bulkFileBytesMax, problems }), chrome);
   };
   registerPage(app, deps, { path: '/bulk/upload', access: 'active', render: renderUpload });
-  await portalUploads(app, deps, [
+  portalUploads(app, deps, [
     {
       path: '/bulk/upload',
       limits: { fileBytesMax: deps.config.bulkFileBytesMax, fieldsMax: 4, fieldBytesMax: 256 },

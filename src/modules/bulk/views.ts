@@ -177,7 +177,7 @@ ${facts([
 ${result ? html`<section class="result" id="bulk-result"><h2>${t('bulk.result.title')}</h2>
 <p>${detail.returned.count === 0 ? t('bulk.result.all', { count: file.record_count }) : t('bulk.result.returned', { count: detail.returned.count, total: yen(t, detail.returned.totalYen) })}</p>
 ${options.returnedRecords.length > 0 ? html`<h3>${t('bulk.result.returnedTitle')}</h3>${recordsTable(t, options.returnedRecords, true)}` : ''}
-<p><a href="/bulk/files/${id}/result.csv" id="bulk-result-csv" download>${t('bulk.result.csv')}</a> ・ <a href="/bulk/files/${id}/result.txt" id="bulk-result-zengin" download>${t('bulk.result.zengin')}</a></p></section>` : ''}
+<p><a href="/bulk/files/${id}/result.csv" id="bulk-result-csv" download>${t('bulk.result.csv')}</a>${detail.returned.count > 0 ? html` ・ <a href="/bulk/files/${id}/result.txt" id="bulk-result-zengin" download>${t('bulk.result.zengin')}</a>` : ''}</p></section>` : ''}
 ${detail.actions.length === 0 ? html`<p class="hint" id="bulk-no-action">${t('bulk.actions.none')}</p>` : detail.actions.map((action) => actionForm(t, state, detail, action, options))}
 <h2>${t('bulk.records.title')}</h2>
 ${recordsTable(t, options.records, result)}

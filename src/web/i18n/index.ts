@@ -20,6 +20,7 @@ import { tokensMessages } from '../../modules/tokens/messages.ts';
 import { zenginMessages } from '../../modules/zengin/messages.ts';
 import { payEasyMessages } from '../../modules/pay-easy/messages.ts';
 import { bulkMessages } from '../../modules/bulk/messages.ts';
+import { bulkBuildMessages } from '../../modules/bulk/build-messages.ts';
 
 export type Language = 'ja' | 'en';
 export const languages: readonly Language[] = ['ja', 'en'];
@@ -47,6 +48,7 @@ const ja = {
   ...zenginMessages.ja,
   ...payEasyMessages.ja,
   ...bulkMessages.ja,
+  ...bulkBuildMessages.ja,
 };
 export type MessageKey = keyof typeof ja;
 const en: Record<MessageKey, string> = {
@@ -71,6 +73,7 @@ const en: Record<MessageKey, string> = {
   ...zenginMessages.en,
   ...payEasyMessages.en,
   ...bulkMessages.en,
+  ...bulkBuildMessages.en,
 };
 
 /** Every message in both languages: the core catalogue and every area's. */

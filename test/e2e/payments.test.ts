@@ -8,8 +8,14 @@ import { outboxTo } from '../helpers/http-app.ts';
 import { addAccount, balanceOf } from '../transfers/fixtures.ts';
 import { tokyoDate } from '../../src/domain/business-days.ts';
 import { seedDemoBills } from '../../src/modules/pay-easy/collector/demo-bills.ts';
+import { addUserWith } from '../users/helpers.ts';
+import { manyRecords, zenginBytes } from '../bulk/support.ts';
 import { assertNoProblems, launchBrowser, logonInBrowser, noChromium, openTab, screenshot, startPortal, submit, where, type Portal } from './browser-helpers.ts';
 
+/**
+ * The payments a company makes besides single transfers, in a browser: bulk transfer files (R8.4)
+ * and Pay-easy (R8.3). One portal and one browser for both.
+ */
 let database: TestDatabase;
 let portal: Portal;
 let browser: Browser;
@@ -87,5 +93,59 @@ test('R8.3, R5.2 in a browser: a Pay-easy bill looked up, an expired one refused
   await page.goto('/pay-easy/bill?billerNumber=00100');
   await screenshot(page, 'pay-easy-bill-national-en');
   assertNoProblems(tab);
+  await tab.context.close();
+});
+
+test('R8.4 in a browser: a file with an error has it named, a good file is registered, approved by a second person and its result shown', { skip: noChromium, timeout: 120_000 }, async () => {
+  const { deps } = portal;
+  const master = await onboardMaster(deps);
+  await completeFirstLogon(new Client(portal.app), deps, master);
+  await deps.db.updateTable('contract').set({ approval_mode: 'single' }).where('id', '=', master.contractId).execute();
+  await deps.db.insertInto('own_branch').values({ code: '001', name: '本店営業部', name_kana: 'ﾎﾝﾃﾝ' }).onConflict((oc) => oc.column('code').doNothing()).execute();
+  const from = await addAccount(deps, master.contractId, { fundYen: 5_000_000n });
+  const approver = await addUserWith(deps, master.contractId, [{ business: 'bulk_transfer', approve: true, send: true, perTransactionLimitYen: 10_000_000n, dailyLimitYen: 10_000_000n }], [from.id]);
+  const good = zenginBytes(from, manyRecords(120, 12_000n));
+  const broken = Buffer.from(good);
+  broken.write('12AB567890', 122 * 2 + 80, 'latin1');
+
+  const tab = await openTab(browser, portal.baseUrl);
+  const { page } = tab;
+  await logonInBrowser(page, master);
+  await Promise.all([page.waitForURL('**/bulk'), page.locator('nav.menu a[href="/bulk"]').click()]);
+  await Promise.all([page.waitForURL('**/bulk/upload'), page.locator('#bulk-upload-link').click()]);
+  await page.locator('#f-file').setInputFiles({ name: 'sogo-broken.txt', mimeType: 'text/plain', buffer: broken });
+  await submit(page, '/bulk/upload');
+  assert.equal(await page.locator('#form-error').getAttribute('data-code'), 'BULK_FILE_INVALID');
+  assert.equal(await page.locator('#bulk-problems tr[data-record="3"][data-field="amount"]').count(), 1, 'record 3, its amount, named');
+  await screenshot(page, 'bulk-upload-problems');
+
+  await page.locator('#f-file').setInputFiles({ name: 'sogo.txt', mimeType: 'text/plain', buffer: good });
+  await submit(page, '/bulk/upload');
+  const filePath = where(page);
+  assert.match(filePath, /^\/bulk\/files\/\d+$/);
+  assert.equal(await page.locator('#bulk-count').textContent(), '120 件');
+  assert.equal(await page.locator('#bulk-total').textContent(), '1,440,000円');
+  await screenshot(page, 'bulk-file-draft');
+  await Promise.all([page.waitForURL('**?done=register'), page.locator('#action-register button[type=submit]').click()]);
+  assert.equal(await page.locator('#bulk-status').getAttribute('data-status'), 'awaiting_approval');
+  assert.equal(await page.locator('#action-approve').count(), 0, 'the maker is not offered the approval');
+
+  const second = await openTab(browser, portal.baseUrl);
+  await logonInBrowser(second.page, approver);
+  await second.page.goto(filePath);
+  await second.page.locator('#action-approve #f-confirmationPassword').fill(approver.confirmationPassword);
+  await screenshot(second.page, 'bulk-file-approve');
+  await Promise.all([second.page.waitForURL('**?done=approve'), second.page.locator('#action-approve button[type=submit]').click()]);
+  assert.equal(await second.page.locator('#bulk-status').getAttribute('data-status'), 'completed');
+  assert.match((await second.page.locator('#bulk-result').textContent()) ?? '', /120 件すべて振り込みました/);
+  await screenshot(second.page, 'bulk-file-result');
+  const fees = (await deps.db.selectFrom('bulk_file').select('fee_yen').where('contract_id', '=', master.contractId).where('status', '=', 'completed').executeTakeFirstOrThrow()).fee_yen;
+  assert.equal(await balanceOf(deps.db, from.id), 5_000_000n - 1_440_000n - fees);
+
+  await second.page.goto(`${filePath}?lang=en`);
+  await screenshot(second.page, 'bulk-file-result-en');
+  assertNoProblems(tab);
+  assertNoProblems(second);
+  await second.context.close();
   await tab.context.close();
 });
