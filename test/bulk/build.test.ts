@@ -214,6 +214,37 @@ test('a salary file pays the payees typed with their employee numbers', async ()
   assert.deepEqual(file, { type_code: '11', payment_date: '2026-04-06' });
 });
 
+test('a contract with hundreds of payees builds from its whole list, a form larger than the portal’s other forms', async () => {
+  const contract = await contractWithPayees();
+  const many = await t.deps.db
+    .insertInto('payee')
+    .values(Array.from({ length: 700 }, (_, i) => ({
+      contract_id: contract.master.contractId,
+      bank_code: otherBank.bankCode,
+      branch_code: otherBank.branchCode,
+      account_type: 'ordinary' as const,
+      account_number: String(5_000_000 + i),
+      name_kana: `ﾄﾘﾋｷｻｷ${i}`,
+      nickname: null,
+      status: 'active' as const,
+      created_by: contract.masterRef,
+      created_at: t.deps.clock.now(),
+    })))
+    .returning('id')
+    .execute();
+  const page = await contract.client.get('/bulk/build');
+  assert.equal((page.body.match(/<tr data-payee-id=/g) ?? []).length, 702);
+  // Every field as the browser sends it: blank ones too.
+  const amounts: Record<number, string> = Object.fromEntries(many.map((row) => [row.id, '']));
+  amounts[many[0]!.id] = '1,000';
+  amounts[many[699]!.id] = '2,000';
+  const fields = { ...buildFields(contract, amounts), ...Object.fromEntries(many.map((row) => [`employee-${row.id}`, ''])) };
+  assert.ok(new URLSearchParams(fields).toString().length > 16 * 1024, 'over 16 kB');
+  const id = uploadedId(await postBuild(contract.client, { ...fields, do: 'make' }));
+  const file = await t.deps.db.selectFrom('bulk_file').select(['record_count', 'total_yen']).where('id', '=', id).executeTakeFirstOrThrow();
+  assert.deepEqual(file, { record_count: 2, total_yen: 3_000n });
+});
+
 test('a template keeps the kind, account, payees and amounts; loaded again it fills the form; saved under its name it is replaced', async () => {
   const contract = await contractWithPayees();
   const before = await bulkState(t.deps);

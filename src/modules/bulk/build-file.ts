@@ -59,15 +59,15 @@ export async function buildChoices(deps: Deps, actor: Actor): Promise<BuildChoic
   const own = ownBank(deps);
   const branch = await branchesOf(deps);
   const payees = (await payeesOf(deps.db, actor.contract.id, ['active'])).map((payee): BuildPayee => ({
-      id: payee.id,
-      name: payee.name_kana,
-      nickname: payee.nickname,
-      bankCode: payee.bank_code,
-      bankName: findBank(own, payee.bank_code)?.name ?? payee.bank_code,
-      branchCode: payee.branch_code,
-      branchName: branch(payee.bank_code, payee.branch_code)?.name ?? payee.branch_code,
-      accountType: payee.account_type,
-      accountNumber: payee.account_number,
+    id: payee.id,
+    name: payee.name_kana,
+    nickname: payee.nickname,
+    bankCode: payee.bank_code,
+    bankName: findBank(own, payee.bank_code)?.name ?? payee.bank_code,
+    branchCode: payee.branch_code,
+    branchName: branch(payee.bank_code, payee.branch_code)?.name ?? payee.branch_code,
+    accountType: payee.account_type,
+    accountNumber: payee.account_number,
   }));
   return { accounts, payees, defaultDate: businessDayOnOrAfter(addDays(tokyoDate(deps.clock.now()), 1)) };
 }
@@ -104,15 +104,15 @@ export async function buildFile(deps: Deps, actor: Actor, form: BuildForm, payme
   const own = ownBank(deps);
   const branch = await branchesOf(deps);
   const lines = chosen.map(({ payee, line }): BuildLine => ({
-      bankCode: payee.bank_code,
-      bankKana: findBank(own, payee.bank_code)?.kana ?? '',
-      branchCode: payee.branch_code,
-      branchKana: branch(payee.bank_code, payee.branch_code)?.kana ?? '',
-      accountType: payee.account_type,
-      accountNumber: payee.account_number,
-      nameKana: payee.name_kana,
-      amountYen: line.amountYen,
-      employeeNumber: line.employeeNumber,
+    bankCode: payee.bank_code,
+    bankKana: findBank(own, payee.bank_code)?.kana ?? '',
+    branchCode: payee.branch_code,
+    branchKana: branch(payee.bank_code, payee.branch_code)?.kana ?? '',
+    accountType: payee.account_type,
+    accountNumber: payee.account_number,
+    nameKana: payee.name_kana,
+    amountYen: line.amountYen,
+    employeeNumber: line.employeeNumber,
   }));
   const origin = {
     contractId: actor.contract.id,

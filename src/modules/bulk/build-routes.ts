@@ -25,6 +25,12 @@ import { BulkFileRefused, uploadFile } from './upload.ts';
  * bytes `make` stores, as a POST: the form's values are the file), or kept as a template.
  */
 
+/**
+ * The form carries two fields for every active payee of the contract (most of them blank), more
+ * than the portal's 16 kB for other forms once a contract has a few hundred payees: several thousand fit here.
+ */
+const buildFormBytesMax = 512 * 1024;
+
 function templateParam(request: FastifyRequest): number | undefined {
   const id = sentText(request.query, 'template');
   if (id === undefined) return undefined;
@@ -120,7 +126,7 @@ export function buildRoutes(app: FastifyInstance, deps: Deps): void {
   // One form, three buttons: the download answers with the file itself, which a page's submit
   // (a redirect or a page) cannot, so the POST admits the session and checks the CSRF token itself,
   // as registerPage does, and leaves `make` and `save` to the common answer.
-  app.post('/bulk/build', async (request, reply) => {
+  app.post('/bulk/build', { bodyLimit: buildFormBytesMax }, async (request, reply) => {
     if (!(await admit(deps, sessions, 'active', request, reply))) return reply;
     const page = request as PageRequest<'active'>;
     if (sentText(request.body, buildField.action) !== 'download') {
