@@ -129,6 +129,10 @@ test('R8.4 in a browser: a file with an error has it named, a good file is regis
   await Promise.all([page.waitForURL('**?done=register'), page.locator('#action-register button[type=submit]').click()]);
   assert.equal(await page.locator('#bulk-status').getAttribute('data-status'), 'awaiting_approval');
   assert.equal(await page.locator('#action-approve').count(), 0, 'the maker is not offered the approval');
+  await page.goto('/bulk');
+  await screenshot(page, 'bulk-list');
+  await Promise.all([page.waitForURL('**/bulk/build'), page.locator('#bulk-build-link').click()]);
+  await screenshot(page, 'bulk-build');
 
   const second = await openTab(browser, portal.baseUrl);
   await logonInBrowser(second.page, approver);
