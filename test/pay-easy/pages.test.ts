@@ -8,7 +8,9 @@ import { addUserWith } from '../users/helpers.ts';
 import { tokyoDate } from '../../src/domain/business-days.ts';
 import { seedDemoBills } from '../../src/modules/pay-easy/collector/demo-bills.ts';
 import { simulatedCollector } from '../../src/modules/pay-easy/collector/simulator.ts';
-import { addBill, billFields, moneyContract, paymentState, toConfirmation } from './support.ts';
+import { addBill, billFields, moneyContract, paymentCode, paymentState, toConfirmation } from './support.ts';
+import { buildApp } from '../../src/app.ts';
+import type { PaymentCollector } from '../../src/modules/pay-easy/collector/collector.ts';
 
 /**
  * R8.3 at the pages: the biller's number, then the bill's numbers by the biller's kind, answered by
@@ -134,4 +136,49 @@ test('a person without the permission of tax and fee payments is refused on ever
   assert.deepEqual(await paymentState(t.deps), before);
   // Someone else's receipt is not found, whoever asks.
   assert.equal((await client.get('/pay-easy/payments/1')).statusCode, 403);
+});
+
+test('when the link to the billers fails, the person is told on the page to try again later (503), and nothing is paid', async () => {
+  const contract = await moneyContract(t);
+  const bill = await addBill(t.deps, 'private');
+  const { draft } = await toConfirmation(contract.client, bill, contract.from.id);
+  const working = simulatedCollector(t.deps.db);
+  let down: 'biller' | 'inquire' | 'collect' | undefined;
+  const failing: PaymentCollector = {
+    biller: (n) => (down === 'biller' ? Promise.reject(new Error('gateway timeout')) : working.biller(n)),
+    inquire: (q, today) => (down === 'inquire' ? Promise.reject(new Error('gateway timeout')) : working.inquire(q, today)),
+    collect: (tx, b, p) => (down === 'collect' ? Promise.reject(new Error('gateway timeout')) : working.collect(tx, b, p)),
+  };
+  const app = await buildApp(t.deps, { logger: false, paymentCollector: failing });
+  try {
+    const client = new Client(app);
+    for (const [name, value] of contract.client.cookies) client.cookies.set(name, value);
+    for (const where of ['biller', 'inquire'] as const) {
+      down = where;
+      const before = await paymentState(t.deps);
+      await client.get('/pay-easy');
+      const answer = where === 'biller' ? await client.post('/pay-easy', { billerNumber: bill.billerNumber }) : await client.post('/pay-easy/bill', billFields(bill, contract.from.id));
+      assert.equal(answer.statusCode, 503, where);
+      assert.equal(errorCode(answer.body), 'PAY_EASY_COLLECTOR_UNAVAILABLE', where);
+      assert.match(answer.body, /しばらくしてからもう一度お試しください/);
+      assertNoStackTrace(answer);
+      assert.deepEqual(await paymentState(t.deps), before, `${where}: nothing changed`);
+    }
+    // At the payment itself: the transaction that would post it rolls back, and the code is not spent.
+    down = undefined;
+    await client.get(`/pay-easy/confirm?draft=${draft}`);
+    const key = /name="idempotencyKey" value="([^"]+)"/.exec(client.lastPage)![1]!;
+    const otp = await paymentCode(t.deps, client, contract.master, draft, key);
+    down = 'collect';
+    const before = await paymentState(t.deps);
+    const paying = { draft, idempotencyKey: key, confirmationPassword: contract.master.confirmationPassword, otp };
+    const refused = await client.post('/pay-easy/confirm', paying);
+    assert.equal(refused.statusCode, 503);
+    assert.equal(errorCode(refused.body), 'PAY_EASY_COLLECTOR_UNAVAILABLE');
+    assert.deepEqual(await paymentState(t.deps), before, 'collect: nothing paid');
+    down = undefined;
+    assert.equal((await client.post('/pay-easy/confirm', paying)).statusCode, 303, 'paid once the link is back, with the same code');
+  } finally {
+    await app.close();
+  }
 });

@@ -124,6 +124,20 @@ const checks: Check[] = [
           OR coalesce(sum(p.amount_yen) FILTER (WHERE la.kind = 'fee_income'), 0) <> t.fee_yen
       ORDER BY e.id`,
   },
+  // R8.3: a payment's entry takes exactly its amount from the account it was paid from, and every
+  // payment entry belongs to one payment.
+  {
+    describe: (r) => `payment ${r.payment ?? '(none)'} posted as entry ${r.id} takes ${r.paid} yen from its paying account for ${r.expected}`,
+    query: sql`SELECT e.id, pm.id AS payment, coalesce(sum(p.amount_yen) FILTER (WHERE p.ledger_account_id = src.id), 0) AS paid, -pm.amount_yen AS expected
+      FROM journal_entry e
+      LEFT JOIN payment pm ON pm.entry_id = e.id
+      LEFT JOIN ledger_account src ON src.account_id = pm.from_account_id
+      JOIN posting p ON p.entry_id = e.id
+      WHERE e.kind = 'payment'
+      GROUP BY e.id, pm.id, pm.amount_yen
+      HAVING pm.id IS NULL OR coalesce(sum(p.amount_yen) FILTER (WHERE p.ledger_account_id = src.id), 0) <> -pm.amount_yen
+      ORDER BY e.id`,
+  },
   // R8.4: a bulk file is posted once when it has gone out (posted, completed) and never otherwise; its
   // entry moves the total and the fees out of its paying account; each returned record has one return
   // entry and every return entry one returned record.

@@ -23,4 +23,6 @@ export const payEasyErrorCodes = {
   PAY_EASY_KEY_INVALID: 400,
   PAY_EASY_IDEMPOTENCY_MISMATCH: 409,
   PAY_EASY_STATE_CONFLICT: 409,
+  // The link to the billers failed: nothing was paid; try again later.
+  PAY_EASY_COLLECTOR_UNAVAILABLE: 503,
 } as const satisfies Record<string, number>;

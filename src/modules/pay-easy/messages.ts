@@ -83,6 +83,7 @@ export const payEasyMessages = defineMessages({
     'error.PAY_EASY_KEY_INVALID': '画面の情報が正しくありません。確認画面を開き直してください。',
     'error.PAY_EASY_IDEMPOTENCY_MISMATCH': 'この画面からはすでに別の内容で払い込まれています。最初から入力してください。',
     'error.PAY_EASY_STATE_CONFLICT': 'この払込みは処理できませんでした。払込み履歴をご確認ください。',
+    'error.PAY_EASY_COLLECTOR_UNAVAILABLE': '収納機関に照会できませんでした。払込みは行われていません。しばらくしてからもう一度お試しください。',
   },
   en: {
     'payEasy.menu': 'Taxes and fees (Pay-easy)',
@@ -165,5 +166,6 @@ export const payEasyMessages = defineMessages({
     'error.PAY_EASY_KEY_INVALID': 'This page is not valid. Please open the confirmation page again.',
     'error.PAY_EASY_IDEMPOTENCY_MISMATCH': 'A different payment was already made from this page. Please start again.',
     'error.PAY_EASY_STATE_CONFLICT': 'This payment could not be processed. Please check the payment history.',
+    'error.PAY_EASY_COLLECTOR_UNAVAILABLE': 'The billers cannot be reached just now. Nothing was paid; please try again later.',
   },
 });

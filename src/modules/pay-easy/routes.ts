@@ -16,6 +16,7 @@ import { actorOf, newFormKey } from '../transfers/pages-data.ts';
 import type { Actor } from '../transfers/types.ts';
 import type { PaymentCollector } from './collector/collector.ts';
 import { simulatedCollector } from './collector/simulator.ts';
+import { withUnavailableAnswered } from './collector/unavailable.ts';
 import { openDraft, sealDraft, type PaymentDraft } from './draft.ts';
 import { openPaymentCode, sendPaymentCode } from './email-otp.ts';
 import { billerNumberField, billerNumberParam, billFormFields, billFormInput, field, idempotencyKeyField, isIdempotencyKey, paymentIdParam } from './form-input.ts';
@@ -31,7 +32,8 @@ import { otpSection } from '../transfers/views-otp.ts';
  * email one-time password of this payment (R5.2); the receipt and the history. The collector is the
  * link to the billers (./collector/collector.ts): the built-in one answers from its registry.
  */
-export function payEasyRoutes(app: FastifyInstance, deps: Deps, collector: PaymentCollector = simulatedCollector(deps.db)): void {
+export function payEasyRoutes(app: FastifyInstance, deps: Deps, link: PaymentCollector = simulatedCollector(deps.db)): void {
+  const collector = withUnavailableAnswered(link);
   const actor = (request: PageRequest<'active'>): Actor => actorOf(request.live, requestContext(request));
 
   /** R1.4: every page is for a holder of the business; anyone else is told so. */
