@@ -45,7 +45,17 @@ export interface BulkFileTable {
   updated_at: Timestamp;
   completed_at: NullableTimestamp;
 }
-export type BulkFile = Selectable<BulkFileTable>;
+/**
+ * A file's row without its bytes: the bytes (up to BULK_FILE_BYTES_MAX) are read only where they are
+ * sent back (the download, the result file), not with every step that reads or moves the row.
+ */
+export type BulkFile = Omit<Selectable<BulkFileTable>, 'content'>;
+
+export const bulkFileColumns = [
+  'id', 'contract_id', 'created_by', 'type_code', 'origin', 'file_name', 'digest', 'from_account_id', 'payment_date', 'batch_count',
+  'record_count', 'total_yen', 'fee_yen', 'status', 'approvals_required', 'duplicate_of', 'duplicate_confirmed', 'registered_at',
+  'sent_by', 'sent_at', 'status_reason', 'protections', 'entry_id', 'created_at', 'updated_at', 'completed_at',
+] as const satisfies readonly (keyof BulkFileTable)[];
 
 export type BulkRecordStatus = 'pending' | 'settled' | 'returned';
 export type BulkReturnReason = 'account_unknown' | 'account_closed' | 'rejected';

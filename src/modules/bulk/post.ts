@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import type { Deps } from '../../deps.ts';
 import type { Tx } from '../../db/transaction.ts';
-import type { BulkFile } from '../../db/schema-bulk.ts';
+import { bulkFileColumns, type BulkFile } from '../../db/schema-bulk.ts';
 import { tokyoDate } from '../../domain/business-days.ts';
 import { recordAudit } from '../../audit/audit-trail.ts';
 import { bankLedgerShardId } from '../ledger/bank-accounts.ts';
@@ -42,7 +42,7 @@ export async function postBulkFile(deps: Deps, tx: Tx, fileId: bigint, now: Date
     .where('id', '=', fileId)
     .where('status', '=', 'scheduled')
     .where('payment_date', '<=', tokyoDate(now))
-    .returningAll()
+    .returning(bulkFileColumns)
     .executeTakeFirst();
   assert.ok(claimed, `bulk file ${fileId} is scheduled and due`);
 
@@ -110,7 +110,7 @@ export async function postBulkFile(deps: Deps, tx: Tx, fileId: bigint, now: Date
   assert.equal(Number(row.moved), Number(row.accounts), 'every balance of the entry moved');
   assert.equal(Number(row.posted), claimed.record_count + 1 + (claimed.fee_yen > 0n ? 1 : 0), 'every posting of the entry written');
 
-  const file = await tx.updateTable('bulk_file').set({ entry_id: row.entry_id, updated_at: now }).where('id', '=', fileId).returningAll().executeTakeFirstOrThrow();
+  const file = await tx.updateTable('bulk_file').set({ entry_id: row.entry_id, updated_at: now }).where('id', '=', fileId).returning(bulkFileColumns).executeTakeFirstOrThrow();
   // R9.1: the bank posted it.
   await recordAudit(tx, {
     at: now,

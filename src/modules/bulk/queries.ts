@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Deps } from '../../deps.ts';
 import type { Account } from '../../db/schema.ts';
-import type { BulkFile, BulkRecord } from '../../db/schema-bulk.ts';
+import { bulkFileColumns, type BulkFile, type BulkRecord } from '../../db/schema-bulk.ts';
 import { tokyoDate } from '../../domain/business-days.ts';
 import {
   approvalsRequiredByMode,
@@ -79,7 +79,7 @@ export async function listFiles(deps: Deps, actor: Actor, page: number): Promise
   const rows = await base
     .innerJoin('users as u', 'u.id', 'f.created_by')
     .innerJoin('account as a', 'a.id', 'f.from_account_id')
-    .selectAll('f')
+    .select(bulkFileColumns.map((column) => `f.${column}` as const))
     .select(['u.display_name', 'u.user_id', 'a.branch_code', 'a.account_type', 'a.account_number'])
     .orderBy('f.created_at', 'desc')
     .orderBy('f.id', 'desc')
@@ -116,7 +116,7 @@ function itemStatusOf(status: BulkFile['status']): ItemStatus {
 /** A file the person may see, or NOT_FOUND (another contract's, another person's draft, an account they may not use). */
 export async function getFile(deps: Deps, actor: Actor, fileId: bigint): Promise<FileDetail> {
   const holder = await requireBulkHolder(deps, actor);
-  const file = await deps.db.selectFrom('bulk_file').selectAll().where('id', '=', fileId).where('contract_id', '=', actor.contract.id).executeTakeFirst();
+  const file = await deps.db.selectFrom('bulk_file').select(bulkFileColumns).where('id', '=', fileId).where('contract_id', '=', actor.contract.id).executeTakeFirst();
   if (!file || file.status === 'discarded') throw new AppError('NOT_FOUND');
   const accountIds = await visibleAccountIds(deps, actor);
   const mine = file.created_by === actor.user.id;
@@ -164,6 +164,12 @@ export async function getFile(deps: Deps, actor: Actor, fileId: bigint): Promise
 }
 
 /** A page of a file's records in file order; or, with `only` or `all`, every such record (a result, a download). */
+/** The bytes of a file as they were uploaded (or built), for its download and its result file. */
+export async function fileContent(deps: Deps, fileId: bigint): Promise<Uint8Array> {
+  const row = await deps.db.selectFrom('bulk_file').select('content').where('id', '=', fileId).executeTakeFirstOrThrow();
+  return row.content;
+}
+
 export async function recordsOf(deps: Deps, fileId: bigint, page: number, only?: 'returned', options: { all?: boolean } = {}): Promise<BulkRecord[]> {
   let query = deps.db.selectFrom('bulk_record').selectAll().where('file_id', '=', fileId);
   if (only) query = query.where('status', '=', only);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { BulkFile, BulkRecord } from '../../db/schema-bulk.ts';
+import type { BulkRecord } from '../../db/schema-bulk.ts';
 import { toCsv } from '../../audit/csv.ts';
 import { readZengin } from '../../domain/zengin/read.ts';
 import { writeZengin, zenginBatch } from '../../domain/zengin/write.ts';
@@ -34,8 +34,8 @@ export function resultCsv(t: Translate, records: readonly BulkRecord[]): string 
 }
 
 /** The returned records as a Zengin file (CRLF), batch by batch as the original had them. */
-export function returnedZengin(file: BulkFile, returned: readonly BulkRecord[]): Uint8Array {
-  const read = readZengin(file.content, { directory: null });
+export function returnedZengin(content: Uint8Array, returned: readonly BulkRecord[]): Uint8Array {
+  const read = readZengin(content, { directory: null });
   assert.ok(read.valid && read.file, 'a stored file reads back as it was checked');
   const wanted = new Set(returned.map((r) => r.record_number));
   let next = 1;

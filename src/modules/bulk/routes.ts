@@ -16,7 +16,7 @@ import { isIdempotencyKey } from '../transfers/request-hash.ts';
 import type { Actor } from '../transfers/types.ts';
 import { uploadFile, BulkFileRefused } from './upload.ts';
 import { bulkHolderOf } from './holder.ts';
-import { filesPerPage, getFile, listFiles, recordsOf, requireBulkHolder, type BulkAction } from './queries.ts';
+import { fileContent, filesPerPage, getFile, listFiles, recordsOf, requireBulkHolder, type BulkAction } from './queries.ts';
 import { resultCsv, returnedZengin } from './result-files.ts';
 import { settleBulkFile } from './settle.ts';
 import { approveFile, discardDraft, registerFile, sendBackFile, sendFile, withdrawFile, type BulkStepResult } from './steps.ts';
@@ -165,8 +165,8 @@ export function bulkRoutes(app: FastifyInstance, deps: Deps): void {
     });
   };
   download('file', async (_request, id, person) => {
-    const { file } = await getFile(deps, person, id);
-    return { body: Buffer.from(file.content), type: 'application/octet-stream', name: `bulk-${id}.txt` };
+    await getFile(deps, person, id);
+    return { body: Buffer.from(await fileContent(deps, id)), type: 'application/octet-stream', name: `bulk-${id}.txt` };
   });
   download('result.csv', async (request, id, person) => {
     const { file } = await getFile(deps, person, id);
@@ -176,7 +176,7 @@ export function bulkRoutes(app: FastifyInstance, deps: Deps): void {
   download('result.txt', async (_request, id, person) => {
     const { file } = await getFile(deps, person, id);
     if (file.status !== 'completed') throw new AppError('NOT_FOUND');
-    return { body: Buffer.from(returnedZengin(file, await recordsOf(deps, id, 1, 'returned'))), type: 'application/octet-stream', name: `bulk-${id}-returned.txt` };
+    return { body: Buffer.from(returnedZengin(await fileContent(deps, id), await recordsOf(deps, id, 1, 'returned'))), type: 'application/octet-stream', name: `bulk-${id}-returned.txt` };
   });
 
   buildRoutes(app, deps);

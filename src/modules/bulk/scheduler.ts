@@ -1,5 +1,6 @@
 import type { Deps } from '../../deps.ts';
 import type { Tx } from '../../db/transaction.ts';
+import { bulkFileColumns } from '../../db/schema-bulk.ts';
 import { tokyoDate } from '../../domain/business-days.ts';
 import { recordAudit } from '../../audit/audit-trail.ts';
 import { mailBulkFailed } from './notices.ts';
@@ -53,7 +54,7 @@ export async function runDueBulkFiles(deps: Deps, options: { onError?: (error: u
         .updateTable('bulk_file')
         .set({ status: 'failed', status_reason: posted.outcome, updated_at: now, completed_at: now })
         .where('id', '=', fileId)
-        .returningAll()
+        .returning(bulkFileColumns)
         .executeTakeFirstOrThrow();
       await recordAudit(tx, { at: now, contractId: failed.contract_id, userRef: null, actor: 'system', action: 'bulk.post', outcome: 'failure', reason: posted.outcome, details: { bulkFileId: fileId.toString() } });
       await mailBulkFailed(deps, tx, failed, posted.outcome, now);

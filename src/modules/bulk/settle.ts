@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Deps } from '../../deps.ts';
 import type { Tx } from '../../db/transaction.ts';
-import type { BulkFile, BulkReturnReason } from '../../db/schema-bulk.ts';
+import { bulkFileColumns, type BulkFile, type BulkReturnReason } from '../../db/schema-bulk.ts';
 import { recordAudit } from '../../audit/audit-trail.ts';
 import { settleAtOnce, type InterbankBulkRecord } from '../../interbank.ts';
 import { bankLedgerShardId } from '../ledger/bank-accounts.ts';
@@ -27,7 +27,7 @@ interface Returned {
 
 /** Settles a posted file locked by the caller (or returns undefined when it is no longer posted). */
 export async function settleBulkFile(deps: Deps, tx: Tx, fileId: bigint, now: Date): Promise<BulkFile | undefined> {
-  const file = await tx.selectFrom('bulk_file').selectAll().where('id', '=', fileId).where('status', '=', 'posted').forUpdate().executeTakeFirst();
+  const file = await tx.selectFrom('bulk_file').select(bulkFileColumns).where('id', '=', fileId).where('status', '=', 'posted').forUpdate().executeTakeFirst();
   if (!file) return undefined;
   const clearing = await bankLedgerShardId(tx, 'clearing', fileId);
   const own = deps.config.bankCode;
@@ -64,7 +64,7 @@ export async function settleBulkFile(deps: Deps, tx: Tx, fileId: bigint, now: Da
     .updateTable('bulk_file')
     .set({ status: 'completed', completed_at: now, updated_at: now })
     .where('id', '=', fileId)
-    .returningAll()
+    .returning(bulkFileColumns)
     .executeTakeFirstOrThrow();
   const returnedYen = await returnedTotal(tx, fileId);
   await recordAudit(tx, {

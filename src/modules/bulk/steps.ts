@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Deps } from '../../deps.ts';
 import type { Tx } from '../../db/transaction.ts';
 import { inTransaction } from '../../db/transaction.ts';
-import type { BulkFile } from '../../db/schema-bulk.ts';
+import { bulkFileColumns, type BulkFile } from '../../db/schema-bulk.ts';
 import { tokyoDate } from '../../domain/business-days.ts';
 import { beforeSendDeadline } from '../../domain/bulk-schedule.ts';
 import {
@@ -60,7 +60,7 @@ function itemStatus(status: BulkFile['status']): ItemStatus {
 }
 
 async function lockFile(tx: Tx, actor: Actor, fileId: bigint, now: Date): Promise<Locked> {
-  const file = await tx.selectFrom('bulk_file').selectAll().where('id', '=', fileId).where('contract_id', '=', actor.contract.id).forUpdate().executeTakeFirst();
+  const file = await tx.selectFrom('bulk_file').select(bulkFileColumns).where('id', '=', fileId).where('contract_id', '=', actor.contract.id).forUpdate().executeTakeFirst();
   if (!file) throw new AppError('NOT_FOUND');
   const approvals = await tx.selectFrom('bulk_approval').select('approved_by').where('file_id', '=', fileId).orderBy('step').execute();
   const holder = await bulkHolderOf(tx, actor, { accountId: file.from_account_id, usageDate: file.payment_date });
@@ -117,7 +117,7 @@ async function runStep(
       const now = deps.clock.now();
       const claim = await claimKey(tx, actor, key, requestHash, now);
       if (claim !== 'fresh') {
-        const file = await tx.selectFrom('bulk_file').selectAll().where('id', '=', claim).where('contract_id', '=', actor.contract.id).executeTakeFirstOrThrow();
+        const file = await tx.selectFrom('bulk_file').select(bulkFileColumns).where('id', '=', claim).where('contract_id', '=', actor.contract.id).executeTakeFirstOrThrow();
         return { file, replayed: true };
       }
       const locked = await lockFile(tx, actor, fileId, now);
@@ -152,7 +152,7 @@ async function setStatus(tx: Tx, file: BulkFile, status: BulkFile['status'], now
     .updateTable('bulk_file')
     .set({ status, updated_at: now, ...(extra as object) })
     .where('id', '=', file.id)
-    .returningAll()
+    .returning(bulkFileColumns)
     .executeTakeFirstOrThrow();
 }
 
@@ -165,7 +165,7 @@ async function sendInTx(deps: Deps, tx: Tx, actor: Actor, file: BulkFile, today:
     .updateTable('bulk_file')
     .set({ status: 'scheduled', sent_by: actor.user.id, sent_at: now, updated_at: now, protections: sql<string>`protections || ${JSON.stringify(protectionsOf(actor))}::jsonb` })
     .where('id', '=', file.id)
-    .returningAll()
+    .returning(bulkFileColumns)
     .executeTakeFirstOrThrow();
   if (scheduled.payment_date > today) return scheduled;
   const posted = await postBulkFile(deps, tx, scheduled.id, now);
@@ -204,7 +204,7 @@ export function registerFile(deps: Deps, actor: Actor, fileId: bigint, key: unkn
       })
       .where('id', '=', file.id)
       .where('status', '=', 'draft')
-      .returningAll()
+      .returning(bulkFileColumns)
       .executeTakeFirstOrThrow();
     if (next === 'send' && options.sendConfirmed) return { file: await sendInTx(deps, tx, actor, registered, today, now), details: { sent: true } };
     return { file: registered };

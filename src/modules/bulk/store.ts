@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Deps } from '../../deps.ts';
 import { inTransaction } from '../../db/transaction.ts';
-import type { BulkFile } from '../../db/schema-bulk.ts';
+import { bulkFileColumns, type BulkFile } from '../../db/schema-bulk.ts';
 import { recordAudit, userActor } from '../../audit/audit-trail.ts';
 import type { Actor } from '../transfers/types.ts';
 import type { CheckedFile } from './check.ts';
@@ -45,7 +45,7 @@ export async function storeDraft(deps: Deps, actor: Actor, checked: CheckedFile,
         created_at: now,
         updated_at: now,
       })
-      .returningAll()
+      .returning(bulkFileColumns)
       .executeTakeFirstOrThrow();
     const column = <T>(pick: (r: CheckedFile['records'][number]) => T) => checked.records.map(pick);
     await sql`
