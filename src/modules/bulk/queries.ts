@@ -10,13 +10,12 @@ import {
   refusalToSendAfterApprovals,
   refusalToSendBack,
   refusalToWithdraw,
-  type Item,
-  type ItemStatus,
 } from '../../domain/approval.ts';
 import { AppError } from '../../errors.ts';
 import { usableAccountIds } from '../transfers/holder.ts';
 import type { Actor } from '../transfers/types.ts';
 import { bulkHolderOf, holdsBulk, type BulkHolder } from './holder.ts';
+import { fileItem } from './item.ts';
 import { refuse } from './refusal.ts';
 
 /**
@@ -107,12 +106,6 @@ async function personOf(deps: Deps, ref: number | null): Promise<Person | undefi
   return row ? { ref: row.id, name: row.display_name, userId: row.user_id } : undefined;
 }
 
-function itemStatusOf(status: BulkFile['status']): ItemStatus {
-  if (status === 'draft' || status === 'discarded') return 'withdrawn';
-  if (status === 'posted') return 'scheduled';
-  return status;
-}
-
 /** A file the person may see, or NOT_FOUND (another contract's, another person's draft, an account they may not use). */
 export async function getFile(deps: Deps, actor: Actor, fileId: bigint): Promise<FileDetail> {
   const holder = await requireBulkHolder(deps, actor);
@@ -125,14 +118,7 @@ export async function getFile(deps: Deps, actor: Actor, fileId: bigint): Promise
   const approvalRows = await deps.db.selectFrom('bulk_approval').selectAll().where('file_id', '=', fileId).orderBy('step').execute();
   const approvals = await Promise.all(approvalRows.map(async (a) => ({ step: a.step, by: (await personOf(deps, a.approved_by))!, at: a.approved_at })));
   const acting = await bulkHolderOf(deps.db, actor, { accountId: file.from_account_id });
-  const item: Item = {
-    createdBy: file.created_by,
-    approvedBy: approvalRows.map((a) => a.approved_by),
-    status: itemStatusOf(file.status),
-    approvalsRequired: file.approvals_required ?? 0,
-    amountYen: file.total_yen,
-    executionDate: file.payment_date,
-  };
+  const item = fileItem(file, approvalRows.map((a) => a.approved_by));
   const today = tokyoDate(deps.clock.now());
   const actions: BulkAction[] = [];
   if (file.status === 'draft' && mine) {

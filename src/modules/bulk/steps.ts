@@ -16,7 +16,6 @@ import {
   refusalToSendBack,
   refusalToWithdraw,
   type Item,
-  type ItemStatus,
 } from '../../domain/approval.ts';
 import { recordAudit, userActor } from '../../audit/audit-trail.ts';
 import { AppError, isAppError } from '../../errors.ts';
@@ -26,6 +25,7 @@ import { isIdempotencyKey } from '../transfers/request-hash.ts';
 import type { Actor } from '../transfers/types.ts';
 import { bulkBusiness, bulkHolderOf, type BulkHolder } from './holder.ts';
 import { notifyBulkSentBack } from './notices.ts';
+import { fileItem } from './item.ts';
 import { postBulkFile } from './post.ts';
 import { refuse, refuseStep } from './refusal.ts';
 
@@ -52,27 +52,12 @@ export interface BulkStepResult {
   replayed: boolean;
 }
 
-/** The statuses the approval rules know; a draft or a posted file waits for none of their steps. */
-function itemStatus(status: BulkFile['status']): ItemStatus {
-  if (status === 'draft' || status === 'discarded') return 'withdrawn';
-  if (status === 'posted') return 'scheduled';
-  return status;
-}
-
 async function lockFile(tx: Tx, actor: Actor, fileId: bigint, now: Date): Promise<Locked> {
   const file = await tx.selectFrom('bulk_file').select(bulkFileColumns).where('id', '=', fileId).where('contract_id', '=', actor.contract.id).forUpdate().executeTakeFirst();
   if (!file) throw new AppError('NOT_FOUND');
   const approvals = await tx.selectFrom('bulk_approval').select('approved_by').where('file_id', '=', fileId).orderBy('step').execute();
   const holder = await bulkHolderOf(tx, actor, { accountId: file.from_account_id, usageDate: file.payment_date });
-  const item: Item = {
-    createdBy: file.created_by,
-    approvedBy: approvals.map((a) => a.approved_by),
-    status: itemStatus(file.status),
-    approvalsRequired: file.approvals_required ?? 0,
-    amountYen: file.total_yen,
-    executionDate: file.payment_date,
-  };
-  return { file, item, holder, today: tokyoDate(now), now };
+  return { file, item: fileItem(file, approvals.map((a) => a.approved_by)), holder, today: tokyoDate(now), now };
 }
 
 /** R8.4: every step before the money goes out must be taken while the file can still be sent. */
