@@ -25,6 +25,8 @@ export const errorRegistry = {
   // R2.4: one answer for a wrong password, an unknown ID and a stopped person.
   AUTH_LOGON_FAILED: 401,
   AUTH_GRID_FAILED: 401,
+  // Told only after the right password (R2.3, R2.4): the contract, not the person, is stopped.
+  AUTH_CONTRACT_STOPPED: 403,
   AUTH_RATE_LIMITED: 429,
   CSRF_INVALID: 403,
   SESSION_REQUIRED: 401,

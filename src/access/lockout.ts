@@ -12,7 +12,8 @@ import type { RequestContext } from './request-context.ts';
  * A wrong secret whose reserved attempt was the last one (check-secret.ts): the person is stopped, and per
  * the contract's lock mode (R2.3, src/domain/lock-modes.ts) the whole contract with them — always
  * when the master is stopped, and for anyone when the modes are linked. Their live sessions end at
- * once; the stop is emailed to the person and the master; all in one transaction.
+ * once; the stop is emailed to the person and the master (to every person of the contract when it
+ * stops the contract); all in one transaction.
  */
 export function stopPerson(deps: Deps, user: User, context: RequestContext): Promise<void> {
   return inTransaction(deps.db, (tx) => stopPersonInTx(deps, tx, user, context));
@@ -48,7 +49,7 @@ async function stopPersonInTx(deps: Deps, tx: Tx, user: User, context: RequestCo
     userAgent: context.userAgent,
     details: { contractStopped: blocksContract, lockMode: contract.lock_mode },
   });
-  await notifyStop(deps, tx, { user, contract, at: now, ip: context.ip });
+  await notifyStop(deps, tx, { user, contract, at: now, ip: context.ip, contractStopped: blocksContract });
 }
 
 export type LiftOutcome = { refused: 'operator_only' } | { refused?: undefined; personLifted: boolean; contractLifted: boolean; contract: Contract };

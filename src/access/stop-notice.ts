@@ -4,22 +4,61 @@ import type { Contract, User } from '../db/schema.ts';
 import { enqueueEmail } from '../outbox/enqueue.ts';
 import { composeNotice } from '../mail/compose.ts';
 import { masterEmail } from '../mail/security-notice.ts';
+import { notifyEveryPerson, type NoticeLine } from '../mail/contract-people.ts';
 import { formatJstJapanese } from '../domain/tokyo-time.ts';
+import { mayLift } from '../domain/lock-modes.ts';
 
-/** R2.3: a stop is emailed to the person and to the master. */
-export async function notifyStop(deps: Deps, tx: Tx, stop: { user: User; contract: Contract; at: Date; ip: string }): Promise<void> {
-  const recipients = new Set([stop.user.email, await masterEmail(tx, stop.contract.id)].filter((e): e is string => Boolean(e)));
-  const notice = composeNotice(deps.config, {
-    subject: 'mail.stopped.subject',
-    lines: [
-      {
-        key: 'mail.stopped.body',
-        params: { company: stop.contract.company_name, userId: stop.user.user_id, at: formatJstJapanese(stop.at), ip: stop.ip },
-      },
-      { key: 'mail.stopped.howToLift' },
-    ],
-  });
-  for (const recipient of recipients) {
-    await enqueueEmail(tx, { contractId: stop.contract.id, recipient, ...notice }, stop.at);
+/**
+ * R2.3 (seed 002): who can help is said by the lock mode's rule — a general user's stop in a
+ * contract that is not linked is lifted by the master or an admin user (利用者管理 → the user's
+ * page), anything else by the bank only, which the master calls.
+ */
+export function howToLift(contract: Contract, stopped: User): NoticeLine {
+  return mayLift(contract.lock_mode, stopped.role, 'master')
+    ? { key: 'stopNotice.liftByAdmin', params: { userId: stopped.user_id } }
+    : { key: 'stopNotice.liftByBank' };
+}
+
+/**
+ * R2.3: a stop is emailed to the person and to the master. A stop that stops the whole contract
+ * (the master's, or anyone's when linked) is told to every person of the contract, each with what
+ * they must do: they cannot log on, and only the bank lifts it.
+ */
+export async function notifyStop(deps: Deps, tx: Tx, stop: { user: User; contract: Contract; at: Date; ip: string; contractStopped?: boolean }): Promise<void> {
+  const { user, contract } = stop;
+  const at = formatJstJapanese(stop.at);
+  const own: NoticeLine[] = [
+    { key: 'mail.stopped.body', params: { company: contract.company_name, userId: user.user_id, at, ip: stop.ip } },
+    ...(stop.contractStopped ? [{ key: 'stopNotice.contractStopped', params: { company: contract.company_name } } as const] : []),
+    howToLift(contract, user),
+  ];
+  if (!stop.contractStopped) {
+    const recipients = new Set([user.email, await masterEmail(tx, contract.id)].filter((e): e is string => Boolean(e)));
+    const notice = composeNotice(deps.config, { subject: 'mail.stopped.subject', lines: own });
+    for (const recipient of recipients) await enqueueEmail(tx, { contractId: contract.id, recipient, ...notice }, stop.at);
+    return;
   }
+  await notifyEveryPerson(deps, tx, contract, stop.at, (person) => {
+    if (person.id === user.id) return { subject: 'mail.stopped.subject', lines: own };
+    return {
+      subject: 'mail.stopped.subject',
+      lines: [
+        { key: 'stopNotice.contract.body', params: { company: contract.company_name, userId: user.user_id, at, yourUserId: person.user_id } },
+        { key: person.role === 'master' ? 'stopNotice.contract.forMaster' : 'stopNotice.contract.forUser' },
+      ],
+    };
+  });
+}
+
+/**
+ * R2.3: the bank lifted the contract's stop. Everyone it stopped is told they can log on again;
+ * a person whose own stop remains is told who lifts that one.
+ */
+export async function notifyContractResumed(deps: Deps, tx: Tx, contract: Contract, at: Date): Promise<void> {
+  const when = formatJstJapanese(at);
+  await notifyEveryPerson(deps, tx, contract, at, (person) => {
+    const lines: NoticeLine[] = [{ key: 'stopNotice.resumed.body', params: { company: contract.company_name, at: when, yourUserId: person.user_id } }];
+    if (person.stopped_at !== null) lines.push({ key: 'stopNotice.resumed.stillStopped', params: { yourUserId: person.user_id } });
+    return { subject: 'stopNotice.resumed.subject', lines };
+  });
 }

@@ -177,7 +177,7 @@ const operatorCommands: Record<string, PlanCommand> = {
       return {
         json: { contractId, certificateRequired: required, changed: done.changed, sessionsEnded: done.sessionsEnded },
         text: done.changed
-          ? `Client certificates ${state} for ${contractId}${required ? `; ${done.sessionsEnded} session(s) without a certificate ended` : ''}. The master was notified.`
+          ? `Client certificates ${state} for ${contractId}${required ? `; ${done.sessionsEnded} session(s) without a certificate ended` : ''}. Every person of the contract with an address was notified.`
           : `Client certificates were ${state} already for ${contractId}; nothing changed.`,
       };
     };

@@ -6,6 +6,7 @@ import type { MessageKey } from '../../web/i18n/index.ts';
 import type { NoticeParam } from '../../mail/compose.ts';
 import { masterEmail, notifySecurityChange } from '../../mail/security-notice.ts';
 import { revokeValidCertificateInTx, setCertificateRequiredInTx } from './requirement.ts';
+import { notifyCertificateSwitch } from './switch-notice.ts';
 import type { RevocationActor, RevocationReason } from './revoke.ts';
 
 /**
@@ -38,8 +39,8 @@ export async function setCertificateRequired(
     if (!contract) throw new CertificateActionRefused(`no contract ${input.contractId}`);
     const changed = await setCertificateRequiredInTx(deps, tx, contract.id, input.required, input.by);
     if (changed.changed) {
-      const master = await tx.selectFrom('users').selectAll().where('contract_id', '=', contract.id).where('role', '=', 'master').executeTakeFirstOrThrow();
-      await tell(deps, tx, contract, master, input.by, { key: input.required ? 'operatorConsole.notice.certificatesOn' : 'operatorConsole.notice.certificatesOff' });
+      // R4.2: every ID of the contract is concerned, so every person is told what to do.
+      await notifyCertificateSwitch(deps, tx, contract, input.required, deps.clock.now());
     }
     return changed;
   });

@@ -11,6 +11,7 @@ import type { NoticeParam } from '../../mail/compose.ts';
 import type { ApplicationPayload } from './application-payload.ts';
 import { validCertificateOf } from '../certificates/lookup.ts';
 import { revokeValidCertificateInTx, setCertificateRequiredInTx } from '../certificates/requirement.ts';
+import { notifyCertificateSwitch } from '../certificates/switch-notice.ts';
 import { tokenExpired } from '../../access/hardware-token/standing.ts';
 import { assignTokenInTx } from '../tokens/assign.ts';
 import { storeTokensInTx } from '../tokens/import.ts';
@@ -18,7 +19,7 @@ import type { ChangeActor } from './change-actor.ts';
 import { invalidateCardsInTx, issueCardInTx } from './grid-cards.ts';
 import { onboardInTx } from './onboard.ts';
 import { setRegistrationPasswordInTx, type PreparedRegistration } from './registration.ts';
-import { liftStopInTx, setLockModeInTx } from './stops.ts';
+import { liftStopInTx, setLockModeInTx, tellBankLift } from './stops.ts';
 
 /**
  * What an approved application does, run inside the approval's transaction (house rule 8): the
@@ -166,9 +167,8 @@ export async function applyApplication(
   if (payload.kind === 'set_certificate_required') {
     const changed = await setCertificateRequiredInTx(deps, tx, contract.id, payload.required, by);
     if (!changed.changed) throw new AppError('OPERATOR_CERTIFICATE_UNCHANGED', { field: 'certificateRequired' });
-    // R4.2: a contract-wide change, told to the master.
-    const master = await tx.selectFrom('users').selectAll().where('contract_id', '=', contract.id).where('role', '=', 'master').executeTakeFirstOrThrow();
-    await tell(master, notice(payload.required ? 'operatorConsole.notice.certificatesOn' : 'operatorConsole.notice.certificatesOff'));
+    // R4.2: a contract-wide change, told to every person of the contract.
+    await notifyCertificateSwitch(deps, tx, contract, payload.required, now);
     return { contractId: contract.id, result: { certificateRequired: payload.required, sessionsEnded: changed.sessionsEnded } };
   }
   // Every other kind names a person, whom applicablePerson found (or refused the application).
@@ -200,7 +200,7 @@ export async function applyApplication(
       const lifted = await liftStopInTx(deps, tx, person, by);
       if (lifted.refused) throw new AppError('OPERATOR_MASTER_ONLY', { field: 'userId' });
       if (!lifted.lifted) throw new AppError('OPERATOR_NOT_STOPPED', { field: 'userId' });
-      await tell(person, notice('operatorConsole.notice.stopLifted'));
+      await tellBankLift(deps, tx, person, lifted.contractLifted, by);
       return { contractId: contract.id, result: { userId: person.user_id, contractLifted: lifted.contractLifted } };
     }
     case 'reissue_master_certificate': {

@@ -4,6 +4,28 @@ import { inTransaction, type Tx } from '../../db/transaction.ts';
 import { liftStopInTx as liftPersonInTx } from '../../access/lockout.ts';
 import { operatorActor, recordBankChange, type ChangeActor } from './change-actor.ts';
 import { findPerson } from './operator-input.ts';
+import { notifyContractResumed } from '../../access/stop-notice.ts';
+import { masterEmail, notifySecurityChange } from '../../mail/security-notice.ts';
+
+/**
+ * R2.3, R7.3: the bank's lift is told. A lifted contract is told to every person it stopped
+ * (each may log on again); a single person's lift to that person and the master.
+ */
+export async function tellBankLift(deps: Deps, tx: Tx, person: User, contractLifted: boolean, by: ChangeActor): Promise<void> {
+  const contract = await tx.selectFrom('contract').selectAll().where('id', '=', person.contract_id).executeTakeFirstOrThrow();
+  const now = deps.clock.now();
+  if (contractLifted) return notifyContractResumed(deps, tx, contract, now);
+  await notifySecurityChange(deps, tx, {
+    contractId: contract.id,
+    companyName: contract.company_name,
+    subjectUserId: person.user_id,
+    actorLabel: deps.config.bankName,
+    what: { key: 'operatorConsole.notice.stopLifted' },
+    at: now,
+    ip: by.ip ?? '-',
+    recipients: [person.email, await masterEmail(tx, contract.id)],
+  });
+}
 
 /**
  * R2.3: lifting a master's stop (and so the contract's) is the bank's, as is lifting anyone's stop
@@ -62,6 +84,7 @@ export async function liftStop(deps: Deps, input: { contractId: string; userId: 
         action: 'person.lift_stop',
         details: { contractLifted: Boolean(contract) },
       });
+      await tellBankLift(deps, tx, user, Boolean(contract), operatorActor(input.operator));
     }
     return { lifted };
   });

@@ -81,7 +81,10 @@ export async function checkPassword(
     tokens_applied_at,
     token_replaces_email_otp,
   };
-  if (isBlocked(user, contract)) {
+  // R2.3: a person stopped only because their contract is (the master's stop, or anyone's when
+  // linked) is judged as usual, and told why only once the password was right (R2.4).
+  const stoppedByContract = user.stopped_at === null && user.status === 'active' && contract.stopped_at !== null;
+  if (isBlocked(user, contract) && !stoppedByContract) {
     await verifyDecoy(input.password);
     return fail('stopped', user);
   }
@@ -113,6 +116,10 @@ export async function checkPassword(
     return fail('stopped', user);
   }
   if (verdict === 'wrong') throw new AppError('AUTH_LOGON_FAILED');
+  if (stoppedByContract) {
+    await releaseAttempt(deps.db, holder);
+    return fail('contract_stopped', user, { code: 'AUTH_CONTRACT_STOPPED', details: {} });
+  }
   if (gate.purpose === 'certificate') {
     // R4.3: only after the right password, so the answer tells nothing to one who does not know it.
     const refused = !contract.certificate_required

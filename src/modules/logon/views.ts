@@ -113,9 +113,7 @@ ${certificateErrorHelp(page, state, certificates)}
 
 export function gridPage(page: PageContext, chrome: SessionChrome, prompt: GridPrompt, state: FormState): Html {
   const { t } = page;
-  if (prompt.kind === 'no_card') {
-    return layout(page, 'grid.title', html`<div class="error" role="alert" data-code="AUTH_GRID_FAILED">${t('error.AUTH_GRID_FAILED')}</div>`, chrome);
-  }
+  if (prompt.kind === 'no_card') return noCardPage(page, chrome);
   return layout(
     page,
     'grid.title',
@@ -135,6 +133,24 @@ ${errorSummary(t, state)}
   </div>
   ${submitButton(t('grid.submit'))}
 </form>`,
+    chrome,
+  );
+}
+
+/**
+ * R3.3: a person whose grid card the bank has not issued yet (a new user, a lost card awaiting its
+ * replacement) has nothing to answer with: the page says so, with nothing to type into, rather than
+ * the error of a wrong answer.
+ */
+function noCardPage(page: PageContext, chrome: SessionChrome): Html {
+  const { t } = page;
+  return layout(
+    page,
+    'grid.noCard.title',
+    html`<div class="notice" role="status" data-notice="grid-card-not-issued">
+  <p>${t('grid.noCard.body')}</p>
+  <p>${t('grid.noCard.help')}</p>
+</div>`,
     chrome,
   );
 }

@@ -21,6 +21,7 @@ import { zenginMessages } from '../../modules/zengin/messages.ts';
 import { payEasyMessages } from '../../modules/pay-easy/messages.ts';
 import { bulkMessages } from '../../modules/bulk/messages.ts';
 import { bulkBuildMessages } from '../../modules/bulk/build-messages.ts';
+import { noticeMessages } from '../../mail/notice-messages.ts';
 
 export type Language = 'ja' | 'en';
 export const languages: readonly Language[] = ['ja', 'en'];
@@ -49,6 +50,7 @@ const ja = {
   ...payEasyMessages.ja,
   ...bulkMessages.ja,
   ...bulkBuildMessages.ja,
+  ...noticeMessages.ja,
 };
 export type MessageKey = keyof typeof ja;
 const en: Record<MessageKey, string> = {
@@ -74,6 +76,7 @@ const en: Record<MessageKey, string> = {
   ...payEasyMessages.en,
   ...bulkMessages.en,
   ...bulkBuildMessages.en,
+  ...noticeMessages.en,
 };
 
 /** Every message in both languages: the core catalogue and every area's. */
