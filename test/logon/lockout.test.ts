@@ -131,7 +131,7 @@ test('R2.3 not linked: a stopped user stops only that user; a stopped master sto
   assert.notEqual((await contractRow(t.deps, master.contractId)).stopped_at, null, 'the master\'s stop stops the contract');
   assert.equal((await otherSession.get('/status')).headers.location, '/logon?ended=stopped', 'every user of the contract is stopped');
   const refused = await passwordStep(new Client(t.app), otherUser);
-  assert.equal(errorCode(refused.body), 'AUTH_LOGON_FAILED');
+  assert.equal(errorCode(refused.body), 'AUTH_CONTRACT_STOPPED', 'after the right password, the contract\'s stop is named');
 
   assert.deepEqual(await liftByOperator(master), { lifted: true });
   assert.equal((await contractRow(t.deps, master.contractId)).stopped_at, null);
@@ -149,8 +149,8 @@ test('R2.3 not linked: lifting a user\'s own stop leaves the contract stopped wh
 
   assert.deepEqual(await liftByOperator(user), { lifted: true });
   assert.notEqual((await contractRow(t.deps, master.contractId)).stopped_at, null, 'only the master\'s lift releases the contract');
-  assert.equal(errorCode((await passwordStep(new Client(t.app), bystander)).body), 'AUTH_LOGON_FAILED');
-  assert.equal(errorCode((await passwordStep(new Client(t.app), user)).body), 'AUTH_LOGON_FAILED');
+  assert.equal(errorCode((await passwordStep(new Client(t.app), bystander)).body), 'AUTH_CONTRACT_STOPPED');
+  assert.equal(errorCode((await passwordStep(new Client(t.app), user)).body), 'AUTH_CONTRACT_STOPPED', 'lifted on their own, stopped with the contract');
 
   assert.deepEqual(await liftByOperator(master), { lifted: true });
   assert.equal((await logon(new Client(t.app), bystander)).headers.location, '/status');
@@ -162,7 +162,7 @@ test('R2.3 linked: any person\'s stop stops every service of the contract; the o
   await stop(user);
   assert.notEqual((await contractRow(t.deps, master.contractId)).stopped_at, null);
   assert.equal((await masterSession.get('/status')).headers.location, '/logon?ended=stopped');
-  assert.equal(errorCode((await passwordStep(new Client(t.app), master)).body), 'AUTH_LOGON_FAILED');
+  assert.equal(errorCode((await passwordStep(new Client(t.app), master)).body), 'AUTH_CONTRACT_STOPPED');
   assert.equal((await outboxTo(t.deps, master.email, 'mail.stopped.subject')).length, 1);
 
   assert.deepEqual(await liftByOperator(user), { lifted: true });

@@ -68,6 +68,7 @@ function logoutForm(t: Translate, csrfToken: string): Html {
 function menu(t: Translate): Html {
   return html`<nav class="menu" aria-label="${t('operatorConsole.nav.menu')}">
   <a href="${consolePaths.contracts}">${t('operatorConsole.nav.contracts')}</a>
+  <a href="${consolePaths.queue}">${t('operatorConsole.queue.nav')}</a>
   <a href="${consolePaths.applications}">${t('operatorConsole.nav.applications')}</a>
   <a href="${consolePaths.newContract}">${t('operatorConsole.nav.newContract')}</a>
   <a href="${tokenPaths.list}">${t('tokens.console.nav')}</a>

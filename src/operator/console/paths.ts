@@ -11,6 +11,7 @@ export const consolePaths = {
   logout: `${consoleBase}/logout`,
   password: `${consoleBase}/password`,
   contracts: `${consoleBase}/contracts`,
+  queue: `${consoleBase}/queue`,
   contract: (contractId: string) => `${consoleBase}/contracts/${contractId}`,
   recordApplication: (contractId: string) => `${consoleBase}/contracts/${contractId}/applications`,
   auditExport: (contractId: string) => `${consoleBase}/contracts/${contractId}/audit.csv`,

@@ -20,6 +20,7 @@ import { applicationRoutes } from './routes/applications.ts';
 import { exportRoutes } from './routes/export.ts';
 import { passwordRoutes } from './routes/password.ts';
 import { tokenRoutes } from './routes/tokens.ts';
+import { queueRoutes } from './routes/queue.ts';
 
 /**
  * The bank's operator console (DESIGN §1): a Fastify instance of its own, on its own listener,
@@ -76,6 +77,7 @@ export async function buildConsole(deps: Deps, options: ConsoleOptions = {}): Pr
   app.get(consoleBase, async (_request, reply) => reply.redirect(consolePaths.contracts, 303));
   logonRoutes(app, deps);
   contractRoutes(app, deps);
+  queueRoutes(app, deps);
   applicationRoutes(app, deps);
   exportRoutes(app, deps);
   passwordRoutes(app, deps);

@@ -22,6 +22,7 @@ import { payEasyMessages } from '../../modules/pay-easy/messages.ts';
 import { bulkMessages } from '../../modules/bulk/messages.ts';
 import { bulkBuildMessages } from '../../modules/bulk/build-messages.ts';
 import { noticeMessages } from '../../mail/notice-messages.ts';
+import { queueMessages } from '../../operator/console/queue-messages.ts';
 
 export type Language = 'ja' | 'en';
 export const languages: readonly Language[] = ['ja', 'en'];
@@ -51,6 +52,7 @@ const ja = {
   ...bulkMessages.ja,
   ...bulkBuildMessages.ja,
   ...noticeMessages.ja,
+  ...queueMessages.ja,
 };
 export type MessageKey = keyof typeof ja;
 const en: Record<MessageKey, string> = {
@@ -77,6 +79,7 @@ const en: Record<MessageKey, string> = {
   ...bulkMessages.en,
   ...bulkBuildMessages.en,
   ...noticeMessages.en,
+  ...queueMessages.en,
 };
 
 /** Every message in both languages: the core catalogue and every area's. */

@@ -1,0 +1,43 @@
+import { defineMessages } from '../../web/i18n/define.ts';
+
+/** The console's work queue of grid card requests and stops across all contracts. */
+export const queueMessages = defineMessages({
+  ja: {
+    'operatorConsole.queue.nav': '対応待ち一覧',
+    'operatorConsole.queue.title': '対応待ち一覧（乱数表の発行依頼・利用停止）',
+    'operatorConsole.queue.intro': 'すべての契約先の、未発行の乱数表の発行依頼と利用停止中の利用者です。古いものから順に表示します。契約先を開いて変更申込みを受け付けてください。',
+    'operatorConsole.queue.empty': '対応待ちはありません。',
+    'operatorConsole.queue.count': '{count}件',
+    'operatorConsole.queue.col.since': '発生日時',
+    'operatorConsole.queue.col.kind': '種類',
+    'operatorConsole.queue.col.contract': '契約者ID',
+    'operatorConsole.queue.col.company': '契約先',
+    'operatorConsole.queue.col.user': '利用者ID',
+    'operatorConsole.queue.col.detail': '内容',
+    'operatorConsole.queue.kind.card_request': '乱数表の発行依頼',
+    'operatorConsole.queue.kind.stop': '利用停止',
+    'operatorConsole.queue.stop.operator': '{role}の停止：銀行が解除',
+    'operatorConsole.queue.stop.customer': '{role}の停止：マスターユーザ・管理者ユーザが解除',
+    'operatorConsole.queue.role.master': 'マスターユーザ',
+    'operatorConsole.queue.role.user': '利用者',
+  },
+  en: {
+    'operatorConsole.queue.nav': 'Work queue',
+    'operatorConsole.queue.title': 'Work queue (grid card requests, stops)',
+    'operatorConsole.queue.intro': 'Grid card requests not yet issued and stopped people, across all contracts, oldest first. Open the contract to record the application.',
+    'operatorConsole.queue.empty': 'Nothing is waiting.',
+    'operatorConsole.queue.count': '{count} item(s)',
+    'operatorConsole.queue.col.since': 'Since',
+    'operatorConsole.queue.col.kind': 'Kind',
+    'operatorConsole.queue.col.contract': 'Contract ID',
+    'operatorConsole.queue.col.company': 'Company',
+    'operatorConsole.queue.col.user': 'User ID',
+    'operatorConsole.queue.col.detail': 'Details',
+    'operatorConsole.queue.kind.card_request': 'Grid card request',
+    'operatorConsole.queue.kind.stop': 'Stop',
+    'operatorConsole.queue.stop.operator': 'Stop of a {role}: lifted by the bank',
+    'operatorConsole.queue.stop.customer': 'Stop of a {role}: lifted by the master or an admin user',
+    'operatorConsole.queue.role.master': 'master user',
+    'operatorConsole.queue.role.user': 'user',
+  },
+});
