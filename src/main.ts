@@ -1,12 +1,13 @@
 import { createServer } from 'node:http';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { ConfigError, parseConfig } from './config.ts';
 import { openRuntime } from './runtime.ts';
 import { buildApp } from './app.ts';
 import { embeddedTlsCertificate } from './platform/embedded-secrets.ts';
 import { seedDemo } from './operator/demo-seed.ts';
-import { demoStaffFile, seedDemoStaff } from './operator/demo-staff.ts';
+import { seedDemoStaff } from './operator/demo-staff.ts';
+import { demoBannerLines } from './operator/demo-banner.ts';
 import { buildConsole } from './operator/console/server.ts';
 import { consolePaths } from './operator/console/paths.ts';
 import { startDeliveryLoop } from './outbox/delivery.ts';
@@ -101,28 +102,8 @@ const lines = [
   `  Operator CLI:      npm run operator -- --help   (stop the service first when on the embedded database)`,
   `  Emails:            ${config.smtpUrl ? 'sent over SMTP' : `written as .eml files to ${mailDir}`}`,
 ];
-if (demo?.credentials) {
-  const c = demo.credentials;
-  lines.push(
-    '',
-    `  Demo contract ${demo.created ? 'created' : '(created at first start)'} — first logon of the master:`,
-    `    Contract ID:            ${c.contractId}`,
-    `    User ID:                ${c.userId}`,
-    `    Registration password:  ${c.registrationPassword}   (one-time, until ${c.registrationPasswordExpiresAt.slice(0, 10)})`,
-    `    Grid card (print/open): ${c.gridCardFile}`,
-    `    Kept in:                ${join(resolve(config.dataDir), 'demo-credentials.json')}`,
-  );
-}
-if (demoStaff?.staff) {
-  lines.push('', `  Demo bank staff ${demoStaff.created ? 'created' : '(created at first start)'} — operator console logon (password, then the authenticator code):`);
-  for (const member of demoStaff.staff) {
-    lines.push(
-      `    ${member.role === 'approver' ? 'Approver' : 'Recorder'}:  ${member.login} / ${member.initialPassword}`,
-      `      Authenticator secret: ${member.totpSecret}   (add to an authenticator app, or: oathtool --totp -b ${member.totpSecret})`,
-    );
-  }
-  lines.push(`    Kept in:                ${demoStaffFile(config.dataDir)}`);
-}
+// Demo secrets are printed only while they still work (demo-banner.ts).
+lines.push(...(await demoBannerLines(deps, demo, demoStaff)));
 process.stdout.write(lines.join('\n') + '\n\n');
 
 let stopping = false;
