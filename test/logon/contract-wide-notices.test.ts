@@ -120,3 +120,13 @@ test('R4.2: the switch to client certificates is emailed to every person of the 
   await setCertificateRequired(t.deps, { contractId: master.contractId, required: false, by: { actor: 'operator:test' } });
   for (const person of [master, ...users]) await lastMail(person.email, 'contractNotice.certificatesOff.subject');
 });
+
+test('R2.3: the lift the stop email names is on the user\'s own page under 利用者管理', async () => {
+  const { person: master, client } = await activeMaster(t);
+  const user = await addUser(t.deps, master.contractId);
+  await stop(user);
+  const page = await client.get(`/users/${user.userId}`);
+  assert.equal(page.statusCode, 200);
+  assert.match(page.body, new RegExp(`<li data-action="security"><a href="/users/${user.userId}/security">`));
+  assert.equal((await client.get(`/users/${user.userId}/security`)).statusCode, 200);
+});

@@ -145,11 +145,14 @@ ${accountsList(t, subject, accounts)}`
           registrationDays: registrationPasswordValidDays,
           token: await tokenAsk(deps, request.live.user, request.live.contract),
         });
+    // R1.4, R2.5: lifting a stop and resetting a password are reached from the person's own page,
+    // the path the stop email names (利用者管理 → the user → 利用中止解除・暗証番号の再設定).
+    const security = subject.user.id !== request.live.user.id && subject.user.status !== 'deleted';
     const links = statusActions.filter((act) => !refusalToAct(actor.person, subject.person, act) && statusAllows(act, subject.user.status));
     const body = html`${noticeBox(done ? t(done, { userId: subject.user.user_id }) : undefined)}
 ${personFacts(t, subject, card)}
 ${editing}
-${links.length > 0 ? html`<h2>${t('users.section.actions')}</h2><ul class="user-actions">${links.map((act) => html`<li><a href="${path}/${act}">${t(`users.${act}.link`)}</a></li>`)}</ul>` : ''}
+${links.length > 0 || security ? html`<h2>${t('users.section.actions')}</h2><ul class="user-actions">${security ? html`<li data-action="security"><a href="${path}/security">${t('userSecurity.title')}</a></li>` : ''}${links.map((act) => html`<li><a href="${path}/${act}">${t(`users.${act}.link`)}</a></li>`)}</ul>` : ''}
 <p><a href="/users">${t('users.back')}</a></p>`;
     return layout(page, 'users.detail.title', body, chrome);
   },
