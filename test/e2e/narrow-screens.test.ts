@@ -1,0 +1,126 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import type { Browser, Page } from 'playwright-core';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { onboardMaster } from '../helpers/people.ts';
+import { addUser } from '../helpers/http-app.ts';
+import { embeddedTlsCertificate } from '../../src/platform/embedded-secrets.ts';
+import { buildConsole } from '../../src/operator/console/server.ts';
+import type { StaffCredentials } from '../../src/operator/staff/accounts.ts';
+import { totpPeriodSeconds } from '../../src/operator/staff/totp.ts';
+import { currentCode, newStaff } from '../operator/console-support.ts';
+import { assertNoProblems, launchBrowser, noChromium, openTab, screenshot, startPortal, where, type Portal, type Tab } from './browser-helpers.ts';
+
+/**
+ * The console's work queue in a browser (R3.3, R2.3), and the pages on a 390 px phone: the header
+ * wraps, a wide table scrolls inside its own box, and the page never scrolls sideways.
+ */
+let database: TestDatabase;
+let portal: Portal;
+let operatorConsole: FastifyInstance;
+let consoleUrl: string;
+let certDir: string;
+let browser: Browser;
+before(async () => {
+  if (noChromium) return;
+  database = await createTestDatabase();
+  portal = await startPortal(database.db);
+  certDir = mkdtempSync(join(tmpdir(), 'ib-e2e-narrow-tls-'));
+  const https = await embeddedTlsCertificate(certDir, ['localhost', '127.0.0.1'], new Date());
+  operatorConsole = await buildConsole(portal.deps, { https, logger: false });
+  await operatorConsole.listen({ host: '127.0.0.1', port: 0 });
+  consoleUrl = `https://127.0.0.1:${(operatorConsole.server.address() as AddressInfo).port}`;
+  browser = await launchBrowser();
+});
+after(async () => {
+  if (noChromium) return;
+  await browser.close();
+  await operatorConsole.close();
+  await portal.close();
+  rmSync(certDir, { recursive: true, force: true });
+  await database.drop();
+});
+
+async function press(page: Page, selector: string): Promise<void> {
+  await Promise.all([page.waitForEvent('framenavigated', (frame) => frame === page.mainFrame()), page.locator(selector).click()]);
+  await page.waitForLoadState('load');
+}
+
+async function staffLogon(tab: Tab, member: StaffCredentials): Promise<void> {
+  const { page } = tab;
+  portal.deps.clock.advanceSeconds(totpPeriodSeconds);
+  await page.goto('/operator/logon');
+  await page.locator('#f-login').fill(member.login);
+  await page.locator('#f-password').fill(member.initialPassword);
+  await press(page, 'form[action="/operator/logon"] button[type=submit]');
+  await page.locator('#f-code').fill(currentCode(portal.deps, member));
+  await press(page, 'form[action="/operator/logon/totp"] button[type=submit]');
+  assert.equal(where(page), '/operator/contracts');
+}
+
+/** How far the page and an element can scroll sideways, as the browser laid them out. */
+function widths(page: Page, selector: string) {
+  return page.evaluate((sel) => {
+    const box = document.querySelector(sel)!;
+    return {
+      page: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      body: document.body.scrollWidth - document.body.clientWidth,
+      boxScrolls: box.scrollWidth - box.clientWidth,
+      boxRight: box.getBoundingClientRect().right,
+      viewport: window.innerWidth,
+    };
+  }, selector);
+}
+
+test('R3.3, R2.3: staff open the work queue from the menu and see requests and stops of several contracts, oldest first; at 390 px its table scrolls inside its box and the page does not', { skip: noChromium }, async () => {
+  const deps = portal.deps;
+  const stopped = await onboardMaster(deps, { lockMode: 'linked' });
+  await deps.db.updateTable('users').set({ stopped_at: deps.clock.now() }).where('contract_id', '=', stopped.contractId).execute();
+  deps.clock.advanceSeconds(600);
+  const other = await onboardMaster(deps);
+  const newcomer = await addUser(deps, other.contractId);
+  const ref = await deps.db.selectFrom('users').select('id').where('contract_id', '=', other.contractId).where('user_id', '=', newcomer.userId).executeTakeFirstOrThrow();
+  await deps.db.insertInto('grid_card_request').values({ user_ref: ref.id, requested_by: ref.id, reason: 'new_user', requested_at: deps.clock.now() }).execute();
+
+  const tab = await openTab(browser, consoleUrl);
+  await staffLogon(tab, await newStaff(deps, 'recorder', 'e2e.queue'));
+  const { page } = tab;
+  await press(page, 'nav.menu a[href="/operator/queue"]');
+  assert.equal(where(page), '/operator/queue');
+  const kinds = await page.locator('#queue tbody tr').evaluateAll((rows) => rows.map((row) => `${row.getAttribute('data-kind')}:${row.getAttribute('data-contract')}`));
+  assert.deepEqual(kinds, [`stop:${stopped.contractId}`, `card_request:${other.contractId}`]);
+  await screenshot(page, 'console-queue');
+
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.reload();
+  const laid = await widths(page, '#queue');
+  assert.ok(laid.boxScrolls > 0, `the wide table scrolls inside its box (${JSON.stringify(laid)})`);
+  assert.ok(laid.boxRight <= laid.viewport, 'the table box stays inside the screen');
+  assert.equal(laid.page, 0, 'the page does not scroll sideways');
+  assert.equal(laid.body, 0);
+  const header = await page.locator('header.bar').boundingBox();
+  assert.ok(header && header.width <= 390, 'the header fits the screen');
+  await screenshot(page, 'console-queue-390px');
+  // Scrolled, the table shows its last column while the page stays put.
+  await page.locator('#queue').evaluate((table) => { table.scrollLeft = table.scrollWidth; });
+  await screenshot(page, 'console-queue-390px-scrolled');
+  assert.equal(await page.evaluate(() => window.scrollX), 0);
+  assertNoProblems(tab);
+});
+
+test('the portal at 390 px: the logon page and its header fit the screen, nothing scrolls sideways', { skip: noChromium }, async () => {
+  const tab = await openTab(browser, portal.baseUrl);
+  const { page } = tab;
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto('/logon');
+  const laid = await widths(page, 'header.bar');
+  assert.equal(laid.page, 0, `the page does not scroll sideways (${JSON.stringify(laid)})`);
+  assert.ok(laid.boxRight <= laid.viewport);
+  await screenshot(page, 'portal-logon-390px');
+  assertNoProblems(tab);
+});
