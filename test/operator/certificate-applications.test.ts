@@ -78,7 +78,7 @@ test('switching a contract to certificates takes effect on approval: live sessio
     assert.equal(sessions.find((session) => session.id === id)?.end_reason, 'certificate_required', 'the live session ended because of the switch');
   }
   assert.equal((await live.get('/status')).statusCode, 303, 'the person must log on again, with a certificate');
-  const mail = await outboxTo(t.deps, master.email, 'mail.securityChange.subject');
+  const mail = await outboxTo(t.deps, master.email, 'contractNotice.certificates.subject');
   assert.match(mail.at(-1)!.body, /電子証明書方式のご利用を開始しました/);
   assert.match(mail.at(-1)!.body, /Client certificates are now in use/);
   const trail = await t.deps.db
