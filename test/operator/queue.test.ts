@@ -69,6 +69,11 @@ test('R3.3, R2.3: the console queue lists grid card requests and stops of every 
   );
   assert.match(page.body, new RegExp(`href="/operator/contracts/${third.contractId}"`), 'each row leads to its contract');
 
+  // English too: the same rows, in the same order.
+  const english = await staff.get('/operator/queue?lang=en');
+  assert.match(english.body, /<html lang="en">/);
+  assert.deepEqual(rows(english.body), rows(page.body));
+
   // A card issued leaves the queue.
   await t.deps.db.updateTable('grid_card_request').set({ fulfilled_at: t.deps.clock.now() }).where('user_ref', '=', await refOf(newcomer)).execute();
   assert.ok(!rows((await staff.get('/operator/queue')).body).some((row) => row.startsWith('card_request:') && row.includes(newcomer.userId)));
