@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
-import { globSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, globSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, matchesGlob, relative, resolve } from 'node:path';
 
 /**
  * `npm test`: every test file on the embedded database (PGlite) and, when TEST_DATABASE_URL is set,
@@ -47,6 +47,42 @@ const selected =
     ? named
     : heaviestFirst(globSync(['src/**/*.test.ts', 'test/**/*.test.ts'], { exclude: quick ? quickLeaveOut : [] }).sort());
 
+/**
+ * Files whose imports never reach a database (pure rules, parsers, the import and install checks)
+ * give the same answer on either database, so a run of both legs runs them in the first leg only.
+ * Browser files drive the same pages on either database (the HTTP tests cover each route on both),
+ * so a run of both legs runs them once, on PostgreSQL, the production database; without
+ * TEST_DATABASE_URL they run on the embedded one. Named files run on every leg.
+ */
+const databaseModules = new Set(['test/helpers/database.ts', 'src/db/open.ts'].map((f) => resolve(f)));
+const browserFiles = 'test/e2e/**';
+
+const runtimeImports = new Map<string, string[]>();
+function importsOf(file: string): string[] {
+  let found = runtimeImports.get(file);
+  if (!found) {
+    const text = readFileSync(file, 'utf8');
+    // Relative imports that stay at run time (`import type` is erased), static and dynamic.
+    const specifiers = [
+      ...[...text.matchAll(/^\s*(?:import|export)\s+(?!type\s)[^;]*?\sfrom\s+'(\.{1,2}\/[^']+)'/gms)].map((m) => m[1]!),
+      ...[...text.matchAll(/import\(\s*'(\.{1,2}\/[^']+)'\s*\)/g)].map((m) => m[1]!),
+    ];
+    found = specifiers.map((s) => resolve(dirname(file), s)).filter((f) => existsSync(f));
+    runtimeImports.set(file, found);
+  }
+  return found;
+}
+function usesDatabase(file: string): boolean {
+  const seen = new Set([resolve(file)]);
+  const next = [...seen];
+  while (next.length > 0) {
+    const current = next.pop()!;
+    if (databaseModules.has(current)) return true;
+    for (const imported of importsOf(current)) if (!seen.has(imported)) seen.add(imported), next.push(imported);
+  }
+  return false;
+}
+
 function heaviestFirst(files: string[]): string[] {
   const heavy = [...new Set(startFirst.flatMap((pattern) => globSync(pattern).sort()))].filter((f) => files.includes(f));
   return [...heavy, ...files.filter((f) => !heavy.includes(f))];
@@ -60,6 +96,9 @@ const timingsDir = mkdtempSync(join(tmpdir(), 'ib-test-timings-'));
 interface Leg {
   label: string;
   env: NodeJS.ProcessEnv;
+  files: string[];
+  /** What this leg leaves to another, said at its start. */
+  leftOut?: string;
 }
 interface LegResult {
   label: string;
@@ -84,11 +123,11 @@ function runLeg(leg: Leg, index: number, output: (text: Buffer | string) => void
       '--test-reporter-destination=stdout',
       '--test-reporter=./scripts/test-timings-reporter.ts',
       `--test-reporter-destination=${timings}`,
-      ...selected,
+      ...leg.files,
     ],
     { stdio: ['ignore', 'pipe', 'pipe'], env: leg.env },
   );
-  output(`\n# ${leg.label}\n`);
+  output(`\n# ${leg.label}\n${leg.leftOut ? `# ${leg.leftOut}\n` : ''}`);
   child.stdout.on('data', output);
   child.stderr.on('data', output);
   return new Promise((resolve) => {
@@ -130,8 +169,20 @@ async function runSideBySide(legs: Leg[]): Promise<LegResult[]> {
 }
 
 const { TEST_DATABASE_URL, ...embeddedEnv } = process.env;
-const legs: Leg[] = [{ label: 'embedded database (PGlite)', env: embeddedEnv }];
-if (TEST_DATABASE_URL && !quick) legs.push({ label: `PostgreSQL (${TEST_DATABASE_URL.replace(/\/\/[^@]*@/, '//')})`, env: process.env });
+const embedded: Leg = { label: 'embedded database (PGlite)', env: embeddedEnv, files: selected };
+const legs: Leg[] = [embedded];
+if (TEST_DATABASE_URL && !quick) {
+  const postgres: Leg = { label: `PostgreSQL (${TEST_DATABASE_URL.replace(/\/\/[^@]*@/, '//')})`, env: process.env, files: selected };
+  legs.push(postgres);
+  if (named.length === 0) {
+    const browser = selected.filter((f) => matchesGlob(f, browserFiles));
+    const databaseFree = selected.filter((f) => !browser.includes(f) && !usesDatabase(f));
+    embedded.files = selected.filter((f) => !browser.includes(f));
+    postgres.files = selected.filter((f) => !databaseFree.includes(f));
+    embedded.leftOut = `the ${browser.length} browser files run in the PostgreSQL leg of this run`;
+    postgres.leftOut = `the ${databaseFree.length} files that use no database run in the embedded leg of this run`;
+  }
+}
 const results = await runSideBySide(legs);
 rmSync(timingsDir, { recursive: true, force: true });
 // Every file's time, for looking closer than the twenty printed below.

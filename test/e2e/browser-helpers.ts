@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +11,6 @@ import type { Db } from '../../src/db/open.ts';
 import { embeddedTlsCertificate } from '../../src/platform/embedded-secrets.ts';
 import { expectedAnswer } from '../../src/auth/grid-card.ts';
 import { testDeps } from '../helpers/deps.ts';
-import { onPostgres } from '../helpers/database.ts';
 
 /**
  * Browser tests drive Debian's Chromium against the real portal, started in this process over
@@ -104,13 +103,16 @@ export function assertNoProblems(tab: Tab): void {
 }
 
 /**
- * Saves the page for a person to look at. Pages look the same on either database, so only the
- * embedded database's run takes them: both runs writing one file at once could leave it torn.
+ * Saves the page for a person to look at. `npm test` runs the browser files on one database; a
+ * file named to run on both writes its copy under a name of its own and renames it into place, so
+ * a reader never sees a torn file.
  */
 export async function screenshot(page: Page, name: string): Promise<void> {
-  if (onPostgres) return;
   mkdirSync(screenshotDir, { recursive: true });
-  await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: true });
+  const file = join(screenshotDir, `${name}.png`);
+  const partial = `${file}.${process.pid}.partial`;
+  await page.screenshot({ path: partial, fullPage: true, type: 'png' });
+  renameSync(partial, file);
 }
 
 /** The pathname and search of the page now shown, to compare with where a flow should land. */
