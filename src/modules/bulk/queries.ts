@@ -7,7 +7,7 @@ import {
   approvalsRequiredByMode,
   nextAtRegistration,
   refusalToApprove,
-  refusalToSendAfterApprovals,
+  refusalToSend,
   refusalToSendBack,
   refusalToWithdraw,
 } from '../../domain/approval.ts';
@@ -126,7 +126,7 @@ export async function getFile(deps: Deps, actor: Actor, fileId: bigint): Promise
     actions.push('discard');
   }
   if (!refusalToApprove(acting, item, today)) actions.push('approve');
-  if (!refusalToSendAfterApprovals(acting, item, today)) actions.push('send');
+  if (!refusalToSend(acting, item, today)) actions.push('send');
   if (!refusalToSendBack(acting, item)) actions.push('send_back');
   if (file.status !== 'draft' && !refusalToWithdraw(acting, item)) actions.push('withdraw');
   const duplicate = file.duplicate_of === null ? undefined : await deps.db.selectFrom('bulk_file').select(['id', 'created_at']).where('id', '=', file.duplicate_of).executeTakeFirst();
