@@ -101,4 +101,6 @@ export interface TransferDetail extends TransferSummary {
   maySend: boolean;
   mayWithdraw: boolean;
   maySendBack: boolean;
+  /** R8.5: the step the transfer waits for and the people who may take it, by name. */
+  awaited: { step: 'approve' | 'send'; people: PersonLabel[] } | undefined;
 }
