@@ -120,7 +120,7 @@ ${codeLookup(page.t, await codeLookupOf(deps, request.query, values))}`;
     const sentKey = state.error || otpState.error ? sentValue(request.body, field.idempotencyKey) : sentValue(request.query, 'key');
     const idempotencyKey = isIdempotencyKey(sentKey) ? sentKey : draftKey(draft);
     // R8.6: the draft was confirmed already (the Back button): the page shows that transfer, nothing to confirm again.
-    const confirmed = await confirmedDraft(deps, actorOf(request.live, requestContext(request)), [idempotencyKey, draftKey(draft)]);
+    const confirmed = await confirmedDraft(deps, actorOf(request.live, requestContext(request)), [draftKey(draft)]);
     if (confirmed) return layout(page, 'transferPages.confirm.title', confirmed(page.t), chrome);
     const { quote, error } = await quoteOrRefusal(() => quoteTransfer(deps, actorOf(request.live, requestContext(request)), input));
     // A refused request for a code is shown in the code's section, or above when the page asks for none.
