@@ -142,6 +142,8 @@ ${codeLookup(page.t, await codeLookupOf(deps, request.query, values))}`;
   registerPage(app, deps, {
     path: '/transfers/confirm',
     access: 'active',
+    // R8.6: a tick given survives a refusal for another reason (a mistyped password, say).
+    echo: [field.separatePayment],
     render: (request, state) => renderConfirm(request, state),
     async submit(request) {
       const context = requestContext(request);

@@ -98,7 +98,7 @@ function separatePaymentInput(t: Translate, state: FormState): Html {
   const invalid = state.error?.field === field.separatePayment;
   return html`<div class="field${invalid ? ' invalid' : ''}">
   ${fieldMessage(t, state, field.separatePayment)}
-  <label><input type="checkbox" id="f-${field.separatePayment}" name="${field.separatePayment}" value="yes"${invalid ? html` aria-invalid="true" aria-describedby="form-error"` : ''}> ${t('transferPages.duplicate.separate')}</label>
+  <label><input type="checkbox" id="f-${field.separatePayment}" name="${field.separatePayment}" value="yes"${state.values?.[field.separatePayment] === 'yes' ? html` checked` : ''}${invalid ? html` aria-invalid="true" aria-describedby="form-error"` : ''}> ${t('transferPages.duplicate.separate')}</label>
 </div>`;
 }
 

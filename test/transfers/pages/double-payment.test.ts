@@ -69,6 +69,10 @@ test('R8.6 duplicate check: a like transfer is held with the earlier one shown, 
     assert.match(held.body, /id="duplicate-warning"/, 'the earlier transfer is shown on the same page');
     assert.deepEqual(await moneyState(t.deps, contract.master), before, 'nothing changed');
   }
+  // Ticked, with a mistyped password: refused for the password, and the tick is kept on the page.
+  const mistyped = await contract.client.post('/transfers/confirm', { draft, idempotencyKey: key, confirmationPassword: 'Wrong2026pass', otp, separatePayment: 'yes' });
+  assert.equal(errorCode(mistyped.body), 'CONFIRMATION_PASSWORD_WRONG');
+  assert.match(mistyped.body, /name="separatePayment" value="yes" checked/);
   const ticked = await contract.client.post('/transfers/confirm', { draft, idempotencyKey: key, confirmationPassword: contract.master.confirmationPassword, otp, separatePayment: 'yes' });
   assert.equal(ticked.statusCode, 303, errorCode(ticked.body));
   const made = (await transfersOf(t.deps, contract.master.contractId)).at(-1)!;
