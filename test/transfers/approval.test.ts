@@ -78,13 +78,12 @@ describe('single approval (R8.5)', () => {
     assert.equal((await verifyLedger(deps.db)).ok, true);
   });
 
-  test('an approver without the send step leaves it for a sender who took no other step on it', async () => {
+  test('R8.5: an approver without the send step leaves it for anyone holding the send step, the registrant included', async () => {
     const t = await team('single');
     const item = await register(t);
     const approved = await approveAs(deps, t.approver, item.id, newKey());
     assert.equal(approved.transfer.status, 'awaiting_send');
     assert.equal(await balanceOf(deps.db, t.from.id), 1_000_000n);
-    await refused(sendAs(deps, t.creator, item.id, newKey()), 'TRANSFER_OWN_ITEM');
     await refused(sendAs(deps, t.approver, item.id, newKey()), 'TRANSFER_NOT_PERMITTED');
     await refused(approveAs(deps, t.approverSender, item.id, newKey()), 'TRANSFER_STATE_CONFLICT');
     const sent = await sendAs(deps, t.sender, item.id, newKey());
@@ -151,7 +150,7 @@ describe('double approval (R8.5)', () => {
     await refused(sendAs(deps, t.sender, item.id, newKey()), 'TRANSFER_STATE_CONFLICT');
     const second = await approveAs(deps, t.approver2, item.id, newKey());
     assert.equal(second.transfer.status, 'awaiting_send');
-    await refused(sendAs(deps, t.approverSender, item.id, newKey()), 'TRANSFER_STEP_TAKEN');
+    // R8.5: after the approvals the first approver, who holds the send step, may send it too; here the sender does.
     assert.equal((await sendAs(deps, t.sender, item.id, newKey())).transfer.status, 'completed');
     assert.deepEqual(await approvalRows(item.id), [
       { step: 1, approved_by: t.approverSender.user.id },
@@ -243,7 +242,17 @@ describe('what each person sees (R8.5)', () => {
     assert.deepEqual(await ids(t.approver), []);
     assert.deepEqual(await ids(t.approverSender), [item.id], 'a holder of the send step who took no step on it may send it');
     assert.deepEqual(await ids(t.sender), [item.id]);
-    assert.deepEqual(await ids(t.creator), []);
+    assert.deepEqual(await ids(t.creator), [item.id], 'R8.5: the registrant holding the send step may send it after the approval');
+  });
+
+  test('R8.5: single approval by two people — the registrant registers, another approves, the registrant sends', async () => {
+    const t = await team('single');
+    const item = await register(t);
+    assert.equal((await approveAs(deps, t.approver, item.id, newKey())).transfer.status, 'awaiting_send');
+    const sent = await sendAs(deps, t.creator, item.id, newKey());
+    assert.equal(sent.transfer.status, 'completed');
+    assert.equal(sent.transfer.sent_by, t.creator.user.id);
+    assert.equal((await verifyLedger(deps.db)).ok, true);
   });
 
   test('the list shows the items of the accounts a person may use, newest first, by status and a page at a time', async () => {

@@ -12,7 +12,7 @@ import {
   nextAtRegistration,
   refusalToApprove,
   refusalToRegister,
-  refusalToSendAfterApprovals,
+  refusalToSend,
   refusalToSendBack,
   refusalToWithdraw,
   type Item,
@@ -220,7 +220,7 @@ export function approveFile(deps: Deps, actor: Actor, fileId: bigint, key: unkno
 /** R8.5: after the approvals, anyone holding the send step sends the file (the registrant included). */
 export function sendFile(deps: Deps, actor: Actor, fileId: bigint, key: unknown): Promise<BulkStepResult> {
   return runStep(deps, actor, 'send', fileId, key, async (tx, { file, item, holder, today, now }) => {
-    refuseStep(refusalToSendAfterApprovals(holder, item, today));
+    refuseStep(refusalToSend(holder, item, today));
     requireBeforeDeadline(deps, file, now);
     return { file: await sendInTx(deps, tx, actor, file, today, now) };
   });

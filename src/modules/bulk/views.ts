@@ -10,6 +10,7 @@ import { accountTypeLabel, facts, fieldMessage, formError, textInput, yen } from
 import type { BulkProblem } from './check.ts';
 import type { BulkAction, FileDetail, FileSummary, Person } from './queries.ts';
 import { recordsPerPage } from './queries.ts';
+import { awaitedNote } from '../transfers/views-detail.ts';
 
 /** The pages of bulk transfer files (R8.4): the list, the upload with every problem named, and one file. */
 
@@ -157,6 +158,7 @@ ${options.page < pages ? html`<a href="/bulk/files/${id}?page=${options.page + 1
   const shownInForm = detail.actions.some((action) => action === state.values?.action);
   return html`${!shownInForm ? formError(t, state, []) : ''}
 ${options.done ? html`<p class="notice" role="status" id="bulk-done">${t(`bulk.done.${options.done}` as MessageKey)}</p>` : ''}
+${awaitedNote(t, detail.awaited)}
 ${detail.duplicateOf && file.status === 'draft' ? html`<div class="warning" role="alert" id="bulk-duplicate">${t('bulk.duplicate.warning', { id: detail.duplicateOf.id.toString(), at: formatJstJapanese(detail.duplicateOf.createdAt) })}</div>` : ''}
 ${facts([
     [t('bulk.col.id'), id],

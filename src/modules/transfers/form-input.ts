@@ -29,6 +29,7 @@ export const field = {
   idempotencyKey: 'idempotencyKey',
   draft: 'draft',
   reason: 'reason',
+  separatePayment: 'separatePayment',
 } as const;
 
 /** The text fields of the transfer form, shown again after an error. */

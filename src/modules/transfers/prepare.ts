@@ -9,6 +9,7 @@ import { feeDestination, isSameAccount, ownBranchAskedBy, resolveDestination, ty
 import { checkExecutionDate } from './execution-date.ts';
 import { holderOf, type Holder } from './holder.ts';
 import { refuse } from './refusal.ts';
+import { findDuplicate } from './duplicate.ts';
 import type { Actor, TransferInput, TransferQuote } from './types.ts';
 
 /**
@@ -84,5 +85,7 @@ export async function quoteTransfer(deps: Deps, actor: Actor, input: Omit<Transf
     const balance = await deps.db.selectFrom('ledger_account').select('balance_yen').where('account_id', '=', quote.fromAccount.id).executeTakeFirst();
     if ((balance?.balance_yen ?? 0n) < quote.totalYen) refuse('TRANSFER_INSUFFICIENT_FUNDS', 'amount');
   }
-  return quote;
+  // R8.6: shown on the confirmation page, which then asks whether this is a separate payment.
+  const earlier = await findDuplicate(deps, deps.db, actor, quote);
+  return earlier ? { ...quote, duplicateOf: earlier } : quote;
 }

@@ -143,7 +143,7 @@ export function approveTransfer(deps: Deps, actor: Actor, transferId: bigint, id
   }, { finalStep });
 }
 
-/** R8.5: an item waiting to be sent, sent by a holder of the send step who took no other step on it. */
+/** R8.5: after the approvals, an item waiting to be sent is sent by anyone holding the send step, the registrant included. */
 export function sendTransfer(deps: Deps, actor: Actor, transferId: bigint, idempotencyKey: string, emailOtp?: unknown, tokenCode?: unknown): Promise<StepResult> {
   return runStep(deps, actor, 'send', transferId, idempotencyKey, async (tx, { transfer, item, holder, today }, audit, code, token) => {
     const refusal = refusalToSend(holder, item, today);
