@@ -27,6 +27,7 @@ import { certificatesRoutes } from './modules/certificates/routes.ts';
 import { certificateAcquireRoutes } from './modules/certificate-acquire/routes.ts';
 import { payEasyRoutes } from './modules/pay-easy/routes.ts';
 import { bulkRoutes } from './modules/bulk/routes.ts';
+import { approvalsRoutes } from './modules/approvals/routes.ts';
 import type { PaymentCollector } from './modules/pay-easy/collector/collector.ts';
 import type { MessageKey } from './web/i18n/index.ts';
 
@@ -91,6 +92,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   transfersRoutes(app, deps);
   payEasyRoutes(app, deps, options.paymentCollector);
   bulkRoutes(app, deps);
+  approvalsRoutes(app, deps);
   certificatesRoutes(app, deps);
   certificateAcquireRoutes(app, deps);
 

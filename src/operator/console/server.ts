@@ -20,6 +20,7 @@ import { applicationRoutes } from './routes/applications.ts';
 import { exportRoutes } from './routes/export.ts';
 import { passwordRoutes } from './routes/password.ts';
 import { tokenRoutes } from './routes/tokens.ts';
+import { noticeRoutes } from './routes/notices.ts';
 
 /**
  * The bank's operator console (DESIGN §1): a Fastify instance of its own, on its own listener,
@@ -79,6 +80,7 @@ export async function buildConsole(deps: Deps, options: ConsoleOptions = {}): Pr
   applicationRoutes(app, deps);
   exportRoutes(app, deps);
   passwordRoutes(app, deps);
+  noticeRoutes(app, deps);
   await tokenRoutes(app, deps);
   return app;
 }

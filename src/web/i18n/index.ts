@@ -21,6 +21,9 @@ import { zenginMessages } from '../../modules/zengin/messages.ts';
 import { payEasyMessages } from '../../modules/pay-easy/messages.ts';
 import { bulkMessages } from '../../modules/bulk/messages.ts';
 import { bulkBuildMessages } from '../../modules/bulk/build-messages.ts';
+import { approvalsMessages } from '../../modules/approvals/messages.ts';
+import { bankNoticesMessages } from '../../modules/bank-notices/messages.ts';
+import { homeMessages } from '../../modules/status/messages.ts';
 
 export type Language = 'ja' | 'en';
 export const languages: readonly Language[] = ['ja', 'en'];
@@ -49,6 +52,9 @@ const ja = {
   ...payEasyMessages.ja,
   ...bulkMessages.ja,
   ...bulkBuildMessages.ja,
+  ...approvalsMessages.ja,
+  ...bankNoticesMessages.ja,
+  ...homeMessages.ja,
 };
 export type MessageKey = keyof typeof ja;
 const en: Record<MessageKey, string> = {
@@ -74,6 +80,9 @@ const en: Record<MessageKey, string> = {
   ...payEasyMessages.en,
   ...bulkMessages.en,
   ...bulkBuildMessages.en,
+  ...approvalsMessages.en,
+  ...bankNoticesMessages.en,
+  ...homeMessages.en,
 };
 
 /** Every message in both languages: the core catalogue and every area's. */
