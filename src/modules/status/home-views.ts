@@ -31,7 +31,7 @@ ${
     ? html`<p class="hint">${t('home.balances.none')}</p>`
     : html`<table class="uses"><thead><tr><th scope="col">${t('home.balances.account')}</th><th scope="col">${t('home.balances.balance')}</th></tr></thead>
 <tbody>${balances.map(
-        (account) => html`<tr data-account-id="${account.id}"><td><a href="/accounts/${account.id}">${account.branchName ?? account.branchCode} ${t(`accounts.type.${account.accountType}`)} ${account.accountNumber}</a></td><td class="amount" data-balance="${account.balanceYen.toString()}">${t('accounts.yen', { amount: formatYen(account.balanceYen) })}</td></tr>`,
+        (account) => html`<tr data-account-id="${account.id}"><td><a href="/accounts/${account.id}/statement">${account.branchName ?? account.branchCode} ${t(`accounts.type.${account.accountType}`)} ${account.accountNumber}</a></td><td class="amount" data-balance="${account.balanceYen.toString()}">${t('accounts.yen', { amount: formatYen(account.balanceYen) })}</td></tr>`,
       )}</tbody></table>`
 }</section>`;
 }
