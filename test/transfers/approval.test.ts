@@ -196,7 +196,8 @@ describe('withdraw and send back (R8.5)', () => {
     await refused(approveAs(deps, t.approverSender, item.id, newKey()), 'TRANSFER_STATE_CONFLICT');
     const usage = await deps.db.selectFrom('daily_usage').select('used_yen').where('user_ref', '=', t.creator.user.id).where('usage_date', '=', today).executeTakeFirstOrThrow();
     assert.equal(usage.used_yen, 0n);
-    const mail = await deps.db.selectFrom('outbox').select(['subject', 'body']).where('recipient', '=', t.creator.user.email!).executeTakeFirstOrThrow();
+    // The creator was told of the approval first (承認完了); the send back is the newest notice.
+    const mail = await deps.db.selectFrom('outbox').select(['subject', 'body']).where('recipient', '=', t.creator.user.email!).orderBy('id', 'desc').executeTakeFirstOrThrow();
     assert.match(mail.subject, /差し戻/);
     assert.match(mail.body, /金額誤り/);
     assert.match(mail.body, new RegExp(`${t.approver2.user.user_id}`));

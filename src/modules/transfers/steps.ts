@@ -22,6 +22,7 @@ import { claimIdempotencyKey, completeIdempotencyKey } from './idempotency.ts';
 import { refuse } from './refusal.ts';
 import { checkIdempotencyKey, stepHash, type LaterStep } from './request-hash.ts';
 import { notifySentBack } from './sent-back-notice.ts';
+import { noticesAfterStep } from './step-notices.ts';
 import { sendInTx } from './send.ts';
 import type { Actor, StepResult } from './types.ts';
 import { itemOf } from './item.ts';
@@ -76,6 +77,8 @@ async function runStep(
         const extra = { ...(reason === undefined ? {} : { reason }), ...finalCodeProtection(deps, code), ...tokenProtectionNow(deps, token) };
         const audit = new PendingStepAudit(stepAuditEvent(deps, actor, step as AuditedStep, locked.transfer, extra));
         const transfer = await work(tx, locked, audit, code, token);
+        // R8.5 [承認依頼通知]: who may take the next step is told, with this step (house rule 8).
+        await noticesAfterStep(deps, tx, step, transfer, now);
         await audit.writeIfPending(tx);
         await completeIdempotencyKey(tx, actor.user.id, idempotencyKey, transfer);
         return { transfer, replayed: false };
