@@ -2,7 +2,6 @@ import {
   refusalToApprove,
   refusalToApprovePayee,
   refusalToSend,
-  refusalToSendAfterApprovals,
   type ApprovalTrail,
   type Item,
   type StepHolder,
@@ -33,7 +32,6 @@ export function nextStepFor(person: StepHolder, subject: WaitingSubject, today: 
   const { item } = subject;
   if (item.status === 'awaiting_approval') return refusalToApprove(person, item, today) === undefined ? 'approve' : undefined;
   if (item.status !== 'awaiting_send') return undefined;
-  // Transfers keep four eyes at the send; a bulk file may be sent by anyone holding the step (decision 0019).
-  const refusal = subject.kind === 'transfer' ? refusalToSend(person, item, today) : refusalToSendAfterApprovals(person, item, today);
-  return refusal === undefined ? 'send' : undefined;
+  // After the approvals anyone holding the send step may send, the registrant included (decision 0008).
+  return refusalToSend(person, item, today) === undefined ? 'send' : undefined;
 }
