@@ -8,6 +8,7 @@ import { approvalsRequiredByMode, nextAtRegistration, refusalToRegister, type Ne
 import { feeDestination, isSameAccount, ownBranchAskedBy, resolveDestination, type ResolvedDestination } from './destination.ts';
 import { checkExecutionDate } from './execution-date.ts';
 import { holderOf, type Holder } from './holder.ts';
+import { refuseOverDailyLimit, refuseOverPerTransactionLimit } from './limit-refusal.ts';
 import { refuse } from './refusal.ts';
 import type { Actor, TransferInput, TransferQuote } from './types.ts';
 
@@ -46,6 +47,7 @@ export async function prepareFor(deps: Deps, executor: Executor, actor: Actor, i
   const amountYen = input.amountYen;
   if (typeof amountYen !== 'bigint' || amountYen <= 0n || amountYen > yenAmountMax) refuse('TRANSFER_AMOUNT_INVALID', 'amount');
   const refusal = refusalToRegister(holder, amountYen);
+  if (refusal === 'TRANSFER_PER_TRANSACTION_LIMIT') refuseOverPerTransactionLimit(holder.perTransactionLimitYen);
   if (refusal) refuse(refusal, 'amount');
   const today = tokyoDate(deps.clock.now());
   checkExecutionDate(input.executionDate, today);
@@ -79,7 +81,7 @@ export async function prepareFor(deps: Deps, executor: Executor, actor: Actor, i
 export async function quoteTransfer(deps: Deps, actor: Actor, input: Omit<TransferInput, 'idempotencyKey'>): Promise<TransferQuote> {
   const { quote, holder, today } = await prepareTransfer(deps, deps.db, actor, input);
   const overLimit = refusalOverDailyLimit(holder.dailyLimitYen, holder.dailyUsedYen ?? 0n, quote.amountYen);
-  if (overLimit) refuse(overLimit, 'amount');
+  if (overLimit) refuseOverDailyLimit(holder.dailyLimitYen, holder.dailyUsedYen ?? 0n, quote.executionDate, today);
   if (quote.sendsNow && quote.executionDate === today) {
     const balance = await deps.db.selectFrom('ledger_account').select('balance_yen').where('account_id', '=', quote.fromAccount.id).executeTakeFirst();
     if ((balance?.balance_yen ?? 0n) < quote.totalYen) refuse('TRANSFER_INSUFFICIENT_FUNDS', 'amount');
