@@ -1,3 +1,4 @@
+import { dayText } from '../../web/day.ts';
 import { html, type Html } from '../../web/html.ts';
 import { errorSummary, type FormState } from '../../web/form.ts';
 import type { AppError } from '../../errors.ts';
@@ -105,7 +106,7 @@ function lineRow(t: Translate, line: StatementLine): Html {
   const withdrawal = line.amountYen < 0n ? formatYen(-line.amountYen) : '';
   const deposit = line.amountYen > 0n ? formatYen(line.amountYen) : '';
   return html`<tr data-posting="${line.postingId}">
-<td class="date">${line.valueDate}</td>
+<td class="date">${dayText(t, line.valueDate)}</td>
 <td class="description">${line.description}</td>
 <td class="amount withdrawal">${withdrawal}</td>
 <td class="amount deposit">${deposit}</td>

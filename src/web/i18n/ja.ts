@@ -5,6 +5,8 @@ export const ja = {
   'app.skipToContent': '本文へ移動',
   'app.footer': 'この画面は暗号化通信（TLS）で保護されています。',
   'app.requestId': 'お問い合わせ番号',
+  // Which way this catalogue's readers read a day (src/web/day.ts).
+  'app.dateLanguage': 'ja',
 
   'logon.title': 'ログオン',
   'logon.intro': '契約者ID、利用者IDと暗証番号を入力してください。初回ログオンでは、銀行からお届けした登録用暗証番号を入力してください。',
