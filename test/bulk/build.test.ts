@@ -170,7 +170,7 @@ test('built from two payees: the file page shows 2 records and the total; the do
   assert.match(page, /<span id="bulk-count">2 件<\/span>/);
   assert.match(page, /<span id="bulk-total">62,345円<\/span>/);
   assert.equal((page.match(/<tr data-seq=/g) ?? []).length, 2);
-  assert.match(page, /2026-04-02/);
+  assert.match(page, /2026年4月2日（木）/);
   assert.match(page, />bulk-21-0402\.txt</);
   const stored = await t.deps.db.selectFrom('bulk_file').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
   assert.equal(stored.origin, 'built');

@@ -243,7 +243,7 @@ describe('every refusal has its own code and field, and writes nothing', () => {
     const quote = await quoteTransfer(deps, clerk, { ...base(), destination: { payeeId: ours.id } });
     assert.equal(quote.to.payeeId, ours.id);
     assert.equal(quote.to.nameKana, 'ﾔﾏﾀﾞ');
-    assert.equal(quote.to.bankName, 'みずほ');
+    assert.equal(quote.to.bankName, 'みずほ銀行');
   });
 
   test('an unknown bank or branch code', async () => {

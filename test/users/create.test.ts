@@ -198,9 +198,9 @@ test('/users/new refuses bad input on the same page, creates nothing, sends noth
   }
   assert.equal((await userRow(t.deps, master)).failed_attempts, 0, 'bad input is not a wrong confirmation password');
 
-  const typed = await client.post('/users/new', newUserFields(master, accounts, { displayName: '経理 花子', transfer_dailyYen: '3,000,000' }));
+  const typed = await client.post('/users/new', newUserFields(master, accounts, { displayName: '経理 花子', transfer_dailyYen: '3,000,000.5' }));
   assert.ok(typed.body.includes('value="経理 花子"'), 'what was typed is shown again');
-  assert.ok(typed.body.includes('value="3,000,000"'));
+  assert.ok(typed.body.includes('value="3,000,000.5"'));
   assert.ok(!typed.body.includes('Welcome2026a'), 'passwords are never written back');
 
   for (const [label, csrf] of [['no CSRF token', null], ['a wrong CSRF token', 'A'.repeat(32)]] as const) {
