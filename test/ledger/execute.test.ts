@@ -103,8 +103,10 @@ test('a same-bank transfer moves amount and fee in one entry, completes, and is 
   assert.deepEqual(
     posted!.postings.map((p) => [p.ledger_account_id, p.amount_yen, p.description]),
     [
-      [payer.ledgerAccountId, -25_110n, null],
+      // The paying account's statement: the transfer and its fee as two lines (R8.1); the payee account is the contract's own, so 振替.
+      [payer.ledgerAccountId, -25_000n, '振替 ﾓﾄﾁﾖｳ ﾊﾅｺ'],
       [payee.ledgerAccountId, 25_000n, `ﾌﾘｺﾐ ${payer.holderKana}`],
+      [payer.ledgerAccountId, -110n, '振込手数料'],
       [feeShard.id, 110n, null],
     ],
   );

@@ -108,10 +108,10 @@ function lineRow(t: Translate, line: StatementLine): Html {
   return html`<tr data-posting="${line.postingId}">
 <td class="date">${dayText(t, line.valueDate)}</td>
 <td class="description">${line.description}</td>
-<td class="transfer-number">${line.transferId === null ? '' : line.transferId.toString()}</td>
 <td class="amount withdrawal">${withdrawal}</td>
 <td class="amount deposit">${deposit}</td>
 <td class="amount balance">${formatYen(line.balanceAfterYen)}</td>
+<td class="transfer-number">${line.transferId === null ? '' : line.transferId.toString()}</td>
 </tr>`;
 }
 
@@ -123,7 +123,7 @@ export function statementSection(t: Translate, account: AccountBalance, period: 
 <p class="hint">${t('accounts.statement.order', { total: result.total })}</p>
 ${downloadLinks(t, account, period)}
 <table class="uses statement">
-<thead><tr><th scope="col">${t('accounts.col.date')}</th><th scope="col">${t('accounts.col.description')}</th><th scope="col">${t('accounts.col.transferNumber')}</th><th scope="col" class="amount">${t('accounts.col.withdrawal')}</th><th scope="col" class="amount">${t('accounts.col.deposit')}</th><th scope="col" class="amount">${t('accounts.col.balance')}</th></tr></thead>
+<thead><tr><th scope="col">${t('accounts.col.date')}</th><th scope="col">${t('accounts.col.description')}</th><th scope="col" class="amount">${t('accounts.col.withdrawal')}</th><th scope="col" class="amount">${t('accounts.col.deposit')}</th><th scope="col" class="amount">${t('accounts.col.balance')}</th><th scope="col">${t('accounts.col.transferNumber')}</th></tr></thead>
 <tbody>
 ${result.lines.map((line) => lineRow(t, line))}
 </tbody>

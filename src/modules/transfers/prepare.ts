@@ -1,3 +1,4 @@
+import { ownBankAccountOf, sameHolderName } from './own-bank-account.ts';
 import type { Deps } from '../../deps.ts';
 import type { Executor } from '../../db/transaction.ts';
 import { isValidDateText, tokyoDate } from '../../domain/business-days.ts';
@@ -51,7 +52,10 @@ export async function prepareFor(deps: Deps, executor: Executor, actor: Actor, i
   if (refusal) refuse(refusal, 'amount');
   const today = tokyoDate(deps.clock.now());
   checkExecutionDate(input.executionDate, today);
-  const feeYen = transferFeeYen(deps.config.transferFees, feeDestination(from, destination), amountYen);
+  const ownAccount = await ownBankAccountOf(executor, destination);
+  // 振替: money between the company's own accounts at this bank carries no fee.
+  const ownTransfer = ownAccount?.contractId === actor.contract.id;
+  const feeYen = ownTransfer ? 0n : transferFeeYen(deps.config.transferFees, feeDestination(from, destination), amountYen);
   const approvalsRequired = approvalsRequiredByMode[holder.approvalMode];
   const next = nextAtRegistration(approvalsRequired, holder);
   const { own: _own, ...to } = destination;
@@ -65,6 +69,8 @@ export async function prepareFor(deps: Deps, executor: Executor, actor: Actor, i
       executionDate: input.executionDate,
       approvalsRequired,
       sendsNow: next === 'send',
+      ownTransfer,
+      holderNameDiffers: ownAccount !== undefined && !sameHolderName(destination.nameKana, ownAccount.holderKana),
     },
     holder,
     destination,

@@ -56,6 +56,13 @@ export interface TransferQuote {
   approvalsRequired: number;
   /** The confirmation sends the transfer at once (no approval needed, and the person holds the send step). */
   sendsNow: boolean;
+  /**
+   * The account is at this bank and its holder's name is not the name given [口座名義の確認]: the
+   * person is warned before confirming. Other banks' names are checked at execution (src/interbank.ts).
+   */
+  holderNameDiffers?: boolean;
+  /** A transfer between the contract's own accounts at this bank [振替]: it has no fee. */
+  ownTransfer?: boolean;
 }
 
 export interface StepResult {
