@@ -151,8 +151,8 @@ test('the statement shows the last 30 days by default, oldest first, with withdr
   assert.deepEqual(
     statementRows(earlier.body).map((row) => [row.date, row.withdrawal, row.deposit, row.balance]),
     [
-      ['2026-02-20', '', '1,000,000', '1,000,000'],
-      ['2026-03-02', '10,000', '', '990,000'],
+      ['2026年2月20日（金）', '', '1,000,000', '1,000,000'],
+      ['2026年3月2日（月）', '10,000', '', '990,000'],
     ],
   );
   const fromOnly = await client.get(`/accounts/${account}/statement?from=2026-03-31`);

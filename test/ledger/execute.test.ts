@@ -164,7 +164,7 @@ test('a transfer to another bank goes through clearing with its fee, settled by 
   await assertLedgerVerifies();
 });
 
-for (const reason of ['account_closed', 'account_unknown', 'rejected'] as const) {
+for (const reason of ['account_closed', 'account_unknown', 'name_mismatch', 'rejected'] as const) {
   test(`another bank's rejection (${reason}) is reversed: the payer gets amount and fee back, and is told why`, async () => {
     const payerBefore = await balanceOf(db, payer.ledgerAccountId);
     const clearingBefore = await bankBalanceOf(db, 'clearing');
