@@ -158,7 +158,7 @@ test('the statement shows the last 30 days by default, oldest first, with withdr
   const fromOnly = await client.get(`/accounts/${account}/statement?from=2026-03-31`);
   assert.deepEqual(statementRows(fromOnly.body).map((row) => row.date), ['2026年3月31日（火）', '2026年4月1日（水）'], 'a period without an end runs to today');
   const oneDay = await client.get(`/accounts/${account}/statement?from=2026-03-31&to=2026-03-31&page=1`);
-  assert.deepEqual(statementRows(oneDay.body).map((row) => row.date), ['2026-03-31']);
+  assert.deepEqual(statementRows(oneDay.body).map((row) => row.date), ['2026年3月31日（火）']);
   const empty = await client.get(`/accounts/${account}/statement?from=2026-01-01&to=2026-01-31`);
   assert.equal(empty.statusCode, 200);
   assert.ok(empty.body.includes('id="no-lines"') && statementRows(empty.body).length === 0, 'a quiet period says so');

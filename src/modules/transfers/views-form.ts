@@ -43,7 +43,7 @@ export function transferForm(t: Translate, state: FormState, options: TransferFo
   ${textInput(t, state, { name: field.bankCode, label: t('transferPages.field.bankCode'), value: value(field.bankCode), inputMode: 'numeric', maxLength: 4, size: 'short' })}
   ${textInput(t, state, { name: field.branchCode, label: t('transferPages.field.branchCode'), value: value(field.branchCode), inputMode: 'numeric', maxLength: 3, size: 'short' })}
 </div>
-${options.lookupHref ? html`<p class="hint"><a href="${options.lookupHref}">${t('transferPages.lookup')}</a></p>` : ''}
+${options.lookupHref ? html`<p class="hint"><button type="submit" name="do" value="lookup" class="link" formnovalidate>${t('transferPages.lookup')}</button></p>` : ''}
 ${selectInput(t, state, {
   name: field.accountType,
   label: t('transferPages.field.accountType'),
