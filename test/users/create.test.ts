@@ -242,5 +242,5 @@ test('a created user’s page and the list show the user in English too', async 
   assert.equal(page.statusCode, 200);
   assert.ok(page.body.includes('User details and changes'));
   assert.ok(page.body.includes('Fund transfer: Register'));
-  for (const label of ['業務権限', '利用口座', '確認暗証番号', '限度額']) assert.ok(!page.body.includes(label), `no Japanese label "${label}" on the English page`);
+  for (const label of ['業務権限', '利用口座', '確認用暗証番号', '限度額']) assert.ok(!page.body.includes(label), `no Japanese label "${label}" on the English page`);
 });
