@@ -117,7 +117,7 @@ function lineRow(t: Translate, line: StatementLine): Html {
 
 /** The statement of a period: oldest first, newest last, as a passbook prints it. */
 export function statementSection(t: Translate, account: AccountBalance, period: StatementPeriod, result: StatementPage): Html {
-  const heading = html`<h2>${t('accounts.statement.period', { from: period.from, to: period.to })}</h2>`;
+  const heading = html`<h2>${t('accounts.statement.period', { from: dayText(t, period.from), to: dayText(t, period.to) })}</h2>`;
   if (result.total === 0) return html`${heading}<p class="notice" id="no-lines">${t('accounts.statement.empty')}</p>`;
   return html`${heading}
 <p class="hint">${t('accounts.statement.order', { total: result.total })}</p>
