@@ -7,6 +7,9 @@ import { accountNumberDigits, accountTypes, amountTextLengthMax, field, nameInpu
 import type { TransferFormChoices } from './pages-data.ts';
 import { accountTypeLabel, fieldMessage, formError, radioGroup, selectInput, textInput } from './views-controls.ts';
 
+/** The form's id: the code look-up's button under it sends the form's values along (views-lookup.ts). */
+export const transferFormId = 'transfer-form';
+
 /** R8.2: the transfer form — account, payee (registered or ad hoc), amount, execution date. */
 export interface TransferFormOptions {
   csrfToken: string;
@@ -43,7 +46,7 @@ export function transferForm(t: Translate, state: FormState, options: TransferFo
   ${textInput(t, state, { name: field.bankCode, label: t('transferPages.field.bankCode'), value: value(field.bankCode), inputMode: 'numeric', maxLength: 4, size: 'short' })}
   ${textInput(t, state, { name: field.branchCode, label: t('transferPages.field.branchCode'), value: value(field.branchCode), inputMode: 'numeric', maxLength: 3, size: 'short' })}
 </div>
-${options.lookupHref ? html`<p class="hint"><button type="submit" name="do" value="lookup" class="link" formnovalidate>${t('transferPages.lookup')}</button></p>` : ''}
+${options.lookupHref ? html`<p class="hint"><a href="${options.lookupHref}">${t('transferPages.lookup')}</a></p>` : ''}
 ${selectInput(t, state, {
   name: field.accountType,
   label: t('transferPages.field.accountType'),
@@ -54,7 +57,7 @@ ${textInput(t, state, { name: field.accountNumber, label: t('transferPages.field
 ${textInput(t, state, { name: field.nameInput, label: t('transferPages.field.nameInput'), value: value(field.nameInput), maxLength: nameInputLengthMax, size: 'long', hint: t('transferPages.hint.nameInput') })}`;
 
   return html`${formError(t, state, transferFormFields)}
-<form method="post" action="/transfers/new" class="card transfer-form" novalidate>
+<form method="post" action="/transfers/new" class="card transfer-form" id="${transferFormId}" novalidate>
   ${csrfField(options.csrfToken)}
   <h2>${t('transferPages.section.from')}</h2>
   ${

@@ -59,7 +59,10 @@ export function codeLookup(t: Translate, lookup: CodeLookup): Html {
   const { bank } = lookup;
   return html`<section class="card code-lookup" id="code-lookup" aria-labelledby="code-lookup-title">
 <h2 id="code-lookup-title">${t('transferPages.lookup')}</h2>
-${search(t, {
+${lookup.typed === undefined
+  ? html`<p class="hint"><button type="submit" form="transfer-form" name="do" value="lookup" formnovalidate>${t('transferPages.lookup.keepTyped')}</button></p>
+`
+  : ''}${search(t, {
   chosenBankCode: undefined,
   typed: lookup.typed,
   name: 'bankQuery',
