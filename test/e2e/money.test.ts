@@ -93,20 +93,20 @@ test('R8.2, R8.5, R7.3 in a browser: a payee registered and approved, a transfer
   await press(ap, `form[action="/payees/${payeeId}/approve"]`);
   assert.equal(where(ap), `/payees/${payeeId}?done=approved`);
 
-  // The master enters a transfer to the payee; a full-width amount is refused next to the field first.
+  // The master enters a transfer to the payee; a fractional amount is refused next to the field first.
   await Promise.all([mp.waitForURL('**/transfers/new'), mp.locator('nav.menu a[href="/transfers/new"]').click()]);
   assert.equal(await mp.locator('h1').textContent(), '振込・振替');
   await mp.locator('#f-fromAccountId').selectOption(String(from.id));
   await mp.locator('#f-destination-payee').check();
   await mp.locator('#f-payeeId').selectOption(payeeId);
-  await mp.locator('#f-amount').fill('１２０，０００');
+  await mp.locator('#f-amount').fill('１２０，０００．５');
   await press(mp, 'form[action="/transfers/new"]');
   assert.equal(where(mp), '/transfers/new');
-  assert.equal(await mp.locator('#form-error').getAttribute('data-code'), 'TRANSFER_PAGES_AMOUNT_FULL_WIDTH');
+  assert.equal(await mp.locator('#form-error').getAttribute('data-code'), 'TRANSFER_PAGES_AMOUNT_FRACTION');
   assert.equal(await mp.locator('#f-amount').getAttribute('aria-invalid'), 'true');
   assert.equal(await mp.locator('#f-payeeId').inputValue(), payeeId, 'the choices made are kept');
   await screenshot(mp, 'money-transfer-refused');
-  await mp.locator('#f-amount').fill('120,000');
+  await mp.locator('#f-amount').fill('１２０，０００円');
   await screenshot(mp, 'money-transfer-new');
   await press(mp, 'form[action="/transfers/new"]');
   assert.match(where(mp), /^\/transfers\/confirm\?draft=/);

@@ -215,7 +215,7 @@ describe('what each person sees (R8.5)', () => {
     assert.deepEqual([forCreator.mayApprove, forCreator.maySend, forCreator.mayWithdraw, forCreator.maySendBack], [false, false, true, false]);
     assert.equal(forCreator.approvals.length, 1);
     assert.equal(forCreator.approvals[0]!.by.userId, t.approverSender.user.user_id);
-    assert.equal(forCreator.to.bankName, 'みずほ');
+    assert.equal(forCreator.to.bankName, 'みずほ銀行');
     assert.equal(forCreator.approvalsDone, 1);
     const forFirst = await getTransfer(deps, t.approverSender, item.id);
     assert.deepEqual([forFirst.mayApprove, forFirst.maySendBack], [false, false]);

@@ -29,7 +29,7 @@ function fileParams(deps: Deps, file: BulkFile) {
     kind: { message: `bulk.kind.${file.type_code}` as const },
     count: String(file.record_count),
     total: formatYen(file.total_yen),
-    date: file.payment_date,
+    date: { day: file.payment_date },
     url: `${deps.config.publicUrl}/bulk/files/${file.id}`,
   };
 }

@@ -88,7 +88,7 @@ async function register(deps: Deps, tx: Tx, actor: Actor, input: TransferInput, 
   const { reserved, ...row } = rows[0]!;
   if (row.id === null) {
     if (await keyTaken(tx, actor.user.id, input.idempotencyKey)) throw new TwinFirst();
-    if (reserved === 0) await refuseReservation(tx, actor.user.id, quote.amountYen);
+    if (reserved === 0) await refuseReservation(tx, actor.user.id, quote.amountYen, quote.executionDate, today);
     throw new TwinFirst();
   }
   const inserted = row as Transfer;

@@ -36,6 +36,7 @@ import { transferForm } from './views-form.ts';
 import { confirmPage, noDraftPage } from './views-confirm.ts';
 import { codeLookup } from './views-lookup.ts';
 import { prefill } from './pages-query.ts';
+import { isLookupRequest, openTyped, sealTyped, typedParam } from './pages-typed.ts';
 
 /** The code look-up sits under the form on the same page. */
 const codeLookupHref = '#code-lookup';
@@ -65,7 +66,9 @@ export function transferEntryRoutes(app: FastifyInstance, deps: Deps): void {
       const chrome = sessionChrome(deps, request.live);
       const choices = await transferFormChoices(deps, actorOf(request.live, requestContext(request)));
       let shown = state;
-      let values = state.values ?? prefill(request.query);
+      // Values typed before a look-up come back with the codes picked there (pages-typed.ts).
+      const typed = openTyped(deps, request.live.session.id, request.query);
+      let values = state.values ?? { ...typed.values, ...prefill(request.query) };
       // "Change the details" from the confirmation page brings the draft back into the form.
       const draft = sentValue(request.query, field.draft);
       if (!state.error && draft !== undefined) {
@@ -78,10 +81,11 @@ export function transferEntryRoutes(app: FastifyInstance, deps: Deps): void {
       }
       const body = html`<p>${page.t('transferPages.new.intro')}</p>
 ${transferForm(page.t, shown, { csrfToken: chrome.csrfToken, choices, values, lookupHref: codeLookupHref })}
-${codeLookup(page.t, await codeLookupOf(deps, request.query, values))}`;
+${codeLookup(page.t, { ...(await codeLookupOf(deps, request.query, values)), typed: typed.sealed })}`;
       return layout(page, 'transferPages.new.title', body, chrome);
     },
     async submit(request) {
+      if (isLookupRequest(request.body)) return `/transfers/new?${typedParam}=${sealTyped(deps, request.live.session.id, request.body)}${codeLookupHref}`;
       const input = transferFormInput(request.body);
       // Everything the creation will check is checked now, so the confirmation page shows a transfer that can be made.
       await quoteTransfer(deps, actorOf(request.live, requestContext(request)), input);

@@ -19,6 +19,7 @@ import { auditedRefusals, PendingStepAudit, stepAuditEvent, type AuditedStep } f
 import { releaseDailyUsage } from './daily-usage.ts';
 import { holderOf, type Holder } from './holder.ts';
 import { claimIdempotencyKey, completeIdempotencyKey } from './idempotency.ts';
+import { perTransactionLimitParams } from './limit-refusal.ts';
 import { refuse } from './refusal.ts';
 import { checkIdempotencyKey, stepHash, type LaterStep } from './request-hash.ts';
 import { notifySentBack } from './sent-back-notice.ts';
@@ -128,7 +129,7 @@ export function approveTransfer(deps: Deps, actor: Actor, transferId: bigint, id
   const finalStep = { step: 'approve' as const, emailOtp, tokenCode };
   return runStep(deps, actor, 'approve', transferId, idempotencyKey, async (tx, { transfer, item, holder, today }, audit, code, token) => {
     const refusal = refusalToApprove(holder, item, today);
-    if (refusal) refuse(refusal, refusal === 'TRANSFER_PER_TRANSACTION_LIMIT' ? 'amount' : undefined);
+    if (refusal) refuse(refusal, refusal === 'TRANSFER_PER_TRANSACTION_LIMIT' ? 'amount' : undefined, perTransactionLimitParams(holder.perTransactionLimitYen));
     const step = item.approvedBy.length + 1;
     const now = deps.clock.now();
     const { rows } = await sql<{ step: number }>`

@@ -60,6 +60,13 @@ export interface TransferQuote {
   sendsNow: boolean;
   /** R8.6: a like transfer made lately (duplicate.ts), which this one is held for until confirmed as separate. */
   duplicateOf?: { id: bigint; createdAt: Date };
+  /**
+   * The account is at this bank and its holder's name is not the name given [口座名義の確認]: the
+   * person is warned before confirming. Other banks' names are checked at execution (src/interbank.ts).
+   */
+  holderNameDiffers?: boolean;
+  /** A transfer between the contract's own accounts at this bank [振替]: it has no fee. */
+  ownTransfer?: boolean;
 }
 
 export interface StepResult {

@@ -1,3 +1,4 @@
+import { dayText } from '../../web/day.ts';
 import { html, type Html } from '../../web/html.ts';
 import { tokenCodeInput } from '../../web/token-field.ts';
 import type { TokenAsk } from '../../access/hardware-token/requirement.ts';
@@ -33,11 +34,11 @@ export function quoteFacts(t: Translate, quote: TransferQuote): Html {
     [t('transferPages.col.bank'), bankLabel(t, quote.to)],
     [t('transferPages.col.branch'), branchLabel(t, quote.to)],
     [t('transferPages.col.account'), t('transferPages.accountText', { type: accountTypeLabel(t, quote.to.accountType), number: quote.to.accountNumber })],
-    [t('transferPages.col.name'), html`<span class="kana" id="payee-kana">${quote.to.nameKana}</span>`],
+    [t('transferPages.col.name'), html`<span class="kana" id="payee-kana">${quote.to.nameKana}</span>${quote.holderNameDiffers ? html`<p class="notice" id="holder-name-differs" role="alert">${t('transferPages.holderNameDiffers')}</p>` : ''}`],
     [t('transferPages.col.amount'), html`<span id="quote-amount">${yen(t, quote.amountYen)}</span>`],
     [t('transferPages.col.fee'), html`<span id="quote-fee">${yen(t, quote.feeYen)}</span>`],
     [t('transferPages.col.total'), html`<strong id="quote-total">${yen(t, quote.totalYen)}</strong>`],
-    [t('transferPages.col.executionDate'), quote.executionDate],
+    [t('transferPages.col.executionDate'), dayText(t, quote.executionDate)],
     [t('transferPages.col.approvals'), quote.approvalsRequired > 0 ? t('transferPages.approvals.required', { count: quote.approvalsRequired }) : t('transferPages.approvals.notRequired')],
   ]);
 }

@@ -1,3 +1,4 @@
+import { dayText } from '../../web/day.ts';
 import { html, type Html } from '../../web/html.ts';
 import { tokenCodeInput } from '../../web/token-field.ts';
 import type { TokenAsk } from '../../access/hardware-token/requirement.ts';
@@ -63,7 +64,7 @@ export function detailFacts(t: Translate, detail: TransferDetail): Html {
     [t('transferPages.col.amount'), yen(t, detail.amountYen)],
     [t('transferPages.col.fee'), yen(t, detail.feeYen)],
     [t('transferPages.col.total'), html`<strong>${yen(t, detail.amountYen + detail.feeYen)}</strong>`],
-    [t('transferPages.col.executionDate'), detail.executionDate],
+    [t('transferPages.col.executionDate'), dayText(t, detail.executionDate)],
     [t('transferPages.col.approvals'), detail.approvalsRequired > 0 ? `${detail.approvalsDone} / ${detail.approvalsRequired}` : t('transferPages.approvals.notRequired')],
     [t('transferPages.col.createdBy'), personLabel(t, detail.createdBy)],
     [t('transferPages.col.createdAt'), formatJstJapanese(detail.createdAt)],
