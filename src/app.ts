@@ -27,6 +27,9 @@ import { certificatesRoutes } from './modules/certificates/routes.ts';
 import { certificateAcquireRoutes } from './modules/certificate-acquire/routes.ts';
 import { payEasyRoutes } from './modules/pay-easy/routes.ts';
 import { bulkRoutes } from './modules/bulk/routes.ts';
+import { approvalsRoutes } from './modules/approvals/routes.ts';
+import { menuFacts } from './modules/approvals/menu-facts.ts';
+import { setMenuFactsSource } from './web/menu-facts.ts';
 import type { PaymentCollector } from './modules/pay-easy/collector/collector.ts';
 import type { MessageKey } from './web/i18n/index.ts';
 
@@ -76,6 +79,8 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     if (!request.url.startsWith('/static/')) reply.header('cache-control', 'no-store');
   });
 
+  // The menu shows only what the person may use, and the count waiting for them.
+  setMenuFactsSource(app, menuFacts);
   logonRoutes(app, deps, { certificateListener });
   setupRoutes(app, deps);
   statusRoutes(app, deps);
@@ -91,6 +96,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   transfersRoutes(app, deps);
   payEasyRoutes(app, deps, options.paymentCollector);
   bulkRoutes(app, deps);
+  approvalsRoutes(app, deps);
   certificatesRoutes(app, deps);
   certificateAcquireRoutes(app, deps);
 

@@ -221,3 +221,10 @@ test('a shared certificate port, an unknown source, proxy mode without proxies a
   assert.match(problemsOf({ CA_CERT_FILE: '/etc/ib/ca.crt' })[0]!, /CA_CERT_FILE and CA_KEY_FILE/);
   assert.match(problemsOf({ CA_KEY_FILE: '/etc/ib/ca.key' })[0]!, /CA_CERT_FILE and CA_KEY_FILE/);
 });
+
+test('R8.6: DUPLICATE_WINDOW_DAYS is 1 by default, 0 to 30 (0 turns the duplicate-transfer check off)', () => {
+  assert.equal(parseConfig({}).duplicateWindowDays, 1);
+  assert.equal(parseConfig({ DUPLICATE_WINDOW_DAYS: '0' }).duplicateWindowDays, 0);
+  assert.equal(parseConfig({ DUPLICATE_WINDOW_DAYS: '7' }).duplicateWindowDays, 7);
+  for (const value of ['31', '-1', '1.5']) assert.equal(problemsOf({ DUPLICATE_WINDOW_DAYS: value }).length, 1, value);
+});

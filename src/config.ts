@@ -57,6 +57,8 @@ export interface Config {
   bulkCutoffTime: string;
   /** R8.4: a 給与・賞与 file is sent at least this many business days before its payment date. */
   salaryCutoffBusinessDays: number;
+  /** R8.6: a new transfer like one of the last this many days (account, payee account, amount, date) is held until confirmed as separate. */
+  duplicateWindowDays: number;
   /** R8.4: the largest bulk file accepted, in bytes. */
   bulkFileBytesMax: number;
   /** R4.1: the listener that asks for a client certificate in the TLS handshake. */
@@ -152,6 +154,7 @@ export function parseConfig(env: Env): Config {
     tokenGraceDays: integer('TOKEN_GRACE_DAYS', 30, 0, 365),
     bulkCutoffTime: clockTime('BULK_CUTOFF_TIME', '15:00'),
     salaryCutoffBusinessDays: integer('SALARY_CUTOFF_BUSINESS_DAYS', 2, 0, 10),
+    duplicateWindowDays: integer('DUPLICATE_WINDOW_DAYS', 1, 0, 30),
     bulkFileBytesMax: integer('BULK_FILE_BYTES_MAX', 4 * 1024 * 1024, 64 * 1024, 64 * 1024 * 1024),
     logonRatePerMinute: integer('LOGON_RATE_PER_MINUTE', 30, 1, 100_000),
     seedDemo: flag('SEED_DEMO', !databaseUrl && !production),

@@ -16,6 +16,7 @@ import { hardwareTokenErrorCodes } from './access/hardware-token/error-codes.ts'
 import { tokensErrorCodes } from './modules/tokens/error-codes.ts';
 import { payEasyErrorCodes } from './modules/pay-easy/error-codes.ts';
 import { bulkErrorCodes } from './modules/bulk/error-codes.ts';
+import { bankNoticesErrorCodes } from './modules/bank-notices/error-codes.ts';
 
 /**
  * Expected failures (house rule 11). Each code has its HTTP status; its message, in each language,
@@ -66,6 +67,7 @@ export const errorRegistry = {
   ...tokensErrorCodes,
   ...payEasyErrorCodes,
   ...bulkErrorCodes,
+  ...bankNoticesErrorCodes,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof errorRegistry;

@@ -5,7 +5,11 @@ import type { Transfer } from './db/schema-transfers.ts';
  * transfer to another bank is first posted from the customer's account to the clearing account;
  * the adapter then settles it or rejects it, and a rejection is reversed (R8.6).
  */
-export type InterbankOutcome = { settled: true } | { settled: false; reason: 'account_closed' | 'account_unknown' | 'rejected' };
+/**
+ * 'name_mismatch': the receiving bank checked the payee's name (to_name_kana) against its account
+ * holder and refused it [口座名義の確認]; this bank checks its own accounts at entry instead.
+ */
+export type InterbankOutcome = { settled: true } | { settled: false; reason: 'account_closed' | 'account_unknown' | 'name_mismatch' | 'rejected' };
 
 /** A record of a bulk file (R8.4) to another bank, as the link sees it. */
 export interface InterbankBulkRecord {

@@ -15,6 +15,8 @@ import {
   refusalToSendBackPayee,
   refusalToWithdraw,
   refusalToWithdrawPayee,
+  stepAwaited,
+  whoMayTake,
   type Item,
   type PayeeItem,
   type StepHolder,
@@ -93,15 +95,53 @@ test('the final approval sends when the approver holds the send step, else the i
   assert.equal(nextAfterApproval(approverSender, item({ approvalsRequired: 2, approvedBy: [2] })), 'send');
 });
 
-test('a sender took no other step on the item', () => {
+test('R8.5: after the approvals anyone holding the send step sends, the registrant and the approver included', () => {
   const waiting = item({ status: 'awaiting_send', approvedBy: [3] });
   assert.equal(refusalToSend(sender, waiting, today), undefined);
-  assert.equal(refusalToSend(approverSender, waiting, today), 'TRANSFER_STEP_TAKEN');
-  assert.equal(refusalToSend(person(1, { register: true, send: true }), waiting, today), 'TRANSFER_OWN_ITEM');
+  assert.equal(refusalToSend(approverSender, waiting, today), undefined, 'the approver who holds the send step');
+  assert.equal(refusalToSend(person(1, { register: true, send: true }), waiting, today), undefined, 'the registrant');
   assert.equal(refusalToSend(approver, waiting, today), 'TRANSFER_NOT_PERMITTED');
-  assert.equal(refusalToSend(sender, item(), today), 'TRANSFER_STATE_CONFLICT');
+  assert.equal(refusalToSend(person(1, { register: true }), waiting, today), 'TRANSFER_NOT_PERMITTED', 'the registrant without the send step');
+  assert.equal(refusalToSend({ ...sender, usesAccount: false }, waiting, today), 'TRANSFER_ACCOUNT_NOT_USABLE');
+  assert.equal(refusalToSend(sender, item(), today), 'TRANSFER_STATE_CONFLICT', 'not before the approvals');
   assert.equal(refusalToSend(sender, item({ status: 'sent_back' }), today), 'TRANSFER_STATE_CONFLICT');
   assert.equal(refusalToSend(sender, { ...waiting, executionDate: '2026-03-31' }, today), 'TRANSFER_EXPIRED');
+});
+
+test('R8.5: one table says who may take each step — the four eyes are the approvals\'', () => {
+  assert.deepEqual(whoMayTake, {
+    approve: { needs: 'approve', registrant: 'refused', approver: 'refused' },
+    send: { needs: 'send', registrant: 'allowed', approver: 'allowed' },
+    sendBack: { needs: 'approve', registrant: 'refused', approver: 'refused' },
+    withdraw: { needs: null, registrant: 'only', approver: 'allowed' },
+  });
+});
+
+test('R8.5: nobody approves their own item, and the two approvals of double approval are by two people', () => {
+  const selfApprover = person(1, { register: true, approve: true, send: true });
+  assert.equal(refusalToApprove(selfApprover, item(), today), 'TRANSFER_OWN_ITEM');
+  const double = item({ approvalsRequired: 2, approvedBy: [2] });
+  assert.equal(refusalToApprove(approver, double, today), 'TRANSFER_STEP_TAKEN');
+  assert.equal(refusalToApprove(approverSender, double, today), undefined);
+  // The same table governs payees: their own registration is not theirs to approve.
+  assert.equal(refusalToApprovePayee({ ref: 1, canApprove: true }, { status: 'pending', createdBy: 1, approvedBy: [] }), 'PAYEES_OWN_ITEM');
+});
+
+test('R8.5: single approval is done by two people — the registrant registers and sends, another approves', () => {
+  const registrantSender = person(1, { register: true, send: true });
+  const registered = item();
+  assert.equal(refusalToApprove(approver, registered, today), undefined);
+  assert.equal(nextAfterApproval(approver, registered), 'awaiting_send');
+  assert.equal(refusalToSend(registrantSender, item({ status: 'awaiting_send', approvedBy: [2] }), today), undefined);
+  // Or the approver holding the send step approves and sends in one step.
+  assert.equal(nextAfterApproval(approverSender, registered), 'send');
+});
+
+test('the step an item waits for is the one the page names people for', () => {
+  assert.equal(stepAwaited(item()), 'approve');
+  assert.equal(stepAwaited(item({ status: 'awaiting_send', approvedBy: [2] })), 'send');
+  assert.equal(stepAwaited(item({ status: 'scheduled' })), undefined);
+  assert.equal(stepAwaited(item({ status: 'sent_back' })), undefined);
 });
 
 test('the creator alone withdraws, and only before the final approval', () => {

@@ -1,8 +1,9 @@
 /**
  * R8.5: who may take which step of an item under the contract's approval setting (none, single or
- * double), each step only by a person holding it and never the same person twice for one item. The
- * items are transfers — register → approve → send (docs/decisions/0008) — and payees — register →
- * approve (docs/decisions/0012). Pure rules: each answers with the code of a refusal, or undefined
+ * double), as one table (`whoMayTake`): each step only by a person holding it, nobody approving their
+ * own item, two approvals by two people, and after them the send by anyone holding it. The items are
+ * transfers and bulk files — register → approve → send (docs/decisions/0008, 0019) — and payees —
+ * register → approve (docs/decisions/0012). Pure rules: each answers with the code of a refusal, or undefined
  * when the step is allowed. The services ask before showing a button and again inside the
  * transaction of the step; the database's unique keys and conditional writes gate what two people do
  * at the same moment.
@@ -67,19 +68,64 @@ export const refusalCodes = {
 } as const satisfies Record<ItemKind, RefusalCodes>;
 
 /**
- * R8.5, four eyes, for every item and every step after its registration: the item waits for the
- * step, and the person neither made it nor took a step on it already.
+ * R8.5, the one table of who may take which step after an item's registration, for every kind of
+ * item (transfers, bulk files, payees): the permission the step needs, and whether the registrant
+ * and a person who already approved the item may take it. Nobody approves their own item, the two
+ * approvals of double approval are by different people, and a send-back is an approver's word on
+ * someone else's item; after the approvals anyone holding the send step may send, the registrant
+ * included — the four eyes are the approvals'. Only the registrant withdraws.
  */
-function fourEyesRefusal<Code extends string>(codes: RefusalCodes<Code>, person: { ref: number }, item: ApprovalTrail, waiting: boolean): Code | undefined {
-  if (!waiting) return codes.notWaiting;
-  if (item.createdBy === person.ref) return codes.ownItem;
-  if (item.approvedBy.includes(person.ref)) return codes.stepTaken;
-  return undefined;
+export type ItemStep = 'approve' | 'send' | 'sendBack' | 'withdraw';
+
+export interface WhoMayTake {
+  /** The step of the business the person must hold (R1.4); none for a withdrawal. */
+  needs: 'approve' | 'send' | null;
+  /** The person who registered the item: refused, allowed, or the only one allowed. */
+  registrant: 'refused' | 'allowed' | 'only';
+  /** A person who already approved the item. */
+  approver: 'refused' | 'allowed';
 }
 
-/** Whether a person has already taken a step on the item (registered or approved it). */
-export function tookStep(person: { ref: number }, item: ApprovalTrail): boolean {
-  return item.createdBy === person.ref || item.approvedBy.includes(person.ref);
+export const whoMayTake: Readonly<Record<ItemStep, WhoMayTake>> = {
+  approve: { needs: 'approve', registrant: 'refused', approver: 'refused' },
+  send: { needs: 'send', registrant: 'allowed', approver: 'allowed' },
+  sendBack: { needs: 'approve', registrant: 'refused', approver: 'refused' },
+  withdraw: { needs: null, registrant: 'only', approver: 'allowed' },
+};
+
+/** A person as the table reads them: who they are and which steps they hold. */
+export interface StepPerson extends Approver {
+  canSend?: boolean;
+}
+
+function holds(person: StepPerson, needs: WhoMayTake['needs']): boolean {
+  if (needs === 'approve') return person.canApprove;
+  if (needs === 'send') return person.canSend === true;
+  return true;
+}
+
+/**
+ * R8.5, the table applied: the permission, then (for a withdrawal) the registrant, then `between`
+ * (what a kind checks before whether the item waits, such as the account), whether the item waits,
+ * and who the person is to the item.
+ */
+function whoRefusal<Code extends string>(
+  step: ItemStep,
+  codes: RefusalCodes<Code>,
+  person: StepPerson,
+  item: ApprovalTrail,
+  waiting: boolean,
+  between: () => Code | undefined = () => undefined,
+): Code | undefined {
+  const rule = whoMayTake[step];
+  if (!holds(person, rule.needs)) return codes.notHeld;
+  if (rule.registrant === 'only' && item.createdBy !== person.ref) return codes.notCreator;
+  const early = between();
+  if (early) return early;
+  if (!waiting) return codes.notWaiting;
+  if (rule.registrant === 'refused' && item.createdBy === person.ref) return codes.ownItem;
+  if (rule.approver === 'refused' && item.approvedBy.includes(person.ref)) return codes.stepTaken;
+  return undefined;
 }
 
 // Transfers (docs/decisions/0008).
@@ -138,20 +184,32 @@ export function nextAtRegistration(approvalsRequired: number, creator: StepHolde
   return creator.canSend ? 'send' : 'awaiting_send';
 }
 
+/** Whether the item waits for the step (R8.5). */
+const waitsFor: Readonly<Record<ItemStep, (item: Item) => boolean>> = {
+  approve: (item) => item.status === 'awaiting_approval' && item.approvedBy.length < item.approvalsRequired,
+  send: (item) => item.status === 'awaiting_send',
+  sendBack: (item) => item.status === 'awaiting_approval' || item.status === 'awaiting_send',
+  // Before the final approval: while it waits for approval, or, when it needs none, to be sent.
+  withdraw: (item) => item.status === 'awaiting_approval' || (item.status === 'awaiting_send' && item.approvalsRequired === 0),
+};
+
 /**
- * R8.5: an approval is given by a holder of the approve step who may use the account, within their
- * own per-transaction limit (R1.4), never to their own item nor twice to one item, only while the
- * item waits for approval and before its date has passed.
+ * R8.5 for a transfer or a bulk file: the table (`whoMayTake`), the account the person may use
+ * (R1.4), and, for the steps that move the item towards the money going out, its date not passed;
+ * an approval also within the approver's own per-transaction limit.
  */
-export function refusalToApprove(person: StepHolder, item: Item, today: string): StepRefusal | undefined {
-  if (!person.canApprove) return transfer.notHeld;
-  if (!person.usesAccount) return 'TRANSFER_ACCOUNT_NOT_USABLE';
-  const waiting = item.status === 'awaiting_approval' && item.approvedBy.length < item.approvalsRequired;
-  const refusal = fourEyesRefusal(transfer, person, item, waiting);
+export function refusalToStep(step: ItemStep, person: StepHolder, item: Item, today: string): StepRefusal | undefined {
+  const account = () => (step !== 'withdraw' && !person.usesAccount ? 'TRANSFER_ACCOUNT_NOT_USABLE' : undefined);
+  const refusal = whoRefusal<StepRefusal>(step, transfer, person, item, waitsFor[step](item), account);
   if (refusal) return refusal;
-  if (item.executionDate < today) return 'TRANSFER_EXPIRED';
-  if (!withinLimit(item.amountYen, person.perTransactionLimitYen)) return 'TRANSFER_PER_TRANSACTION_LIMIT';
+  if ((step === 'approve' || step === 'send') && item.executionDate < today) return 'TRANSFER_EXPIRED';
+  if (step === 'approve' && !withinLimit(item.amountYen, person.perTransactionLimitYen)) return 'TRANSFER_PER_TRANSACTION_LIMIT';
   return undefined;
+}
+
+/** R8.5: an approval — never of one's own item nor twice by one person, within one's own limit (R1.4). */
+export function refusalToApprove(person: StepHolder, item: Item, today: string): StepRefusal | undefined {
+  return refusalToStep('approve', person, item, today);
 }
 
 /**
@@ -163,48 +221,26 @@ export function nextAfterApproval(approver: StepHolder, item: Item): Next {
   return approver.canSend ? 'send' : 'awaiting_send';
 }
 
-/** R8.5: sending an item that waits for it, by a holder of the send step who took no other step on it. */
+/** R8.5: after the approvals, anyone holding the send step sends, the registrant included. */
 export function refusalToSend(person: StepHolder, item: Item, today: string): StepRefusal | undefined {
-  if (!person.canSend) return transfer.notHeld;
-  if (!person.usesAccount) return 'TRANSFER_ACCOUNT_NOT_USABLE';
-  const refusal = fourEyesRefusal(transfer, person, item, item.status === 'awaiting_send');
-  if (refusal) return refusal;
-  if (item.executionDate < today) return 'TRANSFER_EXPIRED';
-  return undefined;
+  return refusalToStep('send', person, item, today);
 }
 
-/**
- * R8.5 as the bulk files follow it: after the approvals, anyone holding the send step may send —
- * the registrant included (the four eyes are the approvals') — while the item waits to be sent and
- * before its date has passed.
- */
-export function refusalToSendAfterApprovals(person: StepHolder, item: Item, today: string): StepRefusal | undefined {
-  if (!person.canSend) return transfer.notHeld;
-  if (!person.usesAccount) return 'TRANSFER_ACCOUNT_NOT_USABLE';
-  if (item.status !== 'awaiting_send') return transfer.notWaiting;
-  if (item.executionDate < today) return 'TRANSFER_EXPIRED';
-  return undefined;
-}
-
-/**
- * R8.5: the creator withdraws their item before its final approval — while it waits for approval,
- * or, when it needs none, while it waits for someone to send it.
- */
+/** R8.5: the creator takes their item back before its final approval. */
 export function refusalToWithdraw(person: StepHolder, item: Item): StepRefusal | undefined {
-  if (item.createdBy !== person.ref) return transfer.notCreator;
-  const beforeFinalApproval = item.status === 'awaiting_approval' || (item.status === 'awaiting_send' && item.approvalsRequired === 0);
-  return beforeFinalApproval ? undefined : transfer.notWaiting;
+  return refusalToStep('withdraw', person, item, '');
 }
 
-/**
- * R8.5: an approver sends an item back to its creator, with a reason, before it is sent: a holder of
- * the approve step who may use the account, not the creator, and not someone who already approved it
- * (that would be a second step of one person).
- */
+/** R8.5: an approver sends an item back to its creator, with a reason, before it is sent. */
 export function refusalToSendBack(person: StepHolder, item: Item): StepRefusal | undefined {
-  if (!person.canApprove) return transfer.notHeld;
-  if (!person.usesAccount) return 'TRANSFER_ACCOUNT_NOT_USABLE';
-  return fourEyesRefusal(transfer, person, item, item.status === 'awaiting_approval' || item.status === 'awaiting_send');
+  return refusalToStep('sendBack', person, item, '');
+}
+
+/** The step an item waits for now, if any: what the page names the people for (R8.5). */
+export function stepAwaited(item: Item): 'approve' | 'send' | undefined {
+  if (waitsFor.approve(item)) return 'approve';
+  if (waitsFor.send(item)) return 'send';
+  return undefined;
 }
 
 /** A send-back reason: 1–100 characters once trimmed, no control characters. */
@@ -234,8 +270,7 @@ export function payeeStatusAtRegistration(approvalsRequired: number): 'active' |
 
 /** R8.5: an approval by a holder of the approve step, of a pending payee, never its registrant's, never twice. */
 export function refusalToApprovePayee(person: Approver, item: PayeeItem): PayeeStepRefusal | undefined {
-  if (!person.canApprove) return payee.notHeld;
-  return fourEyesRefusal(payee, person, item, item.status === 'pending');
+  return whoRefusal('approve', payee, person, item, item.status === 'pending');
 }
 
 /**
@@ -248,7 +283,7 @@ export function refusalToSendBackPayee(person: Approver, item: PayeeItem): Payee
 
 /** R8.5: the registrant takes back their payee while it waits. */
 export function refusalToWithdrawPayee(person: { ref: number }, item: PayeeItem): PayeeStepRefusal | undefined {
+  // A payee's withdrawal names the state before the person (its tests ask that order).
   if (item.status !== 'pending') return payee.notWaiting;
-  if (item.createdBy !== person.ref) return payee.notCreator;
-  return undefined;
+  return whoRefusal('withdraw', payee, { ...person, canApprove: false }, { createdBy: item.createdBy, approvedBy: item.approvedBy }, true);
 }

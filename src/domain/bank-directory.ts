@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { bankFullName } from './bank-full-name.ts';
 import { toZenginKana, zenginDisplayKana } from './zengin-kana.ts';
 
 /**
@@ -45,8 +46,10 @@ function indexed<T extends { code: string; name: string }>(info: T, entry: Zengi
 }
 
 function allBanks(): Indexed<BankInfo>[] {
-  bankIndex ??= Object.values(banks()).map((bank) =>
-    indexed({ code: bank.code, name: bank.name, kana: zenginDisplayKana(bank.kana), own: false }, bank));
+  bankIndex ??= Object.values(banks()).map((bank) => {
+    const name = bankFullName(bank.code, bank.name);
+    return indexed({ code: bank.code, name, kana: zenginDisplayKana(bank.kana), own: false }, { ...bank, name });
+  });
   return bankIndex;
 }
 
@@ -57,7 +60,7 @@ function ownBankInfo(own: OwnBankEntry): BankInfo {
 export function findBank(own: OwnBankEntry, code: string): BankInfo | undefined {
   if (code === own.code) return ownBankInfo(own);
   const bank = banks()[code];
-  return bank === undefined ? undefined : { code: bank.code, name: bank.name, kana: zenginDisplayKana(bank.kana), own: false };
+  return bank === undefined ? undefined : { code: bank.code, name: bankFullName(bank.code, bank.name), kana: zenginDisplayKana(bank.kana), own: false };
 }
 
 /** A branch of another bank, from the published data alone (undefined: not known there). */

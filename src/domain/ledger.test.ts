@@ -5,12 +5,16 @@ import { applyPostings, assertBalanced, depositPostings, reversalPostings, trans
 
 const ids = { source: 11, destination: 12, fee: 2 };
 
-test('a transfer with a fee takes amount + fee from the source and gives the amount and the fee their accounts', () => {
+test('a transfer with a fee takes the amount and, as a line of its own, the fee from the source, and gives each its account', () => {
   assert.deepEqual(
-    transferPostings({ sourceLedgerAccountId: ids.source, destinationLedgerAccountId: ids.destination, feeIncomeLedgerAccountId: ids.fee, amountYen: 25_000n, feeYen: 440n, destinationDescription: 'ﾌﾘｺﾐ ｶ)ﾃｽﾄ' }),
+    transferPostings({
+      sourceLedgerAccountId: ids.source, destinationLedgerAccountId: ids.destination, feeIncomeLedgerAccountId: ids.fee, amountYen: 25_000n, feeYen: 440n,
+      destinationDescription: 'ﾌﾘｺﾐ ｶ)ﾃｽﾄ', sourceDescription: '振込 ﾔﾏﾀﾞｼﾖｳｼﾞ', feeDescription: '振込手数料',
+    }),
     [
-      { ledgerAccountId: ids.source, amountYen: -25_440n },
+      { ledgerAccountId: ids.source, amountYen: -25_000n, description: '振込 ﾔﾏﾀﾞｼﾖｳｼﾞ' },
       { ledgerAccountId: ids.destination, amountYen: 25_000n, description: 'ﾌﾘｺﾐ ｶ)ﾃｽﾄ' },
+      { ledgerAccountId: ids.source, amountYen: -440n, description: '振込手数料' },
       { ledgerAccountId: ids.fee, amountYen: 440n },
     ],
   );

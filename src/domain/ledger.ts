@@ -40,24 +40,43 @@ export interface TransferPostingsInput {
   feeYen: bigint;
   /** What the payee's statement shows ('ﾌﾘｺﾐ <sender>'); none for the clearing account. */
   destinationDescription?: string;
+  /** What the paying account's statement shows for the amount ('振込 <payee>', '振替 <payee>'). */
+  sourceDescription?: string;
+  /** What the paying account's statement shows for the fee ('振込手数料'). */
+  feeDescription?: string;
 }
 
 /**
- * A transfer with its fee: the source gives amount + fee, the destination (or clearing) receives
- * the amount, fee income receives the fee. A zero fee has no posting (a posting is never zero).
+ * A transfer with its fee: the source gives the amount and, in a posting of its own, the fee; the
+ * destination (or clearing) receives the amount, fee income receives the fee. The paying account's
+ * statement so shows the transfer and its fee as two lines that reconcile with the payee's credit
+ * and the fee invoice. A zero fee has no posting (a posting is never zero).
  */
 export function transferPostings(input: TransferPostingsInput): PostingLine[] {
   if (input.amountYen <= 0n) throw new UnbalancedEntryError('a transfer amount must be positive');
   if (input.feeYen < 0n) throw new UnbalancedEntryError('a fee cannot be negative');
   const postings: PostingLine[] = [
-    { ledgerAccountId: input.sourceLedgerAccountId, amountYen: -(input.amountYen + input.feeYen) },
+    {
+      ledgerAccountId: input.sourceLedgerAccountId,
+      amountYen: -input.amountYen,
+      ...(input.sourceDescription === undefined ? {} : { description: input.sourceDescription }),
+    },
     {
       ledgerAccountId: input.destinationLedgerAccountId,
       amountYen: input.amountYen,
       ...(input.destinationDescription === undefined ? {} : { description: input.destinationDescription }),
     },
   ];
-  if (input.feeYen > 0n) postings.push({ ledgerAccountId: input.feeIncomeLedgerAccountId, amountYen: input.feeYen });
+  if (input.feeYen > 0n) {
+    postings.push(
+      {
+        ledgerAccountId: input.sourceLedgerAccountId,
+        amountYen: -input.feeYen,
+        ...(input.feeDescription === undefined ? {} : { description: input.feeDescription }),
+      },
+      { ledgerAccountId: input.feeIncomeLedgerAccountId, amountYen: input.feeYen },
+    );
+  }
   assertBalanced(postings);
   return postings;
 }

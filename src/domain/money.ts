@@ -6,17 +6,31 @@
 /** Ten digits: the width of the amount field of a Zengin transfer record. */
 export const yenAmountMax = 9_999_999_999n;
 
-export type YenInputProblem = 'empty' | 'full_width' | 'not_a_number' | 'fraction' | 'not_positive' | 'too_large';
+export type YenInputProblem = 'empty' | 'not_a_number' | 'fraction' | 'not_positive' | 'too_large';
 export type YenInput = { ok: true; yen: bigint } | { ok: false; problem: YenInputProblem };
 
 /**
- * An amount typed into a form: half-width digits, optionally grouped with commas (`1,234,000`).
- * Full-width digits are refused with their own problem so the page can say what to type instead.
+ * An amount as people type it, in the half-width form the rules below read: full-width digits and
+ * commas (NFKC) and a trailing 円 are how amounts are written in Japan, so they
+ * are taken, not refused. Every amount field (transfers, limits, bulk files) reads through here.
+ */
+export function normaliseYenText(text: string): string {
+  return text
+    .normalize('NFKC')
+    // Minus signs people type for a negative number: NFKC leaves U+2212 and the long vowel mark.
+    .replace(/[\u2212\u30fc\uff70]/gu, '-')
+    .trim()
+    .replace(/\s*円$/u, '')
+    .trim();
+}
+
+/**
+ * An amount typed into a form: digits, optionally grouped with commas (`1,234,000`), in half- or
+ * full-width, with or without 円 (normaliseYenText).
  */
 export function parseYenInput(text: string): YenInput {
-  const trimmed = text.trim();
+  const trimmed = normaliseYenText(text);
   if (trimmed === '') return { ok: false, problem: 'empty' };
-  if (/[０-９，．－]/.test(trimmed)) return { ok: false, problem: 'full_width' };
   if (/^-/.test(trimmed)) return { ok: false, problem: 'not_positive' };
   if (/^[0-9][0-9,]*\.[0-9]*$/.test(trimmed)) return { ok: false, problem: 'fraction' };
   if (!/^([0-9]{1,3}(,[0-9]{3})+|[0-9]+)$/.test(trimmed)) return { ok: false, problem: 'not_a_number' };

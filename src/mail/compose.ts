@@ -1,3 +1,4 @@
+import { formatDay } from '../domain/display-date.ts';
 import type { Config } from '../config.ts';
 import { translator, type MessageKey } from '../web/i18n/index.ts';
 
@@ -6,7 +7,7 @@ import { translator, type MessageKey } from '../web/i18n/index.ts';
  * a browser setting, and an email has to be understood whichever they chose.
  */
 /** A parameter is plain text, or a message of its own to be shown in each language. */
-export type NoticeParam = string | number | { message: MessageKey };
+export type NoticeParam = string | number | { message: MessageKey } | { day: string };
 
 export function composeNotice(
   config: Config,
@@ -17,7 +18,7 @@ export function composeNotice(
   const en = translator('en', defaults);
   const section = (t: typeof ja) => {
     const localized = (params: Record<string, NoticeParam> = {}) =>
-      Object.fromEntries(Object.entries(params).map(([name, v]) => [name, typeof v === 'object' ? t(v.message) : v]));
+      Object.fromEntries(Object.entries(params).map(([name, v]) => [name, typeof v !== 'object' ? v : 'day' in v ? formatDay(v.day, t === ja ? 'ja' : 'en') : t(v.message)]));
     return [...parts.lines.map((line) => t(line.key, localized(line.params))), '', t('mail.signature'), defaults.contact].join('\n');
   };
   return {

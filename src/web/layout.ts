@@ -1,5 +1,6 @@
 import { html, type Html, type HtmlValue } from './html.ts';
 import type { Language, MessageKey, Translate } from './i18n/index.ts';
+import type { MenuFacts } from './menu-facts.ts';
 
 export interface PageContext {
   t: Translate;
@@ -20,6 +21,8 @@ export interface SessionChrome {
   master?: boolean;
   /** The idle warning applies once the logon is complete; a pending logon simply expires. */
   idleWarning: boolean;
+  /** The businesses the person holds and the items waiting for them; without them every entry is shown. */
+  facts?: MenuFacts | undefined;
 }
 
 /** The page frame. No inline script or style (strict CSP); everything works without JavaScript. */
@@ -49,7 +52,7 @@ ${session ? html`<script src="/static/session-timer.js" defer></script>` : ''}
     ${session ? logoutForm(t, session.csrfToken) : ''}
   </nav>
 </header>
-${session?.menu ? menu(t, session.userAdmin === true, session.master === true) : ''}
+${session?.menu ? menu(t, session) : ''}
 ${session?.idleWarning ? idleBanner(t, session.idleSeconds) : ''}
 <main id="main">
 <h1>${t(title)}</h1>
@@ -64,24 +67,60 @@ function logoutForm(t: Translate, csrfToken: string): Html {
   return html`<form method="post" action="/logout" class="inline">${csrfField(csrfToken)}<button type="submit" class="link">${t('nav.logout')}</button></form>`;
 }
 
-function menu(t: Translate, userAdmin: boolean, master: boolean): Html {
+type MenuEntry = { href: string; label: MessageKey; shown: boolean; badge?: number };
+
+/**
+ * The menu in the groups these users know — 照会 / 振込・振替 / 承認 / 管理 / 設定 — with only the
+ * entries the person may use (R1.4), and the count of items waiting for them (R8.5).
+ */
+function menu(t: Translate, session: SessionChrome): Html {
+  const facts = session.facts;
+  const holds = (flag: keyof Omit<MenuFacts, 'waiting'>) => facts === undefined || facts[flag];
+  const groups: { label: MessageKey; entries: MenuEntry[] }[] = [
+    {
+      label: 'menu.group.inquiry',
+      entries: [
+        { href: '/status', label: 'nav.status', shown: true },
+        { href: '/accounts', label: 'nav.accounts', shown: holds('inquiry') },
+        { href: '/transfers', label: 'nav.transfers', shown: holds('transfer') },
+      ],
+    },
+    {
+      label: 'menu.group.transfer',
+      entries: [
+        { href: '/transfers/new', label: 'nav.transferNew', shown: holds('registerTransfer') },
+        { href: '/payees', label: 'nav.payees', shown: holds('transfer') },
+        { href: '/bulk', label: 'bulk.menu', shown: holds('bulk') },
+        { href: '/pay-easy', label: 'payEasy.menu', shown: holds('taxPayment') },
+      ],
+    },
+    { label: 'menu.group.approval', entries: [{ href: '/approvals', label: 'nav.approvals', shown: holds('approval'), badge: facts?.waiting }] },
+    {
+      label: 'menu.group.admin',
+      entries: [
+        { href: '/users', label: 'nav.users', shown: session.userAdmin === true },
+        { href: '/certificates', label: 'nav.certificates', shown: session.userAdmin === true },
+        { href: '/contract-settings', label: 'nav.contractSettings', shown: session.master === true },
+        { href: '/security', label: 'nav.security', shown: true },
+      ],
+    },
+    {
+      label: 'menu.group.settings',
+      entries: [
+        { href: '/settings/password', label: 'nav.password', shown: true },
+        { href: '/settings/email', label: 'nav.email', shown: true },
+        { href: '/settings/otp-address', label: 'nav.otpAddress', shown: true },
+        { href: '/settings/token', label: 'hardwareToken.menu', shown: true },
+      ],
+    },
+  ];
+  const entry = (e: MenuEntry) =>
+    html`<a href="${e.href}">${t(e.label)}${e.badge ? html` <span class="badge" id="menu-waiting" data-count="${e.badge}" aria-label="${t('approvals.menuCount', { count: e.badge })}">${e.badge}</span>` : ''}</a>`;
   return html`<nav class="menu" aria-label="${t('status.menu')}">
-  <a href="/status">${t('nav.status')}</a>
-  <a href="/accounts">${t('nav.accounts')}</a>
-  <a href="/transfers/new">${t('nav.transferNew')}</a>
-  <a href="/transfers">${t('nav.transfers')}</a>
-  <a href="/approvals">${t('nav.approvals')}</a>
-  <a href="/bulk">${t('bulk.menu')}</a>
-  <a href="/pay-easy">${t('payEasy.menu')}</a>
-  <a href="/payees">${t('nav.payees')}</a>
-  <a href="/settings/password">${t('nav.password')}</a>
-  <a href="/settings/email">${t('nav.email')}</a>
-  <a href="/settings/otp-address">${t('nav.otpAddress')}</a>
-  <a href="/settings/token">${t('hardwareToken.menu')}</a>
-  ${userAdmin ? html`<a href="/users">${t('nav.users')}</a>` : ''}
-  ${userAdmin ? html`<a href="/certificates">${t('nav.certificates')}</a>` : ''}
-  ${master ? html`<a href="/contract-settings">${t('nav.contractSettings')}</a>` : ''}
-  <a href="/security">${t('nav.security')}</a>
+${groups
+  .map((group) => ({ ...group, entries: group.entries.filter((e) => e.shown) }))
+  .filter((group) => group.entries.length > 0)
+  .map((group) => html`<div class="menu-group"><span class="menu-group-label">${t(group.label)}</span>${group.entries.map(entry)}</div>`)}
 </nav>`;
 }
 

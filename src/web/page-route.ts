@@ -6,6 +6,7 @@ import { resumeRequestSession } from '../access/request-session.ts';
 import type { Html } from './html.ts';
 import type { FormState } from './form.ts';
 import { admit, answerSubmission, sendPage, type SessionKind } from './page-admission.ts';
+import { loadMenuFacts } from './menu-facts.ts';
 import { anonymousCsrfCookie, clearSessionCookie, setAnonymousCsrfCookie } from './request-context.ts';
 
 /**
@@ -72,6 +73,7 @@ export function registerPage<Access extends PageAccess>(app: FastifyInstance, de
 
   app.get(route.path, async (request, reply) => {
     if (!(await admit(deps, kind, route.access, request, reply))) return reply;
+    await loadMenuFacts(app, deps, request.live);
     return sendPage(reply, await route.render(page(request), {}));
   });
 
@@ -79,6 +81,7 @@ export function registerPage<Access extends PageAccess>(app: FastifyInstance, de
   if (!submit) return;
   app.post(route.path, async (request, reply) => {
     if (!(await admit(deps, kind, route.access, request, reply))) return reply;
+    await loadMenuFacts(app, deps, request.live);
     return answerSubmission(kind, request, reply, route.access === 'anonymous' ? undefined : request.live, {
       submit: () => submit(page(request), reply),
       render: (state) => route.render(page(request), state),

@@ -8,6 +8,7 @@ import type { LiveSession } from '../access/sessions.ts';
 import { secondsLeft } from '../access/sessions.ts';
 import { sessionCookie } from '../access/request-session.ts';
 import type { RequestContext } from '../access/request-context.ts';
+import { menuFactsOf } from './menu-facts.ts';
 
 export const anonymousCsrfCookie = '__Host-csrf';
 export const languageCookie = '__Host-lang';
@@ -66,6 +67,7 @@ export function sessionChrome(deps: Deps, live: LiveSession): SessionChrome {
     menu,
     userAdmin: menu && live.mayAdminister,
     master: menu && live.user.role === 'master',
+    facts: menu ? menuFactsOf(live) : undefined,
     idleWarning: !pending,
   };
 }

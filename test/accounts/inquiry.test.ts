@@ -140,9 +140,9 @@ test('the statement shows the last 30 days by default, oldest first, with withdr
   // 30 days up to today, both included: 2026-03-03 … 2026-04-01.
   assert.ok(page.body.includes('value="2026-03-03"') && page.body.includes('value="2026-04-01"'), 'the form shows the default period');
   assert.deepEqual(statementRows(page.body), [
-    { date: '2026-03-03', description: 'ﾌﾘｺﾐ ｶ)ﾃｽﾄｼﾖｳｼﾞ', withdrawal: '', deposit: '250,000', balance: '1,240,000' },
-    { date: '2026-03-31', description: 'ﾔﾁﾝ', withdrawal: '40,000', deposit: '', balance: '1,200,000' },
-    { date: '2026-04-01', description: 'ﾘｿｸ', withdrawal: '', deposit: '5,000', balance: '1,205,000' },
+    { date: '2026年3月3日（火）', description: 'ﾌﾘｺﾐ ｶ)ﾃｽﾄｼﾖｳｼﾞ', withdrawal: '', deposit: '250,000', balance: '1,240,000' },
+    { date: '2026年3月31日（火）', description: 'ﾔﾁﾝ', withdrawal: '40,000', deposit: '', balance: '1,200,000' },
+    { date: '2026年4月1日（水）', description: 'ﾘｿｸ', withdrawal: '', deposit: '5,000', balance: '1,205,000' },
   ]);
   assert.ok(page.body.includes('1,205,000円'), 'the current balance heads the page');
   assert.ok(page.body.includes(`/accounts/${account}/statement.csv?from=2026-03-03&amp;to=2026-04-01&amp;encoding=utf-8`), 'the download is offered for the period shown');
@@ -151,14 +151,14 @@ test('the statement shows the last 30 days by default, oldest first, with withdr
   assert.deepEqual(
     statementRows(earlier.body).map((row) => [row.date, row.withdrawal, row.deposit, row.balance]),
     [
-      ['2026-02-20', '', '1,000,000', '1,000,000'],
-      ['2026-03-02', '10,000', '', '990,000'],
+      ['2026年2月20日（金）', '', '1,000,000', '1,000,000'],
+      ['2026年3月2日（月）', '10,000', '', '990,000'],
     ],
   );
   const fromOnly = await client.get(`/accounts/${account}/statement?from=2026-03-31`);
-  assert.deepEqual(statementRows(fromOnly.body).map((row) => row.date), ['2026-03-31', '2026-04-01'], 'a period without an end runs to today');
+  assert.deepEqual(statementRows(fromOnly.body).map((row) => row.date), ['2026年3月31日（火）', '2026年4月1日（水）'], 'a period without an end runs to today');
   const oneDay = await client.get(`/accounts/${account}/statement?from=2026-03-31&to=2026-03-31&page=1`);
-  assert.deepEqual(statementRows(oneDay.body).map((row) => row.date), ['2026-03-31']);
+  assert.deepEqual(statementRows(oneDay.body).map((row) => row.date), ['2026年3月31日（火）']);
   const empty = await client.get(`/accounts/${account}/statement?from=2026-01-01&to=2026-01-31`);
   assert.equal(empty.statusCode, 200);
   assert.ok(empty.body.includes('id="no-lines"') && statementRows(empty.body).length === 0, 'a quiet period says so');

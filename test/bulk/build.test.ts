@@ -92,7 +92,7 @@ test('the file built is a valid Zengin file of one batch that reads back as buil
 interface Payees {
   /** At this bank, branch 002 (the test contract's payee account). */
   own: number;
-  /** At みずほ 東京営業部. */
+  /** At みずほ銀行 東京営業部. */
   other: number;
 }
 
@@ -152,7 +152,7 @@ test('the build page lists every active payee with an amount field, the kinds, t
   assert.match(page.body, new RegExp(`name="amount-${contract.payees.own}"`));
   assert.match(page.body, new RegExp(`name="amount-${contract.payees.other}"`));
   assert.doesNotMatch(page.body, new RegExp(`name="amount-${pending}"`), 'a payee awaiting approval is not offered');
-  assert.match(page.body, /みずほ 東京営業部/);
+  assert.match(page.body, /みずほ銀行 東京営業部/);
   assert.match(page.body, /<option value="11">給与振込<\/option>/);
   assert.match(page.body, new RegExp(`<option value="${contract.from.id}" selected>`));
   assert.match(page.body, /name="paymentDate" type="date" value="2026-04-02"/, 'Wednesday 1 April: Thursday');
@@ -170,7 +170,7 @@ test('built from two payees: the file page shows 2 records and the total; the do
   assert.match(page, /<span id="bulk-count">2 件<\/span>/);
   assert.match(page, /<span id="bulk-total">62,345円<\/span>/);
   assert.equal((page.match(/<tr data-seq=/g) ?? []).length, 2);
-  assert.match(page, /2026-04-02/);
+  assert.match(page, /2026年4月2日（木）/);
   assert.match(page, />bulk-21-0402\.txt</);
   const stored = await t.deps.db.selectFrom('bulk_file').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
   assert.equal(stored.origin, 'built');

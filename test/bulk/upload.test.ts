@@ -23,7 +23,7 @@ test('a valid file is shown with its summary (kind, batches, count, total, date,
   assert.match(page, /data-status="draft"/);
   assert.match(page, /<span id="bulk-count">150 件<\/span>/);
   assert.match(page, /<span id="bulk-total">151,500円<\/span>/);
-  assert.match(page, /2026-04-01/);
+  assert.match(page, /2026年4月1日（水）/);
   assert.match(page, new RegExp(contract.from.accountNumber));
   assert.match(page, />sogo\.txt</, 'the file name without its folders');
   assert.equal((page.match(/<tr data-seq=/g) ?? []).length, 50, 'fifty records a page');
@@ -31,7 +31,7 @@ test('a valid file is shown with its summary (kind, batches, count, total, date,
   assert.equal((second.match(/<tr data-seq=/g) ?? []).length, 50);
   assert.match(second, /3 \/ 3ページ/);
   assert.match(second, /ﾃﾞﾓ銀行|デモ銀行/, 'a record to this bank is named with the bank');
-  assert.match(page, /みずほ 東京営業部/, 'other banks by their published names');
+  assert.match(page, /みずほ銀行 東京営業部/, 'other banks by their published names');
   const stored = await t.deps.db.selectFrom('bulk_file').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
   assert.deepEqual(Buffer.from(stored.content), bytes, 'the bytes are kept as sent');
   assert.equal(stored.fee_yen, 149n * 330n + 110n, 'fees by the fee table: other bank below 30,000 yen, and this bank another branch');

@@ -93,20 +93,20 @@ test('R8.2, R8.5, R7.3 in a browser: a payee registered and approved, a transfer
   await press(ap, `form[action="/payees/${payeeId}/approve"]`);
   assert.equal(where(ap), `/payees/${payeeId}?done=approved`);
 
-  // The master enters a transfer to the payee; a full-width amount is refused next to the field first.
+  // The master enters a transfer to the payee; a fractional amount is refused next to the field first.
   await Promise.all([mp.waitForURL('**/transfers/new'), mp.locator('nav.menu a[href="/transfers/new"]').click()]);
   assert.equal(await mp.locator('h1').textContent(), '振込・振替');
   await mp.locator('#f-fromAccountId').selectOption(String(from.id));
   await mp.locator('#f-destination-payee').check();
   await mp.locator('#f-payeeId').selectOption(payeeId);
-  await mp.locator('#f-amount').fill('１２０，０００');
+  await mp.locator('#f-amount').fill('１２０，０００．５');
   await press(mp, 'form[action="/transfers/new"]');
   assert.equal(where(mp), '/transfers/new');
-  assert.equal(await mp.locator('#form-error').getAttribute('data-code'), 'TRANSFER_PAGES_AMOUNT_FULL_WIDTH');
+  assert.equal(await mp.locator('#form-error').getAttribute('data-code'), 'TRANSFER_PAGES_AMOUNT_FRACTION');
   assert.equal(await mp.locator('#f-amount').getAttribute('aria-invalid'), 'true');
   assert.equal(await mp.locator('#f-payeeId').inputValue(), payeeId, 'the choices made are kept');
   await screenshot(mp, 'money-transfer-refused');
-  await mp.locator('#f-amount').fill('120,000');
+  await mp.locator('#f-amount').fill('１２０，０００円');
   await screenshot(mp, 'money-transfer-new');
   await press(mp, 'form[action="/transfers/new"]');
   assert.match(where(mp), /^\/transfers\/confirm\?draft=/);
@@ -169,6 +169,54 @@ test('R8.2, R8.5, R7.3 in a browser: a payee registered and approved, a transfer
     assert.match(mail.subject, new RegExp(`^${ja('ledger.mail.completed.subject')}`));
     assert.match(mail.body, new RegExp(`${transferId}[\\s\\S]*ﾄﾘﾋｷｻｷ[\\s\\S]*120,000`));
   }
+
+  // R8.6, the duplicate-transfer check: the same transfer entered again is held, the earlier one shown, until ticked.
+  await mp.goto('/transfers/new');
+  await mp.locator('#f-fromAccountId').selectOption(String(from.id));
+  await mp.locator('#f-destination-payee').check();
+  await mp.locator('#f-payeeId').selectOption(payeeId);
+  await mp.locator('#f-amount').fill('120,000');
+  await press(mp, 'form[action="/transfers/new"]');
+  assert.match(where(mp), /^\/transfers\/confirm\?draft=/);
+  assert.equal(await mp.locator('#duplicate-warning').getAttribute('data-transfer-id'), transferId);
+  await mp.locator('#f-confirmationPassword').fill(master.confirmationPassword);
+  await press(mp, 'form[action="/transfers/confirm"]');
+  assert.equal(await mp.locator('#form-error').getAttribute('data-code'), 'TRANSFER_DUPLICATE_UNCONFIRMED');
+  await screenshot(mp, 'money-transfer-duplicate-hold');
+  const transfersBefore = await deps.db.selectFrom('transfer').select('id').where('contract_id', '=', master.contractId).execute();
+  assert.equal(transfersBefore.length, 1, 'held: nothing made');
+  await mp.locator('#f-separatePayment').check();
+  await mp.locator('#f-confirmationPassword').fill(master.confirmationPassword);
+  await press(mp, 'form[action="/transfers/confirm"]');
+  const second = /^\/transfers\/(\d+)\?done=created$/.exec(where(mp));
+  assert.ok(second, `the second transfer, ticked as separate: ${where(mp)}`);
+  // R8.5: the page names who is awaited: the approver, by name.
+  const approverName = (await deps.db.selectFrom('users').select('display_name').where('id', '=', approver.ref).executeTakeFirstOrThrow()).display_name;
+  assert.equal(await mp.locator('#awaited').getAttribute('data-step'), 'approve');
+  assert.ok(((await mp.locator('#awaited').textContent()) ?? '').includes(approverName), 'the approver is named');
+  await screenshot(mp, 'money-transfer-awaited');
+
+  // R8.6: Back after a confirmed transfer shows the transfer made, nothing to confirm again, no second transfer.
+  await mp.goto('/transfers/new');
+  await mp.locator('#f-fromAccountId').selectOption(String(from.id));
+  await mp.locator('#f-destination-payee').check();
+  await mp.locator('#f-payeeId').selectOption(payeeId);
+  await mp.locator('#f-amount').fill('1,000');
+  await press(mp, 'form[action="/transfers/new"]');
+  await mp.locator('#f-confirmationPassword').fill(master.confirmationPassword);
+  await press(mp, 'form[action="/transfers/confirm"]');
+  const third = /^\/transfers\/(\d+)\?done=created$/.exec(where(mp));
+  assert.ok(third, `the third transfer: ${where(mp)}`);
+  await mp.goBack();
+  await mp.waitForLoadState('load');
+  assert.match(where(mp), /^\/transfers\/confirm\?draft=/);
+  assert.equal(await mp.locator('#already-confirmed').getAttribute('data-transfer-id'), third[1]);
+  assert.equal(await mp.locator('form[action="/transfers/confirm"]').count(), 0, 'nothing to confirm again');
+  await screenshot(mp, 'money-transfer-back-confirmed');
+  const after = await deps.db.selectFrom('transfer').select('id').where('contract_id', '=', master.contractId).execute();
+  assert.equal(after.length, 3, 'no fourth transfer');
+  assertNoProblems(masterTab);
+
   await approverTab.context.close();
   await masterTab.context.close();
 });

@@ -103,8 +103,10 @@ test('a same-bank transfer moves amount and fee in one entry, completes, and is 
   assert.deepEqual(
     posted!.postings.map((p) => [p.ledger_account_id, p.amount_yen, p.description]),
     [
-      [payer.ledgerAccountId, -25_110n, null],
+      // The paying account's statement: the transfer and its fee as two lines (R8.1); the payee account is the contract's own, so 振替.
+      [payer.ledgerAccountId, -25_000n, '振替 ﾓﾄﾁﾖｳ ﾊﾅｺ'],
       [payee.ledgerAccountId, 25_000n, `ﾌﾘｺﾐ ${payer.holderKana}`],
+      [payer.ledgerAccountId, -110n, '振込手数料'],
       [feeShard.id, 110n, null],
     ],
   );
@@ -162,7 +164,7 @@ test('a transfer to another bank goes through clearing with its fee, settled by 
   await assertLedgerVerifies();
 });
 
-for (const reason of ['account_closed', 'account_unknown', 'rejected'] as const) {
+for (const reason of ['account_closed', 'account_unknown', 'name_mismatch', 'rejected'] as const) {
   test(`another bank's rejection (${reason}) is reversed: the payer gets amount and fee back, and is told why`, async () => {
     const payerBefore = await balanceOf(db, payer.ledgerAccountId);
     const clearingBefore = await bankBalanceOf(db, 'clearing');

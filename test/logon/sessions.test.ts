@@ -180,3 +180,17 @@ test('a session reaches only the pages of its stage: setup reaches neither /stat
     assert.equal((await active.get(path)).headers.location, '/status', path);
   }
 });
+
+test('R7.1: 延長する keeps the session alive with a background HEAD request of the page, which leaves what is typed on it alone', async () => {
+  const t = await app();
+  const { client } = await activeMaster(t);
+  const cookie = [...client.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+  t.deps.clock.advanceSeconds(590);
+  const extended = await t.app.inject({ method: 'HEAD', url: '/transfers/new', headers: { cookie } });
+  assert.equal(extended.statusCode, 200);
+  assert.equal(extended.body, '', 'nothing to replace the page with');
+  t.deps.clock.advanceSeconds(590);
+  assert.equal((await client.get('/status')).statusCode, 200, 'alive 1,180 s after the page was loaded');
+  const script = (await client.get('/static/session-timer.js')).body;
+  assert.match(script, /method: 'HEAD'/);
+});

@@ -23,7 +23,7 @@ before(async () => {
 after(async () => database.drop());
 
 test('a real bank code finds the bank with its kana in Zengin form', () => {
-  assert.deepEqual(findBank(own, '0005'), { code: '0005', name: '三菱ＵＦＪ', kana: 'ﾐﾂﾋﾞｼﾕ-ｴﾌｼﾞｴｲ', own: false });
+  assert.deepEqual(findBank(own, '0005'), { code: '0005', name: '三菱UFJ銀行', kana: 'ﾐﾂﾋﾞｼﾕ-ｴﾌｼﾞｴｲ', own: false });
   assert.equal(findBank(own, '0001')?.kana, 'ﾐｽﾞﾎ');
 });
 

@@ -29,7 +29,7 @@ test('without approval a payee typed in hiragana is reviewed converted, then act
   assert.ok(review.page.body.includes('ﾔﾏﾀﾞ ｼﾖｳｼﾞ'), 'the review shows the Zengin name');
   assert.ok(review.page.body.includes('やまだ　しょうじ'), 'next to the name as typed');
   assert.ok(review.page.body.includes('0012345'), 'the account number padded to seven digits');
-  assert.ok(review.page.body.includes('三菱ＵＦＪ') && review.page.body.includes('本店'), 'bank and branch named');
+  assert.ok(review.page.body.includes('三菱UFJ銀行') && review.page.body.includes('本店'), 'bank and branch named');
   assert.equal(await payeesState(t.deps, world.master.contractId).then((s) => (s as { payees: unknown[] }).payees.length), 0, 'the review registers nothing');
 
   const done = await client.post(review.action, { draft: review.draft, confirmationPassword: world.clerk.confirmationPassword });

@@ -127,7 +127,15 @@ export async function payeesState(deps: Deps, contractId: string): Promise<unkno
 
 /** The payee notices an address received (subject of every security notice, the payee line in the body). */
 export async function payeeMails(deps: Deps, recipient: string): Promise<string[]> {
-  const rows = await deps.db.selectFrom('outbox').select('body').where('recipient', '=', recipient).where('body', 'like', '%振込先%').orderBy('id').execute();
+  // Approval requests [承認依頼] name the kind 振込先 too; they are not notices of a change.
+  const rows = await deps.db
+    .selectFrom('outbox')
+    .select('body')
+    .where('recipient', '=', recipient)
+    .where('body', 'like', '%振込先%')
+    .where('subject', 'not like', '承認依頼%')
+    .orderBy('id')
+    .execute();
   return rows.map((row) => row.body);
 }
 

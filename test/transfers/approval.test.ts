@@ -78,13 +78,12 @@ describe('single approval (R8.5)', () => {
     assert.equal((await verifyLedger(deps.db)).ok, true);
   });
 
-  test('an approver without the send step leaves it for a sender who took no other step on it', async () => {
+  test('R8.5: an approver without the send step leaves it for anyone holding the send step, the registrant included', async () => {
     const t = await team('single');
     const item = await register(t);
     const approved = await approveAs(deps, t.approver, item.id, newKey());
     assert.equal(approved.transfer.status, 'awaiting_send');
     assert.equal(await balanceOf(deps.db, t.from.id), 1_000_000n);
-    await refused(sendAs(deps, t.creator, item.id, newKey()), 'TRANSFER_OWN_ITEM');
     await refused(sendAs(deps, t.approver, item.id, newKey()), 'TRANSFER_NOT_PERMITTED');
     await refused(approveAs(deps, t.approverSender, item.id, newKey()), 'TRANSFER_STATE_CONFLICT');
     const sent = await sendAs(deps, t.sender, item.id, newKey());
@@ -151,7 +150,7 @@ describe('double approval (R8.5)', () => {
     await refused(sendAs(deps, t.sender, item.id, newKey()), 'TRANSFER_STATE_CONFLICT');
     const second = await approveAs(deps, t.approver2, item.id, newKey());
     assert.equal(second.transfer.status, 'awaiting_send');
-    await refused(sendAs(deps, t.approverSender, item.id, newKey()), 'TRANSFER_STEP_TAKEN');
+    // R8.5: after the approvals the first approver, who holds the send step, may send it too; here the sender does.
     assert.equal((await sendAs(deps, t.sender, item.id, newKey())).transfer.status, 'completed');
     assert.deepEqual(await approvalRows(item.id), [
       { step: 1, approved_by: t.approverSender.user.id },
@@ -197,7 +196,8 @@ describe('withdraw and send back (R8.5)', () => {
     await refused(approveAs(deps, t.approverSender, item.id, newKey()), 'TRANSFER_STATE_CONFLICT');
     const usage = await deps.db.selectFrom('daily_usage').select('used_yen').where('user_ref', '=', t.creator.user.id).where('usage_date', '=', today).executeTakeFirstOrThrow();
     assert.equal(usage.used_yen, 0n);
-    const mail = await deps.db.selectFrom('outbox').select(['subject', 'body']).where('recipient', '=', t.creator.user.email!).executeTakeFirstOrThrow();
+    // The creator was told of the approval first (承認完了); the send back is the newest notice.
+    const mail = await deps.db.selectFrom('outbox').select(['subject', 'body']).where('recipient', '=', t.creator.user.email!).orderBy('id', 'desc').executeTakeFirstOrThrow();
     assert.match(mail.subject, /差し戻/);
     assert.match(mail.body, /金額誤り/);
     assert.match(mail.body, new RegExp(`${t.approver2.user.user_id}`));
@@ -215,7 +215,7 @@ describe('what each person sees (R8.5)', () => {
     assert.deepEqual([forCreator.mayApprove, forCreator.maySend, forCreator.mayWithdraw, forCreator.maySendBack], [false, false, true, false]);
     assert.equal(forCreator.approvals.length, 1);
     assert.equal(forCreator.approvals[0]!.by.userId, t.approverSender.user.user_id);
-    assert.equal(forCreator.to.bankName, 'みずほ');
+    assert.equal(forCreator.to.bankName, 'みずほ銀行');
     assert.equal(forCreator.approvalsDone, 1);
     const forFirst = await getTransfer(deps, t.approverSender, item.id);
     assert.deepEqual([forFirst.mayApprove, forFirst.maySendBack], [false, false]);
@@ -243,7 +243,17 @@ describe('what each person sees (R8.5)', () => {
     assert.deepEqual(await ids(t.approver), []);
     assert.deepEqual(await ids(t.approverSender), [item.id], 'a holder of the send step who took no step on it may send it');
     assert.deepEqual(await ids(t.sender), [item.id]);
-    assert.deepEqual(await ids(t.creator), []);
+    assert.deepEqual(await ids(t.creator), [item.id], 'R8.5: the registrant holding the send step may send it after the approval');
+  });
+
+  test('R8.5: single approval by two people — the registrant registers, another approves, the registrant sends', async () => {
+    const t = await team('single');
+    const item = await register(t);
+    assert.equal((await approveAs(deps, t.approver, item.id, newKey())).transfer.status, 'awaiting_send');
+    const sent = await sendAs(deps, t.creator, item.id, newKey());
+    assert.equal(sent.transfer.status, 'completed');
+    assert.equal(sent.transfer.sent_by, t.creator.user.id);
+    assert.equal((await verifyLedger(deps.db)).ok, true);
   });
 
   test('the list shows the items of the accounts a person may use, newest first, by status and a page at a time', async () => {

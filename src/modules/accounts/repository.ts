@@ -61,6 +61,8 @@ export interface StatementLine {
   postingId: bigint;
   valueDate: DateText;
   kind: JournalEntryKind;
+  /** The transfer a line belongs to (its amount, its fee, their reversal), so a line reconciles with it; null for others. */
+  transferId: bigint | null;
   description: string;
   /** + a deposit [お預入れ], − a withdrawal [お引出し]. */
   amountYen: bigint;
@@ -99,6 +101,7 @@ export async function statementLines(executor: Executor, ledgerAccountId: number
       'posting.id',
       'journal_entry.value_date',
       'journal_entry.kind',
+      'journal_entry.transfer_id',
       // The account's own 摘要 where the entry has one per account (the payee sees the sender).
       (eb) => eb.fn.coalesce('posting.description', 'journal_entry.description').as('description'),
       'posting.amount_yen',
@@ -112,6 +115,7 @@ export async function statementLines(executor: Executor, ledgerAccountId: number
     postingId: row.id,
     valueDate: row.value_date,
     kind: row.kind,
+    transferId: row.transfer_id,
     description: row.description,
     amountYen: row.amount_yen,
     balanceAfterYen: row.balance_after_yen,

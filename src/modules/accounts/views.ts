@@ -1,3 +1,4 @@
+import { dayText } from '../../web/day.ts';
 import { html, type Html } from '../../web/html.ts';
 import { errorSummary, type FormState } from '../../web/form.ts';
 import type { AppError } from '../../errors.ts';
@@ -105,23 +106,24 @@ function lineRow(t: Translate, line: StatementLine): Html {
   const withdrawal = line.amountYen < 0n ? formatYen(-line.amountYen) : '';
   const deposit = line.amountYen > 0n ? formatYen(line.amountYen) : '';
   return html`<tr data-posting="${line.postingId}">
-<td class="date">${line.valueDate}</td>
+<td class="date">${dayText(t, line.valueDate)}</td>
 <td class="description">${line.description}</td>
 <td class="amount withdrawal">${withdrawal}</td>
 <td class="amount deposit">${deposit}</td>
 <td class="amount balance">${formatYen(line.balanceAfterYen)}</td>
+<td class="transfer-number">${line.transferId === null ? '' : line.transferId.toString()}</td>
 </tr>`;
 }
 
 /** The statement of a period: oldest first, newest last, as a passbook prints it. */
 export function statementSection(t: Translate, account: AccountBalance, period: StatementPeriod, result: StatementPage): Html {
-  const heading = html`<h2>${t('accounts.statement.period', { from: period.from, to: period.to })}</h2>`;
+  const heading = html`<h2>${t('accounts.statement.period', { from: dayText(t, period.from), to: dayText(t, period.to) })}</h2>`;
   if (result.total === 0) return html`${heading}<p class="notice" id="no-lines">${t('accounts.statement.empty')}</p>`;
   return html`${heading}
 <p class="hint">${t('accounts.statement.order', { total: result.total })}</p>
 ${downloadLinks(t, account, period)}
 <table class="uses statement">
-<thead><tr><th scope="col">${t('accounts.col.date')}</th><th scope="col">${t('accounts.col.description')}</th><th scope="col" class="amount">${t('accounts.col.withdrawal')}</th><th scope="col" class="amount">${t('accounts.col.deposit')}</th><th scope="col" class="amount">${t('accounts.col.balance')}</th></tr></thead>
+<thead><tr><th scope="col">${t('accounts.col.date')}</th><th scope="col">${t('accounts.col.description')}</th><th scope="col" class="amount">${t('accounts.col.withdrawal')}</th><th scope="col" class="amount">${t('accounts.col.deposit')}</th><th scope="col" class="amount">${t('accounts.col.balance')}</th><th scope="col">${t('accounts.col.transferNumber')}</th></tr></thead>
 <tbody>
 ${result.lines.map((line) => lineRow(t, line))}
 </tbody>

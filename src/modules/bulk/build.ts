@@ -1,6 +1,7 @@
 import type { AccountType } from '../../db/schema.ts';
 import type { BulkTypeCode } from '../../db/schema-bulk.ts';
 import { isSalaryType } from '../../domain/bulk-schedule.ts';
+import { parseYenInput } from '../../domain/money.ts';
 import { toZenginKana } from '../../domain/zengin-kana.ts';
 import type { ZenginDataRecord, ZenginFile, ZenginHeader } from '../../domain/zengin/fields.ts';
 import { writeZengin, zenginBatch } from '../../domain/zengin/write.ts';
@@ -11,8 +12,6 @@ import { writeZengin, zenginBatch } from '../../domain/zengin/write.ts';
  * the same bytes, so the file downloaded and the file stored are one.
  */
 
-/** 10 digits of 振込金額: the most one record can pay. */
-export const buildAmountDigitsMax = 10;
 /** 社員番号 of a salary record. */
 export const employeeNumberDigitsMax = 10;
 
@@ -63,12 +62,9 @@ export interface BuildLine {
  */
 export function parseAmountYen(typed: string): bigint | undefined | null {
   if (typed.trim() === '') return undefined;
-  const text = typed.normalize('NFKC').trim().replace(/円$/u, '').replace(/,/g, '').trim();
-  if (!/^[0-9]+$/.test(text)) return null;
-  const digits = text.replace(/^0+(?=[0-9])/, '');
-  if (digits.length > buildAmountDigitsMax) return null;
-  const amount = BigInt(digits);
-  return amount > 0n ? amount : null;
+  // One reading of a typed amount for every form (src/domain/money.ts); its widest is a record's ten digits.
+  const parsed = parseYenInput(typed);
+  return parsed.ok ? parsed.yen : null;
 }
 
 /** 社員番号 as typed: '' when blank, null when not 1 to 10 digits. */

@@ -6,11 +6,14 @@ import { formatYen } from '../../domain/money.ts';
 import { formatJstJapanese } from '../../domain/tokyo-time.ts';
 import { enqueueEmail } from '../../outbox/enqueue.ts';
 import type { Actor } from '../transfers/types.ts';
+import { notifyApproved, notifyWaiting, type NoticeItem } from '../approvals/notices.ts';
+import { fileItem } from './item.ts';
 
 /**
  * R7.3, R8.4: what the people of a file are told by email, each in the transaction of the change it
  * reports (house rule 8): its creator when it is sent back, its creator and sender when it is
- * executed (the result, with the records returned) or could not be posted.
+ * executed (the result, with the records returned) or could not be posted; those who may take its
+ * next step, and its creator at its final approval.
  */
 
 async function addressesOf(tx: Tx, userRefs: readonly (number | null)[]): Promise<string[]> {
@@ -26,7 +29,7 @@ function fileParams(deps: Deps, file: BulkFile) {
     kind: { message: `bulk.kind.${file.type_code}` as const },
     count: String(file.record_count),
     total: formatYen(file.total_yen),
-    date: file.payment_date,
+    date: { day: file.payment_date },
     url: `${deps.config.publicUrl}/bulk/files/${file.id}`,
   };
 }
@@ -58,4 +61,25 @@ export async function mailBulkFailed(deps: Deps, tx: Tx, file: BulkFile, reason:
     lines: [{ key: 'bulk.mail.failed', params: { ...fileParams(deps, file), reason: { message: `bulk.failure.${reason}` as const }, at: formatJstJapanese(at) } }],
   });
   for (const recipient of await addressesOf(tx, [file.created_by, file.sent_by])) await enqueueEmail(tx, { contractId: file.contract_id, recipient, ...notice }, at);
+}
+
+/**
+ * R8.5 [承認依頼通知]: after a step, the people who may take the file's next step are asked to, and
+ * its creator learns of its final approval, through the one notice module of waiting items.
+ */
+export async function bulkNoticesAfterStep(deps: Deps, tx: Tx, step: string, file: BulkFile, at: Date): Promise<void> {
+  const waits = file.status === 'awaiting_approval' || file.status === 'awaiting_send';
+  const approved = step === 'approve' && file.status !== 'awaiting_approval';
+  if (!waits && !approved) return;
+  const approvals = await tx.selectFrom('bulk_approval').select('approved_by').where('file_id', '=', file.id).orderBy('step').execute();
+  const item: NoticeItem = {
+    id: file.id,
+    contractId: file.contract_id,
+    createdBy: file.created_by,
+    accountId: file.from_account_id,
+    subject: { kind: 'bulk', item: fileItem(file, approvals.map((a) => a.approved_by)) },
+    money: { amountYen: file.total_yen, date: file.payment_date },
+  };
+  if (approved) await notifyApproved(deps, tx, item, at);
+  if (waits) await notifyWaiting(deps, tx, item, at);
 }

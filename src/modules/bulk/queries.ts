@@ -7,14 +7,15 @@ import {
   approvalsRequiredByMode,
   nextAtRegistration,
   refusalToApprove,
-  refusalToSendAfterApprovals,
+  refusalToSend,
   refusalToSendBack,
   refusalToWithdraw,
 } from '../../domain/approval.ts';
 import { AppError } from '../../errors.ts';
 import { usableAccountIds } from '../transfers/holder.ts';
 import type { Actor } from '../transfers/types.ts';
-import { bulkHolderOf, holdsBulk, type BulkHolder } from './holder.ts';
+import { bulkBusiness, bulkHolderOf, holdsBulk, type BulkHolder } from './holder.ts';
+import { awaitedPeople, type Awaited } from '../transfers/awaited-people.ts';
 import { fileItem } from './item.ts';
 import { refuse } from './refusal.ts';
 
@@ -48,6 +49,8 @@ export interface FileDetail extends FileSummary {
   registerSends: boolean;
   duplicateOf: { id: bigint; createdAt: Date } | undefined;
   returned: { count: number; totalYen: bigint };
+  /** R8.5: the step the file waits for and the people who may take it, by name. */
+  awaited: Awaited | undefined;
 }
 
 async function visibleAccountIds(deps: Deps, actor: Actor): Promise<number[]> {
@@ -126,7 +129,7 @@ export async function getFile(deps: Deps, actor: Actor, fileId: bigint): Promise
     actions.push('discard');
   }
   if (!refusalToApprove(acting, item, today)) actions.push('approve');
-  if (!refusalToSendAfterApprovals(acting, item, today)) actions.push('send');
+  if (!refusalToSend(acting, item, today)) actions.push('send');
   if (!refusalToSendBack(acting, item)) actions.push('send_back');
   if (file.status !== 'draft' && !refusalToWithdraw(acting, item)) actions.push('withdraw');
   const duplicate = file.duplicate_of === null ? undefined : await deps.db.selectFrom('bulk_file').select(['id', 'created_at']).where('id', '=', file.duplicate_of).executeTakeFirst();
@@ -146,6 +149,7 @@ export async function getFile(deps: Deps, actor: Actor, fileId: bigint): Promise
     registerSends: nextAtRegistration(approvalsRequiredByMode[holder.approvalMode], acting) === 'send',
     duplicateOf: duplicate ? { id: duplicate.id, createdAt: duplicate.created_at } : undefined,
     returned: { count: Number(returned.count), totalYen: BigInt(returned.total) },
+    awaited: await awaitedPeople(deps.db, { contractId: actor.contract.id, business: bulkBusiness, accountId: file.from_account_id }, item, today),
   };
 }
 

@@ -12,7 +12,7 @@ import {
   nextAtRegistration,
   refusalToApprove,
   refusalToRegister,
-  refusalToSendAfterApprovals,
+  refusalToSend,
   refusalToSendBack,
   refusalToWithdraw,
   type Item,
@@ -24,7 +24,7 @@ import { releaseDailyUsage, reserveDailyUsageSql } from '../transfers/daily-usag
 import { isIdempotencyKey } from '../transfers/request-hash.ts';
 import type { Actor } from '../transfers/types.ts';
 import { bulkBusiness, bulkHolderOf, type BulkHolder } from './holder.ts';
-import { notifyBulkSentBack } from './notices.ts';
+import { bulkNoticesAfterStep, notifyBulkSentBack } from './notices.ts';
 import { fileItem } from './item.ts';
 import { postBulkFile } from './post.ts';
 import { refuse, refuseStep } from './refusal.ts';
@@ -107,6 +107,8 @@ async function runStep(
       }
       const locked = await lockFile(tx, actor, fileId, now);
       const { file, details } = await work(tx, locked);
+      // R8.5 [承認依頼通知]: who may take the next step is told, with this step (house rule 8).
+      await bulkNoticesAfterStep(deps, tx, step, file, now);
       await recordAudit(tx, stepAudit(actor, step, file, now, details));
       await tx.updateTable('idempotency_record').set({ result: JSON.stringify({ bulkFileId: file.id.toString() }) }).where('user_ref', '=', actor.user.id).where('key', '=', key).execute();
       return { file, replayed: false };
@@ -220,7 +222,7 @@ export function approveFile(deps: Deps, actor: Actor, fileId: bigint, key: unkno
 /** R8.5: after the approvals, anyone holding the send step sends the file (the registrant included). */
 export function sendFile(deps: Deps, actor: Actor, fileId: bigint, key: unknown): Promise<BulkStepResult> {
   return runStep(deps, actor, 'send', fileId, key, async (tx, { file, item, holder, today, now }) => {
-    refuseStep(refusalToSendAfterApprovals(holder, item, today));
+    refuseStep(refusalToSend(holder, item, today));
     requireBeforeDeadline(deps, file, now);
     return { file: await sendInTx(deps, tx, actor, file, today, now) };
   });

@@ -1,3 +1,4 @@
+import { dayText } from '../../web/day.ts';
 import { html, type Html } from '../../web/html.ts';
 import { csrfField } from '../../web/layout.ts';
 import { submitButton, type FormState } from '../../web/form.ts';
@@ -10,6 +11,7 @@ import { accountTypeLabel, facts, fieldMessage, formError, textInput, yen } from
 import type { BulkProblem } from './check.ts';
 import type { BulkAction, FileDetail, FileSummary, Person } from './queries.ts';
 import { recordsPerPage } from './queries.ts';
+import { awaitedNote } from '../transfers/views-detail.ts';
 
 /** The pages of bulk transfer files (R8.4): the list, the upload with every problem named, and one file. */
 
@@ -55,7 +57,7 @@ ${options.items.length === 0
 <th scope="col">${t('bulk.col.from')}</th><th scope="col">${t('bulk.col.count')}</th><th scope="col">${t('bulk.col.total')}</th>
 <th scope="col">${t('bulk.col.status')}</th><th scope="col">${t('bulk.col.createdBy')}</th></tr></thead>
 <tbody>${options.items.map(({ file, createdBy, account }) => html`<tr data-bulk-id="${file.id.toString()}" class="${file.status}">
-<td><a href="/bulk/files/${file.id.toString()}">${file.id.toString()}</a></td><td>${kindLabel(t, file.type_code)}</td><td>${file.payment_date}</td>
+<td><a href="/bulk/files/${file.id.toString()}">${file.id.toString()}</a></td><td>${kindLabel(t, file.type_code)}</td><td>${dayText(t, file.payment_date)}</td>
 <td>${accountText(t, account)}</td><td class="amount">${t('bulk.count', { count: file.record_count })}</td><td class="amount">${yen(t, file.total_yen)}</td>
 <td>${statusLabel(t, file.status)}</td><td>${personText(createdBy)}</td></tr>`)}</tbody></table>`}
 ${pager}`;
@@ -157,13 +159,14 @@ ${options.page < pages ? html`<a href="/bulk/files/${id}?page=${options.page + 1
   const shownInForm = detail.actions.some((action) => action === state.values?.action);
   return html`${!shownInForm ? formError(t, state, []) : ''}
 ${options.done ? html`<p class="notice" role="status" id="bulk-done">${t(`bulk.done.${options.done}` as MessageKey)}</p>` : ''}
+${awaitedNote(t, detail.awaited)}
 ${detail.duplicateOf && file.status === 'draft' ? html`<div class="warning" role="alert" id="bulk-duplicate">${t('bulk.duplicate.warning', { id: detail.duplicateOf.id.toString(), at: formatJstJapanese(detail.duplicateOf.createdAt) })}</div>` : ''}
 ${facts([
     [t('bulk.col.id'), id],
     [t('bulk.col.kind'), kindLabel(t, file.type_code)],
     [t('bulk.col.fileName'), file.file_name],
     [t('bulk.col.status'), html`<span class="status ${file.status}" id="bulk-status" data-status="${file.status}">${statusLabel(t, file.status)}</span>`],
-    [t('bulk.col.paymentDate'), file.payment_date],
+    [t('bulk.col.paymentDate'), dayText(t, file.payment_date)],
     [t('bulk.col.from'), accountText(t, detail.account)],
     [t('bulk.col.batches'), String(file.batch_count)],
     [t('bulk.col.count'), html`<span id="bulk-count">${t('bulk.count', { count: file.record_count })}</span>`],

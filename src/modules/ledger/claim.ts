@@ -21,7 +21,7 @@ export interface ClaimedTransfer {
   transfer: Transfer;
   source: { ledgerAccountId: number; closed: boolean; holderKana: string; branchCode: string; accountType: Transfer['to_account_type']; accountNumber: string };
   /** The payee's account when it is at this bank and exists (closed or not); null otherwise. */
-  destination: { ledgerAccountId: number; closed: boolean } | null;
+  destination: { ledgerAccountId: number; closed: boolean; sameContract: boolean } | null;
   ownBranchName: string | null;
   clearingLedgerAccountId: number;
   feeIncomeLedgerAccountId: number;
@@ -77,7 +77,7 @@ export async function claimDueTransfer(tx: Tx, input: { transferId: bigint; toda
         (SELECT json_build_object('ledgerAccountId', la.id, 'closed', a.closed_at IS NOT NULL, 'holderKana', a.holder_kana,
                                   'branchCode', a.branch_code, 'accountType', a.account_type, 'accountNumber', a.account_number)
            FROM account a JOIN ledger_account la ON la.account_id = a.id WHERE a.id = claimed.from_account_id) AS source,
-        (SELECT json_build_object('ledgerAccountId', la.id, 'closed', a.closed_at IS NOT NULL)
+        (SELECT json_build_object('ledgerAccountId', la.id, 'closed', a.closed_at IS NOT NULL, 'sameContract', a.contract_id = claimed.contract_id)
            FROM account a JOIN ledger_account la ON la.account_id = a.id
           WHERE claimed.to_bank_code = ${input.bankCode} AND a.branch_code = claimed.to_branch_code
             AND a.account_type = claimed.to_account_type AND a.account_number = claimed.to_account_number) AS destination,

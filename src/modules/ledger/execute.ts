@@ -35,6 +35,10 @@ export interface ExecuteOptions {
 const reversalDescriptionPrefix = 'ﾌﾘｺﾐﾌﾉｳ ';
 /** 摘要 the payee's statement shows for money received: 振込 and the sender. */
 const receivedDescriptionPrefix = 'ﾌﾘｺﾐ ';
+/** 摘要 of the paying account's lines: the transfer with its payee, between the company's own accounts 振替, and the fee. */
+const sentDescriptionPrefix = '振込 ';
+const ownTransferDescriptionPrefix = '振替 ';
+const feeDescription = '振込手数料';
 
 /**
  * Executes a due transfer in the caller's transaction (R8.2, R8.6): claims it so it runs once,
@@ -131,6 +135,8 @@ async function postTransfer(tx: Tx, claimed: ClaimedTransfer, sameBank: boolean,
     amountYen: transfer.amount_yen,
     feeYen: transfer.fee_yen,
     ...(sameBank ? { destinationDescription: receivedDescriptionPrefix + claimed.source.holderKana } : {}),
+    sourceDescription: (claimed.destination?.sameContract ? ownTransferDescriptionPrefix : sentDescriptionPrefix) + transfer.to_name_kana,
+    feeDescription,
   });
   try {
     const { entryId } = await postJournalEntry(tx, {

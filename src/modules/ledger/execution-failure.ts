@@ -14,6 +14,7 @@ const executionFailureNames: Readonly<Record<ExecutionFailure, true>> = {
   account_unknown: true,
   account_closed: true,
   source_account_closed: true,
+  name_mismatch: true,
   rejected: true,
 };
 

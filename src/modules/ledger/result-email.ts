@@ -70,7 +70,7 @@ export async function mailTransferResult(
           name: transfer.to_name_kana,
           amount: formatYen(transfer.amount_yen),
           fee: formatYen(transfer.fee_yen),
-          date: transfer.execution_date,
+          date: { day: transfer.execution_date },
           outcome: { message: `ledger.outcome.${result.outcome}` },
           at: formatJstJapanese(at),
         },

@@ -10,6 +10,7 @@ import { refusalToApprovePayee } from '../../domain/approval.ts';
 import { detailsOf } from './details.ts';
 import { judgeApproverStep } from './judgement.ts';
 import { notifyPayeeChange } from './notice.ts';
+import { notifyIfPayeeWaits } from './waiting-notice.ts';
 import { lockPayee } from './repository.ts';
 import { replaceVersion } from './versions.ts';
 
@@ -84,6 +85,7 @@ function approval(deps: Deps, live: LiveSession, payeeId: number, context: Reque
         registrantRef: payee.created_by,
         extra: { given: result.approvalsGiven, required: result.approvalsRequired },
       });
+      await notifyIfPayeeWaits(deps, tx, payeeId, now);
     },
   });
 }

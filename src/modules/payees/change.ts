@@ -8,6 +8,7 @@ import { auditDetails, detailsOf, sameDetails } from './details.ts';
 import { checkDetails, type PayeeEntry } from './form-input.ts';
 import { itemOf, judgePayeeInReach, refusal } from './judgement.ts';
 import { notifyPayeeChange } from './notice.ts';
+import { notifyIfPayeeWaits } from './waiting-notice.ts';
 import { lockPayee, pendingChangeOf, sameAccountRegistered } from './repository.ts';
 import { refusalToChange } from './rules.ts';
 import { approvalsRequiredNow, insertPayeeVersion, lockContract, replaceVersion } from './versions.ts';
@@ -61,6 +62,7 @@ export function change(deps: Deps, live: LiveSession, context: RequestContext, p
         details: entry,
         registrantRef: live.user.id,
       });
+      await notifyIfPayeeWaits(deps, tx, written.result.payeeId, now);
     },
   };
 }

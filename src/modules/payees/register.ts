@@ -7,6 +7,7 @@ import { auditDetails } from './details.ts';
 import { checkDetails, type PayeeEntry } from './form-input.ts';
 import { refusal } from './judgement.ts';
 import { notifyPayeeChange } from './notice.ts';
+import { notifyIfPayeeWaits } from './waiting-notice.ts';
 import { payeeRightsOf, sameAccountRegistered } from './repository.ts';
 import { approvalsRequiredNow, insertPayeeVersion, lockContract } from './versions.ts';
 
@@ -48,6 +49,7 @@ export function registration(deps: Deps, live: LiveSession, context: RequestCont
         details: entry,
         registrantRef: live.user.id,
       });
+      await notifyIfPayeeWaits(deps, tx, written.result.payeeId, now);
     },
   };
 }

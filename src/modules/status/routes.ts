@@ -7,10 +7,12 @@ import { pageContext, sessionChrome } from '../../web/request-context.ts';
 import type { MessageKey } from '../../web/i18n/index.ts';
 import { formatJstIso } from '../../domain/tokyo-time.ts';
 import { statusSummary } from './service.ts';
+import { homeFacts } from './home.ts';
+import { balancesSection, bankNoticesSection, waitingSection } from './home-views.ts';
 
 const methodLabel: Record<string, MessageKey> = { password: 'method.password', registration: 'method.registration' };
 
-/** The status page [ステータス] (R7.2, R2.6), where every completed logon lands. */
+/** The top page [トップページ / ステータス] (R7.2, R2.6, R4.4, R5.1, R8.1, R8.5), where every completed logon lands. */
 export function statusRoutes(app: FastifyInstance, deps: Deps): void {
   registerPage(app, deps, {
     path: '/status',
@@ -20,12 +22,23 @@ export function statusRoutes(app: FastifyInstance, deps: Deps): void {
       const { t } = page;
       const { user, contract } = request.live;
       const summary = await statusSummary(deps, request.live);
-      const notices = summary.agedPasswords.map(
+      const home = await homeFacts(deps, request.live);
+      const passwordNotices = summary.agedPasswords.map(
         (kind) => html`<li>${t('status.notice.passwordAge', { kind: t(kind === 'login' ? 'password.kind.login' : 'password.kind.confirmation'), days: deps.config.passwordMaxAgeDays })}
   <a href="/settings/password?kind=${kind}">${t('status.notice.changeNow')}</a></li>`,
       );
+      const notices = [
+        ...passwordNotices,
+        ...(home.certificateExpiry ? [html`<li id="notice-certificate">${t('home.notice.certificateExpiry', { date: home.certificateExpiry })}</li>`] : []),
+        ...(home.otpAddressMissing
+          ? [html`<li id="notice-otp-address">${t('home.notice.otpAddressMissing')} <a href="/settings/otp-address">${t('home.notice.registerOtpAddress')}</a></li>`]
+          : []),
+      ];
       const body = html`<p class="welcome">${t('status.welcome', { company: contract.company_name, name: user.display_name })}</p>
 ${notices.length > 0 ? html`<section class="security-notice" role="alert"><h2>${t('status.notice.title')}</h2><ul>${notices}</ul></section>` : ''}
+${bankNoticesSection(t, home.bankNotices)}
+${waitingSection(t, home.waiting)}
+${balancesSection(t, home.balances)}
 <dl class="facts">
   <dt>${t('status.contractId')}</dt><dd>${contract.id}</dd>
   <dt>${t('status.userId')}</dt><dd>${user.user_id}</dd>

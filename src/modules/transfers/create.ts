@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { noticesAfterStep } from './step-notices.ts';
 import type { Deps } from '../../deps.ts';
 import type { Executor, Tx } from '../../db/transaction.ts';
 import { inTransaction } from '../../db/transaction.ts';
@@ -8,6 +9,7 @@ import { refuseReservation, reserveDailyUsageSql } from './daily-usage.ts';
 import { ownBranchAskedBy } from './destination.ts';
 import { holderOf } from './holder.ts';
 import { prepareFor, type Prepared } from './prepare.ts';
+import { findDuplicate, refuseDuplicate } from './duplicate.ts';
 import { refuse } from './refusal.ts';
 import { checkIdempotencyKey, creationHash } from './request-hash.ts';
 import { postIfDue } from './send.ts';
@@ -37,6 +39,8 @@ export async function createTransfer(deps: Deps, actor: Actor, input: TransferIn
   const details = { amountYen: typeof input.amountYen === 'bigint' ? input.amountYen.toString() : null, fromAccountId: input.fromAccountId };
   return auditedRefusals(deps, actor, 'register', details, async () => {
     const prepared = await prepareFor(deps, deps.db, actor, input, holder);
+    // R8.6: a transfer like a recent one waits for the person's word that it is a payment of its own.
+    refuseDuplicate(await findDuplicate(deps, deps.db, actor, prepared.quote), input.separatePayment);
     // R5.2: the creator who sends it at once finalises it: the code emailed for exactly this transfer.
     const sends = prepared.next === 'send';
     // R6.5: sent at once to an ad hoc destination, it needs the creator's token password too (or instead, by the bank's setting).
@@ -84,7 +88,7 @@ async function register(deps: Deps, tx: Tx, actor: Actor, input: TransferInput, 
   const { reserved, ...row } = rows[0]!;
   if (row.id === null) {
     if (await keyTaken(tx, actor.user.id, input.idempotencyKey)) throw new TwinFirst();
-    if (reserved === 0) await refuseReservation(tx, actor.user.id, quote.amountYen);
+    if (reserved === 0) await refuseReservation(tx, actor.user.id, quote.amountYen, quote.executionDate, today);
     throw new TwinFirst();
   }
   const inserted = row as Transfer;
@@ -98,6 +102,8 @@ async function register(deps: Deps, tx: Tx, actor: Actor, input: TransferInput, 
   // accounts, modules/ledger/claim.ts), otherwise by itself.
   const audit = new PendingStepAudit(stepAuditEvent(deps, actor, 'register', inserted, sends ? { sent: true, ...emailOtp } : {}));
   const transfer = sends ? await postIfDue(deps, tx, inserted, today, audit) : inserted;
+  // R8.5 [承認依頼通知]: a registration that waits asks those who may take its next step.
+  await noticesAfterStep(deps, tx, 'register', transfer, now);
   await audit.writeIfPending(tx);
   return { transfer, replayed: false };
 }

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Tx } from '../../db/transaction.ts';
+import { refuseOverDailyLimit, refuseOverPerTransactionLimit } from './limit-refusal.ts';
 import { refuse } from './refusal.ts';
 
 /** The businesses with the register step whose daily limit counts per execution date (R1.4): transfers and bulk files. */
@@ -27,17 +28,24 @@ export function reserveDailyUsageSql(userRef: number, usageDate: string, amountY
     RETURNING d.used_yen`;
 }
 
-/** Which rule refused a reservation, from the permission as it is now. */
-export async function refuseReservation(tx: Tx, userRef: number, amountYen: bigint): Promise<never> {
+/** Which rule refused a reservation, from the permission and the day's usage as they are now, with their figures. */
+export async function refuseReservation(tx: Tx, userRef: number, amountYen: bigint, usageDate: string, today: string): Promise<never> {
   const permission = await tx
     .selectFrom('user_permission')
-    .select(['can_register', 'per_transaction_limit_yen'])
+    .select(['can_register', 'per_transaction_limit_yen', 'daily_limit_yen'])
     .where('user_ref', '=', userRef)
     .where('business', '=', 'transfer')
     .executeTakeFirst();
   if (!permission?.can_register) refuse('TRANSFER_NOT_PERMITTED');
-  if (permission.per_transaction_limit_yen === null || amountYen > permission.per_transaction_limit_yen) refuse('TRANSFER_PER_TRANSACTION_LIMIT', 'amount');
-  refuse('TRANSFER_DAILY_LIMIT', 'amount');
+  if (permission.per_transaction_limit_yen === null || amountYen > permission.per_transaction_limit_yen) refuseOverPerTransactionLimit(permission.per_transaction_limit_yen);
+  const usage = await tx
+    .selectFrom('daily_usage')
+    .select('used_yen')
+    .where('user_ref', '=', userRef)
+    .where('business', '=', 'transfer')
+    .where('usage_date', '=', usageDate)
+    .executeTakeFirst();
+  refuseOverDailyLimit(permission.daily_limit_yen, usage?.used_yen ?? 0n, usageDate, today);
 }
 
 /** R1.4: a withdrawn or sent-back transfer gives its amount back to its creator's day. */

@@ -110,7 +110,7 @@ function mailOf(money: MoneyFields & { fromAccountLabel: string; to: TransferDes
           number: to.accountNumber,
           amount: formatYen(money.amountYen),
           fee: formatYen(money.feeYen),
-          date: money.executionDate,
+          date: { day: money.executionDate },
         },
       },
     ],

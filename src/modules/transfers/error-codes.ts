@@ -32,4 +32,6 @@ export const transfersErrorCodes = {
   TRANSFER_STEP_TAKEN: 409,
   TRANSFER_OWN_ITEM: 403,
   TRANSFER_REASON_INVALID: 400,
+  // R8.6: a transfer like a recent one (duplicate.ts) needs the person's tick that it is a separate payment.
+  TRANSFER_DUPLICATE_UNCONFIRMED: 409,
 } as const satisfies Record<string, number>;

@@ -1,6 +1,6 @@
 import { AppError, type ErrorCode } from '../../errors.ts';
 import type { AccountType } from '../../db/schema.ts';
-import { parseYenInput, type YenInputProblem } from '../../domain/money.ts';
+import { normaliseYenText, parseYenInput, type YenInputProblem } from '../../domain/money.ts';
 import { isValidDateText } from '../../domain/business-days.ts';
 import { sendBackReasonLengthMax } from '../../domain/approval.ts';
 import { formText, sentValue } from '../../web/form-input.ts';
@@ -29,6 +29,7 @@ export const field = {
   idempotencyKey: 'idempotencyKey',
   draft: 'draft',
   reason: 'reason',
+  separatePayment: 'separatePayment',
 } as const;
 
 /** The text fields of the transfer form, shown again after an error. */
@@ -73,18 +74,17 @@ function id(body: unknown, name: string, code: ErrorCode): number {
 
 const amountCodes: Record<YenInputProblem, ErrorCode> = {
   empty: 'TRANSFER_PAGES_AMOUNT_EMPTY',
-  full_width: 'TRANSFER_PAGES_AMOUNT_FULL_WIDTH',
   not_a_number: 'TRANSFER_PAGES_AMOUNT_NOT_A_NUMBER',
   fraction: 'TRANSFER_PAGES_AMOUNT_FRACTION',
   not_positive: 'TRANSFER_PAGES_AMOUNT_ZERO',
   too_large: 'TRANSFER_PAGES_AMOUNT_TOO_LARGE',
 };
 
-/** R8.2: an amount in yen as typed (`1,234,000` or `1234000`), each problem with its own message. */
+/** R8.2: an amount in yen as typed (`1,234,000`, `１２３４０００円`), each problem with its own message. */
 export function amountField(body: unknown): bigint {
   const raw = sentValue(body, field.amount);
   if (typeof raw !== 'string') throw new AppError(raw === undefined ? 'TRANSFER_PAGES_AMOUNT_EMPTY' : 'INPUT_INVALID', { field: field.amount });
-  const trimmed = raw.trim();
+  const trimmed = normaliseYenText(raw);
   if (trimmed.length > amountTextLengthMax) {
     const code = /^[0-9,]+$/.test(trimmed) ? 'TRANSFER_PAGES_AMOUNT_TOO_LARGE' : 'TRANSFER_PAGES_AMOUNT_NOT_A_NUMBER';
     throw new AppError(code, { field: field.amount });

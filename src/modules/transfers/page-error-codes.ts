@@ -11,7 +11,6 @@ export const transferPagesErrorCodes = {
   TRANSFER_PAGES_NAME_REQUIRED: 400,
   // One message per problem of a typed amount (house rule 1: yen are whole numbers).
   TRANSFER_PAGES_AMOUNT_EMPTY: 400,
-  TRANSFER_PAGES_AMOUNT_FULL_WIDTH: 400,
   TRANSFER_PAGES_AMOUNT_NOT_A_NUMBER: 400,
   TRANSFER_PAGES_AMOUNT_FRACTION: 400,
   TRANSFER_PAGES_AMOUNT_ZERO: 400,

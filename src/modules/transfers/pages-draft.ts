@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Deps } from '../../deps.ts';
 import type { AccountType } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
@@ -77,4 +78,14 @@ export function draftFormValues(input: TransferFormInput): Record<string, string
     [field.accountNumber]: adHoc.accountNumber,
     [field.nameInput]: adHoc.nameInput,
   };
+}
+
+/**
+ * R8.6: a confirmation page belongs to one draft, and its idempotency key is the draft's own (each
+ * sealing is unique: the keyring seals with a fresh nonce). The browser's Back button reloads the
+ * page with the same key, so confirming it again finds the transfer already made instead of making
+ * a second one; "change the details" makes a new draft, and so a new key.
+ */
+export function draftKey(sealed: string): string {
+  return createHash('sha256').update(`transfer-draft-key:${sealed}`).digest('base64url').slice(0, 32);
 }

@@ -1,3 +1,4 @@
+import { ownBankAccountOf, sameHolderName } from './own-bank-account.ts';
 import type { Deps } from '../../deps.ts';
 import type { Executor } from '../../db/transaction.ts';
 import { isValidDateText, tokyoDate } from '../../domain/business-days.ts';
@@ -8,7 +9,9 @@ import { approvalsRequiredByMode, nextAtRegistration, refusalToRegister, type Ne
 import { feeDestination, isSameAccount, ownBranchAskedBy, resolveDestination, type ResolvedDestination } from './destination.ts';
 import { checkExecutionDate } from './execution-date.ts';
 import { holderOf, type Holder } from './holder.ts';
+import { refuseOverDailyLimit, refuseOverPerTransactionLimit } from './limit-refusal.ts';
 import { refuse } from './refusal.ts';
+import { findDuplicate } from './duplicate.ts';
 import type { Actor, TransferInput, TransferQuote } from './types.ts';
 
 /**
@@ -46,10 +49,14 @@ export async function prepareFor(deps: Deps, executor: Executor, actor: Actor, i
   const amountYen = input.amountYen;
   if (typeof amountYen !== 'bigint' || amountYen <= 0n || amountYen > yenAmountMax) refuse('TRANSFER_AMOUNT_INVALID', 'amount');
   const refusal = refusalToRegister(holder, amountYen);
+  if (refusal === 'TRANSFER_PER_TRANSACTION_LIMIT') refuseOverPerTransactionLimit(holder.perTransactionLimitYen);
   if (refusal) refuse(refusal, 'amount');
   const today = tokyoDate(deps.clock.now());
   checkExecutionDate(input.executionDate, today);
-  const feeYen = transferFeeYen(deps.config.transferFees, feeDestination(from, destination), amountYen);
+  const ownAccount = await ownBankAccountOf(executor, destination);
+  // 振替: money between the company's own accounts at this bank carries no fee.
+  const ownTransfer = ownAccount?.contractId === actor.contract.id;
+  const feeYen = ownTransfer ? 0n : transferFeeYen(deps.config.transferFees, feeDestination(from, destination), amountYen);
   const approvalsRequired = approvalsRequiredByMode[holder.approvalMode];
   const next = nextAtRegistration(approvalsRequired, holder);
   const { own: _own, ...to } = destination;
@@ -63,6 +70,8 @@ export async function prepareFor(deps: Deps, executor: Executor, actor: Actor, i
       executionDate: input.executionDate,
       approvalsRequired,
       sendsNow: next === 'send',
+      ownTransfer,
+      holderNameDiffers: ownAccount !== undefined && !sameHolderName(destination.nameKana, ownAccount.holderKana),
     },
     holder,
     destination,
@@ -79,10 +88,12 @@ export async function prepareFor(deps: Deps, executor: Executor, actor: Actor, i
 export async function quoteTransfer(deps: Deps, actor: Actor, input: Omit<TransferInput, 'idempotencyKey'>): Promise<TransferQuote> {
   const { quote, holder, today } = await prepareTransfer(deps, deps.db, actor, input);
   const overLimit = refusalOverDailyLimit(holder.dailyLimitYen, holder.dailyUsedYen ?? 0n, quote.amountYen);
-  if (overLimit) refuse(overLimit, 'amount');
+  if (overLimit) refuseOverDailyLimit(holder.dailyLimitYen, holder.dailyUsedYen ?? 0n, quote.executionDate, today);
   if (quote.sendsNow && quote.executionDate === today) {
     const balance = await deps.db.selectFrom('ledger_account').select('balance_yen').where('account_id', '=', quote.fromAccount.id).executeTakeFirst();
     if ((balance?.balance_yen ?? 0n) < quote.totalYen) refuse('TRANSFER_INSUFFICIENT_FUNDS', 'amount');
   }
-  return quote;
+  // R8.6: shown on the confirmation page, which then asks whether this is a separate payment.
+  const earlier = await findDuplicate(deps, deps.db, actor, quote);
+  return earlier ? { ...quote, duplicateOf: earlier } : quote;
 }

@@ -10,6 +10,7 @@ import { ownBank } from '../payees/own-bank.ts';
 import { holderOf, holdsTransfer, usableAccountIds, type Holder } from './holder.ts';
 import { refuse } from './refusal.ts';
 import { itemOf } from './item.ts';
+import { awaitedPeople } from './awaited-people.ts';
 import type { Actor, PersonLabel, TransferDestination, TransferDetail, TransferSummary } from './types.ts';
 
 /**
@@ -169,6 +170,7 @@ export async function getTransfer(deps: Deps, actor: Actor, transferId: bigint):
     maySend: refusalToSend(person, item, today) === undefined,
     mayWithdraw: refusalToWithdraw(person, item) === undefined,
     maySendBack: refusalToSendBack(person, item) === undefined,
+    awaited: await awaitedPeople(deps.db, { contractId: actor.contract.id, business: 'transfer', accountId: row.from_account_id }, item, today),
   };
 }
 

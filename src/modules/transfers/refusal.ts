@@ -12,7 +12,8 @@ export type TransferField =
   | 'amount'
   | 'executionDate'
   | 'reason'
-  | 'otp';
+  | 'otp'
+  | 'separatePayment';
 
 /**
  * An expected refusal of a transfer step (house rule 11), with the values its message names (the

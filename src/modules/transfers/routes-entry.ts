@@ -28,12 +28,15 @@ import {
   transferFormFields,
   transferFormInput,
 } from './form-input.ts';
-import { draftFormValues, openDraft, sealDraft } from './pages-draft.ts';
-import { actorOf, codeLookupOf, newFormKey, transferFormChoices } from './pages-data.ts';
+import { draftFormValues, draftKey, openDraft, sealDraft } from './pages-draft.ts';
+import { confirmedDraft, transferOfDraft } from './confirmed-draft.ts';
+import { refuseDuplicate } from './duplicate.ts';
+import { actorOf, codeLookupOf, transferFormChoices } from './pages-data.ts';
 import { transferForm } from './views-form.ts';
 import { confirmPage, noDraftPage } from './views-confirm.ts';
 import { codeLookup } from './views-lookup.ts';
 import { prefill } from './pages-query.ts';
+import { isLookupRequest, openTyped, sealTyped, typedParam } from './pages-typed.ts';
 
 /** The code look-up sits under the form on the same page. */
 const codeLookupHref = '#code-lookup';
@@ -53,7 +56,6 @@ async function quoteOrRefusal(run: () => Promise<TransferQuote>): Promise<{ quot
  * when the confirmation sends it at once, with the email one-time password of this very transfer.
  */
 export function transferEntryRoutes(app: FastifyInstance, deps: Deps): void {
-  const newKey = () => newFormKey(deps);
 
   registerPage(app, deps, {
     path: '/transfers/new',
@@ -64,7 +66,9 @@ export function transferEntryRoutes(app: FastifyInstance, deps: Deps): void {
       const chrome = sessionChrome(deps, request.live);
       const choices = await transferFormChoices(deps, actorOf(request.live, requestContext(request)));
       let shown = state;
-      let values = state.values ?? prefill(request.query);
+      // Values typed before a look-up come back with the codes picked there (pages-typed.ts).
+      const typed = openTyped(deps, request.live.session.id, request.query);
+      let values = state.values ?? { ...typed.values, ...prefill(request.query) };
       // "Change the details" from the confirmation page brings the draft back into the form.
       const draft = sentValue(request.query, field.draft);
       if (!state.error && draft !== undefined) {
@@ -77,10 +81,11 @@ export function transferEntryRoutes(app: FastifyInstance, deps: Deps): void {
       }
       const body = html`<p>${page.t('transferPages.new.intro')}</p>
 ${transferForm(page.t, shown, { csrfToken: chrome.csrfToken, choices, values, lookupHref: codeLookupHref })}
-${codeLookup(page.t, await codeLookupOf(deps, request.query, values))}`;
+${codeLookup(page.t, { ...(await codeLookupOf(deps, request.query, values)), typed: typed.sealed })}`;
       return layout(page, 'transferPages.new.title', body, chrome);
     },
     async submit(request) {
+      if (isLookupRequest(request.body)) return `/transfers/new?${typedParam}=${sealTyped(deps, request.live.session.id, request.body)}${codeLookupHref}`;
       const input = transferFormInput(request.body);
       // Everything the creation will check is checked now, so the confirmation page shows a transfer that can be made.
       await quoteTransfer(deps, actorOf(request.live, requestContext(request)), input);
@@ -113,12 +118,15 @@ ${codeLookup(page.t, await codeLookupOf(deps, request.query, values))}`;
       if (!isAppError(error)) throw error;
       return layout(page, 'transferPages.confirm.title', noDraftPage(page.t, state.error ? state : { error }), chrome);
     }
-    const { quote, error } = await quoteOrRefusal(() => quoteTransfer(deps, actorOf(request.live, requestContext(request)), input));
-    // A retry after an error keeps the key of the form that was sent (R8.6); so does the page after
-    // its one-time password was sent, which is bound to that key (R5.2).
-    const sentKey = state.error || otpState.error ? sentValue(request.body, field.idempotencyKey) : sentValue(request.query, 'key');
-    const idempotencyKey = isIdempotencyKey(sentKey) ? sentKey : newKey();
     const draft = sealed as string;
+    // A retry after an error keeps the key of the form that was sent (R8.6); so does the page after
+    // its one-time password was sent, which is bound to that key (R5.2). Otherwise it is the draft's.
+    const sentKey = state.error || otpState.error ? sentValue(request.body, field.idempotencyKey) : sentValue(request.query, 'key');
+    const idempotencyKey = isIdempotencyKey(sentKey) ? sentKey : draftKey(draft);
+    // R8.6: the draft was confirmed already (the Back button): the page shows that transfer, nothing to confirm again.
+    const confirmed = await confirmedDraft(deps, actorOf(request.live, requestContext(request)), [draftKey(draft)]);
+    if (confirmed) return layout(page, 'transferPages.confirm.title', confirmed(page.t), chrome);
+    const { quote, error } = await quoteOrRefusal(() => quoteTransfer(deps, actorOf(request.live, requestContext(request)), input));
     // A refused request for a code is shown in the code's section, or above when the page asks for none.
     const shown = state.error ? state : otpState.error && !quote?.sendsNow ? otpState : error ? { error } : {};
     // R6.5: sent at once to an ad hoc destination, it asks for the token too (or instead, by the bank's setting).
@@ -138,15 +146,28 @@ ${codeLookup(page.t, await codeLookupOf(deps, request.query, values))}`;
   registerPage(app, deps, {
     path: '/transfers/confirm',
     access: 'active',
+    // R8.6: a tick given survives a refusal for another reason (a mistyped password, say).
+    echo: [field.separatePayment],
     render: (request, state) => renderConfirm(request, state),
     async submit(request) {
       const context = requestContext(request);
-      const input = openDraft(deps, request.live.session.id, sentValue(request.body, field.draft));
+      const draft = sentValue(request.body, field.draft);
+      const input = openDraft(deps, request.live.session.id, draft);
+      const actor = actorOf(request.live, context);
+      // R8.6: a confirmation page sent again after its draft was confirmed (Back, then confirm) shows that transfer.
+      const made = await transferOfDraft(deps, actor, draftKey(draft as string));
+      if (made !== undefined) return `/transfers/${made.toString()}?done=created`;
       const idempotencyKey = idempotencyKeyField(request.body);
+      const separatePayment = sentValue(request.body, field.separatePayment) === 'yes';
+      // R8.6: held as a likely double payment until ticked — asked before the password, so it costs no attempt (R2.3).
+      if (!separatePayment) {
+        const { quote } = await quoteOrRefusal(() => quoteTransfer(deps, actor, input));
+        refuseDuplicate(quote?.duplicateOf, false);
+      }
       const password = confirmationPasswordField(request.body);
       // R2.3: a wrong confirmation password counts towards the person's stop.
       await confirmWithConfirmationPassword(deps, request.live, password, context, 'transfer.register');
-      const { transfer } = await createTransfer(deps, actorOf(request.live, context), { ...input, idempotencyKey }, sentValue(request.body, otpField), tokenCodeField(request.body));
+      const { transfer } = await createTransfer(deps, actor, { ...input, idempotencyKey, separatePayment }, sentValue(request.body, otpField), tokenCodeField(request.body));
       return `/transfers/${transfer.id.toString()}?done=created`;
     },
   });

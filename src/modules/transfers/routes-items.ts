@@ -14,7 +14,6 @@ import type { MessageKey } from '../../web/i18n/index.ts';
 import { confirmWithConfirmationPassword } from '../../access/confirmation-password.ts';
 import {
   approveTransfer,
-  awaitingActor,
   finalises,
   getTransfer,
   listTransfers,
@@ -31,7 +30,7 @@ import { otpAddressMasked } from '../../access/email-otp/otp-address.ts';
 import { confirmationPasswordField, field, idempotencyKeyField, reasonField, transferIdParam } from './form-input.ts';
 import { actorOf, newFormKey } from './pages-data.ts';
 import { detailPage, transferActions, type TransferAction } from './views-detail.ts';
-import { approvalsPage, listPage } from './views-list.ts';
+import { listPage } from './views-list.ts';
 import { listFilter } from './pages-query.ts';
 
 /** The notice after a step, by the `done` of the address (a Map: no inherited names such as `constructor`). */
@@ -46,7 +45,7 @@ const doneKeys = new Map<unknown, MessageKey>([
 const actionDone: Record<TransferAction, string> = { approve: 'approved', send: 'sent', withdraw: 'withdrawn', 'send-back': 'sentBack' };
 
 /**
- * R8.1, R8.5, R5.2: the list, the items waiting for the person, and one transfer with the steps the
+ * R8.1, R8.5, R5.2: the list and one transfer with the steps the
  * person may take — the step that finalises it with the email one-time password.
  */
 export function transferItemRoutes(app: FastifyInstance, deps: Deps): void {
@@ -71,15 +70,7 @@ export function transferItemRoutes(app: FastifyInstance, deps: Deps): void {
     },
   });
 
-  registerPage(app, deps, {
-    path: '/approvals',
-    access: 'active',
-    async render(request) {
-      const page = pageContext(deps, request);
-      const items = await awaitingActor(deps, actorOf(request.live, requestContext(request)));
-      return layout(page, 'transferPages.approvals.title', approvalsPage(page.t, items), sessionChrome(deps, request.live));
-    },
-  });
+  // The waiting page [承認待ち] of every kind of item is src/modules/approvals/routes.ts.
 
   const renderDetail = async (request: PageRequest<'active'>, state: FormState, failed: TransferAction | 'otp' | undefined) => {
     const page = pageContext(deps, request);

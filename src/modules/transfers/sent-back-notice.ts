@@ -32,7 +32,7 @@ export async function notifySentBack(deps: Deps, tx: Tx, actor: Actor, transfer:
           accountNumber: transfer.to_account_number,
           name: transfer.to_name_kana,
           amount: formatYen(transfer.amount_yen),
-          date: transfer.execution_date,
+          date: { day: transfer.execution_date },
           by: `${actor.user.display_name} (${actor.user.user_id})`,
           reason,
           at: formatJstJapanese(at),

@@ -19,9 +19,11 @@ import { auditedRefusals, PendingStepAudit, stepAuditEvent, type AuditedStep } f
 import { releaseDailyUsage } from './daily-usage.ts';
 import { holderOf, type Holder } from './holder.ts';
 import { claimIdempotencyKey, completeIdempotencyKey } from './idempotency.ts';
+import { perTransactionLimitParams } from './limit-refusal.ts';
 import { refuse } from './refusal.ts';
 import { checkIdempotencyKey, stepHash, type LaterStep } from './request-hash.ts';
 import { notifySentBack } from './sent-back-notice.ts';
+import { noticesAfterStep } from './step-notices.ts';
 import { sendInTx } from './send.ts';
 import type { Actor, StepResult } from './types.ts';
 import { itemOf } from './item.ts';
@@ -76,6 +78,8 @@ async function runStep(
         const extra = { ...(reason === undefined ? {} : { reason }), ...finalCodeProtection(deps, code), ...tokenProtectionNow(deps, token) };
         const audit = new PendingStepAudit(stepAuditEvent(deps, actor, step as AuditedStep, locked.transfer, extra));
         const transfer = await work(tx, locked, audit, code, token);
+        // R8.5 [承認依頼通知]: who may take the next step is told, with this step (house rule 8).
+        await noticesAfterStep(deps, tx, step, transfer, now);
         await audit.writeIfPending(tx);
         await completeIdempotencyKey(tx, actor.user.id, idempotencyKey, transfer);
         return { transfer, replayed: false };
@@ -125,7 +129,7 @@ export function approveTransfer(deps: Deps, actor: Actor, transferId: bigint, id
   const finalStep = { step: 'approve' as const, emailOtp, tokenCode };
   return runStep(deps, actor, 'approve', transferId, idempotencyKey, async (tx, { transfer, item, holder, today }, audit, code, token) => {
     const refusal = refusalToApprove(holder, item, today);
-    if (refusal) refuse(refusal, refusal === 'TRANSFER_PER_TRANSACTION_LIMIT' ? 'amount' : undefined);
+    if (refusal) refuse(refusal, refusal === 'TRANSFER_PER_TRANSACTION_LIMIT' ? 'amount' : undefined, perTransactionLimitParams(holder.perTransactionLimitYen));
     const step = item.approvedBy.length + 1;
     const now = deps.clock.now();
     const { rows } = await sql<{ step: number }>`
@@ -143,7 +147,7 @@ export function approveTransfer(deps: Deps, actor: Actor, transferId: bigint, id
   }, { finalStep });
 }
 
-/** R8.5: an item waiting to be sent, sent by a holder of the send step who took no other step on it. */
+/** R8.5: after the approvals, an item waiting to be sent is sent by anyone holding the send step, the registrant included. */
 export function sendTransfer(deps: Deps, actor: Actor, transferId: bigint, idempotencyKey: string, emailOtp?: unknown, tokenCode?: unknown): Promise<StepResult> {
   return runStep(deps, actor, 'send', transferId, idempotencyKey, async (tx, { transfer, item, holder, today }, audit, code, token) => {
     const refusal = refusalToSend(holder, item, today);

@@ -29,6 +29,8 @@ export interface TransferInput {
   executionDate: string;
   /** R8.6: one key per request the person makes; a retry carries the same key. */
   idempotencyKey: string;
+  /** R8.6: the person says this is a separate payment from a like one made lately (duplicate.ts); not part of the request's hash. */
+  separatePayment?: boolean;
 }
 
 /** Where the money goes, as a transfer record carries it, with names for the pages. */
@@ -56,6 +58,15 @@ export interface TransferQuote {
   approvalsRequired: number;
   /** The confirmation sends the transfer at once (no approval needed, and the person holds the send step). */
   sendsNow: boolean;
+  /** R8.6: a like transfer made lately (duplicate.ts), which this one is held for until confirmed as separate. */
+  duplicateOf?: { id: bigint; createdAt: Date };
+  /**
+   * The account is at this bank and its holder's name is not the name given [口座名義の確認]: the
+   * person is warned before confirming. Other banks' names are checked at execution (src/interbank.ts).
+   */
+  holderNameDiffers?: boolean;
+  /** A transfer between the contract's own accounts at this bank [振替]: it has no fee. */
+  ownTransfer?: boolean;
 }
 
 export interface StepResult {
@@ -101,4 +112,6 @@ export interface TransferDetail extends TransferSummary {
   maySend: boolean;
   mayWithdraw: boolean;
   maySendBack: boolean;
+  /** R8.5: the step the transfer waits for and the people who may take it, by name. */
+  awaited: { step: 'approve' | 'send'; people: PersonLabel[] } | undefined;
 }

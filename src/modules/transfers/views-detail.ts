@@ -1,3 +1,4 @@
+import { dayText } from '../../web/day.ts';
 import { html, type Html } from '../../web/html.ts';
 import { tokenCodeInput } from '../../web/token-field.ts';
 import type { TokenAsk } from '../../access/hardware-token/requirement.ts';
@@ -63,7 +64,7 @@ export function detailFacts(t: Translate, detail: TransferDetail): Html {
     [t('transferPages.col.amount'), yen(t, detail.amountYen)],
     [t('transferPages.col.fee'), yen(t, detail.feeYen)],
     [t('transferPages.col.total'), html`<strong>${yen(t, detail.amountYen + detail.feeYen)}</strong>`],
-    [t('transferPages.col.executionDate'), detail.executionDate],
+    [t('transferPages.col.executionDate'), dayText(t, detail.executionDate)],
     [t('transferPages.col.approvals'), detail.approvalsRequired > 0 ? `${detail.approvalsDone} / ${detail.approvalsRequired}` : t('transferPages.approvals.notRequired')],
     [t('transferPages.col.createdBy'), personLabel(t, detail.createdBy)],
     [t('transferPages.col.createdAt'), formatJstJapanese(detail.createdAt)],
@@ -127,12 +128,21 @@ ${formError(t, mine, actionFields[action])}
 </section>`;
 }
 
+/** R8.5: whose turn it is, by name, or that nobody may take the step (a permission to set). */
+export function awaitedNote(t: Translate, awaited: TransferDetail['awaited']): Html | '' {
+  if (!awaited) return '';
+  const names = awaited.people.map((person) => person.displayName).join(t('transferPages.awaited.separator'));
+  const text = awaited.people.length === 0 ? t(`transferPages.awaited.${awaited.step}.nobody`) : t(`transferPages.awaited.${awaited.step}`, { names });
+  return html`<p class="notice" id="awaited" data-step="${awaited.step}">${text}</p>`;
+}
+
 export function detailPage(t: Translate, state: FormState, detail: TransferDetail, options: DetailOptions): Html {
   const actions = transferActions.filter((action) => allowed(detail, action));
   // A refusal of a step this person can no longer take (another person was quicker) is shown above.
   const orphanError = options.failed !== undefined && !actions.includes(options.failed) ? formError(t, state, []) : '';
   return html`${orphanError}
 <p class="notice status-note" role="status">${t(`transferPages.result.${detail.status}`)}</p>
+${awaitedNote(t, detail.awaited)}
 ${detailFacts(t, detail)}
 <h2>${t('transferPages.history')}</h2>
 ${history(t, detail)}

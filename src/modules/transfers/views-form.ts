@@ -7,6 +7,9 @@ import { accountNumberDigits, accountTypes, amountTextLengthMax, field, nameInpu
 import type { TransferFormChoices } from './pages-data.ts';
 import { accountTypeLabel, fieldMessage, formError, radioGroup, selectInput, textInput } from './views-controls.ts';
 
+/** The form's id: the code look-up's button under it sends the form's values along (views-lookup.ts). */
+export const transferFormId = 'transfer-form';
+
 /** R8.2: the transfer form — account, payee (registered or ad hoc), amount, execution date. */
 export interface TransferFormOptions {
   csrfToken: string;
@@ -54,7 +57,7 @@ ${textInput(t, state, { name: field.accountNumber, label: t('transferPages.field
 ${textInput(t, state, { name: field.nameInput, label: t('transferPages.field.nameInput'), value: value(field.nameInput), maxLength: nameInputLengthMax, size: 'long', hint: t('transferPages.hint.nameInput') })}`;
 
   return html`${formError(t, state, transferFormFields)}
-<form method="post" action="/transfers/new" class="card transfer-form" novalidate>
+<form method="post" action="/transfers/new" class="card transfer-form" id="${transferFormId}" novalidate>
   ${csrfField(options.csrfToken)}
   <h2>${t('transferPages.section.from')}</h2>
   ${

@@ -1,3 +1,4 @@
+import { dayText } from '../../web/day.ts';
 import { html, type Html } from '../../web/html.ts';
 import type { Translate } from '../../web/i18n/index.ts';
 import type { FormState } from '../../web/form.ts';
@@ -14,7 +15,7 @@ function summaryRow(t: Translate, item: TransferSummary, extra: Html | '' = ''):
   const id = item.id.toString();
   return html`<tr data-transfer-id="${id}" class="${item.status}">
 <td><a href="/transfers/${id}">${id}</a></td>
-<td>${item.executionDate}</td>
+<td>${dayText(t, item.executionDate)}</td>
 <td>${t('transferPages.account.label', { branch: item.fromAccount.branchCode, type: accountTypeLabel(t, item.fromAccount.accountType), number: item.fromAccount.accountNumber })}</td>
 <td>${item.to.bankName} ${item.to.branchName}<br><span class="kana">${item.to.nameKana}</span></td>
 <td class="amount">${yen(t, item.amountYen)}</td>

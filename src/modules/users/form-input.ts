@@ -1,4 +1,5 @@
 import { AppError } from '../../errors.ts';
+import { normaliseYenText } from '../../domain/money.ts';
 import { formText, sentValue } from '../../web/form-input.ts';
 import { isValidEmail, isValidUserId, emailLengthMax, userIdLengthMax } from '../../domain/identifiers.ts';
 import { businesses, hasLimits, hasSteps, steps, type Business, type Grant, type Step } from '../../domain/permissions.ts';
@@ -12,8 +13,10 @@ export { confirmationPasswordField, tokenCodeField } from '../../web/form-input.
  * number, a control character) is refused with the field it concerns, before any rule is judged.
  */
 export const displayNameLengthMax = 60;
-/** Limits are typed in yen as half-width digits; fifteen of them are far beyond any contract's limit. */
+/** Limits are typed in yen; fifteen digits are far beyond any contract's limit (commas and 円 come on top). */
 export const yenDigitsMax = 15;
+/** Room for the commas, spaces and 円 of a fifteen-digit amount as people write it. */
+export const yenTextLengthMax = 30;
 /** The path /users/new creates a person, so no person can be given that user ID. */
 const reservedUserIds = new Set(['new']);
 
@@ -39,11 +42,16 @@ export function checkbox(body: unknown, name: string): boolean {
   throw new AppError('INPUT_INVALID', { field: name });
 }
 
-/** R1.4: a limit in yen, half-width digits only: no sign, no decimals, no separators, no full-width digits. */
+/**
+ * R1.4: a limit in yen as people type it (full-width digits, thousands commas and 円 are read as
+ * every amount field reads them, src/domain/money.ts); no sign, no decimals. Zero is a limit.
+ */
 export function yenField(body: unknown, name: string): bigint {
-  const value = formText(body, name, { maxLength: yenDigitsMax, code: 'USERS_LIMIT_INVALID' });
-  if (!/^[0-9]+$/.test(value)) throw new AppError('USERS_LIMIT_INVALID', { field: name });
-  return BigInt(value);
+  const value = normaliseYenText(formText(body, name, { maxLength: yenTextLengthMax, code: 'USERS_LIMIT_INVALID' }));
+  if (!/^([0-9]{1,3}(,[0-9]{3})+|[0-9]+)$/.test(value)) throw new AppError('USERS_LIMIT_INVALID', { field: name });
+  const digits = value.replaceAll(',', '');
+  if (digits.length > yenDigitsMax) throw new AppError('USERS_LIMIT_INVALID', { field: name });
+  return BigInt(digits);
 }
 
 export function userIdField(body: unknown): string {

@@ -9,7 +9,7 @@ import { emailLengthMax, userIdLengthMax } from '../../domain/identifiers.ts';
 import { businesses, grantOf, hasLimits, hasSteps, roleOf, steps, type Business, type Grant, type Person } from '../../domain/permissions.ts';
 import type { CardState, PersonRecord } from './repository.ts';
 import type { FormModel } from './form-model.ts';
-import { accountFieldName, checkboxName, dailyName, displayNameLengthMax, perTransactionName, stepName, yenDigitsMax } from './form-input.ts';
+import { accountFieldName, checkboxName, dailyName, displayNameLengthMax, perTransactionName, stepName, yenTextLengthMax } from './form-input.ts';
 
 /** The users pages (R1.4): the list, the person form (create and change) and the status actions. */
 
@@ -103,7 +103,7 @@ function permissionGroups(t: Translate, state: FormState, model: FormModel, acto
       name,
       label: ceiling === null || ceiling === undefined ? t(label) : `${t(label)}　${t('users.hint.ceiling', { amount: formatYen(ceiling) })}`,
       inputMode: 'numeric',
-      maxLength: yenDigitsMax,
+      maxLength: yenTextLengthMax,
     });
   return html`${businesses.map((business) => {
     const row = model.grants[business];

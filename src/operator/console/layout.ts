@@ -72,6 +72,7 @@ function menu(t: Translate): Html {
   <a href="${consolePaths.applications}">${t('operatorConsole.nav.applications')}</a>
   <a href="${consolePaths.newContract}">${t('operatorConsole.nav.newContract')}</a>
   <a href="${tokenPaths.list}">${t('tokens.console.nav')}</a>
+  <a href="${consolePaths.notices}">${t('bankNotices.console.nav')}</a>
   <a href="${consolePaths.password}">${t('operatorConsole.nav.password')}</a>
 </nav>`;
 }

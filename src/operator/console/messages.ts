@@ -213,7 +213,7 @@ export const operatorConsoleMessages = defineMessages({
 
     'operatorConsole.notice.cardIssued': '新しい乱数表（カード番号 {serial}）を発行しました。これまでの乱数表は使えなくなりました。',
     'operatorConsole.notice.cardInvalidated': '乱数表（カード番号 {serial}）を紛失のお届けにより無効にしました。新しい乱数表が届くまでログオンできません。',
-    'operatorConsole.notice.registrationPassword': '新しい登録用暗証番号を発行しました。これまでのログイン暗証番号と確認暗証番号は使えなくなりました。次回ログオン時に新しい暗証番号を登録してください。',
+    'operatorConsole.notice.registrationPassword': '新しい登録用暗証番号を発行しました。これまでのログイン暗証番号と確認用暗証番号は使えなくなりました。次回ログオン時に新しい暗証番号を登録してください。',
     'operatorConsole.notice.stopLifted': 'ご利用の停止（ロック）を解除しました。',
     'operatorConsole.notice.lockMode': '暗証番号ロックの連動を「{mode}」に変更しました。',
     'operatorConsole.notice.certificatesOn': '電子証明書方式のご利用を開始しました。今後は、マスターユーザ・承認者・一般者のすべての利用者IDが、ご自身の電子証明書を取得したパソコンからのみログオンできます。ログオン画面の「電子証明書の取得・更新」から電子証明書を取得してください。',

@@ -18,5 +18,6 @@ export const consolePaths = {
   newContract: `${consoleBase}/applications/new-contract`,
   applications: `${consoleBase}/applications`,
   application: (id: number | string) => `${consoleBase}/applications/${id}`,
+  notices: `${consoleBase}/notices`,
   static: `${consoleBase}/static/`,
 } as const;

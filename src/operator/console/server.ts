@@ -21,6 +21,7 @@ import { exportRoutes } from './routes/export.ts';
 import { passwordRoutes } from './routes/password.ts';
 import { tokenRoutes } from './routes/tokens.ts';
 import { queueRoutes } from './routes/queue.ts';
+import { noticeRoutes } from './routes/notices.ts';
 
 /**
  * The bank's operator console (DESIGN §1): a Fastify instance of its own, on its own listener,
@@ -81,6 +82,7 @@ export async function buildConsole(deps: Deps, options: ConsoleOptions = {}): Pr
   applicationRoutes(app, deps);
   exportRoutes(app, deps);
   passwordRoutes(app, deps);
+  noticeRoutes(app, deps);
   await tokenRoutes(app, deps);
   return app;
 }

@@ -6,6 +6,7 @@ export const en: Record<keyof typeof ja, string> = {
   'app.switchLanguage': '日本語',
   'app.skipToContent': 'Skip to content',
   'app.footer': 'This page is protected by encrypted communication (TLS).',
+  'app.dateLanguage': 'en',
   'app.requestId': 'Reference number',
 
   'logon.title': 'Log on',

@@ -23,6 +23,9 @@ import { bulkMessages } from '../../modules/bulk/messages.ts';
 import { bulkBuildMessages } from '../../modules/bulk/build-messages.ts';
 import { noticeMessages } from '../../mail/notice-messages.ts';
 import { queueMessages } from '../../operator/console/queue-messages.ts';
+import { approvalsMessages } from '../../modules/approvals/messages.ts';
+import { bankNoticesMessages } from '../../modules/bank-notices/messages.ts';
+import { homeMessages } from '../../modules/status/messages.ts';
 
 export type Language = 'ja' | 'en';
 export const languages: readonly Language[] = ['ja', 'en'];
@@ -53,6 +56,9 @@ const ja = {
   ...bulkBuildMessages.ja,
   ...noticeMessages.ja,
   ...queueMessages.ja,
+  ...approvalsMessages.ja,
+  ...bankNoticesMessages.ja,
+  ...homeMessages.ja,
 };
 export type MessageKey = keyof typeof ja;
 const en: Record<MessageKey, string> = {
@@ -80,6 +86,9 @@ const en: Record<MessageKey, string> = {
   ...bulkBuildMessages.en,
   ...noticeMessages.en,
   ...queueMessages.en,
+  ...approvalsMessages.en,
+  ...bankNoticesMessages.en,
+  ...homeMessages.en,
 };
 
 /** Every message in both languages: the core catalogue and every area's. */

@@ -24,10 +24,24 @@
     window.setTimeout(tick, 1000);
   }
   if (extend) {
-    // Reloading the page is a request, which is what keeps the session alive.
+    // Any request of the session keeps it alive. A HEAD request of this very page asks for it in
+    // the background, so what the person has typed on the page stays as it is; the page is left
+    // only when the session has already ended (the answer then leads to the logon page).
     extend.addEventListener('click', function (event) {
       event.preventDefault();
-      window.location.assign(window.location.pathname + window.location.search);
+      fetch(window.location.pathname + window.location.search, { method: 'HEAD', credentials: 'same-origin', cache: 'no-store' })
+        .then(function (answer) {
+          if (!answer.ok || answer.redirected) {
+            window.location.assign(answer.redirected ? answer.url : window.location.pathname + window.location.search);
+            return;
+          }
+          deadline = Date.now() + idleSeconds * 1000;
+          warning.hidden = true;
+          if (info) info.hidden = false;
+        })
+        .catch(function () {
+          window.location.assign(window.location.pathname + window.location.search);
+        });
     });
   }
   tick();

@@ -54,14 +54,15 @@ test('a double submit of the confirmation form creates one transfer, posted once
   assert.equal((await transfersOf(t.deps, contract.master.contractId)).length, before + 1);
 });
 
-test('each rendering of the confirmation page carries its own 32-character key', async () => {
+test('R8.6: a confirmation page belongs to one draft — each rendering of it carries the same 32-character key, another draft another', async () => {
   await contract.client.get('/transfers/new');
   const draft = draftOf(await contract.client.post('/transfers/new', adHocFields(contract)));
   const key = hiddenValue((await contract.client.get(`/transfers/confirm?draft=${draft}`)).body, 'idempotencyKey', '/transfers/confirm');
   const again = await contract.client.get(`/transfers/confirm?draft=${draft}`);
-  const second = hiddenValue(again.body, 'idempotencyKey', '/transfers/confirm');
   assert.match(key, /^[A-Za-z0-9_-]{32}$/);
-  assert.notEqual(second, key);
+  assert.equal(hiddenValue(again.body, 'idempotencyKey', '/transfers/confirm'), key);
+  const other = draftOf(await contract.client.post('/transfers/new', adHocFields(contract)));
+  assert.notEqual(hiddenValue((await contract.client.get(`/transfers/confirm?draft=${other}`)).body, 'idempotencyKey', '/transfers/confirm'), key);
 });
 
 test('R2.3: a wrong confirmation password is refused on the same page and counts one failure, and nothing else changes', async () => {
@@ -88,7 +89,8 @@ test('R2.3: a wrong confirmation password is refused on the same page and counts
 
 test('missing or malformed fields, CSRF problems and another content under a used key are refused without writing', async () => {
   const { draft, key, otp } = await confirmPage();
-  const valid = { draft, idempotencyKey: key, confirmationPassword: contract.master.confirmationPassword, otp };
+  // Earlier tests paid the same amount to the same account: this one is ticked as a separate payment (R8.6).
+  const valid = { draft, idempotencyKey: key, confirmationPassword: contract.master.confirmationPassword, otp, separatePayment: 'yes' };
   await assertRefusedMoney(t.deps, contract.client, contract.master, { url: '/transfers/confirm' }, [
     // Without any field there is no draft either: that page is the draft test's below.
     ...commonBadInputs(valid, ['idempotencyKey', 'confirmationPassword']).filter((input) => input.label !== 'no fields at all'),

@@ -135,12 +135,12 @@ test('R5.3: the email states the transfer exactly as the transfer has it: payee 
   assert.ok(transfer);
   for (const [label, shown] of [
     ['payee name', `受取人名: ${transfer.to_name_kana}`],
-    ['bank', `振込先金融機関: みずほ（金融機関コード ${transfer.to_bank_code}）`],
+    ['bank', `振込先金融機関: みずほ銀行（金融機関コード ${transfer.to_bank_code}）`],
     ['branch', `振込先支店: 東京営業部（支店コード ${transfer.to_branch_code}）`],
     ['account', `口座: 普通 ${transfer.to_account_number}`],
     ['amount', '振込金額: 123,456円'],
     ['fee', `振込手数料: ${transfer.fee_yen.toLocaleString('en-US')}円`],
-    ['date', `振込指定日: ${transfer.execution_date}`],
+    ['date', '振込指定日: 2026年4月2日（木）'],
     ['English', 'Amount: 123,456 yen'],
   ] as const) {
     assert.ok(email.body.includes(shown), `${label}: ${shown}`);
@@ -170,7 +170,7 @@ test('R5.3: the same email, delivered to a real SMTP server, reads the same in a
   assert.ok(received, 'the one-time password arrived');
   const read = readMail(received.raw);
   assert.ok(read.subject.startsWith('【ワンタイムパスワード】振込内容のご確認'));
-  for (const shown of ['受取人名: ｽｽﾞｷ ｲﾁﾛｳ', '振込金額: 45,678円', `口座: 普通 ${contract.payee.accountNumber}`, '振込指定日: 2026-04-01', '駅前支店（支店コード 002）']) {
+  for (const shown of ['受取人名: ｽｽﾞｷ ｲﾁﾛｳ', '振込金額: 45,678円', `口座: 普通 ${contract.payee.accountNumber}`, '振込指定日: 2026年4月1日（水）', '駅前支店（支店コード 002）']) {
     assert.ok(read.body.includes(shown), shown);
   }
 });

@@ -5,7 +5,7 @@ import { errorCode } from '../../helpers/client.ts';
 import { assertNoStackTrace, startApp, userRow, type TestApp } from '../../helpers/http-app.ts';
 import { type Actor } from '../../../src/modules/transfers/service.ts';
 import { newKey, toAccount, createAs } from '../fixtures.ts';
-import { createThroughPages, moneyContract, transfersOf, type MoneyContract } from './support.ts';
+import { adHocFields, createThroughPages, moneyContract, transfersOf, type MoneyContract } from './support.ts';
 
 /** R8.2, R8.5: the list of transfers with its filter and pages, a registered payee in the form, and the code look-up. */
 let database: TestDatabase;
@@ -112,4 +112,23 @@ test('bank and branch codes are found by name under the form, and a pick fills t
   assert.equal(odd.statusCode, 200);
   assert.doesNotMatch(odd.body, /value="12345"|<b>/);
   assertNoStackTrace(odd);
+});
+
+test('looking a bank and a branch up from the form keeps everything typed on it, sealed out of the address', async () => {
+  await contract.client.get('/transfers/new');
+  const sent = await contract.client.post('/transfers/new', adHocFields(contract, { bankCode: '', branchCode: '', accountNumber: '7654321', name: 'ﾔﾏﾀﾞ ｼﾖｳｼﾞ', amount: '１２３，４５６円', do: 'lookup' }));
+  assert.equal(sent.statusCode, 303);
+  const location = String(sent.headers.location);
+  assert.match(location, /^\/transfers\/new\?typed=[A-Za-z0-9._-]+#code-lookup$/);
+  assert.doesNotMatch(location, /7654321|ﾔﾏﾀﾞ/, 'the typed values are not in the address in clear');
+  const typed = new URL(location, 'https://x').searchParams.get('typed')!;
+  const search = await contract.client.get(`/transfers/new?destination=adHoc&typed=${typed}&bankQuery=${encodeURIComponent('みずほ')}`);
+  assert.match(search.body, /name="accountNumber" type="text" value="7654321"/);
+  const pick = /<a href="(\/transfers\/new\?destination=adHoc&amp;bankCode=0001&amp;typed=[^"]+)">0001 /.exec(search.body)?.[1];
+  assert.ok(pick, 'the bank found links back with what was typed');
+  const picked = await contract.client.get(pick.replaceAll('&amp;', '&'));
+  assert.match(picked.body, /name="bankCode" type="text" value="0001"/);
+  assert.match(picked.body, /name="accountNumber" type="text" value="7654321"/);
+  assert.match(picked.body, /name="name" type="text" value="ﾔﾏﾀﾞ ｼﾖｳｼﾞ"/);
+  assert.match(picked.body, /name="amount" type="text" value="１２３，４５６円"/);
 });

@@ -56,11 +56,12 @@ test('every transfer page is served in Japanese and in English', async () => {
   const { client, master } = contract;
   const id = await createThroughPages(client, master, adHocFields(contract), t.deps);
   const draft = draftOf(await client.post('/transfers/new', adHocFields(contract)));
-  const pages: [string, 'transferPages.new.title' | 'transferPages.confirm.title' | 'transferPages.list.title' | 'transferPages.approvals.title' | 'transferPages.detail.title'][] = [
+  const pages: [string, 'transferPages.new.title' | 'transferPages.confirm.title' | 'transferPages.list.title' | 'approvals.title' | 'transferPages.detail.title'][] = [
     ['/transfers/new', 'transferPages.new.title'],
     [`/transfers/confirm?draft=${draft}`, 'transferPages.confirm.title'],
     ['/transfers', 'transferPages.list.title'],
-    ['/approvals', 'transferPages.approvals.title'],
+    // The waiting page of every kind of item (src/modules/approvals/).
+    ['/approvals', 'approvals.title'],
     [`/transfers/${id}`, 'transferPages.detail.title'],
   ];
   for (const [path, title] of pages) {

@@ -1,0 +1,27 @@
+import type { Deps } from '../../deps.ts';
+import type { LiveSession } from '../../access/sessions.ts';
+import { tokyoDate } from '../../domain/business-days.ts';
+import type { MenuFacts } from '../../web/menu-facts.ts';
+import { waitingFor } from './waiting-items.ts';
+
+/** The menu's facts (web/menu-facts.ts): the businesses the person holds (R1.4), read afresh, and the count waiting for them (R8.5). */
+export async function menuFacts(deps: Deps, live: LiveSession): Promise<MenuFacts> {
+  const grants = await deps.db.selectFrom('user_permission').selectAll().where('user_ref', '=', live.user.id).execute();
+  const grant = (business: string) => grants.find((g) => g.business === business);
+  const steps = (business: string) => {
+    const g = grant(business);
+    return g ? { any: g.can_register || g.can_approve || g.can_send, register: g.can_register, later: g.can_approve || g.can_send } : { any: false, register: false, later: false };
+  };
+  const transfer = steps('transfer');
+  const bulk = steps('bulk_transfer');
+  const approval = transfer.later || bulk.later;
+  return {
+    waiting: approval ? (await waitingFor(deps.db, live.user, tokyoDate(deps.clock.now()))).total : 0,
+    inquiry: grant('inquiry') !== undefined,
+    transfer: transfer.any,
+    registerTransfer: transfer.register,
+    approval,
+    bulk: bulk.any,
+    taxPayment: grant('tax_payment') !== undefined,
+  };
+}

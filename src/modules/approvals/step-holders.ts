@@ -1,0 +1,61 @@
+import { sql } from 'kysely';
+import type { Executor } from '../../db/transaction.ts';
+import type { StepHolder } from '../../domain/approval.ts';
+
+/**
+ * The people of a contract who hold the approve or send step of a business (R1.4) and may use the
+ * service now, each with the open accounts they may use (the master every open account of the
+ * contract, anyone else those linked to them). One statement, read in the caller's transaction.
+ */
+export interface PersonHolding {
+  ref: number;
+  email: string | null;
+  canApprove: boolean;
+  canSend: boolean;
+  perTransactionLimitYen: bigint | null;
+  accountIds: ReadonlySet<number>;
+}
+
+interface Row {
+  id: number;
+  email: string | null;
+  can_approve: boolean;
+  can_send: boolean;
+  per_transaction_limit_yen: bigint | string | null;
+  account_ids: number[] | null;
+}
+
+export async function stepHolders(executor: Executor, contractId: string, business: 'transfer' | 'bulk_transfer', onlyRef?: number): Promise<PersonHolding[]> {
+  const { rows } = await sql<Row>`
+    SELECT u.id, u.email, p.can_approve, p.can_send, p.per_transaction_limit_yen,
+           (SELECT array_agg(a.id ORDER BY a.id) FROM account a
+             WHERE a.contract_id = u.contract_id AND a.closed_at IS NULL
+               AND (u.role = 'master' OR EXISTS (SELECT 1 FROM user_account ua WHERE ua.user_ref = u.id AND ua.account_id = a.id))) AS account_ids
+    FROM users u
+    JOIN contract c ON c.id = u.contract_id
+    JOIN user_permission p ON p.user_ref = u.id AND p.business = ${business}
+    WHERE u.contract_id = ${contractId} AND u.status = 'active' AND u.stopped_at IS NULL AND c.stopped_at IS NULL
+      AND (p.can_approve OR p.can_send)
+      AND (${onlyRef ?? null}::int IS NULL OR u.id = ${onlyRef ?? null}::int)
+    ORDER BY u.id`.execute(executor);
+  return rows.map((row) => ({
+    ref: row.id,
+    email: row.email,
+    canApprove: row.can_approve,
+    canSend: row.can_send,
+    perTransactionLimitYen: row.per_transaction_limit_yen === null ? null : BigInt(row.per_transaction_limit_yen),
+    accountIds: new Set((row.account_ids ?? []).map(Number)),
+  }));
+}
+
+/** The person as the rules of src/domain/approval.ts judge them for an item paid from `accountId` (none for a payee). */
+export function asStepHolder(person: PersonHolding, accountId: number | undefined): StepHolder {
+  return {
+    ref: person.ref,
+    canRegister: false,
+    canApprove: person.canApprove,
+    canSend: person.canSend,
+    perTransactionLimitYen: person.perTransactionLimitYen,
+    usesAccount: accountId === undefined || person.accountIds.has(accountId),
+  };
+}
