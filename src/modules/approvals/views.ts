@@ -20,7 +20,7 @@ export function waitingCounts(t: Translate, list: WaitingList, linkTo = ''): Htm
 function row(t: Translate, entry: WaitingEntry): Html {
   const subject = entry.kind === 'bulk' ? t(`bulk.kind.${entry.label as '21'}`) : entry.label;
   return html`<tr data-${entry.kind}-id="${entry.id}" data-step="${entry.step}">
-<td>${entry.id}</td><td>${subject}</td><td class="amount">${entry.amountYen === undefined ? '-' : formatYen(entry.amountYen)}</td>
+<td>${entry.id}</td><td>${subject}</td><td class="amount">${entry.amountYen === undefined ? '-' : t('approvals.yen', { amount: formatYen(entry.amountYen) })}</td>
 <td>${entry.date ?? '-'}</td><td>${t(`approvals.step.${entry.step}`)}</td><td><a href="${hrefOf[entry.kind](entry.id)}">${t('approvals.open')}</a></td></tr>`;
 }
 
