@@ -22,3 +22,8 @@ test('the 承認待ち page shows amounts with 円 (and "yen" in English), as ev
   assert.equal(amountCell('ja'), '120,000円');
   assert.equal(amountCell('en'), '120,000 yen');
 });
+
+test('the 承認待ち page shows the designated day through the one date formatter', () => {
+  assert.match(waitingPage(translator('ja'), list).toString(), /<td>2026年12月7日（月）<\/td>/);
+  assert.match(waitingPage(translator('en'), list).toString(), /<td>2026-12-07 \(Mon\)<\/td>/);
+});

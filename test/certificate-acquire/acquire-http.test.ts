@@ -202,7 +202,7 @@ test('R4.6: with a current certificate, a new one is refused until the person co
   testApp.deps.clock.advanceSeconds(86_400);
   const page = await acquisitionLogon(client, person);
   assert.match(page.body, /id="acquire-existing"/);
-  assert.ok(page.body.includes(ja('certificateAcquire.existing', { date: '2027-04-01' })), 'the warning names the current certificate\'s end');
+  assert.ok(page.body.includes(ja('certificateAcquire.existing', { date: '2027年4月1日（木）' })), 'the warning names the current certificate\'s end');
   assert.match(page.body, /<input type="checkbox" name="replace" value="yes" id="f-replace">/);
 
   const unconfirmed = await postRequest(client, (await browserRequest(pki, commonName)).pem, { replace: false });
