@@ -5,7 +5,6 @@ import { enqueueEmail } from '../outbox/enqueue.ts';
 import { composeNotice } from '../mail/compose.ts';
 import { masterEmail } from '../mail/security-notice.ts';
 import { notifyEveryPerson, type NoticeLine } from '../mail/contract-people.ts';
-import { formatJstJapanese } from '../domain/tokyo-time.ts';
 import { mayLift } from '../domain/lock-modes.ts';
 
 /**
@@ -26,7 +25,7 @@ export function howToLift(contract: Contract, stopped: User): NoticeLine {
  */
 export async function notifyStop(deps: Deps, tx: Tx, stop: { user: User; contract: Contract; at: Date; ip: string; contractStopped?: boolean }): Promise<void> {
   const { user, contract } = stop;
-  const at = formatJstJapanese(stop.at);
+  const at = { moment: stop.at };
   const own: NoticeLine[] = [
     { key: 'mail.stopped.body', params: { company: contract.company_name, userId: user.user_id, at, ip: stop.ip } },
     ...(stop.contractStopped ? [{ key: 'stopNotice.contractStopped', params: { company: contract.company_name } } as const] : []),
@@ -55,7 +54,7 @@ export async function notifyStop(deps: Deps, tx: Tx, stop: { user: User; contrac
  * a person whose own stop remains is told who lifts that one.
  */
 export async function notifyContractResumed(deps: Deps, tx: Tx, contract: Contract, at: Date): Promise<void> {
-  const when = formatJstJapanese(at);
+  const when = { moment: at };
   await notifyEveryPerson(deps, tx, contract, at, (person) => {
     const lines: NoticeLine[] = [{ key: 'stopNotice.resumed.body', params: { company: contract.company_name, at: when, yourUserId: person.user_id } }];
     if (person.stopped_at !== null) lines.push({ key: 'stopNotice.resumed.stillStopped', params: { yourUserId: person.user_id } });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatDay } from './display-date.ts';
+import { formatDay, formatMoment } from './display-date.ts';
 
 test('a day is shown with its weekday: 2026年12月7日（月） in Japanese, 2026-12-07 (Mon) in English', () => {
   assert.equal(formatDay('2026-12-07', 'ja'), '2026年12月7日（月）');
@@ -24,4 +24,13 @@ test('the weekday does not depend on the process time zone (the day is a calenda
 test('text that is not a day is shown unchanged rather than guessed at', () => {
   assert.equal(formatDay('', 'ja'), '');
   assert.equal(formatDay('2026/12/07', 'en'), '2026/12/07');
+});
+
+test('a moment reads as its Tokyo day through the one formatter, then the time HH:MM', () => {
+  // 2026-12-07 05:05 UTC is 14:05 in Tokyo; 2026-12-06 15:30 UTC is already 00:30 on the 7th there.
+  assert.equal(formatMoment(new Date('2026-12-07T05:05:59Z'), 'ja'), '2026年12月7日（月） 14:05');
+  assert.equal(formatMoment(new Date('2026-12-07T05:05:59Z'), 'en'), '2026-12-07 (Mon) 14:05');
+  assert.equal(formatMoment(new Date('2026-12-06T15:30:00Z'), 'ja'), '2026年12月7日（月） 00:30');
+  assert.equal(formatMoment('2026-12-06T14:59:00.000Z', 'en'), '2026-12-06 (Sun) 23:59', 'the ISO text a stored payload holds');
+  assert.equal(formatMoment('not a moment', 'ja'), 'not a moment');
 });

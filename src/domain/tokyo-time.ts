@@ -32,13 +32,12 @@ function tokyoWallClock(at: Date): string {
 }
 
 /*
- * The forms Japan time is shown in. They differ on purpose, each where readers already see it, and
- * pages and emails are tested to the letter:
- * - formatJstIso '2026-04-02 00:00:00 JST': the customer's pages (status, security), in ISO order,
- *   unambiguous in either language.
- * - formatJstJapanese '2026/4/2 0:00:00 (JST)': emails and the transfer detail, in the way Japanese
- *   writes dates, as an email carries Japanese first.
- * - formatJstMinute '2026-04-02 00:00 JST': the operator console, where staff read to the minute.
+ * The forms of Japan time in text. A person reads a moment on a page, in an email or on the console
+ * through formatMoment in ./display-date.ts (the day with its weekday, then HH:MM), so that every
+ * screen agrees. These remain for text fixed before its reader's language is known (a refusal's
+ * parameters) and for machines:
+ * - formatJstIso '2026-04-02 00:00:00 JST', formatJstJapanese '2026/4/2 0:00:00 (JST)',
+ *   formatJstMinute '2026-04-02 00:00 JST': unambiguous in either language.
  * - isoWithJstOffset '2026-04-02T00:00:00.000+09:00': machine-readable ISO 8601 with the offset,
  *   for the audit trail export, to the millisecond.
  */

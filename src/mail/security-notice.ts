@@ -2,7 +2,6 @@ import type { Deps } from '../deps.ts';
 import type { Tx } from '../db/transaction.ts';
 import { enqueueEmail } from '../outbox/enqueue.ts';
 import { composeNotice, type NoticeParam } from './compose.ts';
-import { formatJstJapanese } from '../domain/tokyo-time.ts';
 import type { MessageKey } from '../web/i18n/index.ts';
 
 /**
@@ -37,7 +36,7 @@ export async function notifySecurityChange(deps: Deps, tx: Tx, change: SecurityC
           company: change.companyName,
           userId: change.subjectUserId,
           actor: change.actorLabel,
-          at: formatJstJapanese(change.at),
+          at: { moment: change.at },
           ip: change.ip,
         },
       },

@@ -3,6 +3,14 @@ import { join, resolve } from 'node:path';
 import { html } from '../web/html.ts';
 import { gridColumns, gridRows } from '../auth/grid-card.ts';
 import type { IssuedCard } from '../modules/contracts/service.ts';
+import { formatDay } from '../domain/display-date.ts';
+import { tokyoDate } from '../domain/business-days.ts';
+
+/** The card's last day in Japan time, in both languages as the card is printed: '2031年4月1日（火） / 2031-04-01 (Tue)'. */
+function validUntil(expiresAt: Date): string {
+  const day = tokyoDate(expiresAt);
+  return `${formatDay(day, 'ja')} / ${formatDay(day, 'en')}`;
+}
 
 /**
  * R3.3: a printable card per person. The page carries its own style (it is a file to print, not a
@@ -23,7 +31,7 @@ th { background: #e3ecf5; }
 </style></head>
 <body><div class="card">
 <strong>${holder.bankName} 法人インターネットバンキング　乱数表（ご利用者カード）</strong>
-<p class="meta">カード番号 / Card No.: ${card.serial}<br>有効期限 / Valid until: ${card.expiresAt.toISOString().slice(0, 10)}<br>
+<p class="meta">カード番号 / Card No.: ${card.serial}<br>有効期限 / Valid until: ${validUntil(card.expiresAt)}<br>
 契約者ID: ${holder.contractId}　利用者ID: ${holder.userId}<br>${holder.companyName}</p>
 <table><thead><tr><th></th>${gridColumns.map((c) => html`<th>${c}</th>`)}</tr></thead>
 <tbody>${rows.map((row, r) => html`<tr><th>${r + 1}</th>${row.map((d) => html`<td>${d}</td>`)}</tr>`)}</tbody></table>

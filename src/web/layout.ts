@@ -30,7 +30,7 @@ export function layout(page: PageContext, title: MessageKey, body: HtmlValue, se
   const { t } = page;
   const otherLanguage: Language = page.lang === 'ja' ? 'en' : 'ja';
   const switchHref = `${page.path}${page.path.includes('?') ? '&' : '?'}lang=${otherLanguage}`;
-  const refresh = session ? html`<meta http-equiv="refresh" content="${session.idleSeconds + 2}">` : '';
+  const refresh = session ? idleRefresh(session) : '';
   return html`<!doctype html>
 <html lang="${page.lang}">
 <head>
@@ -61,6 +61,17 @@ ${body}
 <footer>${t('app.footer')}</footer>
 </body>
 </html>`;
+}
+
+/**
+ * Without JavaScript a meta refresh takes the page to the logon page after the idle end. Where
+ * session-timer.js counts down (idleWarning), the refresh is inside <noscript>, so it applies only
+ * without the script: the script ends the page itself, and 延長する moves its end, which a refresh
+ * already scheduled by the browser could not follow (it would reload the page and lose what is typed).
+ */
+function idleRefresh(session: SessionChrome): Html {
+  const refresh = html`<meta http-equiv="refresh" content="${session.idleSeconds + 2}">`;
+  return session.idleWarning ? html`<noscript>${refresh}</noscript>` : refresh;
 }
 
 function logoutForm(t: Translate, csrfToken: string): Html {

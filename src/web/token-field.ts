@@ -2,7 +2,7 @@ import { html, type Html } from './html.ts';
 import { field, type FormState } from './form.ts';
 import type { Translate } from './i18n/index.ts';
 import type { TokenAsk } from '../access/hardware-token/requirement.ts';
-import { formatJstJapanese } from '../domain/tokyo-time.ts';
+import { momentText } from './day.ts';
 
 /**
  * R6.5: the token password of a form whose operation needs it, beside the confirmation password;
@@ -13,6 +13,6 @@ export function tokenCodeInput(t: Translate, state: FormState, ask: TokenAsk | u
     return html`${field(state, { name: 'tokenCode', label: t('hardwareToken.field.code'), inputMode: 'numeric', maxLength: 6, autocomplete: 'one-time-code' })}
 <p class="hint">${t('hardwareToken.field.codeHint')}</p>`;
   }
-  if (ask?.requirement === 'grace') return html`<p class="hint" id="token-grace">${t('hardwareToken.section.grace', { until: ask.graceUntil ? formatJstJapanese(ask.graceUntil) : '' })}</p>`;
+  if (ask?.requirement === 'grace') return html`<p class="hint" id="token-grace">${t('hardwareToken.section.grace', { until: ask.graceUntil ? momentText(t, ask.graceUntil) : '' })}</p>`;
   return '';
 }

@@ -7,6 +7,9 @@ import { fromCsv } from '../../src/audit/csv.ts';
 import { customerLedgerAccountId, bankLedgerAccountId } from '../../src/modules/ledger/post.ts';
 import { statementCsvRowsMax } from '../../src/modules/accounts/service.ts';
 import { assertRefusedQuery, move } from './support.ts';
+import { statementCsvText } from '../../src/modules/accounts/statement-csv.ts';
+import type { StatementLine } from '../../src/modules/accounts/repository.ts';
+import { translator } from '../../src/web/i18n/index.ts';
 
 /**
  * R8.1: a statement's CSV download, in UTF-8 (with a byte order mark, for Excel) and Shift_JIS; its
@@ -15,7 +18,7 @@ import { assertRefusedQuery, move } from './support.ts';
  */
 const t = appForFile();
 
-const header = ['日付', '摘要', 'お引出し', 'お預入れ', '残高'];
+const header = ['日付', '摘要', 'お引出し', 'お預入れ', '残高', '振込番号'];
 
 async function accountWithHistory() {
   const { person: master, client } = await activeMaster(t);
@@ -41,12 +44,12 @@ test('the UTF-8 download is an attachment with a byte order mark, a header and e
   assert.ok(text.endsWith('\r\n') && !/[^\r]\n/.test(text), 'CRLF line ends (RFC 4180)');
   assert.deepEqual(fromCsv(text), [
     header,
-    ['2026-03-03', 'ﾌﾘｺﾐ ｶ)ﾃｽﾄｼﾖｳｼﾞ', null, '250000', '1250000'],
-    ['2026-03-31', 'ﾔﾁﾝ', '40000', null, '1210000'],
-    ['2026-04-01', 'ﾘｿｸ', null, '5000', '1215000'],
+    ['2026-03-03', 'ﾌﾘｺﾐ ｶ)ﾃｽﾄｼﾖｳｼﾞ', null, '250000', '1250000', null],
+    ['2026-03-31', 'ﾔﾁﾝ', '40000', null, '1210000', null],
+    ['2026-04-01', 'ﾘｿｸ', null, '5000', '1215000', null],
   ]);
   const english = await client.get(`/accounts/${account}/statement.csv?from=2026-03-01&to=2026-04-01&lang=en`);
-  assert.deepEqual(fromCsv(english.rawPayload.toString('utf8'))[0], ['Date', 'Description', 'Withdrawal', 'Deposit', 'Balance']);
+  assert.deepEqual(fromCsv(english.rawPayload.toString('utf8'))[0], ['Date', 'Description', 'Withdrawal', 'Deposit', 'Balance', 'Transfer No.']);
   const defaults = await client.get(`/accounts/${account}/statement.csv`);
   assert.equal(fromCsv(defaults.rawPayload.toString('utf8')).length, 4, 'without a period, the last 30 days (2026-03-03 … 2026-04-01)');
 });
@@ -142,4 +145,20 @@ test('a period holding more lines than one download may is refused with a messag
   const page = await client.get(`/accounts/${account}/statement?from=2026-03-15&to=2026-03-15&page=201`);
   assert.equal(page.statusCode, 200);
   assert.ok(page.body.includes('201 / 201'));
+});
+
+test('the statement CSV has the transfer-number column the statement page has, its dates still YYYY-MM-DD for accounting software', () => {
+  const line = { postingId: 1n, valueDate: '2026-12-07', kind: 'transfer', description: 'ﾌﾘｺﾐ ﾔﾏﾀﾞｼﾖｳｼﾞ', amountYen: -40_000n, balanceAfterYen: 960_000n } as const;
+  const fee = { ...line, postingId: 2n, description: 'ﾌﾘｺﾐﾃｽｳﾘﾖｳ', amountYen: -220n, balanceAfterYen: 959_780n } as const;
+  const text = statementCsvText(translator('ja'), [
+    { ...line, transferId: 4021n },
+    { ...fee, transferId: 4021n },
+    { ...line, postingId: 3n, kind: 'deposit', description: 'ﾘｿｸ', amountYen: 5n, transferId: null },
+  ] as StatementLine[]);
+  assert.deepEqual(fromCsv(text), [
+    header,
+    ['2026-12-07', 'ﾌﾘｺﾐ ﾔﾏﾀﾞｼﾖｳｼﾞ', '40000', null, '960000', '4021'],
+    ['2026-12-07', 'ﾌﾘｺﾐﾃｽｳﾘﾖｳ', '220', null, '959780', '4021'],
+    ['2026-12-07', 'ﾘｿｸ', null, '5', '960000', null],
+  ]);
 });

@@ -8,6 +8,8 @@ import { Client, errorCode } from '../helpers/client.ts';
 import { activeMaster, addUser, en, ja, startApp, type TestApp } from '../helpers/http-app.ts';
 import { loadBrowserPki, type BrowserPki } from './browser-modules.ts';
 import { acquirePath, acquisitionLogon, browserRequest, certificatesOf, postRequest, requireCertificates } from './support.ts';
+import { formatDay } from '../../src/domain/display-date.ts';
+import { tokyoDate } from '../../src/domain/business-days.ts';
 
 /**
  * R4.3, R4.6: the acquisition page and its JSON endpoint. A certificate is issued only inside a
@@ -73,6 +75,7 @@ test('a successful acquisition answers the certificate for the browser\'s key an
   assert.deepEqual(certificate.publicKey.export({ type: 'spki', format: 'der' }), spki);
   const expected = new Date(testApp.deps.clock.now().getTime() + 365 * 86_400_000);
   assert.equal(answer.json.notAfter, expected.toISOString());
+  assert.equal(answer.json.notAfterShown, formatDay(tokyoDate(expected), 'ja'), 'the last day as pages show days, for the script to show');
   assert.equal(new Date(certificate.validTo).getTime(), Math.floor(expected.getTime() / 1000) * 1000);
   const stored = await certificatesOf(testApp.deps, person);
   assert.equal(stored.length, 1);
@@ -202,7 +205,7 @@ test('R4.6: with a current certificate, a new one is refused until the person co
   testApp.deps.clock.advanceSeconds(86_400);
   const page = await acquisitionLogon(client, person);
   assert.match(page.body, /id="acquire-existing"/);
-  assert.ok(page.body.includes(ja('certificateAcquire.existing', { date: '2027-04-01' })), 'the warning names the current certificate\'s end');
+  assert.ok(page.body.includes(ja('certificateAcquire.existing', { date: '2027年4月1日（木）' })), 'the warning names the current certificate\'s end');
   assert.match(page.body, /<input type="checkbox" name="replace" value="yes" id="f-replace">/);
 
   const unconfirmed = await postRequest(client, (await browserRequest(pki, commonName)).pem, { replace: false });

@@ -8,6 +8,8 @@ export interface AcquireResult {
   password: string;
   fileName: string;
   notAfter: string;
+  /** The last day as the page shows it, written by the server. */
+  notAfterShown: string;
   keyPair: CryptoKeyPair;
 }
 

@@ -30,7 +30,7 @@ export async function acquisitionLogon(client: Client, person: TestPerson): Prom
 
 export interface AcquireAnswer {
   status: number;
-  json: { certificatePem?: string; authorityCertificatePem?: string; notAfter?: string; code?: string; message?: string };
+  json: { certificatePem?: string; authorityCertificatePem?: string; notAfter?: string; notAfterShown?: string; code?: string; message?: string };
   response: LightMyRequestResponse;
 }
 

@@ -141,7 +141,7 @@ test('R4.3 in a browser: acquire a certificate through the page, take the PKCS#1
   assert.equal(await page.locator('#acquire-error').isHidden(), true);
   const password = (await page.locator('#p12-password').textContent())!.trim();
   assert.match(password, /^[A-HJ-NP-Za-km-np-z2-9]{16}$/);
-  assert.equal(await page.locator('#p12-not-after').textContent(), '2027-04-01');
+  assert.equal(await page.locator('#p12-not-after').textContent(), '2027年4月1日（木）', 'the last day through the one date formatter');
   assert.equal(await page.locator('#certificate-logon').getAttribute('href'), `${portals.certificateUrl}/logon`);
   await screenshot(page, 'certificate-acquire-result');
 
@@ -194,7 +194,7 @@ test('R4.6 in a browser: with a current certificate the page warns, shows the re
 
   const again = await openAcquisition(master);
   const { page } = again;
-  assert.equal((await page.locator('#acquire-existing p').textContent())?.trim(), t('certificateAcquire.existing', { date: '2027-04-01' }));
+  assert.equal((await page.locator('#acquire-existing p').textContent())?.trim(), t('certificateAcquire.existing', { date: '2027年4月1日（木）' }));
   // Not confirmed: the bank refuses, and the page says why; nothing is offered for download.
   await page.locator('#acquire-start').click();
   const refusal = page.locator('#acquire-error');

@@ -7,14 +7,15 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
-import { onboardMaster } from '../helpers/people.ts';
+import { completeFirstLogon, onboardMaster } from '../helpers/people.ts';
+import { Client } from '../helpers/client.ts';
 import { addUser } from '../helpers/http-app.ts';
 import { embeddedTlsCertificate } from '../../src/platform/embedded-secrets.ts';
 import { buildConsole } from '../../src/operator/console/server.ts';
 import type { StaffCredentials } from '../../src/operator/staff/accounts.ts';
 import { totpPeriodSeconds } from '../../src/operator/staff/totp.ts';
 import { currentCode, newStaff } from '../operator/console-support.ts';
-import { assertNoProblems, launchBrowser, noChromium, openTab, screenshot, startPortal, where, type Portal, type Tab } from './browser-helpers.ts';
+import { assertNoProblems, launchBrowser, logonInBrowser, noChromium, openTab, screenshot, startPortal, where, type Portal, type Tab } from './browser-helpers.ts';
 
 /**
  * The console's work queue in a browser (R3.3, R2.3), and the pages on a 390 px phone: the header
@@ -77,6 +78,16 @@ function widths(page: Page, selector: string) {
   }, selector);
 }
 
+/** The logoff button's height against its line height: one line, not one character per line. */
+async function assertLogoffOnOneLine(page: Page, form: string, what: string): Promise<void> {
+  const logoff = await page.locator(`header.bar form[action="${form}"] button`).evaluate((button) => ({
+    height: button.getBoundingClientRect().height,
+    lineHeight: parseFloat(getComputedStyle(button).lineHeight),
+    text: button.textContent,
+  }));
+  assert.ok(logoff.height < logoff.lineHeight * 1.5, `${what}: "${logoff.text}" is one line high (${JSON.stringify(logoff)})`);
+}
+
 test('R3.3, R2.3: staff open the work queue from the menu and see requests and stops of several contracts, oldest first; at 390 px its table scrolls inside its box and the page does not', { skip: noChromium }, async () => {
   const deps = portal.deps;
   const stopped = await onboardMaster(deps, { lockMode: 'linked' });
@@ -105,6 +116,12 @@ test('R3.3, R2.3: staff open the work queue from the menu and see requests and s
   assert.equal(laid.body, 0);
   const header = await page.locator('header.bar').boundingBox();
   assert.ok(header && header.width <= 390, 'the header fits the screen');
+  // Between the phone and the desktop layouts the header does not wrap, and its items shrink instead.
+  for (const width of [390, 640]) {
+    await page.setViewportSize({ width, height: 844 });
+    await assertLogoffOnOneLine(page, '/operator/logout', `console at ${width} px`);
+  }
+  await page.setViewportSize({ width: 390, height: 844 });
   await screenshot(page, 'console-queue-390px');
   // Scrolled, the table shows its last column while the page stays put.
   await page.locator('#queue').evaluate((table) => { table.scrollLeft = table.scrollWidth; });
@@ -123,4 +140,21 @@ test('the portal at 390 px: the logon page and its header fit the screen, nothin
   assert.ok(laid.boxRight <= laid.viewport);
   await screenshot(page, 'portal-logon-390px');
   assertNoProblems(tab);
+});
+
+test('the header at 390 px keeps ログオフ on one line in either language (not one character per line)', { skip: noChromium }, async () => {
+  const master = await onboardMaster(portal.deps);
+  await completeFirstLogon(new Client(portal.app), portal.deps, master);
+  const tab = await openTab(browser, portal.baseUrl);
+  const { page } = tab;
+  await page.setViewportSize({ width: 390, height: 844 });
+  await logonInBrowser(page, master);
+  for (const lang of ['ja', 'en']) {
+    await page.goto(`/status?lang=${lang}`);
+    await assertLogoffOnOneLine(page, '/logout', `${lang} at 390 px`);
+    assert.equal((await widths(page, 'header.bar')).page, 0, `${lang}: the page does not scroll sideways`);
+    await screenshot(page, `portal-header-390px-${lang}`);
+  }
+  assertNoProblems(tab);
+  await tab.context.close();
 });

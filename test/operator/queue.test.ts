@@ -6,6 +6,7 @@ import { onboardMaster, type TestPerson } from '../helpers/people.ts';
 import { addUser } from '../helpers/http-app.ts';
 import { buildApp } from '../../src/app.ts';
 import { newStaff, staffLogon, startConsole, type TestConsole } from './console-support.ts';
+import { formatMoment } from '../../src/domain/display-date.ts';
 
 /** R3.3, R2.3: the bank's queue of grid card requests and stops, across contracts, for its staff. */
 let database: TestDatabase;
@@ -68,6 +69,10 @@ test('R3.3, R2.3: the console queue lists grid card requests and stops of every 
     ],
   );
   assert.match(page.body, new RegExp(`href="/operator/contracts/${third.contractId}"`), 'each row leads to its contract');
+  // When each was recorded, as every page shows a moment: the day through the one date formatter, then HH:MM.
+  const stoppedAt = formatMoment((await t.deps.db.selectFrom('users').select('stopped_at').where('id', '=', await refOf(second)).executeTakeFirstOrThrow()).stopped_at!, 'ja');
+  assert.match(stoppedAt, /^\d{4}年\d{1,2}月\d{1,2}日（.） \d{2}:\d{2}$/);
+  assert.ok(page.body.includes(`<td>${stoppedAt}</td>`), `the stop's time reads ${stoppedAt}`);
 
   // English too: the same rows, in the same order.
   const english = await staff.get('/operator/queue?lang=en');

@@ -14,6 +14,7 @@ import { operatorActor } from '../../src/modules/contracts/change-actor.ts';
 import { readTokenFile, storeTokens } from '../../src/modules/tokens/import.ts';
 import type { StaffCredentials } from '../../src/operator/staff/accounts.ts';
 import { applicationIdOf, decide, errorCode, newStaff, staffLogon, startConsole, type TestConsole } from './console-support.ts';
+import { formatDay } from '../../src/domain/display-date.ts';
 
 /**
  * R6.2 and the help desk on the console: a vendor's PSKC file and a token's assignment to a contract
@@ -43,6 +44,11 @@ after(async () => {
   await t.app.close();
   await database.drop();
 });
+
+/** Text to find as it is, inside a regular expression. */
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
 
 const totp: TotpParameters = { hash: 'sha1', digits: 6, stepSeconds: 60 };
 const importPath = '/operator/token-import';
@@ -194,7 +200,7 @@ test('a PSKC file recorded by one member is stored, sealed, when another approve
   // The approver sees each serial with its expiry date.
   const page = await approverClient.get(`/operator/applications/${id}`);
   assert.match(page.body, /id="imported-tokens"/);
-  for (const token of tokens) assert.match(page.body, new RegExp(`<td>${token.serial}</td><td>${token.expires}</td>`));
+  for (const token of tokens) assert.match(page.body, new RegExp(`<td>${token.serial}</td><td>${escapeRegExp(formatDay(token.expires, 'ja'))}</td>`), 'the expiry day through the one date formatter');
   assert.match(page.body, /id="approve"/);
 
   const own = await decide(secondApproverClient, id, 'approve');

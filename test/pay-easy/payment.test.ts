@@ -64,7 +64,7 @@ test('a payment moves the billed amount to the clearing account, marks the bill 
   assert.match(receipt.body, /id="paid-notice"/);
   const [mail] = await receiptsTo(t.deps, master.email);
   assert.ok(mail, 'the receipt is emailed');
-  for (const shown of [`受付番号: ${payment.receipt_number}`, '国庫金（テスト税務署）', '料金名: 源泉所得税（令和8年3月分）', '払込金額: 152,300円', '払込日時: 2026/4/1 9:00:00 (JST)']) assert.ok(mail.body.includes(shown), shown);
+  for (const shown of [`受付番号: ${payment.receipt_number}`, '国庫金（テスト税務署）', '料金名: 源泉所得税（令和8年3月分）', '払込金額: 152,300円', '払込日時: 2026年4月1日（水） 09:00', 'Paid at: 2026-04-01 (Wed) 09:00']) assert.ok(mail.body.includes(shown), shown);
   const history = await client.get('/pay-easy/payments');
   assert.match(history.body, new RegExp(`data-payment-id="${id.toString()}"`));
   const trail = await t.db.selectFrom('audit_log').select(['action', 'outcome', 'details']).where('action', '=', 'payment.pay').execute();

@@ -74,8 +74,8 @@ test('R7.4: the master sees the lock mode explained and, for every person of the
   assert.match(clerkSection, /<tr data-business="transfer"><td>資金移動<\/td><td>登録<\/td><td>1,000,000円<\/td><td>3,000,000円<\/td><\/tr>/, 'steps and limits');
   assert.match(clerkSection, /<tr class="success"><td>[^<]+<\/td><td>198\.51\.100\.21<\/td><td>成功<\/td><\/tr>/, 'a logon: time, IP, result');
   assert.match(clerkSection, /<tr class="failure"><td>[^<]+<\/td><td>198\.51\.100\.22<\/td><td>失敗<\/td><\/tr>/, 'a failed logon too');
-  assert.match(clerkSection, /ログイン暗証番号：\d{4}-\d{2}-\d{2} [\d:]+ JST に変更（3日前）/, 'the password age');
-  assert.match(clerkSection, /確認用暗証番号：\d{4}-\d{2}-\d{2} [\d:]+ JST に変更（3日前）/);
+  assert.match(clerkSection, /ログイン暗証番号：\d{4}年\d{1,2}月\d{1,2}日（.） \d{2}:\d{2} に変更（3日前）/, 'the password age');
+  assert.match(clerkSection, /確認用暗証番号：\d{4}年\d{1,2}月\d{1,2}日（.） \d{2}:\d{2} に変更（3日前）/);
   assert.ok(clerkSection.includes(`href="${securityPath(clerk)}"`), 'a link to lift or reset');
 
   assert.match(sectionOf(body, stopped.userId), /class="person-state"><strong class="warning">ご利用停止中/);

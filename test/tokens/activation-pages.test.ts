@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Client, errorCode } from '../helpers/client.ts';
 import { logon, type TestPerson } from '../helpers/people.ts';
 import { activeMaster, addUser, appForFile, contractRow, ja, outboxTo, stateOf, userRow } from '../helpers/http-app.ts';
-import { formatJstJapanese } from '../../src/domain/tokyo-time.ts';
+import { formatMoment } from '../../src/domain/display-date.ts';
 import { addUserWith, changeFields, newUserFields, personRow } from '../users/helpers.ts';
 import { assignedToken, codeOf, tokenRow, type TestToken } from './support.ts';
 
@@ -178,7 +178,7 @@ test('after the grace period changing or adding a user needs the master’s toke
   const client = await loggedOn(master);
   const offered = await client.get('/token-activation');
   const appliedAt = (await contractRow(t.deps, master.contractId)).tokens_applied_at!;
-  const until = formatJstJapanese(new Date(appliedAt.getTime() + 30 * 86_400_000));
+  const until = formatMoment(new Date(appliedAt.getTime() + 30 * 86_400_000), 'ja');
   assert.ok(offered.body.includes(ja('hardwareToken.activation.graceOver', { until })), 'the page says the grace period is over, and since when');
   assert.equal((await client.post('/token-activation/skip', {})).headers.location, '/status');
 

@@ -30,7 +30,7 @@ test('R7.3: a user\'s change of address is told to the old address, the new one 
     assert.ok(body.includes(`「${user.userId}」`), 'whose address');
     assert.ok(body.includes(`${user.email} から ${address} へ`), 'what changed: from the old to the new address');
     assert.ok(body.includes('203.0.113.77'), 'from which IP address');
-    assert.match(body, /\d{4}\/\d{1,2}\/\d{1,2} \d{1,2}:\d{2}:\d{2} \(JST\)/, 'when');
+    assert.match(body, /\d{4}年\d{1,2}月\d{1,2}日（.） \d{2}:\d{2}/, 'when');
     assert.ok(body.includes(ja('mail.notYou').slice(0, 10)), 'what to do if it was not them');
   }
 });

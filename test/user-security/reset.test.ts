@@ -219,7 +219,7 @@ test('R7.3: a reset notice reaches the user and the master through a real SMTP s
       assert.ok(mail.body.includes(ja('userSecurity.mail.reset', { userId: user.userId, kind: ja('password.kind.confirmation') })), 'what changed');
       assert.ok(mail.body.includes(`対象の利用者ID: ${user.userId}`));
       assert.ok(mail.body.includes('接続元IPアドレス: 192.0.2.45'), 'from which IP address');
-      assert.match(mail.body, /日時: 2026\/\d{1,2}\/\d{1,2} \d{1,2}:\d{2}:\d{2} \(JST\)/, 'when');
+      assert.match(mail.body, /日時: 2026年\d{1,2}月\d{1,2}日（.） \d{2}:\d{2}/, 'when');
       assert.ok(mail.body.includes('If this was not you'), 'what to do if it was not them');
       assert.ok(!mail.body.includes(temporary), 'never the temporary password');
     }

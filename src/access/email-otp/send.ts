@@ -69,7 +69,7 @@ export async function sendChallenge(
       lines: [
         { key: mail.intro },
         { key: 'emailOtp.mail.code', params: { code } },
-        { key: 'emailOtp.mail.expires', params: { at: formatJstJapanese(expiresAt), minutes: Math.round(deps.config.emailOtpTtlSeconds / 60) } },
+        { key: 'emailOtp.mail.expires', params: { at: { moment: expiresAt }, minutes: Math.round(deps.config.emailOtpTtlSeconds / 60) } },
         { key: 'emailOtp.mail.detailsHeading' },
         ...mail.details,
         { key: 'emailOtp.mail.compare' },

@@ -8,7 +8,10 @@ import type { CsvEncoding, StatementPeriod } from './statement-query.ts';
  * R8.1: a statement as a CSV file for a spreadsheet or an accounting program. RFC 4180 (CRLF, quoted
  * where needed) through audit/csv.ts, which also neutralises a text a spreadsheet would run as a
  * formula (= + - @ …) with a leading apostrophe: a description [摘要] can carry a name someone else
- * typed (a payer's, a payee's). Amounts are plain digits, without grouping, for programs to read.
+ * typed (a payer's, a payee's). Amounts are plain digits, without grouping, for programs to read;
+ * dates stay 'YYYY-MM-DD', not the pages' weekday form. The transfer number, as on the statement
+ * page, is the last column, so that a program reading the columns by position finds the others
+ * where they were.
  */
 const byteOrderMark = '\uFEFF';
 
@@ -19,6 +22,7 @@ export function statementCsvText(t: Translate, lines: readonly StatementLine[]):
     t('accounts.col.withdrawal'),
     t('accounts.col.deposit'),
     t('accounts.col.balance'),
+    t('accounts.col.transferNumber'),
   ];
   const rows = lines.map((line): CsvField[] => [
     line.valueDate,
@@ -26,6 +30,7 @@ export function statementCsvText(t: Translate, lines: readonly StatementLine[]):
     line.amountYen < 0n ? (-line.amountYen).toString() : null,
     line.amountYen > 0n ? line.amountYen.toString() : null,
     line.balanceAfterYen.toString(),
+    line.transferId === null ? null : line.transferId.toString(),
   ]);
   return toCsv([header, ...rows]);
 }

@@ -3,7 +3,6 @@ import type { Tx } from '../../db/transaction.ts';
 import { composeNotice, type NoticeParam } from '../../mail/compose.ts';
 import { formatYen } from '../../domain/money.ts';
 import { tokyoDate } from '../../domain/business-days.ts';
-import { formatJstJapanese } from '../../domain/tokyo-time.ts';
 import { enqueueEmail } from '../../outbox/enqueue.ts';
 import type { MessageKey } from '../../web/i18n/index.ts';
 import { asStepHolder, stepHolders } from './step-holders.ts';
@@ -29,7 +28,7 @@ const pathOf: Record<WaitingKind, string> = { transfer: '/transfers/', payee: '/
 
 function itemLines(deps: Deps, item: NoticeItem): { key: MessageKey; params?: Record<string, NoticeParam> }[] {
   return [
-    ...(item.money ? [{ key: 'approvals.mail.money' as const, params: { amount: formatYen(item.money.amountYen), date: item.money.date } }] : []),
+    ...(item.money ? [{ key: 'approvals.mail.money' as const, params: { amount: formatYen(item.money.amountYen), date: { day: item.money.date } } }] : []),
     { key: 'approvals.mail.link', params: { url: `${deps.config.publicUrl}${pathOf[item.subject.kind]}${item.id.toString()}` } },
   ];
 }
@@ -63,7 +62,7 @@ export async function notifyApproved(deps: Deps, tx: Tx, item: NoticeItem, at: D
   if (!registrant?.email) return;
   const notice = composeNotice(deps.config, {
     subject: 'approvals.mail.approved.subject',
-    lines: [{ key: 'approvals.mail.approved', params: { kind: kindParam(item.subject.kind), id: item.id.toString(), at: formatJstJapanese(at) } }, ...itemLines(deps, item)],
+    lines: [{ key: 'approvals.mail.approved', params: { kind: kindParam(item.subject.kind), id: item.id.toString(), at: { moment: at } } }, ...itemLines(deps, item)],
   });
   await enqueueEmail(tx, { contractId: item.contractId, recipient: registrant.email, ...notice }, at);
 }

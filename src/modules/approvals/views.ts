@@ -3,6 +3,7 @@ import type { Translate } from '../../web/i18n/index.ts';
 import { formatYen } from '../../domain/money.ts';
 import { waitingKinds, type WaitingKind } from './waiting-rule.ts';
 import type { WaitingEntry, WaitingList } from './waiting-items.ts';
+import { dayText } from '../../web/day.ts';
 
 const hrefOf: Record<WaitingKind, (id: string) => string> = {
   transfer: (id) => `/transfers/${id}`,
@@ -20,8 +21,8 @@ export function waitingCounts(t: Translate, list: WaitingList, linkTo = ''): Htm
 function row(t: Translate, entry: WaitingEntry): Html {
   const subject = entry.kind === 'bulk' ? t(`bulk.kind.${entry.label as '21'}`) : entry.label;
   return html`<tr data-${entry.kind}-id="${entry.id}" data-step="${entry.step}">
-<td>${entry.id}</td><td>${subject}</td><td class="amount">${entry.amountYen === undefined ? '-' : formatYen(entry.amountYen)}</td>
-<td>${entry.date ?? '-'}</td><td>${t(`approvals.step.${entry.step}`)}</td><td><a href="${hrefOf[entry.kind](entry.id)}">${t('approvals.open')}</a></td></tr>`;
+<td>${entry.id}</td><td>${subject}</td><td class="amount">${entry.amountYen === undefined ? '-' : t('approvals.yen', { amount: formatYen(entry.amountYen) })}</td>
+<td>${entry.date === undefined ? '-' : dayText(t, entry.date)}</td><td>${t(`approvals.step.${entry.step}`)}</td><td><a href="${hrefOf[entry.kind](entry.id)}">${t('approvals.open')}</a></td></tr>`;
 }
 
 function section(t: Translate, kind: WaitingKind, entries: WaitingEntry[]): Html {

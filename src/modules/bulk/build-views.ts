@@ -1,3 +1,4 @@
+import { problemText } from './problem-text.ts';
 import { html, type Html } from '../../web/html.ts';
 import { csrfField } from '../../web/layout.ts';
 import type { FormState } from '../../web/form.ts';
@@ -44,7 +45,7 @@ function problemList(t: Translate, problems: readonly BulkProblem[], paid: reado
 <section class="problems" id="bulk-problems" aria-labelledby="problems-title">
 <h2 id="problems-title">${t('bulk.build.problemsTitle', { count: problems.length })}</h2>
 <table class="uses problems"><thead><tr><th scope="col">${t('bulk.problems.record')}</th><th scope="col">${t('bulk.problems.field')}</th><th scope="col">${t('bulk.problems.reason')}</th></tr></thead>
-<tbody>${problems.map((p) => html`<tr data-record="${p.record ?? ''}" data-field="${p.field}"><td>${where(p.record)}</td><td>${fieldName(p.field)}</td><td>${t(p.message as MessageKey, p.params)}</td></tr>`)}</tbody></table>
+<tbody>${problems.map((p) => html`<tr data-record="${p.record ?? ''}" data-field="${p.field}"><td>${where(p.record)}</td><td>${fieldName(p.field)}</td><td>${problemText(t, p)}</td></tr>`)}</tbody></table>
 </section>`;
 }
 

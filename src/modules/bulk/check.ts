@@ -6,7 +6,6 @@ import { sha256HexBytes } from '../../crypto/compare.ts';
 import { tokyoDate } from '../../domain/business-days.ts';
 import { beforeSendDeadline, paymentDateOf, sendDeadline } from '../../domain/bulk-schedule.ts';
 import { transferFeeYen, type FeeDestination } from '../../domain/fees.ts';
-import { formatJstMinute } from '../../domain/tokyo-time.ts';
 import { readZengin, type ZenginReadResult } from '../../domain/zengin/read.ts';
 import type { ZenginDataRecord, ZenginFile, ZenginHeader } from '../../domain/zengin/fields.ts';
 import { namesOf } from './bank-names.ts';
@@ -130,7 +129,7 @@ export async function checkBulkFile(deps: Deps, executor: Executor, actor: Actor
     if (dated.reason === 'holiday') params.holiday = dated.holiday;
     problems.push({ record: 1, field: 'paymentDate', message: `bulk.problem.date.${dated.reason}`, params });
   } else if (!beforeSendDeadline(first.typeCode, dated.date, now, rules)) {
-    problems.push({ record: 1, field: 'paymentDate', message: 'bulk.problem.tooLate', params: { date: dated.date, deadline: formatJstMinute(sendDeadline(first.typeCode, dated.date, rules)) } });
+    problems.push({ record: 1, field: 'paymentDate', message: 'bulk.problem.tooLate', params: { date: dated.date, deadline: sendDeadline(first.typeCode, dated.date, rules).toISOString() } });
   }
 
   if (problems.length > 0 || !account || 'reason' in dated) return { ok: false, problems, read };

@@ -3,7 +3,6 @@ import type { Tx } from '../../db/transaction.ts';
 import type { BulkFile } from '../../db/schema-bulk.ts';
 import { composeNotice } from '../../mail/compose.ts';
 import { formatYen } from '../../domain/money.ts';
-import { formatJstJapanese } from '../../domain/tokyo-time.ts';
 import { enqueueEmail } from '../../outbox/enqueue.ts';
 import type { Actor } from '../transfers/types.ts';
 import { notifyApproved, notifyWaiting, type NoticeItem } from '../approvals/notices.ts';
@@ -37,7 +36,7 @@ function fileParams(deps: Deps, file: BulkFile) {
 export async function notifyBulkSentBack(deps: Deps, tx: Tx, actor: Actor, file: BulkFile, reason: string, at: Date): Promise<void> {
   const notice = composeNotice(deps.config, {
     subject: 'bulk.mail.sentBack.subject',
-    lines: [{ key: 'bulk.mail.sentBack', params: { ...fileParams(deps, file), by: `${actor.user.display_name} (${actor.user.user_id})`, reason, at: formatJstJapanese(at) } }],
+    lines: [{ key: 'bulk.mail.sentBack', params: { ...fileParams(deps, file), by: `${actor.user.display_name} (${actor.user.user_id})`, reason, at: { moment: at } } }],
   });
   for (const recipient of await addressesOf(tx, [file.created_by])) await enqueueEmail(tx, { contractId: file.contract_id, recipient, ...notice }, at);
 }
@@ -48,7 +47,7 @@ export async function mailBulkResult(deps: Deps, tx: Tx, file: BulkFile, result:
     lines: [
       {
         key: result.returnedCount === 0 ? 'bulk.mail.result.all' : 'bulk.mail.result.returned',
-        params: { ...fileParams(deps, file), returned: String(result.returnedCount), returnedTotal: formatYen(result.returnedYen), at: formatJstJapanese(at) },
+        params: { ...fileParams(deps, file), returned: String(result.returnedCount), returnedTotal: formatYen(result.returnedYen), at: { moment: at } },
       },
     ],
   });
@@ -58,7 +57,7 @@ export async function mailBulkResult(deps: Deps, tx: Tx, file: BulkFile, result:
 export async function mailBulkFailed(deps: Deps, tx: Tx, file: BulkFile, reason: 'insufficient_funds' | 'source_closed', at: Date): Promise<void> {
   const notice = composeNotice(deps.config, {
     subject: 'bulk.mail.failed.subject',
-    lines: [{ key: 'bulk.mail.failed', params: { ...fileParams(deps, file), reason: { message: `bulk.failure.${reason}` as const }, at: formatJstJapanese(at) } }],
+    lines: [{ key: 'bulk.mail.failed', params: { ...fileParams(deps, file), reason: { message: `bulk.failure.${reason}` as const }, at: { moment: at } } }],
   });
   for (const recipient of await addressesOf(tx, [file.created_by, file.sent_by])) await enqueueEmail(tx, { contractId: file.contract_id, recipient, ...notice }, at);
 }

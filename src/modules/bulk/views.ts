@@ -1,9 +1,9 @@
-import { dayText } from '../../web/day.ts';
+import { problemText } from './problem-text.ts';
+import { dayText, momentText } from '../../web/day.ts';
 import { html, type Html } from '../../web/html.ts';
 import { csrfField } from '../../web/layout.ts';
 import { submitButton, type FormState } from '../../web/form.ts';
 import type { MessageKey, Translate } from '../../web/i18n/index.ts';
-import { formatJstJapanese } from '../../domain/tokyo-time.ts';
 import { sendBackReasonLengthMax } from '../../domain/approval.ts';
 import type { BulkFile, BulkRecord } from '../../db/schema-bulk.ts';
 import type { AccountType } from '../../db/schema.ts';
@@ -69,7 +69,7 @@ function problemList(t: Translate, problems: readonly BulkProblem[]): Html {
   return html`<section class="problems" id="bulk-problems" aria-labelledby="problems-title">
 <h2 id="problems-title">${t('bulk.problems.title', { count: problems.length })}</h2>
 <table class="uses problems"><thead><tr><th scope="col">${t('bulk.problems.record')}</th><th scope="col">${t('bulk.problems.field')}</th><th scope="col">${t('bulk.problems.reason')}</th></tr></thead>
-<tbody>${problems.map((p) => html`<tr data-record="${p.record ?? ''}" data-field="${p.field}"><td>${p.record === null ? t('bulk.problems.wholeFile') : t('bulk.problems.recordNumber', { record: p.record })}</td><td>${fieldName(p.field)}</td><td>${t(p.message as MessageKey, p.params)}</td></tr>`)}</tbody></table>
+<tbody>${problems.map((p) => html`<tr data-record="${p.record ?? ''}" data-field="${p.field}"><td>${p.record === null ? t('bulk.problems.wholeFile') : t('bulk.problems.recordNumber', { record: p.record })}</td><td>${fieldName(p.field)}</td><td>${problemText(t, p)}</td></tr>`)}</tbody></table>
 </section>`;
 }
 
@@ -160,7 +160,7 @@ ${options.page < pages ? html`<a href="/bulk/files/${id}?page=${options.page + 1
   return html`${!shownInForm ? formError(t, state, []) : ''}
 ${options.done ? html`<p class="notice" role="status" id="bulk-done">${t(`bulk.done.${options.done}` as MessageKey)}</p>` : ''}
 ${awaitedNote(t, detail.awaited)}
-${detail.duplicateOf && file.status === 'draft' ? html`<div class="warning" role="alert" id="bulk-duplicate">${t('bulk.duplicate.warning', { id: detail.duplicateOf.id.toString(), at: formatJstJapanese(detail.duplicateOf.createdAt) })}</div>` : ''}
+${detail.duplicateOf && file.status === 'draft' ? html`<div class="warning" role="alert" id="bulk-duplicate">${t('bulk.duplicate.warning', { id: detail.duplicateOf.id.toString(), at: momentText(t, detail.duplicateOf.createdAt) })}</div>` : ''}
 ${facts([
     [t('bulk.col.id'), id],
     [t('bulk.col.kind'), kindLabel(t, file.type_code)],
@@ -173,8 +173,8 @@ ${facts([
     [t('bulk.col.total'), html`<span id="bulk-total">${yen(t, file.total_yen)}</span>`],
     [t('bulk.col.fees'), yen(t, file.fee_yen)],
     [t('bulk.col.createdBy'), personText(detail.createdBy)],
-    ...detail.approvals.map((a) => [t('bulk.col.approvedBy', { step: a.step }), `${personText(a.by)} ${formatJstJapanese(a.at)}`] as const),
-    ...(detail.sentBy ? [[t('bulk.col.sentBy'), `${personText(detail.sentBy)} ${file.sent_at ? formatJstJapanese(file.sent_at) : ''}`] as const] : []),
+    ...detail.approvals.map((a) => [t('bulk.col.approvedBy', { step: a.step }), `${personText(a.by)} ${momentText(t, a.at)}`] as const),
+    ...(detail.sentBy ? [[t('bulk.col.sentBy'), `${personText(detail.sentBy)} ${file.sent_at ? momentText(t, file.sent_at) : ''}`] as const] : []),
     ...(file.status_reason ? [[t('bulk.col.reason'), file.status_reason] as const] : []),
   ])}
 ${result ? html`<section class="result" id="bulk-result"><h2>${t('bulk.result.title')}</h2>

@@ -9,6 +9,8 @@ import type { LiveSession } from '../../access/sessions.ts';
 import { resumeRequestSession } from '../../access/request-session.ts';
 import { acquireWithSession, acquisitionView } from './service.ts';
 import { acquirePage } from './views.ts';
+import { dayText } from '../../web/day.ts';
+import { tokyoDate } from '../../domain/business-days.ts';
 
 const acquirePath = '/certificate/acquire';
 /** A browser's P-256 or RSA-4096 request is under 2 KiB of PEM; this bound stops anything else before it is parsed. */
@@ -38,10 +40,13 @@ export function certificateAcquireRoutes(app: FastifyInstance, deps: Deps): void
       const replaceExisting = sentText(request.body, 'replace') === 'yes';
       const issued = await acquireWithSession(deps, live, csr, { replaceExisting, ...requestContext(request) });
       clearSessionCookie(reply);
+      const { t } = pageContext(deps, request);
       return reply.type('application/json; charset=utf-8').send({
         certificatePem: issued.certificatePem,
         authorityCertificatePem: issued.authorityCertificatePem,
         notAfter: issued.notAfter.toISOString(),
+        // The last day as the page shows days (src/domain/display-date.ts), for the script to show as it is.
+        notAfterShown: dayText(t, tokyoDate(issued.notAfter)),
       });
     } catch (error) {
       if (!isAppError(error)) throw error;

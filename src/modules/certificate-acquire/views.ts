@@ -3,6 +3,7 @@ import { csrfField, layout, type PageContext } from '../../web/layout.ts';
 import { tokyoDate } from '../../domain/business-days.ts';
 import type { LiveSession } from '../../access/sessions.ts';
 import type { AcquisitionView } from './service.ts';
+import { dayText } from '../../web/day.ts';
 
 export interface AcquirePageInput {
   live: LiveSession;
@@ -49,7 +50,7 @@ ${facts}
   ${csrfField(session.csrf_token)}
   ${
     existing
-      ? html`<div class="security-notice" id="acquire-existing" role="alert"><p>${t('certificateAcquire.existing', { date: tokyoDate(existing.not_after) })}</p>
+      ? html`<div class="security-notice" id="acquire-existing" role="alert"><p>${t('certificateAcquire.existing', { date: dayText(t, tokyoDate(existing.not_after)) })}</p>
   <div class="field"><label class="check"><input type="checkbox" name="replace" value="yes" id="f-replace"> ${t('certificateAcquire.replaceConfirm')}</label></div></div>`
       : ''
   }

@@ -3,7 +3,7 @@ import type { Contract, User } from '../../db/schema.ts';
 import { inTransaction } from '../../db/transaction.ts';
 import { AppError, type ErrorCode } from '../../errors.ts';
 import { recordAudit, userActor } from '../../audit/audit-trail.ts';
-import { addDaysTo, formatJstJapanese } from '../../domain/tokyo-time.ts';
+import { addDaysTo } from '../../domain/tokyo-time.ts';
 import {
   certificateDer,
   certificateFingerprintSha256,
@@ -119,7 +119,7 @@ export async function issueCertificate(
       companyName: contract.company_name,
       subjectUserId: user.user_id,
       actorLabel: user.user_id,
-      what: { key: 'certificates.mail.issued', params: { serial: serialHex, notAfter: formatJstJapanese(notAfter) } },
+      what: { key: 'certificates.mail.issued', params: { serial: serialHex, notAfter: { moment: notAfter } } },
       at: now,
       ip: options.ip,
       recipients: [current.email, await masterEmail(tx, user.contract_id)],

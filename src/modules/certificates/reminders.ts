@@ -3,7 +3,7 @@ import type { Deps } from '../../deps.ts';
 import { inTransaction } from '../../db/transaction.ts';
 import { enqueueEmail } from '../../outbox/enqueue.ts';
 import { composeNotice } from '../../mail/compose.ts';
-import { addDaysTo, dayMs, formatJstJapanese } from '../../domain/tokyo-time.ts';
+import { addDaysTo, dayMs } from '../../domain/tokyo-time.ts';
 import { startRepeatingJob, type RepeatingJob, type RepeatingJobOptions } from '../../platform/repeating-job.ts';
 
 /**
@@ -71,7 +71,7 @@ async function remindBatch(deps: Deps, column: Column, daysBefore: number, notBe
               company: row.company_name,
               userId: row.user_id,
               serial: row.serial_hex,
-              notAfter: formatJstJapanese(notAfter),
+              notAfter: { moment: notAfter },
               days: Math.max(1, Math.ceil((notAfter.getTime() - now.getTime()) / dayMs)),
             },
           },

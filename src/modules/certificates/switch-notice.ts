@@ -2,7 +2,6 @@ import type { Deps } from '../../deps.ts';
 import type { Tx } from '../../db/transaction.ts';
 import type { Contract } from '../../db/schema.ts';
 import { notifyEveryPerson } from '../../mail/contract-people.ts';
-import { formatJstJapanese } from '../../domain/tokyo-time.ts';
 
 /**
  * R4.2 (seed 003): the switch to client certificates concerns all IDs of the contract — master,
@@ -12,7 +11,7 @@ import { formatJstJapanese } from '../../domain/tokyo-time.ts';
  * told the same way. Written in the switch's transaction (house rule 8).
  */
 export async function notifyCertificateSwitch(deps: Deps, tx: Tx, contract: Contract, required: boolean, at: Date): Promise<void> {
-  const facts = { key: 'contractNotice.facts', params: { company: contract.company_name, actor: deps.config.bankName, at: formatJstJapanese(at) } } as const;
+  const facts = { key: 'contractNotice.facts', params: { company: contract.company_name, actor: deps.config.bankName, at: { moment: at } } } as const;
   const logonUrl = `${deps.config.publicUrl}/logon`;
   const certificateLogonUrl = `${deps.config.certPublicUrl}/logon`;
   await notifyEveryPerson(deps, tx, contract, at, (person) =>

@@ -9,6 +9,7 @@ import { roleLabel } from '../users/views.ts';
 import type { PersonRecord } from '../users/repository.ts';
 import { firstReminderDaysBefore } from './reminders.ts';
 import { refusalToReissue, type CertificatesOverview } from './administration.ts';
+import { dayText } from '../../web/day.ts';
 
 
 export type CertificateState = 'valid' | 'expiring' | 'expired' | 'none';
@@ -53,7 +54,7 @@ ${people.map((record) => {
 <td>${record.user.display_name}</td>
 <td>${roleLabel(t, record.person)}</td>
 <td><code>${certificate?.serial_hex ?? ''}</code></td>
-<td>${certificate ? validUntil(certificate) : ''}</td>
+<td>${certificate ? dayText(t, validUntil(certificate)) : ''}</td>
 <td>${stateLabel(t, state)}</td>
 <td>${actionCell(t, overview, record)}</td>
 </tr>`;

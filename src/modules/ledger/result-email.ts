@@ -1,7 +1,6 @@
 import type { Deps } from '../../deps.ts';
 import type { Tx } from '../../db/transaction.ts';
 import { composeNotice, type NoticeParam } from '../../mail/compose.ts';
-import { formatJstJapanese } from '../../domain/tokyo-time.ts';
 import { formatYen } from '../../domain/money.ts';
 import type { MessageKey } from '../../web/i18n/index.ts';
 import type { AccountType } from '../../db/schema.ts';
@@ -72,7 +71,7 @@ export async function mailTransferResult(
           fee: formatYen(transfer.fee_yen),
           date: { day: transfer.execution_date },
           outcome: { message: `ledger.outcome.${result.outcome}` },
-          at: formatJstJapanese(at),
+          at: { moment: at },
         },
       },
     ],

@@ -3,8 +3,8 @@ import { csrfField } from '../../web/layout.ts';
 import { errorSummary, field, noticeBox, submitButton, type FormState } from '../../web/form.ts';
 import type { Translate } from '../../web/i18n/index.ts';
 import { emailLengthMax } from '../../domain/identifiers.ts';
-import { formatJstJapanese } from '../../domain/tokyo-time.ts';
 import type { PendingOtpAddress } from './service.ts';
+import { momentText } from '../../web/day.ts';
 
 /** R5.1: the OTP address pages — the address with the confirmation password, then the code sent to it. */
 
@@ -29,13 +29,13 @@ function addressForm(t: Translate, state: FormState, view: OtpAddressView): Html
 }
 
 function codeForm(t: Translate, state: FormState, view: OtpAddressView, pending: PendingOtpAddress): Html {
-  return html`<p id="otp-address-sent">${t('otpAddress.codeSent', { address: pending.address, at: formatJstJapanese(pending.expiresAt) })}</p>
+  return html`<p id="otp-address-sent">${t('otpAddress.codeSent', { address: pending.address, at: momentText(t, pending.expiresAt) })}</p>
 <form method="post" action="${view.path}/verify" class="card" novalidate>
   ${csrfField(view.csrfToken)}
   ${field(state, { name: 'otp', label: t('otpAddress.field.code'), inputMode: 'numeric', maxLength: 6, autocomplete: 'one-time-code' })}
   ${submitButton(t('otpAddress.confirm'))}
 </form>
-<p class="hint"><a href="${view.path}?again=1">${t('otpAddress.again', { at: formatJstJapanese(pending.resendAt) })}</a></p>`;
+<p class="hint"><a href="${view.path}?again=1">${t('otpAddress.again', { at: momentText(t, pending.resendAt) })}</a></p>`;
 }
 
 export function otpAddressPage(t: Translate, state: FormState, view: OtpAddressView): Html {

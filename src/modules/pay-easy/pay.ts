@@ -7,7 +7,6 @@ import type { Account } from '../../db/schema.ts';
 import type { Payment } from '../../db/schema-pay-easy.ts';
 import { tokyoDate } from '../../domain/business-days.ts';
 import { formatYen } from '../../domain/money.ts';
-import { formatJstJapanese } from '../../domain/tokyo-time.ts';
 import { sha256Hex } from '../../crypto/compare.ts';
 import { isAppError, type ErrorCode } from '../../errors.ts';
 import { recordAudit, userActor } from '../../audit/audit-trail.ts';
@@ -353,7 +352,7 @@ async function sendReceipt(deps: Deps, tx: Tx, actor: Actor, payment: Payment, n
           billerNumber: payment.biller_number,
           fee: payment.fee_name,
           amount: formatYen(payment.amount_yen),
-          at: formatJstJapanese(payment.paid_at),
+          at: { moment: payment.paid_at },
         },
       },
       { key: 'payEasy.receiptMail.note' },

@@ -3,7 +3,6 @@ import { csrfField } from '../../web/layout.ts';
 import { submitButton, type FormState } from '../../web/form.ts';
 import type { Translate } from '../../web/i18n/index.ts';
 import { formatYen } from '../../domain/money.ts';
-import { formatJstJapanese } from '../../domain/tokyo-time.ts';
 import type { AccountBalance } from '../accounts/repository.ts';
 import { accountTypeLabel, facts, formError, selectInput, textInput, yen } from '../transfers/views-controls.ts';
 import { otpInput } from '../transfers/views-otp.ts';
@@ -18,6 +17,7 @@ import {
 } from './form-input.ts';
 import type { PaymentQuote } from './pay.ts';
 import type { PaymentView } from './queries.ts';
+import { momentText } from '../../web/day.ts';
 
 /** The Pay-easy pages (R8.3): the biller, the bill, its confirmation, the receipt and the history. */
 
@@ -196,7 +196,7 @@ export function receiptPage(t: Translate, payment: PaymentView, done: boolean): 
 <p>${t('payEasy.receipt.intro')}</p>
 ${facts([
   [t('payEasy.col.receiptNumber'), html`<strong id="receipt-number">${payment.receiptNumber}</strong>`],
-  [t('payEasy.col.paidAt'), html`<span id="paid-at">${formatJstJapanese(payment.paidAt)}</span>`],
+  [t('payEasy.col.paidAt'), html`<span id="paid-at">${momentText(t, payment.paidAt)}</span>`],
   [t('payEasy.col.biller'), html`<span id="biller-name">${payment.billerName}</span>（${payment.billerNumber}）`],
   [t('payEasy.col.kind'), kindLabel(t, payment.billerKind)],
   [numberLabel(t, payment.billerKind), payment.number],
@@ -216,7 +216,7 @@ export function historyPage(t: Translate, history: { payments: PaymentView[]; si
   const rows = history.payments.map(
     (p) => html`<tr data-payment-id="${p.id.toString()}">
 <td><a href="/pay-easy/payments/${p.id.toString()}">${p.receiptNumber}</a></td>
-<td>${formatJstJapanese(p.paidAt)}</td>
+<td>${momentText(t, p.paidAt)}</td>
 <td>${p.billerName}（${p.billerNumber}）<br>${p.feeName}</td>
 <td class="amount">${yen(t, p.amountYen)}</td>
 <td>${accountText(t, p.fromAccount)}</td>

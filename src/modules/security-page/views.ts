@@ -3,9 +3,10 @@ import type { Translate } from '../../web/i18n/index.ts';
 import { stopRules, type PersonRole } from '../../domain/lock-modes.ts';
 import { lockoutFailuresMax } from '../../access/attempts.ts';
 import { roleKey, subjectPath } from '../user-security/views.ts';
-import { daysBetween, formatJstIso } from '../../domain/tokyo-time.ts';
+import { daysBetween } from '../../domain/tokyo-time.ts';
 import type { PersonSecurity, SecurityOverview } from './service.ts';
 import { recentLogonsPerPerson } from './service.ts';
+import { momentText } from '../../web/day.ts';
 
 const businessKey = {
   inquiry: 'securityPage.business.inquiry',
@@ -68,7 +69,7 @@ function passwordLines(view: ViewContext, person: PersonSecurity): Html[] {
     if (mustChange) return html`<li class="warning">${t('securityPage.mustChange', { kind: name })}</li>`;
     const days = daysBetween(changedAt, view.now);
     const old = days > view.passwordMaxAgeDays;
-    return html`<li${old ? html` class="warning"` : ''}>${t('securityPage.passwordAge', { kind: name, date: formatJstIso(changedAt), days })}${
+    return html`<li${old ? html` class="warning"` : ''}>${t('securityPage.passwordAge', { kind: name, date: momentText(t, changedAt), days })}${
       old ? html` ${t('securityPage.passwordOld', { days: view.passwordMaxAgeDays })}` : ''
     }</li>`;
   };
@@ -81,12 +82,12 @@ function passwordLines(view: ViewContext, person: PersonSecurity): Html[] {
 function cardLines(view: ViewContext, person: PersonSecurity): Html {
   const { t } = view;
   const card = person.card
-    ? html`${t('securityPage.card.value', { serial: person.card.serial, issued: formatJstIso(person.card.issuedAt), expires: formatJstIso(person.card.expiresAt) })}${
+    ? html`${t('securityPage.card.value', { serial: person.card.serial, issued: momentText(t, person.card.issuedAt), expires: momentText(t, person.card.expiresAt) })}${
         person.card.expiresAt <= view.now ? html` <strong class="warning">${t('securityPage.card.expired')}</strong>` : ''
       }`
     : t('securityPage.card.none');
   const request = person.cardRequest
-    ? t('securityPage.card.requested', { at: formatJstIso(person.cardRequest.requestedAt), reason: t(reasonKey[person.cardRequest.reason]) })
+    ? t('securityPage.card.requested', { at: momentText(t, person.cardRequest.requestedAt), reason: t(reasonKey[person.cardRequest.reason]) })
     : t('securityPage.card.noRequest');
   return html`<ul class="card-facts"><li class="card-serial">${card}</li><li class="card-request">${request}</li></ul>`;
 }
@@ -111,7 +112,7 @@ function logonsTable(t: Translate, person: PersonSecurity): Html {
 <thead><tr><th>${t('status.when')}</th><th>${t('status.ip')}</th><th>${t('status.result')}</th></tr></thead>
 <tbody>
 ${person.recentLogons.map(
-  (logon) => html`<tr class="${logon.outcome}"><td>${formatJstIso(logon.at)}</td><td>${logon.ip ?? '-'}</td><td>${t(logon.outcome === 'success' ? 'status.result.success' : 'status.result.failure')}</td></tr>`,
+  (logon) => html`<tr class="${logon.outcome}"><td>${momentText(t, logon.at)}</td><td>${logon.ip ?? '-'}</td><td>${t(logon.outcome === 'success' ? 'status.result.success' : 'status.result.failure')}</td></tr>`,
 )}
 </tbody>
 </table>`;
@@ -129,7 +130,7 @@ function otpAddressLine(t: Translate, person: PersonSecurity): Html | string {
 function tokenLine(t: Translate, person: PersonSecurity): Html | string {
   const { serial, stoppedAt } = person.token;
   const inUse = serial ? t('userSecurity.token.active', { serial }) : t('userSecurity.token.none');
-  return stoppedAt ? html`${inUse} <strong class="warning">${t('userSecurity.token.stopped', { at: formatJstIso(stoppedAt) })}</strong>` : inUse;
+  return stoppedAt ? html`${inUse} <strong class="warning">${t('userSecurity.token.stopped', { at: momentText(t, stoppedAt) })}</strong>` : inUse;
 }
 
 function otpAddressMissing(t: Translate, overview: SecurityOverview): Html | '' {
@@ -146,7 +147,7 @@ function personSection(view: ViewContext, overview: SecurityOverview, person: Pe
   const { t } = view;
   const self = person.ref === overview.viewer.ref;
   const state = person.stoppedAt
-    ? html`<strong class="warning">${t('userSecurity.state.stopped', { at: formatJstIso(person.stoppedAt) })}</strong>`
+    ? html`<strong class="warning">${t('userSecurity.state.stopped', { at: momentText(t, person.stoppedAt) })}</strong>`
     : person.status === 'suspended'
       ? html`<strong class="warning">${t('userSecurity.state.suspended')}</strong>`
       : t('userSecurity.state.usable');

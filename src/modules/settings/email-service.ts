@@ -8,7 +8,6 @@ import { isValidEmail } from '../../domain/identifiers.ts';
 import { randomDigits } from '../../platform/random.ts';
 import { enqueueEmail } from '../../outbox/enqueue.ts';
 import { composeNotice } from '../../mail/compose.ts';
-import { formatJstJapanese } from '../../domain/tokyo-time.ts';
 import type { RequestContext } from '../../access/request-context.ts';
 import type { LiveSession } from '../../access/sessions.ts';
 import { masterEmail } from '../../mail/security-notice.ts';
@@ -137,7 +136,7 @@ export async function confirmEmailCode(deps: Deps, live: LiveSession, code: stri
         lines: [
           {
             key: 'mail.emailChanged.body',
-            params: { company: contract.company_name, userId: user.user_id, at: formatJstJapanese(now), old: previous, new: consumed.new_email, ip: context.ip },
+            params: { company: contract.company_name, userId: user.user_id, at: { moment: now }, old: previous, new: consumed.new_email, ip: context.ip },
           },
           { key: 'mail.notYou' },
         ],

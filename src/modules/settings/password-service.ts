@@ -8,7 +8,6 @@ import { passwordRuleViolation } from '../../auth/password-rules.ts';
 import { enqueueEmail } from '../../outbox/enqueue.ts';
 import { checkCurrentPassword, checkNewPasswordAllowed, type PasswordKind } from './password-checks.ts';
 import { composeNotice } from '../../mail/compose.ts';
-import { formatJstJapanese } from '../../domain/tokyo-time.ts';
 import type { RequestContext } from '../../access/request-context.ts';
 import type { LiveSession } from '../../access/sessions.ts';
 
@@ -135,7 +134,7 @@ async function notifyPasswordChange(
     lines: [
       {
         key: 'mail.passwordChanged.body',
-        params: { company: change.companyName, userId: change.user.user_id, kind: { message: kindKey }, at: formatJstJapanese(change.at), ip: change.ip },
+        params: { company: change.companyName, userId: change.user.user_id, kind: { message: kindKey }, at: { moment: change.at }, ip: change.ip },
       },
       { key: 'mail.notYou' },
     ],

@@ -5,10 +5,10 @@ import { layout } from '../../web/layout.ts';
 import { registerPage } from '../../web/page-route.ts';
 import { pageContext, sessionChrome } from '../../web/request-context.ts';
 import type { MessageKey } from '../../web/i18n/index.ts';
-import { formatJstIso } from '../../domain/tokyo-time.ts';
 import { statusSummary } from './service.ts';
 import { homeFacts } from './home.ts';
 import { balancesSection, bankNoticesSection, waitingSection } from './home-views.ts';
+import { momentText } from '../../web/day.ts';
 
 const methodLabel: Record<string, MessageKey> = { password: 'method.password', registration: 'method.registration' };
 
@@ -53,7 +53,7 @@ ${balancesSection(t, home.balances)}
 <thead><tr><th>${t('status.when')}</th><th>${t('status.ip')}</th><th>${t('status.method')}</th><th>${t('status.result')}</th></tr></thead>
 <tbody>
 ${summary.recentUses.map(
-  (use) => html`<tr class="${use.outcome}"><td>${formatJstIso(use.at)}</td><td>${use.ip ?? '-'}</td><td>${
+  (use) => html`<tr class="${use.outcome}"><td>${momentText(t, use.at)}</td><td>${use.ip ?? '-'}</td><td>${
     use.method && methodLabel[use.method] ? t(methodLabel[use.method]!) : '-'
   }</td><td>${t(use.outcome === 'success' ? 'status.result.success' : 'status.result.failure')}</td></tr>`,
 )}

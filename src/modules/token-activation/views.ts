@@ -2,7 +2,7 @@ import { html, type Html } from '../../web/html.ts';
 import { csrfField } from '../../web/layout.ts';
 import { errorSummary, field, noticeBox, submitButton, type FormState } from '../../web/form.ts';
 import type { Translate } from '../../web/i18n/index.ts';
-import { formatJstJapanese } from '../../domain/tokyo-time.ts';
+import { dayText, momentText } from '../../web/day.ts';
 
 /** R6.3, R6.4: the token activation page — serial and code — with the skip while it is offered. */
 export interface ActivationView {
@@ -30,7 +30,7 @@ function activationForm(t: Translate, state: FormState, view: ActivationView): H
 }
 
 function skipForm(t: Translate, view: ActivationView): Html {
-  const until = view.graceEnd ? formatJstJapanese(view.graceEnd) : '';
+  const until = view.graceEnd ? momentText(t, view.graceEnd) : '';
   const explain = view.graceOver ? t('hardwareToken.activation.graceOver', { until }) : t('hardwareToken.activation.graceOpen', { until });
   return html`<p class="hint" id="token-grace">${explain}</p>
 <form method="post" action="${view.path}/skip" novalidate>
@@ -41,7 +41,7 @@ function skipForm(t: Translate, view: ActivationView): Html {
 
 export function activationPage(t: Translate, state: FormState, view: ActivationView): Html {
   const current = view.current
-    ? html`<p id="token-current">${t('hardwareToken.activation.current', { serial: view.current.serial, expires: view.current.expires, since: formatJstJapanese(view.current.since) })}</p>`
+    ? html`<p id="token-current">${t('hardwareToken.activation.current', { serial: view.current.serial, expires: dayText(t, view.current.expires), since: momentText(t, view.current.since) })}</p>`
     : '';
   return html`${noticeBox(view.done ? t('hardwareToken.activation.done', { serial: view.done }) : undefined)}
 ${current}

@@ -2,7 +2,6 @@ import type { Deps } from '../../deps.ts';
 import type { Tx } from '../../db/transaction.ts';
 import type { Transfer } from '../../db/schema-transfers.ts';
 import { composeNotice } from '../../mail/compose.ts';
-import { formatJstJapanese } from '../../domain/tokyo-time.ts';
 import { enqueueEmail } from '../../outbox/enqueue.ts';
 import { formatYen } from '../../domain/money.ts';
 import { findBank, findBranch } from '../../domain/bank-directory.ts';
@@ -35,7 +34,7 @@ export async function notifySentBack(deps: Deps, tx: Tx, actor: Actor, transfer:
           date: { day: transfer.execution_date },
           by: `${actor.user.display_name} (${actor.user.user_id})`,
           reason,
-          at: formatJstJapanese(at),
+          at: { moment: at },
         },
       },
     ],

@@ -1,4 +1,4 @@
-import { dayText } from '../../web/day.ts';
+import { dayText, momentText } from '../../web/day.ts';
 import { html, type Html } from '../../web/html.ts';
 import { tokenCodeInput } from '../../web/token-field.ts';
 import type { TokenAsk } from '../../access/hardware-token/requirement.ts';
@@ -8,7 +8,6 @@ import type { Translate } from '../../web/i18n/index.ts';
 import { field } from './form-input.ts';
 import type { TransferDestination, TransferQuote } from './service.ts';
 import { accountTypeLabel, facts, fieldMessage, formError, textInput, yen } from './views-controls.ts';
-import { formatJstJapanese } from '../../domain/tokyo-time.ts';
 import { otpField, otpInput } from './views-otp.ts';
 
 /** The confirmation page (R8.2): the quote, then the confirmation password. */
@@ -90,7 +89,7 @@ function duplicateWarning(t: Translate, quote: TransferQuote): Html | '' {
   const earlier = quote.duplicateOf;
   if (!earlier) return '';
   const id = earlier.id.toString();
-  return html`<div class="warning" role="alert" id="duplicate-warning" data-transfer-id="${id}">${t('transferPages.duplicate.warning', { id, at: formatJstJapanese(earlier.createdAt) })}
+  return html`<div class="warning" role="alert" id="duplicate-warning" data-transfer-id="${id}">${t('transferPages.duplicate.warning', { id, at: momentText(t, earlier.createdAt) })}
 <a href="/transfers/${id}" id="duplicate-earlier">${t('transferPages.duplicate.link', { id })}</a></div>`;
 }
 

@@ -1,11 +1,10 @@
-import { dayText } from '../../web/day.ts';
+import { dayText, momentText } from '../../web/day.ts';
 import { html, type Html } from '../../web/html.ts';
 import { tokenCodeInput } from '../../web/token-field.ts';
 import type { TokenAsk } from '../../access/hardware-token/requirement.ts';
 import { csrfField } from '../../web/layout.ts';
 import { submitButton, type FormState } from '../../web/form.ts';
 import type { MessageKey, Translate } from '../../web/i18n/index.ts';
-import { formatJstJapanese } from '../../domain/tokyo-time.ts';
 import { sendBackReasonLengthMax } from '../../domain/approval.ts';
 import { isExecutionFailure } from '../ledger/execution-failure.ts';
 import { field } from './form-input.ts';
@@ -67,9 +66,9 @@ export function detailFacts(t: Translate, detail: TransferDetail): Html {
     [t('transferPages.col.executionDate'), dayText(t, detail.executionDate)],
     [t('transferPages.col.approvals'), detail.approvalsRequired > 0 ? `${detail.approvalsDone} / ${detail.approvalsRequired}` : t('transferPages.approvals.notRequired')],
     [t('transferPages.col.createdBy'), personLabel(t, detail.createdBy)],
-    [t('transferPages.col.createdAt'), formatJstJapanese(detail.createdAt)],
-    ...(detail.sentBy && detail.sentAt ? [[t('transferPages.col.sentAt'), `${formatJstJapanese(detail.sentAt)} ${personLabel(t, detail.sentBy)}`] as const] : []),
-    ...(detail.completedAt ? [[t('transferPages.col.completedAt'), formatJstJapanese(detail.completedAt)] as const] : []),
+    [t('transferPages.col.createdAt'), momentText(t, detail.createdAt)],
+    ...(detail.sentBy && detail.sentAt ? [[t('transferPages.col.sentAt'), `${momentText(t, detail.sentAt)} ${personLabel(t, detail.sentBy)}`] as const] : []),
+    ...(detail.completedAt ? [[t('transferPages.col.completedAt'), momentText(t, detail.completedAt)] as const] : []),
   ]);
 }
 
@@ -77,7 +76,7 @@ function history(t: Translate, detail: TransferDetail): Html {
   if (detail.approvals.length === 0) return html`<p class="hint">${t('transferPages.history.none')}</p>`;
   return html`<table class="uses approvals-history">
 <thead><tr><th scope="col">${t('transferPages.history.stepColumn')}</th><th scope="col">${t('transferPages.history.by')}</th><th scope="col">${t('transferPages.history.at')}</th></tr></thead>
-<tbody>${detail.approvals.map((a) => html`<tr><td>${t('transferPages.history.step', { step: a.step })}</td><td>${personLabel(t, a.by)}</td><td>${formatJstJapanese(a.at)}</td></tr>`)}</tbody>
+<tbody>${detail.approvals.map((a) => html`<tr><td>${t('transferPages.history.step', { step: a.step })}</td><td>${personLabel(t, a.by)}</td><td>${momentText(t, a.at)}</td></tr>`)}</tbody>
 </table>`;
 }
 

@@ -2,9 +2,9 @@ import { html, type Html } from '../../web/html.ts';
 import { csrfField } from '../../web/layout.ts';
 import type { FormState } from '../../web/form.ts';
 import type { MessageKey, Translate } from '../../web/i18n/index.ts';
-import { formatJstJapanese } from '../../domain/tokyo-time.ts';
 import type { SentChallenge } from '../../access/email-otp/challenge.ts';
 import { formError, textInput } from './views-controls.ts';
+import { momentText } from '../../web/day.ts';
 
 /**
  * R5.2, R5.3: the email one-time password on the page of a step that finalises a transfer: where the
@@ -37,7 +37,7 @@ export function otpSection(t: Translate, view: OtpSectionView): Html {
   return html`<section class="otp" id="email-otp">
 <h2>${t('emailOtp.section.title')}</h2>
 <p>${t('emailOtp.section.intro', { address: view.addressMasked })}</p>
-${open ? html`<p class="notice" role="status" id="otp-sent">${t('emailOtp.section.sent', { address: open.recipientMasked, sentAt: formatJstJapanese(open.sentAt), expiresAt: formatJstJapanese(open.expiresAt) })}</p>` : ''}
+${open ? html`<p class="notice" role="status" id="otp-sent">${t('emailOtp.section.sent', { address: open.recipientMasked, sentAt: momentText(t, open.sentAt), expiresAt: momentText(t, open.expiresAt) })}</p>` : ''}
 <p class="warning" id="otp-compare"><strong>${t(view.compare ?? 'emailOtp.section.compare')}</strong></p>
 ${formError(t, view.state, [])}
 <form method="post" action="${view.action}" class="inline" novalidate>
@@ -45,7 +45,7 @@ ${formError(t, view.state, [])}
   ${Object.entries(view.hidden).map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`)}
   <button type="submit" id="otp-send">${t(open ? 'emailOtp.section.resend' : 'emailOtp.section.send')}</button>
 </form>
-${open ? html`<p class="hint" id="otp-resend-at">${t('emailOtp.section.resendAt', { at: formatJstJapanese(open.resendAt) })}</p>` : ''}
+${open ? html`<p class="hint" id="otp-resend-at">${t('emailOtp.section.resendAt', { at: momentText(t, open.resendAt) })}</p>` : ''}
 </section>`;
 }
 

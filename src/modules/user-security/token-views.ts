@@ -3,11 +3,11 @@ import { csrfField } from '../../web/layout.ts';
 import { submitButton, type FormState } from '../../web/form.ts';
 import type { Translate } from '../../web/i18n/index.ts';
 import { tokenCodeInput } from '../../web/token-field.ts';
-import { formatJstIso } from '../../domain/tokyo-time.ts';
 import type { SubjectView } from './service.ts';
 import { secretInput, type SubjectForm } from './secret-input.ts';
 import { revokeReasons } from './token-actions.ts';
 import { tokenFailuresMax } from '../../access/hardware-token/check.ts';
+import { momentText } from '../../web/day.ts';
 
 /** R6.6, R6.7: the person's hardware token — its serial and stop — with the lift and the revocation. */
 export function tokenSection(t: Translate, csrfToken: string, view: SubjectView, state: FormState, posted: SubjectForm): Html {
@@ -25,7 +25,7 @@ export function tokenSection(t: Translate, csrfToken: string, view: SubjectView,
   ${submitButton(t('userSecurity.token.lift'))}
 </form>`;
   const stopped = blocked
-    ? html`<p id="token-stopped">${subject.token_stopped_at ? t('userSecurity.token.stopped', { at: formatJstIso(subject.token_stopped_at) }) : t('userSecurity.token.attemptsSpent')}</p>
+    ? html`<p id="token-stopped">${subject.token_stopped_at ? t('userSecurity.token.stopped', { at: momentText(t, subject.token_stopped_at) }) : t('userSecurity.token.attemptsSpent')}</p>
 ${liftForm}`
     : '';
   const revoke = subject.token_serial

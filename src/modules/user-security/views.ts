@@ -3,11 +3,11 @@ import { csrfField } from '../../web/layout.ts';
 import { errorSummary, submitButton, type FormState } from '../../web/form.ts';
 import type { Translate } from '../../web/i18n/index.ts';
 import { lockoutFailuresMax } from '../../access/attempts.ts';
-import { formatJstIso } from '../../domain/tokyo-time.ts';
 import type { SubjectView } from './service.ts';
 import { tokenSection } from './token-views.ts';
 import { tokenCodeInput } from '../../web/token-field.ts';
 import { secretInput, subjectPath, type SubjectForm } from './secret-input.ts';
+import { momentText } from '../../web/day.ts';
 
 export { subjectPath, type SubjectForm } from './secret-input.ts';
 
@@ -28,7 +28,7 @@ export function subjectPage(
   const { subject } = view;
   const path = subjectPath(subject.user_id);
   const stateText = subject.stopped_at
-    ? t('userSecurity.state.stopped', { at: formatJstIso(subject.stopped_at) })
+    ? t('userSecurity.state.stopped', { at: momentText(t, subject.stopped_at) })
     : subject.status === 'suspended'
       ? t('userSecurity.state.suspended')
       : t('userSecurity.state.usable');

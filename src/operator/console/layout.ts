@@ -1,5 +1,5 @@
 import type { Staff } from '../../db/schema.ts';
-import { formatJstMinute } from '../../domain/tokyo-time.ts';
+import { momentText } from '../../web/day.ts';
 import { html, type Html, type HtmlValue } from '../../web/html.ts';
 import { csrfField, type PageContext } from '../../web/layout.ts';
 import type { Language, MessageKey, Translate } from '../../web/i18n/index.ts';
@@ -77,8 +77,8 @@ function menu(t: Translate): Html {
 </nav>`;
 }
 
-/** Dates as the bank's staff read them (formatJstMinute), from a row's column or a stored payload's text; nothing for none. */
-export function jst(at: Date | string | null | undefined): string {
+/** A moment as every page shows one (the day with its weekday, the time to the minute), from a row's column or a stored payload's text; nothing for none. */
+export function jst(t: Translate, at: Date | string | null | undefined): string {
   if (!at) return '';
-  return formatJstMinute(typeof at === 'string' ? new Date(at) : at);
+  return momentText(t, at);
 }

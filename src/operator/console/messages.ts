@@ -216,7 +216,7 @@ export const operatorConsoleMessages = defineMessages({
     'operatorConsole.notice.registrationPassword': '新しい登録用暗証番号を発行しました。これまでのログイン暗証番号と確認用暗証番号は使えなくなりました。次回ログオン時に新しい暗証番号を登録してください。',
     'operatorConsole.notice.stopLifted': 'ご利用の停止（ロック）を解除しました。',
     'operatorConsole.notice.lockMode': '暗証番号ロックの連動を「{mode}」に変更しました。',
-    'operatorConsole.notice.certificatesOn': '電子証明書方式のご利用を開始しました。今後は、マスターユーザ・承認者・一般者のすべての利用者IDが、ご自身の電子証明書を取得したパソコンからのみログオンできます。ログオン画面の「電子証明書の取得・更新」から電子証明書を取得してください。',
+    'operatorConsole.notice.certificatesOn': '電子証明書方式のご利用を開始しました。今後は、マスターユーザ・管理者ユーザ・承認者・一般者のすべての利用者IDが、ご自身の電子証明書を取得したパソコンからのみログオンできます。ログオン画面の「電子証明書の取得・更新」から電子証明書を取得してください。',
     'operatorConsole.notice.certificatesOff': '電子証明書方式のご利用を終了しました。今後は電子証明書なしでログオンできます。',
 
     'error.OPERATOR_LOGON_FAILED': 'ログインIDまたはパスワードが違うか、このアカウントは停止されています。7回続けて誤るとアカウントは停止されます。停止の解除は情報システム部門に依頼してください。',
@@ -244,7 +244,7 @@ export const operatorConsoleMessages = defineMessages({
     'error.OPERATOR_PASSWORD_CURRENT_WRONG': '現在のパスワードが違います。7回続けて誤るとアカウントは停止されます。',
     'error.OPERATOR_CERTIFICATE_SETTING_INVALID': '電子証明書方式を「利用する」か「利用しない」から選んでください。',
     'error.OPERATOR_CERTIFICATE_UNCHANGED': '電子証明書方式はすでにその設定です。',
-    'error.OPERATOR_CERTIFICATE_MASTER_ONLY': '銀行が再発行するのはマスターユーザの電子証明書です。承認者・一般者の電子証明書はマスターユーザが再発行します。',
+    'error.OPERATOR_CERTIFICATE_MASTER_ONLY': '銀行が再発行するのはマスターユーザの電子証明書です。管理者ユーザ・承認者・一般者の電子証明書は、管理者（マスターユーザまたは管理者ユーザ）が再発行します。',
     'error.OPERATOR_NO_VALID_CERTIFICATE': 'この利用者には有効な電子証明書がありません。',
   },
   en: {
@@ -376,7 +376,7 @@ export const operatorConsoleMessages = defineMessages({
     'operatorConsole.form.certificateOn': 'Use',
     'operatorConsole.form.certificateOff': 'Do not use',
     'operatorConsole.form.certificateHint': 'Starting ends at once the sessions of people logged on without a certificate.',
-    'operatorConsole.form.reissueHint': "Revokes the master user's certificate. The master acquires a new one with \"Acquire or renew certificate\" on the logon page.",
+    'operatorConsole.form.reissueHint': "Revokes the master user's certificate. The master user acquires a new one with \"Acquire or renew certificate\" on the logon page.",
     'operatorConsole.form.reference': 'Reference number of the application form',
     'operatorConsole.form.person': 'Person',
     'operatorConsole.form.personSummary': 'User ID {userId}',
@@ -461,7 +461,7 @@ export const operatorConsoleMessages = defineMessages({
     'operatorConsole.notice.registrationPassword': 'A new registration password was issued. The previous login and confirmation passwords no longer work; set new ones at your next logon.',
     'operatorConsole.notice.stopLifted': 'The stop (lock) on your use of the service was lifted.',
     'operatorConsole.notice.lockMode': 'Password lock linking was changed to "{mode}".',
-    'operatorConsole.notice.certificatesOn': 'Client certificates are now in use. From now on every user ID (master, approvers and general users) logs on only from a PC holding its own certificate. Acquire it with "Acquire or renew certificate" on the logon page.',
+    'operatorConsole.notice.certificatesOn': 'Client certificates are now in use. From now on every user ID (master user, admin users, approvers and general users) logs on only from a PC holding its own certificate. Acquire it with "Acquire or renew certificate" on the logon page.',
     'operatorConsole.notice.certificatesOff': 'Client certificates are no longer in use. Logons no longer need a certificate.',
 
     'error.OPERATOR_LOGON_FAILED': 'The login ID or password is wrong, or this account is stopped. Seven wrong entries in a row stop the account; ask the IT department to lift a stop.',
@@ -489,7 +489,7 @@ export const operatorConsoleMessages = defineMessages({
     'error.OPERATOR_PASSWORD_CURRENT_WRONG': 'The current password is wrong. Seven wrong entries in a row stop the account.',
     'error.OPERATOR_CERTIFICATE_SETTING_INVALID': 'Choose whether client certificates are used or not.',
     'error.OPERATOR_CERTIFICATE_UNCHANGED': 'Client certificates are already set that way.',
-    'error.OPERATOR_CERTIFICATE_MASTER_ONLY': "The bank reissues the master user's certificate only; approvers' and general users' certificates are reissued by the master.",
+    'error.OPERATOR_CERTIFICATE_MASTER_ONLY': "The bank reissues the master user's certificate only; admin users', approvers' and general users' certificates are reissued by an administrator (the master user or an admin user).",
     'error.OPERATOR_NO_VALID_CERTIFICATE': 'This person has no valid certificate.',
   },
 });

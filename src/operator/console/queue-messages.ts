@@ -36,7 +36,7 @@ export const queueMessages = defineMessages({
     'operatorConsole.queue.kind.card_request': 'Grid card request',
     'operatorConsole.queue.kind.stop': 'Stop',
     'operatorConsole.queue.stop.operator': 'Stop of a {role}: lifted by the bank',
-    'operatorConsole.queue.stop.customer': 'Stop of a {role}: lifted by the master or an admin user',
+    'operatorConsole.queue.stop.customer': 'Stop of a {role}: lifted by the master user or an admin user',
     'operatorConsole.queue.role.master': 'master user',
     'operatorConsole.queue.role.user': 'user',
   },

@@ -120,8 +120,8 @@ export const en: Record<keyof typeof ja, string> = {
   'mail.notYou': 'If this was not you, contact {contact} at once.',
 
   'error.title': 'Error',
-  'error.AUTH_LOGON_FAILED': 'Something you entered is wrong, or your use of the service is stopped. Check the contract ID, user ID and password. Seven wrong entries in a row stop your use. To lift a stop, contact your master user or {contact}.',
-  'error.AUTH_GRID_FAILED': 'A grid card digit is wrong, or your use of the service is stopped. Check the positions on your card. Seven wrong entries in a row stop your use. To lift a stop, contact your master user or {contact}.',
+  'error.AUTH_LOGON_FAILED': 'Something you entered is wrong, or your use of the service is stopped. Check the contract ID, user ID and password. Seven wrong entries in a row stop your use. To lift a stop, contact an administrator (your master user or an admin user) or {contact}.',
+  'error.AUTH_GRID_FAILED': 'A grid card digit is wrong, or your use of the service is stopped. Check the positions on your card. Seven wrong entries in a row stop your use. To lift a stop, contact an administrator (your master user or an admin user) or {contact}.',
   'error.AUTH_RATE_LIMITED': 'Too many logon attempts in a short time. Please wait a while and try again.',
   'error.CSRF_INVALID': 'This page has expired or the request was not valid. Open the page again and retry.',
   'error.SESSION_REQUIRED': 'Please log on.',

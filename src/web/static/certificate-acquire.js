@@ -29,12 +29,6 @@ function showError(code, text) {
   element('acquire-relogon').hidden = !['SESSION_REQUIRED', 'CERT_ACQUIRE_STAGE', 'CSRF_INVALID', 'KEY_MISMATCH'].includes(code);
 }
 
-/** @param {string} iso */
-function tokyoDate(iso) {
-  const at = new Date(iso);
-  return Number.isNaN(at.getTime()) ? '' : at.toLocaleDateString('sv-SE', { timeZone: 'Asia/Tokyo' });
-}
-
 async function run() {
   if (!root || !form || !start) return;
   const csrf = /** @type {HTMLInputElement | null} */ (form.querySelector('input[name="_csrf"]'));
@@ -57,7 +51,8 @@ async function run() {
     link.href = URL.createObjectURL(new Blob([result.pkcs12], { type: 'application/x-pkcs12' }));
     link.download = result.fileName;
     element('p12-password').textContent = result.password;
-    element('p12-not-after').textContent = tokyoDate(result.notAfter);
+    // The server wrote the day as every page shows one; the script does not format dates of its own.
+    element('p12-not-after').textContent = result.notAfterShown;
     form.hidden = true;
     // The acquisition logon ended with the issue: there is nothing left to log off from.
     element('acquire-cancel').hidden = true;

@@ -58,6 +58,7 @@ export async function acquireCertificate(input) {
     password,
     fileName: `${input.contractId}-${input.userId}.p12`,
     notAfter: String(answer.notAfter ?? ''),
+    notAfterShown: String(answer.notAfterShown ?? ''),
     keyPair,
   };
 }

@@ -1,5 +1,7 @@
-// Warns shortly before the idle end of the session (R7.1). Without JavaScript the page still says
-// how long it stays open, and a meta refresh takes it to the logon page after the end.
+// Warns shortly before the idle end of the session (R7.1), and at the end reloads the page, which
+// leads to the logon page. Without JavaScript the page still says how long it stays open, and a meta
+// refresh inside <noscript> (src/web/layout.ts) takes it to the logon page after the end; with this
+// script that refresh does not apply, so 延長する moves the end and nothing reloads the page early.
 (function () {
   'use strict';
   var idleSeconds = Number(document.body.getAttribute('data-idle-seconds'));

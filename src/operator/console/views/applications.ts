@@ -14,6 +14,7 @@ import { consoleLayout, jst, type ConsoleChrome } from '../layout.ts';
 import { consolePaths } from '../paths.ts';
 import { applicationsTable, lockModeChoice, payloadSummary, referenceField, resultFacts, statusLabel } from './common.ts';
 import { importedTokensTable, tokenApproveIntro, tokenKinds, tokenResultFacts, withoutContract } from './token-summary.ts';
+import { dayText } from '../../../web/day.ts';
 
 const doneNotices: Record<string, MessageKey> = {
   recorded: 'operatorConsole.application.recorded',
@@ -70,8 +71,8 @@ ${errorSummary(t, state)}
   <dt>${t('operatorConsole.application.details')}</dt><dd>${payloadSummary(t, row)}</dd>
   <dt>${t('operatorConsole.application.reference')}</dt><dd>${row.reference}</dd>
   <dt>${t('operatorConsole.application.status')}</dt><dd id="application-status" data-status="${row.status}">${statusLabel(t, row.status)}</dd>
-  <dt>${t('operatorConsole.application.recordedBy')}</dt><dd>${t('operatorConsole.application.byAt', { name: row.recorded_name, login: row.recorded_login, at: jst(row.recorded_at) })}</dd>
-  ${row.decided_login ? html`<dt>${t('operatorConsole.application.decidedBy')}</dt><dd>${t('operatorConsole.application.byAt', { name: row.decided_name!, login: row.decided_login, at: jst(row.decided_at) })}</dd>` : ''}
+  <dt>${t('operatorConsole.application.recordedBy')}</dt><dd>${t('operatorConsole.application.byAt', { name: row.recorded_name, login: row.recorded_login, at: jst(t, row.recorded_at) })}</dd>
+  ${row.decided_login ? html`<dt>${t('operatorConsole.application.decidedBy')}</dt><dd>${t('operatorConsole.application.byAt', { name: row.decided_name!, login: row.decided_login, at: jst(t, row.decided_at) })}</dd>` : ''}
   ${row.decision_note ? html`<dt>${t('operatorConsole.application.note')}</dt><dd>${row.decision_note}</dd>` : ''}
 </dl>
 ${importedTokensTable(t, row)}
@@ -86,7 +87,7 @@ function actions(page: PageContext, chrome: ConsoleChrome & { staff: Staff }, ro
   const me = chrome.staff;
   const path = consolePaths.application(row.id);
   if (row.status === 'approved' && row.result?.handover && row.decided_by === me.id) {
-    if (row.result.handover === 'done') return html`<p class="hint" id="handed-over">${t('operatorConsole.application.handedOver', { at: jst(String(row.result.handedOverAt)) })}</p>`;
+    if (row.result.handover === 'done') return html`<p class="hint" id="handed-over">${t('operatorConsole.application.handedOver', { at: jst(t, String(row.result.handedOverAt)) })}</p>`;
     return html`<form method="post" action="${path}/handover" class="card" id="handover">
   ${csrfField(chrome.csrfToken)}
   <p class="warning">${t('operatorConsole.application.handoverIntro')}</p>
@@ -128,13 +129,13 @@ ${handed.registrationPassword
   <h2>${t('operatorConsole.handover.registrationPassword')}</h2>
   <p class="secret-value"><code>${handed.registrationPassword.password}</code></p>
   <p class="hint">${t('operatorConsole.handover.cardHolder', { contractId: handed.contractId, userId: String(handed.application.result?.masterUserId ?? handed.application.result?.userId ?? ''), company: handed.companyName })}<br>
-  ${t('operatorConsole.handover.expires', { at: jst(handed.registrationPassword.expiresAt) })}</p>
+  ${t('operatorConsole.handover.expires', { at: jst(t, handed.registrationPassword.expiresAt) })}</p>
 </section>`
       : ''}
 ${card
       ? html`<section class="printable-card" id="grid-card">
   <h2>${page.bankName} ${t('operatorConsole.handover.card')}</h2>
-  <p class="meta">${t('operatorConsole.handover.cardSerial', { serial: card.serial, expires: tokyoDate(card.expiresAt) })}<br>
+  <p class="meta">${t('operatorConsole.handover.cardSerial', { serial: card.serial, expires: dayText(t, tokyoDate(card.expiresAt)) })}<br>
   ${t('operatorConsole.handover.cardHolder', { contractId: handed.contractId, userId: card.userId, company: handed.companyName })}</p>
   <table class="grid"><thead><tr><th></th>${gridColumns.map((c) => html`<th>${c}</th>`)}</tr></thead>
   <tbody>${gridRows(card.digits).map((digits, r) => html`<tr><th>${r + 1}</th>${digits.map((d) => html`<td>${d}</td>`)}</tr>`)}</tbody></table>

@@ -49,7 +49,7 @@ export function applicationsTable(t: Translate, rows: ApplicationRow[], options:
 <tbody>${rows.map(
     (row) => html`<tr data-application="${row.id}" class="status-${row.status}"><td><a href="${consolePaths.application(row.id)}">No. ${row.id}</a></td><td>${t(`operatorConsole.kind.${row.kind}`)}</td>${
       options.contract ? html`<td>${row.contract_id ? html`${row.company_name}<br><span class="hint">${row.contract_id}</span>` : withoutContract(t, row.kind)}</td>` : ''
-    }<td>${payloadSummary(t, row)}</td><td>${row.reference}</td><td>${statusLabel(t, row.status)}</td><td>${row.recorded_name}<br><span class="hint">${jst(row.recorded_at)}</span></td></tr>`,
+    }<td>${payloadSummary(t, row)}</td><td>${row.reference}</td><td>${statusLabel(t, row.status)}</td><td>${row.recorded_name}<br><span class="hint">${jst(t, row.recorded_at)}</span></td></tr>`,
   )}</tbody></table></div>`;
 }
 
@@ -99,7 +99,7 @@ export function resultFacts(t: Translate, result: Record<string, unknown>): Html
     if (key === 'certificateRequired') text = t(value ? 'operatorConsole.form.certificateOn' : 'operatorConsole.form.certificateOff');
     else if (typeof value === 'boolean') text = t(value ? 'operatorConsole.yes' : 'operatorConsole.no');
     else if (Array.isArray(value)) text = value.join(', ') || '-';
-    else if (key.endsWith('At')) text = jst(String(value));
+    else if (key.endsWith('At')) text = jst(t, String(value));
     else if (key === 'from' || key === 'to') text = t(`operatorConsole.lockMode.${value as LockMode}`);
     else text = String(value);
     shown.push([`operatorConsole.result.${key}`, text]);

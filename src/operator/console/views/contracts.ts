@@ -11,6 +11,7 @@ import { consoleLayout, jst, type ConsoleChrome } from '../layout.ts';
 import { consolePaths } from '../paths.ts';
 import { tokenPaths } from '../token-paths.ts';
 import { applicationsTable, certificateChoice, lockModeChoice, referenceField } from './common.ts';
+import { dayText } from '../../../web/day.ts';
 
 export function searchPage(page: PageContext, chrome: ConsoleChrome, query: string, hits: ContractHit[] | undefined, state: FormState): Html {
   const { t } = page;
@@ -32,7 +33,7 @@ function resultsTable(t: Translate, hits: ContractHit[]): Html {
 <table class="uses" id="search-results">
 <thead><tr><th>${t('operatorConsole.contract.contractId')}</th><th>${t('operatorConsole.contract.company')}</th><th>${t('operatorConsole.contract.lockMode')}</th><th>${t('operatorConsole.contract.state')}</th></tr></thead>
 <tbody>${hits.map(
-    (hit) => html`<tr${hit.stopped_at ? html` class="failure"` : ''}><td><a href="${consolePaths.contract(hit.id)}">${hit.id}</a></td><td>${hit.company_name}</td><td>${t(`operatorConsole.lockMode.${hit.lock_mode}`)}</td><td>${hit.stopped_at ? t('operatorConsole.contract.stoppedSince', { at: jst(hit.stopped_at) }) : t('operatorConsole.contract.inService')}</td></tr>`,
+    (hit) => html`<tr${hit.stopped_at ? html` class="failure"` : ''}><td><a href="${consolePaths.contract(hit.id)}">${hit.id}</a></td><td>${hit.company_name}</td><td>${t(`operatorConsole.lockMode.${hit.lock_mode}`)}</td><td>${hit.stopped_at ? t('operatorConsole.contract.stoppedSince', { at: jst(t, hit.stopped_at) }) : t('operatorConsole.contract.inService')}</td></tr>`,
   )}</tbody></table>`;
 }
 
@@ -47,8 +48,8 @@ export function contractPage(page: PageContext, chrome: ConsoleChrome & { staff:
   <dt>${t('operatorConsole.contract.contractId')}</dt><dd>${contract.id}</dd>
   <dt>${t('operatorConsole.contract.company')}</dt><dd>${contract.company_name}</dd>
   <dt>${t('operatorConsole.contract.lockMode')}</dt><dd>${t(`operatorConsole.lockMode.${contract.lock_mode}`)}</dd>
-  <dt>${t('operatorConsole.contract.state')}</dt><dd id="contract-state"${contract.stopped_at ? html` class="warning"` : ''}>${contract.stopped_at ? t('operatorConsole.contract.stoppedSince', { at: jst(contract.stopped_at) }) : t('operatorConsole.contract.inService')}</dd>
-  <dt>${t('operatorConsole.contract.created')}</dt><dd>${jst(contract.created_at)}</dd>
+  <dt>${t('operatorConsole.contract.state')}</dt><dd id="contract-state"${contract.stopped_at ? html` class="warning"` : ''}>${contract.stopped_at ? t('operatorConsole.contract.stoppedSince', { at: jst(t, contract.stopped_at) }) : t('operatorConsole.contract.inService')}</dd>
+  <dt>${t('operatorConsole.contract.created')}</dt><dd>${jst(t, contract.created_at)}</dd>
   <dt>${t('operatorConsole.contract.certificates')}</dt><dd id="contract-certificates" data-required="${contract.certificate_required ? 'on' : 'off'}">${t(contract.certificate_required ? 'operatorConsole.contract.certificatesOn' : 'operatorConsole.contract.certificatesOff')}</dd>
 </dl>
 
@@ -88,12 +89,12 @@ function peopleTable(t: Translate, people: PersonRow[], now: Date): Html {
 <tbody>${people.map(
     (p) => html`<tr data-user-id="${p.user_id}"${p.stopped_at ? html` class="failure"` : ''}>
 <td class="nowrap">${p.user_id}</td><td class="nowrap">${p.display_name}</td><td class="nowrap">${t(`operatorConsole.person.role.${p.role}`)}</td>
-<td class="stop${p.stopped_at ? '' : ' nowrap'}">${p.stopped_at ? html`<strong>${t('operatorConsole.person.stopped', { at: jst(p.stopped_at) })}</strong>` : t(`operatorConsole.person.status.${p.status}`)}</td>
+<td class="stop${p.stopped_at ? '' : ' nowrap'}">${p.stopped_at ? html`<strong>${t('operatorConsole.person.stopped', { at: jst(t, p.stopped_at) })}</strong>` : t(`operatorConsole.person.status.${p.status}`)}</td>
 <td class="number">${p.failed_attempts}</td>
-<td>${p.card_serial ? t('operatorConsole.person.cardValue', { serial: p.card_serial, expires: tokyoDate(p.card_expires_at!) }) : t('operatorConsole.person.noCard')}</td>
-<td>${p.request_reason ? t('operatorConsole.person.cardRequestValue', { reason: t(`operatorConsole.cardReason.${p.request_reason}`), at: jst(p.requested_at) }) : t('operatorConsole.person.noCardRequest')}</td>
+<td>${p.card_serial ? t('operatorConsole.person.cardValue', { serial: p.card_serial, expires: dayText(t, tokyoDate(p.card_expires_at!)) }) : t('operatorConsole.person.noCard')}</td>
+<td>${p.request_reason ? t('operatorConsole.person.cardRequestValue', { reason: t(`operatorConsole.cardReason.${p.request_reason}`), at: jst(t, p.requested_at) }) : t('operatorConsole.person.noCardRequest')}</td>
 <td>${passwordAge(t, p.login_password_changed_at, now)}</td>
-<td class="certificate">${p.certificate_serial ? t('operatorConsole.person.certificateValue', { serial: p.certificate_serial, expires: tokyoDate(p.certificate_not_after!) }) : t('operatorConsole.person.noCertificate')}</td>
+<td class="certificate">${p.certificate_serial ? t('operatorConsole.person.certificateValue', { serial: p.certificate_serial, expires: dayText(t, tokyoDate(p.certificate_not_after!)) }) : t('operatorConsole.person.noCertificate')}</td>
 <td class="email">${p.email ?? t('operatorConsole.person.noEmail')}</td></tr>`,
   )}</tbody></table></div>`;
 }
@@ -159,6 +160,6 @@ function eventsTable(t: Translate, overview: ContractOverview): Html {
   return html`<div class="scroll"><table class="uses" id="events">
 <thead><tr><th>${t('operatorConsole.event.at')}</th><th>${t('operatorConsole.person.userId')}</th><th>${t('operatorConsole.event.action')}</th><th>${t('operatorConsole.event.outcome')}</th><th>${t('operatorConsole.event.reason')}</th><th>${t('operatorConsole.event.actor')}</th><th>${t('operatorConsole.event.ip')}</th></tr></thead>
 <tbody>${overview.events.map(
-    (e) => html`<tr${e.outcome === 'failure' ? html` class="failure"` : ''}><td>${jst(e.at)}</td><td>${e.user_id ?? ''}</td><td><code>${e.action}</code></td><td>${t(`operatorConsole.outcome.${e.outcome}`)}</td><td>${e.reason ?? ''}</td><td>${e.actor}</td><td>${e.ip ?? ''}</td></tr>`,
+    (e) => html`<tr${e.outcome === 'failure' ? html` class="failure"` : ''}><td>${jst(t, e.at)}</td><td>${e.user_id ?? ''}</td><td><code>${e.action}</code></td><td>${t(`operatorConsole.outcome.${e.outcome}`)}</td><td>${e.reason ?? ''}</td><td>${e.actor}</td><td>${e.ip ?? ''}</td></tr>`,
   )}</tbody></table></div>`;
 }

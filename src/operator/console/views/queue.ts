@@ -24,7 +24,7 @@ function queueTable(t: Translate, items: readonly QueueItem[]): Html {
 <thead><tr><th scope="col">${t('operatorConsole.queue.col.since')}</th><th scope="col">${t('operatorConsole.queue.col.kind')}</th><th scope="col">${t('operatorConsole.queue.col.contract')}</th><th scope="col">${t('operatorConsole.queue.col.company')}</th><th scope="col">${t('operatorConsole.queue.col.user')}</th><th scope="col">${t('operatorConsole.queue.col.detail')}</th></tr></thead>
 <tbody>${items.map(
     (item) => html`<tr data-kind="${item.kind}" data-contract="${item.contractId}" data-user="${item.userId}"${item.kind === 'stop' && item.liftedBy === 'operator' ? html` class="failure"` : ''}>
-<td>${jst(item.at)}</td><td>${t(`operatorConsole.queue.kind.${item.kind}`)}</td><td><a href="${consolePaths.contract(item.contractId)}">${item.contractId}</a></td><td>${item.companyName}</td><td>${item.userId}</td><td>${detail(t, item)}</td>
+<td>${jst(t, item.at)}</td><td>${t(`operatorConsole.queue.kind.${item.kind}`)}</td><td><a href="${consolePaths.contract(item.contractId)}">${item.contractId}</a></td><td>${item.companyName}</td><td>${item.userId}</td><td>${detail(t, item)}</td>
 </tr>`,
   )}</tbody>
 </table>

@@ -5,6 +5,7 @@ import { formatYen } from '../../../domain/money.ts';
 import type { ChangeKind } from '../../../modules/contracts/application-payload.ts';
 import type { ApplicationRow } from '../../../modules/contracts/console-queries.ts';
 import { tokenPaths } from '../token-paths.ts';
+import { dayText } from '../../../web/day.ts';
 
 /**
  * The hardware-token applications (R6.2) on the console's application pages: what an import or an
@@ -49,7 +50,7 @@ export function importedTokensTable(t: Translate, row: Pick<ApplicationRow, 'kin
   return html`<h2>${t('tokens.console.application.tokens', { count: tokens.length })}</h2>
 <div class="scroll"><table class="uses tokens" id="imported-tokens">
 <thead><tr><th>${t('tokens.console.column.serial')}</th><th>${t('tokens.console.column.expires')}</th></tr></thead>
-<tbody>${tokens.map((token) => html`<tr data-serial="${token.serial}"><td>${token.serial}</td><td>${token.expires}</td></tr>`)}</tbody></table></div>`;
+<tbody>${tokens.map((token) => html`<tr data-serial="${token.serial}"><td>${token.serial}</td><td>${dayText(t, token.expires)}</td></tr>`)}</tbody></table></div>`;
 }
 
 /** What the approver checks before approving: the vendor's delivery note, or the customer's application and the fee. */

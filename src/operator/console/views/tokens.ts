@@ -13,6 +13,7 @@ import { consolePaths } from '../paths.ts';
 import { tokenPaths } from '../token-paths.ts';
 import { referenceField } from './common.ts';
 import { assignReasonLabel } from './token-summary.ts';
+import { dayText } from '../../../web/day.ts';
 
 /**
  * The console's hardware-token pages (R6.2, R6.7, the help desk): the bank's tokens, one token for
@@ -33,7 +34,7 @@ function contractCell(t: Translate, contractId: string | null): Html | string {
 
 function assignedText(t: Translate, token: TokenSummary): string {
   if (!token.assignedAt) return '—';
-  return t('tokens.console.assignedValue', { at: jst(token.assignedAt), reason: token.assignReason ? assignReasonLabel(t, token.assignReason) : '' });
+  return t('tokens.console.assignedValue', { at: jst(t, token.assignedAt), reason: token.assignReason ? assignReasonLabel(t, token.assignReason) : '' });
 }
 
 /** Whole days from today (Tokyo) to the expiry date: the token stops working at the start of that day. */
@@ -49,9 +50,9 @@ function tokensTable(t: Translate, tokens: TokenSummary[], options: { id: string
 <thead><tr><th>${t('tokens.console.column.serial')}</th><th>${t('tokens.console.column.state')}</th><th>${t('tokens.console.column.expires')}</th>${daysLeft ? html`<th>${t('tokens.console.column.daysLeft')}</th>` : ''}${contract ? html`<th>${t('tokens.console.column.contract')}</th>` : ''}<th>${t('tokens.console.column.users')}</th><th>${t('tokens.console.column.assigned')}</th><th>${t('tokens.console.column.lastUsed')}</th></tr></thead>
 <tbody>${shown.map(
     (token) => html`<tr data-serial="${token.serial}" data-state="${token.state}"${token.state === 'revoked' || token.state === 'expired' ? html` class="failure"` : ''}>
-<td class="nowrap"><a href="${tokenPaths.token(token.serial)}">${token.serial}</a></td><td class="nowrap">${stateLabel(t, token)}</td><td class="nowrap">${token.expires}</td>${
+<td class="nowrap"><a href="${tokenPaths.token(token.serial)}">${token.serial}</a></td><td class="nowrap">${stateLabel(t, token)}</td><td class="nowrap">${dayText(t, token.expires)}</td>${
       daysLeft ? html`<td class="nowrap number">${t('tokens.console.daysLeft', { days: daysUntil(options.today, token.expires) })}</td>` : ''
-    }${contract ? html`<td class="nowrap">${contractCell(t, token.contract)}</td>` : ''}<td>${token.users.join(', ') || t('tokens.console.nobody')}</td><td>${assignedText(t, token)}</td><td class="nowrap">${token.lastUsedAt ? jst(token.lastUsedAt) : t('tokens.console.neverUsed')}</td></tr>`,
+    }${contract ? html`<td class="nowrap">${contractCell(t, token.contract)}</td>` : ''}<td>${token.users.join(', ') || t('tokens.console.nobody')}</td><td>${assignedText(t, token)}</td><td class="nowrap">${token.lastUsedAt ? jst(t, token.lastUsedAt) : t('tokens.console.neverUsed')}</td></tr>`,
   )}</tbody></table></div>
 ${tokens.length > shown.length ? html`<p class="hint">${t('tokens.console.list.truncated', { shown: shown.length })}</p>` : ''}`;
 }
@@ -135,13 +136,13 @@ ${errorSummary(t, state)}
 <dl class="facts" id="token-facts" data-state="${token.state}">
   <dt>${t('tokens.console.column.serial')}</dt><dd>${token.serial}</dd>
   <dt>${t('tokens.console.column.state')}</dt><dd id="token-state">${stateLabel(t, token)}</dd>
-  <dt>${t('tokens.console.column.expires')}</dt><dd>${token.expires}</dd>
+  <dt>${t('tokens.console.column.expires')}</dt><dd>${dayText(t, token.expires)}</dd>
   <dt>${t('tokens.console.column.contract')}</dt><dd id="token-contract">${token.contract ? html`${contractCell(t, token.contract)} ${view.companyName ?? ''}` : t('tokens.console.notAssigned')}</dd>
   <dt>${t('tokens.console.column.users')}</dt><dd id="token-users">${token.users.join(', ') || t('tokens.console.nobody')}</dd>
   <dt>${t('tokens.console.column.assigned')}</dt><dd>${assignedText(t, token)}</dd>
-  <dt>${t('tokens.console.column.lastUsed')}</dt><dd id="token-last-used">${token.lastUsedAt ? jst(token.lastUsedAt) : t('tokens.console.neverUsed')}</dd>
+  <dt>${t('tokens.console.column.lastUsed')}</dt><dd id="token-last-used">${token.lastUsedAt ? jst(t, token.lastUsedAt) : t('tokens.console.neverUsed')}</dd>
   <dt>${t('tokens.console.column.drift')}</dt><dd id="token-drift" data-steps="${token.driftSteps}">${t('tokens.console.driftValue', { steps: token.driftSteps, seconds: token.driftSteps * 60 })}</dd>
-  ${token.revokedAt ? html`<dt>${t('tokens.console.column.revoked')}</dt><dd>${t('tokens.console.revokedValue', { at: jst(token.revokedAt), reason: token.revokeReason ?? '' })}</dd>` : ''}
+  ${token.revokedAt ? html`<dt>${t('tokens.console.column.revoked')}</dt><dd>${t('tokens.console.revokedValue', { at: jst(t, token.revokedAt), reason: token.revokeReason ?? '' })}</dd>` : ''}
 </dl>
 <p>${token.contract ? html`<a href="${tokenPaths.contract(token.contract)}">${t('tokens.console.token.contractTokens')}</a> ・ ` : ''}<a href="${tokenPaths.list}">${t('tokens.console.token.back')}</a></p>
 ${usable
