@@ -121,6 +121,9 @@ test('R8.2, R8.5, R7.3 in a browser: a payee registered and approved, a transfer
   assert.ok(created, `the transfer page: ${where(mp)}`);
   const transferId = created[1]!;
   assert.equal(await mp.locator('#transfer-status').getAttribute('data-status'), 'awaiting_approval');
+  // R8.5 [承認依頼通知]: the approver is asked by email, and the email names the transfer.
+  const request = await deps.db.selectFrom('outbox').select('body').where('recipient', '=', approver.email).where('subject', 'like', '承認依頼のお知らせ%').orderBy('id', 'desc').executeTakeFirstOrThrow();
+  assert.ok(request.body.includes(transferId), 'the approval request names the transfer');
   await screenshot(mp, 'money-transfer-created');
   await mp.goto(`/transfers/${transferId}?lang=en`);
   assert.equal(await mp.locator('h1').textContent(), 'Transfer details');

@@ -81,8 +81,8 @@ test('R1.4, R1.3 in a browser: the master creates a user through the pages, the 
   await page.locator(`#f-account-${accounts[0]}`).check();
   await page.locator('#f-confirmationPassword').fill(master.confirmationPassword);
   await screenshot(page, 'users-new');
-  // A limit typed in full-width digits is refused on the same page, with what was typed kept.
-  await page.locator('#f-transfer_dailyYen').fill('３００００００');
+  // A limit that is not a whole number of yen is refused on the same page, with what was typed kept.
+  await page.locator('#f-transfer_dailyYen').fill('3000000.5');
   await submit(page, '/users/new');
   assert.equal(where(page), '/users/new');
   assert.equal(await page.locator('#form-error').getAttribute('data-code'), 'USERS_LIMIT_INVALID');

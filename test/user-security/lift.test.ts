@@ -51,7 +51,7 @@ test('R2.3, R1.5: the master lifts a user\'s stop with the confirmation password
     assert.ok(body.includes(ja('userSecurity.mail.lifted', { userId: user.userId })), 'what changed');
     assert.ok(body.includes(`操作者: ${master.userId}`), 'by whom');
     assert.ok(body.includes('198.51.100.20'), 'from which IP address');
-    assert.match(body, /日時: \d{4}\/\d{1,2}\/\d{1,2} /, 'when');
+    assert.match(body, /日時: \d{4}年\d{1,2}月\d{1,2}日（.） \d{2}:\d{2}/, 'when, with the weekday');
     assert.ok(body.includes('お心当たりがない場合は'), 'what to do if it was not them');
     assert.ok(body.includes('If this was not you'), 'in English too');
   }

@@ -40,7 +40,7 @@ export async function createTransfer(deps: Deps, actor: Actor, input: TransferIn
   return auditedRefusals(deps, actor, 'register', details, async () => {
     const prepared = await prepareFor(deps, deps.db, actor, input, holder);
     // R8.6: a transfer like a recent one waits for the person's word that it is a payment of its own.
-    refuseDuplicate(await findDuplicate(deps, deps.db, actor, prepared.quote), input.separatePayment);
+    refuseDuplicate(await findDuplicate(deps, deps.db, actor, prepared.quote, [input.idempotencyKey]), input.separatePayment);
     // R5.2: the creator who sends it at once finalises it: the code emailed for exactly this transfer.
     const sends = prepared.next === 'send';
     // R6.5: sent at once to an ad hoc destination, it needs the creator's token password too (or instead, by the bank's setting).

@@ -17,7 +17,11 @@ export interface EarlierTransfer {
   createdAt: Date;
 }
 
-export async function findDuplicate(deps: Deps, executor: Executor, actor: Actor, quote: TransferQuote): Promise<EarlierTransfer | undefined> {
+/**
+ * `requestKeys`: the idempotency keys of this very request. The transfer a retry or a twin of it
+ * made is its result, never a transfer it duplicates (R8.6: a retry gets its first result).
+ */
+export async function findDuplicate(deps: Deps, executor: Executor, actor: Actor, quote: TransferQuote, requestKeys: readonly string[] = []): Promise<EarlierTransfer | undefined> {
   const windowDays = deps.config.duplicateWindowDays;
   if (windowDays <= 0) return undefined;
   const since = new Date(deps.clock.now().getTime() - windowDays * 86_400_000);
@@ -25,6 +29,7 @@ export async function findDuplicate(deps: Deps, executor: Executor, actor: Actor
     .selectFrom('transfer')
     .select(['id', 'created_at'])
     .where('contract_id', '=', actor.contract.id)
+    .$if(requestKeys.length > 0, (q) => q.where((eb) => eb.not(eb.and([eb('created_by', '=', actor.user.id), eb('idempotency_key', 'in', requestKeys)]))))
     .where('from_account_id', '=', quote.fromAccount.id)
     .where('to_bank_code', '=', quote.to.bankCode)
     .where('to_branch_code', '=', quote.to.branchCode)

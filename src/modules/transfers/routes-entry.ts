@@ -30,7 +30,7 @@ import {
 } from './form-input.ts';
 import { draftFormValues, draftKey, openDraft, sealDraft } from './pages-draft.ts';
 import { confirmedDraft, transferOfDraft } from './confirmed-draft.ts';
-import { refuseDuplicate } from './duplicate.ts';
+import { findDuplicate, refuseDuplicate } from './duplicate.ts';
 import { actorOf, codeLookupOf, transferFormChoices } from './pages-data.ts';
 import { transferForm } from './views-form.ts';
 import { confirmPage, noDraftPage } from './views-confirm.ts';
@@ -162,7 +162,8 @@ ${codeLookup(page.t, { ...(await codeLookupOf(deps, request.query, values)), typ
       // R8.6: held as a likely double payment until ticked — asked before the password, so it costs no attempt (R2.3).
       if (!separatePayment) {
         const { quote } = await quoteOrRefusal(() => quoteTransfer(deps, actor, input));
-        refuseDuplicate(quote?.duplicateOf, false);
+        // A twin of this page's request that committed meanwhile is its result, not a duplicate.
+        if (quote) refuseDuplicate(await findDuplicate(deps, deps.db, actor, quote, [draftKey(draft as string), idempotencyKey]), false);
       }
       const password = confirmationPasswordField(request.body);
       // R2.3: a wrong confirmation password counts towards the person's stop.
