@@ -66,3 +66,17 @@ export async function notifyApproved(deps: Deps, tx: Tx, item: NoticeItem, at: D
   });
   await enqueueEmail(tx, { contractId: item.contractId, recipient: registrant.email, ...notice }, at);
 }
+
+/**
+ * R8.5 [承認依頼通知]: after a step on a money item, in the step's transaction: the people who may
+ * take its next step are asked to, and at its final approval its registrant is told. The item (with
+ * its approvals) is read only when a notice is due.
+ */
+export async function noticesAfterStep(deps: Deps, tx: Tx, step: string, status: string, item: () => Promise<NoticeItem>, at: Date): Promise<void> {
+  const waits = status === 'awaiting_approval' || status === 'awaiting_send';
+  const approved = step === 'approve' && status !== 'awaiting_approval';
+  if (!waits && !approved) return;
+  const noticeItem = await item();
+  if (approved) await notifyApproved(deps, tx, noticeItem, at);
+  if (waits) await notifyWaiting(deps, tx, noticeItem, at);
+}

@@ -5,7 +5,7 @@ import { composeNotice } from '../../mail/compose.ts';
 import { formatYen } from '../../domain/money.ts';
 import { enqueueEmail } from '../../outbox/enqueue.ts';
 import type { Actor } from '../transfers/types.ts';
-import { notifyApproved, notifyWaiting, type NoticeItem } from '../approvals/notices.ts';
+import { noticesAfterStep } from '../approvals/notices.ts';
 import { fileItem } from './item.ts';
 
 /**
@@ -66,19 +66,16 @@ export async function mailBulkFailed(deps: Deps, tx: Tx, file: BulkFile, reason:
  * R8.5 [承認依頼通知]: after a step, the people who may take the file's next step are asked to, and
  * its creator learns of its final approval, through the one notice module of waiting items.
  */
-export async function bulkNoticesAfterStep(deps: Deps, tx: Tx, step: string, file: BulkFile, at: Date): Promise<void> {
-  const waits = file.status === 'awaiting_approval' || file.status === 'awaiting_send';
-  const approved = step === 'approve' && file.status !== 'awaiting_approval';
-  if (!waits && !approved) return;
-  const approvals = await tx.selectFrom('bulk_approval').select('approved_by').where('file_id', '=', file.id).orderBy('step').execute();
-  const item: NoticeItem = {
-    id: file.id,
-    contractId: file.contract_id,
-    createdBy: file.created_by,
-    accountId: file.from_account_id,
-    subject: { kind: 'bulk', item: fileItem(file, approvals.map((a) => a.approved_by)) },
-    money: { amountYen: file.total_yen, date: file.payment_date },
-  };
-  if (approved) await notifyApproved(deps, tx, item, at);
-  if (waits) await notifyWaiting(deps, tx, item, at);
+export function bulkNoticesAfterStep(deps: Deps, tx: Tx, step: string, file: BulkFile, at: Date): Promise<void> {
+  return noticesAfterStep(deps, tx, step, file.status, async () => {
+    const approvals = await tx.selectFrom('bulk_approval').select('approved_by').where('file_id', '=', file.id).orderBy('step').execute();
+    return {
+      id: file.id,
+      contractId: file.contract_id,
+      createdBy: file.created_by,
+      accountId: file.from_account_id,
+      subject: { kind: 'bulk', item: fileItem(file, approvals.map((a) => a.approved_by)) },
+      money: { amountYen: file.total_yen, date: file.payment_date },
+    };
+  }, at);
 }

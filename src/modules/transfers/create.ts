@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { noticesAfterStep } from './step-notices.ts';
+import { transferNoticesAfterStep } from './step-notices.ts';
 import type { Deps } from '../../deps.ts';
 import type { Executor, Tx } from '../../db/transaction.ts';
 import { inTransaction } from '../../db/transaction.ts';
@@ -103,7 +103,7 @@ async function register(deps: Deps, tx: Tx, actor: Actor, input: TransferInput, 
   const audit = new PendingStepAudit(stepAuditEvent(deps, actor, 'register', inserted, sends ? { sent: true, ...emailOtp } : {}));
   const transfer = sends ? await postIfDue(deps, tx, inserted, today, audit) : inserted;
   // R8.5 [承認依頼通知]: a registration that waits asks those who may take its next step.
-  await noticesAfterStep(deps, tx, 'register', transfer, now);
+  await transferNoticesAfterStep(deps, tx, 'register', transfer, now);
   await audit.writeIfPending(tx);
   return { transfer, replayed: false };
 }

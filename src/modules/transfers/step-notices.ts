@@ -1,7 +1,7 @@
 import type { Deps } from '../../deps.ts';
 import type { Tx } from '../../db/transaction.ts';
 import type { Transfer } from '../../db/schema-transfers.ts';
-import { notifyApproved, notifyWaiting, type NoticeItem } from '../approvals/notices.ts';
+import { noticesAfterStep } from '../approvals/notices.ts';
 import { itemOf } from './item.ts';
 
 /**
@@ -10,19 +10,16 @@ import { itemOf } from './item.ts';
  * back mails its own notice (./sent-back-notice.ts) and the result of the execution is mailed by the
  * ledger (modules/ledger/result-email.ts).
  */
-export async function noticesAfterStep(deps: Deps, tx: Tx, step: string, transfer: Transfer, at: Date): Promise<void> {
-  const waits = transfer.status === 'awaiting_approval' || transfer.status === 'awaiting_send';
-  const approved = step === 'approve' && transfer.status !== 'awaiting_approval';
-  if (!waits && !approved) return;
-  const approvals = await tx.selectFrom('transfer_approval').select('approved_by').where('transfer_id', '=', transfer.id).orderBy('step').execute();
-  const item: NoticeItem = {
-    id: transfer.id,
-    contractId: transfer.contract_id,
-    createdBy: transfer.created_by,
-    accountId: transfer.from_account_id,
-    subject: { kind: 'transfer', item: itemOf(transfer, approvals.map((a) => a.approved_by)) },
-    money: { amountYen: transfer.amount_yen, date: transfer.execution_date },
-  };
-  if (approved) await notifyApproved(deps, tx, item, at);
-  if (waits) await notifyWaiting(deps, tx, item, at);
+export function transferNoticesAfterStep(deps: Deps, tx: Tx, step: string, transfer: Transfer, at: Date): Promise<void> {
+  return noticesAfterStep(deps, tx, step, transfer.status, async () => {
+    const approvals = await tx.selectFrom('transfer_approval').select('approved_by').where('transfer_id', '=', transfer.id).orderBy('step').execute();
+    return {
+      id: transfer.id,
+      contractId: transfer.contract_id,
+      createdBy: transfer.created_by,
+      accountId: transfer.from_account_id,
+      subject: { kind: 'transfer', item: itemOf(transfer, approvals.map((a) => a.approved_by)) },
+      money: { amountYen: transfer.amount_yen, date: transfer.execution_date },
+    };
+  }, at);
 }

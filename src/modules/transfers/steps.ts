@@ -23,7 +23,7 @@ import { perTransactionLimitParams } from './limit-refusal.ts';
 import { refuse } from './refusal.ts';
 import { checkIdempotencyKey, stepHash, type LaterStep } from './request-hash.ts';
 import { notifySentBack } from './sent-back-notice.ts';
-import { noticesAfterStep } from './step-notices.ts';
+import { transferNoticesAfterStep } from './step-notices.ts';
 import { sendInTx } from './send.ts';
 import type { Actor, StepResult } from './types.ts';
 import { itemOf } from './item.ts';
@@ -79,7 +79,7 @@ async function runStep(
         const audit = new PendingStepAudit(stepAuditEvent(deps, actor, step as AuditedStep, locked.transfer, extra));
         const transfer = await work(tx, locked, audit, code, token);
         // R8.5 [承認依頼通知]: who may take the next step is told, with this step (house rule 8).
-        await noticesAfterStep(deps, tx, step, transfer, now);
+        await transferNoticesAfterStep(deps, tx, step, transfer, now);
         await audit.writeIfPending(tx);
         await completeIdempotencyKey(tx, actor.user.id, idempotencyKey, transfer);
         return { transfer, replayed: false };
