@@ -21,10 +21,11 @@ const quickLeaveOut = [
 ];
 
 /**
- * Test files run at once in each leg. Measured on 2 cores with both legs side by side (docs/benchmarks.md):
- * two per leg keep both cores busy (the rest of their time is PostgreSQL's); three took as long.
+ * Test files run at once in a leg. Measured on 2 cores (docs/benchmarks.md): two keep both cores
+ * busy when a leg runs alone; in a run of both legs the light embedded leg runs one at a time, and
+ * the PostgreSQL leg, whose files wait on the server for part of their time, three.
  */
-const filesAtOncePerLeg = 2;
+const filesAtOnceAlone = 2;
 
 /**
  * Files that take the longest (browsers, processes, load; see the slowest files printed at the end)
@@ -48,14 +49,24 @@ const selected =
     : heaviestFirst(globSync(['src/**/*.test.ts', 'test/**/*.test.ts'], { exclude: quick ? quickLeaveOut : [] }).sort());
 
 /**
- * Files whose imports never reach a database (pure rules, parsers, the import and install checks)
- * give the same answer on either database, so a run of both legs runs them in the first leg only.
- * Browser files drive the same pages on either database (the HTTP tests cover each route on both),
- * so a run of both legs runs them once, on PostgreSQL, the production database; without
- * TEST_DATABASE_URL they run on the embedded one. Named files run on every leg.
+ * What a run of both legs runs where (docs/decisions/0014). PostgreSQL, where the bank runs, gets
+ * every file that uses a database. The embedded leg gets what gives one answer on either database
+ * and so needs running once — the files whose imports never reach a database (pure rules, parsers,
+ * the import and install checks) — and what is the embedded database's own: the commands, whose
+ * data folder is the database; the demo `npm start` brings up; the single session's guard. The
+ * HTTP and browser files drive the same code on either database; the one way the embedded database
+ * differs for that code, its single session, is an error on both (src/db/transaction-guard.ts), so
+ * PostgreSQL finds it too. Without TEST_DATABASE_URL everything runs on the embedded database; files
+ * named on the command line run on every leg.
  */
+const embeddedOwn = [
+  'test/**/*cli.test.ts',
+  'test/db/**',
+  'src/db/**',
+  'test/accounts/demo-seed.test.ts',
+  'test/operator/demo-banner.test.ts',
+];
 const databaseModules = new Set(['test/helpers/database.ts', 'src/db/open.ts'].map((f) => resolve(f)));
-const browserFiles = 'test/e2e/**';
 
 const runtimeImports = new Map<string, string[]>();
 function importsOf(file: string): string[] {
@@ -97,6 +108,7 @@ interface Leg {
   label: string;
   env: NodeJS.ProcessEnv;
   files: string[];
+  filesAtOnce: number;
   /** What this leg leaves to another, said at its start. */
   leftOut?: string;
 }
@@ -118,7 +130,7 @@ function runLeg(leg: Leg, index: number, output: (text: Buffer | string) => void
       // starts PGlite in half the CPU of both tiers (docs/benchmarks.md). Test files inherit it.
       '--liftoff-only',
       '--test',
-      `--test-concurrency=${filesAtOncePerLeg}`,
+      `--test-concurrency=${leg.filesAtOnce}`,
       '--test-reporter=spec',
       '--test-reporter-destination=stdout',
       '--test-reporter=./scripts/test-timings-reporter.ts',
@@ -169,17 +181,19 @@ async function runSideBySide(legs: Leg[]): Promise<LegResult[]> {
 }
 
 const { TEST_DATABASE_URL, ...embeddedEnv } = process.env;
-const embedded: Leg = { label: 'embedded database (PGlite)', env: embeddedEnv, files: selected };
+const embedded: Leg = { label: 'embedded database (PGlite)', env: embeddedEnv, files: selected, filesAtOnce: filesAtOnceAlone };
 const legs: Leg[] = [embedded];
 if (TEST_DATABASE_URL && !quick) {
-  const postgres: Leg = { label: `PostgreSQL (${TEST_DATABASE_URL.replace(/\/\/[^@]*@/, '//')})`, env: process.env, files: selected };
+  const postgres: Leg = { label: `PostgreSQL (${TEST_DATABASE_URL.replace(/\/\/[^@]*@/, '//')})`, env: process.env, files: selected, filesAtOnce: filesAtOnceAlone };
   legs.push(postgres);
   if (named.length === 0) {
-    const browser = selected.filter((f) => matchesGlob(f, browserFiles));
-    const databaseFree = selected.filter((f) => !browser.includes(f) && !usesDatabase(f));
-    embedded.files = selected.filter((f) => !browser.includes(f));
+    const databaseFree = selected.filter((f) => !usesDatabase(f));
+    const own = selected.filter((f) => embeddedOwn.some((pattern) => matchesGlob(f, pattern)));
+    embedded.files = selected.filter((f) => databaseFree.includes(f) || own.includes(f));
     postgres.files = selected.filter((f) => !databaseFree.includes(f));
-    embedded.leftOut = `the ${browser.length} browser files run in the PostgreSQL leg of this run`;
+    embedded.filesAtOnce = Number(process.env.TEST_EMBEDDED_AT_ONCE ?? 1);
+    postgres.filesAtOnce = Number(process.env.TEST_POSTGRES_AT_ONCE ?? 3);
+    embedded.leftOut = `the ${postgres.files.filter((f) => !own.includes(f)).length} other files that use a database run in the PostgreSQL leg of this run`;
     postgres.leftOut = `the ${databaseFree.length} files that use no database run in the embedded leg of this run`;
   }
 }

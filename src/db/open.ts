@@ -5,6 +5,7 @@ import { PGlite } from '@electric-sql/pglite';
 import type { Database } from './schema.ts';
 import { pglitePool } from './pglite-pool.ts';
 import { withPreparedStatements } from './prepared-statements.ts';
+import { markTransactions, refusingCheckoutInsideTransaction } from './transaction-guard.ts';
 
 export type Db = Kysely<Database>;
 
@@ -23,7 +24,17 @@ export async function openDatabase(options: {
   pgliteArchive?: Blob;
   poolSize?: number;
   onPoolError?: (error: Error) => void;
+  /** Code inside a transaction that uses the database instead of the transaction fails at once (transaction-guard.ts). */
+  refuseUseInsideTransaction?: boolean;
 }): Promise<Db> {
+  const db = await open(options);
+  if (options.refuseUseInsideTransaction) markTransactions(db);
+  return db;
+}
+
+async function open(options: Parameters<typeof openDatabase>[0]): Promise<Db> {
+  const guarded = <Pool extends { connect(): Promise<unknown> }>(pool: Pool) =>
+    options.refuseUseInsideTransaction ? refusingCheckoutInsideTransaction(pool) : pool;
   if (options.databaseUrl) {
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
     // An idle connection ended by the server (restart, failover, timeout) is dropped by the pool and
@@ -35,7 +46,7 @@ export async function openDatabase(options: {
       client.setTypeParser(dateOid, asText);
     });
     // Parse and plan once per connection, not on every run (docs/decisions/0010).
-    return new Kysely<Database>({ dialect: new PostgresDialect({ pool: withPreparedStatements(pool) }) });
+    return new Kysely<Database>({ dialect: new PostgresDialect({ pool: guarded(withPreparedStatements(pool)) }) });
   }
   const dir = options.pgliteDir;
   if (dir && dir !== 'memory://') mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -43,7 +54,7 @@ export async function openDatabase(options: {
     parsers: { [int8Oid]: (value: string) => BigInt(value), [dateOid]: asText },
     loadDataDir: options.pgliteArchive,
   });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: pglitePool(pglite) as never }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: guarded(pglitePool(pglite)) as never }) });
   // Kysely ends a pool only once it has used it, and a PGlite started from an archive keeps a timer
   // of its recovery running until closed: destroy closes it even when no statement ran.
   const destroy = db.destroy.bind(db);

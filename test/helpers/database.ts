@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -36,7 +36,7 @@ function schemaVersion(): string {
 export async function createTestDatabase(options: { poolSize?: number } = {}): Promise<TestDatabase> {
   const serverUrl = process.env.TEST_DATABASE_URL;
   if (!serverUrl) {
-    const db = await openDatabase({ pgliteArchive: await pgliteTemplate() });
+    const db = await openDatabase({ pgliteArchive: await pgliteTemplate(), refuseUseInsideTransaction: true });
     return { db, url: undefined, drop: () => db.destroy() };
   }
   const template = await postgresTemplate(serverUrl);
@@ -44,7 +44,7 @@ export async function createTestDatabase(options: { poolSize?: number } = {}): P
   await withServer(serverUrl, (admin) => copyDatabase(admin, template, name));
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  const db = await openDatabase({ databaseUrl: url.toString(), poolSize: options.poolSize ?? 20 });
+  const db = await openDatabase({ databaseUrl: url.toString(), poolSize: options.poolSize ?? 20, refuseUseInsideTransaction: true });
   return {
     db,
     url: url.toString(),
@@ -58,7 +58,7 @@ export async function createTestDatabase(options: { poolSize?: number } = {}): P
 /**
  * The migrated PGlite data folder as an archive in the system's temporary folder. Test files that
  * start together may each make it; each writes its own file and renames it into place, so a reader
- * never sees half of one. Archives of older migrations are removed then.
+ * never sees half of one. The oldest archives beyond `templatesKept` are removed then.
  */
 async function pgliteTemplate(): Promise<Blob> {
   const dir = join(tmpdir(), 'ib-test-templates');
@@ -72,14 +72,21 @@ async function pgliteTemplate(): Promise<Blob> {
     const partial = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
     writeFileSync(partial, archive);
     renameSync(partial, file);
-    for (const old of readdirSync(dir)) if (/^pglite-[0-9a-f]{16}\.tar$/.test(old) && join(dir, old) !== file) rmSync(join(dir, old), { force: true });
+    const archives = readdirSync(dir).filter((f) => /^pglite-[0-9a-f]{16}\.tar$/.test(f)).map((f) => join(dir, f));
+    // Another process may remove one meanwhile.
+    const madeAt = (f: string) => statSync(f, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+    const newestFirst = archives.sort((a, b) => madeAt(b) - madeAt(a));
+    for (const old of newestFirst.slice(templatesKept)) rmSync(old, { force: true });
   }
   return new Blob([readFileSync(file)]);
 }
 
+/** Templates of other migrations kept on a server or machine, for checkouts of other branches. */
+const templatesKept = 4;
+
 /**
  * The migrated template database on the PostgreSQL server, made under an advisory lock by the
- * first test file that needs it; templates of older migrations are dropped then.
+ * first test file that needs it; the oldest templates beyond `templatesKept` are dropped then.
  */
 async function postgresTemplate(serverUrl: string): Promise<string> {
   const name = `ib_template_${schemaVersion()}`;
@@ -98,7 +105,11 @@ async function postgresTemplate(serverUrl: string): Promise<string> {
       await migrate(db);
       await db.destroy();
       await admin.query(`ALTER DATABASE ${building} RENAME TO ${name}`);
-      const stale = await admin.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'ib\\_template\\_%' AND datname <> $1`, [name]);
+      // Other checkouts on this server (another branch, other migrations) may be using older
+      // templates right now: keep the newest few (OIDs grow with creation), drop the rest.
+      const stale = await admin.query<{ datname: string }>(
+        `SELECT datname FROM pg_database WHERE datname LIKE 'ib\\_template\\_%' AND datname NOT LIKE '%\\_building' ORDER BY oid DESC OFFSET ${templatesKept}`,
+      );
       for (const { datname } of stale.rows) await admin.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
     } finally {
       await admin.query('SELECT pg_advisory_unlock(7203115)');
