@@ -1,3 +1,4 @@
+import type { TlsOptions } from 'node:tls';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
@@ -30,6 +31,7 @@ import { bulkRoutes } from './modules/bulk/routes.ts';
 import { approvalsRoutes } from './modules/approvals/routes.ts';
 import { menuFacts } from './modules/approvals/menu-facts.ts';
 import { setMenuFactsSource } from './web/menu-facts.ts';
+import { serverTlsOptions, type ServerTlsIdentity } from './platform/tls-policy.ts';
 import type { PaymentCollector } from './modules/pay-easy/collector/collector.ts';
 import type { MessageKey } from './web/i18n/index.ts';
 
@@ -38,7 +40,7 @@ const formBodyBytesMax = 16 * 1024;
 const staticDir = fileURLToPath(new URL('./web/static/', import.meta.url));
 
 export interface AppOptions {
-  https?: { key: string | Buffer; cert: string | Buffer };
+  https?: ServerTlsIdentity;
   logger?: boolean;
   /**
    * R4.1: this instance is the certificate listener. With client certificates taken from TLS it asks
@@ -51,7 +53,7 @@ export interface AppOptions {
 
 /** The customer portal: plugins and modules, no listen(). */
 export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<FastifyInstance> {
-  const server: FastifyServerOptions & { https?: AppOptions['https'] } = {
+  const server: FastifyServerOptions & { https?: TlsOptions } = {
     logger: options.logger === false ? false : loggerOptions(deps.config.logLevel),
     bodyLimit: formBodyBytesMax,
     // Behind a proxy, the client's address comes from X-Forwarded-For set by the configured proxies only.
@@ -59,8 +61,8 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     requestIdHeader: false,
     genReqId: () => deps.random.bytes(8).toString('hex'),
   };
-  // R4.7: TLS 1.2 or later only.
-  if (options.https) server.https = { ...options.https, minVersion: 'TLSv1.2', ...handshakeOptions(deps, options) } as AppOptions['https'];
+  // R4.7: the service's one TLS policy (platform/tls-policy.ts) on both customer listeners.
+  if (options.https) server.https = serverTlsOptions(options.https, handshakeOptions(deps, options));
   const app = Fastify(server) as unknown as FastifyInstance;
 
   await app.register(fastifyHelmet, securityHeaderOptions);
@@ -111,7 +113,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
  * with one it does not trust: the service then judges the certificate itself and answers with a
  * page that says what is wrong, instead of a connection failure the person cannot read.
  */
-function handshakeOptions(deps: Deps, options: AppOptions): Record<string, unknown> {
+function handshakeOptions(deps: Deps, options: AppOptions): TlsOptions {
   if (!options.clientCertificates || deps.config.clientCertSource !== 'tls') return {};
   return { requestCert: true, rejectUnauthorized: false, ca: options.clientCertificates.ca };
 }

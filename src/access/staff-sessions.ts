@@ -106,7 +106,7 @@ export async function resumeStaffSession(deps: Deps, token: string | undefined):
 
 function reviveStaff(json: Record<string, unknown>): Staff {
   const staff = { ...json };
-  for (const key of ['stopped_at', 'disabled_at', 'created_at']) {
+  for (const key of ['stopped_at', 'disabled_at', 'created_at', 'password_changed_at']) {
     if (typeof staff[key] === 'string') staff[key] = new Date(staff[key]);
   }
   staff.totp_last_step = BigInt(staff.totp_last_step as number | string);

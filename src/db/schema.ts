@@ -241,6 +241,8 @@ export interface StaffTable {
   stopped_at: NullableTimestamp;
   disabled_at: NullableTimestamp;
   created_at: Timestamp;
+  /** Null while the password in force is one the bank's IT issued (migration 0012). */
+  password_changed_at: NullableTimestamp;
 }
 
 export interface StaffSessionTable {

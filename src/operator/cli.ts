@@ -65,13 +65,15 @@ Client certificates (R4):
 
 Staff of the operator console (the bank's IT):
   staff-add                   Create a member of staff; prints the initial password and the
-                              authenticator-app secret (TOTP, with its otpauth:// URI) once.
+                              authenticator-app secret (TOTP, with its otpauth:// URI) once. The
+                              member must replace the password at the first logon.
       --login ID              3–32 of a–z, 0–9, ".", "_", "-" (required)
       --name NAME             the member's name (required)
       --role ROLE             recorder (records change applications) or approver (also approves
                               others' applications) (required)
   staff-reset                 New initial password and authenticator secret (forgotten password, lost
-                              phone); the old ones stop working, live sessions end.   --login ID
+                              phone); the old ones stop working, live sessions end, and the member
+                              must replace the password again at the next logon.      --login ID
   staff-lift-stop             Lift the stop of a member after seven wrong secrets.     --login ID
   staff-disable               Disable a member who leaves; live sessions end at once.  --login ID
   staff-list                  List the members of staff.

@@ -16,6 +16,7 @@ import { isRevocationReason, revocationReasons } from '../modules/certificates/r
 import { otpAddressStandings } from '../access/email-otp/otp-address.ts';
 import { tokenCommands } from './token-commands.ts';
 import { addStaff, disableStaff, liftStaffStop, listStaff, resetStaffSecrets, type StaffCredentials } from './staff/accounts.ts';
+import { staffPasswordChangeDue } from './staff/password.ts';
 
 /** What a command prints: the readable summary, and the one JSON object printed instead with --json. */
 export interface Printed {
@@ -254,9 +255,14 @@ const operatorCommands: Record<string, PlanCommand> = {
   'staff-list': () => async (deps) => {
     const staff = await listStaff(deps);
     const state = (m: (typeof staff)[number]) => (m.disabled_at ? 'disabled' : m.stopped_at ? 'stopped' : 'active');
+    // Who has not yet replaced the password IT issued (their next logon leads only to the change).
+    const due = staffPasswordChangeDue;
     return {
-      json: { staff: staff.map((m) => ({ login: m.login_id, name: m.display_name, role: m.role, state: state(m) })) },
-      text: staff.length === 0 ? 'No staff members.' : staff.map((m) => `${m.login_id.padEnd(20)} ${m.role.padEnd(9)} ${state(m).padEnd(9)} ${m.display_name}`).join('\n'),
+      json: { staff: staff.map((m) => ({ login: m.login_id, name: m.display_name, role: m.role, state: state(m), passwordChangeDue: due(m) })) },
+      text:
+        staff.length === 0
+          ? 'No staff members.'
+          : staff.map((m) => `${m.login_id.padEnd(20)} ${m.role.padEnd(9)} ${state(m).padEnd(9)} ${m.display_name}${due(m) ? '   (password from IT still in force)' : ''}`).join('\n'),
     };
   },
 
@@ -293,7 +299,7 @@ function staffPrinted(credentials: StaffCredentials, what: string): Printed {
     json: { ...credentials },
     text: [
       `Staff member ${credentials.login} (${credentials.name}, ${credentials.role}) ${what}.`,
-      `Initial password:      ${credentials.initialPassword}`,
+      `Initial password:      ${credentials.initialPassword}   (the member replaces it at the first logon)`,
       `Authenticator secret:  ${credentials.totpSecret}`,
       `Authenticator URI:     ${credentials.totpUri}`,
       'Shown once: hand these to the member in person. They are not stored in clear anywhere.',

@@ -73,7 +73,7 @@ async function staffLines(deps: Deps, created: boolean, staff: StaffCredentials[
     const totpValid = deps.keyring.open(row.totp_secret_sealed, staffTotpAssociatedData(member.login)) === member.totpSecret;
     lines.push(
       passwordValid
-        ? `${label}  ${member.login} / ${member.initialPassword}`
+        ? `${label}  ${member.login} / ${member.initialPassword}   (replaced by one of the member's own at the first logon)`
         : `${label}  ${member.login} / (password replaced by its holder; forgotten: ${operatorCommand} staff-reset --login ${member.login})`,
       totpValid
         ? `      Authenticator secret: ${member.totpSecret}   (add to an authenticator app, or: oathtool --totp -b ${member.totpSecret})`

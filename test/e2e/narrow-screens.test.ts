@@ -13,8 +13,8 @@ import { addUser } from '../helpers/http-app.ts';
 import { embeddedTlsCertificate } from '../../src/platform/embedded-secrets.ts';
 import { buildConsole } from '../../src/operator/console/server.ts';
 import type { StaffCredentials } from '../../src/operator/staff/accounts.ts';
-import { totpPeriodSeconds } from '../../src/operator/staff/totp.ts';
-import { currentCode, newStaff } from '../operator/console-support.ts';
+import { newStaff } from '../operator/console-support.ts';
+import { staffLogonInBrowser } from './staff-logon-browser.ts';
 import { assertNoProblems, launchBrowser, logonInBrowser, noChromium, openTab, screenshot, startPortal, where, type Portal, type Tab } from './browser-helpers.ts';
 
 /**
@@ -53,15 +53,7 @@ async function press(page: Page, selector: string): Promise<void> {
 }
 
 async function staffLogon(tab: Tab, member: StaffCredentials): Promise<void> {
-  const { page } = tab;
-  portal.deps.clock.advanceSeconds(totpPeriodSeconds);
-  await page.goto('/operator/logon');
-  await page.locator('#f-login').fill(member.login);
-  await page.locator('#f-password').fill(member.initialPassword);
-  await press(page, 'form[action="/operator/logon"] button[type=submit]');
-  await page.locator('#f-code').fill(currentCode(portal.deps, member));
-  await press(page, 'form[action="/operator/logon/totp"] button[type=submit]');
-  assert.equal(where(page), '/operator/contracts');
+  await staffLogonInBrowser(tab.page, portal.deps, member);
 }
 
 /** How far the page and an element can scroll sideways, as the browser laid them out. */

@@ -15,7 +15,8 @@ import type { StaffCredentials } from '../../src/operator/staff/accounts.ts';
 import { totpPeriodSeconds } from '../../src/operator/staff/totp.ts';
 import { ja } from '../../src/web/i18n/ja.ts';
 import { operatorConsoleMessages } from '../../src/operator/console/messages.ts';
-import { currentCode, newStaff } from '../operator/console-support.ts';
+import { currentCode, newStaff, ownPasswordOf, replacedPassword, staffLogon as staffLogonOver } from '../operator/console-support.ts';
+import { staffLogonInBrowser } from './staff-logon-browser.ts';
 import {
   assertNoProblems,
   launchBrowser,
@@ -71,19 +72,49 @@ async function press(page: Page, button: string): Promise<void> {
   await page.waitForLoadState('load');
 }
 
-/** Password, then the authenticator code, typed as a member of staff types them. */
-async function staffLogon(tab: Tab, member: StaffCredentials, shot?: string): Promise<void> {
+/** Password, then the authenticator code, typed as a member of staff types them (IT's password replaced on the way). */
+async function staffLogon(tab: Tab, member: StaffCredentials): Promise<void> {
+  await staffLogonInBrowser(tab.page, portal.deps, member);
+}
+
+/**
+ * A member's first logon, watched: the password IT issued leads to its change and nowhere else,
+ * cannot be kept, and once replaced by one of the member's own the console opens.
+ */
+async function firstStaffLogon(tab: Tab, member: StaffCredentials, shot: string): Promise<void> {
   const { page } = tab;
   portal.deps.clock.advanceSeconds(totpPeriodSeconds); // each member's code is accepted once per step
   await page.goto('/operator/logon');
   await page.locator('#f-login').fill(member.login);
   await page.locator('#f-password').fill(member.initialPassword);
-  if (shot) await screenshot(page, `${shot}-logon`);
+  await screenshot(page, `${shot}-logon`);
   await press(page, 'form[action="/operator/logon"] button[type=submit]');
   assert.equal(where(page), '/operator/logon/totp');
   await page.locator('#f-code').fill(currentCode(portal.deps, member));
-  if (shot) await screenshot(page, `${shot}-totp`);
+  await screenshot(page, `${shot}-totp`);
   await press(page, 'form[action="/operator/logon/totp"] button[type=submit]');
+
+  assert.equal(where(page), '/operator/logon/password');
+  assert.equal(await page.locator('h1').textContent(), console_['operatorConsole.password.dueTitle']);
+  assert.equal(await page.locator('nav.menu').count(), 0, 'no menu until the password is replaced');
+  await screenshot(page, `${shot}-password`);
+  await page.goto('/operator/contracts');
+  assert.equal(where(page), '/operator/logon/password', 'the console opens nothing else meanwhile');
+  const change = async (next: string) => {
+    await page.locator('#f-current').fill(member.initialPassword);
+    await page.locator('#f-next').fill(next);
+    await page.locator('#f-repeat').fill(next);
+    await press(page, 'form[action="/operator/logon/password"] button[type=submit]');
+  };
+  await change(member.initialPassword);
+  assert.equal(where(page), '/operator/logon/password');
+  assert.equal(await page.locator('#form-error').getAttribute('data-code'), 'OPERATOR_PASSWORD_UNCHANGED', 'the initial password cannot be kept');
+  await change(ownPasswordOf(member));
+  assert.equal(where(page), '/operator/password?done=changed');
+  assert.equal(await page.locator('.notice').innerText(), console_['operatorConsole.password.changed']);
+  assert.equal(await page.locator('nav.menu').count(), 1, 'the menu once the password is the member\'s own');
+  replacedPassword(member);
+  await page.goto('/operator/contracts');
   assert.equal(where(page), '/operator/contracts');
 }
 
@@ -108,7 +139,7 @@ test("the operator lifts a master's stop through the console: seven wrong passwo
 
   // The recorder finds the contract, sees the stop and records the customer's application.
   const recorderTab = await openTab(browser, consoleUrl);
-  await staffLogon(recorderTab, recorder, 'operator-recorder');
+  await firstStaffLogon(recorderTab, recorder, 'operator-recorder');
   const rp = recorderTab.page;
   await rp.locator('#f-q').fill(master.contractId);
   await press(rp, 'form.search button[type=submit]');
@@ -192,14 +223,7 @@ test('R3.3 in a browser: the approver of a new card sees it once, as a printable
 
 /** A member's logon over app.inject, for the steps a test does not need to watch in the browser. */
 async function injectLogon(member: StaffCredentials): Promise<Client> {
-  portal.deps.clock.advanceSeconds(totpPeriodSeconds);
-  const client = new Client(operatorConsole);
-  await client.get('/operator/logon');
-  await client.post('/operator/logon', { login: member.login, password: member.initialPassword });
-  await client.get('/operator/logon/totp');
-  const done = await client.post('/operator/logon/totp', { code: currentCode(portal.deps, member) });
-  assert.equal(done.headers.location, '/operator/contracts');
-  return client;
+  return staffLogonOver({ deps: portal.deps, app: operatorConsole }, member);
 }
 
 /** Japanese text left on an English page, apart from the names given. */

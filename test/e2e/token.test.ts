@@ -15,9 +15,9 @@ import { adHocFields, createThroughPages } from '../transfers/pages/support.ts';
 import { embeddedTlsCertificate } from '../../src/platform/embedded-secrets.ts';
 import { buildConsole } from '../../src/operator/console/server.ts';
 import type { StaffCredentials } from '../../src/operator/staff/accounts.ts';
-import { totpPeriodSeconds } from '../../src/operator/staff/totp.ts';
 import { codeAt, stepAt } from '../../src/auth/token-totp.ts';
-import { currentCode, newStaff } from '../operator/console-support.ts';
+import { newStaff } from '../operator/console-support.ts';
+import { staffLogonInBrowser } from './staff-logon-browser.ts';
 import { assertNoProblems, launchBrowser, logonInBrowser, noChromium, openTab, registerOtpAddressInBrowser, screenshot, startPortal, where, type Portal, type Tab } from './browser-helpers.ts';
 
 /**
@@ -63,15 +63,7 @@ async function press(page: Page, form: string): Promise<void> {
 
 async function staffLogon(member: StaffCredentials): Promise<Tab> {
   const tab = await openTab(browser, consoleUrl);
-  const { page } = tab;
-  portal.deps.clock.advanceSeconds(totpPeriodSeconds); // each member's code is accepted once per step
-  await page.goto('/operator/logon');
-  await page.locator('#f-login').fill(member.login);
-  await page.locator('#f-password').fill(member.initialPassword);
-  await press(page, 'form[action="/operator/logon"]');
-  await page.locator('#f-code').fill(currentCode(portal.deps, member));
-  await press(page, 'form[action="/operator/logon/totp"]');
-  assert.equal(where(page), '/operator/contracts');
+  await staffLogonInBrowser(tab.page, portal.deps, member);
   return tab;
 }
 

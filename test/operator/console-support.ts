@@ -36,15 +36,43 @@ export function currentCode(deps: Deps, member: StaffCredentials, offsetSteps = 
   return generateSync({ secret: member.totpSecret, epoch: Math.floor(deps.clock.now().getTime() / 1000) + offsetSteps * totpPeriodSeconds });
 }
 
+/** Members who replaced the password IT issued with their own (ownPasswordOf), in a browser or here. */
+const replaced = new WeakSet<StaffCredentials>();
+
+/** The password a member chooses in place of IT's. */
+export function ownPasswordOf(member: StaffCredentials): string {
+  return `${member.initialPassword}-own`;
+}
+
+export function replacedPassword(member: StaffCredentials): void {
+  replaced.add(member);
+}
+
+/** The password a member logs on with: the one IT issued, until the member replaced it. */
+export function passwordOf(member: StaffCredentials): string {
+  return replaced.has(member) ? ownPasswordOf(member) : member.initialPassword;
+}
+
 /** Password step; the client is left at the code page when it was right. */
-export async function passwordStep(client: Client, member: StaffCredentials, password = member.initialPassword): Promise<LightMyRequestResponse> {
+export async function passwordStep(client: Client, member: StaffCredentials, password = passwordOf(member)): Promise<LightMyRequestResponse> {
   await client.get('/operator/logon');
   return client.post('/operator/logon', { login: member.login, password });
 }
 
+/** A member held at the password change replaces IT's password with one of their own, kept for later logons. */
+export async function ownPassword(client: Client, member: StaffCredentials): Promise<void> {
+  const own = ownPasswordOf(member);
+  await client.get('/operator/logon/password');
+  const done = await client.post('/operator/logon/password', { current: member.initialPassword, next: own, repeat: own });
+  assert.equal(done.headers.location, '/operator/password?done=changed', `password change: ${errorCode(done.body) ?? done.statusCode}`);
+  replacedPassword(member);
+}
+
 /**
  * A complete staff logon. Each time step is accepted once per member, so the clock moves on to a
- * fresh step first (as a member who logs on again would wait for the next code).
+ * fresh step first (as a member who logs on again would wait for the next code). A member still
+ * holding the password IT issued is led to the password change, and replaces it, as the console
+ * requires before anything else.
  */
 export async function staffLogon(t: TestConsole, member: StaffCredentials, options: { ip?: string } = {}): Promise<Client> {
   t.deps.clock.advanceSeconds(totpPeriodSeconds);
@@ -53,7 +81,8 @@ export async function staffLogon(t: TestConsole, member: StaffCredentials, optio
   assert.equal(first.headers.location, '/operator/logon/totp', `password step: ${errorCode(first.body) ?? first.statusCode}`);
   await client.get('/operator/logon/totp');
   const second = await client.post('/operator/logon/totp', { code: currentCode(t.deps, member) });
-  assert.equal(second.headers.location, '/operator/contracts', `code step: ${errorCode(second.body) ?? second.statusCode}`);
+  if (second.headers.location === '/operator/logon/password') await ownPassword(client, member);
+  else assert.equal(second.headers.location, '/operator/contracts', `code step: ${errorCode(second.body) ?? second.statusCode}`);
   return client;
 }
 

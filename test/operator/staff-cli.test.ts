@@ -67,12 +67,12 @@ test('staff-add prints the initial password and the authenticator secret with it
   const audit = await inspect((db) => db.selectFrom('audit_log').select(['actor', 'action']).where('action', '=', 'staff.add').execute());
   assert.deepEqual(audit, [{ actor: 'operator:cli-test', action: 'staff.add' }]);
 
-  assert.equal(await consoleLogon(member), '/operator/contracts');
+  assert.equal(await consoleLogon(member), '/operator/logon/password', 'the initial password opens only its own replacement');
 
   const text = await cli('staff-add', '--login', 'suzuki', '--name', '鈴木 一郎', '--role', 'recorder');
   assert.equal(text.code, 0, text.stderr);
   assert.match(text.stdout, /Staff member suzuki \(鈴木 一郎, recorder\) created\./);
-  assert.match(text.stdout, /Initial password: +[A-Za-z0-9]{16}\n/);
+  assert.match(text.stdout, /Initial password: +[A-Za-z0-9]{16} +\(the member replaces it at the first logon\)\n/);
   assert.match(text.stdout, /Authenticator URI: +otpauth:\/\/totp\//);
 });
 
@@ -113,12 +113,14 @@ test('staff-lift-stop, staff-reset and staff-disable look after a member; staff-
   assert.notEqual(reset.initialPassword, member.initialPassword);
   assert.notEqual(reset.totpSecret, member.totpSecret);
   assert.equal(await consoleLogon(member), 'OPERATOR_LOGON_FAILED', 'the old password no longer works');
-  assert.equal(await consoleLogon({ ...reset, initialPassword: reset.initialPassword }), '/operator/contracts');
+  assert.equal(await consoleLogon({ ...reset, initialPassword: reset.initialPassword }), '/operator/logon/password', 'the new password must be replaced again');
 
   assert.deepEqual(JSON.parse((await cli('staff-disable', '--login', 'kato', '--json')).stdout), { login: 'kato', disabled: true });
   assert.equal(await consoleLogon(reset), 'OPERATOR_LOGON_FAILED');
-  const list = JSON.parse((await cli('staff-list', '--json')).stdout) as { staff: { login: string; state: string }[] };
+  const list = JSON.parse((await cli('staff-list', '--json')).stdout) as { staff: { login: string; state: string; passwordChangeDue: boolean }[] };
   assert.equal(list.staff.find((m) => m.login === 'kato')?.state, 'disabled');
+  assert.equal(list.staff.find((m) => m.login === 'kato')?.passwordChangeDue, true, 'the password from IT is still in force');
+  assert.match((await cli('staff-list')).stdout, /kato +recorder +disabled +加藤 +\(password from IT still in force\)/);
   const unknown = await cli('staff-disable', '--login', 'nobody');
   assert.equal(unknown.code, 1);
   assert.match(unknown.stderr, /no staff member with login nobody/);

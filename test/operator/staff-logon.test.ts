@@ -2,10 +2,11 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestDatabase, needsPostgres, type TestDatabase } from '../helpers/database.ts';
 import { Client } from '../helpers/client.ts';
-import { liftStaffStop, disableStaff } from '../../src/operator/staff/accounts.ts';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { liftStaffStop, disableStaff, resetStaffSecrets } from '../../src/operator/staff/accounts.ts';
 import { lockoutFailuresMax as staffLockoutFailuresMax } from '../../src/access/attempts.ts';
 import { totpPeriodSeconds } from '../../src/operator/staff/totp.ts';
-import { currentCode, errorCode, newStaff, passwordStep, staffLogon, staffSessionCookie, startConsole, type TestConsole } from './console-support.ts';
+import { currentCode, errorCode, newStaff, ownPassword, passwordOf, passwordStep, staffLogon, staffSessionCookie, startConsole, type TestConsole } from './console-support.ts';
 
 let database: TestDatabase;
 let t: TestConsole;
@@ -22,6 +23,9 @@ async function staffRow(login: string) {
   return t.deps.db.selectFrom('staff').selectAll().where('login_id', '=', login).executeTakeFirstOrThrow();
 }
 
+/** Where a logon with a password IT issued leads, and the only page such a member reaches. */
+const held = '/operator/logon/password';
+
 async function audit(login: string) {
   return t.deps.db
     .selectFrom('audit_log')
@@ -33,6 +37,7 @@ async function audit(login: string) {
 
 test('a member logs on with login ID and password, then the authenticator code, and gets a fresh session id', async () => {
   const member = await newStaff(t.deps, 'recorder');
+  await staffLogon(t, member); // the first logon replaces IT's password (tested below)
   t.deps.clock.advanceSeconds(totpPeriodSeconds);
   const client = new Client(t.app);
   const first = await passwordStep(client, member);
@@ -95,7 +100,7 @@ test('a code already used is refused: the same code again, and an older code aft
   const first = new Client(t.app);
   await passwordStep(first, member);
   await first.get('/operator/logon/totp');
-  assert.equal((await first.post('/operator/logon/totp', { code })).headers.location, '/operator/contracts');
+  assert.equal((await first.post('/operator/logon/totp', { code })).headers.location, held);
 
   // Someone who saw the code (and knows the password) within the same 30 seconds.
   const replay = new Client(t.app);
@@ -115,7 +120,7 @@ test('a code already used is refused: the same code again, and an older code aft
 
   // The next step's code works.
   t.deps.clock.advanceSeconds(totpPeriodSeconds);
-  assert.equal((await replay.post('/operator/logon/totp', { code: currentCode(t.deps, member) })).headers.location, '/operator/contracts');
+  assert.equal((await replay.post('/operator/logon/totp', { code: currentCode(t.deps, member) })).headers.location, held);
 });
 
 test('RFC 6238 drift: a code one step early or late is accepted, two steps off is refused', async () => {
@@ -128,8 +133,8 @@ test('RFC 6238 drift: a code one step early or late is accepted, two steps off i
     const response = await client.post('/operator/logon/totp', { code: currentCode(t.deps, member, offset) });
     return response.headers.location ?? errorCode(response.body);
   };
-  assert.equal(await at(-1), '/operator/contracts');
-  assert.equal(await at(1), '/operator/contracts');
+  assert.equal(await at(-1), held);
+  assert.equal(await at(1), held);
   assert.equal(await at(-2), 'OPERATOR_TOTP_FAILED');
   assert.equal(await at(2), 'OPERATOR_TOTP_FAILED');
 });
@@ -265,7 +270,7 @@ test('one code submitted by two pending logons at once opens one session', { ski
   const code = currentCode(t.deps, member);
   const answers = await Promise.all(clients.map((client) => client.post('/operator/logon/totp', { code })));
   const outcomes = answers.map((r) => r.headers.location ?? errorCode(r.body));
-  assert.equal(outcomes.filter((o) => o === '/operator/contracts').length, 1, outcomes.join(', '));
+  assert.equal(outcomes.filter((o) => o === held).length, 1, outcomes.join(', '));
   // The other is refused: either its code was already used, or the winner's logon ended its pending session first.
   assert.ok(outcomes.some((o) => o === 'OPERATOR_TOTP_FAILED' || o === '/operator/logon?ended=superseded'), outcomes.join(', '));
   const live = await t.deps.db
@@ -278,21 +283,130 @@ test('one code submitted by two pending logons at once opens one session', { ski
   assert.equal(live.length, 1);
 });
 
-test('a member replaces the initial password: the rules hold, a wrong current password counts, and only the new one works afterwards', async () => {
+/** The console's routes as (method, path), parameters filled in: every page and form a member could ask for. */
+function consoleRoutes(app: FastifyInstance): { method: 'GET' | 'POST'; path: string }[] {
+  const routes: { method: 'GET' | 'POST'; path: string }[] = [];
+  const segments: string[] = [];
+  for (const line of app.printRoutes({ commonPrefix: false }).split('\n')) {
+    const node = /^((?:│ {3}| {4})*)(?:├── |└── )(\S+)(?: \(([A-Z, ]+)\))?$/.exec(line);
+    if (!node) continue;
+    segments.length = node[1]!.length / 4;
+    segments.push(node[2]!);
+    const path = segments.join('').replace(/:\w+/g, '1');
+    if (path.includes('*')) continue; // the static files (style sheets, icons)
+    for (const method of (node[3] ?? '').split(', ')) if (method === 'GET' || method === 'POST') routes.push({ method, path });
+  }
+  return routes;
+}
+
+test("a staff member's first logon leads only to the password change: every other page and form, GET and POST, sends them there and changes nothing", async () => {
+  const member = await newStaff(t.deps, 'approver');
+  t.deps.clock.advanceSeconds(totpPeriodSeconds);
+  const client = new Client(t.app);
+  await passwordStep(client, member);
+  await client.get('/operator/logon/totp');
+  assert.equal((await client.post('/operator/logon/totp', { code: currentCode(t.deps, member) })).headers.location, held);
+  const page = await client.get(held);
+  assert.equal(page.statusCode, 200);
+  assert.match(page.body, /<form method="post" action="\/operator\/logon\/password"/);
+  assert.doesNotMatch(page.body, /class="menu"/, 'no menu while the change is due');
+  const csrf = client.csrf;
+  assert.ok(csrf);
+
+  // The logon pages, the logoff and this page stay as they are; '/' and '/operator' only redirect to pages checked here.
+  const open = new Set(['/', '/operator', '/operator/logon', '/operator/logout', held]);
+  const closed = consoleRoutes(t.app).filter((route) => !open.has(route.path));
+  assert.ok(closed.length >= 20, `the console's routes were found (${closed.length})`);
+  const trailBefore = (await audit(member.login)).length;
+  for (const { method, path } of closed) {
+    // A POST carries the session's own CSRF token, so only the pending change can refuse it.
+    const answer: LightMyRequestResponse = method === 'GET' ? await client.get(path) : await client.post(path, { reference: 'A-1', kind: 'issue_card', contractId: '12345678903' }, { csrf });
+    assert.equal(answer.statusCode, 303, `${method} ${path}`);
+    assert.equal(answer.headers.location, held, `${method} ${path}`);
+  }
+  assert.equal((await audit(member.login)).length, trailBefore, 'nothing was done or recorded');
+  assert.equal((await staffRow(member.login)).password_changed_at, null);
+
+  const fresh = 'Own-2026-passphrase';
+  const done = await client.post(held, { current: member.initialPassword, next: fresh, repeat: fresh });
+  assert.equal(done.headers.location, '/operator/password?done=changed');
+  assert.match((await client.get('/operator/password?done=changed')).body, /class="menu"/);
+  assert.equal((await client.get('/operator/contracts')).statusCode, 200, 'the console works once the password is changed');
+  assert.equal((await client.get(held)).headers.location, '/operator/contracts', 'the held page is closed once it is done');
+  const changed = await t.deps.db
+    .selectFrom('audit_log')
+    .select(['outcome', 'details'])
+    .where('actor', '=', `staff:${member.login}`)
+    .where('action', '=', 'staff.password_change')
+    .execute();
+  assert.deepEqual(changed, [{ outcome: 'success', details: { initial: true } }], 'the change is audited as the replacement of IT\'s password');
+  assert.ok((await staffRow(member.login)).password_changed_at instanceof Date);
+
+  // The next logon goes straight to the console.
+  t.deps.clock.advanceSeconds(totpPeriodSeconds);
+  const next = new Client(t.app);
+  await passwordStep(next, member, fresh);
+  await next.get('/operator/logon/totp');
+  assert.equal((await next.post('/operator/logon/totp', { code: currentCode(t.deps, member) })).headers.location, '/operator/contracts');
+});
+
+test('the initial password cannot be kept: given as the new one it is refused on the same page, and the member stays held', async () => {
+  const member = await newStaff(t.deps, 'recorder');
+  t.deps.clock.advanceSeconds(totpPeriodSeconds);
+  const client = new Client(t.app);
+  await passwordStep(client, member);
+  await client.get('/operator/logon/totp');
+  await client.post('/operator/logon/totp', { code: currentCode(t.deps, member) });
+  await client.get(held);
+  const kept = await client.post(held, { current: member.initialPassword, next: member.initialPassword, repeat: member.initialPassword });
+  assert.equal(kept.statusCode, 400);
+  assert.equal(errorCode(kept.body), 'OPERATOR_PASSWORD_UNCHANGED');
+  assert.match(kept.body, /action="\/operator\/logon\/password"/, 'the same page, with its error');
+  assert.equal((await staffRow(member.login)).failed_attempts, 0, 'a right current password costs no attempt');
+  assert.equal((await staffRow(member.login)).password_changed_at, null);
+  assert.equal((await client.get('/operator/contracts')).headers.location, held, 'still held');
+  // Logging off and on again does not get round it.
+  await client.post('/operator/logout', {});
+  t.deps.clock.advanceSeconds(totpPeriodSeconds);
+  await passwordStep(client, member);
+  await client.get('/operator/logon/totp');
+  assert.equal((await client.post('/operator/logon/totp', { code: currentCode(t.deps, member) })).headers.location, held);
+});
+
+test('after staff-reset the member must change the password again', async () => {
+  const member = await newStaff(t.deps, 'approver');
+  const before = await staffLogon(t, member);
+  assert.equal((await before.get('/operator/contracts')).statusCode, 200, 'their own password opened the console');
+
+  const reset = await resetStaffSecrets(t.deps, { login: member.login, operator: 'it-desk' });
+  assert.equal((await before.get('/operator/contracts')).headers.location, '/operator/logon?ended=stopped');
+  t.deps.clock.advanceSeconds(totpPeriodSeconds);
+  const client = new Client(t.app);
+  assert.equal(errorCode((await passwordStep(client, member)).body), 'OPERATOR_LOGON_FAILED', 'their own password was replaced by the reset');
+  await passwordStep(client, reset);
+  await client.get('/operator/logon/totp');
+  assert.equal((await client.post('/operator/logon/totp', { code: currentCode(t.deps, reset) })).headers.location, held);
+  assert.equal((await client.get('/operator/contracts')).headers.location, held);
+  await ownPassword(client, reset);
+  assert.equal((await client.get('/operator/contracts')).statusCode, 200);
+});
+
+test('a member changes the password from the menu: the rules hold, a wrong current password counts, and only the new one works afterwards', async () => {
   const member = await newStaff(t.deps, 'approver');
   const client = await staffLogon(t, member);
+  const current = passwordOf(member);
   const change = async (fields: Record<string, string>) => {
     await client.get('/operator/password');
     return client.post('/operator/password', fields);
   };
   const fresh = 'Fresh-2026-passphrase';
   for (const [fields, code] of [
-    [{ current: member.initialPassword, next: 'Short1', repeat: 'Short1' }, 'OPERATOR_PASSWORD_RULES'],
-    [{ current: member.initialPassword, next: 'onlyletters-here', repeat: 'onlyletters-here' }, 'OPERATOR_PASSWORD_RULES'],
-    [{ current: member.initialPassword, next: `x1-${member.login}-x1`, repeat: `x1-${member.login}-x1` }, 'OPERATOR_PASSWORD_RULES'],
-    [{ current: member.initialPassword, next: 'Ｆｕｌｌ２０２６ｗｉｄｔｈ', repeat: 'Ｆｕｌｌ２０２６ｗｉｄｔｈ' }, 'OPERATOR_PASSWORD_RULES'],
-    [{ current: member.initialPassword, next: member.initialPassword, repeat: member.initialPassword }, 'OPERATOR_PASSWORD_RULES'],
-    [{ current: member.initialPassword, next: fresh, repeat: `${fresh}x` }, 'PASSWORD_REPEAT_MISMATCH'],
+    [{ current, next: 'Short1', repeat: 'Short1' }, 'OPERATOR_PASSWORD_RULES'],
+    [{ current, next: 'onlyletters-here', repeat: 'onlyletters-here' }, 'OPERATOR_PASSWORD_RULES'],
+    [{ current, next: `x1-${member.login}-x1`, repeat: `x1-${member.login}-x1` }, 'OPERATOR_PASSWORD_RULES'],
+    [{ current, next: 'Ｆｕｌｌ２０２６ｗｉｄｔｈ', repeat: 'Ｆｕｌｌ２０２６ｗｉｄｔｈ' }, 'OPERATOR_PASSWORD_RULES'],
+    [{ current, next: current, repeat: current }, 'OPERATOR_PASSWORD_UNCHANGED'],
+    [{ current, next: fresh, repeat: `${fresh}x` }, 'PASSWORD_REPEAT_MISMATCH'],
     [{ current: 'Not-the-password-1', next: fresh, repeat: fresh }, 'OPERATOR_PASSWORD_CURRENT_WRONG'],
   ] as const) {
     const response = await change(fields);
@@ -301,11 +415,26 @@ test('a member replaces the initial password: the rules hold, a wrong current pa
     assert.doesNotMatch(response.body, new RegExp(fresh), 'no password is written back into the page');
   }
   assert.equal((await staffRow(member.login)).failed_attempts, 1, 'only the wrong current password counted');
-  const done = await change({ current: member.initialPassword, next: fresh, repeat: fresh });
+  const done = await change({ current, next: fresh, repeat: fresh });
   assert.equal(done.headers.location, '/operator/password?done=changed');
   assert.equal((await staffRow(member.login)).failed_attempts, 1, 'a right current password gives its attempt back');
-  assert.ok((await audit(member.login)).some((r) => r.action === 'staff.password_change' && r.outcome === 'success'));
+  const changes = (await audit(member.login)).filter((r) => r.action === 'staff.password_change' && r.outcome === 'success');
+  assert.equal(changes.length, 2, 'the first logon\'s change and this one');
   t.deps.clock.advanceSeconds(totpPeriodSeconds);
-  assert.equal(errorCode((await passwordStep(new Client(t.app), member)).body), 'OPERATOR_LOGON_FAILED', 'the initial password no longer works');
+  assert.equal(errorCode((await passwordStep(new Client(t.app), member, current)).body), 'OPERATOR_LOGON_FAILED', 'the previous password no longer works');
   assert.equal((await passwordStep(new Client(t.app), member, fresh)).headers.location, '/operator/logon/totp');
+});
+
+test('two password changes sent at once: one wins, the other is refused, and the password is the winner\'s', async () => {
+  const member = await newStaff(t.deps, 'recorder');
+  const client = await staffLogon(t, member);
+  await client.get('/operator/password');
+  const current = passwordOf(member);
+  const candidates = ['First-2026-passphrase', 'Second-2026-passphrase'];
+  const answers = await Promise.all(candidates.map((next) => client.post('/operator/password', { current, next, repeat: next })));
+  const outcomes = answers.map((r) => r.headers.location ?? errorCode(r.body));
+  assert.deepEqual([...outcomes].sort(), ['/operator/password?done=changed', 'OPERATOR_PASSWORD_CURRENT_WRONG'], outcomes.join(', '));
+  const winner = candidates[outcomes.indexOf('/operator/password?done=changed')]!;
+  t.deps.clock.advanceSeconds(totpPeriodSeconds);
+  assert.equal((await passwordStep(new Client(t.app), member, winner)).headers.location, '/operator/logon/totp');
 });

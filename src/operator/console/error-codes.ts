@@ -30,6 +30,8 @@ export const operatorConsoleErrorCodes = {
   OPERATOR_PASSWORD_RULES: 400,
   // Counts towards the stop, as a wrong logon password does.
   OPERATOR_PASSWORD_CURRENT_WRONG: 400,
+  // The password in force (one IT issued, above all) cannot be kept under the name of a change.
+  OPERATOR_PASSWORD_UNCHANGED: 400,
   // R4.2: the customer's application says on or off.
   OPERATOR_CERTIFICATE_SETTING_INVALID: 400,
   OPERATOR_CERTIFICATE_UNCHANGED: 409,

@@ -4,6 +4,7 @@ import type { Html } from '../../web/html.ts';
 import type { FormState } from '../../web/form.ts';
 import { admit, answerSubmission, sendPage, type SessionKind } from '../../web/page-admission.ts';
 import { resumeStaffSession, staffSecondsLeft, type LiveStaffSession, type StaffStage } from '../../access/staff-sessions.ts';
+import { staffPasswordChangeDue } from '../staff/password.ts';
 import { clearStaffSessionCookie, setStaffCsrfCookie, staffCsrfCookie, staffSessionCookie } from './cookies.ts';
 import type { ConsoleChrome } from './layout.ts';
 import { consolePaths } from './paths.ts';
@@ -14,7 +15,27 @@ import { consolePaths } from './paths.ts';
  * carries a CSRF token, and an expected failure shows the same page again with its error and
  * nothing changed. Only the sessions differ: the staff's own table and cookies.
  */
-export type ConsoleAccess = 'anonymous' | StaffStage;
+export type ConsoleAccess = 'anonymous' | ConsoleStage;
+
+/**
+ * Where a member's session stands: its stage of the logon, or `password` for a logged-on member
+ * whose password in force is one IT issued (staff-add, staff-reset). Such a member reaches the
+ * password change and nothing else — every console page and form, GET and POST, is admitted
+ * through this one decision, and a session at another stage is sent to its own page.
+ */
+export type ConsoleStage = StaffStage | 'password';
+
+export function consoleStageOf(live: LiveStaffSession): ConsoleStage {
+  if (live.session.stage === 'active' && staffPasswordChangeDue(live.staff)) return 'password';
+  return live.session.stage;
+}
+
+/** Where a session at each stage belongs. */
+export const consoleStageHome: Record<ConsoleStage, string> = {
+  totp: consolePaths.totp,
+  password: consolePaths.initialPassword,
+  active: consolePaths.contracts,
+};
 
 export type ConsoleRequest<Access extends ConsoleAccess> = FastifyRequest & {
   staffLive: Access extends 'anonymous' ? undefined : LiveStaffSession;
@@ -48,19 +69,20 @@ export function chromeOf(deps: Deps, live: LiveStaffSession): ConsoleChrome {
   return {
     csrfToken: live.session.csrf_token,
     secondsLeft: staffSecondsLeft(deps, live.session),
-    staff: live.session.stage === 'active' ? live.staff : undefined,
+    // The menu and the member's name only once the logon is complete (not while the password is due).
+    staff: consoleStageOf(live) === 'active' ? live.staff : undefined,
   };
 }
 
 /** The staff's sessions, as the console's pages admit them. */
-export function staffSessions(deps: Deps): SessionKind<LiveStaffSession, StaffStage> {
+export function staffSessions(deps: Deps): SessionKind<LiveStaffSession, ConsoleStage> {
   return {
     csrfCookie: staffCsrfCookie,
     setCsrfCookie: setStaffCsrfCookie,
     resume: (request) => resumeStaffSession(deps, request.cookies[staffSessionCookie]),
-    stageOf: (live) => live.session.stage,
+    stageOf: consoleStageOf,
     csrfTokenOf: (live) => live.session.csrf_token,
-    stageHome: { totp: consolePaths.totp, active: consolePaths.contracts },
+    stageHome: consoleStageHome,
     async sendToLogon(_request, reply, ended) {
       clearStaffSessionCookie(reply);
       const reason = ended && reasonsShown.has(ended) ? `?ended=${ended}` : '';

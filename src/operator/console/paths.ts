@@ -8,6 +8,8 @@ export const consolePaths = {
   home: consoleBase,
   logon: `${consoleBase}/logon`,
   totp: `${consoleBase}/logon/totp`,
+  /** The last step of a logon with a password IT issued: the member replaces it (page-route.ts). */
+  initialPassword: `${consoleBase}/logon/password`,
   logout: `${consoleBase}/logout`,
   password: `${consoleBase}/password`,
   contracts: `${consoleBase}/contracts`,

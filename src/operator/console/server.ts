@@ -1,3 +1,4 @@
+import type { TlsOptions } from 'node:tls';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
@@ -12,6 +13,7 @@ import { translator, type MessageKey } from '../../web/i18n/index.ts';
 import { securityHeaderOptions } from '../../web/security-headers.ts';
 import { errorBody, installErrorPages } from '../../web/error-pages.ts';
 import { allowListOf } from '../../access/allow-list.ts';
+import { serverTlsOptions, type ServerTlsIdentity } from '../../platform/tls-policy.ts';
 import { consoleLayout } from './layout.ts';
 import { consoleBase, consolePaths } from './paths.ts';
 import { logonRoutes } from './routes/logon.ts';
@@ -33,20 +35,20 @@ const portalStaticDir = fileURLToPath(new URL('../../web/static/', import.meta.u
 const consoleStaticDir = fileURLToPath(new URL('./static/', import.meta.url));
 
 export interface ConsoleOptions {
-  https?: { key: string | Buffer; cert: string | Buffer };
+  https?: ServerTlsIdentity;
   logger?: boolean;
 }
 
 export async function buildConsole(deps: Deps, options: ConsoleOptions = {}): Promise<FastifyInstance> {
-  const server: FastifyServerOptions & { https?: ConsoleOptions['https'] } = {
+  const server: FastifyServerOptions & { https?: TlsOptions } = {
     logger: options.logger === false ? false : loggerOptions(deps.config.logLevel),
     bodyLimit: formBodyBytesMax,
     trustProxy: false,
     requestIdHeader: false,
     genReqId: () => deps.random.bytes(8).toString('hex'),
   };
-  // R4.7: TLS 1.2 or later only, as the portal.
-  if (options.https) server.https = { ...options.https, minVersion: 'TLSv1.2' } as ConsoleOptions['https'];
+  // R4.7: the portal's TLS policy (platform/tls-policy.ts), on the console's own certificate when it has one.
+  if (options.https) server.https = serverTlsOptions(options.https);
   const app = Fastify(server) as unknown as FastifyInstance;
 
   await app.register(fastifyHelmet, securityHeaderOptions);

@@ -102,7 +102,8 @@ async function staffByLogin(deps: Deps, login: string): Promise<Staff> {
 
 /**
  * A member who forgot the password or lost the phone: a new initial password and a new
- * authenticator secret, shown once; the old ones stop working and live sessions end.
+ * authenticator secret, shown once; the old ones stop working and live sessions end. IT has seen
+ * the new password, so the member must replace it again at the next logon.
  */
 export async function resetStaffSecrets(deps: Deps, input: { login: string; operator: string }): Promise<StaffCredentials> {
   const staff = await staffByLogin(deps, input.login);
@@ -111,7 +112,7 @@ export async function resetStaffSecrets(deps: Deps, input: { login: string; oper
   await inTransaction(deps.db, async (tx) => {
     await tx
       .updateTable('staff')
-      .set({ password_hash: fresh.passwordHash, totp_secret_sealed: fresh.totpSealed, failed_attempts: 0, stopped_at: null })
+      .set({ password_hash: fresh.passwordHash, password_changed_at: null, totp_secret_sealed: fresh.totpSealed, failed_attempts: 0, stopped_at: null })
       .where('id', '=', staff.id)
       .execute();
     await endStaffSessionsOf(tx, staff.id, 'stopped', now);
@@ -153,6 +154,6 @@ export async function disableStaff(deps: Deps, input: { login: string; operator:
   });
 }
 
-export async function listStaff(deps: Deps): Promise<Pick<Staff, 'login_id' | 'display_name' | 'role' | 'stopped_at' | 'disabled_at' | 'created_at'>[]> {
-  return deps.db.selectFrom('staff').select(['login_id', 'display_name', 'role', 'stopped_at', 'disabled_at', 'created_at']).orderBy('login_id').execute();
+export async function listStaff(deps: Deps): Promise<Pick<Staff, 'login_id' | 'display_name' | 'role' | 'stopped_at' | 'disabled_at' | 'created_at' | 'password_changed_at'>[]> {
+  return deps.db.selectFrom('staff').select(['login_id', 'display_name', 'role', 'stopped_at', 'disabled_at', 'created_at', 'password_changed_at']).orderBy('login_id').execute();
 }

@@ -83,7 +83,7 @@ export async function checkStaffPassword(deps: Deps, input: { login: string; pas
  * loser of a double submit) never opens a second session. A right code gives a fresh session id and
  * ends the member's other sessions.
  */
-export async function answerStaffTotp(deps: Deps, live: LiveStaffSession, code: string, context: RequestContext): Promise<{ token: string }> {
+export async function answerStaffTotp(deps: Deps, live: LiveStaffSession, code: string, context: RequestContext): Promise<{ token: string; live: LiveStaffSession }> {
   const now = deps.clock.now();
   const { staff, session } = live;
   const auditBase = { at: now, contractId: null, userRef: null, actor: staffActor(staff.login_id), action: 'staff.logon', ip: context.ip, userAgent: context.userAgent };
@@ -123,9 +123,9 @@ export async function answerStaffTotp(deps: Deps, live: LiveStaffSession, code: 
     await endStaffSessionsOf(tx, staff.id, 'superseded', now);
     const created = await createStaffSession(deps, tx, { staff, stage: 'active', ip: context.ip });
     await recordAudit(tx, { ...auditBase, outcome: 'success', details: { step: 'totp' } });
-    return created.token;
+    return created;
   });
-  if (done) return { token: done };
+  if (done) return { token: done.token, live: { session: done.session, staff } };
   // A right code whose step was already used: refused, but it is not a wrong secret.
   await releaseAttempt(deps.db, holder);
   return fail('totp_step_used');

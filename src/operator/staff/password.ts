@@ -8,6 +8,7 @@ import { staffActor } from './logon.ts';
 import { releaseAttempt, staffHolder } from '../../access/attempts.ts';
 import { checkSecret } from '../../access/check-secret.ts';
 import type { RequestContext } from '../../access/request-context.ts';
+import type { Staff } from '../../db/schema.ts';
 import type { LiveStaffSession } from '../../access/staff-sessions.ts';
 
 /**
@@ -17,6 +18,16 @@ import type { LiveStaffSession } from '../../access/staff-sessions.ts';
  */
 export const staffPasswordLengthMin = 12;
 export const staffPasswordLengthMax = 64;
+
+/**
+ * Whether the password in force is one the bank's IT issued (staff-add, staff-reset): IT has seen
+ * it, so it must not open the console. As for a customer's reset password (R2.5), the member's
+ * logon then leads to the password change and nothing else until it is done
+ * (operator/console/page-route.ts).
+ */
+export function staffPasswordChangeDue(staff: Pick<Staff, 'password_changed_at'>): boolean {
+  return staff.password_changed_at === null;
+}
 
 export function staffPasswordViolation(password: string, login: string): boolean {
   return (
@@ -51,14 +62,38 @@ export async function changeStaffPassword(
     keepReservation: true,
   });
   if (verdict !== 'right') throw new AppError('OPERATOR_PASSWORD_CURRENT_WRONG', { field: 'current' });
+  // The password IT issued (or any current one) cannot be kept under the name of a change.
   if (input.next === input.current) {
     await releaseAttempt(deps.db, holder);
-    throw new AppError('OPERATOR_PASSWORD_RULES', { field: 'next' });
+    throw new AppError('OPERATOR_PASSWORD_UNCHANGED', { field: 'next' });
   }
   const hash = await hashSecret(input.next);
-  await inTransaction(deps.db, async (tx) => {
-    await tx.updateTable('staff').set({ password_hash: hash }).where('id', '=', staff.id).execute();
+  const changed = await inTransaction(deps.db, async (tx) => {
+    // Only over the password just checked: a change or a staff-reset that came in between wins.
+    const updated = await tx
+      .updateTable('staff')
+      .set({ password_hash: hash, password_changed_at: now })
+      .where('id', '=', staff.id)
+      .where('password_hash', '=', staff.password_hash)
+      .returning('id')
+      .executeTakeFirst();
+    if (!updated) return false;
     await releaseAttempt(tx, holder);
-    await recordAudit(tx, { at: now, contractId: null, userRef: null, actor: staffActor(staff.login_id), action: 'staff.password_change', outcome: 'success', ip: context.ip, userAgent: context.userAgent });
+    await recordAudit(tx, {
+      at: now,
+      contractId: null,
+      userRef: null,
+      actor: staffActor(staff.login_id),
+      action: 'staff.password_change',
+      outcome: 'success',
+      ip: context.ip,
+      userAgent: context.userAgent,
+      details: { initial: staffPasswordChangeDue(staff) },
+    });
+    return true;
   });
+  if (!changed) {
+    await releaseAttempt(deps.db, holder);
+    throw new AppError('OPERATOR_PASSWORD_CURRENT_WRONG', { field: 'current' });
+  }
 }

@@ -9,7 +9,7 @@ import { endStaffSession, resumeStaffSession } from '../../../access/staff-sessi
 import { totpDigits } from '../../staff/totp.ts';
 import { clearStaffSessionCookie, setStaffSessionCookie, staffSessionCookie } from '../cookies.ts';
 import type { FormState } from '../../../web/form.ts';
-import { chromeOf, consoleGet, consolePost, type ConsoleRequest } from '../page-route.ts';
+import { chromeOf, consoleGet, consolePost, consoleStageHome, consoleStageOf, type ConsoleRequest } from '../page-route.ts';
 import { consolePaths } from '../paths.ts';
 import { staffLogonPage, staffTotpPage } from '../views/logon.ts';
 
@@ -46,9 +46,10 @@ export function logonRoutes(app: FastifyInstance, deps: Deps): void {
     async submit(request, reply) {
       const code = formText(request.body, 'code', { maxLength: totpDigits, code: 'OPERATOR_TOTP_FAILED' });
       if (!new RegExp(`^[0-9]{${totpDigits}}$`).test(code)) throw new AppError('OPERATOR_TOTP_FAILED', { field: 'code' });
-      const { token } = await answerStaffTotp(deps, request.staffLive, code, requestContext(request));
+      const { token, live } = await answerStaffTotp(deps, request.staffLive, code, requestContext(request));
       setStaffSessionCookie(reply, token);
-      return consolePaths.contracts;
+      // Straight to where the new session belongs: the password change while IT's password is in force.
+      return consoleStageHome[consoleStageOf(live)];
     },
   });
 
