@@ -14,6 +14,7 @@ import { startDeliveryLoop } from './outbox/delivery.ts';
 import { ensureAuthority } from './modules/certificates/authority.ts';
 import { startCertificateReminders } from './modules/certificates/reminders.ts';
 import { startEmailOtpExpiries } from './access/email-otp/expiry.ts';
+import { startRefusalTotals } from './access/logon-refusals.ts';
 import { startTransferScheduler } from './modules/ledger/scheduler.ts';
 import { startBulkScheduler } from './modules/bulk/scheduler.ts';
 import { emlFileTransport, smtpTransport } from './outbox/transport.ts';
@@ -24,6 +25,8 @@ const certificateReminderIntervalMs = 3_600_000;
 /** R9.1: how often expired one-time passwords are looked for, to be recorded in the audit trail. */
 const emailOtpExpiryIntervalMs = 60_000;
 const transferSchedulerIntervalMs = 30_000;
+/** R2.4, R9.1: how often the counts of rate-limited logons of minutes that are over are recorded in the audit trail. */
+const logonRefusalTotalsIntervalMs = 60_000;
 
 let config;
 try {
@@ -80,6 +83,12 @@ const otpExpiries = startEmailOtpExpiries(deps, {
   onError: (error) => app.log.error({ err: error }, 'recording one-time password expiries failed'),
 });
 
+// R2.4, R9.1: each address-minute's count of refused logons is claimed by one conditional UPDATE.
+const refusalTotals = startRefusalTotals(deps, {
+  intervalMs: logonRefusalTotalsIntervalMs,
+  onError: (error) => app.log.error({ err: error }, 'recording rate-limited logons failed'),
+});
+
 await app.listen({ host: config.host, port: config.port });
 await certificateApp.listen({ host: config.host, port: config.certPort });
 await operatorConsole.listen({ host: config.operatorHost, port: config.operatorPort });
@@ -118,6 +127,7 @@ async function stop(signal: string): Promise<void> {
   await delivery.stop();
   await reminders.stop();
   await otpExpiries.stop();
+  await refusalTotals.stop();
   await scheduler.stop();
   await bulkScheduler.stop();
   transport.close?.();

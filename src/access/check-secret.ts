@@ -2,6 +2,7 @@ import type { Deps } from '../deps.ts';
 import { lockoutFailuresMax, releaseAttempt, reserveAttempt, type SecretHolder } from './attempts.ts';
 import { stopPerson } from './lockout.ts';
 import { stopStaffMember } from './staff-lockout.ts';
+import { noteFailureAddress } from './stop-origins.ts';
 import type { RequestContext } from './request-context.ts';
 
 export type SecretVerdict = 'right' | 'wrong' | 'no_attempt_left';
@@ -32,6 +33,8 @@ export async function checkSecret(deps: Deps, check: SecretCheck): Promise<Secre
     if (!check.keepReservation) await releaseAttempt(deps.db, check.holder);
     return 'right';
   }
+  // R2.3: where the wrong secret came from, so that the stop it may cause can name it.
+  if (check.holder.kind === 'customer') await noteFailureAddress(deps.db, check.holder.user.id, check.context.ip, deps.clock.now());
   await check.recordWrong?.();
   if (attempt >= lockoutFailuresMax) await stopHolder(deps, check.holder, check.context);
   return 'wrong';

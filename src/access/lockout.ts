@@ -6,6 +6,7 @@ import { recordAudit } from '../audit/audit-trail.ts';
 import { contractStaysStopped, mayLift, stopsContract, type Releaser } from '../domain/lock-modes.ts';
 import { endSessionsOfContract, endSessionsOfUser } from './sessions.ts';
 import { notifyStop } from './stop-notice.ts';
+import { stopOrigins } from './stop-origins.ts';
 import type { RequestContext } from './request-context.ts';
 
 /**
@@ -13,7 +14,8 @@ import type { RequestContext } from './request-context.ts';
  * the contract's lock mode (R2.3, src/domain/lock-modes.ts) the whole contract with them — always
  * when the master is stopped, and for anyone when the modes are linked. Their live sessions end at
  * once; the stop is emailed to the person and the master (to every person of the contract when it
- * stops the contract); all in one transaction.
+ * stops the contract); all in one transaction. The record and the email name the addresses the
+ * failures came from and those the person never logged on from (stop-origins.ts).
  */
 export function stopPerson(deps: Deps, user: User, context: RequestContext): Promise<void> {
   return inTransaction(deps.db, (tx) => stopPersonInTx(deps, tx, user, context));
@@ -37,6 +39,9 @@ async function stopPersonInTx(deps: Deps, tx: Tx, user: User, context: RequestCo
   } else {
     await endSessionsOfUser(tx, user.id, 'stopped', now);
   }
+  // Where the failures came from, as it stood at the stop: a later logon from one of the addresses
+  // does not change what the record says (the console's list of stops reads it from here).
+  const origins = await stopOrigins(tx, user.id);
   await recordAudit(tx, {
     at: now,
     contractId: contract.id,
@@ -47,9 +52,9 @@ async function stopPersonInTx(deps: Deps, tx: Tx, user: User, context: RequestCo
     reason: 'too_many_failures',
     ip: context.ip,
     userAgent: context.userAgent,
-    details: { contractStopped: blocksContract, lockMode: contract.lock_mode },
+    details: { contractStopped: blocksContract, lockMode: contract.lock_mode, addresses: origins.addresses, neverSeen: origins.neverSeen },
   });
-  await notifyStop(deps, tx, { user, contract, at: now, ip: context.ip, contractStopped: blocksContract });
+  await notifyStop(deps, tx, { user, contract, at: now, ip: context.ip, contractStopped: blocksContract, origins });
 }
 
 export type LiftOutcome = { refused: 'operator_only' } | { refused?: undefined; personLifted: boolean; contractLifted: boolean; contract: Contract };

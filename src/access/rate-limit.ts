@@ -12,13 +12,18 @@ export async function hitRateLimit(
   windowSeconds: number,
   now: Date,
 ): Promise<boolean> {
-  const windowStart = new Date(Math.floor(now.getTime() / (windowSeconds * 1000)) * windowSeconds * 1000);
+  const windowStart = windowStartOf(now, windowSeconds);
   const row = await sql<{ hits: number }>`
     INSERT INTO rate_limit_hit (bucket, window_start, hits) VALUES (${bucket}, ${windowStart}, 1)
     ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limit_hit.hits + 1
     RETURNING hits`.execute(executor);
   // An upsert with RETURNING returns its one row.
   return row.rows[0]!.hits <= limitPerWindow;
+}
+
+/** The start of the fixed window `now` falls in: windows of a minute start on the minute. */
+export function windowStartOf(now: Date, windowSeconds: number): Date {
+  return new Date(Math.floor(now.getTime() / (windowSeconds * 1000)) * windowSeconds * 1000);
 }
 
 /** Old windows are of no use; the outbox loop calls this now and then. */

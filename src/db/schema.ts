@@ -7,6 +7,7 @@ import type { TokenApplicationKind, TokenTables } from './schema-tokens.ts';
 import type { PayEasyTables } from './schema-pay-easy.ts';
 import type { BulkTables } from './schema-bulk.ts';
 import type { BankNoticeTables } from './schema-bank-notices.ts';
+import type { LogonWatchTables } from './schema-logon-watch.ts';
 
 /** Table types, matching migrations/. Column names stay snake_case as in SQL. */
 import type { AccountType, NullableTimestamp, Timestamp } from './column-types.ts';
@@ -274,7 +275,7 @@ export interface ChangeApplicationTable {
 }
 
 /** Every table: this file's, and each area's from its own schema file. */
-export interface Database extends PayeeTables, TransferTables, LedgerTables, CertificateTables, TokenTables, PayEasyTables, BulkTables, BankNoticeTables {
+export interface Database extends PayeeTables, TransferTables, LedgerTables, CertificateTables, TokenTables, PayEasyTables, BulkTables, BankNoticeTables, LogonWatchTables {
   contract: ContractTable;
   users: UsersTable;
   password_history: PasswordHistoryTable;

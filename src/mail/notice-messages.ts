@@ -9,6 +9,9 @@ export const noticeMessages = defineMessages({
     'stopNotice.liftByAdmin':
       '停止の解除は、マスターユーザまたは利用者管理の権限を持つ管理者ユーザが行えます。メニューの「利用者管理」から利用者ID「{userId}」を開き、「利用中止解除・暗証番号の再設定」で解除してください。暗証番号をお忘れの場合は、同じ画面で再設定できます。',
     'stopNotice.liftByBank': '停止の解除は銀行のみが行えます。マスターユーザから {contact} までお電話でご連絡ください。',
+    'stopNotice.origins': '誤った入力（直近{count}回分）の接続元IPアドレス: {addresses}',
+    'stopNotice.neverSeen':
+      'このうち {addresses} からは、利用者ID「{userId}」でログオンされたことがありません。お心当たりのない場合は、第三者がログオンを試みたおそれがあります。',
     'stopNotice.contractStopped': 'この停止により、{company} のマスターユーザとすべての利用者のご利用を停止しました。銀行が停止を解除するまで、どなたもログオンできません。',
     'stopNotice.contract.body': '{company} の利用者ID「{userId}」で暗証番号または乱数表の誤りが続いたため、{at} にご契約先のすべてのご利用を停止しました。あなたの利用者ID「{yourUserId}」も、銀行が停止を解除するまでログオンできません。',
     'stopNotice.contract.forMaster': 'マスターユーザの方は、{contact} までお電話でご連絡ください。ご本人確認のうえ、銀行が停止を解除します。',
@@ -34,6 +37,9 @@ export const noticeMessages = defineMessages({
     'stopNotice.liftByAdmin':
       'The master user, or an admin user with the user administration permission, can lift the stop: open "Users" in the menu, choose user ID "{userId}" and use "Lift a stop, reset a password". A forgotten password can be reset on the same page.',
     'stopNotice.liftByBank': 'Only the bank can lift this stop. The master user should call {contact}.',
+    'stopNotice.origins': 'The wrong entries (the last {count}) came from IP addresses: {addresses}',
+    'stopNotice.neverSeen':
+      'User ID "{userId}" has never logged on from {addresses}. If these entries were not yours, someone else may have tried to log on.',
     'stopNotice.contractStopped': 'This stop has stopped the master user and every user of {company}. Nobody can log on until the bank lifts the stop.',
     'stopNotice.contract.body':
       'Repeated wrong passwords or grid card answers of user ID "{userId}" of {company} stopped every service of your contract at {at}. Your user ID "{yourUserId}" cannot log on either until the bank lifts the stop.',

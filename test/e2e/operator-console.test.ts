@@ -141,6 +141,13 @@ test("the operator lifts a master's stop through the console: seven wrong passwo
   const recorderTab = await openTab(browser, consoleUrl);
   await firstStaffLogon(recorderTab, recorder, 'operator-recorder');
   const rp = recorderTab.page;
+  // R2.3, decision 0021: the browser's address is not the one the master logged on from before, so
+  // the logon watch lists the stop as caused from an address never seen.
+  await press(rp, 'nav.menu a[href="/operator/logon-watch"]');
+  assert.equal(where(rp), '/operator/logon-watch');
+  assert.equal(await rp.locator(`#stops tr[data-contract="${master.contractId}"]`).getAttribute('data-never-seen'), 'all');
+  await screenshot(rp, 'operator-logon-watch');
+  await rp.goto('/operator/contracts');
   await rp.locator('#f-q').fill(master.contractId);
   await press(rp, 'form.search button[type=submit]');
   await screenshot(rp, 'operator-search');

@@ -6,6 +6,8 @@ import { logon, wrongGridAnswerFields, type TestPerson } from '../helpers/people
 import { contractIdFrom } from '../../src/domain/contract-id.ts';
 import { liftStop } from '../../src/modules/contracts/service.ts';
 import { activeMaster, addUser, appForFile, contractRow, outboxTo, passwordStep, startApp, userRow } from '../helpers/http-app.ts';
+import { recordRefusalTotals, refusalMinuteClosedSeconds } from '../../src/access/logon-refusals.ts';
+import { verifyAuditChain } from '../../src/audit/verify.ts';
 
 const t = appForFile();
 
@@ -208,6 +210,88 @@ test('R2.4: logon attempts are rate limited per address, without counting agains
     assert.equal((await passwordStep(from('192.0.2.201'), person)).headers.location, '/logon/grid', 'another address is not limited');
     limited.deps.clock.advanceSeconds(60);
     assert.equal((await passwordStep(from('192.0.2.200'), person)).headers.location, '/logon/grid', 'the next window is open');
+  } finally {
+    await limited.app.close();
+  }
+});
+
+test('R2.3: the stop email names the addresses the attempts came from, and which of them the person never logged on from', async () => {
+  const own = '203.0.113.77';
+  const { person } = await activeMaster(t, { ip: own });
+  const from = (ip: string) => new Client(t.app, { ip });
+  // An older failure, before a completed logon started the count again, is not one of the last seven.
+  assert.equal((await passwordStep(from('198.51.100.99'), person, wrongPassword)).statusCode, 401);
+  assert.equal((await logon(from(own), person)).headers.location, '/status');
+  for (let i = 0; i < 3; i++) await passwordStep(from('198.51.100.20'), person, wrongPassword);
+  for (let i = 0; i < 2; i++) await passwordStep(from(own), person, wrongPassword);
+  for (let i = 0; i < 2; i++) await passwordStep(from('198.51.100.21'), person, wrongPassword);
+  assert.notEqual((await userRow(t.deps, person)).stopped_at, null);
+
+  const [notice] = await outboxTo(t.deps, person.email, 'mail.stopped.subject');
+  const named = notice!.body.split('\n').find((line) => line.startsWith('誤った入力'));
+  assert.ok(named, 'the notice has a line of addresses');
+  for (const address of ['198.51.100.21', own, '198.51.100.20']) assert.ok(named.includes(address), `names ${address}`);
+  assert.ok(!notice!.body.includes('198.51.100.99'), 'only the last seven failures are named');
+  const neverSeen = notice!.body.split('\n').find((line) => line.includes('ログオンされたことがありません'));
+  assert.ok(neverSeen, 'the notice says which addresses were never seen');
+  assert.ok(neverSeen.includes('198.51.100.20') && neverSeen.includes('198.51.100.21'));
+  assert.ok(!neverSeen.includes(own), 'the person\'s own address is not called unknown');
+  assert.match(notice!.body, /never logged on from 198\.51\.100\.21, 198\.51\.100\.20\./, 'and in English');
+
+  const record = await t.deps.db.selectFrom('audit_log').select('details').where('action', '=', 'person.stop').where('contract_id', '=', person.contractId).executeTakeFirstOrThrow();
+  assert.deepEqual(record.details['addresses'], ['198.51.100.21', own, '198.51.100.20'], 'the stop\'s audit record keeps them, newest first');
+  assert.deepEqual(record.details['neverSeen'], ['198.51.100.21', '198.51.100.20']);
+  const kept = await t.deps.db.selectFrom('secret_failure').select('ip').where('user_ref', '=', (await userRow(t.deps, person)).id).execute();
+  assert.equal(kept.length, 7, 'no more addresses are kept than the last seven');
+});
+
+test('R2.4, R9.1: a burst over the rate limit is in the audit trail once per address and minute, with the address and the count, and the trail still verifies', async () => {
+  const limited = await startApp(t.db, { LOGON_RATE_PER_MINUTE: '3' });
+  try {
+    limited.deps.clock.set('2026-05-11T01:02:05Z');
+    const nobody = { contractId: contractIdFrom('5555555555'), userId: 'nobody', loginPassword: wrongPassword } as TestPerson;
+    const burst = async (ip: string, attempts: number) => {
+      const answers: number[] = [];
+      for (let i = 0; i < attempts; i++) answers.push((await passwordStep(new Client(limited.app, { ip }), nobody)).statusCode);
+      return answers;
+    };
+    assert.deepEqual(await burst('198.51.100.7', 8), [401, 401, 401, 429, 429, 429, 429, 429]);
+    assert.deepEqual(await burst('198.51.100.8', 5), [401, 401, 401, 429, 429]);
+
+    const opened = () =>
+      t.deps.db.selectFrom('audit_log').select(['ip', 'outcome', 'reason', 'details']).where('action', '=', 'logon.rate_limited').where('ip', 'like', '198.51.100.%').orderBy('id').execute();
+    assert.deepEqual(
+      (await opened()).map((row) => ({ ip: row.ip, outcome: row.outcome, reason: row.reason, portal: row.details['portal'], minute: row.details['minute'] })),
+      [
+        { ip: '198.51.100.7', outcome: 'failure', reason: 'rate_limited', portal: 'customer', minute: '2026-05-11T01:02:00.000Z' },
+        { ip: '198.51.100.8', outcome: 'failure', reason: 'rate_limited', portal: 'customer', minute: '2026-05-11T01:02:00.000Z' },
+      ],
+      'one record at the first refusal of each address in the minute, not one per refused request',
+    );
+
+    const totals = () =>
+      t.deps.db.selectFrom('audit_log').select(['ip', 'details']).where('action', '=', 'logon.rate_limited.total').where('ip', 'like', '198.51.100.%').orderBy('id').execute();
+    await recordRefusalTotals(limited.deps, limited.deps.clock.now());
+    assert.deepEqual(await totals(), [], 'a minute not over yet has no total');
+    limited.deps.clock.advanceSeconds(refusalMinuteClosedSeconds);
+    await recordRefusalTotals(limited.deps, limited.deps.clock.now());
+    await recordRefusalTotals(limited.deps, limited.deps.clock.now());
+    assert.deepEqual(
+      (await totals()).map((row) => ({ ip: row.ip, refusals: row.details['refusals'], minute: row.details['minute'] })),
+      [
+        { ip: '198.51.100.7', refusals: 5, minute: '2026-05-11T01:02:00.000Z' },
+        { ip: '198.51.100.8', refusals: 2, minute: '2026-05-11T01:02:00.000Z' },
+      ],
+      'each minute\'s count once, however often the job runs',
+    );
+
+    // A later minute of the same address is a record of its own.
+    assert.deepEqual(await burst('198.51.100.7', 4), [401, 401, 401, 429]);
+    assert.deepEqual((await opened()).map((row) => `${row.ip} ${String(row.details['minute'])}`).slice(2), ['198.51.100.7 2026-05-11T01:04:00.000Z']);
+
+    const verified = await verifyAuditChain(t.db);
+    assert.deepEqual(verified.problems, []);
+    assert.equal(verified.ok, true);
   } finally {
     await limited.app.close();
   }

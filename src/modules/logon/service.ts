@@ -5,7 +5,7 @@ import { AppError, type ErrorCode } from '../../errors.ts';
 import { recordAudit, userActor } from '../../audit/audit-trail.ts';
 import { verifyDecoy, verifySecret } from '../../auth/password-hash.ts';
 import { isCorrectAnswer } from '../../auth/grid-card.ts';
-import { hitRateLimit } from '../../access/rate-limit.ts';
+import { admitLogonAttempt } from '../../access/logon-refusals.ts';
 import { stageAfterLogon } from '../setup/steps.ts';
 import { createSession, endSessionsAtLogon, type LiveSession } from '../../access/sessions.ts';
 import { isBlocked } from '../../access/person-standing.ts';
@@ -14,8 +14,6 @@ import { checkSecret } from '../../access/check-secret.ts';
 import { certificateRefusal, logonPurpose, type CertificateGate } from './certificate-gate.ts';
 import type { RequestContext } from '../../access/request-context.ts';
 import { cardAndShownChallenge, cardDigits, challengeForLogon, consumeChallengeAndReset } from './grid-challenge.ts';
-
-const rateWindowSeconds = 60;
 
 /**
  * Step 1 of a logon (R3.1, R1.3): contract ID, user ID and the login password — or, before the
@@ -30,10 +28,8 @@ export async function checkPassword(
   context: RequestContext,
   gate: CertificateGate = logonPurpose,
 ): Promise<{ token: string }> {
+  await admitLogonAttempt(deps, 'customer', context);
   const now = deps.clock.now();
-  if (!(await hitRateLimit(deps.db, `logon:${context.ip}`, deps.config.logonRatePerMinute, rateWindowSeconds, now))) {
-    throw new AppError('AUTH_RATE_LIMITED');
-  }
   const found = await deps.db
     .selectFrom('users')
     .innerJoin('contract', 'contract.id', 'users.contract_id')

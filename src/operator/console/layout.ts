@@ -69,6 +69,7 @@ function menu(t: Translate): Html {
   return html`<nav class="menu" aria-label="${t('operatorConsole.nav.menu')}">
   <a href="${consolePaths.contracts}">${t('operatorConsole.nav.contracts')}</a>
   <a href="${consolePaths.queue}">${t('operatorConsole.queue.nav')}</a>
+  <a href="${consolePaths.logonWatch}">${t('operatorConsole.watch.nav')}</a>
   <a href="${consolePaths.applications}">${t('operatorConsole.nav.applications')}</a>
   <a href="${consolePaths.newContract}">${t('operatorConsole.nav.newContract')}</a>
   <a href="${tokenPaths.list}">${t('tokens.console.nav')}</a>

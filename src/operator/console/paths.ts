@@ -14,6 +14,7 @@ export const consolePaths = {
   password: `${consoleBase}/password`,
   contracts: `${consoleBase}/contracts`,
   queue: `${consoleBase}/queue`,
+  logonWatch: `${consoleBase}/logon-watch`,
   contract: (contractId: string) => `${consoleBase}/contracts/${contractId}`,
   recordApplication: (contractId: string) => `${consoleBase}/contracts/${contractId}/applications`,
   auditExport: (contractId: string) => `${consoleBase}/contracts/${contractId}/audit.csv`,

@@ -23,6 +23,7 @@ import { exportRoutes } from './routes/export.ts';
 import { passwordRoutes } from './routes/password.ts';
 import { tokenRoutes } from './routes/tokens.ts';
 import { queueRoutes } from './routes/queue.ts';
+import { logonWatchRoutes } from './routes/logon-watch.ts';
 import { noticeRoutes } from './routes/notices.ts';
 
 /**
@@ -81,6 +82,7 @@ export async function buildConsole(deps: Deps, options: ConsoleOptions = {}): Pr
   logonRoutes(app, deps);
   contractRoutes(app, deps);
   queueRoutes(app, deps);
+  logonWatchRoutes(app, deps);
   applicationRoutes(app, deps);
   exportRoutes(app, deps);
   passwordRoutes(app, deps);

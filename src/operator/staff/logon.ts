@@ -5,7 +5,7 @@ import { inTransaction } from '../../db/transaction.ts';
 import { AppError } from '../../errors.ts';
 import { recordAudit } from '../../audit/audit-trail.ts';
 import { verifyDecoy, verifySecret } from '../../auth/password-hash.ts';
-import { hitRateLimit } from '../../access/rate-limit.ts';
+import { admitLogonAttempt } from '../../access/logon-refusals.ts';
 import { releaseAttempt, staffHolder } from '../../access/attempts.ts';
 import { checkSecret } from '../../access/check-secret.ts';
 import type { RequestContext } from '../../access/request-context.ts';
@@ -19,8 +19,6 @@ import { createStaffSession, endStaffSession, endStaffSessionsOf, type LiveStaff
  * it is evaluated, seven consecutive wrong ones stop the member); every way of failing a step gives
  * the same answer and the audit trail keeps the real reason.
  */
-const rateWindowSeconds = 60;
-
 export function staffActor(login: string): string {
   return `staff:${login}`;
 }
@@ -31,10 +29,8 @@ function usable(staff: Staff): boolean {
 
 /** Step 1: login ID and password. A right password opens a pending session for the code. */
 export async function checkStaffPassword(deps: Deps, input: { login: string; password: string }, context: RequestContext): Promise<{ token: string }> {
+  await admitLogonAttempt(deps, 'staff', context);
   const now = deps.clock.now();
-  if (!(await hitRateLimit(deps.db, `staff-logon:${context.ip}`, deps.config.logonRatePerMinute, rateWindowSeconds, now))) {
-    throw new AppError('AUTH_RATE_LIMITED');
-  }
   const staff = await deps.db.selectFrom('staff').selectAll().where('login_id', '=', input.login).executeTakeFirst();
   const recordFailure = async (reason: string): Promise<void> => {
     await recordAudit(deps.db, {

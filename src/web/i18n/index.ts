@@ -23,6 +23,7 @@ import { bulkMessages } from '../../modules/bulk/messages.ts';
 import { bulkBuildMessages } from '../../modules/bulk/build-messages.ts';
 import { noticeMessages } from '../../mail/notice-messages.ts';
 import { queueMessages } from '../../operator/console/queue-messages.ts';
+import { logonWatchMessages } from '../../operator/console/logon-watch-messages.ts';
 import { approvalsMessages } from '../../modules/approvals/messages.ts';
 import { bankNoticesMessages } from '../../modules/bank-notices/messages.ts';
 import { homeMessages } from '../../modules/status/messages.ts';
@@ -56,6 +57,7 @@ const ja = {
   ...bulkBuildMessages.ja,
   ...noticeMessages.ja,
   ...queueMessages.ja,
+  ...logonWatchMessages.ja,
   ...approvalsMessages.ja,
   ...bankNoticesMessages.ja,
   ...homeMessages.ja,
@@ -86,6 +88,7 @@ const en: Record<MessageKey, string> = {
   ...bulkBuildMessages.en,
   ...noticeMessages.en,
   ...queueMessages.en,
+  ...logonWatchMessages.en,
   ...approvalsMessages.en,
   ...bankNoticesMessages.en,
   ...homeMessages.en,
