@@ -35,6 +35,11 @@ export interface Config {
   /** R6.4: days from the contract's application for tokens until operations that need one are refused without it. */
   tokenGraceDays: number;
   logonRatePerMinute: number;
+  /**
+   * Decision 0022: how long a secret waits while every lockout attempt of its holder is being
+   * evaluated by other requests, before it is answered "busy, try again".
+   */
+  attemptsBusyWaitMs: number;
   seedDemo: boolean;
   logLevel: string;
   /** The bank's operator console: a listener of its own, never the customers' (DESIGN §1). */
@@ -157,6 +162,7 @@ export function parseConfig(env: Env): Config {
     duplicateWindowDays: integer('DUPLICATE_WINDOW_DAYS', 1, 0, 30),
     bulkFileBytesMax: integer('BULK_FILE_BYTES_MAX', 4 * 1024 * 1024, 64 * 1024, 64 * 1024 * 1024),
     logonRatePerMinute: integer('LOGON_RATE_PER_MINUTE', 30, 1, 100_000),
+    attemptsBusyWaitMs: integer('ATTEMPTS_BUSY_WAIT_MS', 5000, 0, 30_000),
     seedDemo: flag('SEED_DEMO', !databaseUrl && !production),
     logLevel: text('LOG_LEVEL', 'info'),
     operatorHost: text('OPERATOR_HOST', '127.0.0.1'),

@@ -29,6 +29,10 @@ export const errorRegistry = {
   // Told only after the right password (R2.3, R2.4): the contract, not the person, is stopped.
   AUTH_CONTRACT_STOPPED: 403,
   AUTH_RATE_LIMITED: 429,
+  // Decisions 0001, 0022: every attempt of the person is being evaluated at this moment; nothing
+  // was evaluated or counted. 429 (the person's own requests, not the service, are too many at
+  // once), so monitoring does not read it as the service failing.
+  ATTEMPTS_BUSY: 429,
   CSRF_INVALID: 403,
   SESSION_REQUIRED: 401,
   INPUT_INVALID: 400,
@@ -72,6 +76,19 @@ export const errorRegistry = {
 
 export type ErrorCode = keyof typeof errorRegistry;
 
+/** Decision 0022: a secret refused because its attempts are all in flight may be sent again this soon. */
+export const busyRetryAfterSeconds = 1;
+
+/**
+ * The refusals that say "busy, try again" (every attempt of a lockout count, of a token, or every
+ * entry of an emailed code is being evaluated at this moment): answered with a Retry-After.
+ */
+const retryAfterSeconds: Partial<Record<ErrorCode, number>> = {
+  ATTEMPTS_BUSY: busyRetryAfterSeconds,
+  TOKEN_BUSY: busyRetryAfterSeconds,
+  EMAIL_OTP_BUSY: busyRetryAfterSeconds,
+};
+
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
@@ -85,6 +102,10 @@ export class AppError extends Error {
     this.status = errorRegistry[code];
     this.field = options.field;
     this.params = options.params ?? {};
+  }
+  /** For a refusal that passes by itself, the seconds after which the request may be sent again (the Retry-After header). */
+  get retryAfterSeconds(): number | undefined {
+    return retryAfterSeconds[this.code];
   }
   get messageKey(): MessageKey {
     return `error.${this.code}` as MessageKey;

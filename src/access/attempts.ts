@@ -1,4 +1,6 @@
+import { setTimeout as pause } from 'node:timers/promises';
 import { sql } from 'kysely';
+import type { Deps } from '../deps.ts';
 import type { Executor } from '../db/transaction.ts';
 import type { Staff, User } from '../db/schema.ts';
 
@@ -44,6 +46,51 @@ export async function reserveAttempt(executor: Executor, holder: SecretHolder): 
           .returning('failed_attempts')
           .executeTakeFirst();
   return row?.failed_attempts;
+}
+
+/**
+ * How soon a request whose holder has every attempt in flight looks again whether one was given
+ * back: at first soon (an evaluation takes tens of milliseconds), then less often, so that a burst
+ * of waiting requests does not keep the database busy with looking.
+ */
+export const attemptLookFirstMs = 25;
+export const attemptLookEveryMs = 250;
+
+/**
+ * An attempt reserved, or why none was: the holder is stopped (or disabled), or every attempt left
+ * is in flight — being evaluated by other requests at this moment — for longer than the wait.
+ */
+export type Reservation = { attempt: number } | { refused: 'stopped' | 'busy' };
+
+/**
+ * Reserves an attempt (decision 0001); while every attempt left is in flight, waits up to
+ * `config.attemptsBusyWaitMs` for the requests evaluating them to settle (decision 0022). Those
+ * requests either give their attempts back (right secrets: this one is then evaluated) or stop the
+ * holder (wrong ones: this one is answered as stopped, unevaluated). Only when neither happens in
+ * time is the request refused as busy. So the rest of an attacker's burst of wrong passwords meets
+ * the stop and is answered exactly like an unknown user (R2.4) — a "busy" would tell that the ID
+ * exists — while a right password sent many times at once is let in.
+ */
+export async function reserveAttemptWaiting(deps: Deps, holder: SecretHolder): Promise<Reservation> {
+  let waitedMs = 0;
+  for (let nextMs = attemptLookFirstMs; ; nextMs = Math.min(nextMs * 2, attemptLookEveryMs)) {
+    const attempt = await reserveAttempt(deps.db, holder);
+    if (attempt !== undefined) return { attempt };
+    if (await isStopped(deps.db, holder)) return { refused: 'stopped' };
+    if (waitedMs >= deps.config.attemptsBusyWaitMs) return { refused: 'busy' };
+    await pause(nextMs);
+    waitedMs += nextMs;
+  }
+}
+
+/** Whether the holder can have no attempt at all until someone lifts the stop (or enables the member again). */
+async function isStopped(executor: Executor, holder: SecretHolder): Promise<boolean> {
+  if (holder.kind === 'customer') {
+    const row = await executor.selectFrom('users').select('stopped_at').where('id', '=', holder.user.id).executeTakeFirst();
+    return !row || row.stopped_at !== null;
+  }
+  const row = await executor.selectFrom('staff').select(['stopped_at', 'disabled_at']).where('id', '=', holder.staff.id).executeTakeFirst();
+  return !row || row.stopped_at !== null || row.disabled_at !== null;
 }
 
 /** A right secret gives its reserved attempt back; earlier failures still count until the logon completes. */

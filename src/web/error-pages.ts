@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { isAppError } from '../errors.ts';
 import type { MessageKey, Translate } from './i18n/index.ts';
 import { html, type Html } from './html.ts';
+import { replyStatusOf } from './error-status.ts';
 
 export type ErrorPageRenderer = (request: FastifyRequest, message: MessageKey, code?: string) => string;
 
@@ -18,7 +19,7 @@ export function installErrorPages(app: FastifyInstance, render: ErrorPageRendere
   app.setErrorHandler((error, request, reply) => {
     reply.type('text/html; charset=utf-8').header('cache-control', 'no-store');
     if (isAppError(error)) {
-      reply.code(error.status);
+      replyStatusOf(reply, error);
       return render(request, error.messageKey, error.code);
     }
     const status = (error as { statusCode?: unknown }).statusCode;

@@ -6,6 +6,7 @@ import { randomToken } from '../platform/random.ts';
 import type { Html } from './html.ts';
 import type { FormState } from './form.ts';
 import { echoValues, sentValue } from './form-input.ts';
+import { replyStatusOf } from './error-status.ts';
 
 /**
  * How the portal and the bank's console admit a request to a page, one way for both: a page states
@@ -103,7 +104,7 @@ export async function answerSubmission<Live, Stage extends string>(
     return sendPage(reply, next);
   } catch (error) {
     if (!isAppError(error)) throw error;
-    reply.code(error.status);
+    replyStatusOf(reply, error);
     return sendPage(reply, await page.render({ error, values: echoValues(request.body, page.echo ?? []) }));
   }
 }

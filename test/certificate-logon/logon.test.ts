@@ -21,8 +21,10 @@ import { revokeValidCertificateInTx } from '../../src/modules/certificates/requi
 /**
  * R4.1, R4.2: a contract that uses certificates logs on only at the certificate listener, only
  * with the person's own valid certificate of the bank; every other certificate is refused with its
- * own message, before the password is evaluated (no attempt is counted), and audited with the real
- * reason. Real HTTPS: the certificate travels in the TLS handshake.
+ * own message once the password is right (a right password gives its attempt back), and audited
+ * with the real reason. A wrong password is answered as any wrong password, whatever the
+ * certificate (R2.4): the refusal never tells a stranger that the user ID exists. Real HTTPS: the
+ * certificate travels in the TLS handshake.
  */
 
 let database: TestDatabase;
@@ -123,23 +125,49 @@ const refusals: { name: string; identity: () => Promise<TlsIdentity | undefined>
 ];
 
 for (const refusal of refusals) {
-  test(`a logon presenting ${refusal.name} is refused with its own message, before the password counts`, async () => {
+  test(`a logon presenting ${refusal.name} with the right password is refused with its own message, and costs no attempt`, async () => {
     const person = refusal.person();
     const before = await userOf(person);
     const browser = client(await refusal.identity());
     await browser.get(portal.certificateUrl, '/logon');
-    // A wrong password too: the certificate is judged first, so it is never evaluated or counted.
-    const answer = await browser.post(portal.certificateUrl, '/logon', { contractId: person.contractId, userId: person.userId, password: 'Wrong2026pass' });
+    const answer = await browser.post(portal.certificateUrl, '/logon', { contractId: person.contractId, userId: person.userId, password: person.loginPassword });
     assert.equal(answer.status, 403);
     assert.equal(errorCode(answer.body), refusal.code);
     assert.equal(browser.cookies.get('__Host-sid'), undefined, 'no session is opened');
     const afterwards = await userOf(person);
-    assert.equal(afterwards.failed_attempts, before.failed_attempts, 'no lockout attempt: the person guessed nothing');
+    assert.equal(afterwards.failed_attempts, before.failed_attempts, 'the right password gave its attempt back');
     const audit = await lastLogonAudit(person);
     assert.equal(audit.outcome, 'failure');
     assert.equal(audit.reason, refusal.reason);
   });
 }
+
+/** A refused logon page as a stranger sees it, with this browser's CSRF token and the echoed IDs blanked. */
+function comparable(body: string): string {
+  return body.replace(/(name="_csrf" value=")[^"]*"/g, '$1"').replace(/(name="(?:contractId|userId)" type="text" value=")[^"]*"/g, '$1"');
+}
+
+test('R2.4: on a certificate contract an unknown user and a known user with a wrong password get the same answer, at either listener', async () => {
+  for (const [listener, base] of [['ordinary', portal.ordinaryUrl], ['certificate', portal.certificateUrl]] as const) {
+    // A stranger's browser: no certificate, as the attacker enumerating user IDs had none.
+    const attempt = async (userId: string) => {
+      const browser = client();
+      await browser.get(base, '/logon');
+      return browser.post(base, '/logon', { contractId: colleague.contractId, userId, password: 'Wrong2026pass' });
+    };
+    const before = await userOf(colleague);
+    const known = await attempt(colleague.userId);
+    // The password was evaluated and counted, as any wrong password is (R2.3), not skipped for the certificate.
+    assert.equal((await userOf(colleague)).failed_attempts, before.failed_attempts + 1, `${listener}: the known user's wrong password counts`);
+    assert.equal((await lastLogonAudit(colleague)).reason, 'wrong_password', `${listener}: audited as a wrong password`);
+    const unknown = await attempt('nobody9');
+    for (const answer of [known, unknown]) {
+      assert.equal(answer.status, 401, listener);
+      assert.equal(errorCode(answer.body), 'AUTH_LOGON_FAILED', listener);
+    }
+    assert.equal(comparable(known.body), comparable(unknown.body), `${listener}: one and the same page`);
+  }
+});
 
 test('the refusal for a missing certificate leads to the acquisition and to the certificate logon', async () => {
   const browser = client();

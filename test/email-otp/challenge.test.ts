@@ -138,6 +138,24 @@ describe('three wrong entries void a code', () => {
     assert.equal(await use(owner, target, code), 'used');
   });
 
+  test('decision 0022: a right code whose three entries are all in flight is answered busy, audited as busy, and counts no entry', async () => {
+    const { owner, address } = await person();
+    const target = operation();
+    const code = await sendAndRead(owner, address, target);
+    // Three entries of the code are being checked at this moment.
+    await deps.db.updateTable('email_otp_challenge').set({ entries_in_flight: 3 }).where('user_ref', '=', owner.user.id).execute();
+    let busy: unknown;
+    await checkCode(deps, owner, target, code).catch((error: unknown) => (busy = error));
+    assert.ok(isAppError(busy));
+    assert.equal(busy.code, 'EMAIL_OTP_BUSY');
+    assert.equal(busy.retryAfterSeconds, 1, 'says when to try again');
+    const audit = await deps.db.selectFrom('audit_log').select(['action', 'reason']).where('user_ref', '=', owner.user.id).orderBy('id', 'desc').executeTakeFirstOrThrow();
+    assert.deepEqual(audit, { action: 'email_otp.busy', reason: 'attempts_busy' });
+    const row = await deps.db.selectFrom('email_otp_challenge').selectAll().where('user_ref', '=', owner.user.id).executeTakeFirstOrThrow();
+    assert.equal(row.wrong_entries, 0, 'not a wrong entry');
+    assert.equal(row.voided_at, null);
+  });
+
   test('a refused operation gives the entry back: the code stays good for it', async () => {
     const { owner, address } = await person();
     const target = operation();

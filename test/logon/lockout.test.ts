@@ -8,6 +8,11 @@ import { liftStop } from '../../src/modules/contracts/service.ts';
 import { activeMaster, addUser, appForFile, contractRow, outboxTo, passwordStep, startApp, userRow } from '../helpers/http-app.ts';
 import { recordRefusalTotals, refusalMinuteClosedSeconds } from '../../src/access/logon-refusals.ts';
 import { verifyAuditChain } from '../../src/audit/verify.ts';
+import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
+import type { Db } from '../../src/db/open.ts';
+import { customerHolder, lockoutFailuresMax } from '../../src/access/attempts.ts';
+import { checkSecret } from '../../src/access/check-secret.ts';
+import { translator } from '../../src/web/i18n/index.ts';
 
 const t = appForFile();
 
@@ -295,4 +300,104 @@ test('R2.4, R9.1: a burst over the rate limit is in the audit trail once per add
   } finally {
     await limited.app.close();
   }
+});
+/** The newest audit record of a person, whatever its action. */
+function lastAudit(userRef: number) {
+  return t.db.selectFrom('audit_log').selectAll().where('user_ref', '=', userRef).orderBy('id', 'desc').executeTakeFirstOrThrow();
+}
+
+test('decision 0022: a secret refused because all seven attempts are in flight is answered "busy, try again" in the page\'s language, audited as busy, and neither counts nor stops', async () => {
+  const busy = await startApp(t.db, { ATTEMPTS_BUSY_WAIT_MS: '0' });
+  try {
+    const { person, client: session } = await activeMaster(busy);
+    const colleague = await addUser(busy.deps, person.contractId);
+    const pending = new Client(busy.app);
+    assert.equal((await passwordStep(pending, person)).headers.location, '/logon/grid');
+    await pending.get('/logon/grid');
+    const user = await userRow(busy.deps, person);
+    // Seven requests of the person are being evaluated at this moment, none of them finished yet.
+    await t.db.updateTable('users').set({ failed_attempts: lockoutFailuresMax }).where('id', '=', user.id).execute();
+
+    session.cookies.set('__Host-lang', 'en');
+    await session.get(`/users/${colleague.userId}`);
+    const answers = {
+      logon: await passwordStep(new Client(busy.app), person),
+      gridCard: await pending.post('/logon/grid', wrongGridAnswerFields(pending.lastPage, person.digits)),
+      confirmation: await session.post(`/users/${colleague.userId}/suspend`, { confirmationPassword: person.confirmationPassword }),
+    };
+    for (const [name, answer] of Object.entries(answers)) {
+      assert.equal(answer.statusCode, 429, name);
+      assert.equal(errorCode(answer.body), 'ATTEMPTS_BUSY', name);
+      assert.equal(answer.headers['retry-after'], '1', `${name}: says when to try again`);
+      assert.equal((await lastAudit(user.id)).reason, 'attempts_busy', `${name}: audited as busy, not as wrong or stopped`);
+    }
+    assert.ok(answers.logon.body.includes(translator('ja')('error.ATTEMPTS_BUSY')), 'the logon page in Japanese by default');
+    assert.ok(answers.confirmation.body.includes(translator('en')('error.ATTEMPTS_BUSY')), 'the page of a person who chose English');
+    assert.ok(!answers.logon.cookies.some((c) => c.name === '__Host-sid' && c.value !== ''), 'no session is opened');
+
+    const after = await userRow(busy.deps, person);
+    assert.equal(after.failed_attempts, lockoutFailuresMax, 'nothing was counted');
+    assert.equal(after.stopped_at, null, 'nobody is stopped');
+    assert.equal((await userRow(busy.deps, colleague)).status, 'active', 'the change was not made');
+    assert.equal((await session.get('/status')).statusCode, 200, 'the session lives on');
+  } finally {
+    await busy.app.close();
+  }
+});
+
+/**
+ * The database as `db` sees it, telling when a reservation of an attempt (an UPDATE … RETURNING)
+ * found none left: the moment a request starts waiting for the attempts in flight.
+ */
+function watchingReservations(db: Db): { db: Db; refused: Promise<void> } {
+  let tell!: () => void;
+  const refused = new Promise<void>((resolve) => (tell = resolve));
+  const reservations = new WeakSet<object>();
+  const plugin: KyselyPlugin = {
+    transformQuery({ node, queryId }: PluginTransformQueryArgs): RootOperationNode {
+      if (node.kind === 'UpdateQueryNode' && node.returning) reservations.add(queryId);
+      return node;
+    },
+    async transformResult({ result, queryId }: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+      if (reservations.has(queryId) && result.rows.length === 0) tell();
+      return result;
+    },
+  };
+  return { db: db.withPlugin(plugin), refused };
+}
+
+async function inFlightCheck(person: TestPerson, verify: () => boolean) {
+  const user = await userRow(t.deps, person);
+  await t.db.updateTable('users').set({ failed_attempts: lockoutFailuresMax }).where('id', '=', user.id).execute();
+  const watched = watchingReservations(t.deps.db);
+  const verdict = checkSecret(
+    { ...t.deps, db: watched.db },
+    { holder: customerHolder(user), context: { ip: '192.0.2.50' }, verify, recordBusy: async () => assert.fail('refused as busy while still waiting') },
+  );
+  await watched.refused;
+  return { user, verdict };
+}
+
+test('decision 0022: a secret that finds all seven attempts in flight waits, and is evaluated once one of them is given back', async () => {
+  const { person } = await activeMaster(t);
+  let evaluations = 0;
+  const { user, verdict } = await inFlightCheck(person, () => ++evaluations > 0);
+  assert.equal(evaluations, 0, 'nothing is evaluated without an attempt');
+  // One of the seven was a right secret: it gives its attempt back.
+  await t.db.updateTable('users').set({ failed_attempts: lockoutFailuresMax - 1 }).where('id', '=', user.id).execute();
+  assert.equal(await verdict, 'right');
+  assert.equal(evaluations, 1);
+  const row = await userRow(t.deps, person);
+  assert.equal(row.failed_attempts, lockoutFailuresMax - 1, 'the waiting secret gave its own attempt back');
+  assert.equal(row.stopped_at, null);
+});
+
+test('decision 0022, R2.4: a secret that finds all seven attempts in flight is answered as stopped, unevaluated, when they stop the person', async () => {
+  const { person } = await activeMaster(t);
+  let evaluations = 0;
+  const { user, verdict } = await inFlightCheck(person, () => ++evaluations > 0);
+  // The seven were wrong: the seventh stops the person.
+  await t.db.updateTable('users').set({ stopped_at: t.deps.clock.now() }).where('id', '=', user.id).execute();
+  assert.equal(await verdict, 'no_attempt_left', 'answered as a stopped person is, like an unknown one (R2.4)');
+  assert.equal(evaluations, 0, 'never evaluated');
 });

@@ -245,6 +245,24 @@ test('bad input on the logon forms is refused on the same page and counts nothin
   assert.equal((await staffRow(member.login)).failed_attempts, 0, 'malformed input is not evaluated, so it does not count');
 });
 
+test('decision 0022: a member\'s password refused because all seven attempts are in flight is answered busy, audited as busy, and neither counts nor stops', async () => {
+  const busy = await startConsole(database.db, { ATTEMPTS_BUSY_WAIT_MS: '0' });
+  try {
+    const member = await newStaff(busy.deps, 'approver');
+    await busy.deps.db.updateTable('staff').set({ failed_attempts: staffLockoutFailuresMax }).where('login_id', '=', member.login).execute();
+    const answer = await passwordStep(new Client(busy.app), member);
+    assert.equal(answer.statusCode, 429);
+    assert.equal(errorCode(answer.body), 'ATTEMPTS_BUSY');
+    assert.equal(answer.headers['retry-after'], '1');
+    assert.equal((await audit(member.login)).at(-1)?.reason, 'attempts_busy');
+    const row = await staffRow(member.login);
+    assert.equal(row.failed_attempts, staffLockoutFailuresMax, 'nothing counted');
+    assert.equal(row.stopped_at, null, 'not stopped');
+  } finally {
+    await busy.app.close();
+  }
+});
+
 test('fifty parallel wrong passwords against one member evaluate at most seven and leave the member stopped', { skip: needsPostgres }, async () => {
   const member = await newStaff(t.deps, 'approver');
   const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => passwordStep(new Client(t.app, { ip: `198.51.100.${i + 1}` }), member, `Wrong-${i}-pass`)));

@@ -1,11 +1,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../src/app.ts';
 import { createTestDatabase, needsPostgres, onPostgres, type TestDatabase } from '../helpers/database.ts';
 import { testDeps } from '../helpers/deps.ts';
 import { Client, errorCode } from '../helpers/client.ts';
 import { gridAnswerFields, lastEmailCode } from '../helpers/people.ts';
+import { addUser } from '../helpers/http-app.ts';
+import { changeFields } from '../users/helpers.ts';
 import { activeMaster, dropWhenClosed, logonAudit, personRow, sessionCookie, sessionsOf } from './attack-helpers.ts';
 
 /**
@@ -123,3 +125,62 @@ test('an email code submitted twice at once changes the address once', { skip: n
     previous = next;
   }
 });
+
+/**
+ * Decision 0022: a right secret sent many times at once (a person's script, a browser retrying) is
+ * never mistaken for a wrong one. Fifty at once keep all seven attempts of the person in flight
+ * (decision 0001): a request that finds none left waits for them, and if they stay in flight it is
+ * told "busy, try again" — never wrong, never stopped.
+ */
+const burst = 50;
+
+function letInOrBusy(answer: LightMyRequestResponse, letIn: (location: string) => boolean): 'let in' | 'busy' {
+  if (answer.statusCode === 303 && letIn(String(answer.headers.location))) return 'let in';
+  assert.equal(answer.statusCode, 429, `neither let in nor busy: ${answer.statusCode} ${errorCode(answer.body) ?? answer.headers.location}`);
+  assert.equal(errorCode(answer.body), 'ATTEMPTS_BUSY');
+  return 'busy';
+}
+
+test('fifty parallel right passwords of one person are each let in or told to try again, never refused as wrong, and stop nobody', { skip: needsPostgres }, async () => {
+  const { person, user } = await activeMaster(deps, app);
+  const before = await logonAudit(database!.db, user.id);
+  const owner = new Client(app, { ip: '198.51.100.88' });
+  await owner.get('/logon');
+  const right = { contractId: person.contractId, userId: person.userId, password: person.loginPassword };
+
+  const answers = await Promise.all(Array.from({ length: burst }, () => owner.post('/logon', right)));
+  const outcomes = answers.map((answer) => letInOrBusy(answer, (location) => location === '/logon/grid'));
+  const letIn = outcomes.filter((o) => o === 'let in').length;
+  assert.ok(letIn >= 1, 'some are let in');
+
+  const audit = await logonAudit(database!.db, user.id);
+  assert.equal(audit.failures - before.failures, burst - letIn, 'only the busy ones are failures in the trail');
+  assert.equal((audit.reasons.attempts_busy ?? 0) - (before.reasons.attempts_busy ?? 0), burst - letIn, 'each recorded as busy, none as wrong or stopped');
+  const row = await personRow(database!.db, person);
+  assert.equal(row.stopped_at, null, 'the person is not stopped');
+  assert.equal(row.failed_attempts, 0, 'every attempt was given back');
+});
+
+test('fifty parallel right confirmation passwords on one change are each accepted or told to try again, never refused as wrong, and stop nobody', { skip: needsPostgres }, async () => {
+  const { person, client, user } = await activeMaster(deps, app);
+  const colleague = await addUser(deps, person.contractId);
+  const page = await client.get(`/users/${colleague.userId}`);
+  const fields = changeFields(page.body, person.confirmationPassword, { displayName: '並行 変更' });
+
+  const answers = await Promise.all(Array.from({ length: burst }, () => client.post(`/users/${colleague.userId}`, fields)));
+  const outcomes = answers.map((answer) => letInOrBusy(answer, (location) => location.startsWith(`/users/${colleague.userId}?done=`)));
+  assert.ok(outcomes.includes('let in'), 'the change is made');
+
+  const failures = await database!.db.selectFrom('audit_log').select('reason').where('user_ref', '=', user.id).where('outcome', '=', 'failure').execute();
+  assert.deepEqual(
+    failures.filter((failure) => failure.reason !== 'attempts_busy'),
+    [],
+    'no right password was recorded as wrong, nor its person as stopped',
+  );
+  assert.equal(failures.length, outcomes.filter((o) => o === 'busy').length, 'each busy answer is in the trail');
+  const row = await personRow(database!.db, person);
+  assert.equal(row.stopped_at, null, 'the person is not stopped');
+  assert.equal(row.failed_attempts, 0, 'every attempt was given back');
+  assert.equal((await client.get('/status')).statusCode, 200, 'the session lives on');
+});
+

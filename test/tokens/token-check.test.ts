@@ -169,6 +169,25 @@ describe('R6.6: five wrong token passwords stop the person', () => {
     assert.equal(await refusal(confirmWithToken(deps, entry(person), '12ab56')), 'TOKEN_STOPPED');
   });
 
+  test('decision 0022: a right code refused because all five attempts are in flight is answered busy, audited as busy, and neither counts nor stops', async () => {
+    const deps = freshDeps();
+    const { contractId, master } = await contractWithTwo(deps);
+    const token = await assignedToken(deps, contractId);
+    const person = await activate(deps, master, token, -1);
+    // Five codes of the person are being evaluated at this moment.
+    await deps.db.updateTable('users').set({ token_failed_attempts: tokenFailuresMax }).where('id', '=', person.id).execute();
+    let busy: unknown;
+    await confirmWithToken(deps, entry(person), codeOf(token, deps.clock.now())).catch((error: unknown) => (busy = error));
+    assert.ok(isAppError(busy));
+    assert.equal(busy.code, 'TOKEN_BUSY');
+    assert.equal(busy.retryAfterSeconds, 1, 'says when to try again');
+    const audit = await deps.db.selectFrom('audit_log').select(['action', 'reason']).where('user_ref', '=', person.id).orderBy('id', 'desc').executeTakeFirstOrThrow();
+    assert.deepEqual(audit, { action: 'token.busy', reason: 'attempts_busy' });
+    const row = await userById(deps, person.id);
+    assert.equal(row.token_failed_attempts, tokenFailuresMax, 'nothing counted');
+    assert.equal(row.token_stopped_at, null, 'nobody stopped');
+  });
+
   test('a code that is not six digits is refused before any attempt is spent', async () => {
     const deps = freshDeps();
     const { contractId, master } = await contractWithTwo(deps);

@@ -6,8 +6,12 @@ import { AppError } from '../../errors.ts';
 import { recordAudit } from '../../audit/audit-trail.ts';
 import { auditEvent, emailOtpWrongEntriesMax, macMessage, macPurpose, newest, refuse, sent, type ChallengeOwner, type ChallengeRow, type ChallengeTarget, type UsedChallenge } from './challenge.ts';
 import { recordExpiries } from './expiry.ts';
+import { refuseAsBusy } from '../attempts-busy.ts';
 
-/** The refusal for a code that can no longer be entered, recording an expiry the first time it is found. */
+/**
+ * The refusal for a code that can no longer be entered, recording an expiry the first time it is
+ * found; a code still open has every entry left in flight (decision 0022: busy, recorded as such).
+ */
 async function refuseClosed(deps: Deps, owner: ChallengeOwner, row: ChallengeRow, now: Date): Promise<never> {
   if (row.used_at) refuse('EMAIL_OTP_USED');
   if (row.voided_at) refuse(row.void_reason === 'replaced' ? 'EMAIL_OTP_NOT_SENT' : 'EMAIL_OTP_VOID');
@@ -15,7 +19,7 @@ async function refuseClosed(deps: Deps, owner: ChallengeOwner, row: ChallengeRow
     await recordExpiries(deps, now, row.id, owner);
     refuse('EMAIL_OTP_EXPIRED');
   }
-  refuse('EMAIL_OTP_BUSY');
+  return refuseAsBusy('EMAIL_OTP_BUSY', (reason) => recordAudit(deps.db, { ...auditEvent(owner, row, now, 'email_otp.busy', 'failure'), reason }), 'otp');
 }
 
 /** A right code, checked before the operation's transaction: its entry is held until it is used there or given back. */

@@ -33,7 +33,7 @@ export async function activateToken(deps: Deps, live: LiveSession, serial: strin
   if (!serialPattern.test(serial)) throw new AppError('TOKEN_SERIAL_INVALID', { field: 'serial' });
   if (!/^[0-9]{6}$/.test(code)) throw new AppError('TOKEN_CODE_FORMAT', { field: 'tokenCode' });
   const entry = { user, context, action: 'token.activate' };
-  const attempt = await reserveTokenAttempt(deps, user);
+  const attempt = await reserveTokenAttempt(deps, entry);
   const now = deps.clock.now();
   const token = await deps.db.selectFrom('hardware_token').selectAll().where('serial', '=', serial).where('contract_id', '=', user.contract_id).executeTakeFirst();
   const usable = token !== undefined && token.revoked_at === null && !tokenExpired(token, now);

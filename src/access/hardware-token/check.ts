@@ -4,9 +4,10 @@ import type { User } from '../../db/schema.ts';
 import type { HardwareToken } from '../../db/schema-tokens.ts';
 import { inTransaction, type Tx } from '../../db/transaction.ts';
 import { AppError } from '../../errors.ts';
-import { recordAudit, userActor } from '../../audit/audit-trail.ts';
+import { recordAudit, userActor, type AuditEvent } from '../../audit/audit-trail.ts';
 import { matchingStep, tokenDriftWindowSteps } from '../../auth/token-totp.ts';
 import type { RequestContext } from '../request-context.ts';
+import { refuseAsBusy } from '../attempts-busy.ts';
 import { tokenSecretAssociatedData, totpParametersOf } from './secret.ts';
 import { tokenExpired } from './standing.ts';
 import { notifyTokenStop } from './notices.ts';
@@ -78,7 +79,7 @@ export async function confirmWithToken(deps: Deps, entry: TokenEntry, code: unkn
   const token = await usableTokenOf(deps, entry.user);
   if (typeof code !== 'string' || !/^[0-9]{6}$/.test(code)) refuse('TOKEN_CODE_FORMAT');
   const now = deps.clock.now();
-  const attempt = await reserveTokenAttempt(deps, entry.user);
+  const attempt = await reserveTokenAttempt(deps, entry);
   const step = await evaluated(deps, entry.user, () => codeStep(deps, token, code, now));
   if (step === undefined) return refuseWrong(deps, entry, token.serial, attempt, 'TOKEN_CODE_WRONG');
   await acceptStep(deps, entry, token.serial, step, 'token.verify');
@@ -87,9 +88,11 @@ export async function confirmWithToken(deps: Deps, entry: TokenEntry, code: unkn
 
 /**
  * House rule 5: one of the person's five attempts, reserved before a code is evaluated; refused as
- * stopped, or as busy when the attempts left are all being evaluated at this moment.
+ * stopped, or as busy (recorded, decision 0022) when the attempts left are all being evaluated at
+ * this moment.
  */
-export async function reserveTokenAttempt(deps: Deps, user: User): Promise<number> {
+export async function reserveTokenAttempt(deps: Deps, entry: TokenEntry): Promise<number> {
+  const { user } = entry;
   const reserved = await deps.db
     .updateTable('users')
     .set({ token_failed_attempts: sql<number>`token_failed_attempts + 1` })
@@ -100,7 +103,8 @@ export async function reserveTokenAttempt(deps: Deps, user: User): Promise<numbe
     .executeTakeFirst();
   if (reserved) return reserved.token_failed_attempts;
   const standing = await deps.db.selectFrom('users').select('token_stopped_at').where('id', '=', user.id).executeTakeFirstOrThrow();
-  return refuse(standing.token_stopped_at ? 'TOKEN_STOPPED' : 'TOKEN_BUSY');
+  if (standing.token_stopped_at) refuse('TOKEN_STOPPED');
+  return refuseAsBusy('TOKEN_BUSY', (reason) => recordAudit(deps.db, { ...tokenAuditEvent(entry, deps.clock.now(), 'token.busy', 'failure', {}), reason }), 'tokenCode');
 }
 
 /** Gives a reserved attempt back (a right code not used, an evaluation that failed for another reason). */
@@ -123,7 +127,11 @@ export async function evaluated<T>(deps: Deps, user: User, evaluate: () => T): P
 }
 
 function tokenAudit(tx: Tx, entry: TokenEntry, now: Date, action: string, outcome: 'success' | 'failure', details: Record<string, unknown>) {
-  return recordAudit(tx, {
+  return recordAudit(tx, tokenAuditEvent(entry, now, action, outcome, details));
+}
+
+function tokenAuditEvent(entry: TokenEntry, now: Date, action: string, outcome: 'success' | 'failure', details: Record<string, unknown>): AuditEvent {
+  return {
     at: now,
     contractId: entry.user.contract_id,
     userRef: entry.user.id,
@@ -133,7 +141,7 @@ function tokenAudit(tx: Tx, entry: TokenEntry, now: Date, action: string, outcom
     ip: entry.context.ip,
     userAgent: entry.context.userAgent,
     details: { for: entry.action, ...details },
-  });
+  };
 }
 
 /**
@@ -201,7 +209,7 @@ export interface CheckedToken {
 export async function checkTokenCode(deps: Deps, entry: TokenEntry, code: unknown): Promise<CheckedToken> {
   const token = await usableTokenOf(deps, entry.user);
   if (typeof code !== 'string' || !/^[0-9]{6}$/.test(code)) refuse('TOKEN_CODE_FORMAT');
-  const attempt = await reserveTokenAttempt(deps, entry.user);
+  const attempt = await reserveTokenAttempt(deps, entry);
   const step = await evaluated(deps, entry.user, () => codeStep(deps, token, code, deps.clock.now()));
   if (step === undefined) return refuseWrong(deps, entry, token.serial, attempt, 'TOKEN_CODE_WRONG');
   return { entry, serial: token.serial, step, used: false };

@@ -5,6 +5,7 @@ import { html } from '../../web/html.ts';
 import { layout } from '../../web/layout.ts';
 import { registerPage } from '../../web/page-route.ts';
 import { sentText } from '../../web/form-input.ts';
+import { replyStatusOf } from '../../web/error-status.ts';
 import { pageContext, requestContext, sessionChrome } from '../../web/request-context.ts';
 import type { LiveSession } from '../../access/sessions.ts';
 import type { AccountBalance } from './repository.ts';
@@ -46,7 +47,7 @@ ${accountsTable(page.t, accounts)}
   const sendStatement = (request: FastifyRequest, reply: FastifyReply, live: LiveSession, account: AccountBalance, shown: ShownStatement, path?: string) => {
     const page = { ...pageContext(deps, request), ...(path ? { path } : {}) };
     const body = statementPageBody(page.t, account, inquiryToday(deps), shown);
-    if ('error' in shown) reply.code(shown.error.status);
+    if ('error' in shown) replyStatusOf(reply, shown.error);
     return reply.type('text/html; charset=utf-8').send(layout(page, 'accounts.statement.title', body, sessionChrome(deps, live)).value);
   };
 

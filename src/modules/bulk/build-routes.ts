@@ -7,6 +7,7 @@ import { layout } from '../../web/layout.ts';
 import type { FormState } from '../../web/form.ts';
 import { formChoice, sentText } from '../../web/form-input.ts';
 import { admit, answerSubmission, checkCsrf, sendPage } from '../../web/page-admission.ts';
+import { replyStatusOf } from '../../web/error-status.ts';
 import { customerSessions, registerPage, type PageRequest } from '../../web/page-route.ts';
 import { pageContext, requestContext, sessionChrome } from '../../web/request-context.ts';
 import { actorOf } from '../transfers/pages-data.ts';
@@ -141,7 +142,7 @@ export function buildRoutes(app: FastifyInstance, deps: Deps): void {
       return reply.type('application/octet-stream').header('content-disposition', `attachment; filename="${file.fileName}"`).send(Buffer.from(file.bytes));
     } catch (error) {
       if (!isAppError(error)) throw error;
-      reply.code(error.status);
+      replyStatusOf(reply, error);
       return sendPage(reply, await render(page, { error }));
     }
   });

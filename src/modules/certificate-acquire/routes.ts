@@ -10,6 +10,7 @@ import { resumeRequestSession } from '../../access/request-session.ts';
 import { acquireWithSession, acquisitionView } from './service.ts';
 import { acquirePage } from './views.ts';
 import { dayText } from '../../web/day.ts';
+import { replyStatusOf } from '../../web/error-status.ts';
 import { tokyoDate } from '../../domain/business-days.ts';
 
 const acquirePath = '/certificate/acquire';
@@ -51,7 +52,7 @@ export function certificateAcquireRoutes(app: FastifyInstance, deps: Deps): void
     } catch (error) {
       if (!isAppError(error)) throw error;
       const { t } = pageContext(deps, request);
-      return reply.code(error.status).type('application/json; charset=utf-8').send({ code: error.code, message: t(error.messageKey) });
+      return replyStatusOf(reply, error).type('application/json; charset=utf-8').send({ code: error.code, message: t(error.messageKey) });
     }
   });
 }

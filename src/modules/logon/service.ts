@@ -18,9 +18,11 @@ import { cardAndShownChallenge, cardDigits, challengeForLogon, consumeChallengeA
 /**
  * Step 1 of a logon (R3.1, R1.3): contract ID, user ID and the login password — or, before the
  * person has one, the one-time registration password. Every way of failing the secrets gives the
- * same answer (R2.4); the audit trail keeps the real reason. For a contract that uses client
- * certificates (R4.1, R4.2) the certificate is judged first, with its own answer: see
- * certificate-gate.ts. `gate.purpose` 'certificate' is the logon of 電子証明書の取得・更新 (R4.3).
+ * same answer (R2.4); the audit trail keeps the real reason. Whatever is refused with an answer of
+ * its own — a stopped contract, a contract that uses client certificates (R4.1, R4.2, see
+ * certificate-gate.ts) — is judged only once the password is right: the answer then tells nothing
+ * to one who does not know the password, so it cannot tell a known user ID from an unknown one.
+ * `gate.purpose` 'certificate' is the logon of 電子証明書の取得・更新 (R4.3).
  */
 export async function checkPassword(
   deps: Deps,
@@ -85,14 +87,6 @@ export async function checkPassword(
     return fail('stopped', user);
   }
   const method: LogonMethod = user.login_password_hash ? 'password' : 'registration';
-  // R4.1: judged before any secret, so a refused certificate costs the person no attempt (they
-  // guessed nothing); the first logon with the registration password needs none (nothing to bind).
-  let clientCertificateId: number | null = null;
-  if (gate.purpose === 'logon' && contract.certificate_required && method === 'password') {
-    const judged = await certificateRefusal(gate, user);
-    if ('refusal' in judged) return fail(judged.refusal.reason, user, judged.refusal);
-    clientCertificateId = judged.certificateId;
-  }
   const holder = customerHolder(user);
   let wrongReason = 'wrong_password';
   const verdict = await checkSecret(deps, {
@@ -104,6 +98,7 @@ export async function checkPassword(
       return right.ok;
     },
     recordWrong: () => recordFailure(wrongReason, user),
+    recordBusy: (reason) => recordFailure(reason, user),
     // The session insert below gives the attempt back in the same statement.
     keepReservation: true,
   });
@@ -112,6 +107,19 @@ export async function checkPassword(
     return fail('stopped', user);
   }
   if (verdict === 'wrong') throw new AppError('AUTH_LOGON_FAILED');
+  // The password is right. Each refusal below gives its attempt back (the secret was right) without
+  // resetting the count, which only a completed logon does (decision 0001), and opens no session.
+  // R4.1: a contract that uses certificates needs the person's own valid certificate at the
+  // certificate listener; the first logon with the registration password needs none (nothing to bind).
+  let clientCertificateId: number | null = null;
+  if (gate.purpose === 'logon' && contract.certificate_required && method === 'password') {
+    const judged = await certificateRefusal(gate, user);
+    if ('refusal' in judged) {
+      await releaseAttempt(deps.db, holder);
+      return fail(judged.refusal.reason, user, judged.refusal);
+    }
+    clientCertificateId = judged.certificateId;
+  }
   if (stoppedByContract) {
     await releaseAttempt(deps.db, holder);
     return fail('contract_stopped', user, { code: 'AUTH_CONTRACT_STOPPED', details: {} });
@@ -211,6 +219,7 @@ export async function answerGrid(
     context,
     verify: () => isCorrectAnswer(cardDigits(deps, card), challenge.cells, answer),
     recordWrong: () => recordFailure('wrong_grid_answer'),
+    recordBusy: recordFailure,
     // Consuming the challenge resets the count (below); a lost race gives the attempt back.
     keepReservation: true,
   });

@@ -63,6 +63,7 @@ export async function checkStaffPassword(deps: Deps, input: { login: string; pas
     context,
     verify: () => verifySecret(staff.password_hash, input.password),
     recordWrong: () => recordFailure('wrong_password'),
+    recordBusy: recordFailure,
   });
   if (verdict === 'no_attempt_left') {
     await verifyDecoy(input.password);
@@ -98,6 +99,7 @@ export async function answerStaffTotp(deps: Deps, live: LiveStaffSession, code: 
     context,
     verify: () => (step = totpStepOf(secret, code, now)) !== undefined,
     recordWrong: () => recordFailure('wrong_totp'),
+    recordBusy: recordFailure,
     // Consuming the time step resets the count (below); a step already used gives the attempt back.
     keepReservation: true,
   });

@@ -52,12 +52,14 @@ export async function changeStaffPassword(
   if (!secretsEqual(input.next, input.repeat)) throw new AppError('PASSWORD_REPEAT_MISMATCH', { field: 'repeat' });
   const now = deps.clock.now();
   const holder = staffHolder(staff);
+  const recordFailure = (reason: string) =>
+    recordAudit(deps.db, { at: now, contractId: null, userRef: null, actor: staffActor(staff.login_id), action: 'staff.password_change', outcome: 'failure', reason, ip: context.ip, userAgent: context.userAgent });
   const verdict = await checkSecret(deps, {
     holder,
     context,
     verify: () => verifySecret(staff.password_hash, input.current),
-    recordWrong: () =>
-      recordAudit(deps.db, { at: now, contractId: null, userRef: null, actor: staffActor(staff.login_id), action: 'staff.password_change', outcome: 'failure', reason: 'wrong_password', ip: context.ip, userAgent: context.userAgent }),
+    recordWrong: () => recordFailure('wrong_password'),
+    recordBusy: recordFailure,
     // Given back with the change below, or when the new password is refused.
     keepReservation: true,
   });

@@ -123,6 +123,7 @@ export const en: Record<keyof typeof ja, string> = {
   'error.AUTH_LOGON_FAILED': 'Something you entered is wrong, or your use of the service is stopped. Check the contract ID, user ID and password. Seven wrong entries in a row stop your use. To lift a stop, contact an administrator (your master user or an admin user) or {contact}.',
   'error.AUTH_GRID_FAILED': 'A grid card digit is wrong, or your use of the service is stopped. Check the positions on your card. Seven wrong entries in a row stop your use. To lift a stop, contact an administrator (your master user or an admin user) or {contact}.',
   'error.AUTH_RATE_LIMITED': 'Too many logon attempts in a short time. Please wait a while and try again.',
+  'error.ATTEMPTS_BUSY': 'The same operation is being processed several times at this moment. Wait a moment and try again.',
   'error.CSRF_INVALID': 'This page has expired or the request was not valid. Open the page again and retry.',
   'error.SESSION_REQUIRED': 'Please log on.',
   'error.INPUT_INVALID': 'Please check what you entered.',

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../../deps.ts';
 import { AppError, isAppError } from '../../../errors.ts';
 import { sentText } from '../../../web/form-input.ts';
+import { replyStatusOf } from '../../../web/error-status.ts';
 import { pageContext } from '../../../web/request-context.ts';
 import { auditRowsToCsv, exportAuditTrail, recordTrailExport } from '../../../audit/export.ts';
 import { startOfJstDay } from '../../../audit/period.ts';
@@ -45,7 +46,7 @@ export function exportRoutes(app: FastifyInstance, deps: Deps): void {
       // A bad period shows the contract page again with the error, as a refused form does.
       const page = { ...pageContext(deps, request), path: consolePaths.contract(contractId) };
       const body = contractPage(page, { ...chromeOf(deps, request.staffLive), staff: request.staffLive.staff }, overview, deps.clock.now(), { error });
-      return reply.code(error.status).type('text/html; charset=utf-8').send(body.value);
+      return replyStatusOf(reply, error).type('text/html; charset=utf-8').send(body.value);
     }
     const rows = await exportAuditTrail(deps.db, { contractId, from: period.from, to: period.to });
     // The export is itself evidence: who took which period out, and how many records.

@@ -8,6 +8,7 @@ import type { FormState } from '../../../web/form.ts';
 import { formText, sentText, sentValue } from '../../../web/form-input.ts';
 import { pageContext } from '../../../web/request-context.ts';
 import { sendPage } from '../../../web/page-admission.ts';
+import { replyStatusOf } from '../../../web/error-status.ts';
 import { parseApplicationForm, referenceOf, tokenSerialPattern } from '../../../modules/contracts/application-payload.ts';
 import { recordApplication } from '../../../modules/contracts/applications.ts';
 import { staffChangeActor } from '../../../modules/contracts/staff-actor.ts';
@@ -89,7 +90,7 @@ export async function tokenRoutes(app: FastifyInstance, deps: Deps): Promise<voi
     const now = deps.clock.now();
     const shown = async (state: FormState, contractId?: string) => {
       const tokens = await listTokens(deps.db, now, contractId ? { contractId } : {});
-      if (state.error) reply.code(state.error.status);
+      if (state.error) replyStatusOf(reply, state.error);
       return sendPage(reply, tokenListPage(page, chrome, { tokens, contractId, today: tokyoDate(now) }, state));
     };
     const serial = sentText(request.query, 'serial')?.trim();
