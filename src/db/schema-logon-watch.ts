@@ -1,7 +1,7 @@
 import type { Generated } from 'kysely';
 import type { NullableTimestamp, Timestamp } from './column-types.ts';
 
-/** Tables of migration 0012: what the bank watches for attacks on the logon (R2.3, R2.4). */
+/** Tables of migration 0013: what the bank watches for attacks on the logon (R2.3, R2.4). */
 export type LogonPortal = 'customer' | 'staff';
 
 /** Logons the per-address rate limit refused, one row per portal, client address and minute. */

@@ -49,6 +49,7 @@ export interface UsersTable {
   user_id: string;
   display_name: string;
   role: Role;
+  /** R7.3: the address notices go to. */
   email: string | null;
   login_password_hash: string | null;
   login_password_changed_at: NullableTimestamp;
@@ -70,6 +71,10 @@ export interface UsersTable {
   token_activated_at: NullableTimestamp;
   token_failed_attempts: Generated<number>;
   token_stopped_at: NullableTimestamp;
+  /** R1.3, R7.3: when the owner confirmed `email` by a code sent to it; the setup waits for it (migration 0014). */
+  email_confirmed_at: NullableTimestamp;
+  /** An address an administrator set, unused until its owner enters the code sent to it (migration 0014). */
+  unconfirmed_email: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** R5.2–R5.4: an emailed one-time password, kept as a keyed hash with the digest of what it confirms (migration 0007). */

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../deps.ts';
 import type { LiveSession } from '../access/sessions.ts';
+import { pageStageOf } from '../access/page-stage.ts';
 
 /**
  * What the menu needs to know of the person beyond the session: which businesses they hold (only
@@ -30,7 +31,7 @@ export function setMenuFactsSource(app: FastifyInstance, source: MenuFactsSource
 
 /** Read once per request for a person who sees the menu; the page's sessionChrome then finds them. */
 export async function loadMenuFacts(app: FastifyInstance, deps: Deps, live: LiveSession | undefined): Promise<void> {
-  if (!live || live.session.stage !== 'active' || live.needsOtpAddress || live.needsTokenActivation) return;
+  if (!live || pageStageOf(live) !== 'active') return;
   const source = sources.get(app);
   if (source) factsOfSession.set(live, await source(deps, live));
 }

@@ -1,25 +1,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../deps.ts';
-import type { SessionStage } from '../db/schema.ts';
 import type { LiveSession } from '../access/sessions.ts';
+import { pageStageOf, type PageStage } from '../access/page-stage.ts';
 import { resumeRequestSession } from '../access/request-session.ts';
 import type { Html } from './html.ts';
 import type { FormState } from './form.ts';
 import { admit, answerSubmission, sendPage, type SessionKind } from './page-admission.ts';
 import { loadMenuFacts } from './menu-facts.ts';
 import { anonymousCsrfCookie, clearSessionCookie, setAnonymousCsrfCookie } from './request-context.ts';
-
-/**
- * Where a session stands: its stage of the logon, or `otp_address` for an active session whose person
- * must register an OTP address first (R5.1) — that person reaches its pages and nothing else — or
- * `token` for one offered the token activation (R6.3, R6.4), which they may skip for the session.
- */
-export type PageStage = SessionStage | 'otp_address' | 'token';
-
-function activeStage(live: LiveSession): PageStage {
-  if (live.needsOtpAddress) return 'otp_address';
-  return live.needsTokenActivation ? 'token' : 'active';
-}
 
 /** Who may open a page: anyone, or a person whose session stands at this stage. */
 export type PageAccess = 'anonymous' | PageStage;
@@ -47,7 +35,7 @@ export function customerSessions(deps: Deps): SessionKind<LiveSession, PageStage
     setCsrfCookie: setAnonymousCsrfCookie,
     // R4.1: the session together with this connection's client certificate (bound sessions need it).
     resume: (request) => resumeRequestSession(deps, request),
-    stageOf: (live) => (live.session.stage === 'active' ? activeStage(live) : live.session.stage),
+    stageOf: pageStageOf,
     csrfTokenOf: (live) => live.session.csrf_token,
     stageHome: { grid: '/logon/grid', setup: '/setup', active: '/status', certificate: '/certificate/acquire', otp_address: '/otp-address', token: '/token-activation' },
     async sendToLogon(request, reply, ended) {

@@ -5,6 +5,7 @@ import { sentValue } from './form-input.ts';
 import { isLanguage, translator, type Language } from './i18n/index.ts';
 import type { PageContext, SessionChrome } from './layout.ts';
 import type { LiveSession } from '../access/sessions.ts';
+import { pageStageOf } from '../access/page-stage.ts';
 import { secondsLeft } from '../access/sessions.ts';
 import { sessionCookie } from '../access/request-session.ts';
 import type { RequestContext } from '../access/request-context.ts';
@@ -58,9 +59,9 @@ export function pageContext(deps: Deps, request: FastifyRequest): PageContext {
 
 export function sessionChrome(deps: Deps, live: LiveSession): SessionChrome {
   const pending = live.session.stage === 'grid';
-  // R5.1: a person held at the OTP address registration sees no menu: nothing else is open to them.
-  // R6.3: nor one offered the token activation, until they activate or skip it.
-  const menu = live.session.stage === 'active' && !live.needsOtpAddress && !live.needsTokenActivation;
+  // A person held at a step (the setup, R1.3; the OTP address, R5.1; the token activation, R6.3)
+  // sees no menu: nothing else is open to them.
+  const menu = pageStageOf(live) === 'active';
   return {
     csrfToken: live.session.csrf_token,
     idleSeconds: pending ? secondsLeft(deps, live.session) : deps.config.sessionIdleSeconds,

@@ -58,6 +58,8 @@ test('R1.3 in a browser: the first logon goes from the registration password and
 
   await screenshot(page, 'first-logon-email');
   await page.locator('#f-email').fill(master.email);
+  // R7.3: an address is registered with the confirmation password just set.
+  await page.locator('#f-confirmationPassword').fill(master.confirmationPassword);
   await submit(page, '/setup/email');
   assert.equal(where(page), '/setup');
   await screenshot(page, 'first-logon-email-code');

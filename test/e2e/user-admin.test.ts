@@ -38,13 +38,15 @@ after(async () => {
 });
 
 /**
- * The rest of a first logon after the passwords: the email step if the setup asks for it (the
- * master registered the address already, so it may not), and any last confirmation.
+ * The rest of a first logon after the passwords: the code the master's registration sent to the
+ * address (R7.3), or the address again with the confirmation password when the page asks for it,
+ * and any last confirmation.
  */
 async function finishSetup(page: Page, person: TestPerson): Promise<void> {
   for (let step = 0; step < 4 && where(page).startsWith('/setup'); step++) {
     if ((await page.locator('form[action="/setup/email"]').count()) > 0) {
       await page.locator('#f-email').fill(person.email);
+      await page.locator('#f-confirmationPassword').fill(person.confirmationPassword);
       await submit(page, '/setup/email');
     } else if ((await page.locator('form[action="/setup/email/verify"]').count()) > 0) {
       await page.locator('#f-code').fill(await lastEmailCode(portal.deps, person.email));
@@ -98,6 +100,8 @@ test('R1.4, R1.3 in a browser: the master creates a user through the pages, the 
   assert.equal(where(page), '/users/clerk01?done=created');
   assert.equal(await page.locator('#form-error').count(), 0);
   await assert.doesNotReject(page.locator('.notice[role=status]').getByText('clerk01').waitFor({ timeout: 1000 }));
+  // R7.3: the address waits for the user's code; the page says so (decision 0023).
+  assert.match(await page.locator('#email-unconfirmed').innerText(), /clerk01@customer\.example（未確認/);
   await screenshot(page, 'users-created');
   await page.goto('/users');
   assert.equal(await page.locator('tr[data-user-id="clerk01"]').count(), 1);
@@ -140,6 +144,10 @@ test('R1.4, R1.3 in a browser: the master creates a user through the pages, the 
   assert.equal(await userPage.locator('nav.menu a[href="/users"]').count(), 0, 'a general user is not offered 利用者管理');
   await screenshot(userPage, 'new-user-status');
   assertNoProblems(newcomer);
+  // Confirmed by the user with the code sent to it, the address is in use and no longer marked.
+  await page.goto('/users/clerk01');
+  assert.equal(await page.locator('#email-unconfirmed').count(), 0);
+  await assert.doesNotReject(page.locator('dl.facts').getByText('clerk01@customer.example', { exact: true }).waitFor({ timeout: 1000 }));
   await newcomer.context.close();
   await admin.context.close();
 });

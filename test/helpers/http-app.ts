@@ -95,6 +95,8 @@ export async function addUser(deps: Deps, contractId: string): Promise<TestPerso
       display_name: `利用者 ${userCounter}`,
       role: 'user',
       email: `${userId}.${contractId}@customer.example`,
+      // Logged on before: the address is the one they confirmed at their first logon (R1.3).
+      email_confirmed_at: now,
       login_password_hash: loginHash,
       login_password_changed_at: now,
       confirmation_password_hash: confirmationHash,

@@ -222,7 +222,8 @@ test('R2.5: a new registration password for the master is shown once; the old pa
   assert.doesNotMatch(JSON.stringify(await t.deps.db.selectFrom('audit_log').select('details').execute()), new RegExp(registrationPassword), 'never in the audit trail');
 
   assert.equal(errorCode((await logon(new Client(portal), master)).body), 'AUTH_LOGON_FAILED', 'the old login password no longer works');
-  await completeFirstLogon(new Client(portal), t.deps, { ...master, registrationPassword, loginPassword: 'Fresh2026login', confirmationPassword: 'Fresh2026confirm', email: `${master.userId}.new@customer.example` });
+  await completeFirstLogon(new Client(portal), t.deps, { ...master, registrationPassword, loginPassword: 'Fresh2026login', confirmationPassword: 'Fresh2026confirm' });
+  assert.equal((await userRow(t.deps, master)).email, master.email, 'the address the master confirmed before stays, with no new email step');
   const notices = (await mailTo(master.email, mailFrom)).filter((m) => m.body.includes('新しい登録用暗証番号を発行しました'));
   assert.equal(notices.length, 1, 'R7.3: the master is told');
 });
@@ -491,9 +492,14 @@ test('find a contract by its ID or a part of the company name; the page shows it
   const tooLong = await client.get(`/operator/contracts?q=${'x'.repeat(101)}`);
   assert.equal(errorCode(tooLong.body), 'OPERATOR_SEARCH_INVALID');
 
+  // R7.3: an address an administrator set and its owner has not confirmed (decision 0023).
+  await t.deps.db.updateTable('users').set({ unconfirmed_email: 'waiting@customer.example' }).where('contract_id', '=', master.contractId).where('user_id', '=', user.userId).execute();
   const page = await client.get(`/operator/contracts/${master.contractId}`);
   assert.equal(page.statusCode, 200);
   const rowOf = (userId: string) => new RegExp(`<tr data-user-id="${userId}"[^>]*>[\\s\\S]*?</tr>`).exec(page.body)?.[0] ?? '';
+  assert.ok(rowOf(user.userId).includes(ja('operatorConsole.person.emailWaiting', { email: 'waiting@customer.example' })), 'the waiting address is marked unconfirmed');
+  assert.ok(rowOf(user.userId).includes(user.email), 'beside the address in use');
+  assert.doesNotMatch(rowOf(master.userId), /未確認/, 'a confirmed address is not marked');
   assert.match(rowOf(master.userId), /マスターユーザ/);
   assert.match(rowOf(master.userId), /No\. \d{12}/, 'the card serial');
   assert.match(rowOf(master.userId), /本日変更/, 'password age');

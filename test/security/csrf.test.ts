@@ -39,7 +39,7 @@ async function snapshot(person: TestPerson) {
 async function attackForms(client: Client, person: TestPerson, csrf: string | null): Promise<void> {
   const before = await snapshot(person);
   const forms: [string, Record<string, string>][] = [
-    ['/settings/email', { email: 'csrf@attacker.example' }],
+    ['/settings/email', { email: 'csrf@attacker.example', confirmationPassword: person.confirmationPassword }],
     ['/settings/password', { kind: 'login', current: person.loginPassword, next: 'Hijacked2026x', nextRepeat: 'Hijacked2026x' }],
     ['/settings/password', { kind: 'confirmation', current: person.confirmationPassword, next: 'Hijacked2026y', nextRepeat: 'Hijacked2026y' }],
   ];

@@ -44,13 +44,13 @@ test('/settings/password after the session ended changes nothing', async () => {
 test('/settings/email refuses bad input on the same page and sends no code', async () => {
   const { person, client } = await activeMaster(t);
   await client.get('/settings/email');
-  const valid: Fields = { email: 'new.address@customer.example' };
+  const valid: Fields = { email: 'new.address@customer.example', confirmationPassword: person.confirmationPassword };
   const inputs: BadInput[] = [
-    ...commonBadInputs(valid, ['email']),
-    { label: 'a full-width address', fields: { email: fullWidth(valid.email as string) }, code: 'EMAIL_INVALID' },
-    { label: 'an address with a NUL', fields: { email: `${valid.email}\u0000` }, code: 'EMAIL_INVALID' },
-    { label: 'an address with a line break and a header', fields: { email: `${valid.email}\r\nBcc: thief@attacker.example` }, code: 'EMAIL_INVALID' },
-    { label: 'two addresses', fields: { email: `${valid.email},thief@attacker.example` }, code: 'EMAIL_INVALID' },
+    ...commonBadInputs(valid, ['email', 'confirmationPassword']),
+    { label: 'a full-width address', fields: { ...valid, email: fullWidth(valid.email as string) }, code: 'EMAIL_INVALID' },
+    { label: 'an address with a NUL', fields: { ...valid, email: `${valid.email}\u0000` }, code: 'EMAIL_INVALID' },
+    { label: 'an address with a line break and a header', fields: { ...valid, email: `${valid.email}\r\nBcc: thief@attacker.example` }, code: 'EMAIL_INVALID' },
+    { label: 'two addresses', fields: { ...valid, email: `${valid.email},thief@attacker.example` }, code: 'EMAIL_INVALID' },
   ];
   await assertRefused(t.deps, client, person, { url: '/settings/email' }, inputs);
   assert.equal((await client.post('/settings/email', valid)).headers.location, '/settings/email');
@@ -59,14 +59,14 @@ test('/settings/email refuses bad input on the same page and sends no code', asy
 test('/settings/email after the session ended sends no code', async () => {
   const { person, client } = await activeMaster(t);
   await client.get('/settings/email');
-  await assertRefusedAfterSessionEnd(t.deps, client, person, '/settings/email', { email: 'late@customer.example' }, { seconds: 600, reason: 'idle' });
+  await assertRefusedAfterSessionEnd(t.deps, client, person, '/settings/email', { email: 'late@customer.example', confirmationPassword: person.confirmationPassword }, { seconds: 600, reason: 'idle' });
 });
 
 test('/settings/email/verify refuses bad input on the same page without counting it against the code', async () => {
   const { person, client } = await activeMaster(t);
   await client.get('/settings/email');
   const address = 'verified@customer.example';
-  await client.post('/settings/email', { email: address });
+  await client.post('/settings/email', { email: address, confirmationPassword: person.confirmationPassword });
   await client.get('/settings/email');
   const code = await lastEmailCode(t.deps, address);
   const inputs: BadInput[] = [
@@ -85,7 +85,7 @@ test('/settings/email/verify refuses bad input on the same page without counting
 test('/settings/email/verify after the session ended changes nothing', async () => {
   const { person, client } = await activeMaster(t);
   await client.get('/settings/email');
-  await client.post('/settings/email', { email: 'ended@customer.example' });
+  await client.post('/settings/email', { email: 'ended@customer.example', confirmationPassword: person.confirmationPassword });
   await client.get('/settings/email');
   const code = await lastEmailCode(t.deps, 'ended@customer.example');
   await assertRefusedAfterSessionEnd(t.deps, client, person, '/settings/email/verify', { code }, { seconds: 600, reason: 'idle' });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { needsPostgres } from '../helpers/database.ts';
 import { Client, errorCode } from '../helpers/client.ts';
 import { lastEmailCode, type TestPerson } from '../helpers/people.ts';
-import { activeMaster, appForFile, outboxTo, userRow } from '../helpers/http-app.ts';
+import { activeMaster, appForFile, outboxTo, stateOf, userRow } from '../helpers/http-app.ts';
 
 const t = appForFile();
 
@@ -12,9 +12,9 @@ function newAddress(): string {
   return `changed${++addressCounter}@customer.example`;
 }
 
-async function askForCode(client: Client, address: string): Promise<string> {
+async function askForCode(client: Client, person: TestPerson, address: string): Promise<string> {
   await client.get('/settings/email?again=1');
-  const sent = await client.post('/settings/email', { email: address });
+  const sent = await client.post('/settings/email', { email: address, confirmationPassword: person.confirmationPassword });
   assert.equal(sent.statusCode, 303);
   assert.equal(sent.headers.location, '/settings/email');
   const page = await client.get('/settings/email');
@@ -35,7 +35,7 @@ async function assertUnchanged(person: TestPerson, address: string): Promise<voi
 test('an address change sends a code to the new address; the right code changes it and both addresses are told (R7.3)', async () => {
   const { person, client } = await activeMaster(t);
   const address = newAddress();
-  const code = await askForCode(client, address);
+  const code = await askForCode(client, person, address);
   assert.equal((await outboxTo(t.deps, address, 'mail.emailCode.subject')).length, 1);
   assert.equal((await userRow(t.deps, person)).email, person.email, 'nothing changes before the code');
 
@@ -46,15 +46,56 @@ test('an address change sends a code to the new address; the right code changes 
   assert.equal((await outboxTo(t.deps, person.email, 'mail.emailChanged.subject')).length, 1, 'the old address is told');
   assert.equal((await outboxTo(t.deps, address, 'mail.emailChanged.subject')).length, 1, 'the new address is told');
   assert.ok((await client.get('/status')).body.includes(address));
+  const audit = await t.deps.db.selectFrom('audit_log').select(['action', 'details']).where('user_ref', '=', (await userRow(t.deps, person)).id).where('action', 'like', 'email.%').orderBy('id').execute();
+  assert.deepEqual(
+    audit.slice(-2).map((r) => r.action),
+    ['email.code_sent', 'email.change'],
+    'the code and the change are audited',
+  );
 
   const replay = await client.post('/settings/email/verify', { code });
   assert.equal(errorCode(replay.body), 'EMAIL_CODE_EXPIRED', 'a code works once');
 });
 
+test('R7.3: changing one\'s own address without the confirmation password changes nothing', async () => {
+  const { person, client } = await activeMaster(t);
+  const address = newAddress();
+  const page = await client.get('/settings/email');
+  assert.match(page.body, /<input id="f-confirmationPassword" name="confirmationPassword" type="password"/, 'the form asks for it');
+  const before = await stateOf(t.deps, person);
+  for (const fields of [{ email: address }, { email: address, confirmationPassword: '' }] as Record<string, string>[]) {
+    const refused = await client.post('/settings/email', fields);
+    assert.equal(refused.statusCode, 400);
+    assert.equal(errorCode(refused.body), 'CONFIRMATION_PASSWORD_WRONG');
+  }
+  assert.deepEqual(await stateOf(t.deps, person), before, 'no code, no mail, no count');
+  assert.equal((await outboxTo(t.deps, address)).length, 0);
+  await assertUnchanged(person, address);
+});
+
+test('R2.3, R7.3: a wrong confirmation password on the address change counts toward the stop; the seventh stops the master and sends no code', async () => {
+  const { person, client } = await activeMaster(t);
+  const address = newAddress();
+  await client.get('/settings/email');
+  for (let attempt = 1; attempt <= 6; attempt++) {
+    const refused = await client.post('/settings/email', { email: address, confirmationPassword: 'Wrong2026pass' });
+    assert.equal(errorCode(refused.body), 'CONFIRMATION_PASSWORD_WRONG');
+    assert.equal((await userRow(t.deps, person)).failed_attempts, attempt);
+  }
+  await client.post('/settings/email', { email: address, confirmationPassword: 'Wrong2026pass' });
+  assert.notEqual((await userRow(t.deps, person)).stopped_at, null, 'the seventh wrong entry stops the master');
+  assert.equal((await client.get('/settings/email')).headers.location, '/logon?ended=stopped');
+  assert.equal((await outboxTo(t.deps, address)).length, 0, 'no code went to the new address');
+  const row = await userRow(t.deps, person);
+  const failures = await t.deps.db.selectFrom('audit_log').select('reason').where('user_ref', '=', row.id).where('action', '=', 'email.change').where('outcome', '=', 'failure').execute();
+  assert.deepEqual(failures.map((f) => f.reason), Array(7).fill('wrong_confirmation_password'), 'each wrong entry is audited');
+  await assertUnchanged(person, address);
+});
+
 test('a wrong code is refused with EMAIL_CODE_INVALID, and the third wrong code voids it (EMAIL_CODE_EXPIRED) so the right one no longer works', async () => {
   const { person, client } = await activeMaster(t);
   const address = newAddress();
-  const code = await askForCode(client, address);
+  const code = await askForCode(client, person, address);
   for (const expected of ['EMAIL_CODE_INVALID', 'EMAIL_CODE_INVALID', 'EMAIL_CODE_EXPIRED']) {
     const wrong = await client.post('/settings/email/verify', { code: otherCode(code) });
     assert.equal(wrong.statusCode, 400);
@@ -69,7 +110,7 @@ test('a wrong code is refused with EMAIL_CODE_INVALID, and the third wrong code 
 test('a code expires ten minutes after it was sent', async () => {
   const { person, client } = await activeMaster(t);
   const address = newAddress();
-  const code = await askForCode(client, address);
+  const code = await askForCode(client, person, address);
   // The session is kept alive halfway; only the code's own lifetime runs out.
   t.deps.clock.advanceSeconds(300);
   await client.get('/settings/email');
@@ -83,7 +124,7 @@ test('a code expires ten minutes after it was sent', async () => {
 test('a code still works just before its ten minutes are up', async () => {
   const { person, client } = await activeMaster(t);
   const address = newAddress();
-  const code = await askForCode(client, address);
+  const code = await askForCode(client, person, address);
   t.deps.clock.advanceSeconds(300);
   await client.get('/settings/email');
   t.deps.clock.advanceSeconds(299);
@@ -94,9 +135,9 @@ test('a code still works just before its ten minutes are up', async () => {
 test('asking for a new code voids the previous one', async () => {
   const { person, client } = await activeMaster(t);
   const first = newAddress();
-  const firstCode = await askForCode(client, first);
+  const firstCode = await askForCode(client, person, first);
   const second = newAddress();
-  const secondCode = await askForCode(client, second);
+  const secondCode = await askForCode(client, person, second);
   if (firstCode !== secondCode) {
     assert.equal(errorCode((await client.post('/settings/email/verify', { code: firstCode })).body), 'EMAIL_CODE_INVALID');
   }
@@ -108,7 +149,7 @@ test('a code sent for one person does not change another person\'s address', asy
   const { person: owner, client: ownerClient } = await activeMaster(t);
   const { person: other, client: otherClient } = await activeMaster(t);
   const address = newAddress();
-  const code = await askForCode(ownerClient, address);
+  const code = await askForCode(ownerClient, owner, address);
   await otherClient.get('/settings/email');
   const refused = await otherClient.post('/settings/email/verify', { code });
   assert.equal(errorCode(refused.body), 'EMAIL_CODE_EXPIRED', 'the other person has no open code');
@@ -117,10 +158,10 @@ test('a code sent for one person does not change another person\'s address', asy
 });
 
 test('an invalid address is refused with EMAIL_INVALID and no code is sent', async () => {
-  const { client } = await activeMaster(t);
+  const { person, client } = await activeMaster(t);
   for (const address of ['no-at-sign.example', 'a@b', 'ｆｕｌｌ＠customer.example', 'a b@customer.example']) {
     await client.get('/settings/email');
-    const refused = await client.post('/settings/email', { email: address });
+    const refused = await client.post('/settings/email', { email: address, confirmationPassword: person.confirmationPassword });
     assert.equal(refused.statusCode, 400, address);
     assert.equal(errorCode(refused.body), 'EMAIL_INVALID', address);
     assert.equal((await outboxTo(t.deps, address)).length, 0, address);
@@ -130,7 +171,7 @@ test('an invalid address is refused with EMAIL_INVALID and no code is sent', asy
 test('R5.4, house rule 5: fifty parallel wrong codes evaluate at most three', { skip: needsPostgres }, async () => {
   const { person, client } = await activeMaster(t);
   const address = newAddress();
-  const code = await askForCode(client, address);
+  const code = await askForCode(client, person, address);
   const answers = await Promise.all(Array.from({ length: 50 }, (_, i) => client.post('/settings/email/verify', { code: otherCode(code, i + 1) })));
   assert.equal(answers.filter((answer) => errorCode(answer.body) === 'EMAIL_CODE_INVALID').length <= 2, true, 'at most two wrong codes are answered as merely wrong');
   const row = await t.deps.db

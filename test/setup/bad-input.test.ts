@@ -20,9 +20,14 @@ async function masterAt(step: SetupStep): Promise<{ person: TestPerson; client: 
   assert.equal(set.statusCode, 303);
   await client.get('/setup');
   if (step === 'email') return { person, client };
-  await client.post('/setup/email', { email: person.email });
+  await client.post('/setup/email', addressFields(person));
   await client.get('/setup');
   return { person, client };
+}
+
+/** R7.3: an address with the confirmation password just set. */
+function addressFields(person: TestPerson): Fields {
+  return { email: person.email, confirmationPassword: person.confirmationPassword };
 }
 
 function passwordFields(person: TestPerson): Fields {
@@ -54,7 +59,7 @@ test('/setup/passwords refuses bad input on the same page; the registration pass
 
   // The steps go in order: no address is taken before the passwords.
   await assertRefused(t.deps, client, person, { url: '/setup/email', action: '/setup/passwords' }, [
-    { label: 'an address before the passwords', fields: { email: person.email }, code: 'INPUT_INVALID' },
+    { label: 'an address before the passwords', fields: { email: person.email, confirmationPassword: person.confirmationPassword }, code: 'INPUT_INVALID' },
   ]);
   assert.equal((await client.post('/setup/passwords', valid)).headers.location, '/setup', 'the form still works afterwards');
 });
@@ -68,24 +73,24 @@ test('/setup/passwords after the session ended changes nothing', async () => {
 function addressInputs(valid: Fields): BadInput[] {
   const email = String(valid.email);
   return [
-    ...commonBadInputs(valid, ['email']),
-    { label: 'a full-width address', fields: { email: fullWidth(email) }, code: 'EMAIL_INVALID' },
-    { label: 'an address with a NUL', fields: { email: `${email}\u0000` }, code: 'EMAIL_INVALID' },
-    { label: 'an address with a line break and a header', fields: { email: `${email}\r\nBcc: thief@attacker.example` }, code: 'EMAIL_INVALID' },
-    { label: 'two addresses', fields: { email: `${email},thief@attacker.example` }, code: 'EMAIL_INVALID' },
-    { label: 'no domain', fields: { email: 'someone@' }, code: 'EMAIL_INVALID' },
+    ...commonBadInputs(valid, ['email', 'confirmationPassword']),
+    { label: 'a full-width address', fields: { ...valid, email: fullWidth(email) }, code: 'EMAIL_INVALID' },
+    { label: 'an address with a NUL', fields: { ...valid, email: `${email}\u0000` }, code: 'EMAIL_INVALID' },
+    { label: 'an address with a line break and a header', fields: { ...valid, email: `${email}\r\nBcc: thief@attacker.example` }, code: 'EMAIL_INVALID' },
+    { label: 'two addresses', fields: { ...valid, email: `${email},thief@attacker.example` }, code: 'EMAIL_INVALID' },
+    { label: 'no domain', fields: { ...valid, email: 'someone@' }, code: 'EMAIL_INVALID' },
   ];
 }
 
 test('/setup/email refuses bad input on the same page and sends no code', async () => {
   const { person, client } = await masterAt('email');
-  await assertRefused(t.deps, client, person, { url: '/setup/email' }, addressInputs({ email: person.email }));
-  assert.equal((await client.post('/setup/email', { email: person.email })).headers.location, '/setup');
+  await assertRefused(t.deps, client, person, { url: '/setup/email' }, addressInputs(addressFields(person)));
+  assert.equal((await client.post('/setup/email', addressFields(person))).headers.location, '/setup');
 });
 
 test('/setup/email after the session ended sends no code', async () => {
   const { person, client } = await masterAt('email');
-  await assertRefusedAfterSessionEnd(t.deps, client, person, '/setup/email', { email: person.email }, { seconds: 600, reason: 'idle' });
+  await assertRefusedAfterSessionEnd(t.deps, client, person, '/setup/email', addressFields(person), { seconds: 600, reason: 'idle' });
 });
 
 function codeInputs(code: string): BadInput[] {

@@ -81,7 +81,7 @@ test('R2.5: the forced-change form refuses malformed input on the same page, wit
 
 test('R2.5: at the forced change the email step answers nothing', async () => {
   const { user, client } = await heldAtChange('login');
-  const refused = await client.post('/setup/email', { email: 'other@customer.example' });
+  const refused = await client.post('/setup/email', { email: 'other@customer.example', confirmationPassword: user.confirmationPassword });
   assert.equal(errorCode(refused.body), 'INPUT_INVALID');
   assert.equal((await outboxTo(t.deps, 'other@customer.example')).length, 0);
   assert.equal((await userRow(t.deps, user)).email, user.email);

@@ -7,9 +7,9 @@ import { addPerson } from './people.ts';
 
 const t = appForFile();
 
-async function changeAddress(client: Client, address: string): Promise<void> {
+async function changeAddress(client: Client, person: TestPerson, address: string): Promise<void> {
   await client.get('/settings/email');
-  assert.equal((await client.post('/settings/email', { email: address })).statusCode, 303);
+  assert.equal((await client.post('/settings/email', { email: address, confirmationPassword: person.confirmationPassword })).statusCode, 303);
   await client.get('/settings/email');
   assert.equal((await client.post('/settings/email/verify', { code: await lastEmailCode(t.deps, address) })).headers.location, '/settings/email?done=1');
 }
@@ -20,7 +20,7 @@ test('R7.3: a user\'s change of address is told to the old address, the new one 
   const client = new Client(t.app, { ip: '203.0.113.77' });
   assert.equal((await logon(client, user)).headers.location, '/status');
   const address = `moved.${user.userId}@customer.example`;
-  await changeAddress(client, address);
+  await changeAddress(client, user, address);
 
   assert.equal((await userRow(t.deps, user)).email, address);
   for (const recipient of [user.email, address, master.email]) {
@@ -38,7 +38,7 @@ test('R7.3: a user\'s change of address is told to the old address, the new one 
 test('R7.3: the master\'s own change of address goes to the old and the new address only', async () => {
   const { person: master, client } = await activeMaster(t);
   const address = `moved.${master.userId}@customer.example`;
-  await changeAddress(client, address);
+  await changeAddress(client, master, address);
   assert.equal((await outboxTo(t.deps, master.email, 'mail.emailChanged.subject')).length, 1);
   assert.equal((await outboxTo(t.deps, address, 'mail.emailChanged.subject')).length, 1, 'the new address, which is now the master\'s, once');
   const all = await t.deps.db.selectFrom('outbox').select('recipient').where('contract_id', '=', master.contractId).where('subject', 'like', `${ja('mail.emailChanged.subject')}%`).execute();
@@ -52,7 +52,7 @@ test('R7.3: a user\'s notice reaches a master without a registered address nowhe
   const client = new Client(t.app);
   await logon(client, user);
   const address = `moved.${user.userId}@customer.example`;
-  await changeAddress(client, address);
+  await changeAddress(client, user, address);
   const all = await t.deps.db.selectFrom('outbox').select('recipient').where('contract_id', '=', master.contractId).where('subject', 'like', `${ja('mail.emailChanged.subject')}%`).execute();
   assert.deepEqual(all.map((row) => row.recipient).sort(), [address, user.email].sort());
 });

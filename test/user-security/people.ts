@@ -55,7 +55,9 @@ export async function addNewUser(deps: Deps, contractId: string, options: { emai
       user_id: userId,
       display_name: `新人 ${newUserCounter}`,
       role: 'user',
-      email,
+      // R7.3: the address the master registered waits for the user's code (modules/users/address.ts).
+      email: null,
+      unconfirmed_email: email,
       registration_password_hash: await hashSecret(initialPassword),
       registration_password_expires_at: new Date(now.getTime() + registrationPasswordValidDays * 86_400_000),
       created_at: now,

@@ -31,7 +31,8 @@ test('R1.4: the master creates a user with permissions, steps, limits and accoun
   assert.equal(row.role, 'user');
   assert.equal(row.status, 'active');
   assert.equal(row.display_name, '経理 花子');
-  assert.equal(row.email, 'clerk01@customer.example');
+  assert.equal(row.email, null, 'R7.3: the address is not used before its owner confirms it');
+  assert.equal(row.unconfirmed_email, 'clerk01@customer.example');
   assert.equal(row.login_password_hash, null, 'the user sets their own passwords at the first logon');
   assert.equal(row.confirmation_password_hash, null);
   assert.match(row.registration_password_hash ?? '', /^\$argon2id\$/, 'R2.2: only a hash of the initial password is kept');
@@ -56,22 +57,24 @@ test('R1.4: the master creates a user with permissions, steps, limits and accoun
   assert.equal(requests[0]!.fulfilled_at, null);
 
   const audit = await t.deps.db.selectFrom('audit_log').selectAll().where('user_ref', '=', row.id).orderBy('seq').execute();
-  assert.deepEqual(audit.map((a) => [a.action, a.outcome]), [['user.create', 'success'], ['grid_card.request', 'success']]);
+  assert.deepEqual(audit.map((a) => [a.action, a.outcome]), [['user.create', 'success'], ['grid_card.request', 'success'], ['email.code_sent', 'info']]);
   assert.equal(audit[0]!.actor, `user:${master.contractId}/${master.userId}`);
   assert.deepEqual((audit[0]!.details as { grants: unknown }).grants, [
     { business: 'inquiry', steps: [], perTransactionLimitYen: null, dailyLimitYen: null },
     { business: 'transfer', steps: ['register'], perTransactionLimitYen: '1000000', dailyLimitYen: '3000000' },
   ]);
 
-  // R7.3: the new user and the master are told, and the initial password is in no email.
-  for (const recipient of ['clerk01@customer.example', master.email]) {
-    const mails = await outboxTo(t.deps, recipient, 'mail.securityChange.subject');
-    assert.equal(mails.length, 1, recipient);
-    assert.match(mails[0]!.body, /clerk01/);
-    assert.match(mails[0]!.body, new RegExp(master.userId));
-    assert.match(mails[0]!.body, /203\.0\.113\.10/);
-    assert.doesNotMatch(mails[0]!.body, /Welcome2026a/);
-  }
+  // R7.3: the master is told; the new address gets only the code that confirms it, naming who set
+  // it; the initial password is in no email.
+  const told = await outboxTo(t.deps, master.email, 'mail.securityChange.subject');
+  assert.equal(told.length, 1);
+  assert.match(told[0]!.body, /clerk01/);
+  assert.match(told[0]!.body, new RegExp(master.userId));
+  assert.match(told[0]!.body, /203\.0\.113\.10/);
+  const toNewAddress = await outboxTo(t.deps, 'clerk01@customer.example');
+  assert.deepEqual(toNewAddress.map((m) => m.subject), [`${ja('mail.emailCode.subject')} / Email confirmation code`]);
+  assert.match(toNewAddress[0]!.body, new RegExp(`「${master.userId}」`));
+  for (const mail of [...told, ...toNewAddress]) assert.doesNotMatch(mail.body, /Welcome2026a/);
 
   const page = await client.get('/users/clerk01?done=created');
   assert.equal(page.statusCode, 200);
@@ -115,6 +118,9 @@ test('R1.3 for a new user: with the initial password and the card the bank issue
 
   const row = await personRow(t.deps, master.contractId, 'newcomer');
   assert.equal(row?.registration_password_hash, null, 'the initial password is consumed');
+  // R7.3: the code emailed when the master registered the address is the one entered at the first logon.
+  assert.equal(row?.email, 'newcomer@customer.example');
+  assert.equal((await t.deps.db.selectFrom('audit_log').select('id').where('user_ref', '=', row!.id).where('action', '=', 'email.code_sent').execute()).length, 1);
   const again = await logon(new Client(t.app), user, user.registrationPassword);
   assert.equal(errorCode(again.body), 'AUTH_LOGON_FAILED');
   const normal = await logon(new Client(t.app), user);

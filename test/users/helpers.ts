@@ -165,8 +165,8 @@ export function refusal(response: LightMyRequestResponse): string | undefined {
 
 /**
  * R1.3 for a user the master created: the initial password and the user's own card, then their own
- * passwords. The email step is taken if the setup asks for it (the master has registered the
- * address already, so the setup may skip it), and any last confirmation of the setup is answered.
+ * passwords, then the address: the code the master's registration sent to it (or, when the page asks
+ * for the address, a new one), and any last confirmation of the setup is answered.
  */
 export async function completeUserFirstLogon(client: Client, deps: Deps, person: TestPerson): Promise<void> {
   const done = await logon(client, person, person.registrationPassword);
@@ -188,7 +188,12 @@ export async function completeUserFirstLogon(client: Client, deps: Deps, person:
     }
     const action = /<form method="post" action="(\/setup[^"]*)"/.exec(page.body)?.[1];
     assert.ok(action, `a setup form at ${next}`);
-    const fields: Record<string, string> = action === '/setup/email' ? { email: person.email } : action === '/setup/email/verify' ? { code: await lastEmailCode(deps, person.email) } : {};
+    const fields: Record<string, string> =
+      action === '/setup/email'
+        ? { email: person.email, confirmationPassword: person.confirmationPassword }
+        : action === '/setup/email/verify'
+          ? { code: await lastEmailCode(deps, person.email) }
+          : {};
     const answer = await client.post(action, fields);
     assert.equal(answer.statusCode, 303, `${action}: ${errorCode(answer.body) ?? ''}`);
     next = String(answer.headers.location);

@@ -18,7 +18,7 @@ async function auditOf(ref: number, action: string) {
   return t.deps.db.selectFrom('audit_log').selectAll().where('user_ref', '=', ref).where('action', '=', action).orderBy('seq').execute();
 }
 
-test('R1.4: the master changes a user’s name, email, permissions, steps, limits and accounts; the change is audited and mailed to the old and new address and the master', async () => {
+test('R1.4: the master changes a user’s name, email, permissions, steps, limits and accounts; the change is audited and mailed to the address in use and the master, and the new address gets the code that confirms it', async () => {
   const { master, client, accounts, user } = await contractWithUser();
   const page = await client.get(`/users/${user.userId}`);
   assert.equal(page.statusCode, 200);
@@ -42,7 +42,8 @@ test('R1.4: the master changes a user’s name, email, permissions, steps, limit
 
   const row = await userRow(t.deps, user);
   assert.equal(row.display_name, '承認 次郎');
-  assert.equal(row.email, 'approver@customer.example');
+  assert.equal(row.email, user.email, 'R7.3: the new address waits for its owner');
+  assert.equal(row.unconfirmed_email, 'approver@customer.example');
   const permissions = await t.deps.db.selectFrom('user_permission').selectAll().where('user_ref', '=', user.ref).orderBy('business').execute();
   assert.deepEqual(
     permissions.map((p) => [p.business, p.can_register, p.can_approve, p.can_send, p.per_transaction_limit_yen, p.daily_limit_yen]),
@@ -58,12 +59,14 @@ test('R1.4: the master changes a user’s name, email, permissions, steps, limit
   const [audit] = await auditOf(user.ref, 'user.change');
   assert.ok(audit);
   const details = audit.details as Record<string, { from: unknown; to: unknown }>;
-  assert.deepEqual(details.email, { from: user.email, to: 'approver@customer.example' });
+  assert.deepEqual(details.email, { from: user.email, to: 'approver@customer.example', inUse: user.email });
   assert.deepEqual(details.accountIds, { from: [accounts[0]], to: [accounts[1], accounts[2]] });
   assert.deepEqual((details.grants!.to as { business: string }[]).map((g) => g.business), ['inquiry', 'transfer', 'bulk_transfer']);
 
-  // R7.3: a changed address is told at the old one and the new one, and the master is told.
-  for (const recipient of [user.email, 'approver@customer.example', master.email]) {
+  // R7.3: the change is told at the address in use and to the master; the new address gets only its code.
+  assert.equal((await outboxTo(t.deps, 'approver@customer.example', 'mail.securityChange.subject')).length, 0);
+  assert.equal((await outboxTo(t.deps, 'approver@customer.example', 'mail.emailCode.subject')).length, 1);
+  for (const recipient of [user.email, master.email]) {
     const mails = await outboxTo(t.deps, recipient, 'mail.securityChange.subject');
     assert.equal(mails.length, 1, recipient);
     assert.ok(mails[0]!.body.includes(ja('users.mail.changed', { profile: ja('users.mail.mark.changed'), permissions: ja('users.mail.mark.changed'), accounts: ja('users.mail.mark.changed') })));
@@ -72,6 +75,64 @@ test('R1.4: the master changes a user’s name, email, permissions, steps, limit
   const shown = await client.get(`/users/${user.userId}?done=changed`);
   assert.ok(shown.body.includes(ja('users.done.changed', { userId: user.userId })));
   assert.ok(shown.body.includes(ja('users.role.approver')), 'R1.6: holding the approve step makes an approver');
+});
+
+test('R7.3: an address set by an administrator receives no notice until its owner confirms the code sent to it; the confirmed address is then used', async () => {
+  const { master, client, user } = await contractWithUser();
+  const address = `${user.userId}.new@customer.example`;
+  const change = async (fields: Record<string, string>) => {
+    const page = await client.get(`/users/${user.userId}`);
+    const response = await client.post(`/users/${user.userId}`, changeFields(page.body, master.confirmationPassword, fields));
+    assert.equal(response.headers.location, `/users/${user.userId}?done=changed`, errorCode(response.body));
+  };
+  await change({ email: address });
+  const shown = await client.get(`/users/${user.userId}`);
+  assert.match(shown.body, /id="email-unconfirmed"/, 'the administration page shows the address as unconfirmed');
+  assert.ok(shown.body.includes(ja('users.email.unconfirmed', { email: address })));
+  assert.ok(shown.body.includes(`value="${address}"`), 'the form holds the address set');
+
+  // Further notices about the person still go to the address they confirmed, not the one set.
+  await change({ displayName: '名前 変更' });
+  assert.equal((await outboxTo(t.deps, address, 'mail.securityChange.subject')).length, 0, 'nothing but the code reaches the new address');
+  assert.equal((await outboxTo(t.deps, user.email, 'mail.securityChange.subject')).length, 2);
+
+  // The owner logs on (they have a confirmed address, so nothing holds them) and enters the code.
+  const userClient = new Client(t.app, { ip: '198.51.100.60' });
+  assert.equal((await logon(userClient, user)).headers.location, '/status');
+  const page = await userClient.get('/settings/email');
+  assert.ok(page.body.includes(ja('email.unconfirmed', { email: address })), 'the owner is asked for the code');
+  const code = /: (\d{6})/.exec((await outboxTo(t.deps, address, 'mail.emailCode.subject'))[0]!.body)![1]!;
+  assert.equal((await userClient.post('/settings/email/verify', { code })).headers.location, '/settings/email?done=1');
+  const row = await userRow(t.deps, user);
+  assert.deepEqual([row.email, row.unconfirmed_email], [address, null]);
+  assert.notEqual(row.email_confirmed_at, null);
+  for (const recipient of [user.email, address, master.email]) {
+    assert.equal((await outboxTo(t.deps, recipient, 'mail.emailChanged.subject')).length, 1, `${recipient} is told of the change`);
+  }
+
+  // From now on the confirmed address is the one notices go to.
+  await change({ displayName: '名前 再変更' });
+  assert.equal((await outboxTo(t.deps, address, 'mail.securityChange.subject')).length, 1);
+  assert.equal((await outboxTo(t.deps, user.email, 'mail.securityChange.subject')).length, 2, 'the old address hears no more');
+  assert.doesNotMatch((await client.get(`/users/${user.userId}`)).body, /id="email-unconfirmed"/);
+});
+
+test('R7.3: typing back the address in use withdraws an address waiting for its owner, whose code then confirms nothing', async () => {
+  const { master, client, user } = await contractWithUser();
+  const address = `${user.userId}.withdrawn@customer.example`;
+  const page = await client.get(`/users/${user.userId}`);
+  await client.post(`/users/${user.userId}`, changeFields(page.body, master.confirmationPassword, { email: address }));
+  const again = await client.get(`/users/${user.userId}`);
+  const withdrawn = await client.post(`/users/${user.userId}`, changeFields(again.body, master.confirmationPassword, { email: user.email }));
+  assert.equal(withdrawn.headers.location, `/users/${user.userId}?done=changed`, errorCode(withdrawn.body));
+  const row = await userRow(t.deps, user);
+  assert.deepEqual([row.email, row.unconfirmed_email], [user.email, null]);
+  const userClient = new Client(t.app, { ip: '198.51.100.61' });
+  await logon(userClient, user);
+  await userClient.get('/settings/email');
+  const code = /: (\d{6})/.exec((await outboxTo(t.deps, address, 'mail.emailCode.subject'))[0]!.body)![1]!;
+  assert.equal(errorCode((await userClient.post('/settings/email/verify', { code })).body), 'EMAIL_CODE_EXPIRED');
+  assert.equal((await userRow(t.deps, user)).email, user.email);
 });
 
 test('a form sent back unchanged changes nothing, asks no confirmation and mails nobody', async () => {

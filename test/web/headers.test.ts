@@ -82,7 +82,7 @@ test('every answer along first logon, normal logon, settings, errors and logout 
     confirmationRepeat: person.confirmationPassword,
   });
   await client.get('/setup');
-  await client.post('/setup/email', { email: person.email });
+  await client.post('/setup/email', { email: person.email, confirmationPassword: person.confirmationPassword });
   await client.get('/setup');
   await client.post('/setup/email/verify', { code: await lastEmailCode(deps, person.email) });
   await client.get('/status');
@@ -95,7 +95,7 @@ test('every answer along first logon, normal logon, settings, errors and logout 
   await client.get('/settings/password');
   await client.post('/settings/password', { kind: 'login', current: 'NotMine2026x', next: 'NewLogin2026x', nextRepeat: 'NewLogin2026x' });
   await client.get('/settings/email');
-  await client.post('/settings/email', { email: 'other@customer.example' });
+  await client.post('/settings/email', { email: 'other@customer.example', confirmationPassword: person.confirmationPassword });
   await client.get('/settings/email');
   await client.post('/settings/email/verify', { code: '000000' });
   await client.get('/no-such-page');

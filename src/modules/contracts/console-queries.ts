@@ -36,6 +36,9 @@ export interface PersonRow {
   role: Role;
   status: UserStatus;
   email: string | null;
+  /** R7.3: when the owner confirmed `email`, and an address an administrator set that waits for the owner's code. */
+  email_confirmed_at: Date | null;
+  unconfirmed_email: string | null;
   stopped_at: Date | null;
   failed_attempts: number;
   login_password_changed_at: Date | null;
@@ -105,6 +108,8 @@ export async function contractOverview(deps: Deps, contractId: string): Promise<
       'users.role',
       'users.status',
       'users.email',
+      'users.email_confirmed_at',
+      'users.unconfirmed_email',
       'users.stopped_at',
       'users.failed_attempts',
       'users.login_password_changed_at',

@@ -6,7 +6,7 @@ import { recordAudit, userActor } from '../../audit/audit-trail.ts';
 import { verifyDecoy, verifySecret } from '../../auth/password-hash.ts';
 import { isCorrectAnswer } from '../../auth/grid-card.ts';
 import { admitLogonAttempt } from '../../access/logon-refusals.ts';
-import { stageAfterLogon } from '../setup/steps.ts';
+import { stageAfterLogon } from '../../access/setup-steps.ts';
 import { createSession, endSessionsAtLogon, type LiveSession } from '../../access/sessions.ts';
 import { isBlocked } from '../../access/person-standing.ts';
 import { customerHolder, releaseAttempt } from '../../access/attempts.ts';

@@ -5,10 +5,10 @@ import { layout } from '../../web/layout.ts';
 import { noticeBox, type FormState } from '../../web/form.ts';
 import { registerPage, type PageRequest } from '../../web/page-route.ts';
 import { pageContext, requestContext, sessionChrome } from '../../web/request-context.ts';
-import { sentText } from '../../web/form-input.ts';
+import { confirmationPasswordField, sentText } from '../../web/form-input.ts';
 import { changePassword } from './password-service.ts';
 import { confirmEmailCode, pendingEmail, requestEmailCode } from './email-service.ts';
-import { changePasswordForm, emailAddressForm, emailCodeForm } from './views.ts';
+import { changePasswordForm, emailAddressForm, emailCodeForm, prefilled } from './views.ts';
 import { codeField, emailField, passwordChangeFields } from './form-fields.ts';
 
 function query(request: PageRequest<'active'>, name: string): string | undefined {
@@ -39,13 +39,17 @@ export function settingsRoutes(app: FastifyInstance, deps: Deps): void {
     const page = pageContext(deps, request);
     const { t } = page;
     const chrome = sessionChrome(deps, request.live);
-    const pending = query(request, 'again') === '1' ? undefined : await pendingEmail(deps, request.live.user.id);
+    const { user } = request.live;
+    const pending = query(request, 'again') === '1' ? undefined : await pendingEmail(deps, user.id);
     const done = query(request, 'done') === '1' ? t('email.changed') : undefined;
-    const current = html`<p>${t('email.current')}: <strong>${request.live.user.email ?? t('email.none')}</strong></p>`;
+    const current = html`<p>${t('email.current')}: <strong>${user.email ?? t('email.none')}</strong></p>`;
+    // An address an administrator set waits for the code sent to it (its own, longer expiry).
+    const setByAdministrator = pending !== undefined && pending === user.unconfirmed_email;
+    const sent = setByAdministrator ? t('email.unconfirmed', { email: pending }) : t('email.codeSent');
     const form = pending
-      ? html`${noticeBox(t('email.codeSent'))}${emailCodeForm(t, chrome.csrfToken, '/settings/email/verify', pending, state)}
+      ? html`${noticeBox(sent)}${emailCodeForm(t, chrome.csrfToken, '/settings/email/verify', pending, state)}
 <p class="hint"><a href="/settings/email?again=1">${t('email.again')}</a></p>`
-      : emailAddressForm(t, chrome.csrfToken, '/settings/email', state);
+      : emailAddressForm(t, chrome.csrfToken, '/settings/email', prefilled(state, user.unconfirmed_email));
     return layout(page, 'email.title', html`${noticeBox(done)}${current}${form}`, chrome);
   };
 
@@ -55,7 +59,7 @@ export function settingsRoutes(app: FastifyInstance, deps: Deps): void {
     echo: ['email'],
     render: renderEmail,
     async submit(request) {
-      await requestEmailCode(deps, request.live, emailField(request.body), requestContext(request));
+      await requestEmailCode(deps, request.live, emailField(request.body), confirmationPasswordField(request.body), requestContext(request));
       return '/settings/email';
     },
   });

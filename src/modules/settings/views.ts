@@ -19,11 +19,19 @@ export function initialPasswordsForm(t: Translate, csrfToken: string, state: For
 </form>`;
 }
 
+/** The address form as typed after a refusal, else holding an address registered for the person (to confirm it or type another). */
+export function prefilled(state: FormState, registered: string | null): FormState {
+  return state.error || !registered ? state : { values: { email: registered } };
+}
+
+/** A person's own address, with their confirmation password (R7.3: a session alone changes no address). */
 export function emailAddressForm(t: Translate, csrfToken: string, action: string, state: FormState): Html {
   return html`${errorSummary(t, state)}
 <form method="post" action="${action}" class="card" novalidate>
   ${csrfField(csrfToken)}
   ${field(state, { name: 'email', label: t('email.address'), type: 'email', inputMode: 'email', maxLength: emailLengthMax, autocomplete: 'email' })}
+  ${field(state, { name: 'confirmationPassword', label: t('email.confirmationPassword'), type: 'password', autocomplete: 'current-password' })}
+  <p class="hint">${t('email.hint.confirmationPassword')}</p>
   ${submitButton(t('email.sendCode'))}
 </form>`;
 }

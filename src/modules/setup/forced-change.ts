@@ -1,5 +1,4 @@
 import type { Deps } from '../../deps.ts';
-import type { LogonMethod } from '../../db/schema.ts';
 import { inTransaction, type Executor } from '../../db/transaction.ts';
 import { AppError } from '../../errors.ts';
 import { recordAudit, userActor } from '../../audit/audit-trail.ts';
@@ -9,7 +8,7 @@ import type { RequestContext } from '../../access/request-context.ts';
 import type { LiveSession } from '../../access/sessions.ts';
 import { checkCurrentPassword, checkNewPasswordAllowed, type PasswordKind } from '../settings/password-checks.ts';
 import { notifySecurityChange } from '../../mail/security-notice.ts';
-import { pendingSetupStep, type SetupStep } from './steps.ts';
+import { pendingSetupStep, type SetupStep } from '../../access/setup-steps.ts';
 
 const passwordKindKey = { login: 'password.kind.login', confirmation: 'password.kind.confirmation' } as const;
 
@@ -20,17 +19,18 @@ export function forcedKind(step: SetupStep): PasswordKind | undefined {
 
 /**
  * Once nothing is left to do, the session becomes a normal one. Conditional on the session still
- * being live at the setup stage, so a session ended meanwhile (a stop, a new logon) stays ended.
+ * being live, so a session ended meanwhile (a stop, a new logon) stays ended; a session already
+ * active (held at the setup by its person's step, access/page-stage.ts) just stays so.
  * Returns where the person goes next.
  */
-export async function finishSetupIfDone(executor: Executor, sessionId: string, userRef: number, method: LogonMethod): Promise<'/status' | '/setup'> {
+export async function finishSetupIfDone(executor: Executor, sessionId: string, userRef: number): Promise<'/status' | '/setup'> {
   const user = await executor.selectFrom('users').selectAll().where('id', '=', userRef).executeTakeFirstOrThrow();
-  if (pendingSetupStep(user, method) !== 'done') return '/setup';
+  if (pendingSetupStep(user) !== 'done') return '/setup';
   const activated = await executor
     .updateTable('session')
     .set({ stage: 'active' })
     .where('id', '=', sessionId)
-    .where('stage', '=', 'setup')
+    .where('stage', 'in', ['setup', 'active'])
     .where('ended_at', 'is', null)
     .returning('id')
     .executeTakeFirst();
@@ -53,7 +53,7 @@ export async function completeForcedChange(
   context: RequestContext,
 ): Promise<'/status' | '/setup'> {
   const { user, session, contract } = live;
-  if (forcedKind(pendingSetupStep(user, session.logon_method)) !== input.kind) throw new AppError('INPUT_INVALID', { field: 'kind' });
+  if (forcedKind(pendingSetupStep(user)) !== input.kind) throw new AppError('INPUT_INVALID', { field: 'kind' });
   const violation = passwordRuleViolation(input.next, { userId: user.user_id, contractId: user.contract_id });
   if (violation) throw new AppError(violation, { field: 'next' });
   if (input.next !== input.nextRepeat) throw new AppError('PASSWORD_REPEAT_MISMATCH', { field: 'nextRepeat' });
@@ -101,6 +101,6 @@ export async function completeForcedChange(
       ip: context.ip,
       recipients: [user.email],
     });
-    return finishSetupIfDone(tx, session.id, user.id, session.logon_method);
+    return finishSetupIfDone(tx, session.id, user.id);
   });
 }

@@ -5,24 +5,24 @@ import { html } from '../../web/html.ts';
 import { layout } from '../../web/layout.ts';
 import { registerPage, type PageRequest } from '../../web/page-route.ts';
 import type { FormState } from '../../web/form.ts';
-import { sentText } from '../../web/form-input.ts';
+import { confirmationPasswordField, sentText } from '../../web/form-input.ts';
 import { pageContext, requestContext, sessionChrome } from '../../web/request-context.ts';
 import { setInitialPasswords } from '../settings/password-service.ts';
 import { confirmEmailCode, pendingEmail, requestEmailCode } from '../settings/email-service.ts';
-import { emailAddressForm, emailCodeForm, initialPasswordsForm } from '../settings/views.ts';
+import { emailAddressForm, emailCodeForm, initialPasswordsForm, prefilled } from '../settings/views.ts';
 import { codeField, emailField, newPasswordField, passwordChangeFields } from '../settings/form-fields.ts';
-import { pendingSetupStep, type SetupStep } from './steps.ts';
+import { pendingSetupStep, type SetupStep } from '../../access/setup-steps.ts';
 import { completeForcedChange, finishSetupIfDone, forcedKind } from './forced-change.ts';
 import { forcedChangeForm, setupDoneForm } from './views.ts';
 
 /**
- * Until this is done, a session stays at the `setup` stage and reaches nothing else:
- * R1.3 the first logon sets both passwords (and, for the master, a confirmed email address; a user
- * whose address the master registered goes straight on); R2.5 after a reset, the new password of
- * each kind that was reset (./steps.ts).
+ * Until this is done, a session stands at the `setup` stage and reaches nothing else
+ * (access/page-stage.ts): R1.3 the first logon sets both passwords; R2.5 after a reset, the new
+ * password of each kind that was reset; R1.3, R7.3 then, for anyone without one, an address they
+ * confirmed by a code sent to it (access/setup-steps.ts).
  */
 function stepOf(request: PageRequest<'setup'>): SetupStep {
-  return pendingSetupStep(request.live.user, request.live.session.logon_method);
+  return pendingSetupStep(request.live.user);
 }
 
 /** Each form answers only at its own step: no address is taken before the passwords are set. */
@@ -42,12 +42,15 @@ export function setupRoutes(app: FastifyInstance, deps: Deps): void {
     if (step === 'passwords') {
       body = html`<p>${t('setup.passwords.intro')}</p>${initialPasswordsForm(t, chrome.csrfToken, state)}`;
     } else if (step === 'email') {
+      const { user } = request.live;
       const again = sentText(request.query, 'again') === '1';
-      const pending = again ? undefined : await pendingEmail(deps, request.live.user.id);
+      const pending = again ? undefined : await pendingEmail(deps, user.id);
+      // The address the bank or an administrator registered is offered; it counts once confirmed.
+      const registered = user.unconfirmed_email ?? user.email;
       body = pending
         ? html`${emailCodeForm(t, chrome.csrfToken, '/setup/email/verify', pending, state)}
 <p class="hint"><a href="/setup?again=1">${t('email.again')}</a></p>`
-        : html`<p>${t('setup.email.intro')}</p>${emailAddressForm(t, chrome.csrfToken, '/setup/email', state)}`;
+        : html`<p>${t('setup.email.intro')}</p>${registered ? html`<p class="hint">${t('setup.email.registered')}</p>` : ''}${emailAddressForm(t, chrome.csrfToken, '/setup/email', prefilled(state, registered))}`;
     } else {
       body = setupDoneForm(t, chrome.csrfToken, state);
     }
@@ -65,7 +68,7 @@ export function setupRoutes(app: FastifyInstance, deps: Deps): void {
       // The same form sent twice: its twin set the passwords a moment ago, before it moved the
       // session on. This one goes where the twin leads instead of answering an error.
       const step = stepOf(request);
-      if (step === 'done' || step === 'email') return finishSetupIfDone(deps.db, session.id, user.id, session.logon_method);
+      if (step === 'done' || step === 'email') return finishSetupIfDone(deps.db, session.id, user.id);
       requireStep(request, 'passwords');
       await setInitialPasswords(
         deps,
@@ -78,7 +81,7 @@ export function setupRoutes(app: FastifyInstance, deps: Deps): void {
         },
         requestContext(request),
       );
-      return finishSetupIfDone(deps.db, session.id, user.id, session.logon_method);
+      return finishSetupIfDone(deps.db, session.id, user.id);
     },
   });
 
@@ -98,7 +101,7 @@ export function setupRoutes(app: FastifyInstance, deps: Deps): void {
     async submit(request) {
       requireStep(request, 'done');
       const { session, user } = request.live;
-      return finishSetupIfDone(deps.db, session.id, user.id, session.logon_method);
+      return finishSetupIfDone(deps.db, session.id, user.id);
     },
   });
 
@@ -109,7 +112,7 @@ export function setupRoutes(app: FastifyInstance, deps: Deps): void {
     render,
     async submit(request) {
       requireStep(request, 'email');
-      await requestEmailCode(deps, request.live, emailField(request.body), requestContext(request));
+      await requestEmailCode(deps, request.live, emailField(request.body), confirmationPasswordField(request.body), requestContext(request));
       return '/setup';
     },
   });
@@ -121,8 +124,7 @@ export function setupRoutes(app: FastifyInstance, deps: Deps): void {
     async submit(request) {
       requireStep(request, 'email');
       await confirmEmailCode(deps, request.live, codeField(request.body), requestContext(request));
-      await deps.db.updateTable('session').set({ stage: 'active' }).where('id', '=', request.live.session.id).execute();
-      return '/status';
+      return finishSetupIfDone(deps.db, request.live.session.id, request.live.user.id);
     },
   });
 }

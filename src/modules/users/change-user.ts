@@ -8,6 +8,7 @@ import type { MessageKey } from '../../web/i18n/index.ts';
 import { actorOf, auditedRefusal, subjectOf } from './administrator.ts';
 import { mailPersonChange } from './change-notice.ts';
 import { describeGrants, sameAccounts, sameGrants, type PermissionsInput } from './grant-details.ts';
+import { addressChange, administeredAddress, applyAdministeredAddress, type AddressChange } from './address.ts';
 import { lockContract, lockPerson, peopleOf, replaceAccounts, replaceGrants, type PersonRecord } from './repository.ts';
 
 export interface ChangeUserInput extends PermissionsInput {
@@ -23,6 +24,7 @@ export type ChangeOutcome = 'changed' | 'unchanged';
 /** What the form changes of the person, for the notice (R7.3). */
 interface Differences {
   profile: boolean;
+  address: AddressChange;
   permissions: boolean;
   accounts: boolean;
 }
@@ -31,8 +33,9 @@ interface Differences {
  * R1.4: name, email, permissions, limits and accounts of a person. The result must lie within the
  * actor's own, and must leave the contract someone able to administer; both are judged before the
  * actor's confirmation password is asked (R1.5) and again under the person's and the contract's
- * locks. A form that changes nothing asks for no password. A changed address is mailed to the old
- * and the new one and to the master (R7.3).
+ * locks. A form that changes nothing asks for no password. A new address waits for its owner's
+ * code (./address.ts); the change is mailed to the address in use and to the master (R7.3), and the
+ * owner's confirmation later tells the old and the new address.
  */
 export function changeUser(deps: Deps, live: LiveSession, userId: string, input: ChangeUserInput, context: RequestContext): Promise<ChangeOutcome> {
   const contractId = live.user.contract_id;
@@ -47,8 +50,10 @@ export function changeUser(deps: Deps, live: LiveSession, userId: string, input:
       const changed: Person = { ...subject.person, grants: input.grants, accountIds: input.accountIds };
       const lastAdministrator = refusalToRemoveLastAdministrator((await peopleOf(executor, contractId)).map((p) => p.person), changed);
       if (lastAdministrator) return auditedRefusal(lastAdministrator);
+      const address = addressChange(subject.user, input.email);
       const differs = {
-        profile: subject.user.display_name !== input.displayName || subject.user.email !== input.email,
+        profile: subject.user.display_name !== input.displayName || address !== 'none',
+        address,
         permissions: !sameGrants(subject.person.grants, input.grants),
         accounts: !sameAccounts(subject.person.accountIds, input.accountIds),
       };
@@ -61,8 +66,15 @@ export function changeUser(deps: Deps, live: LiveSession, userId: string, input:
       await lockPerson(tx, contractId, userId);
       await lockContract(tx, contractId);
     },
-    async write(tx, { subject }) {
-      await tx.updateTable('users').set({ display_name: input.displayName, email: input.email }).where('id', '=', subject.user.id).where('contract_id', '=', contractId).execute();
+    async write(tx, { subject, differs }) {
+      await tx.updateTable('users').set({ display_name: input.displayName }).where('id', '=', subject.user.id).where('contract_id', '=', contractId).execute();
+      await applyAdministeredAddress(deps, tx, {
+        owner: subject.user,
+        wanted: input.email,
+        change: differs.address,
+        setBy: { userId: live.user.user_id, companyName: live.contract.company_name },
+        context,
+      });
       await replaceGrants(tx, subject.user.id, input.grants);
       await replaceAccounts(tx, subject.user.id, input.accountIds);
       return {
@@ -70,7 +82,8 @@ export function changeUser(deps: Deps, live: LiveSession, userId: string, input:
         subjectRef: subject.user.id,
         details: {
           displayName: { from: subject.user.display_name, to: input.displayName },
-          email: { from: subject.user.email, to: input.email },
+          // `inUse`: where notices go until the owner confirms the new address.
+          email: { from: administeredAddress(subject.user), to: input.email, inUse: subject.user.email },
           grants: { from: describeGrants(subject.person.grants), to: describeGrants(input.grants) },
           accountIds: { from: subject.person.accountIds, to: input.accountIds },
         },
@@ -81,7 +94,7 @@ export function changeUser(deps: Deps, live: LiveSession, userId: string, input:
       await mailPersonChange(deps, tx, live, context, now, {
         what: { key: 'users.mail.changed', params: { profile: mark(differs.profile), permissions: mark(differs.permissions), accounts: mark(differs.accounts) } },
         subjectUserId: userId,
-        recipients: [subject.user.email, input.email],
+        recipients: [subject.user.email],
       });
     },
   });

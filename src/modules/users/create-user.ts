@@ -11,6 +11,7 @@ import type { LiveSession } from '../../access/sessions.ts';
 import type { RequestContext } from '../../access/request-context.ts';
 import { actorOf, auditedRefusal } from './administrator.ts';
 import { mailPersonChange } from './change-notice.ts';
+import { sendEmailCode } from '../settings/email-service.ts';
 import { describeGrants, type PermissionsInput } from './grant-details.ts';
 import { lockContract, replaceAccounts, replaceGrants, userIdTaken, type PersonRecord } from './repository.ts';
 
@@ -36,7 +37,8 @@ interface Created {
  * own grid card, the user sets their own passwords. The card is asked of the bank (R3.3). The grants
  * are judged before the actor's confirmation password is asked (R1.5), so refused input costs no
  * attempt, and again under the contract's lock: a free user ID is then judged on rows nobody else
- * is changing.
+ * is changing. The address the actor gives is sent a code and waits for the user to enter it at the
+ * first logon (./address.ts); the master is told of the new user (R7.3).
  */
 export async function createUser(deps: Deps, live: LiveSession, input: CreateUserInput, context: RequestContext): Promise<void> {
   const contractId = live.user.contract_id;
@@ -67,7 +69,9 @@ export async function createUser(deps: Deps, live: LiveSession, input: CreateUse
           user_id: input.userId,
           display_name: input.displayName,
           role: 'user',
-          email: input.email,
+          // R7.3: the address waits for its owner's code (./address.ts); no notice goes to it before.
+          email: null,
+          unconfirmed_email: input.email,
           registration_password_hash: registrationHash,
           registration_password_expires_at: expiresAt,
           created_at: now,
@@ -110,7 +114,13 @@ export async function createUser(deps: Deps, live: LiveSession, input: CreateUse
       await mailPersonChange(deps, tx, live, context, now, {
         what: { key: 'users.mail.created', params: { name: input.displayName } },
         subjectUserId: input.userId,
-        recipients: [input.email],
+        recipients: [],
+      });
+      await sendEmailCode(deps, tx, {
+        owner: { id: result.userRef, contract_id: contractId, user_id: input.userId },
+        newEmail: input.email,
+        setBy: { userId: live.user.user_id, companyName: live.contract.company_name },
+        context,
       });
     },
   });

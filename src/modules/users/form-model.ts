@@ -1,6 +1,7 @@
 import { sentText, sentValue } from '../../web/form-input.ts';
 import { businesses, hasLimits, hasSteps, steps, type Business, type Step } from '../../domain/permissions.ts';
 import type { PersonRecord } from './repository.ts';
+import { administeredAddress } from './address.ts';
 import { accountFieldName, checkboxName, dailyName, perTransactionName, stepName } from './form-input.ts';
 
 /**
@@ -46,7 +47,7 @@ export function modelFromRecord(record: PersonRecord): FormModel {
   return {
     userId: record.user.user_id,
     displayName: record.user.display_name,
-    email: record.user.email ?? '',
+    email: administeredAddress(record.user),
     grants,
     accountIds: new Set(record.person.accountIds),
   };

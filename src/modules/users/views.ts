@@ -63,13 +63,23 @@ ${people.map(
 </table>`;
 }
 
+/**
+ * R7.3: the address notices go to, marked when its owner never confirmed it, and an address an
+ * administrator set that waits for its owner's code — which receives nothing until then.
+ */
+function addressFacts(t: Translate, user: PersonRecord['user']): Html {
+  const inUse = user.email ? html`${user.email}${user.email_confirmed_at ? '' : html` <span class="warning">${t('users.email.notConfirmed')}</span>`}` : t('email.none');
+  const waiting = user.unconfirmed_email ? html`<br><span class="warning" id="email-unconfirmed">${t('users.email.unconfirmed', { email: user.unconfirmed_email })}</span>` : '';
+  return html`${inUse}${waiting}`;
+}
+
 /** The facts of one person, at the top of their page. */
 export function personFacts(t: Translate, record: PersonRecord, card: CardState | undefined): Html {
   const { user, person } = record;
   return html`<dl class="facts">
   <dt>${t('users.col.userId')}</dt><dd>${user.user_id}</dd>
   <dt>${t('users.col.name')}</dt><dd>${user.display_name}</dd>
-  <dt>${t('users.field.email')}</dt><dd>${user.email ?? t('email.none')}</dd>
+  <dt>${t('users.field.email')}</dt><dd>${addressFacts(t, user)}</dd>
   <dt>${t('users.col.role')}</dt><dd>${roleLabel(t, person)}</dd>
   <dt>${t('users.col.status')}</dt><dd>${t(`users.status.${user.status}`)}</dd>
   <dt>${t('users.field.stopped')}</dt><dd>${user.stopped_at ? t('users.stopped.yes') : t('users.stopped.no')}</dd>
@@ -171,6 +181,7 @@ export function personForm(t: Translate, state: FormState, options: PersonFormOp
   ${create ? field(shown, { name: 'userId', label: t('users.field.userId'), maxLength: userIdLengthMax, pattern: '[A-Za-z0-9]{1,30}' }) : ''}
   ${field(shown, { name: 'displayName', label: t('users.field.name'), maxLength: displayNameLengthMax })}
   ${field(shown, { name: 'email', label: t('users.field.email'), type: 'email', inputMode: 'email', maxLength: emailLengthMax })}
+  <p class="hint">${t('users.hint.email')}</p>
   ${
     create
       ? html`${field(shown, { name: 'initialPassword', label: t('users.field.initialPassword'), type: 'password', autocomplete: 'new-password' })}

@@ -35,6 +35,7 @@ export const en: Record<keyof typeof ja, string> = {
   'setup.passwords.intro': 'Set your login password and confirmation password. The registration password stops working once you do.',
   'setup.email.intro': 'Register the email address for notices. We will send it a confirmation code.',
   'setup.verify.intro': 'Enter the 6-digit confirmation code sent to {email}.',
+  'setup.email.registered': 'The address registered for you is filled in. Make sure you can receive the code there, then send it.',
 
   'password.rules': '8 to 32 half-width characters with at least one letter and one digit. It must not contain your user ID or contract ID, nor repeat one of your last 3. The login and confirmation passwords must differ.',
   'password.newLogin': 'New login password',
@@ -62,6 +63,9 @@ export const en: Record<keyof typeof ja, string> = {
   'email.verify': 'Confirm',
   'email.changed': 'Your email address has been changed.',
   'email.codeSent': 'A confirmation code has been sent. Please check your email (valid for 10 minutes).',
+  'email.confirmationPassword': 'Confirmation password',
+  'email.hint.confirmationPassword': 'Registering or changing the address needs your confirmation password. After seven wrong entries in a row, your use of the service is stopped.',
+  'email.unconfirmed': 'An administrator registered a new address, {email}. Enter the confirmation code sent to it to complete the change. Until then, notices go to your current address.',
 
   'status.title': 'Status',
   'status.welcome': '{company} — {name}',
@@ -113,6 +117,7 @@ export const en: Record<keyof typeof ja, string> = {
   'mail.passwordChanged.body': 'The {kind} of user ID "{userId}" of {company} was changed at {at} (from IP address {ip}).',
   'mail.emailCode.subject': 'Email confirmation code',
   'mail.emailCode.body': 'Confirmation code: {code}\nValid for: {minutes} minutes\nEnter this code on the screen to finish registering the address.',
+  'mail.emailCodeSetByAdministrator.body': 'An administrator of {company} (user ID "{actor}") registered this address for user ID "{userId}".\nConfirmation code: {code}\nValid until: {until}\nLog on and enter this code, and notices will come to this address. Until then, none is sent here.',
   'mail.emailChanged.subject': 'Your email address was changed',
   'mail.emailChanged.body': 'The email address of user ID "{userId}" of {company} was changed at {at} from {old} to {new} (from IP address {ip}).',
   'mail.securityChange.subject': 'A security-relevant change was made',

@@ -34,6 +34,7 @@ export const ja = {
   'setup.passwords.intro': 'ログイン暗証番号と確認用暗証番号を登録してください。登録用暗証番号は以後使えなくなります。',
   'setup.email.intro': '通知を受け取るメールアドレスを登録してください。確認コードをお送りします。',
   'setup.verify.intro': '{email} 宛にお送りした確認コード（6桁）を入力してください。',
+  'setup.email.registered': '登録されているアドレスを入力欄に表示しています。確認コードを受け取れるアドレスであることをお確かめのうえ、送信してください。',
 
   'password.rules': '8～32文字の半角英数字（英字と数字をそれぞれ1文字以上）。利用者ID・契約者IDを含むもの、直近3回と同じものは使えません。ログイン暗証番号と確認用暗証番号は別のものにしてください。',
   'password.newLogin': '新しいログイン暗証番号',
@@ -61,6 +62,9 @@ export const ja = {
   'email.verify': '確認する',
   'email.changed': 'メールアドレスを変更しました。',
   'email.codeSent': '確認コードを送信しました。メールをご確認ください（有効期限10分）。',
+  'email.confirmationPassword': '確認用暗証番号',
+  'email.hint.confirmationPassword': 'メールアドレスの登録・変更には確認用暗証番号が必要です。誤りが7回続くと、ご利用が停止されます。',
+  'email.unconfirmed': '管理者が新しいメールアドレス {email} を登録しました。このアドレスに届いた確認コードを入力すると変更が完了します。それまで、お知らせは現在のアドレスに届きます。',
 
   'status.title': 'ステータス',
   'status.welcome': '{company}　{name} 様',
@@ -112,6 +116,7 @@ export const ja = {
   'mail.passwordChanged.body': '{company} の利用者ID「{userId}」の{kind}が {at} に変更されました（接続元IPアドレス: {ip}）。',
   'mail.emailCode.subject': 'メールアドレス確認コード',
   'mail.emailCode.body': '確認コード: {code}\n有効期限: {minutes}分\nこのコードを画面に入力して、メールアドレスの登録を完了してください。',
+  'mail.emailCodeSetByAdministrator.body': '{company} の管理者（利用者ID「{actor}」）が、利用者ID「{userId}」のメールアドレスとしてこのアドレスを登録しました。\n確認コード: {code}\n有効期限: {until}\nログオンしてこのコードを入力すると、このアドレスにお知らせが届くようになります。それまで、このアドレスにお知らせはお送りしません。',
   'mail.emailChanged.subject': 'メールアドレス変更のお知らせ',
   'mail.emailChanged.body': '{company} の利用者ID「{userId}」の登録メールアドレスが {at} に {old} から {new} へ変更されました（接続元IPアドレス: {ip}）。',
   'mail.securityChange.subject': 'セキュリティに関わる変更のお知らせ',

@@ -83,6 +83,12 @@ function passwordAge(t: Translate, changedAt: Date | null, now: Date): string {
   return days === 0 ? t('operatorConsole.person.passwordToday') : t('operatorConsole.person.passwordAgeDays', { days });
 }
 
+/** R7.3: the address notices go to, marked until its owner confirmed it, and one an administrator set that waits for the owner's code. */
+function emailCell(t: Translate, p: PersonRow): Html {
+  const inUse = p.email ? html`${p.email}${p.email_confirmed_at ? '' : html` ${t('operatorConsole.person.emailNotConfirmed')}`}` : t('operatorConsole.person.noEmail');
+  return html`${inUse}${p.unconfirmed_email ? html`<br><span class="unconfirmed">${t('operatorConsole.person.emailWaiting', { email: p.unconfirmed_email })}</span>` : ''}`;
+}
+
 function peopleTable(t: Translate, people: PersonRow[], now: Date): Html {
   return html`<div class="scroll"><table class="uses people" id="people">
 <thead><tr><th>${t('operatorConsole.person.userId')}</th><th>${t('operatorConsole.person.name')}</th><th>${t('operatorConsole.person.role')}</th><th>${t('operatorConsole.person.status')}</th><th>${t('operatorConsole.person.failures')}</th><th>${t('operatorConsole.person.card')}</th><th>${t('operatorConsole.person.cardRequest')}</th><th>${t('operatorConsole.person.passwordAge')}</th><th>${t('operatorConsole.person.certificate')}</th><th>${t('operatorConsole.person.email')}</th></tr></thead>
@@ -95,7 +101,7 @@ function peopleTable(t: Translate, people: PersonRow[], now: Date): Html {
 <td>${p.request_reason ? t('operatorConsole.person.cardRequestValue', { reason: t(`operatorConsole.cardReason.${p.request_reason}`), at: jst(t, p.requested_at) }) : t('operatorConsole.person.noCardRequest')}</td>
 <td>${passwordAge(t, p.login_password_changed_at, now)}</td>
 <td class="certificate">${p.certificate_serial ? t('operatorConsole.person.certificateValue', { serial: p.certificate_serial, expires: dayText(t, tokyoDate(p.certificate_not_after!)) }) : t('operatorConsole.person.noCertificate')}</td>
-<td class="email">${p.email ?? t('operatorConsole.person.noEmail')}</td></tr>`,
+<td class="email">${emailCell(t, p)}</td></tr>`,
   )}</tbody></table></div>`;
 }
 
