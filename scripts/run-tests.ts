@@ -26,6 +26,8 @@ const quickLeaveOut = [
  * the PostgreSQL leg, whose files wait on the server for part of their time, three.
  */
 const filesAtOnceAlone = 2;
+const filesAtOnceEmbeddedBeside = 1;
+const filesAtOncePostgresBeside = 3;
 
 /**
  * Files that take the longest (browsers, processes, load; see the slowest files printed at the end)
@@ -191,8 +193,8 @@ if (TEST_DATABASE_URL && !quick) {
     const own = selected.filter((f) => embeddedOwn.some((pattern) => matchesGlob(f, pattern)));
     embedded.files = selected.filter((f) => databaseFree.includes(f) || own.includes(f));
     postgres.files = selected.filter((f) => !databaseFree.includes(f));
-    embedded.filesAtOnce = Number(process.env.TEST_EMBEDDED_AT_ONCE ?? 1);
-    postgres.filesAtOnce = Number(process.env.TEST_POSTGRES_AT_ONCE ?? 3);
+    embedded.filesAtOnce = filesAtOnceEmbeddedBeside;
+    postgres.filesAtOnce = filesAtOncePostgresBeside;
     embedded.leftOut = `the ${postgres.files.filter((f) => !own.includes(f)).length} other files that use a database run in the PostgreSQL leg of this run`;
     postgres.leftOut = `the ${databaseFree.length} files that use no database run in the embedded leg of this run`;
   }
