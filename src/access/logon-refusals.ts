@@ -6,7 +6,7 @@ import type { LogonPortal } from '../db/schema-logon-watch.ts';
 import { AppError } from '../errors.ts';
 import { recordAudit, recordAudits, type AuditEvent } from '../audit/audit-trail.ts';
 import { startRepeatingJob, type RepeatingJob, type RepeatingJobOptions } from '../platform/repeating-job.ts';
-import { hitRateLimit, windowStartOf } from './rate-limit.ts';
+import { hitRateLimit, pruneRateLimits, windowStartOf } from './rate-limit.ts';
 import type { RequestContext } from './request-context.ts';
 
 /**
@@ -26,6 +26,12 @@ export const refusalMinuteClosedSeconds = 120;
 
 /** Totals recorded per transaction; a round runs transactions until fewer are due. */
 export const refusalTotalsBatchRows = 500;
+
+/**
+ * How long the console keeps an address-minute whose total is in the audit trail. The trail keeps
+ * the wave for good; the counter rows only serve the console's recent view.
+ */
+export const refusalRowsKeptDays = 90;
 
 /** How many address-minutes the console shows, newest first. */
 export const refusalRowsShownMax = 200;
@@ -116,11 +122,26 @@ export async function recordRefusalTotals(deps: Deps, now: Date): Promise<number
   });
 }
 
-/** Records the totals every `intervalMs` until stopped, all that are due in each round. */
+/**
+ * Drops what no longer counts: rate-limit windows before the current one's predecessor (a window
+ * decides only while it is current), and address-minutes older than `refusalRowsKeptDays` whose
+ * total is recorded. Without it both tables grow with every address that ever logged on.
+ */
+export async function pruneLogonCounters(executor: Executor, now: Date): Promise<void> {
+  await pruneRateLimits(executor, new Date(windowStartOf(now, logonRateWindowSeconds).getTime() - logonRateWindowSeconds * 1000));
+  await executor
+    .deleteFrom('logon_refusal')
+    .where('total_recorded_at', 'is not', null)
+    .where('minute', '<', new Date(now.getTime() - refusalRowsKeptDays * 86_400_000))
+    .execute();
+}
+
+/** Records the totals every `intervalMs` until stopped, all that are due in each round, then prunes. */
 export function startRefusalTotals(deps: Deps, options: RepeatingJobOptions): RepeatingJob {
   return startRepeatingJob(async () => {
     const now = deps.clock.now();
     while ((await recordRefusalTotals(deps, now)) === refusalTotalsBatchRows);
+    await pruneLogonCounters(deps.db, now);
   }, options);
 }
 

@@ -26,7 +26,7 @@ export function windowStartOf(now: Date, windowSeconds: number): Date {
   return new Date(Math.floor(now.getTime() / (windowSeconds * 1000)) * windowSeconds * 1000);
 }
 
-/** Old windows are of no use; the outbox loop calls this now and then. */
+/** Old windows are of no use; the logon counters' job calls this each round (logon-refusals.ts). */
 export async function pruneRateLimits(executor: Executor, before: Date): Promise<void> {
   await executor.deleteFrom('rate_limit_hit').where('window_start', '<', before).execute();
 }

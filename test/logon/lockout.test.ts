@@ -6,7 +6,7 @@ import { logon, wrongGridAnswerFields, type TestPerson } from '../helpers/people
 import { contractIdFrom } from '../../src/domain/contract-id.ts';
 import { liftStop } from '../../src/modules/contracts/service.ts';
 import { activeMaster, addUser, appForFile, contractRow, outboxTo, passwordStep, startApp, userRow } from '../helpers/http-app.ts';
-import { recordRefusalTotals, refusalMinuteClosedSeconds } from '../../src/access/logon-refusals.ts';
+import { pruneLogonCounters, recordRefusalTotals, refusalMinuteClosedSeconds, refusalRowsKeptDays } from '../../src/access/logon-refusals.ts';
 import { verifyAuditChain } from '../../src/audit/verify.ts';
 import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
 import type { Db } from '../../src/db/open.ts';
@@ -297,6 +297,18 @@ test('R2.4, R9.1: a burst over the rate limit is in the audit trail once per add
     const verified = await verifyAuditChain(t.db);
     assert.deepEqual(verified.problems, []);
     assert.equal(verified.ok, true);
+
+    // The counters are pruned, the trail is not: a wave stays visible in the audit trail for good.
+    const counters = async () => ({
+      windows: (await t.db.selectFrom('rate_limit_hit').select('bucket').where('bucket', 'like', '%198.51.100.%').execute()).length,
+      minutes: (await t.db.selectFrom('logon_refusal').select('ip').where('ip', 'like', '198.51.100.%').execute()).length,
+    });
+    await pruneLogonCounters(t.db, limited.deps.clock.now());
+    assert.deepEqual(await counters(), { windows: 1, minutes: 3 }, 'the current window stays (the two of two minutes ago go), and the recent minutes');
+    limited.deps.clock.advanceSeconds(refusalRowsKeptDays * 86_400);
+    await pruneLogonCounters(t.db, limited.deps.clock.now());
+    assert.deepEqual(await counters(), { windows: 0, minutes: 1 }, 'old windows go; of the old minutes only the one whose total is not recorded yet stays');
+    assert.equal((await totals()).length, 2);
   } finally {
     await limited.app.close();
   }
