@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { before, after } from 'node:test';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +12,8 @@ import type { Db } from '../../src/db/open.ts';
 import { embeddedTlsCertificate } from '../../src/platform/embedded-secrets.ts';
 import { expectedAnswer } from '../../src/auth/grid-card.ts';
 import { testDeps } from '../helpers/deps.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { buildConsole } from '../../src/operator/console/server.ts';
 
 /**
  * Browser tests drive Debian's Chromium against the real portal, started in this process over
@@ -47,6 +50,53 @@ export async function startPortal(db: Db, options: { env?: Record<string, string
       rmSync(certDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The operator console, started on the portal's deps (the same database and clock) over HTTPS. */
+export interface Console {
+  app: FastifyInstance;
+  url: string;
+}
+
+/** What the tests of one browser file share; filled in by the file's `before`, when Chromium is there. */
+export interface BrowserSuite {
+  database: TestDatabase;
+  portal: Portal;
+  browser: Browser;
+  /** Only when the suite was asked for one. */
+  console: Console;
+}
+
+/**
+ * Registers the `before` and `after` of a browser file: a database of its own, the portal on it
+ * (with the configuration given), the operator console when asked, and one Chromium. Nothing is
+ * started without Chromium: the file's tests skip with `noChromium` as their reason.
+ */
+export function browserSuite(options: { env?: Record<string, string>; console?: boolean } = {}): BrowserSuite {
+  const suite = {} as BrowserSuite;
+  let consoleCertDir: string | undefined;
+  before(async () => {
+    if (noChromium) return;
+    suite.database = await createTestDatabase();
+    suite.portal = await startPortal(suite.database.db, { env: options.env });
+    if (options.console) {
+      consoleCertDir = mkdtempSync(join(tmpdir(), 'ib-e2e-console-tls-'));
+      const https = await embeddedTlsCertificate(consoleCertDir, ['localhost', '127.0.0.1'], new Date());
+      const app = await buildConsole(suite.portal.deps, { https, logger: false });
+      await app.listen({ host: '127.0.0.1', port: 0 });
+      suite.console = { app, url: `https://127.0.0.1:${(app.server.address() as AddressInfo).port}` };
+    }
+    suite.browser = await launchBrowser();
+  });
+  after(async () => {
+    if (noChromium) return;
+    await suite.browser?.close();
+    await suite.console?.app.close();
+    await suite.portal?.close();
+    if (consoleCertDir) rmSync(consoleCertDir, { recursive: true, force: true });
+    await suite.database?.drop();
+  });
+  return suite;
 }
 
 export function launchBrowser(): Promise<Browser> {

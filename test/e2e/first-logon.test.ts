@@ -1,42 +1,24 @@
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser } from 'playwright-core';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { lastEmailCode, lastOneTimePassword, onboardMaster, otpAddressOf } from '../helpers/people.ts';
 import {
   assertNoProblems,
-  launchBrowser,
   noChromium,
   openTab,
   registerOtpAddressInBrowser,
   screenshot,
-  startPortal,
   submit,
   typeGridStep,
   typePasswordStep,
   where,
-  type Portal,
+  browserSuite,
 } from './browser-helpers.ts';
 
-let database: TestDatabase;
-let portal: Portal;
-let browser: Browser;
-before(async () => {
-  if (noChromium) return;
-  database = await createTestDatabase();
-  portal = await startPortal(database.db);
-  browser = await launchBrowser();
-});
-after(async () => {
-  if (noChromium) return;
-  await browser.close();
-  await portal.close();
-  await database.drop();
-});
+const suite = browserSuite();
 
 test('R1.3 in a browser: the first logon goes from the registration password and grid card through both passwords and a confirmed email to the status page, with no console error or CSP violation', { skip: noChromium }, async () => {
-  const master = await onboardMaster(portal.deps);
-  const tab = await openTab(browser, portal.baseUrl);
+  const master = await onboardMaster(suite.portal.deps);
+  const tab = await openTab(suite.browser, suite.portal.baseUrl);
   const { page } = tab;
 
   await page.goto('/logon');
@@ -63,7 +45,7 @@ test('R1.3 in a browser: the first logon goes from the registration password and
   await submit(page, '/setup/email');
   assert.equal(where(page), '/setup');
   await screenshot(page, 'first-logon-email-code');
-  await page.locator('#f-code').fill(await lastEmailCode(portal.deps, master.email));
+  await page.locator('#f-code').fill(await lastEmailCode(suite.portal.deps, master.email));
   await submit(page, '/setup/email/verify');
 
   // R5.1: the master may send transfers: the OTP address comes next, and nothing else opens before it.
@@ -71,7 +53,7 @@ test('R1.3 in a browser: the first logon goes from the registration password and
   await screenshot(page, 'first-logon-otp-address');
   await page.goto('/transfers');
   assert.equal(where(page), '/otp-address');
-  await registerOtpAddressInBrowser(page, (address) => lastOneTimePassword(portal.deps, address), master, otpAddressOf(master));
+  await registerOtpAddressInBrowser(page, (address) => lastOneTimePassword(suite.portal.deps, address), master, otpAddressOf(master));
 
   assert.equal(where(page), '/status');
   assert.equal(await page.locator('h1').textContent(), 'ステータス');

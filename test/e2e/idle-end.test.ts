@@ -1,21 +1,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, Page } from 'playwright-core';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { Client } from '../helpers/client.ts';
 import { completeFirstLogon, onboardMaster, type TestPerson } from '../helpers/people.ts';
 import { ja } from '../../src/web/i18n/ja.ts';
-import {
-  assertNoProblems,
-  launchBrowser,
-  noChromium,
-  openTab,
-  screenshot,
-  where,
-  startPortal,
-  type Portal,
-  logonInBrowser,
-} from './browser-helpers.ts';
+import { assertNoProblems, noChromium, openTab, screenshot, where, startPortal, logonInBrowser, browserSuite } from './browser-helpers.ts';
 
 /**
  * R7.1: the idle end. The server's FakeClock is advanced instead of waiting; the page's warning runs
@@ -23,40 +11,26 @@ import {
  */
 const idleSeconds = 600;
 
-let database: TestDatabase;
-let portal: Portal;
-let browser: Browser;
-before(async () => {
-  if (noChromium) return;
-  database = await createTestDatabase();
-  portal = await startPortal(database.db, { env: { SESSION_IDLE_SECONDS: String(idleSeconds) } });
-  browser = await launchBrowser();
-});
-after(async () => {
-  if (noChromium) return;
-  await browser.close();
-  await portal.close();
-  await database.drop();
-});
+const suite = browserSuite({ env: { SESSION_IDLE_SECONDS: String(idleSeconds) } });
 
 async function readyMaster(): Promise<TestPerson> {
-  const master = await onboardMaster(portal.deps);
-  await completeFirstLogon(new Client(portal.app), portal.deps, master);
+  const master = await onboardMaster(suite.portal.deps);
+  await completeFirstLogon(new Client(suite.portal.app), suite.portal.deps, master);
   return master;
 }
 
 test('R7.1 in a browser: a session left idle past SESSION_IDLE_SECONDS ends, and the next click lands on the logon page with the idle notice', { skip: noChromium }, async () => {
   const master = await readyMaster();
-  const tab = await openTab(browser, portal.baseUrl);
+  const tab = await openTab(suite.browser, suite.portal.baseUrl);
   const { page } = tab;
   await logonInBrowser(page, master);
 
   // One second short of the end, a click still works and counts as activity.
-  portal.deps.clock.advanceSeconds(idleSeconds - 1);
+  suite.portal.deps.clock.advanceSeconds(idleSeconds - 1);
   await Promise.all([page.waitForURL('**/settings/password'), page.locator('nav.menu a[href="/settings/password"]').click()]);
   await screenshot(page, 'settings-password');
 
-  portal.deps.clock.advanceSeconds(idleSeconds);
+  suite.portal.deps.clock.advanceSeconds(idleSeconds);
   await Promise.all([page.waitForURL('**/logon?ended=idle'), page.locator('nav.menu a[href="/status"]').click()]);
   assert.equal(await page.locator('.notice').textContent(), ja['logon.notice.idle']);
   await screenshot(page, 'idle-end');
@@ -69,7 +43,7 @@ test('R7.1 in a browser: a session left idle past SESSION_IDLE_SECONDS ends, and
 
 test('R7.1 in a browser: the page warns before the idle end, extending keeps the session, and a countdown run out shows the idle notice', { skip: noChromium }, async () => {
   const master = await readyMaster();
-  const tab = await openTab(browser, portal.baseUrl);
+  const tab = await openTab(suite.browser, suite.portal.baseUrl);
   const { page } = tab;
   await page.clock.install();
   await logonInBrowser(page, master);
@@ -93,14 +67,14 @@ test('R7.1 in a browser: the page warns before the idle end, extending keeps the
   await screenshot(page, 'idle-warning');
 
   // Extending is a background request, which keeps the session alive on the server; the page stays.
-  portal.deps.clock.advanceSeconds(idleSeconds - 1);
+  suite.portal.deps.clock.advanceSeconds(idleSeconds - 1);
   await page.locator('#idle-extend').click();
   await warning.waitFor({ state: 'hidden' });
   assert.equal(where(page), '/status');
   assert.equal(await info.isVisible(), true, 'the countdown starts afresh');
 
   // Left alone, the countdown reaches zero and the page reloads onto the logon page.
-  portal.deps.clock.advanceSeconds(idleSeconds + 1);
+  suite.portal.deps.clock.advanceSeconds(idleSeconds + 1);
   await Promise.all([page.waitForURL('**/logon?ended=idle'), page.clock.runFor((idleSeconds + 1) * 1000)]);
   assert.equal(await page.locator('.notice').textContent(), ja['logon.notice.idle']);
   assertNoProblems(tab);
@@ -115,11 +89,11 @@ test('R7.1 in a browser: the page warns before the idle end, extending keeps the
 const shortIdleSeconds = 8;
 
 test('R7.1 in a browser: after 延長する, the original idle end passes and what was typed is still on the page (no reload by the no-JavaScript refresh)', { skip: noChromium }, async () => {
-  const shortPortal = await startPortal(database.db, { env: { SESSION_IDLE_SECONDS: String(shortIdleSeconds) } });
+  const shortPortal = await startPortal(suite.database.db, { env: { SESSION_IDLE_SECONDS: String(shortIdleSeconds) } });
   try {
     const master = await onboardMaster(shortPortal.deps);
     await completeFirstLogon(new Client(shortPortal.app), shortPortal.deps, master);
-    const tab = await openTab(browser, shortPortal.baseUrl);
+    const tab = await openTab(suite.browser, shortPortal.baseUrl);
     const { page } = tab;
     await page.clock.install();
     await logonInBrowser(page, master);
@@ -153,11 +127,11 @@ test('R7.1 in a browser: after 延長する, the original idle end passes and wh
 });
 
 test('R7.1 without JavaScript: the meta refresh still takes an idle page to the logon page', { skip: noChromium }, async () => {
-  const shortPortal = await startPortal(database.db, { env: { SESSION_IDLE_SECONDS: String(shortIdleSeconds) } });
+  const shortPortal = await startPortal(suite.database.db, { env: { SESSION_IDLE_SECONDS: String(shortIdleSeconds) } });
   try {
     const master = await onboardMaster(shortPortal.deps);
     await completeFirstLogon(new Client(shortPortal.app), shortPortal.deps, master);
-    const context = await browser.newContext({ baseURL: shortPortal.baseUrl, ignoreHTTPSErrors: true, javaScriptEnabled: false });
+    const context = await suite.browser.newContext({ baseURL: shortPortal.baseUrl, ignoreHTTPSErrors: true, javaScriptEnabled: false });
     const page = await context.newPage();
     await logonInBrowser(page, master);
     shortPortal.deps.clock.advanceSeconds(shortIdleSeconds + 1);

@@ -1,14 +1,11 @@
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser } from 'playwright-core';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { Client } from '../helpers/client.ts';
 import { completeFirstLogon, onboardMaster, type TestPerson } from '../helpers/people.ts';
 import { ja } from '../../src/web/i18n/ja.ts';
 import { en } from '../../src/web/i18n/en.ts';
 import {
   assertNoProblems,
-  launchBrowser,
   noChromium,
   openTab,
   screenshot,
@@ -16,30 +13,15 @@ import {
   typeGridStep,
   typePasswordStep,
   where,
-  startPortal,
-  type Portal,
+  browserSuite,
 } from './browser-helpers.ts';
 
-let database: TestDatabase;
-let portal: Portal;
-let browser: Browser;
-before(async () => {
-  if (noChromium) return;
-  database = await createTestDatabase();
-  portal = await startPortal(database.db);
-  browser = await launchBrowser();
-});
-after(async () => {
-  if (noChromium) return;
-  await browser.close();
-  await portal.close();
-  await database.drop();
-});
+const suite = browserSuite();
 
-/** A master who has completed the first logon (over app.inject, which is quicker than the browser). */
+/** A master who has completed the first logon (over app.inject, which is quicker than the suite.browser). */
 async function readyMaster(): Promise<TestPerson> {
-  const master = await onboardMaster(portal.deps);
-  await completeFirstLogon(new Client(portal.app), portal.deps, master);
+  const master = await onboardMaster(suite.portal.deps);
+  await completeFirstLogon(new Client(suite.portal.app), suite.portal.deps, master);
   return master;
 }
 
@@ -53,7 +35,7 @@ function japaneseLeft(text: string, names: string[]): string[] {
 
 test('R3.1, R7.2 in a browser: a normal logon lands on the status page with the recent uses, and logging off returns to the logon page with its notice', { skip: noChromium }, async () => {
   const master = await readyMaster();
-  const tab = await openTab(browser, portal.baseUrl);
+  const tab = await openTab(suite.browser, suite.portal.baseUrl);
   const { page } = tab;
 
   await page.goto('/logon');
@@ -85,7 +67,7 @@ test('R3.1, R7.2 in a browser: a normal logon lands on the status page with the 
 
 test('R2.3 in a browser: a wrong password shows the one logon failure on the same page, keeps the IDs typed and never the password', { skip: noChromium }, async () => {
   const master = await readyMaster();
-  const tab = await openTab(browser, portal.baseUrl);
+  const tab = await openTab(suite.browser, suite.portal.baseUrl);
   const { page } = tab;
   await page.goto('/logon');
   await typePasswordStep(page, master, 'Wrong2026pass');
@@ -101,7 +83,7 @@ test('R2.3 in a browser: a wrong password shows the one logon failure on the sam
 
 test('the English switch on the logon page turns the page English, and the choice lasts through the logon to the status page', { skip: noChromium }, async () => {
   const master = await readyMaster();
-  const tab = await openTab(browser, portal.baseUrl);
+  const tab = await openTab(suite.browser, suite.portal.baseUrl);
   const { page } = tab;
   await page.goto('/logon');
   assert.equal(await page.locator('html').getAttribute('lang'), 'ja');
@@ -109,7 +91,7 @@ test('the English switch on the logon page turns the page English, and the choic
 
   assert.equal(await page.locator('html').getAttribute('lang'), 'en');
   assert.equal(await page.locator('h1').textContent(), en['logon.title']);
-  const bank = portal.deps.config.bankName;
+  const bank = suite.portal.deps.config.bankName;
   const left: Record<string, string[]> = {};
   left.logon = japaneseLeft(await page.locator('body').innerText(), [bank, en['app.switchLanguage']]);
   await screenshot(page, 'logon-en');
@@ -120,8 +102,8 @@ test('the English switch on the logon page turns the page English, and the choic
   await typeGridStep(page, master.digits);
   assert.equal(where(page), '/status');
   assert.equal(await page.locator('h1').textContent(), en['status.title']);
-  const contract = await portal.deps.db.selectFrom('contract').select('company_name').where('id', '=', master.contractId).executeTakeFirstOrThrow();
-  const person = await portal.deps.db.selectFrom('users').select('display_name').where('contract_id', '=', master.contractId).executeTakeFirstOrThrow();
+  const contract = await suite.portal.deps.db.selectFrom('contract').select('company_name').where('id', '=', master.contractId).executeTakeFirstOrThrow();
+  const person = await suite.portal.deps.db.selectFrom('users').select('display_name').where('contract_id', '=', master.contractId).executeTakeFirstOrThrow();
   left.status = japaneseLeft(await page.locator('body').innerText(), [bank, en['app.switchLanguage'], contract.company_name, person.display_name]);
   await screenshot(page, 'status-en');
 
@@ -133,7 +115,7 @@ test('the English switch on the logon page turns the page English, and the choic
 });
 
 test('the page names an icon the portal serves, so no page logs a 404 for the browser\'s favicon request', { skip: noChromium }, async () => {
-  const tab = await openTab(browser, portal.baseUrl);
+  const tab = await openTab(suite.browser, suite.portal.baseUrl);
   await tab.page.goto('/logon');
   // Without a declared icon, the browser asks for /favicon.ico by itself.
   const declared = await tab.page.evaluate(() => document.querySelector('link[rel~="icon"]')?.getAttribute('href') ?? null);
@@ -143,7 +125,7 @@ test('the page names an icon the portal serves, so no page logs a 404 for the br
 });
 
 test('the CSP blocks an inline script and an inline style put into a portal page, and the browser tests see the violation', { skip: noChromium }, async () => {
-  const tab = await openTab(browser, portal.baseUrl);
+  const tab = await openTab(suite.browser, suite.portal.baseUrl);
   const { page } = tab;
   await page.goto('/logon');
   const ran = await page.evaluate(async () => {

@@ -3,8 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import type { Page } from 'playwright-core';
 import { Client } from '../helpers/client.ts';
 import { completeFirstLogon, lastOneTimePassword, onboardMaster, otpAddressOf } from '../helpers/people.ts';
 import { addUserWith } from '../users/helpers.ts';
@@ -13,26 +12,23 @@ import { addAccount, addContract, balanceOf, otherOwnBranchCode, ownBranchCode }
 import { readMail } from '../outbox/read-mail.ts';
 import { deliverDue } from '../../src/outbox/delivery.ts';
 import { emlFileTransport } from '../../src/outbox/transport.ts';
-import { assertNoProblems, launchBrowser, noChromium, openTab, registerOtpAddressInBrowser, screenshot, startPortal, where, type Portal, logonInBrowser } from './browser-helpers.ts';
+import {
+  assertNoProblems,
+  noChromium,
+  openTab,
+  registerOtpAddressInBrowser,
+  screenshot,
+  where,
+  logonInBrowser,
+  browserSuite,
+} from './browser-helpers.ts';
 
-let database: TestDatabase;
-let portal: Portal;
-let browser: Browser;
+const suite = browserSuite();
 let mailDir: string;
-before(async () => {
-  if (noChromium) return;
-  database = await createTestDatabase();
-  portal = await startPortal(database.db);
-  browser = await launchBrowser();
+before(() => {
   mailDir = mkdtempSync(join(tmpdir(), 'ib-e2e-mail-'));
 });
-after(async () => {
-  if (noChromium) return;
-  await browser.close();
-  await portal.close();
-  await database.drop();
-  rmSync(mailDir, { recursive: true, force: true });
-});
+after(() => rmSync(mailDir, { recursive: true, force: true }));
 
 /** Presses the submit button of one form (picked by a selector) and waits for the page it leads to. */
 async function press(page: Page, form: string): Promise<void> {
@@ -41,7 +37,7 @@ async function press(page: Page, form: string): Promise<void> {
 }
 
 test('R8.2, R8.5, R7.3 in a browser: a payee registered and approved, a transfer to it entered and confirmed, approved by a second person, and the result emailed', { skip: noChromium, timeout: 180_000 }, async () => {
-  const { deps } = portal;
+  const { deps } = suite.portal;
   await deps.db
     .insertInto('own_branch')
     .values([
@@ -51,7 +47,7 @@ test('R8.2, R8.5, R7.3 in a browser: a payee registered and approved, a transfer
     .onConflict((oc) => oc.column('code').doNothing())
     .execute();
   const master = await onboardMaster(deps);
-  await completeFirstLogon(new Client(portal.app), deps, master);
+  await completeFirstLogon(new Client(suite.portal.app), deps, master);
   // R8.5: single approval; the second person holds approve (and send, so the approval sends it).
   await deps.db.updateTable('contract').set({ approval_mode: 'single' }).where('id', '=', master.contractId).execute();
   const from = await addAccount(deps, master.contractId, { fundYen: 2_000_000n });
@@ -59,7 +55,7 @@ test('R8.2, R8.5, R7.3 in a browser: a payee registered and approved, a transfer
   const approver = await addUserWith(deps, master.contractId, [{ business: 'transfer', approve: true, send: true, perTransactionLimitYen: 1_000_000n, dailyLimitYen: 3_000_000n }], [from.id]);
 
   // The master registers the payee, typing the name in hiragana.
-  const masterTab = await openTab(browser, portal.baseUrl);
+  const masterTab = await openTab(suite.browser, suite.portal.baseUrl);
   const mp = masterTab.page;
   await logonInBrowser(mp, master);
   await Promise.all([mp.waitForURL('**/payees'), mp.locator('nav.menu a[href="/payees"]').click()]);
@@ -81,7 +77,7 @@ test('R8.2, R8.5, R7.3 in a browser: a payee registered and approved, a transfer
   const payeeId = payeePath[1]!;
 
   // The second person approves the payee.
-  const approverTab = await openTab(browser, portal.baseUrl);
+  const approverTab = await openTab(suite.browser, suite.portal.baseUrl);
   const ap = approverTab.page;
   // R5.1: the approver may send transfers, so the first page after the logon asks for the OTP address.
   await logonInBrowser(ap, approver, '/otp-address');
@@ -147,7 +143,7 @@ test('R8.2, R8.5, R7.3 in a browser: a payee registered and approved, a transfer
   const pageText = (await ap.locator('main').textContent()) ?? '';
   for (const shown of ['ﾄﾘﾋｷｻｷ', '120,000円', '220円', payeeAccount.accountNumber]) assert.ok(pageText.includes(shown), `the page states ${shown} too`);
   await screenshot(ap, 'money-transfer-otp-sent');
-  const mailTab = await browser.newPage();
+  const mailTab = await suite.browser.newPage();
   await mailTab.setContent(`<pre style="font: 14px 'IPAGothic', monospace; padding: 16px">${`件名: ${otpMail.subject}\n\n${otpMail.body}`.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</pre>`);
   await screenshot(mailTab, 'money-transfer-otp-email');
   await mailTab.close();

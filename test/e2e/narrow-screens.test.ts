@@ -1,51 +1,19 @@
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
-import type { FastifyInstance } from 'fastify';
-import type { Browser, Page } from 'playwright-core';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import type { Page } from 'playwright-core';
 import { completeFirstLogon, onboardMaster } from '../helpers/people.ts';
 import { Client } from '../helpers/client.ts';
 import { addUser } from '../helpers/http-app.ts';
-import { embeddedTlsCertificate } from '../../src/platform/embedded-secrets.ts';
-import { buildConsole } from '../../src/operator/console/server.ts';
 import type { StaffCredentials } from '../../src/operator/staff/accounts.ts';
 import { newStaff } from '../operator/console-support.ts';
 import { staffLogonInBrowser } from './staff-logon-browser.ts';
-import { assertNoProblems, launchBrowser, logonInBrowser, noChromium, openTab, screenshot, startPortal, where, type Portal, type Tab } from './browser-helpers.ts';
+import { assertNoProblems, logonInBrowser, noChromium, openTab, screenshot, where, type Tab, browserSuite } from './browser-helpers.ts';
 
 /**
  * The console's work queue in a browser (R3.3, R2.3), and the pages on a 390 px phone: the header
  * wraps, a wide table scrolls inside its own box, and the page never scrolls sideways.
  */
-let database: TestDatabase;
-let portal: Portal;
-let operatorConsole: FastifyInstance;
-let consoleUrl: string;
-let certDir: string;
-let browser: Browser;
-before(async () => {
-  if (noChromium) return;
-  database = await createTestDatabase();
-  portal = await startPortal(database.db);
-  certDir = mkdtempSync(join(tmpdir(), 'ib-e2e-narrow-tls-'));
-  const https = await embeddedTlsCertificate(certDir, ['localhost', '127.0.0.1'], new Date());
-  operatorConsole = await buildConsole(portal.deps, { https, logger: false });
-  await operatorConsole.listen({ host: '127.0.0.1', port: 0 });
-  consoleUrl = `https://127.0.0.1:${(operatorConsole.server.address() as AddressInfo).port}`;
-  browser = await launchBrowser();
-});
-after(async () => {
-  if (noChromium) return;
-  await browser.close();
-  await operatorConsole.close();
-  await portal.close();
-  rmSync(certDir, { recursive: true, force: true });
-  await database.drop();
-});
+const suite = browserSuite({ console: true });
 
 async function press(page: Page, selector: string): Promise<void> {
   await Promise.all([page.waitForEvent('framenavigated', (frame) => frame === page.mainFrame()), page.locator(selector).click()]);
@@ -53,7 +21,7 @@ async function press(page: Page, selector: string): Promise<void> {
 }
 
 async function staffLogon(tab: Tab, member: StaffCredentials): Promise<void> {
-  await staffLogonInBrowser(tab.page, portal.deps, member);
+  await staffLogonInBrowser(tab.page, suite.portal.deps, member);
 }
 
 /** How far the page and an element can scroll sideways, as the browser laid them out. */
@@ -81,7 +49,7 @@ async function assertLogoffOnOneLine(page: Page, form: string, what: string): Pr
 }
 
 test('R3.3, R2.3: staff open the work queue from the menu and see requests and stops of several contracts, oldest first; at 390 px its table scrolls inside its box and the page does not', { skip: noChromium }, async () => {
-  const deps = portal.deps;
+  const deps = suite.portal.deps;
   const stopped = await onboardMaster(deps, { lockMode: 'linked' });
   await deps.db.updateTable('users').set({ stopped_at: deps.clock.now() }).where('contract_id', '=', stopped.contractId).execute();
   deps.clock.advanceSeconds(600);
@@ -90,7 +58,7 @@ test('R3.3, R2.3: staff open the work queue from the menu and see requests and s
   const ref = await deps.db.selectFrom('users').select('id').where('contract_id', '=', other.contractId).where('user_id', '=', newcomer.userId).executeTakeFirstOrThrow();
   await deps.db.insertInto('grid_card_request').values({ user_ref: ref.id, requested_by: ref.id, reason: 'new_user', requested_at: deps.clock.now() }).execute();
 
-  const tab = await openTab(browser, consoleUrl);
+  const tab = await openTab(suite.browser, suite.console.url);
   await staffLogon(tab, await newStaff(deps, 'recorder', 'e2e.queue'));
   const { page } = tab;
   await press(page, 'nav.menu a[href="/operator/queue"]');
@@ -123,7 +91,7 @@ test('R3.3, R2.3: staff open the work queue from the menu and see requests and s
 });
 
 test('the portal at 390 px: the logon page and its header fit the screen, nothing scrolls sideways', { skip: noChromium }, async () => {
-  const tab = await openTab(browser, portal.baseUrl);
+  const tab = await openTab(suite.browser, suite.portal.baseUrl);
   const { page } = tab;
   await page.setViewportSize({ width: 390, height: 844 });
   await page.goto('/logon');
@@ -135,9 +103,9 @@ test('the portal at 390 px: the logon page and its header fit the screen, nothin
 });
 
 test('the header at 390 px keeps ログオフ on one line in either language (not one character per line)', { skip: noChromium }, async () => {
-  const master = await onboardMaster(portal.deps);
-  await completeFirstLogon(new Client(portal.app), portal.deps, master);
-  const tab = await openTab(browser, portal.baseUrl);
+  const master = await onboardMaster(suite.portal.deps);
+  await completeFirstLogon(new Client(suite.portal.app), suite.portal.deps, master);
+  const tab = await openTab(suite.browser, suite.portal.baseUrl);
   const { page } = tab;
   await page.setViewportSize({ width: 390, height: 844 });
   await logonInBrowser(page, master);

@@ -1,16 +1,8 @@
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
-import type { FastifyInstance } from 'fastify';
-import type { Browser, Page } from 'playwright-core';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import type { Page } from 'playwright-core';
 import { Client } from '../helpers/client.ts';
 import { completeFirstLogon, onboardMaster, type TestPerson } from '../helpers/people.ts';
-import { embeddedTlsCertificate } from '../../src/platform/embedded-secrets.ts';
-import { buildConsole } from '../../src/operator/console/server.ts';
 import type { StaffCredentials } from '../../src/operator/staff/accounts.ts';
 import { totpPeriodSeconds } from '../../src/operator/staff/totp.ts';
 import { ja } from '../../src/web/i18n/ja.ts';
@@ -19,17 +11,14 @@ import { currentCode, newStaff, ownPasswordOf, replacedPassword, staffLogon as s
 import { staffLogonInBrowser } from './staff-logon-browser.ts';
 import {
   assertNoProblems,
-  launchBrowser,
   noChromium,
   openTab,
   screenshot,
-  typeGridStep,
   typePasswordStep,
   where,
-  startPortal,
-  type Portal,
   type Tab,
   logonInBrowser,
+  browserSuite,
 } from './browser-helpers.ts';
 
 /**
@@ -40,31 +29,7 @@ import {
 const console_ = operatorConsoleMessages.ja;
 const consoleEn = operatorConsoleMessages.en;
 
-let database: TestDatabase;
-let portal: Portal;
-let operatorConsole: FastifyInstance;
-let consoleUrl: string;
-let certDir: string;
-let browser: Browser;
-before(async () => {
-  if (noChromium) return;
-  database = await createTestDatabase();
-  portal = await startPortal(database.db);
-  certDir = mkdtempSync(join(tmpdir(), 'ib-e2e-console-tls-'));
-  const https = await embeddedTlsCertificate(certDir, ['localhost', '127.0.0.1'], new Date());
-  operatorConsole = await buildConsole(portal.deps, { https, logger: false });
-  await operatorConsole.listen({ host: '127.0.0.1', port: 0 });
-  consoleUrl = `https://127.0.0.1:${(operatorConsole.server.address() as AddressInfo).port}`;
-  browser = await launchBrowser();
-});
-after(async () => {
-  if (noChromium) return;
-  await browser.close();
-  await operatorConsole.close();
-  await portal.close();
-  rmSync(certDir, { recursive: true, force: true });
-  await database.drop();
-});
+const suite = browserSuite({ console: true });
 
 /** Clicks a submit button and waits until the page it leads to has loaded. */
 async function press(page: Page, button: string): Promise<void> {
@@ -74,7 +39,7 @@ async function press(page: Page, button: string): Promise<void> {
 
 /** Password, then the authenticator code, typed as a member of staff types them (IT's password replaced on the way). */
 async function staffLogon(tab: Tab, member: StaffCredentials): Promise<void> {
-  await staffLogonInBrowser(tab.page, portal.deps, member);
+  await staffLogonInBrowser(tab.page, suite.portal.deps, member);
 }
 
 /**
@@ -83,14 +48,14 @@ async function staffLogon(tab: Tab, member: StaffCredentials): Promise<void> {
  */
 async function firstStaffLogon(tab: Tab, member: StaffCredentials, shot: string): Promise<void> {
   const { page } = tab;
-  portal.deps.clock.advanceSeconds(totpPeriodSeconds); // each member's code is accepted once per step
+  suite.portal.deps.clock.advanceSeconds(totpPeriodSeconds); // each member's code is accepted once per step
   await page.goto('/operator/logon');
   await page.locator('#f-login').fill(member.login);
   await page.locator('#f-password').fill(member.initialPassword);
   await screenshot(page, `${shot}-logon`);
   await press(page, 'form[action="/operator/logon"] button[type=submit]');
   assert.equal(where(page), '/operator/logon/totp');
-  await page.locator('#f-code').fill(currentCode(portal.deps, member));
+  await page.locator('#f-code').fill(currentCode(suite.portal.deps, member));
   await screenshot(page, `${shot}-totp`);
   await press(page, 'form[action="/operator/logon/totp"] button[type=submit]');
 
@@ -119,18 +84,18 @@ async function firstStaffLogon(tab: Tab, member: StaffCredentials, shot: string)
 }
 
 async function readyMaster(): Promise<TestPerson> {
-  const master = await onboardMaster(portal.deps);
-  await completeFirstLogon(new Client(portal.app), portal.deps, master);
+  const master = await onboardMaster(suite.portal.deps);
+  await completeFirstLogon(new Client(suite.portal.app), suite.portal.deps, master);
   return master;
 }
 
 test("the operator lifts a master's stop through the console: seven wrong passwords stop the master, a recorder records the lift, an approver approves it, and the master logs on again", { skip: noChromium }, async () => {
   const master = await readyMaster();
-  const recorder = await newStaff(portal.deps, 'recorder', 'e2e.recorder');
-  const approver = await newStaff(portal.deps, 'approver', 'e2e.approver');
+  const recorder = await newStaff(suite.portal.deps, 'recorder', 'e2e.recorder');
+  const approver = await newStaff(suite.portal.deps, 'approver', 'e2e.approver');
 
-  // R2.3: the master is stopped by seven wrong passwords on the portal.
-  const customer = await openTab(browser, portal.baseUrl);
+  // R2.3: the master is stopped by seven wrong passwords on the suite.portal.
+  const customer = await openTab(suite.browser, suite.portal.baseUrl);
   await customer.page.goto('/logon');
   for (let i = 0; i < 7; i++) await typePasswordStep(customer.page, master, `Wrong${i}pass2026`);
   await typePasswordStep(customer.page, master, master.loginPassword);
@@ -138,7 +103,7 @@ test("the operator lifts a master's stop through the console: seven wrong passwo
   await screenshot(customer.page, 'operator-master-stopped');
 
   // The recorder finds the contract, sees the stop and records the customer's application.
-  const recorderTab = await openTab(browser, consoleUrl);
+  const recorderTab = await openTab(suite.browser, suite.console.url);
   await firstStaffLogon(recorderTab, recorder, 'operator-recorder');
   const rp = recorderTab.page;
   // R2.3, decision 0021: the browser's address is not the one the master logged on from before, so
@@ -170,7 +135,7 @@ test("the operator lifts a master's stop through the console: seven wrong passwo
   assert.equal(await customer.page.locator('#form-error').getAttribute('data-code'), 'AUTH_LOGON_FAILED');
 
   // The approver finds it in the queue and approves it.
-  const approverTab = await openTab(browser, consoleUrl);
+  const approverTab = await openTab(suite.browser, suite.console.url);
   await staffLogon(approverTab, approver);
   const ap = approverTab.page;
   await ap.goto('/operator/applications');
@@ -199,14 +164,14 @@ test("the operator lifts a master's stop through the console: seven wrong passwo
 
 test('R3.3 in a browser: the approver of a new card sees it once, as a printable card, and the page prints without the console around it', { skip: noChromium }, async () => {
   const master = await readyMaster();
-  const recorder = await newStaff(portal.deps, 'recorder', 'e2e.cards');
-  const approver = await newStaff(portal.deps, 'approver', 'e2e.cardapprover');
+  const recorder = await newStaff(suite.portal.deps, 'recorder', 'e2e.cards');
+  const approver = await newStaff(suite.portal.deps, 'approver', 'e2e.cardapprover');
   const recorderClient = await injectLogon(recorder);
   await recorderClient.get(`/operator/contracts/${master.contractId}`);
   const recorded = await recorderClient.post(`/operator/contracts/${master.contractId}/applications`, { kind: 'issue_card', userId: master.userId, reference: 'CARD-2026-0401' });
   const applicationPath = String(recorded.headers.location).replace(/\?.*$/, '');
 
-  const tab = await openTab(browser, consoleUrl);
+  const tab = await openTab(suite.browser, suite.console.url);
   await staffLogon(tab, approver);
   const { page } = tab;
   await page.goto(applicationPath);
@@ -230,7 +195,7 @@ test('R3.3 in a browser: the approver of a new card sees it once, as a printable
 
 /** A member's logon over app.inject, for the steps a test does not need to watch in the browser. */
 async function injectLogon(member: StaffCredentials): Promise<Client> {
-  return staffLogonOver({ deps: portal.deps, app: operatorConsole }, member);
+  return staffLogonOver({ deps: suite.portal.deps, app: suite.console.app }, member);
 }
 
 /** Japanese text left on an English page, apart from the names given. */
@@ -242,17 +207,17 @@ function japaneseLeft(text: string, names: string[]): string[] {
 
 test('the console in English: logon, contract and new-contract pages carry no Japanese apart from names', { skip: noChromium }, async () => {
   const master = await readyMaster();
-  const approver = await newStaff(portal.deps, 'approver', 'e2e.english');
-  const tab = await openTab(browser, consoleUrl);
+  const approver = await newStaff(suite.portal.deps, 'approver', 'e2e.english');
+  const tab = await openTab(suite.browser, suite.console.url);
   const { page } = tab;
   await page.goto('/operator/logon?lang=en');
   assert.equal(await page.locator('h1').textContent(), consoleEn['operatorConsole.logon.title']);
-  const bank = portal.deps.config.bankName;
+  const bank = suite.portal.deps.config.bankName;
   const left: Record<string, string[]> = { logon: japaneseLeft(await page.locator('body').innerText(), [bank, '日本語']) };
   await screenshot(page, 'operator-logon-en');
   await staffLogon(tab, approver);
   await page.goto(`/operator/contracts/${master.contractId}`);
-  const contract = await portal.deps.db.selectFrom('contract').select('company_name').where('id', '=', master.contractId).executeTakeFirstOrThrow();
+  const contract = await suite.portal.deps.db.selectFrom('contract').select('company_name').where('id', '=', master.contractId).executeTakeFirstOrThrow();
   const names = [bank, '日本語', contract.company_name, 'テスト 太郎', '職員 ', approver.name];
   left.contract = japaneseLeft(await page.locator('body').innerText(), names);
   await screenshot(page, 'operator-contract-en');

@@ -1,7 +1,5 @@
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser } from 'playwright-core';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { Client } from '../helpers/client.ts';
 import { completeFirstLogon, lastOneTimePassword, onboardMaster, otpAddressOf } from '../helpers/people.ts';
 import { outboxTo } from '../helpers/http-app.ts';
@@ -10,37 +8,23 @@ import { tokyoDate } from '../../src/domain/business-days.ts';
 import { seedDemoBills } from '../../src/modules/pay-easy/collector/demo-bills.ts';
 import { addUserWith } from '../users/helpers.ts';
 import { manyRecords, zenginBytes } from '../bulk/support.ts';
-import { assertNoProblems, launchBrowser, logonInBrowser, noChromium, openTab, screenshot, startPortal, submit, where, type Portal } from './browser-helpers.ts';
+import { assertNoProblems, logonInBrowser, noChromium, openTab, screenshot, submit, where, browserSuite } from './browser-helpers.ts';
 
 /**
  * The payments a company makes besides single transfers, in a browser: bulk transfer files (R8.4)
  * and Pay-easy (R8.3). One portal and one browser for both.
  */
-let database: TestDatabase;
-let portal: Portal;
-let browser: Browser;
-before(async () => {
-  if (noChromium) return;
-  database = await createTestDatabase();
-  portal = await startPortal(database.db);
-  browser = await launchBrowser();
-});
-after(async () => {
-  if (noChromium) return;
-  await browser.close();
-  await portal.close();
-  await database.drop();
-});
+const suite = browserSuite();
 
 test('R8.3, R5.2 in a browser: a Pay-easy bill looked up, an expired one refused, the electricity bill paid with the email one-time password, its receipt and history', { skip: noChromium, timeout: 120_000 }, async () => {
-  const { deps } = portal;
+  const { deps } = suite.portal;
   const now = deps.clock.now();
   await seedDemoBills(deps.db, tokyoDate(now), now);
   const master = await onboardMaster(deps);
-  await completeFirstLogon(new Client(portal.app), deps, master);
+  await completeFirstLogon(new Client(suite.portal.app), deps, master);
   const from = await addAccount(deps, master.contractId, { fundYen: 500_000n });
 
-  const tab = await openTab(browser, portal.baseUrl);
+  const tab = await openTab(suite.browser, suite.portal.baseUrl);
   const { page } = tab;
   await logonInBrowser(page, master);
   await Promise.all([page.waitForURL('**/pay-easy'), page.locator('nav.menu a[href="/pay-easy"]').click()]);
@@ -97,9 +81,9 @@ test('R8.3, R5.2 in a browser: a Pay-easy bill looked up, an expired one refused
 });
 
 test('R8.4 in a browser: a file with an error has it named, a good file is registered, approved by a second person and its result shown', { skip: noChromium, timeout: 120_000 }, async () => {
-  const { deps } = portal;
+  const { deps } = suite.portal;
   const master = await onboardMaster(deps);
-  await completeFirstLogon(new Client(portal.app), deps, master);
+  await completeFirstLogon(new Client(suite.portal.app), deps, master);
   await deps.db.updateTable('contract').set({ approval_mode: 'single' }).where('id', '=', master.contractId).execute();
   await deps.db.insertInto('own_branch').values({ code: '001', name: '本店営業部', name_kana: 'ﾎﾝﾃﾝ' }).onConflict((oc) => oc.column('code').doNothing()).execute();
   const from = await addAccount(deps, master.contractId, { fundYen: 5_000_000n });
@@ -108,7 +92,7 @@ test('R8.4 in a browser: a file with an error has it named, a good file is regis
   const broken = Buffer.from(good);
   broken.write('12AB567890', 122 * 2 + 80, 'latin1');
 
-  const tab = await openTab(browser, portal.baseUrl);
+  const tab = await openTab(suite.browser, suite.portal.baseUrl);
   const { page } = tab;
   await logonInBrowser(page, master);
   await Promise.all([page.waitForURL('**/bulk'), page.locator('nav.menu a[href="/bulk"]').click()]);
@@ -134,7 +118,7 @@ test('R8.4 in a browser: a file with an error has it named, a good file is regis
   await Promise.all([page.waitForURL('**/bulk/build'), page.locator('#bulk-build-link').click()]);
   await screenshot(page, 'bulk-build');
 
-  const second = await openTab(browser, portal.baseUrl);
+  const second = await openTab(suite.browser, suite.portal.baseUrl);
   await logonInBrowser(second.page, approver);
   await second.page.goto(filePath);
   await second.page.locator('#action-approve #f-confirmationPassword').fill(approver.confirmationPassword);

@@ -1,24 +1,27 @@
-import { test, before, after } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
-import type { FastifyInstance } from 'fastify';
-import type { Browser, Page } from 'playwright-core';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import type { Page } from 'playwright-core';
 import { Client } from '../helpers/client.ts';
 import { completeFirstLogon, lastOneTimePassword, logon, onboardMaster, otpAddressOf } from '../helpers/people.ts';
 import { addUserWith } from '../users/helpers.ts';
 import { addAccount, addContract, otherOwnBranchCode, ownBranchCode } from '../transfers/fixtures.ts';
 import { adHocFields, createThroughPages } from '../transfers/pages/support.ts';
-import { embeddedTlsCertificate } from '../../src/platform/embedded-secrets.ts';
-import { buildConsole } from '../../src/operator/console/server.ts';
 import type { StaffCredentials } from '../../src/operator/staff/accounts.ts';
 import { codeAt, stepAt } from '../../src/auth/token-totp.ts';
 import { newStaff } from '../operator/console-support.ts';
 import { staffLogonInBrowser } from './staff-logon-browser.ts';
-import { assertNoProblems, launchBrowser, logonInBrowser, noChromium, openTab, registerOtpAddressInBrowser, screenshot, startPortal, where, type Portal, type Tab } from './browser-helpers.ts';
+import {
+  assertNoProblems,
+  logonInBrowser,
+  noChromium,
+  openTab,
+  registerOtpAddressInBrowser,
+  screenshot,
+  where,
+  type Tab,
+  browserSuite,
+} from './browser-helpers.ts';
 
 /**
  * R6 in a browser: the bank imports the vendor's PSKC file and assigns a token to a contract (each
@@ -30,31 +33,7 @@ const fixture = join(import.meta.dirname, '..', 'tokens', 'fixtures', 'pskc', 'm
 const serial = 'HT2030-0001';
 const secret = Buffer.from('12345678901234567890');
 
-let database: TestDatabase;
-let portal: Portal;
-let operatorConsole: FastifyInstance;
-let consoleUrl: string;
-let certDir: string;
-let browser: Browser;
-before(async () => {
-  if (noChromium) return;
-  database = await createTestDatabase();
-  portal = await startPortal(database.db);
-  certDir = mkdtempSync(join(tmpdir(), 'ib-e2e-token-tls-'));
-  const https = await embeddedTlsCertificate(certDir, ['localhost', '127.0.0.1'], new Date());
-  operatorConsole = await buildConsole(portal.deps, { https, logger: false });
-  await operatorConsole.listen({ host: '127.0.0.1', port: 0 });
-  consoleUrl = `https://127.0.0.1:${(operatorConsole.server.address() as AddressInfo).port}`;
-  browser = await launchBrowser();
-});
-after(async () => {
-  if (noChromium) return;
-  await browser.close();
-  await operatorConsole.close();
-  await portal.close();
-  rmSync(certDir, { recursive: true, force: true });
-  await database.drop();
-});
+const suite = browserSuite({ console: true });
 
 async function press(page: Page, form: string): Promise<void> {
   await Promise.all([page.waitForEvent('framenavigated', (frame) => frame === page.mainFrame()), page.locator(`${form} button[type=submit]`).click()]);
@@ -62,8 +41,8 @@ async function press(page: Page, form: string): Promise<void> {
 }
 
 async function staffLogon(member: StaffCredentials): Promise<Tab> {
-  const tab = await openTab(browser, consoleUrl);
-  await staffLogonInBrowser(tab.page, portal.deps, member);
+  const tab = await openTab(suite.browser, suite.console.url);
+  await staffLogonInBrowser(tab.page, suite.portal.deps, member);
   return tab;
 }
 
@@ -78,12 +57,12 @@ async function approveApplication(approver: Page, applicationPath: string, shot:
 
 /** The code the token shows now; the clock moves a step first, since a step is accepted once (R6.8). */
 function tokenCodeNow(): string {
-  portal.deps.clock.advanceSeconds(60);
-  return codeAt(secret, stepAt(portal.deps.clock.now(), 60), { hash: 'sha1', digits: 6, stepSeconds: 60 });
+  suite.portal.deps.clock.advanceSeconds(60);
+  return codeAt(secret, stepAt(suite.portal.deps.clock.now(), 60), { hash: 'sha1', digits: 6, stepSeconds: 60 });
 }
 
 test('R6.2–R6.5 in a browser: the bank imports and assigns a token, a person activates it, and approves an ad hoc transfer with its password', { skip: noChromium, timeout: 180_000 }, async () => {
-  const { deps } = portal;
+  const { deps } = suite.portal;
   await deps.db
     .insertInto('own_branch')
     .values([
@@ -93,7 +72,7 @@ test('R6.2–R6.5 in a browser: the bank imports and assigns a token, a person a
     .onConflict((oc) => oc.column('code').doNothing())
     .execute();
   const master = await onboardMaster(deps);
-  await completeFirstLogon(new Client(portal.app), deps, master);
+  await completeFirstLogon(new Client(suite.portal.app), deps, master);
   await deps.db.updateTable('contract').set({ approval_mode: 'single' }).where('id', '=', master.contractId).execute();
   const from = await addAccount(deps, master.contractId, { fundYen: 2_000_000n });
   const payee = await addAccount(deps, (await addContract(deps)).contractId, { branchCode: otherOwnBranchCode });
@@ -130,7 +109,7 @@ test('R6.2–R6.5 in a browser: the bank imports and assigns a token, a person a
   await screenshot(cp, 'token-help-desk');
 
   // R6.3: the approver logs on; after the OTP address, the token activation is offered.
-  const customer = await openTab(browser, portal.baseUrl);
+  const customer = await openTab(suite.browser, suite.portal.baseUrl);
   const ap = customer.page;
   await logonInBrowser(ap, approver, '/otp-address');
   await registerOtpAddressInBrowser(ap, (address) => lastOneTimePassword(deps, address), approver, otpAddressOf(approver));
@@ -144,7 +123,7 @@ test('R6.2–R6.5 in a browser: the bank imports and assigns a token, a person a
   await screenshot(ap, 'token-activated');
 
   // R6.5: a transfer to an ad hoc destination, entered by the clerk, approved with the token.
-  const clerkClient = new Client(portal.app);
+  const clerkClient = new Client(suite.portal.app);
   assert.equal((await logon(clerkClient, clerk)).headers.location, '/status');
   const id = await createThroughPages(clerkClient, clerk, adHocFields({ master, client: clerkClient, from, payee }), deps);
   await ap.goto(`/transfers/${id.toString()}`);

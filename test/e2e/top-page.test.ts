@@ -1,7 +1,5 @@
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser } from 'playwright-core';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { Client } from '../helpers/client.ts';
 import { completeFirstLogon, logon, onboardMaster } from '../helpers/people.ts';
 import { addUserWith } from '../users/helpers.ts';
@@ -9,26 +7,12 @@ import { addAccount, addContract, otherOwnBranchCode, ownBranchCode } from '../t
 import { adHocFields, createThroughPages } from '../transfers/pages/support.ts';
 import { newStaff } from '../operator/console-support.ts';
 import { postBankNotice } from '../../src/modules/bank-notices/notices.ts';
-import { assertNoProblems, launchBrowser, logonInBrowser, noChromium, openTab, screenshot, startPortal, type Portal } from './browser-helpers.ts';
+import { assertNoProblems, logonInBrowser, noChromium, openTab, screenshot, browserSuite } from './browser-helpers.ts';
 
-let database: TestDatabase;
-let portal: Portal;
-let browser: Browser;
-before(async () => {
-  if (noChromium) return;
-  database = await createTestDatabase();
-  portal = await startPortal(database.db);
-  browser = await launchBrowser();
-});
-after(async () => {
-  if (noChromium) return;
-  await browser.close();
-  await portal.close();
-  await database.drop();
-});
+const suite = browserSuite();
 
 test('the top page shows the bank notice, the count waiting for the approver in the page and the menu, and the balances of their accounts', { skip: noChromium, timeout: 120_000 }, async () => {
-  const { deps } = portal;
+  const { deps } = suite.portal;
   await deps.db
     .insertInto('own_branch')
     .values([
@@ -38,7 +22,7 @@ test('the top page shows the bank notice, the count waiting for the approver in 
     .onConflict((oc) => oc.column('code').doNothing())
     .execute();
   const master = await onboardMaster(deps);
-  const masterClient = new Client(portal.app);
+  const masterClient = new Client(suite.portal.app);
   await completeFirstLogon(masterClient, deps, master);
   await deps.db.updateTable('contract').set({ approval_mode: 'single' }).where('id', '=', master.contractId).execute();
   const from = await addAccount(deps, master.contractId, { fundYen: 2_345_678n });
@@ -51,14 +35,14 @@ test('the top page shows the bank notice, the count waiting for the approver in 
     [{ business: 'inquiry' }, { business: 'transfer', approve: true, perTransactionLimitYen: 1_000_000n, dailyLimitYen: 3_000_000n }],
     [from.id],
   );
-  const clerkClient = new Client(portal.app);
+  const clerkClient = new Client(suite.portal.app);
   assert.equal((await logon(clerkClient, clerk)).headers.location, '/status');
   await createThroughPages(clerkClient, clerk, adHocFields({ master, client: masterClient, from, payee }, { amount: '50,000' }), deps);
   const member = await newStaff(deps, 'recorder');
   const staff = await deps.db.selectFrom('staff').selectAll().where('login_id', '=', member.login).executeTakeFirstOrThrow();
   await postBankNotice(deps, staff, { title: '年末年始のサービス休止について', body: '12月31日 23:00 から 1月1日 6:00 まで、すべてのサービスを休止します。', shownFrom: '2026-03-25', shownUntil: '2026-04-30', contractId: '' }, { ip: '10.0.0.1' });
 
-  const tab = await openTab(browser, portal.baseUrl);
+  const tab = await openTab(suite.browser, suite.portal.baseUrl);
   const page = tab.page;
   await logonInBrowser(page, approver);
   assert.equal(await page.locator('#waiting').getAttribute('data-total'), '1');

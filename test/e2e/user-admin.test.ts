@@ -1,41 +1,24 @@
-import { test, before, after } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, Page } from 'playwright-core';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import type { Page } from 'playwright-core';
 import { Client } from '../helpers/client.ts';
 import { completeFirstLogon, lastEmailCode, onboardMaster, type TestPerson } from '../helpers/people.ts';
 import { issueGridCard } from '../../src/modules/contracts/service.ts';
 import { addAccounts } from '../users/helpers.ts';
 import {
   assertNoProblems,
-  launchBrowser,
   noChromium,
   openTab,
   screenshot,
-  startPortal,
   submit,
   typeGridStep,
   typePasswordStep,
   where,
-  type Portal,
   logonInBrowser,
+  browserSuite,
 } from './browser-helpers.ts';
 
-let database: TestDatabase;
-let portal: Portal;
-let browser: Browser;
-before(async () => {
-  if (noChromium) return;
-  database = await createTestDatabase();
-  portal = await startPortal(database.db);
-  browser = await launchBrowser();
-});
-after(async () => {
-  if (noChromium) return;
-  await browser.close();
-  await portal.close();
-  await database.drop();
-});
+const suite = browserSuite();
 
 /**
  * The rest of a first logon after the passwords: the code the master's registration sent to the
@@ -49,7 +32,7 @@ async function finishSetup(page: Page, person: TestPerson): Promise<void> {
       await page.locator('#f-confirmationPassword').fill(person.confirmationPassword);
       await submit(page, '/setup/email');
     } else if ((await page.locator('form[action="/setup/email/verify"]').count()) > 0) {
-      await page.locator('#f-code').fill(await lastEmailCode(portal.deps, person.email));
+      await page.locator('#f-code').fill(await lastEmailCode(suite.portal.deps, person.email));
       await submit(page, '/setup/email/verify');
     } else {
       await submit(page, '/setup/finish');
@@ -58,11 +41,11 @@ async function finishSetup(page: Page, person: TestPerson): Promise<void> {
 }
 
 test('R1.4, R1.3 in a browser: the master creates a user through the pages, the bank issues the card, and the user logs on for the first time and reaches the status page', { skip: noChromium }, async () => {
-  const master = await onboardMaster(portal.deps);
-  await completeFirstLogon(new Client(portal.app), portal.deps, master);
-  const accounts = await addAccounts(portal.deps, master.contractId, 2);
+  const master = await onboardMaster(suite.portal.deps);
+  await completeFirstLogon(new Client(suite.portal.app), suite.portal.deps, master);
+  const accounts = await addAccounts(suite.portal.deps, master.contractId, 2);
 
-  const admin = await openTab(browser, portal.baseUrl);
+  const admin = await openTab(suite.browser, suite.portal.baseUrl);
   const { page } = admin;
   await logonInBrowser(page, master);
 
@@ -112,7 +95,7 @@ test('R1.4, R1.3 in a browser: the master creates a user through the pages, the 
   assertNoProblems(admin);
 
   // The bank issues the user's card (R3.3), as the operator would.
-  const card = await issueGridCard(portal.deps, { contractId: master.contractId, userId: 'clerk01', operator: 'bank-clerk' });
+  const card = await issueGridCard(suite.portal.deps, { contractId: master.contractId, userId: 'clerk01', operator: 'bank-clerk' });
   const user: TestPerson = {
     contractId: master.contractId,
     userId: 'clerk01',
@@ -123,7 +106,7 @@ test('R1.4, R1.3 in a browser: the master creates a user through the pages, the 
     email: 'clerk01@customer.example',
   };
 
-  const newcomer = await openTab(browser, portal.baseUrl);
+  const newcomer = await openTab(suite.browser, suite.portal.baseUrl);
   const userPage = newcomer.page;
   await userPage.goto('/logon');
   await typePasswordStep(userPage, user, user.registrationPassword);
