@@ -32,6 +32,7 @@ import { approvalsRoutes } from './modules/approvals/routes.ts';
 import { menuFacts } from './modules/approvals/menu-facts.ts';
 import { setMenuFactsSource } from './web/menu-facts.ts';
 import { serverTlsOptions, type ServerTlsIdentity } from './platform/tls-policy.ts';
+import { healthRoutes, runningForever, type Lifecycle } from './web/health.ts';
 import type { PaymentCollector } from './modules/pay-easy/collector/collector.ts';
 import type { MessageKey } from './web/i18n/index.ts';
 
@@ -49,6 +50,8 @@ export interface AppOptions {
   clientCertificates?: { ca: string };
   /** R8.3: the link to the billers of Pay-easy; the built-in collector answers from its registry when none is given. */
   paymentCollector?: PaymentCollector;
+  /** Whether the process is stopping, for the readiness check (src/web/health.ts); never, when not given. */
+  lifecycle?: Lifecycle;
 }
 
 /** The customer portal: plugins and modules, no listen(). */
@@ -83,6 +86,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
 
   // The menu shows only what the person may use, and the count waiting for them.
   setMenuFactsSource(app, menuFacts);
+  healthRoutes(app, deps, options.lifecycle ?? runningForever);
   logonRoutes(app, deps, { certificateListener });
   setupRoutes(app, deps);
   statusRoutes(app, deps);

@@ -1,4 +1,5 @@
 import type { MessageKey } from './web/i18n/index.ts';
+import { isDatabaseUnavailable } from './db/connection-errors.ts';
 import { usersErrorCodes } from './modules/users/error-codes.ts';
 import { userSecurityErrorCodes } from './modules/user-security/error-codes.ts';
 import { operatorConsoleErrorCodes } from './operator/console/error-codes.ts';
@@ -51,6 +52,11 @@ export const errorRegistry = {
   EMAIL_CODE_EXPIRED: 400,
   NOT_FOUND: 404,
   INTERNAL: 500,
+  // The database was out of reach or the connection to it was lost under the request (a restart, a
+  // failover): the request did not complete, and the same request may succeed in a moment. (A
+  // connection lost during a commit leaves the commit unknown: a money-moving form sent again
+  // carries its idempotency key and gets the first result, R8.6.)
+  SERVICE_DATABASE_UNAVAILABLE: 503,
   // R1.5: changes to people and permissions are confirmed with the actor's confirmation password.
   CONFIRMATION_PASSWORD_WRONG: 400,
   FORBIDDEN: 403,
@@ -79,14 +85,19 @@ export type ErrorCode = keyof typeof errorRegistry;
 /** Decision 0022: a secret refused because its attempts are all in flight may be sent again this soon. */
 export const busyRetryAfterSeconds = 1;
 
+/** A database restart or failover takes seconds; the pool connects again on the next request. */
+export const databaseRetryAfterSeconds = 5;
+
 /**
  * The refusals that say "busy, try again" (every attempt of a lockout count, of a token, or every
- * entry of an emailed code is being evaluated at this moment): answered with a Retry-After.
+ * entry of an emailed code is being evaluated at this moment; the database is out of reach):
+ * answered with a Retry-After.
  */
 const retryAfterSeconds: Partial<Record<ErrorCode, number>> = {
   ATTEMPTS_BUSY: busyRetryAfterSeconds,
   TOKEN_BUSY: busyRetryAfterSeconds,
   EMAIL_OTP_BUSY: busyRetryAfterSeconds,
+  SERVICE_DATABASE_UNAVAILABLE: databaseRetryAfterSeconds,
 };
 
 export class AppError extends Error {
@@ -114,4 +125,14 @@ export class AppError extends Error {
 
 export function isAppError(error: unknown): error is AppError {
   return error instanceof AppError;
+}
+
+/**
+ * The expected failure an error is answered as: an AppError as it is, the database out of reach as
+ * SERVICE_DATABASE_UNAVAILABLE; undefined for anything else (a fault: 500 with a request id).
+ */
+export function expectedFailureOf(error: unknown): AppError | undefined {
+  if (isAppError(error)) return error;
+  if (isDatabaseUnavailable(error)) return new AppError('SERVICE_DATABASE_UNAVAILABLE');
+  return undefined;
 }

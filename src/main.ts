@@ -18,6 +18,7 @@ import { startRefusalTotals } from './access/logon-refusals.ts';
 import { startTransferScheduler } from './modules/ledger/scheduler.ts';
 import { startBulkScheduler } from './modules/bulk/scheduler.ts';
 import { emlFileTransport, smtpTransport } from './outbox/transport.ts';
+import { drainable, stopWaitMs } from './platform/connection-drain.ts';
 
 /** Read config, open the database, migrate, build the app, listen, stop on signals. Nothing else. */
 const outboxIntervalMs = 2000;
@@ -45,15 +46,18 @@ const demoStaff = config.seedDemo ? await seedDemoStaff(deps) : undefined;
 const tls = config.tlsCertFile && config.tlsKeyFile
   ? { cert: readFileSync(config.tlsCertFile), key: readFileSync(config.tlsKeyFile) }
   : await embeddedTlsCertificate(config.dataDir, ['localhost', '127.0.0.1', '::1'], deps.clock.now());
-const app = await buildApp(deps, { https: tls });
+// Set on SIGTERM: every listener's /readyz then answers 503 "stopping", so a load balancer drains the process.
+const lifecycle = { stopping: false };
+const app = await buildApp(deps, { https: tls, lifecycle });
 // R4.1: the certificate listener asks the browser for a certificate of the bank's CA (made at the first start).
 const authority = await ensureAuthority(deps);
-const certificateApp = await buildApp(deps, { https: tls, clientCertificates: { ca: authority.certificatePem } });
+const certificateApp = await buildApp(deps, { https: tls, clientCertificates: { ca: authority.certificatePem }, lifecycle });
 // The bank's console listens on its own address and port, never the customers' (DESIGN §1).
 const consoleTls = config.operatorTlsCertFile && config.operatorTlsKeyFile
   ? { cert: readFileSync(config.operatorTlsCertFile), key: readFileSync(config.operatorTlsKeyFile) }
   : tls;
-const operatorConsole = await buildConsole(deps, { https: consoleTls });
+const operatorConsole = await buildConsole(deps, { https: consoleTls, lifecycle });
+const listeners = [app, certificateApp, operatorConsole].map((instance) => drainable(instance.server));
 
 const mailDir = resolve(config.dataDir, 'mail');
 const transport = config.smtpUrl ? smtpTransport(config.smtpUrl, config.mailFrom, { requireTls: config.production }) : emlFileTransport(mailDir, config.mailFrom);
@@ -99,8 +103,12 @@ const consoleUrl = `https://${consoleHost.includes(':') ? `[${consoleHost}]` : c
 const redirect = config.httpRedirectPort
   ? createServer((request, response) => {
       response.writeHead(308, { location: `${config.publicUrl}${request.url ?? '/'}` }).end();
-    }).listen(config.httpRedirectPort, config.host)
+    })
   : undefined;
+if (redirect) {
+  listeners.push(drainable(redirect));
+  redirect.listen(config.httpRedirectPort, config.host);
+}
 
 const lines = [
   '',
@@ -115,23 +123,27 @@ const lines = [
 lines.push(...(await demoBannerLines(deps, demo, demoStaff)));
 process.stdout.write(lines.join('\n') + '\n\n');
 
-let stopping = false;
+/**
+ * The graceful stop (docs/operations.md, "Starting and stopping"): readiness says "stopping"; the
+ * listeners stop accepting connections and answer every request already sent, each answer closing
+ * its connection (platform/connection-drain.ts); then the background jobs finish their round and
+ * stop, and the pool closes. A stop that hangs ends the process with status 1 after stopWaitMs.
+ */
 async function stop(signal: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  app.log.info({ signal }, 'stopping');
-  redirect?.close();
-  await operatorConsole.close();
-  await certificateApp.close();
-  await app.close();
-  await delivery.stop();
-  await reminders.stop();
-  await otpExpiries.stop();
-  await refusalTotals.stop();
-  await scheduler.stop();
-  await bulkScheduler.stop();
+  if (lifecycle.stopping) return;
+  lifecycle.stopping = true;
+  setTimeout(() => {
+    app.log.error({ signal, waitedMs: stopWaitMs }, 'the stop did not finish in time');
+    process.exit(1);
+  }, stopWaitMs).unref();
+  app.log.info({ signal }, 'stopping: draining the requests in flight');
+  const drained = await Promise.all(listeners.map((listener) => listener.drain()));
+  await Promise.all([operatorConsole.close(), certificateApp.close(), app.close()]);
+  await Promise.all([delivery.stop(), reminders.stop(), otpExpiries.stop(), refusalTotals.stop(), scheduler.stop(), bulkScheduler.stop()]);
   transport.close?.();
   await runtime.close();
+  const sum = (figure: 'inFlight' | 'answered' | 'idleClosed' | 'cut') => drained.reduce((total, one) => total + one[figure], 0);
+  app.log.info({ signal, inFlight: sum('inFlight'), answered: sum('answered'), idleClosed: sum('idleClosed'), cut: sum('cut'), drainMs: Math.max(...drained.map((one) => one.ms)) }, 'stopped');
   process.exit(0);
 }
 process.on('SIGINT', () => void stop('SIGINT'));

@@ -5,12 +5,17 @@ import type { Db } from './open.ts';
 
 const migrationsDir = fileURLToPath(new URL('../../migrations/', import.meta.url));
 
+/** The migration files this code knows, in the order they apply. */
+export async function knownMigrations(): Promise<string[]> {
+  return (await readdir(migrationsDir)).filter((f) => /^\d{4}_[\w-]+\.sql$/.test(f)).sort();
+}
+
 /**
  * Applies the plain SQL files of migrations/ in name order, each once, each in its own transaction.
  * An advisory lock keeps two processes starting at once from applying the same file twice.
  */
 export async function migrate(db: Db): Promise<string[]> {
-  const files = (await readdir(migrationsDir)).filter((f) => /^\d{4}_[\w-]+\.sql$/.test(f)).sort();
+  const files = await knownMigrations();
   const applied: string[] = [];
   await db.transaction().execute(async (tx) => {
     await sql`SELECT pg_advisory_xact_lock(7203114)`.execute(tx);

@@ -49,7 +49,14 @@ export class StatementNames {
 const sessionEndedCodes = new Set(['57P01', '57P02', '57P03']);
 
 function sessionEndedBeforeRunning(error: unknown): boolean {
-  return sessionEndedCodes.has((error as { code?: unknown })?.code as string);
+  return sessionEndedCodes.has((error as { code?: unknown })?.code as string) || error instanceof ConnectionLostBeforeRunning;
+}
+
+/** The statement was not sent: the connection checked out had already failed. */
+class ConnectionLostBeforeRunning extends Error {
+  constructor() {
+    super('Connection terminated before the statement was sent');
+  }
 }
 
 /**
@@ -57,24 +64,30 @@ function sessionEndedBeforeRunning(error: unknown): boolean {
  * connection at any moment (restart, failover, idle_session_timeout, pg_terminate_backend), and
  * the pool learns of it only when the socket's news is read: a request can be handed the dead
  * connection first. When the first statement after checkout is refused because the session was
- * ended, nothing ran (and no transaction is open yet), so it runs again on another connection,
- * which then serves the rest of this checkout. Any later failure is the caller's, as before.
+ * ended, or finds the connection already failed, nothing ran (and no transaction is open yet), so
+ * it runs again on another connection, which then serves the rest of this checkout. Any later
+ * failure is the caller's, as before.
  */
 class PooledConnection {
   readonly #pool: pg.Pool;
   readonly #names: StatementNames;
+  readonly #lost: WeakSet<pg.Client>;
   #client: pg.PoolClient;
   #fresh = true;
+  /** False once the client was given back for a failed one and no other could be had (the server refuses): nothing to release. */
+  #holding = true;
 
-  constructor(pool: pg.Pool, client: pg.PoolClient, names: StatementNames) {
+  constructor(pool: pg.Pool, client: pg.PoolClient, names: StatementNames, lost: WeakSet<pg.Client>) {
     this.#pool = pool;
     this.#client = client;
     this.#names = names;
+    this.#lost = lost;
   }
 
   checkedOut(client: pg.PoolClient): this {
     this.#client = client;
     this.#fresh = true;
+    this.#holding = true;
     return this;
   }
 
@@ -84,17 +97,21 @@ class PooledConnection {
     // Every idle connection of the pool may have been ended together: try each at most once, then a new one.
     for (let triesLeft = this.#pool.totalCount; ; triesLeft--) {
       try {
+        if (fresh && this.#lost.has(this.#client)) throw new ConnectionLostBeforeRunning();
         return await this.#run(text, values);
       } catch (error) {
         if (!fresh || triesLeft === 0 || !sessionEndedBeforeRunning(error)) throw error;
         this.#client.release(error as Error); // the pool destroys it instead of keeping it
+        this.#holding = false;
         this.#client = await this.#pool.connect();
+        this.#holding = true;
       }
     }
   }
 
   release(): void {
-    this.#client.release();
+    if (this.#holding) this.#client.release();
+    this.#holding = false;
   }
 
   #run(text: string | object, values?: readonly unknown[]) {
@@ -110,12 +127,21 @@ class PooledConnection {
 export function withPreparedStatements(pool: pg.Pool, names = new StatementNames()): PostgresPool {
   // One wrapper per pg client, so Kysely (which keys its connections on the client) keeps reusing them.
   const wrappers = new WeakMap<pg.PoolClient, PooledConnection>();
+  // The pool listens for the failure of an idle connection only: a connection that fails while a
+  // request holds it (between two statements of a transaction, or before its first) emits the error
+  // to nobody, and an error event without a listener ends the process. Here every connection has a
+  // listener: the failure is noted, the holder's next statement fails (503, nothing committed), and
+  // a connection found failed at checkout is replaced before its first statement.
+  const lost = new WeakSet<pg.Client>();
+  pool.on('connect', (client) => {
+    client.on('error', () => lost.add(client));
+  });
   return {
     async connect() {
       const client = await pool.connect();
       let wrapper = wrappers.get(client);
       if (wrapper === undefined) {
-        wrapper = new PooledConnection(pool, client, names);
+        wrapper = new PooledConnection(pool, client, names, lost);
         wrappers.set(client, wrapper);
       }
       return wrapper.checkedOut(client) as unknown as PostgresPoolClient;

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { isAppError } from '../errors.ts';
+import { expectedFailureOf, isAppError } from '../errors.ts';
 import type { MessageKey, Translate } from './i18n/index.ts';
 import { html, type Html } from './html.ts';
 import { replyStatusOf } from './error-status.ts';
@@ -8,8 +8,9 @@ export type ErrorPageRenderer = (request: FastifyRequest, message: MessageKey, c
 
 /**
  * No request ever answers with a stack trace, on either listener: an expected failure shows its
- * message, a client's malformed request a plain input error, anything else a page with the request
- * id that finds the logged error.
+ * message (the database out of reach is one: 503 with Retry-After, in the page's language), a
+ * client's malformed request a plain input error, anything else a page with the request id that
+ * finds the logged error.
  */
 export function installErrorPages(app: FastifyInstance, render: ErrorPageRenderer): void {
   app.setNotFoundHandler((request, reply) => {
@@ -18,9 +19,11 @@ export function installErrorPages(app: FastifyInstance, render: ErrorPageRendere
   });
   app.setErrorHandler((error, request, reply) => {
     reply.type('text/html; charset=utf-8').header('cache-control', 'no-store');
-    if (isAppError(error)) {
-      replyStatusOf(reply, error);
-      return render(request, error.messageKey, error.code);
+    const expected = expectedFailureOf(error);
+    if (expected) {
+      if (!isAppError(error)) request.log.warn({ err: error }, 'database unavailable');
+      replyStatusOf(reply, expected);
+      return render(request, expected.messageKey, expected.code);
     }
     const status = (error as { statusCode?: unknown }).statusCode;
     const clientError = typeof status === 'number' && status >= 400 && status < 500;

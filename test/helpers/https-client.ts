@@ -1,9 +1,11 @@
 import https from 'node:https';
+import type { IncomingHttpHeaders } from 'node:http';
 
 export interface HttpsAnswer {
   status: number;
   location: string | undefined;
   body: string;
+  headers: IncomingHttpHeaders;
 }
 
 /** The client certificate and key a browser would present, both PEM. */
@@ -26,8 +28,9 @@ export class HttpsClient {
   readonly headers: Record<string, string>;
   readonly #agent: https.Agent;
 
-  constructor(options: { identity?: TlsIdentity; headers?: Record<string, string> } = {}) {
-    this.#agent = new https.Agent({ rejectUnauthorized: false, keepAlive: false, ...(options.identity ?? {}) });
+  /** `keepAlive`: connections are kept open between requests, as a browser or a load balancer keeps them. */
+  constructor(options: { identity?: TlsIdentity; headers?: Record<string, string>; keepAlive?: boolean } = {}) {
+    this.#agent = new https.Agent({ rejectUnauthorized: false, keepAlive: options.keepAlive ?? false, ...(options.identity ?? {}) });
     this.headers = options.headers ?? {};
   }
 
@@ -61,10 +64,15 @@ export class HttpsClient {
       headers['content-length'] = String(Buffer.byteLength(form));
     }
     return new Promise((resolve, reject) => {
+      // Whether the request went out: a connection refused, or cut before its TLS session was
+      // established, never carried it (a balancer sends it elsewhere); one that carried it, and then
+      // failed, leaves the request unanswered.
+      let connected = false;
+      const fail = (error: Error) => reject(Object.assign(error, { requestSent: connected }));
       const request = https.request(new URL(path, base), { method, headers, agent: this.#agent }, (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('error', reject);
+        response.on('error', fail);
         response.on('end', () => {
           this.#remember(response.headers['set-cookie'] ?? []);
           const body = Buffer.concat(chunks).toString('utf8');
@@ -74,10 +82,14 @@ export class HttpsClient {
             if (token) this.csrf = token[1];
           }
           const location = response.headers.location;
-          resolve({ status: response.statusCode ?? 0, location: typeof location === 'string' ? location : undefined, body });
+          resolve({ status: response.statusCode ?? 0, location: typeof location === 'string' ? location : undefined, body, headers: response.headers });
         });
       });
-      request.on('error', reject);
+      request.on('socket', (socket) => {
+        if (request.reusedSocket) connected = true;
+        else socket.once('secureConnect', () => (connected = true));
+      });
+      request.on('error', fail);
       request.end(form);
     });
   }
@@ -95,4 +107,9 @@ export class HttpsClient {
       else this.cookies.set(name, value);
     }
   }
+}
+
+/** Whether a failed request had gone out on an established connection (see HttpsClient's send). */
+export function requestSent(error: unknown): boolean {
+  return (error as { requestSent?: unknown })?.requestSent === true;
 }

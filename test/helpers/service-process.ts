@@ -19,6 +19,11 @@ export interface ServiceProcess {
   kill(): Promise<void>;
   /** SIGTERM, the orderly stop (SIGKILL after five seconds). */
   stop(): Promise<void>;
+  /**
+   * SIGTERM, and how the process ended: its exit code (null if a signal ended it) and how long after
+   * the signal. SIGKILL only after `waitMs`.
+   */
+  terminate(waitMs: number): Promise<{ code: number | null; ms: number }>;
 }
 
 export interface ServiceOptions {
@@ -63,18 +68,23 @@ export async function startServiceProcess(env: Record<string, string>, options: 
   });
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let running = true;
   void exited.then(() => (running = false));
 
-  const end = async (signal: NodeJS.Signals) => {
+  const end = async (signal: NodeJS.Signals, waitMs = stopWaitMs) => {
     if (running) {
       child.kill(signal);
-      const timer = signal === 'SIGKILL' ? undefined : setTimeout(() => child.kill('SIGKILL'), stopWaitMs);
+      const timer = signal === 'SIGKILL' ? undefined : setTimeout(() => child.kill('SIGKILL'), waitMs);
       await exited;
       clearTimeout(timer);
     }
     rmSync(dataDir, { recursive: true, force: true });
+  };
+  const terminate = async (waitMs: number) => {
+    const signalled = performance.now();
+    await end('SIGTERM', waitMs);
+    return { code: await exited, ms: Math.round(performance.now() - signalled) };
   };
 
   const deadline = Date.now() + (options.listenWaitMs ?? 30_000);
@@ -85,5 +95,5 @@ export async function startServiceProcess(env: Record<string, string>, options: 
     }
     await delay(50);
   }
-  return { base: `https://${host}:${port}`, output: () => output, kill: () => end('SIGKILL'), stop: () => end('SIGTERM') };
+  return { base: `https://${host}:${port}`, output: () => output, kill: () => end('SIGKILL'), stop: () => end('SIGTERM'), terminate };
 }

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../../deps.ts';
-import { AppError, isAppError } from '../../errors.ts';
+import { AppError, expectedFailureOf } from '../../errors.ts';
 import { secretsEqual } from '../../crypto/compare.ts';
 import { registerPage } from '../../web/page-route.ts';
 import { sentText } from '../../web/form-input.ts';
@@ -50,9 +50,11 @@ export function certificateAcquireRoutes(app: FastifyInstance, deps: Deps): void
         notAfterShown: dayText(t, tokyoDate(issued.notAfter)),
       });
     } catch (error) {
-      if (!isAppError(error)) throw error;
+      const expected = expectedFailureOf(error);
+      if (!expected) throw error;
+      if (expected !== error) request.log.warn({ err: error }, 'database unavailable');
       const { t } = pageContext(deps, request);
-      return replyStatusOf(reply, error).type('application/json; charset=utf-8').send({ code: error.code, message: t(error.messageKey) });
+      return replyStatusOf(reply, expected).type('application/json; charset=utf-8').send({ code: expected.code, message: t(expected.messageKey) });
     }
   });
 }

@@ -14,6 +14,7 @@ import { securityHeaderOptions } from '../../web/security-headers.ts';
 import { errorBody, installErrorPages } from '../../web/error-pages.ts';
 import { allowListOf } from '../../access/allow-list.ts';
 import { serverTlsOptions, type ServerTlsIdentity } from '../../platform/tls-policy.ts';
+import { healthRoutes, runningForever, type Lifecycle } from '../../web/health.ts';
 import { consoleLayout } from './layout.ts';
 import { consoleBase, consolePaths } from './paths.ts';
 import { logonRoutes } from './routes/logon.ts';
@@ -38,6 +39,8 @@ const consoleStaticDir = fileURLToPath(new URL('./static/', import.meta.url));
 export interface ConsoleOptions {
   https?: ServerTlsIdentity;
   logger?: boolean;
+  /** Whether the process is stopping, for the readiness check (src/web/health.ts). */
+  lifecycle?: Lifecycle;
 }
 
 export async function buildConsole(deps: Deps, options: ConsoleOptions = {}): Promise<FastifyInstance> {
@@ -79,6 +82,8 @@ export async function buildConsole(deps: Deps, options: ConsoleOptions = {}): Pr
   installErrorPages(app, (request, message, code) => errorPage(deps, request, message, code));
   app.get('/', async (_request, reply) => reply.redirect(consolePaths.home, 303));
   app.get(consoleBase, async (_request, reply) => reply.redirect(consolePaths.contracts, 303));
+  // Behind the allow-list like every path of the console: a balancer that checks it must be allowed.
+  healthRoutes(app, deps, options.lifecycle ?? runningForever);
   logonRoutes(app, deps);
   contractRoutes(app, deps);
   queueRoutes(app, deps);

@@ -149,5 +149,6 @@ export const en: Record<keyof typeof ja, string> = {
   'error.FORBIDDEN': 'You are not permitted to do this.',
   'error.NOT_FOUND': 'The page was not found.',
   'error.INTERNAL': 'Something went wrong on our side. Please try again later.',
+  'error.SERVICE_DATABASE_UNAVAILABLE': 'The service is briefly unavailable. Please try again in a few moments. If you were confirming a transfer or a payment, check its status in the list before entering it anew.',
   'error.backToLogon': 'Back to logon',
 };

@@ -148,5 +148,6 @@ export const ja = {
   'error.FORBIDDEN': 'この操作を行う権限がありません。',
   'error.NOT_FOUND': 'お探しのページは見つかりません。',
   'error.INTERNAL': 'システムで問題が発生しました。時間をおいてもう一度お試しください。',
+  'error.SERVICE_DATABASE_UNAVAILABLE': 'ただいまシステムを一時的にご利用いただけません。少し時間をおいてもう一度お試しください。振込・払込の確定中だった場合は、新たに入力し直す前に照会画面で受付状況をご確認ください。',
   'error.backToLogon': 'ログオン画面へ',
 };
