@@ -16,7 +16,7 @@ const quickLeaveOut = [
   'test/e2e/**', // a browser each
   'test/install/**', // npm installs
   'test/security/{two-processes,connection-loss}.test.ts', // service processes
-  'test/transfers/pages/crash.test.ts',
+  'test/reliability/process-crash.test.ts',
   'test/**/*cli.test.ts', // command processes
 ];
 
@@ -35,7 +35,7 @@ const startFirst = [
   'test/transfers/bank-invariant.test.ts',
   'test/e2e/**',
   'test/security/{two-processes,connection-loss,lockout-race}.test.ts',
-  'test/transfers/pages/crash.test.ts',
+  'test/reliability/process-crash.test.ts',
   'test/**/*cli.test.ts',
   'test/install/**',
 ];

@@ -19,6 +19,8 @@ export interface ServiceProcess {
   kill(): Promise<void>;
   /** SIGTERM, the orderly stop (SIGKILL after five seconds). */
   stop(): Promise<void>;
+  /** Sends a signal and goes on (SIGUSR2: the clock's jump of shifted-clock.ts). */
+  signal(name: NodeJS.Signals): void;
 }
 
 export interface ServiceOptions {
@@ -85,5 +87,11 @@ export async function startServiceProcess(env: Record<string, string>, options: 
     }
     await delay(50);
   }
-  return { base: `https://${host}:${port}`, output: () => output, kill: () => end('SIGKILL'), stop: () => end('SIGTERM') };
+  return {
+    base: `https://${host}:${port}`,
+    output: () => output,
+    kill: () => end('SIGKILL'),
+    stop: () => end('SIGTERM'),
+    signal: (name) => void (running && child.kill(name)),
+  };
 }
