@@ -16,8 +16,7 @@ const quickLeaveOut = [
   'test/e2e/**', // a browser each
   'test/install/**', // npm installs
   'test/security/{two-processes,connection-loss}.test.ts', // service processes
-  'test/reliability/graceful-stop.test.ts',
-  'test/transfers/pages/crash.test.ts',
+  'test/reliability/{graceful-stop,process-crash}.test.ts',
   'test/**/*cli.test.ts', // command processes
 ];
 
@@ -38,8 +37,7 @@ const startFirst = [
   'test/transfers/bank-invariant.test.ts',
   'test/e2e/**',
   'test/security/{two-processes,connection-loss,lockout-race}.test.ts',
-  'test/reliability/graceful-stop.test.ts',
-  'test/transfers/pages/crash.test.ts',
+  'test/reliability/{graceful-stop,process-crash}.test.ts',
   'test/**/*cli.test.ts',
   'test/install/**',
 ];

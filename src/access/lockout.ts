@@ -1,6 +1,5 @@
 import type { Deps } from '../deps.ts';
 import type { Tx } from '../db/transaction.ts';
-import { inTransaction } from '../db/transaction.ts';
 import type { Contract, User } from '../db/schema.ts';
 import { recordAudit } from '../audit/audit-trail.ts';
 import { contractStaysStopped, mayLift, stopsContract, type Releaser } from '../domain/lock-modes.ts';
@@ -10,18 +9,15 @@ import { stopOrigins } from './stop-origins.ts';
 import type { RequestContext } from './request-context.ts';
 
 /**
- * A wrong secret whose reserved attempt was the last one (check-secret.ts): the person is stopped, and per
- * the contract's lock mode (R2.3, src/domain/lock-modes.ts) the whole contract with them — always
- * when the master is stopped, and for anyone when the modes are linked. Their live sessions end at
- * once; the stop is emailed to the person and the master (to every person of the contract when it
- * stops the contract); all in one transaction. The record and the email name the addresses the
- * failures came from and those the person never logged on from (stop-origins.ts).
+ * The seventh wrong secret (check-secret.ts): the person is stopped, and per the contract's lock
+ * mode (R2.3, src/domain/lock-modes.ts) the whole contract with them — always when the master is
+ * stopped, and for anyone when the modes are linked. Their live sessions end at once; the stop is
+ * emailed to the person and the master (to every person of the contract when it stops the
+ * contract); all in one transaction. The record and the email name the addresses the
+ * failures came from and those the person never logged on from (stop-origins.ts). In the caller's
+ * transaction: the one that counts the failure causing it (check-secret.ts, decision 0024).
  */
-export function stopPerson(deps: Deps, user: User, context: RequestContext): Promise<void> {
-  return inTransaction(deps.db, (tx) => stopPersonInTx(deps, tx, user, context));
-}
-
-async function stopPersonInTx(deps: Deps, tx: Tx, user: User, context: RequestContext): Promise<void> {
+export async function stopPerson(deps: Deps, tx: Tx, user: User, context: RequestContext): Promise<void> {
   const now = deps.clock.now();
   const stopped = await tx
     .updateTable('users')

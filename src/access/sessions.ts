@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Deps } from '../deps.ts';
 import type { Executor } from '../db/transaction.ts';
 import type { Contract, LogonMethod, Session, SessionStage, User } from '../db/schema.ts';
+import { inFlightAfterOutcome, type AttemptReservation } from './attempts.ts';
 import { finalisesPaymentsSql } from './email-otp/otp-address.ts';
 import { needsTokenSql, usableTokenSql } from './hardware-token/standing.ts';
 import { lifetimeEnd, lifetimeEndedSql, newSessionToken, readSessionToken, type LifetimeRule } from './session-token.ts';
@@ -54,14 +55,14 @@ export interface LiveSession {
 export type SessionLookup = { live: LiveSession } | { ended: EndReason | undefined };
 
 /**
- * Opens a session. With `releasingAttempt`, the same statement gives back the lockout attempt the
+ * Opens a session. With `releasing`, the same statement gives back the lockout attempt the
  * password step reserved (see releaseAttempt in attempts.ts): a logon's password step is
  * one round trip fewer.
  */
 export async function createSession(
   deps: Deps,
   executor: Executor,
-  init: { user: User; stage: SessionStage; method: LogonMethod; ip: string; releasingAttempt?: boolean; clientCertificateId?: number | null },
+  init: { user: User; stage: SessionStage; method: LogonMethod; ip: string; releasing?: AttemptReservation; clientCertificateId?: number | null },
 ): Promise<{ token: string; session: Session }> {
   const { id, secretHash, csrfToken, token } = newSessionToken(deps.random);
   const now = deps.clock.now();
@@ -79,13 +80,13 @@ export async function createSession(
     // R4.1: bound to the certificate it was opened with; no other certificate can use it.
     client_certificate_id: init.clientCertificateId ?? null,
   };
-  if (!init.releasingAttempt) {
+  if (!init.releasing) {
     const session = await executor.insertInto('session').values(values).returningAll().executeTakeFirstOrThrow();
     return { token, session };
   }
   const result = await sql<Session>`
     WITH released AS (
-      UPDATE users SET failed_attempts = greatest(failed_attempts - 1, 0) WHERE id = ${init.user.id} RETURNING id
+      UPDATE users SET attempts_in_flight = ${inFlightAfterOutcome(init.releasing)} WHERE id = ${init.user.id} RETURNING id
     )
     INSERT INTO session (id, secret_hash, user_ref, contract_id, stage, logon_method, csrf_token, ip, created_at, last_seen_at, client_certificate_id)
     SELECT ${values.id}, ${values.secret_hash}, released.id, ${values.contract_id}, ${values.stage}, ${values.logon_method},

@@ -57,7 +57,12 @@ export interface UsersTable {
   confirmation_password_changed_at: NullableTimestamp;
   registration_password_hash: string | null;
   registration_password_expires_at: NullableTimestamp;
+  /** R2.3: the wrong secrets counted towards the stop (decision 0024: reservations in flight are apart). */
   failed_attempts: Generated<number>;
+  /** Decision 0024: the reservations being evaluated, as a lease (migration 0015, src/access/attempts.ts). */
+  attempts_in_flight: Generated<number>;
+  attempts_batch_at: NullableTimestamp;
+  attempts_reserved_at: NullableTimestamp;
   stopped_at: NullableTimestamp;
   created_at: Timestamp;
   status: Generated<UserStatus>;
@@ -244,6 +249,10 @@ export interface StaffTable {
   totp_secret_sealed: string;
   totp_last_step: Generated<bigint>;
   failed_attempts: Generated<number>;
+  /** Decision 0024: the reservations being evaluated, as a lease (migration 0015, src/access/attempts.ts). */
+  attempts_in_flight: Generated<number>;
+  attempts_batch_at: NullableTimestamp;
+  attempts_reserved_at: NullableTimestamp;
   stopped_at: NullableTimestamp;
   disabled_at: NullableTimestamp;
   created_at: Timestamp;

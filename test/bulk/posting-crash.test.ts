@@ -30,7 +30,7 @@ const sentAt = '2026-04-01T00:00:00Z';
 const paymentMmdd = '0402';
 /** The service process's clock: 10:00 in Tokyo on the payment date. */
 const processNow = '2026-04-02T01:00:00Z';
-const clockModule = fileURLToPath(new URL('../transfers/pages/shifted-clock.ts', import.meta.url));
+const clockModule = fileURLToPath(new URL('../helpers/shifted-clock.ts', import.meta.url));
 
 let database: TestDatabase | undefined;
 let deps: Deps & { clock: FakeClock };

@@ -24,6 +24,8 @@ export interface ServiceProcess {
    * the signal. SIGKILL only after `waitMs`.
    */
   terminate(waitMs: number): Promise<{ code: number | null; ms: number }>;
+  /** Sends a signal and goes on (SIGUSR2: the clock's jump of shifted-clock.ts). */
+  signal(name: NodeJS.Signals): void;
 }
 
 export interface ServiceOptions {
@@ -95,5 +97,12 @@ export async function startServiceProcess(env: Record<string, string>, options: 
     }
     await delay(50);
   }
-  return { base: `https://${host}:${port}`, output: () => output, kill: () => end('SIGKILL'), stop: () => end('SIGTERM'), terminate };
+  return {
+    base: `https://${host}:${port}`,
+    output: () => output,
+    kill: () => end('SIGKILL'),
+    stop: () => end('SIGTERM'),
+    terminate,
+    signal: (name) => void (running && child.kill(name)),
+  };
 }

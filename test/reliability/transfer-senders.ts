@@ -20,10 +20,10 @@ import { addAccount, addContract, otherOwnBranchCode, ownBranchCode, type TestAc
 /** The service's clock: a Wednesday, 10:00 in Tokyo, a business day whatever day the scenario runs (transfers post at once). */
 export const processStart = new Date('2026-04-01T01:00:00Z');
 export const today = '2026-04-01';
-const shiftedClock = fileURLToPath(new URL('../transfers/pages/shifted-clock.ts', import.meta.url));
+const shiftedClock = fileURLToPath(new URL('../helpers/shifted-clock.ts', import.meta.url));
 const fundedYen = 1_000_000_000n;
 
-/** A service process whose clock starts at `processStart` (test/transfers/pages/shifted-clock.ts). */
+/** A service process whose clock starts at `processStart` (test/helpers/shifted-clock.ts). */
 export function startBusinessDayService(env: Record<string, string>): Promise<ServiceProcess> {
   return startServiceProcess({ ...env, IB_TEST_NOW: processStart.toISOString() }, { nodeArgs: ['--import', shiftedClock], listenWaitMs: 60_000 });
 }

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Deps } from '../../deps.ts';
 import type { Executor } from '../../db/transaction.ts';
 import type { GridCard } from '../../db/schema.ts';
+import { inFlightAfterOutcome, type AttemptReservation } from '../../access/attempts.ts';
 import { newChallenge, parseCells, serializeCells, type GridCell, gridCardAssociatedData } from '../../auth/grid-card.ts';
 
 /**
@@ -74,15 +75,16 @@ export async function cardAndShownChallenge(
 
 /**
  * House rule 4: answering consumes the challenge in one conditional statement, the race gate; the
- * completed logon resets the failure count (R2.3) in the same statement. False when the challenge
- * had already been answered.
+ * completed logon resets the failure count (R2.3) and gives back the answer's reserved attempt in
+ * the same statement. False when the challenge had already been answered.
  */
-export async function consumeChallengeAndReset(executor: Executor, challengeId: number, userRef: number, now: Date): Promise<boolean> {
+export async function consumeChallengeAndReset(executor: Executor, challengeId: number, userRef: number, reservation: AttemptReservation, now: Date): Promise<boolean> {
   const result = await sql<{ id: number }>`
     WITH consumed AS (
       UPDATE grid_challenge SET answered_at = ${now} WHERE id = ${challengeId} AND answered_at IS NULL RETURNING id
     )
-    UPDATE users SET failed_attempts = 0 WHERE id = ${userRef} AND EXISTS (SELECT 1 FROM consumed) RETURNING id`.execute(executor);
+    UPDATE users SET failed_attempts = 0, attempts_in_flight = ${inFlightAfterOutcome(reservation)}
+    WHERE id = ${userRef} AND EXISTS (SELECT 1 FROM consumed) RETURNING id`.execute(executor);
   return result.rows.length === 1;
 }
 

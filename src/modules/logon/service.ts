@@ -10,7 +10,7 @@ import { stageAfterLogon } from '../../access/setup-steps.ts';
 import { createSession, endSessionsAtLogon, type LiveSession } from '../../access/sessions.ts';
 import { isBlocked } from '../../access/person-standing.ts';
 import { customerHolder, releaseAttempt } from '../../access/attempts.ts';
-import { checkSecret } from '../../access/check-secret.ts';
+import { checkSecretKeeping } from '../../access/check-secret.ts';
 import { certificateRefusal, logonPurpose, type CertificateGate } from './certificate-gate.ts';
 import type { RequestContext } from '../../access/request-context.ts';
 import { cardAndShownChallenge, cardDigits, challengeForLogon, consumeChallengeAndReset } from './grid-challenge.ts';
@@ -87,10 +87,9 @@ export async function checkPassword(
     return fail('stopped', user);
   }
   const method: LogonMethod = user.login_password_hash ? 'password' : 'registration';
-  const holder = customerHolder(user);
   let wrongReason = 'wrong_password';
-  const verdict = await checkSecret(deps, {
-    holder,
+  const checked = await checkSecretKeeping(deps, {
+    holder: customerHolder(user),
     context,
     verify: async () => {
       const right = await verifyPasswordFor(user, method, input.password, now);
@@ -99,14 +98,14 @@ export async function checkPassword(
     },
     recordWrong: () => recordFailure(wrongReason, user),
     recordBusy: (reason) => recordFailure(reason, user),
-    // The session insert below gives the attempt back in the same statement.
-    keepReservation: true,
   });
-  if (verdict === 'no_attempt_left') {
+  if (checked.verdict === 'no_attempt_left') {
     await verifyDecoy(input.password);
     return fail('stopped', user);
   }
-  if (verdict === 'wrong') throw new AppError('AUTH_LOGON_FAILED');
+  if (checked.verdict === 'wrong') throw new AppError('AUTH_LOGON_FAILED');
+  // The session insert below gives the attempt back in the same statement.
+  const { reservation } = checked;
   // The password is right. Each refusal below gives its attempt back (the secret was right) without
   // resetting the count, which only a completed logon does (decision 0001), and opens no session.
   // R4.1: a contract that uses certificates needs the person's own valid certificate at the
@@ -115,13 +114,13 @@ export async function checkPassword(
   if (gate.purpose === 'logon' && contract.certificate_required && method === 'password') {
     const judged = await certificateRefusal(gate, user);
     if ('refusal' in judged) {
-      await releaseAttempt(deps.db, holder);
+      await releaseAttempt(deps.db, reservation);
       return fail(judged.refusal.reason, user, judged.refusal);
     }
     clientCertificateId = judged.certificateId;
   }
   if (stoppedByContract) {
-    await releaseAttempt(deps.db, holder);
+    await releaseAttempt(deps.db, reservation);
     return fail('contract_stopped', user, { code: 'AUTH_CONTRACT_STOPPED', details: {} });
   }
   if (gate.purpose === 'certificate') {
@@ -132,11 +131,11 @@ export async function checkPassword(
         ? ({ reason: 'certificate_before_first_logon', code: 'CERT_LOGON_FIRST_LOGON_NEEDED' } as const)
         : undefined;
     if (refused) {
-      await releaseAttempt(deps.db, holder);
+      await releaseAttempt(deps.db, reservation);
       return fail(refused.reason, user, { code: refused.code, details: {} });
     }
   }
-  const { token } = await createSession(deps, deps.db, { user, stage: 'grid', method, ip: context.ip, releasingAttempt: true, clientCertificateId });
+  const { token } = await createSession(deps, deps.db, { user, stage: 'grid', method, ip: context.ip, releasing: reservation, clientCertificateId });
   return { token };
 }
 
@@ -213,21 +212,20 @@ export async function answerGrid(
   const { card, challenge } = found;
   // A challenge already answered (a replay, or the loser of a double submit) is not an attempt.
   if (!challenge) return fail('grid_challenge_not_open');
-  const holder = customerHolder(user);
-  const verdict = await checkSecret(deps, {
-    holder,
+  const checked = await checkSecretKeeping(deps, {
+    holder: customerHolder(user),
     context,
     verify: () => isCorrectAnswer(cardDigits(deps, card), challenge.cells, answer),
     recordWrong: () => recordFailure('wrong_grid_answer'),
     recordBusy: recordFailure,
-    // Consuming the challenge resets the count (below); a lost race gives the attempt back.
-    keepReservation: true,
   });
-  if (verdict === 'no_attempt_left') return fail('stopped');
-  if (verdict === 'wrong') throw new AppError('AUTH_GRID_FAILED');
+  if (checked.verdict === 'no_attempt_left') return fail('stopped');
+  if (checked.verdict === 'wrong') throw new AppError('AUTH_GRID_FAILED');
+  // Consuming the challenge resets the count and gives the attempt back (below); a lost race gives it back alone.
+  const { reservation } = checked;
 
   const completed = await inTransaction(deps.db, async (tx) => {
-    if (!(await consumeChallengeAndReset(tx, challenge.id, user.id, now))) return undefined;
+    if (!(await consumeChallengeAndReset(tx, challenge.id, user.id, reservation, now))) return undefined;
     await endSessionsAtLogon(tx, user.id, session.id, now);
     const stage = forCertificate ? 'certificate' : stageAfterLogon(user);
     const created = await createSession(deps, tx, {
@@ -245,6 +243,6 @@ export async function answerGrid(
     return { token: created.token, stage } as const;
   });
   if (completed) return completed;
-  await releaseAttempt(deps.db, holder);
+  await releaseAttempt(deps.db, reservation);
   return fail('grid_challenge_already_answered');
 }

@@ -6,8 +6,8 @@ import { AppError } from '../../errors.ts';
 import { recordAudit } from '../../audit/audit-trail.ts';
 import { verifyDecoy, verifySecret } from '../../auth/password-hash.ts';
 import { admitLogonAttempt } from '../../access/logon-refusals.ts';
-import { releaseAttempt, staffHolder } from '../../access/attempts.ts';
-import { checkSecret } from '../../access/check-secret.ts';
+import { inFlightAfterOutcome, releaseAttempt, staffHolder } from '../../access/attempts.ts';
+import { checkSecret, checkSecretKeeping } from '../../access/check-secret.ts';
 import type { RequestContext } from '../../access/request-context.ts';
 import { staffTotpAssociatedData } from './accounts.ts';
 import { totpStepOf } from './totp.ts';
@@ -91,25 +91,24 @@ export async function answerStaffTotp(deps: Deps, live: LiveStaffSession, code: 
     await recordFailure(reason);
     throw new AppError('OPERATOR_TOTP_FAILED');
   };
-  const holder = staffHolder(staff);
   const secret = deps.keyring.open(staff.totp_secret_sealed, staffTotpAssociatedData(staff.login_id));
   let step: number | undefined;
-  const verdict = await checkSecret(deps, {
-    holder,
+  const checked = await checkSecretKeeping(deps, {
+    holder: staffHolder(staff),
     context,
     verify: () => (step = totpStepOf(secret, code, now)) !== undefined,
     recordWrong: () => recordFailure('wrong_totp'),
     recordBusy: recordFailure,
-    // Consuming the time step resets the count (below); a step already used gives the attempt back.
-    keepReservation: true,
   });
-  if (verdict === 'no_attempt_left') return fail('stopped');
-  if (verdict === 'wrong' || step === undefined) throw new AppError('OPERATOR_TOTP_FAILED');
+  if (checked.verdict === 'no_attempt_left') return fail('stopped');
+  if (checked.verdict === 'wrong' || step === undefined) throw new AppError('OPERATOR_TOTP_FAILED');
+  // Consuming the time step resets the count and gives the attempt back (below); a step already used gives it back alone.
+  const { reservation } = checked;
   const consumedStep = step;
   const done = await inTransaction(deps.db, async (tx) => {
     const consumed = await tx
       .updateTable('staff')
-      .set({ totp_last_step: BigInt(consumedStep), failed_attempts: 0 })
+      .set({ totp_last_step: BigInt(consumedStep), failed_attempts: 0, attempts_in_flight: inFlightAfterOutcome(reservation) })
       .where('id', '=', staff.id)
       .where('totp_last_step', '<', BigInt(consumedStep))
       .where('stopped_at', 'is', null)
@@ -125,6 +124,6 @@ export async function answerStaffTotp(deps: Deps, live: LiveStaffSession, code: 
   });
   if (done) return { token: done.token, live: { session: done.session, staff } };
   // A right code whose step was already used: refused, but it is not a wrong secret.
-  await releaseAttempt(deps.db, holder);
+  await releaseAttempt(deps.db, reservation);
   return fail('totp_step_used');
 }

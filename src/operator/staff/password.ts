@@ -6,7 +6,7 @@ import { hashSecret, verifySecret } from '../../auth/password-hash.ts';
 import { secretsEqual } from '../../crypto/compare.ts';
 import { staffActor } from './logon.ts';
 import { releaseAttempt, staffHolder } from '../../access/attempts.ts';
-import { checkSecret } from '../../access/check-secret.ts';
+import { checkSecretKeeping } from '../../access/check-secret.ts';
 import type { RequestContext } from '../../access/request-context.ts';
 import type { Staff } from '../../db/schema.ts';
 import type { LiveStaffSession } from '../../access/staff-sessions.ts';
@@ -51,22 +51,21 @@ export async function changeStaffPassword(
   if (staffPasswordViolation(input.next, staff.login_id)) throw new AppError('OPERATOR_PASSWORD_RULES', { field: 'next' });
   if (!secretsEqual(input.next, input.repeat)) throw new AppError('PASSWORD_REPEAT_MISMATCH', { field: 'repeat' });
   const now = deps.clock.now();
-  const holder = staffHolder(staff);
   const recordFailure = (reason: string) =>
     recordAudit(deps.db, { at: now, contractId: null, userRef: null, actor: staffActor(staff.login_id), action: 'staff.password_change', outcome: 'failure', reason, ip: context.ip, userAgent: context.userAgent });
-  const verdict = await checkSecret(deps, {
-    holder,
+  const checked = await checkSecretKeeping(deps, {
+    holder: staffHolder(staff),
     context,
     verify: () => verifySecret(staff.password_hash, input.current),
     recordWrong: () => recordFailure('wrong_password'),
     recordBusy: recordFailure,
-    // Given back with the change below, or when the new password is refused.
-    keepReservation: true,
   });
-  if (verdict !== 'right') throw new AppError('OPERATOR_PASSWORD_CURRENT_WRONG', { field: 'current' });
+  if (checked.verdict !== 'right') throw new AppError('OPERATOR_PASSWORD_CURRENT_WRONG', { field: 'current' });
+  // Given back with the change below, or when the new password is refused.
+  const { reservation } = checked;
   // The password IT issued (or any current one) cannot be kept under the name of a change.
   if (input.next === input.current) {
-    await releaseAttempt(deps.db, holder);
+    await releaseAttempt(deps.db, reservation);
     throw new AppError('OPERATOR_PASSWORD_UNCHANGED', { field: 'next' });
   }
   const hash = await hashSecret(input.next);
@@ -80,7 +79,7 @@ export async function changeStaffPassword(
       .returning('id')
       .executeTakeFirst();
     if (!updated) return false;
-    await releaseAttempt(tx, holder);
+    await releaseAttempt(tx, reservation);
     await recordAudit(tx, {
       at: now,
       contractId: null,
@@ -95,7 +94,7 @@ export async function changeStaffPassword(
     return true;
   });
   if (!changed) {
-    await releaseAttempt(deps.db, holder);
+    await releaseAttempt(deps.db, reservation);
     throw new AppError('OPERATOR_PASSWORD_CURRENT_WRONG', { field: 'current' });
   }
 }
