@@ -331,8 +331,9 @@ test("a staff member's first logon leads only to the password change: every othe
   const csrf = client.csrf;
   assert.ok(csrf);
 
-  // The logon pages, the logoff and this page stay as they are; '/' and '/operator' only redirect to pages checked here.
-  const open = new Set(['/', '/operator', '/operator/logon', '/operator/logout', held]);
+  // The logon pages, the logoff, this page and the load balancer's health checks (no session) stay as they
+  // are; '/' and '/operator' only redirect to pages checked here.
+  const open = new Set(['/', '/operator', '/operator/logon', '/operator/logout', held, '/healthz', '/readyz']);
   const closed = consoleRoutes(t.app).filter((route) => !open.has(route.path));
   assert.ok(closed.length >= 20, `the console's routes were found (${closed.length})`);
   const trailBefore = (await audit(member.login)).length;
