@@ -18,6 +18,7 @@ import { startRefusalTotals } from './access/logon-refusals.ts';
 import { startTransferScheduler } from './modules/ledger/scheduler.ts';
 import { startBulkScheduler } from './modules/bulk/scheduler.ts';
 import { emlFileTransport, smtpTransport } from './outbox/transport.ts';
+import { DataDirError } from './platform/data-dir.ts';
 
 /** Read config, open the database, migrate, build the app, listen, stop on signals. Nothing else. */
 const outboxIntervalMs = 2000;
@@ -28,23 +29,31 @@ const transferSchedulerIntervalMs = 30_000;
 /** R2.4, R9.1: how often the counts of rate-limited logons of minutes that are over are recorded in the audit trail. */
 const logonRefusalTotalsIntervalMs = 60_000;
 
-let config;
-try {
-  config = parseConfig(process.env);
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
+/** A start refused for a reason the person starting it can put right: one line (what, where, what to do), exit 2. */
+function refuseStart(error: unknown): never {
+  if (!(error instanceof ConfigError || error instanceof DataDirError)) throw error;
   process.stderr.write(`${error.message}\n`);
   process.exit(2);
 }
 
-const runtime = await openRuntime(config, 'the service (npm start)');
+let config;
+try {
+  config = parseConfig(process.env);
+} catch (error) {
+  refuseStart(error);
+}
+
+const runtime = await openRuntime(config, 'the service (npm start)').catch(refuseStart);
 const { deps } = runtime;
 const demo = config.seedDemo ? await seedDemo(deps) : undefined;
 const demoStaff = config.seedDemo ? await seedDemoStaff(deps) : undefined;
 
 const tls = config.tlsCertFile && config.tlsKeyFile
   ? { cert: readFileSync(config.tlsCertFile), key: readFileSync(config.tlsKeyFile) }
-  : await embeddedTlsCertificate(config.dataDir, ['localhost', '127.0.0.1', '::1'], deps.clock.now());
+  : await embeddedTlsCertificate(config.dataDir, ['localhost', '127.0.0.1', '::1'], deps.clock.now()).catch(async (error: unknown) => {
+      await runtime.close();
+      return refuseStart(error);
+    });
 const app = await buildApp(deps, { https: tls });
 // R4.1: the certificate listener asks the browser for a certificate of the bank's CA (made at the first start).
 const authority = await ensureAuthority(deps);

@@ -149,5 +149,6 @@ export const en: Record<keyof typeof ja, string> = {
   'error.FORBIDDEN': 'You are not permitted to do this.',
   'error.NOT_FOUND': 'The page was not found.',
   'error.INTERNAL': 'Something went wrong on our side. Please try again later.',
+  'error.STORAGE_UNAVAILABLE': 'The service cannot store data just now and has paused. Nothing of this request was carried out. Please try again later.',
   'error.backToLogon': 'Back to logon',
 };

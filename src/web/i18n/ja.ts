@@ -148,5 +148,6 @@ export const ja = {
   'error.FORBIDDEN': 'この操作を行う権限がありません。',
   'error.NOT_FOUND': 'お探しのページは見つかりません。',
   'error.INTERNAL': 'システムで問題が発生しました。時間をおいてもう一度お試しください。',
+  'error.STORAGE_UNAVAILABLE': 'ただいまデータを保存できないため、サービスを一時停止しています。このお取引・操作は行われていません。時間をおいてもう一度お試しください。',
   'error.backToLogon': 'ログオン画面へ',
 };
