@@ -18,6 +18,7 @@ import { tokensErrorCodes } from './modules/tokens/error-codes.ts';
 import { payEasyErrorCodes } from './modules/pay-easy/error-codes.ts';
 import { bulkErrorCodes } from './modules/bulk/error-codes.ts';
 import { bankNoticesErrorCodes } from './modules/bank-notices/error-codes.ts';
+import { outboxErrorCodes } from './outbox/error-codes.ts';
 
 /**
  * Expected failures (house rule 11). Each code has its HTTP status; its message, in each language,
@@ -57,6 +58,9 @@ export const errorRegistry = {
   // connection lost during a commit leaves the commit unknown: a money-moving form sent again
   // carries its idempotency key and gets the first result, R8.6.)
   SERVICE_DATABASE_UNAVAILABLE: 503,
+  // The database cannot write (its disk is full or failing): nothing of the request was done, and
+  // the bank must act (free space, restart), so no Retry-After (db/storage-failure.ts).
+  STORAGE_UNAVAILABLE: 503,
   // R1.5: changes to people and permissions are confirmed with the actor's confirmation password.
   CONFIRMATION_PASSWORD_WRONG: 400,
   FORBIDDEN: 403,
@@ -78,6 +82,7 @@ export const errorRegistry = {
   ...payEasyErrorCodes,
   ...bulkErrorCodes,
   ...bankNoticesErrorCodes,
+  ...outboxErrorCodes,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof errorRegistry;

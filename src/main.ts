@@ -19,6 +19,7 @@ import { startTransferScheduler } from './modules/ledger/scheduler.ts';
 import { startBulkScheduler } from './modules/bulk/scheduler.ts';
 import { emlFileTransport, smtpTransport } from './outbox/transport.ts';
 import { drainable, stopWaitMs } from './platform/connection-drain.ts';
+import { DataDirError } from './platform/data-dir.ts';
 
 /** Read config, open the database, migrate, build the app, listen, stop on signals. Nothing else. */
 const outboxIntervalMs = 2000;
@@ -29,23 +30,31 @@ const transferSchedulerIntervalMs = 30_000;
 /** R2.4, R9.1: how often the counts of rate-limited logons of minutes that are over are recorded in the audit trail. */
 const logonRefusalTotalsIntervalMs = 60_000;
 
-let config;
-try {
-  config = parseConfig(process.env);
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
+/** A start refused for a reason the person starting it can put right: one line (what, where, what to do), exit 2. */
+function refuseStart(error: unknown): never {
+  if (!(error instanceof ConfigError || error instanceof DataDirError)) throw error;
   process.stderr.write(`${error.message}\n`);
   process.exit(2);
 }
 
-const runtime = await openRuntime(config, 'the service (npm start)');
+let config;
+try {
+  config = parseConfig(process.env);
+} catch (error) {
+  refuseStart(error);
+}
+
+const runtime = await openRuntime(config, 'the service (npm start)').catch(refuseStart);
 const { deps } = runtime;
 const demo = config.seedDemo ? await seedDemo(deps) : undefined;
 const demoStaff = config.seedDemo ? await seedDemoStaff(deps) : undefined;
 
 const tls = config.tlsCertFile && config.tlsKeyFile
   ? { cert: readFileSync(config.tlsCertFile), key: readFileSync(config.tlsKeyFile) }
-  : await embeddedTlsCertificate(config.dataDir, ['localhost', '127.0.0.1', '::1'], deps.clock.now());
+  : await embeddedTlsCertificate(config.dataDir, ['localhost', '127.0.0.1', '::1'], deps.clock.now()).catch(async (error: unknown) => {
+      await runtime.close();
+      return refuseStart(error);
+    });
 // Set on SIGTERM: every listener's /readyz then answers 503 "stopping", so a load balancer drains the process.
 const lifecycle = { stopping: false };
 const app = await buildApp(deps, { https: tls, lifecycle });

@@ -4,6 +4,12 @@ import type { Executor } from '../db/transaction.ts';
 /**
  * A fixed-window counter kept in PostgreSQL, so that every service process shares it. The increment
  * and the check are one statement (house rule 5).
+ *
+ * A window the bucket has used up stays the one counted in while the clock stands before its start:
+ * a clock stepped back would otherwise find an earlier window, empty or long pruned, and give a
+ * refused address its attempts again. Until the clock passes that window the address stays limited
+ * (over-strict for the length of the step, never lax); a window not used up is left alone, so an
+ * address within the limit is not affected.
  */
 export async function hitRateLimit(
   executor: Executor,
@@ -14,7 +20,13 @@ export async function hitRateLimit(
 ): Promise<boolean> {
   const windowStart = windowStartOf(now, windowSeconds);
   const row = await sql<{ hits: number }>`
-    INSERT INTO rate_limit_hit (bucket, window_start, hits) VALUES (${bucket}, ${windowStart}, 1)
+    WITH used_up_later AS (
+      SELECT window_start FROM rate_limit_hit
+      WHERE bucket = ${bucket} AND window_start > ${windowStart} AND hits >= ${limitPerWindow}
+      ORDER BY window_start DESC LIMIT 1
+    )
+    INSERT INTO rate_limit_hit (bucket, window_start, hits)
+    VALUES (${bucket}, coalesce((SELECT window_start FROM used_up_later), ${windowStart}), 1)
     ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limit_hit.hits + 1
     RETURNING hits`.execute(executor);
   // An upsert with RETURNING returns its one row.

@@ -56,14 +56,24 @@ export function lifetimeEnd(session: Timed, rule: LifetimeRule): { reason: 'expi
 }
 
 /**
+ * How far a session's own times may lie after `now` before the clock is taken to have stepped
+ * back: processes whose clocks agree to within a second or two (NTP) never come near it.
+ */
+export const clockStepToleranceSeconds = 5;
+
+/**
  * Whether the session has ended by `now`, decided in the statement that resumes it: the reason of
  * lifetimeEnd once its time has come, NULL while the session lives. Both session tables have the
- * columns it reads.
+ * columns it reads. A session seen or made later than `now` (beyond clockStepToleranceSeconds)
+ * ends as `clock`: the service's clock has stepped back, so how long the session has been idle
+ * cannot be told, and a session whose idle end had passed must not open again (R7.1).
  */
 export function lifetimeEndedSql(table: 'session' | 'staff_session', rule: LifetimeRule, now: Date): RawBuilder<string | null> {
   const column = (name: 'stage' | 'created_at' | 'last_seen_at') => sql.ref(`${table}.${name}`);
   const before = (seconds: number) => new Date(now.getTime() - seconds * 1000);
+  const latestPossible = new Date(now.getTime() + clockStepToleranceSeconds * 1000);
   return sql<string | null>`CASE
+    WHEN ${column('last_seen_at')} > ${latestPossible} OR ${column('created_at')} > ${latestPossible} THEN 'clock'
     WHEN ${column('stage')} = ${rule.pendingStage} THEN CASE WHEN ${column('created_at')} <= ${before(rule.pendingSeconds)} THEN 'expired' END
     WHEN ${column('last_seen_at')} <= ${before(rule.idleSeconds)} OR ${column('created_at')} <= ${before(rule.absoluteSeconds)} THEN
       CASE WHEN ${column('last_seen_at')} - ${column('created_at')} <= make_interval(secs => ${rule.absoluteSeconds - rule.idleSeconds}::double precision)

@@ -16,7 +16,8 @@ export const pendingLogonSeconds = 300;
 /**
  * Why a session ended; the logon page tells the person (`credentials` — a password or card replaced
  * for them; `certificate` — the certificate the session is bound to was not presented, or is revoked
- * or expired; `certificate_required` — a session without a certificate for a contract that uses them).
+ * or expired; `certificate_required` — a session without a certificate for a contract that uses them;
+ * `clock` — the service's clock stepped back past the session's last use, see lifetimeEndedSql).
  */
 export type EndReason =
   | 'idle'
@@ -28,7 +29,8 @@ export type EndReason =
   | 'expired'
   | 'rotated'
   | 'certificate'
-  | 'certificate_required';
+  | 'certificate_required'
+  | 'clock';
 
 export interface LiveSession {
   session: Session;
@@ -164,7 +166,7 @@ async function judgeAndTouch(deps: Deps, id: string, secretHash: string, fingerp
       LEFT JOIN client_certificate ON client_certificate.id = session.client_certificate_id
       WHERE session.id = ${id} AND session.secret_hash = ${secretHash}
     ), touched AS (
-      UPDATE session SET last_seen_at = ${now} FROM found
+      UPDATE session SET last_seen_at = greatest(session.last_seen_at, ${now}) FROM found
       WHERE session.id = found.id AND found.ended_at IS NULL AND found.end_now IS NULL AND session.ended_at IS NULL
       RETURNING session.id
     )

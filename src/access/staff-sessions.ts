@@ -12,7 +12,7 @@ import { lifetimeEnd, lifetimeEndedSql, newSessionToken, readSessionToken, type 
  */
 export type StaffSession = Selectable<StaffSessionTable>;
 export type StaffStage = StaffSession['stage'];
-export type StaffEndReason = 'idle' | 'absolute' | 'superseded' | 'stopped' | 'logout' | 'expired' | 'rotated';
+export type StaffEndReason = 'idle' | 'absolute' | 'superseded' | 'stopped' | 'logout' | 'expired' | 'rotated' | 'clock';
 
 /** Password accepted, authenticator code still to come: a short life of its own. */
 export const staffPendingLogonSeconds = 300;
@@ -84,7 +84,7 @@ export async function resumeStaffSession(deps: Deps, token: string | undefined):
       FROM staff_session JOIN staff ON staff.id = staff_session.staff_ref
       WHERE staff_session.id = ${named.id} AND staff_session.secret_hash = ${named.secretHash}
     ), touched AS (
-      UPDATE staff_session SET last_seen_at = ${now} FROM found
+      UPDATE staff_session SET last_seen_at = greatest(staff_session.last_seen_at, ${now}) FROM found
       WHERE staff_session.id = found.id AND found.ended_at IS NULL AND found.end_now IS NULL AND staff_session.ended_at IS NULL
       RETURNING staff_session.id
     )

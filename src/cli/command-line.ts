@@ -1,5 +1,5 @@
 import { ConfigError, parseConfig } from '../config.ts';
-import { DataDirBusyError } from '../platform/data-dir-lock.ts';
+import { DataDirError } from '../platform/data-dir.ts';
 import { openRuntime } from '../runtime.ts';
 
 /**
@@ -31,14 +31,14 @@ export function failureReporter(io: CommandIo, json: boolean | undefined): Fail 
 }
 
 /**
- * Opens the database for a command-line tool; a bad configuration or a busy embedded database is
- * reported (exit 2) rather than thrown.
+ * Opens the database for a command-line tool; a bad configuration, or an embedded database that is
+ * busy or whose folder cannot be used (read-only, full), is reported (exit 2) rather than thrown.
  */
 export async function openCommandRuntime(io: CommandIo, holder: string, fail: Fail): Promise<Awaited<ReturnType<typeof openRuntime>> | number> {
   try {
     return await openRuntime(parseConfig(io.env), holder);
   } catch (error) {
-    if (error instanceof ConfigError || error instanceof DataDirBusyError) return fail(error.message, 2);
+    if (error instanceof ConfigError || error instanceof DataDirError) return fail(error.message, 2);
     throw error;
   }
 }

@@ -24,6 +24,8 @@ export async function openDatabase(options: {
   pgliteArchive?: Blob;
   poolSize?: number;
   onPoolError?: (error: Error) => void;
+  /** The embedded database met a write failure and is used no more by this process (pglite-pool.ts). */
+  onEmbeddedFailure?: (error: Error) => void;
   /** Code inside a transaction that uses the database instead of the transaction fails at once (transaction-guard.ts). */
   refuseUseInsideTransaction?: boolean;
 }): Promise<Db> {
@@ -54,7 +56,7 @@ async function open(options: Parameters<typeof openDatabase>[0]): Promise<Db> {
     parsers: { [int8Oid]: (value: string) => BigInt(value), [dateOid]: asText },
     loadDataDir: options.pgliteArchive,
   });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: guarded(pglitePool(pglite)) as never }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: guarded(pglitePool(pglite, options.onEmbeddedFailure)) as never }) });
   // Kysely ends a pool only once it has used it, and a PGlite started from an archive keeps a timer
   // of its recovery running until closed: destroy closes it even when no statement ran.
   const destroy = db.destroy.bind(db);

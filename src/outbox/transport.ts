@@ -9,7 +9,10 @@ export interface OutboxMessage {
   body: string;
 }
 
-/** Sends one message or throws; the delivery loop retries what throws. */
+/**
+ * Sends one message or throws; the delivery loop retries what throws, except a PermanentRefusal,
+ * which marks the message failed at once.
+ */
 export interface MailTransport {
   send(message: OutboxMessage): Promise<void>;
   close?(): void;
@@ -27,6 +30,27 @@ function mailOptions(from: string, message: OutboxMessage) {
 /** Every wait of a send ends well within the delivery lease, so a slow server cannot cause a double send. */
 const smtpTimeoutMs = 30_000;
 
+/**
+ * The receiving server refused this message for good (RFC 5321 §4.2.1: a 5yz answer is permanent):
+ * sending it again would be refused again, so it is not retried.
+ */
+export class PermanentRefusal extends Error {}
+
+/**
+ * A 5yz answer to what concerns this message — its sender, a recipient, its content — is permanent.
+ * A 5yz answer before the message (at the greeting, EHLO or AUTH) says the server or our
+ * configuration is wrong for every message: retried, so the messages go once it is put right.
+ */
+const messageCommands = new Set(['MAIL FROM', 'RCPT TO', 'DATA']);
+
+function classified(error: unknown): unknown {
+  const { responseCode, command, message } = error as { responseCode?: unknown; command?: unknown; message?: unknown };
+  if (typeof responseCode === 'number' && responseCode >= 500 && responseCode < 600 && messageCommands.has(String(command))) {
+    return new PermanentRefusal(String(message), { cause: error });
+  }
+  return error;
+}
+
 export function smtpTransport(url: string, from: string, options: { requireTls?: boolean } = {}): MailTransport {
   const transporter = nodemailer.createTransport({
     url,
@@ -38,7 +62,11 @@ export function smtpTransport(url: string, from: string, options: { requireTls?:
   });
   return {
     async send(message) {
-      await transporter.sendMail(mailOptions(from, message));
+      try {
+        await transporter.sendMail(mailOptions(from, message));
+      } catch (error) {
+        throw classified(error);
+      }
     },
     close: () => transporter.close(),
   };

@@ -1,12 +1,16 @@
-import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DataDirError, dataDirFailure } from './data-dir.ts';
 
 /**
  * PGlite keeps its database in one folder that only one process may open. The lock file names the
  * process holding it, so a second process (the operator CLI while the service runs) is refused
  * with a clear message instead of corrupting the data.
  */
-export class DataDirBusyError extends Error {}
+export class DataDirBusyError extends DataDirError {}
+
+/** Errors of a write into a lock file this process had just created: the empty file is its own to remove. */
+const failedAfterCreating = new Set(['ENOSPC', 'EDQUOT', 'EIO']);
 
 function alive(pid: number): boolean {
   try {
@@ -30,7 +34,12 @@ export function lockDataDir(dir: string, holder: string): () => void {
         }
       };
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const code = (error as NodeJS.ErrnoException).code ?? '';
+      if (code !== 'EEXIST') {
+        // A full disk lets the file be made but not written: an empty lock left behind would be read as stale, but the folder must be as it was.
+        if (failedAfterCreating.has(code)) rmSync(file, { force: true });
+        throw dataDirFailure('lock the embedded database', dir, error);
+      }
       let owner: { pid?: number; holder?: string } = {};
       try {
         owner = JSON.parse(readFileSync(file, 'utf8'));

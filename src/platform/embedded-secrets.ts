@@ -1,21 +1,31 @@
 import 'reflect-metadata'; // @peculiar/x509 resolves its ASN.1 schemas through tsyringe, which needs it
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { addDaysTo } from '../domain/tokyo-time.ts';
 import type { Random } from './random.ts';
+import { dataDirFailure, writeFileWhole } from './data-dir.ts';
 
 /**
  * For the embedded default only (never in production, which refuses to start without configured
  * secrets): the encryption key and a self-signed TLS certificate are made on first run and kept in
- * the data folder, readable by its owner alone.
+ * the data folder, readable by its owner alone. What the key's making adds to the folder is named
+ * in `made`, so a start that fails afterwards can leave the folder as it found it.
  */
-export function embeddedKeyringSpec(dataDir: string, random: Random): string {
-  const file = join(dataDir, 'secrets', 'encryption-keys');
+export function embeddedKeyringSpec(dataDir: string, random: Random, made: string[] = []): string {
+  const dir = join(dataDir, 'secrets');
+  const file = join(dir, 'encryption-keys');
   if (!existsSync(file)) {
-    mkdirSync(join(dataDir, 'secrets'), { recursive: true, mode: 0o700 });
-    writeFileSync(file, `1:${random.bytes(32).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
+    try {
+      const madeDir = mkdirSync(dir, { recursive: true, mode: 0o700 });
+      if (madeDir) made.push(madeDir);
+      // Whole or not at all: a truncated key file would be read as a key at the next start.
+      writeFileWhole(file, `1:${random.bytes(32).toString('base64')}\n`, { mode: 0o600, exclusive: true });
+      if (!madeDir) made.push(file);
+    } catch (error) {
+      throw dataDirFailure('write the encryption key', dir, error);
+    }
   }
   return readFileSync(file, 'utf8').trim();
 }
@@ -27,10 +37,15 @@ export async function embeddedTlsCertificate(dataDir: string, hostNames: string[
   const keyFile = join(dir, 'server.key');
   const certFile = join(dir, 'server.crt');
   if (!existsSync(keyFile) || !existsSync(certFile)) {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
     const pem = await selfSignedCertificate(hostNames, now);
-    writeFileSync(keyFile, pem.key, { mode: 0o600 });
-    writeFileSync(certFile, pem.cert, { mode: 0o644 });
+    try {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      // Each whole or not at all; a pair left half made is made again at the next start.
+      writeFileWhole(keyFile, pem.key, { mode: 0o600 });
+      writeFileWhole(certFile, pem.cert, { mode: 0o644 });
+    } catch (error) {
+      throw dataDirFailure('write the TLS certificate', dir, error);
+    }
   }
   return { key: readFileSync(keyFile, 'utf8'), cert: readFileSync(certFile, 'utf8') };
 }

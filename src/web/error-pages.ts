@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { expectedFailureOf, isAppError } from '../errors.ts';
+import { AppError, expectedFailureOf, isAppError } from '../errors.ts';
+import { isStorageFailure } from '../db/storage-failure.ts';
 import type { MessageKey, Translate } from './i18n/index.ts';
 import { html, type Html } from './html.ts';
 import { replyStatusOf } from './error-status.ts';
@@ -9,16 +10,22 @@ export type ErrorPageRenderer = (request: FastifyRequest, message: MessageKey, c
 /**
  * No request ever answers with a stack trace, on either listener: an expected failure shows its
  * message (the database out of reach is one: 503 with Retry-After, in the page's language), a
- * client's malformed request a plain input error, anything else a page with the request id that
- * finds the logged error.
+ * client's malformed request a plain input error, a database that cannot write a page that says
+ * nothing was done (503), anything else a page with the request id that finds the logged error.
  */
 export function installErrorPages(app: FastifyInstance, render: ErrorPageRenderer): void {
   app.setNotFoundHandler((request, reply) => {
     reply.code(404).type('text/html; charset=utf-8').header('cache-control', 'no-store');
     return render(request, 'error.NOT_FOUND');
   });
-  app.setErrorHandler((error, request, reply) => {
+  app.setErrorHandler((thrown, request, reply) => {
     reply.type('text/html; charset=utf-8').header('cache-control', 'no-store');
+    let error = thrown;
+    // A database that cannot write rolled the request back: a page that says so (503), not a 500.
+    if (isStorageFailure(error)) {
+      request.log.error({ err: error }, 'the database cannot write');
+      error = new AppError('STORAGE_UNAVAILABLE');
+    }
     const expected = expectedFailureOf(error);
     if (expected) {
       if (!isAppError(error)) request.log.warn({ err: error }, 'database unavailable');

@@ -58,9 +58,10 @@ export async function createTestDatabase(options: { poolSize?: number } = {}): P
 /**
  * The migrated PGlite data folder as an archive in the system's temporary folder. Test files that
  * start together may each make it; each writes its own file and renames it into place, so a reader
- * never sees half of one. The oldest archives beyond `templatesKept` are removed then.
+ * never sees half of one. The oldest archives beyond `templatesKept` are removed then. Tests of the
+ * embedded data folder start the service's runtime from it (openRuntime's `pgliteArchive`).
  */
-async function pgliteTemplate(): Promise<Blob> {
+export async function pgliteTemplate(): Promise<Blob> {
   const dir = join(tmpdir(), 'ib-test-templates');
   const file = join(dir, `pglite-${schemaVersion()}.tar`);
   if (!existsSync(file)) {

@@ -7,8 +7,11 @@ export interface ReceivedMail {
   raw: string;
 }
 
-/** What the peer does with the next messages: accept them, or refuse at RCPT TO or after DATA. */
-export type PeerAnswer = 'accept' | 'refuse-rcpt' | 'refuse-data';
+/**
+ * What the peer does with the next messages: accept them, refuse them for now at RCPT TO or after
+ * DATA (451), or refuse the recipient for good (550).
+ */
+export type PeerAnswer = 'accept' | 'refuse-rcpt' | 'refuse-data' | 'reject-rcpt';
 
 /**
  * A real SMTP server on 127.0.0.1 (plain, no STARTTLS, no AUTH needed), recording what it accepted.
@@ -29,6 +32,11 @@ function refusal(message: string): Error {
   return Object.assign(new Error(message), { responseCode: 451 });
 }
 
+function rejection(message: string): Error {
+  // 5xx: a permanent refusal, as for a mailbox that does not exist.
+  return Object.assign(new Error(message), { responseCode: 550 });
+}
+
 export async function startSmtpPeer(): Promise<SmtpPeer> {
   const peer: SmtpPeer = { url: '', accepted: [], refused: [], answers: [], otherwise: 'accept', close: async () => {} };
   // Decided at RCPT TO for the whole message, so one message meets one answer.
@@ -42,7 +50,7 @@ export async function startSmtpPeer(): Promise<SmtpPeer> {
     onRcptTo(_address, session, callback) {
       const answer = peer.answers.shift() ?? peer.otherwise;
       answerOf.set(session.envelope, answer);
-      callback(answer === 'refuse-rcpt' ? refusal('mailbox busy, try later') : null);
+      callback(answer === 'refuse-rcpt' ? refusal('mailbox busy, try later') : answer === 'reject-rcpt' ? rejection('no such mailbox') : null);
     },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];

@@ -70,6 +70,7 @@ function menu(t: Translate): Html {
   <a href="${consolePaths.contracts}">${t('operatorConsole.nav.contracts')}</a>
   <a href="${consolePaths.queue}">${t('operatorConsole.queue.nav')}</a>
   <a href="${consolePaths.logonWatch}">${t('operatorConsole.watch.nav')}</a>
+  <a href="${consolePaths.mail}">${t('outbox.console.nav')}</a>
   <a href="${consolePaths.applications}">${t('operatorConsole.nav.applications')}</a>
   <a href="${consolePaths.newContract}">${t('operatorConsole.nav.newContract')}</a>
   <a href="${tokenPaths.list}">${t('tokens.console.nav')}</a>

@@ -15,6 +15,8 @@ export const consolePaths = {
   contracts: `${consoleBase}/contracts`,
   queue: `${consoleBase}/queue`,
   logonWatch: `${consoleBase}/logon-watch`,
+  mail: `${consoleBase}/mail`,
+  mailRequeue: (id: string) => `${consoleBase}/mail/${id}/requeue`,
   contract: (contractId: string) => `${consoleBase}/contracts/${contractId}`,
   recordApplication: (contractId: string) => `${consoleBase}/contracts/${contractId}/applications`,
   auditExport: (contractId: string) => `${consoleBase}/contracts/${contractId}/audit.csv`,

@@ -26,6 +26,7 @@ import { tokenRoutes } from './routes/tokens.ts';
 import { queueRoutes } from './routes/queue.ts';
 import { logonWatchRoutes } from './routes/logon-watch.ts';
 import { noticeRoutes } from './routes/notices.ts';
+import { mailRoutes } from './routes/mail.ts';
 
 /**
  * The bank's operator console (DESIGN §1): a Fastify instance of its own, on its own listener,
@@ -88,6 +89,7 @@ export async function buildConsole(deps: Deps, options: ConsoleOptions = {}): Pr
   contractRoutes(app, deps);
   queueRoutes(app, deps);
   logonWatchRoutes(app, deps);
+  mailRoutes(app, deps);
   applicationRoutes(app, deps);
   exportRoutes(app, deps);
   passwordRoutes(app, deps);

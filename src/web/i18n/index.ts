@@ -26,6 +26,7 @@ import { queueMessages } from '../../operator/console/queue-messages.ts';
 import { logonWatchMessages } from '../../operator/console/logon-watch-messages.ts';
 import { approvalsMessages } from '../../modules/approvals/messages.ts';
 import { bankNoticesMessages } from '../../modules/bank-notices/messages.ts';
+import { outboxMessages } from '../../outbox/messages.ts';
 import { homeMessages } from '../../modules/status/messages.ts';
 
 export type Language = 'ja' | 'en';
@@ -60,6 +61,7 @@ const ja = {
   ...logonWatchMessages.ja,
   ...approvalsMessages.ja,
   ...bankNoticesMessages.ja,
+  ...outboxMessages.ja,
   ...homeMessages.ja,
 };
 export type MessageKey = keyof typeof ja;
@@ -91,6 +93,7 @@ const en: Record<MessageKey, string> = {
   ...logonWatchMessages.en,
   ...approvalsMessages.en,
   ...bankNoticesMessages.en,
+  ...outboxMessages.en,
   ...homeMessages.en,
 };
 
