@@ -35,12 +35,16 @@ export interface ServiceOptions {
   listenWaitMs?: number;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, host, resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
+/**
+ * Ports free at this moment, all different: each is held until all are found, as the system may
+ * hand out a port just released again (a service refuses two listeners on one port).
+ */
+async function freePorts(count: number): Promise<number[]> {
+  const servers = Array.from({ length: count }, () => createServer());
+  await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.listen(0, host, resolve))));
+  const ports = servers.map((server) => (server.address() as { port: number }).port);
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  return ports;
 }
 
 function accepts(port: number): Promise<boolean> {
@@ -60,7 +64,7 @@ function accepts(port: number): Promise<boolean> {
  * nothing of the test runner's reaches the service but `env`.
  */
 export async function startServiceProcess(env: Record<string, string>, options: ServiceOptions = {}): Promise<ServiceProcess> {
-  const [port, operatorPort, certPort] = [await freePort(), await freePort(), await freePort()];
+  const [port, operatorPort, certPort] = (await freePorts(3)) as [number, number, number];
   const dataDir = mkdtempSync(join(tmpdir(), 'ib-service-'));
   let output = '';
   const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), 'src/main.ts'], {
