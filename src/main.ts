@@ -1,4 +1,3 @@
-import { createServer } from 'node:http';
 import { resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { ConfigError, parseConfig } from './config.ts';
@@ -18,6 +17,7 @@ import { startRefusalTotals } from './access/logon-refusals.ts';
 import { startTransferScheduler } from './modules/ledger/scheduler.ts';
 import { startBulkScheduler } from './modules/bulk/scheduler.ts';
 import { emlFileTransport, smtpTransport } from './outbox/transport.ts';
+import { redirectListener } from './web/redirect-listener.ts';
 
 /** Read config, open the database, migrate, build the app, listen, stop on signals. Nothing else. */
 const outboxIntervalMs = 2000;
@@ -96,11 +96,7 @@ const consoleHost = ['127.0.0.1', '::1', '0.0.0.0', '::'].includes(config.operat
 const consoleUrl = `https://${consoleHost.includes(':') ? `[${consoleHost}]` : consoleHost}:${config.operatorPort}${consolePaths.logon}`;
 
 // R4.7: plain HTTP is only ever a redirect to HTTPS, on its own port when configured.
-const redirect = config.httpRedirectPort
-  ? createServer((request, response) => {
-      response.writeHead(308, { location: `${config.publicUrl}${request.url ?? '/'}` }).end();
-    }).listen(config.httpRedirectPort, config.host)
-  : undefined;
+const redirect = config.httpRedirectPort ? redirectListener(config.publicUrl, config.bankName).listen(config.httpRedirectPort, config.host) : undefined;
 
 const lines = [
   '',
