@@ -1,4 +1,5 @@
 import type { TlsOptions } from 'node:tls';
+import type { ServerOptions as HttpServerOptions } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
@@ -35,8 +36,13 @@ import { serverTlsOptions, type ServerTlsIdentity } from './platform/tls-policy.
 import { healthRoutes, runningForever, type Lifecycle } from './web/health.ts';
 import type { PaymentCollector } from './modules/pay-easy/collector/collector.ts';
 import type { MessageKey } from './web/i18n/index.ts';
+import { capConnectionsPerAddress, listenerLimits, nodeServerOptions, type ListenerLimits } from './platform/listener-limits.ts';
+import { bareErrorHandlers } from './web/bare-error-page.ts';
+import { fastifyLimitOptions } from './web/listener-options.ts';
+import { closeAfterUnreadBodies } from './web/unread-body.ts';
+import { allowListOf } from './access/allow-list.ts';
 
-/** Forms are small; a larger body is refused before it is parsed. */
+/** Forms are small; a larger body is refused (413) before it is parsed. The file uploads have their own bound. */
 const formBodyBytesMax = 16 * 1024;
 const staticDir = fileURLToPath(new URL('./web/static/', import.meta.url));
 
@@ -52,23 +58,31 @@ export interface AppOptions {
   paymentCollector?: PaymentCollector;
   /** Whether the process is stopping, for the readiness check (src/web/health.ts); never, when not given. */
   lifecycle?: Lifecycle;
+  /** The listener's time and size bounds; the production ones unless a test measures smaller ones. */
+  limits?: Partial<ListenerLimits>;
 }
 
 /** The customer portal: plugins and modules, no listen(). */
 export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<FastifyInstance> {
-  const server: FastifyServerOptions & { https?: TlsOptions } = {
+  const limits = { ...listenerLimits, ...options.limits };
+  const server: FastifyServerOptions & { https?: TlsOptions; http?: HttpServerOptions } = {
     logger: options.logger === false ? false : loggerOptions(deps.config.logLevel),
     bodyLimit: formBodyBytesMax,
     // Behind a proxy, the client's address comes from X-Forwarded-For set by the configured proxies only.
     trustProxy: deps.config.trustedProxies ?? false,
     requestIdHeader: false,
     genReqId: () => deps.random.bytes(8).toString('hex'),
+    ...fastifyLimitOptions(limits),
+    ...bareErrorHandlers(deps.config.bankName),
   };
   // R4.7: the service's one TLS policy (platform/tls-policy.ts) on both customer listeners.
-  if (options.https) server.https = serverTlsOptions(options.https, handshakeOptions(deps, options));
+  if (options.https) server.https = { ...serverTlsOptions(options.https, handshakeOptions(deps, options)), ...nodeServerOptions(limits), handshakeTimeout: limits.tlsHandshakeTimeoutMs };
   const app = Fastify(server) as unknown as FastifyInstance;
+  // The bank's proxies carry every customer's connections: they are not capped per address.
+  capConnectionsPerAddress(app.server, limits.connectionsPerAddressMax, allowListOf(deps.config.trustedProxies));
 
   await app.register(fastifyHelmet, securityHeaderOptions);
+  closeAfterUnreadBodies(app);
   await app.register(fastifyCookie);
   await app.register(fastifyFormbody);
   await app.register(fastifyStatic, { root: staticDir, prefix: '/static/', decorateReply: false, cacheControl: true, maxAge: 3600_000 });

@@ -38,6 +38,13 @@ export const errorRegistry = {
   CSRF_INVALID: 403,
   SESSION_REQUIRED: 401,
   INPUT_INVALID: 400,
+  // A body over its route's bound (the forms' 16 kB, an upload's own), refused before it is parsed.
+  BODY_TOO_LARGE: 413,
+  // A body of a type no form sends (the portal reads URL-encoded forms, JSON and, for uploads, multipart).
+  CONTENT_TYPE_UNSUPPORTED: 415,
+  // Request line and headers over the listener's bound, or a request slower than its time bounds (src/platform/listener-limits.ts).
+  HEADERS_TOO_LARGE: 431,
+  REQUEST_TIMEOUT: 408,
   CONTRACT_ID_INVALID: 400,
   USER_ID_INVALID: 400,
   PASSWORD_LENGTH: 400,

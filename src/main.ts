@@ -1,4 +1,3 @@
-import { createServer } from 'node:http';
 import { resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { ConfigError, parseConfig } from './config.ts';
@@ -20,6 +19,7 @@ import { startBulkScheduler } from './modules/bulk/scheduler.ts';
 import { emlFileTransport, smtpTransport } from './outbox/transport.ts';
 import { drainable, stopWaitMs } from './platform/connection-drain.ts';
 import { DataDirError } from './platform/data-dir.ts';
+import { redirectListener } from './web/redirect-listener.ts';
 
 /** Read config, open the database, migrate, build the app, listen, stop on signals. Nothing else. */
 const outboxIntervalMs = 2000;
@@ -109,11 +109,7 @@ const consoleHost = ['127.0.0.1', '::1', '0.0.0.0', '::'].includes(config.operat
 const consoleUrl = `https://${consoleHost.includes(':') ? `[${consoleHost}]` : consoleHost}:${config.operatorPort}${consolePaths.logon}`;
 
 // R4.7: plain HTTP is only ever a redirect to HTTPS, on its own port when configured.
-const redirect = config.httpRedirectPort
-  ? createServer((request, response) => {
-      response.writeHead(308, { location: `${config.publicUrl}${request.url ?? '/'}` }).end();
-    })
-  : undefined;
+const redirect = config.httpRedirectPort ? redirectListener(config.publicUrl, config.bankName) : undefined;
 if (redirect) {
   listeners.push(drainable(redirect));
   redirect.listen(config.httpRedirectPort, config.host);

@@ -40,3 +40,9 @@ test('reading accepts LF line ends and a byte order mark, and refuses broken quo
   assert.throws(() => fromCsv('a,"b"c\r\n'), CsvSyntaxError);
   assert.throws(() => fromCsv('a,b"c\r\n'), CsvSyntaxError);
 });
+
+test('a first field that starts with U+FEFF is read back with it, not taken for the byte order mark', () => {
+  // Found by the parser fuzz (test/fuzz/parsers.property.test.ts): the reader dropped it.
+  const rows = [['\uFEFFagent', 'x'], ['\uFEFF', null]];
+  assert.deepEqual(fromCsv(toCsv(rows)), rows);
+});

@@ -12,7 +12,9 @@
 export type CsvField = string | null;
 
 const formulaStart = /^[=+\-@\t\r']/;
-const needsQuotes = /[",\r\n]/;
+// A field starting with U+FEFF is quoted: unquoted at the start of the file, the reader would take it
+// for the byte order mark and drop it.
+const needsQuotes = /[",\r\n]|^\uFEFF/;
 
 function writeField(field: CsvField): string {
   if (field === null) return '';

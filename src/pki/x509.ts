@@ -90,18 +90,28 @@ export async function verifyCertificateRequest(
   csrPem: string,
 ): Promise<{ ok: true; subjectCommonName: string; publicKeySpki: Uint8Array<ArrayBuffer> } | { ok: false; problem: RequestProblem }> {
   let request: x509.Pkcs10CertificateRequest;
+  let commonName: string | undefined;
+  let spki: Uint8Array<ArrayBuffer>;
+  // The library reads the subject, the key and its algorithm lazily, on first use: a request whose
+  // parts do not parse (an EC key with parameters that are not a curve, say) throws there, and is
+  // as malformed as one whose outer structure does not parse.
   try {
     const der = pemBody(csrPem, ['CERTIFICATE REQUEST', 'NEW CERTIFICATE REQUEST']);
     if (!der) return { ok: false, problem: 'malformed' };
     request = new x509.Pkcs10CertificateRequest(der);
+    commonName = singleCommonName(request.subjectName);
+    spki = new Uint8Array(request.publicKey.rawData);
   } catch {
     return { ok: false, problem: 'malformed' };
   }
-  const commonName = singleCommonName(request.subjectName);
   if (commonName === undefined) return { ok: false, problem: 'malformed' };
-  const spki = new Uint8Array(request.publicKey.rawData);
   if (!strongClientKey(spki)) return { ok: false, problem: 'key_type' };
-  const hash = request.signatureAlgorithm?.hash?.name?.toUpperCase();
+  let hash: string | undefined;
+  try {
+    hash = request.signatureAlgorithm?.hash?.name?.toUpperCase();
+  } catch {
+    return { ok: false, problem: 'malformed' };
+  }
   if (!hash || !acceptedRequestHashes.has(hash)) return { ok: false, problem: 'key_type' };
   let signed = false;
   try {

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { AppError, expectedFailureOf, isAppError } from '../errors.ts';
+import { AppError, expectedFailureOf, isAppError, type ErrorCode } from '../errors.ts';
 import { isStorageFailure } from '../db/storage-failure.ts';
 import type { MessageKey, Translate } from './i18n/index.ts';
 import { html, type Html } from './html.ts';
@@ -16,7 +16,7 @@ export type ErrorPageRenderer = (request: FastifyRequest, message: MessageKey, c
 export function installErrorPages(app: FastifyInstance, render: ErrorPageRenderer): void {
   app.setNotFoundHandler((request, reply) => {
     reply.code(404).type('text/html; charset=utf-8').header('cache-control', 'no-store');
-    return render(request, 'error.NOT_FOUND');
+    return render(request, 'error.NOT_FOUND', 'NOT_FOUND');
   });
   app.setErrorHandler((thrown, request, reply) => {
     reply.type('text/html; charset=utf-8').header('cache-control', 'no-store');
@@ -36,8 +36,20 @@ export function installErrorPages(app: FastifyInstance, render: ErrorPageRendere
     const clientError = typeof status === 'number' && status >= 400 && status < 500;
     if (!clientError) request.log.error({ err: error }, 'request failed');
     reply.code(clientError ? status : 500);
-    return render(request, clientError ? 'error.INPUT_INVALID' : 'error.INTERNAL');
+    // House rule 11: every refusal names its code, the parser's own ones (a body too large, of an
+    // unknown type, malformed) as much as the forms'.
+    const code = clientError ? clientErrorCode(status) : 'INTERNAL';
+    return render(request, `error.${code}`, code);
   });
+}
+
+/** The code of a refusal that Fastify or a plugin made before any route ran, by its status. */
+function clientErrorCode(status: number): ErrorCode {
+  if (status === 413) return 'BODY_TOO_LARGE';
+  if (status === 415) return 'CONTENT_TYPE_UNSUPPORTED';
+  if (status === 404) return 'NOT_FOUND';
+  if (status === 403) return 'FORBIDDEN';
+  return 'INPUT_INVALID';
 }
 
 /**

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { errorCode } from '../helpers/client.ts';
-import { appForFile, assertNoStackTrace } from '../helpers/http-app.ts';
+import { appForFile, assertNoStackTrace, postJson } from '../helpers/http-app.ts';
 import { addUserWith } from '../users/helpers.ts';
 import { moneyContract } from '../transfers/pages/support.ts';
 import { bulkState, manyRecords, ownBankCode, uploadBulk, uploadedId, zenginBytes } from './support.ts';
@@ -124,4 +124,23 @@ test('the same file uploaded twice is flagged, and registering it needs the pers
   assert.deepEqual(await bulkState(t.deps), before, 'nothing changed');
   const accepted = await register(page, second, { duplicateConfirmed: 'yes' });
   assert.equal(accepted.statusCode, 303, errorCode(accepted.body));
+});
+
+test('a step whose action is not text (a JSON object) is refused on the file\'s page with its code, not answered with a server error', async () => {
+  // Found by the form fuzz (test/fuzz/payee-and-bulk-forms.fuzz.test.ts): the page echoed the action through String(), which throws for such an object.
+  const contract = await moneyContract(t);
+  const id = uploadedId(await uploadBulk(contract.client, zenginBytes(contract.from, manyRecords(2))));
+  await contract.client.get(`/bulk/files/${id}`);
+  const before = await bulkState(t.deps);
+  for (const [label, body] of [
+    ['the right CSRF token', { action: { toString: 1 }, _csrf: contract.client.csrf }],
+    ['a CSRF token that is a number', { action: { toString: 1, valueOf: null }, _csrf: 12345 }],
+  ] as const) {
+    const refused = await postJson(contract.client, `/bulk/files/${id}`, body);
+    assert.ok(refused.statusCode >= 400 && refused.statusCode < 500, `${label}: a 4xx (got ${refused.statusCode})`);
+    assert.ok(errorCode(refused.body), `${label}: an error code`);
+    assert.match(refused.body, new RegExp(`<form method="post" action="/bulk/files/${id}"`), `${label}: the file's page`);
+    assertNoStackTrace(refused);
+  }
+  assert.deepEqual(await bulkState(t.deps), before, 'nothing changed');
 });

@@ -72,6 +72,19 @@ test('malformed requests and subjects other than one common name are refused as 
   assert.deepEqual(await verifyCertificateRequest(twoNames.pem), { ok: false, problem: 'malformed' });
 });
 
+test('a request whose key parameters are not a named curve is refused as malformed, not thrown (an HTTP 500)', async () => {
+  // Found by the parser fuzz (test/fuzz/parsers.property.test.ts): the library parses the key lazily, outside the check's guard.
+  const { pem } = await makeCertificateRequest({ commonName: 'c-u' });
+  const der = Buffer.from(pem.replace(/-----[A-Z ]+-----|\s/g, ''), 'base64');
+  const prime256v1 = Buffer.from([0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07]);
+  const at = der.indexOf(prime256v1);
+  assert.ok(at > 0, 'the request names its curve');
+  // The curve's OID tag made a private one: the outer structure still parses, the key's parameters do not.
+  der[at] = 0xc0;
+  const broken = `-----BEGIN CERTIFICATE REQUEST-----\n${der.toString('base64').replace(/(.{64})/g, '$1\n')}\n-----END CERTIFICATE REQUEST-----\n`;
+  assert.deepEqual(await verifyCertificateRequest(broken), { ok: false, problem: 'malformed' });
+});
+
 test('a client certificate names the person, is for client authentication, and chains to the CA', async () => {
   const ca = await authority();
   const { pem } = await makeCertificateRequest({ commonName: '12345678903-user01' });

@@ -16,7 +16,8 @@ export class Client {
     this.ip = options.ip ?? '203.0.113.10';
   }
 
-  private remember(response: LightMyRequestResponse): LightMyRequestResponse {
+  /** Takes the cookies and the CSRF token of an answer received some other way (a fuzz's own request). */
+  remember(response: LightMyRequestResponse): LightMyRequestResponse {
     for (const cookie of response.cookies as { name: string; value: string; maxAge?: number; expires?: Date }[]) {
       if (cookie.value === '' || (cookie.expires && cookie.expires.getTime() < Date.now())) this.cookies.delete(cookie.name);
       else this.cookies.set(cookie.name, cookie.value);

@@ -183,3 +183,35 @@ test('R5.4, house rule 5: fifty parallel wrong codes evaluate at most three', { 
   assert.notEqual(row.consumed_at, null);
   await assertUnchanged(person, address);
 });
+
+test('an address refused while a code is pending is shown again on the address form with its error, not on the code form', async () => {
+  // Found by the form fuzz (test/fuzz/administration-forms.fuzz.test.ts): the refusal was shown above the earlier address's code form.
+  const { person, client } = await activeMaster(t);
+  await askForCode(client, person, newAddress());
+  await client.get('/settings/email?again=1');
+  for (const fields of [
+    { email: newAddress(), confirmationPassword: '' },
+    { email: 'not an address', confirmationPassword: person.confirmationPassword },
+    { email: [newAddress(), newAddress()], confirmationPassword: person.confirmationPassword },
+  ]) {
+    const refused = await client.post('/settings/email', fields);
+    assert.equal(refused.statusCode, 400, JSON.stringify(fields));
+    assert.ok(errorCode(refused.body), 'an error code');
+    assert.match(refused.body, /<form method="post" action="\/settings\/email"/, 'the address form again');
+    assert.doesNotMatch(refused.body, /action="\/settings\/email\/verify"/, 'not the code form of the earlier address');
+  }
+});
+
+test('R5.1: an OTP address sent twice while a code is pending is shown again on the address form, not on the code form', async () => {
+  const { person, client } = await activeMaster(t);
+  // One code a minute (the resend cooldown): the first logon sent the first.
+  t.deps.clock.advanceSeconds(61);
+  await client.get('/settings/otp-address');
+  assert.equal((await client.post('/settings/otp-address', { address: `next.${newAddress()}`, confirmationPassword: person.confirmationPassword })).statusCode, 303);
+  assert.match((await client.get('/settings/otp-address')).body, /action="\/settings\/otp-address\/verify"/, 'a code is pending');
+  const refused = await client.post('/settings/otp-address', { address: [newAddress(), newAddress()], confirmationPassword: person.confirmationPassword });
+  assert.equal(refused.statusCode, 400);
+  assert.equal(errorCode(refused.body), 'EMAIL_OTP_ADDRESS_INVALID');
+  assert.match(refused.body, /<form method="post" action="\/settings\/otp-address"/, 'the address form again');
+  assert.doesNotMatch(refused.body, /action="\/settings\/otp-address\/verify"/, 'not the code form of the earlier address');
+});

@@ -119,3 +119,14 @@ test('/setup/email/verify after the session ended changes nothing', async () => 
   await assertRefusedAfterSessionEnd(t.deps, client, person, '/setup/email/verify', { code }, { seconds: 600, reason: 'idle' });
   assert.equal((await userRow(t.deps, person)).email, null);
 });
+
+test('/setup/email refused while a code is pending shows the address form again, with its error, not the code form', async () => {
+  // Found by the form fuzz (test/fuzz/logon-forms.fuzz.test.ts): the refusal was shown above the code form of the earlier address.
+  const { person, client } = await masterAt('verify');
+  await client.get('/setup?again=1');
+  const inputs: BadInput[] = [
+    { label: 'a wrong address while a code is pending', fields: { ...addressFields(person), email: 'not an address' }, code: 'EMAIL_INVALID' },
+    { label: 'the address twice while a code is pending', fields: { ...addressFields(person), email: [person.email, person.email] }, code: 'EMAIL_INVALID' },
+  ];
+  await assertRefused(t.deps, client, person, { url: '/setup/email' }, inputs);
+});

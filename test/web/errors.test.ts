@@ -1,7 +1,8 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LightMyRequestResponse } from 'fastify';
-import { Client } from '../helpers/client.ts';
+import { Client, errorCode } from '../helpers/client.ts';
+import { startConsole } from '../operator/console-support.ts';
 import { activeMaster, appForFile, assertNoStackTrace, sessionCookie } from '../helpers/http-app.ts';
 
 const t = appForFile();
@@ -73,5 +74,52 @@ test('odd query strings and cookies neither break a page nor show a stack trace'
     const answer = await forged.get('/status');
     assert.equal(answer.statusCode, 303, cookie.slice(0, 20));
     assert.equal(answer.headers.location, '/logon');
+  }
+});
+
+test('every refusal made before a page runs names its error code: a body too large, of an unknown type, malformed, a page that does not exist', async () => {
+  // Found by the form fuzz (test/helpers/form-fuzz.ts): these pages said what was wrong but named no code.
+  const { client } = await activeMaster(t);
+  const cookie = [...client.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+  const cases: { label: string; contentType: string; payload: string; status: number; code: string }[] = [
+    { label: 'a 17 kB form', contentType: 'application/x-www-form-urlencoded', payload: `email=${'x'.repeat(17 * 1024)}`, status: 413, code: 'BODY_TOO_LARGE' },
+    { label: 'broken JSON', contentType: 'application/json', payload: '{"email":', status: 400, code: 'INPUT_INVALID' },
+    { label: 'JSON with a prototype key', contentType: 'application/json', payload: '{"__proto__":{"x":1}}', status: 400, code: 'INPUT_INVALID' },
+    { label: 'an empty JSON body', contentType: 'application/json', payload: '', status: 400, code: 'INPUT_INVALID' },
+    { label: 'an unknown content type', contentType: 'application/xml', payload: '<email/>', status: 415, code: 'CONTENT_TYPE_UNSUPPORTED' },
+  ];
+  for (const c of cases) {
+    const response = await t.app.inject({ method: 'POST', url: '/settings/email', headers: { cookie, 'content-type': c.contentType }, payload: c.payload, remoteAddress: client.ip });
+    assertPlainErrorPage(c.label, response, c.status);
+    assert.equal(errorCode(response.body), c.code, c.label);
+  }
+  const unknown = await client.get('/no-such-page');
+  assert.equal(errorCode(unknown.body), 'NOT_FOUND');
+});
+
+test('a URL that cannot be decoded, or a path part longer than any identifier, gets the service\'s page with its code, never Fastify\'s JSON echoing the URL', async () => {
+  // Found by the form fuzz: Fastify answered these itself, in JSON, with the URL in the message.
+  const { client } = await activeMaster(t);
+  for (const [url, status, code] of [
+    ['/users/%FF/suspend', 400, 'INPUT_INVALID'],
+    ['/logon/%E0%A4%A', 400, 'INPUT_INVALID'],
+    [`/users/${'a'.repeat(150)}/suspend`, 404, 'NOT_FOUND'],
+  ] as const) {
+    for (const method of ['GET', 'POST'] as const) {
+      const response = await t.app.inject({ method, url, headers: { cookie: [...client.cookies].map(([name, value]) => `${name}=${value}`).join('; ') }, remoteAddress: client.ip });
+      assert.equal(response.statusCode, status, `${method} ${url}`);
+      assert.match(String(response.headers['content-type']), /^text\/html/, `${method} ${url}: a page`);
+      assert.equal(errorCode(response.body), code, `${method} ${url}`);
+      assert.ok(!response.body.includes(url) && !response.body.includes('aaaaaaaaaa'), `${method} ${url}: the URL is not echoed`);
+      assertNoStackTrace(response);
+    }
+  }
+  const operatorConsole = await startConsole(t.db);
+  try {
+    const response = await operatorConsole.app.inject({ method: 'GET', url: '/operator/contracts/%FF' });
+    assert.equal(response.statusCode, 400);
+    assert.equal(errorCode(response.body), 'INPUT_INVALID', 'the console answers the same way');
+  } finally {
+    await operatorConsole.app.close();
   }
 });

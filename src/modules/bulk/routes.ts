@@ -103,7 +103,8 @@ export function bulkRoutes(app: FastifyInstance, deps: Deps): void {
       const asked = pageParam(request);
       const sentKey = state.error ? sentValue(request.body, bulkField.idempotencyKey) : undefined;
       const done = sentText(request.query, 'done');
-      const body = filePage(page.t, { ...state, values: { ...state.values, action: String(sentValue(request.body, 'action') ?? '') } }, detail, {
+      // The step the refused form was for, when it was sent as text (anything else names no step).
+      const body = filePage(page.t, { ...state, values: { ...state.values, action: sentText(request.body, 'action') ?? '' } }, detail, {
         csrfToken: chrome.csrfToken,
         idempotencyKey: isIdempotencyKey(sentKey) ? sentKey : newFormKey(deps),
         records: await recordsOf(deps, id, asked),

@@ -25,7 +25,8 @@ export function otpAddressRoutes(app: FastifyInstance, deps: Deps): void {
     const render = async (request: PageRequest<typeof place.access>, state: FormState) => {
       const page = pageContext(deps, request);
       const chrome = sessionChrome(deps, request.live);
-      const again = sentText(request.query, 'again') === '1' || (state.error !== undefined && state.values?.address !== undefined);
+      // A refused address is shown on the address form again (whatever shape it was sent in), not on the code form of an earlier address.
+      const again = sentText(request.query, 'again') === '1' || (state.error !== undefined && request.routeOptions.url === place.path);
       const pending = again ? undefined : await pendingOtpAddress(deps, request.live.user.id);
       const current = confirmedOtpAddress(request.live.user) ?? null;
       const body = otpAddressPage(page.t, state, {

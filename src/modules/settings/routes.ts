@@ -40,7 +40,9 @@ export function settingsRoutes(app: FastifyInstance, deps: Deps): void {
     const { t } = page;
     const chrome = sessionChrome(deps, request.live);
     const { user } = request.live;
-    const pending = query(request, 'again') === '1' ? undefined : await pendingEmail(deps, user.id);
+    // A refused address is shown on the address form again, not on the code form of an earlier address.
+    const again = query(request, 'again') === '1' || (state.error !== undefined && request.routeOptions.url === '/settings/email');
+    const pending = again ? undefined : await pendingEmail(deps, user.id);
     const done = query(request, 'done') === '1' ? t('email.changed') : undefined;
     const current = html`<p>${t('email.current')}: <strong>${user.email ?? t('email.none')}</strong></p>`;
     // An address an administrator set waits for the code sent to it (its own, longer expiry).

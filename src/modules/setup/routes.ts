@@ -43,7 +43,8 @@ export function setupRoutes(app: FastifyInstance, deps: Deps): void {
       body = html`<p>${t('setup.passwords.intro')}</p>${initialPasswordsForm(t, chrome.csrfToken, state)}`;
     } else if (step === 'email') {
       const { user } = request.live;
-      const again = sentText(request.query, 'again') === '1';
+      // A refused address is shown on the address form again, not on the code form of an earlier address.
+      const again = sentText(request.query, 'again') === '1' || (state.error !== undefined && request.routeOptions.url === '/setup/email');
       const pending = again ? undefined : await pendingEmail(deps, user.id);
       // The address the bank or an administrator registered is offered; it counts once confirmed.
       const registered = user.unconfirmed_email ?? user.email;

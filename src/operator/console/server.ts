@@ -1,4 +1,5 @@
 import type { TlsOptions } from 'node:tls';
+import type { ServerOptions as HttpServerOptions } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
@@ -15,6 +16,10 @@ import { errorBody, installErrorPages } from '../../web/error-pages.ts';
 import { allowListOf } from '../../access/allow-list.ts';
 import { serverTlsOptions, type ServerTlsIdentity } from '../../platform/tls-policy.ts';
 import { healthRoutes, runningForever, type Lifecycle } from '../../web/health.ts';
+import { capConnectionsPerAddress, listenerLimits, nodeServerOptions, type ListenerLimits } from '../../platform/listener-limits.ts';
+import { bareErrorHandlers } from '../../web/bare-error-page.ts';
+import { fastifyLimitOptions } from '../../web/listener-options.ts';
+import { closeAfterUnreadBodies } from '../../web/unread-body.ts';
 import { consoleLayout } from './layout.ts';
 import { consoleBase, consolePaths } from './paths.ts';
 import { logonRoutes } from './routes/logon.ts';
@@ -42,21 +47,29 @@ export interface ConsoleOptions {
   logger?: boolean;
   /** Whether the process is stopping, for the readiness check (src/web/health.ts). */
   lifecycle?: Lifecycle;
+  /** The listener's time and size bounds; the production ones unless a test measures smaller ones. */
+  limits?: Partial<ListenerLimits>;
 }
 
 export async function buildConsole(deps: Deps, options: ConsoleOptions = {}): Promise<FastifyInstance> {
-  const server: FastifyServerOptions & { https?: TlsOptions } = {
+  const limits = { ...listenerLimits, ...options.limits };
+  const server: FastifyServerOptions & { https?: TlsOptions; http?: HttpServerOptions } = {
     logger: options.logger === false ? false : loggerOptions(deps.config.logLevel),
     bodyLimit: formBodyBytesMax,
     trustProxy: false,
     requestIdHeader: false,
     genReqId: () => deps.random.bytes(8).toString('hex'),
+    ...fastifyLimitOptions(limits),
+    ...bareErrorHandlers(deps.config.bankName),
   };
   // R4.7: the portal's TLS policy (platform/tls-policy.ts), on the console's own certificate when it has one.
-  if (options.https) server.https = serverTlsOptions(options.https);
+  if (options.https) server.https = { ...serverTlsOptions(options.https), ...nodeServerOptions(limits), handshakeTimeout: limits.tlsHandshakeTimeoutMs };
   const app = Fastify(server) as unknown as FastifyInstance;
+  // No proxy is trusted on the console: every address is capped.
+  capConnectionsPerAddress(app.server, limits.connectionsPerAddressMax);
 
   await app.register(fastifyHelmet, securityHeaderOptions);
+  closeAfterUnreadBodies(app);
   // The allow-list answers before anything else runs: no cookie is read, no body parsed, no page built.
   const allowed = allowListOf(deps.config.operatorAllowedIps);
   if (allowed) {
