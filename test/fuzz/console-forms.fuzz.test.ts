@@ -244,6 +244,29 @@ const forms: FormFuzz[] = [
       return { route: '/operator/notices', client, page: '/operator/notices', typed: { title: 'システムメンテナンスのお知らせ', body: '4月5日の深夜に停止します。', shownFrom: '2026-04-01', shownUntil: '2026-04-05' } };
     },
   },
+  {
+    route: '/operator/mail/:id/requeue',
+    // A message the mail server refused for good, sent again at a member's word; once queued again it
+    // is refused as not failed (OUTBOX_NOT_FAILED), so an accepted case fails it once more.
+    async setup() {
+      const { client } = await member('recorder');
+      const row = await t.deps.db
+        .insertInto('outbox')
+        .values({ created_at: t.deps.clock.now(), contract_id: null, recipient: 'fuzz@example.jp', subject: 'fuzz', body: 'fuzz', next_attempt_at: t.deps.clock.now(), status: 'dead', attempts: 1, last_error: '550 no such mailbox' })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      return {
+        route: '/operator/mail/:id/requeue',
+        client,
+        page: '/operator/mail',
+        action: `/operator/mail/${row.id}/requeue`,
+        typed: {},
+        async accepted() {
+          await t.deps.db.updateTable('outbox').set({ status: 'dead' }).where('id', '=', row.id).execute();
+        },
+      };
+    },
+  },
   ...(['test', 'resync'] as const).map((step): FormFuzz => ({
     route: `/operator/tokens/:serial/${step}`,
     // The help desk's check of a code a customer reads out; each code is taken once (R6.8).

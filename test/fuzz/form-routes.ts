@@ -84,6 +84,7 @@ export const consoleForms = [
   '/operator/applications/:id/reject',
   '/operator/applications/:id/withdraw',
   '/operator/applications/:id/handover',
+  '/operator/mail/:id/requeue',
   '/operator/notices',
   '/operator/tokens/:serial/test',
   '/operator/tokens/:serial/resync',

@@ -8,11 +8,21 @@ import type { Db } from '../../src/db/open.ts';
  * (rate_limit_hit: R2.4 counts every logon request in its address's window, refused or not):
  * row counts and an MD5 of the rows, one query for all tables, and the audit trail's last record.
  */
+/**
+ * Tables whose rows note when a secret's attempts were last reserved (decision 0024): a right
+ * secret checked before a later field is refused leaves those times behind, its attempt given back —
+ * a lease's bookkeeping, not a change the refusal made.
+ */
+const leaseBookkeeping = new Set(['users', 'staff']);
+
 export async function databaseDigest(db: Db): Promise<Record<string, string>> {
   const tables = await tablesOf(db);
   const digestOf = tables
     .filter((name) => name !== 'rate_limit_hit')
-    .map((name) => `SELECT '${name}' AS name, count(*)::text || ':' || md5(coalesce(string_agg(x::text, E'\\n' ORDER BY x::text), '')) AS digest FROM "${name}" x`)
+    .map((name) => {
+      const row = leaseBookkeeping.has(name) ? `(to_jsonb(x) - 'attempts_reserved_at' - 'attempts_batch_at')::text` : 'x::text';
+      return `SELECT '${name}' AS name, count(*)::text || ':' || md5(coalesce(string_agg(${row}, E'\\n' ORDER BY ${row}), '')) AS digest FROM "${name}" x`;
+    })
     .join(' UNION ALL ');
   const rows = (await sql.raw<{ name: string; digest: string }>(`${digestOf} UNION ALL SELECT 'audit_log_max', coalesce(max(id), 0)::text FROM audit_log`).execute(db)).rows;
   return Object.fromEntries(rows.map((row) => [row.name, row.digest]));
