@@ -8,7 +8,7 @@ import { Client } from '../helpers/client.ts';
 import { completeFirstLogon, lastOneTimePassword, onboardMaster, otpAddressOf } from '../helpers/people.ts';
 import { addUserWith } from '../users/helpers.ts';
 import { ja } from '../helpers/http-app.ts';
-import { addAccount, addContract, balanceOf, otherOwnBranchCode, ownBranchCode } from '../transfers/fixtures.ts';
+import { addAccount, addContract, balanceOf, otherOwnBranchCode, addOwnBranches } from '../transfers/fixtures.ts';
 import { readMail } from '../outbox/read-mail.ts';
 import { deliverDue } from '../../src/outbox/delivery.ts';
 import { emlFileTransport } from '../../src/outbox/transport.ts';
@@ -38,14 +38,7 @@ async function press(page: Page, form: string): Promise<void> {
 
 test('R8.2, R8.5, R7.3 in a browser: a payee registered and approved, a transfer to it entered and confirmed, approved by a second person, and the result emailed', { skip: noChromium, timeout: 180_000 }, async () => {
   const { deps } = suite.portal;
-  await deps.db
-    .insertInto('own_branch')
-    .values([
-      { code: ownBranchCode, name: '本店営業部', name_kana: 'ﾎﾝﾃﾝ' },
-      { code: otherOwnBranchCode, name: '駅前支店', name_kana: 'ｴｷﾏｴ' },
-    ])
-    .onConflict((oc) => oc.column('code').doNothing())
-    .execute();
+  await addOwnBranches(deps.db);
   const master = await onboardMaster(deps);
   await completeFirstLogon(new Client(suite.portal.app), deps, master);
   // R8.5: single approval; the second person holds approve (and send, so the approval sends it).

@@ -5,7 +5,7 @@ import type { Page } from 'playwright-core';
 import { Client } from '../helpers/client.ts';
 import { completeFirstLogon, lastOneTimePassword, logon, onboardMaster, otpAddressOf } from '../helpers/people.ts';
 import { addUserWith } from '../users/helpers.ts';
-import { addAccount, addContract, otherOwnBranchCode, ownBranchCode } from '../transfers/fixtures.ts';
+import { addAccount, addContract, otherOwnBranchCode, addOwnBranches } from '../transfers/fixtures.ts';
 import { adHocFields, createThroughPages } from '../transfers/pages/support.ts';
 import type { StaffCredentials } from '../../src/operator/staff/accounts.ts';
 import { codeAt, stepAt } from '../../src/auth/token-totp.ts';
@@ -63,14 +63,7 @@ function tokenCodeNow(): string {
 
 test('R6.2–R6.5 in a browser: the bank imports and assigns a token, a person activates it, and approves an ad hoc transfer with its password', { skip: noChromium, timeout: 180_000 }, async () => {
   const { deps } = suite.portal;
-  await deps.db
-    .insertInto('own_branch')
-    .values([
-      { code: ownBranchCode, name: '本店営業部', name_kana: 'ﾎﾝﾃﾝ' },
-      { code: otherOwnBranchCode, name: '駅前支店', name_kana: 'ｴｷﾏｴ' },
-    ])
-    .onConflict((oc) => oc.column('code').doNothing())
-    .execute();
+  await addOwnBranches(deps.db);
   const master = await onboardMaster(deps);
   await completeFirstLogon(new Client(suite.portal.app), deps, master);
   await deps.db.updateTable('contract').set({ approval_mode: 'single' }).where('id', '=', master.contractId).execute();

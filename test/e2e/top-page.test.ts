@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Client } from '../helpers/client.ts';
 import { completeFirstLogon, logon, onboardMaster } from '../helpers/people.ts';
 import { addUserWith } from '../users/helpers.ts';
-import { addAccount, addContract, otherOwnBranchCode, ownBranchCode } from '../transfers/fixtures.ts';
+import { addAccount, addContract, otherOwnBranchCode, addOwnBranches } from '../transfers/fixtures.ts';
 import { adHocFields, createThroughPages } from '../transfers/pages/support.ts';
 import { newStaff } from '../operator/console-support.ts';
 import { postBankNotice } from '../../src/modules/bank-notices/notices.ts';
@@ -13,14 +13,7 @@ const suite = browserSuite();
 
 test('the top page shows the bank notice, the count waiting for the approver in the page and the menu, and the balances of their accounts', { skip: noChromium, timeout: 120_000 }, async () => {
   const { deps } = suite.portal;
-  await deps.db
-    .insertInto('own_branch')
-    .values([
-      { code: ownBranchCode, name: '本店営業部', name_kana: 'ﾎﾝﾃﾝ' },
-      { code: otherOwnBranchCode, name: '駅前支店', name_kana: 'ｴｷﾏｴ' },
-    ])
-    .onConflict((oc) => oc.column('code').doNothing())
-    .execute();
+  await addOwnBranches(deps.db);
   const master = await onboardMaster(deps);
   const masterClient = new Client(suite.portal.app);
   await completeFirstLogon(masterClient, deps, master);

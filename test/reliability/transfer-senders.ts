@@ -9,7 +9,7 @@ import { completeFirstLogon, gridAnswerFields, onboardMaster, otpAddressOf, type
 import { HttpsClient } from '../helpers/https-client.ts';
 import { startServiceProcess, type ServiceProcess } from '../helpers/service-process.ts';
 import { addUserWith } from '../users/helpers.ts';
-import { addAccount, addContract, otherOwnBranchCode, ownBranchCode, type TestAccount } from '../transfers/fixtures.ts';
+import { addAccount, addContract, otherOwnBranchCode, type TestAccount, addOwnBranches } from '../transfers/fixtures.ts';
 
 /**
  * People who send transfers through a service process, for the reliability scenarios: a contract
@@ -39,14 +39,7 @@ export interface Senders {
 /** `count` people of one contract (the master first) who may send transfers from one funded account. */
 export async function prepareSenders(db: Db, count: number): Promise<Senders> {
   const deps = testDeps(db, { clock: new FakeClock(processStart) });
-  await db
-    .insertInto('own_branch')
-    .values([
-      { code: ownBranchCode, name: '本店営業部', name_kana: 'ﾎﾝﾃﾝ' },
-      { code: otherOwnBranchCode, name: '駅前支店', name_kana: 'ｴｷﾏｴ' },
-    ])
-    .onConflict((oc) => oc.column('code').doNothing())
-    .execute();
+  await addOwnBranches(db);
   const master = await onboardMaster(deps);
   const app = await buildApp(deps, { logger: false });
   await completeFirstLogon(new Client(app), deps, master);

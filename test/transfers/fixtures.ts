@@ -56,12 +56,9 @@ export interface TestContract {
   master: Actor;
 }
 
-/** A contract with its master (every step, the contract's limits) and the bank's branches 001 and 002. */
-export async function addContract(deps: Deps, approvalMode: ApprovalMode = 'none'): Promise<TestContract> {
-  const n = next();
-  const contractId = String(30_000_000_000 + n).slice(-11);
-  const now = deps.clock.now();
-  await deps.db
+/** The bank's own branches 001 (本店営業部) and 002 (駅前支店), once per database. */
+export async function addOwnBranches(db: Db): Promise<void> {
+  await db
     .insertInto('own_branch')
     .values([
       { code: ownBranchCode, name: '本店営業部', name_kana: 'ﾎﾝﾃﾝ' },
@@ -69,6 +66,14 @@ export async function addContract(deps: Deps, approvalMode: ApprovalMode = 'none
     ])
     .onConflict((oc) => oc.column('code').doNothing())
     .execute();
+}
+
+/** A contract with its master (every step, the contract's limits) and the bank's branches 001 and 002. */
+export async function addContract(deps: Deps, approvalMode: ApprovalMode = 'none'): Promise<TestContract> {
+  const n = next();
+  const contractId = String(30_000_000_000 + n).slice(-11);
+  const now = deps.clock.now();
+  await addOwnBranches(deps.db);
   await deps.db.insertInto('contract').values({ id: contractId, company_name: `振込商事${n}`, lock_mode: 'unlinked', created_at: now, approval_mode: approvalMode }).execute();
   // Onboarding records the contract's first audit event, which makes its chain head: the lock order
   // of a transfer (audit head, then ledger accounts) relies on it being there.

@@ -7,7 +7,7 @@ import { lastOneTimePassword, logon, otpAddressOf, registerOtpAddress, type Test
 import { activeMaster, stateOf, type TestApp } from '../../helpers/http-app.ts';
 import { assertRefused, type BadInput } from '../../helpers/bad-input.ts';
 import { addUserWith, type GrantRow } from '../../users/helpers.ts';
-import { addAccount, addContract, otherOwnBranchCode, ownBranchCode, type TestAccount } from '../fixtures.ts';
+import { addAccount, addContract, otherOwnBranchCode, type TestAccount, addOwnBranches } from '../fixtures.ts';
 
 /**
  * The transfer pages' tests: a contract whose master has logged on through the pages, its funded
@@ -28,14 +28,7 @@ export interface MoneyContract {
 /** A contract with the approval setting given, its master logged on at the pages, and two funded accounts. */
 export async function moneyContract(t: TestApp, approvalMode: ApprovalMode = 'none'): Promise<MoneyContract> {
   const { person, client } = await activeMaster(t);
-  await t.deps.db
-    .insertInto('own_branch')
-    .values([
-      { code: ownBranchCode, name: '本店営業部', name_kana: 'ﾎﾝﾃﾝ' },
-      { code: otherOwnBranchCode, name: '駅前支店', name_kana: 'ｴｷﾏｴ' },
-    ])
-    .onConflict((oc) => oc.column('code').doNothing())
-    .execute();
+  await addOwnBranches(t.deps.db);
   await t.deps.db.updateTable('contract').set({ approval_mode: approvalMode }).where('id', '=', person.contractId).execute();
   const from = await addAccount(t.deps, person.contractId, { fundYen: 1_000_000n });
   const other = await addContract(t.deps);
