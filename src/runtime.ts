@@ -11,7 +11,11 @@ import { embeddedKeyringSpec } from './platform/embedded-secrets.ts';
 import { lockDataDir } from './platform/data-dir-lock.ts';
 import { ensureDataDir, removeMade } from './platform/data-dir.ts';
 
-/** One line of the service's JSON log on stderr, for what happens before the app's logger exists. */
+/**
+ * One line of the service's JSON log on stderr, for what happens before the app's logger exists. Its
+ * time is the system's, as the logger's is: a log line says when it was written, even while the
+ * service's own clock holds still after a step back.
+ */
 function logLine(level: number, msg: string, fields: Record<string, unknown> = {}): void {
   process.stderr.write(`${JSON.stringify({ level, time: Date.now(), msg, ...fields })}\n`);
 }

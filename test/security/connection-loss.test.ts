@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import { sql } from 'kysely';
-import { openDatabase } from '../../src/db/open.ts';
+import { openDatabase, type Db } from '../../src/db/open.ts';
 import { isDatabaseUnavailable } from '../../src/db/connection-errors.ts';
 import { databaseRetryAfterSeconds } from '../../src/errors.ts';
 import { buildApp } from '../../src/app.ts';
@@ -82,46 +82,30 @@ test('a service process survives PostgreSQL ending its idle connections', { skip
 test('a statement handed a pooled connection the server has just ended runs on a new one, alone or opening a transaction', { skip: needsPostgres }, async () => {
   // The race of the test above, made certain: the statement is sent right after the server ended
   // the pool's idle connections, before the pool can have heard of it.
-  const name = 'ib-connection-loss-inprocess';
-  const url = new URL(database!.url!);
-  url.searchParams.set('application_name', name);
-  const db = await openDatabase({ databaseUrl: url.toString(), poolSize: 2 });
-  const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
-  await admin.connect();
-  try {
+  await withPoolToEnd('ib-connection-loss-inprocess', async (db, endItsConnections) => {
     for (let round = 0; round < 10; round++) {
       await Promise.all([sql`SELECT 1`.execute(db), sql`SELECT 2`.execute(db)]); // two idle connections
-      const ended = await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [name]);
-      assert.ok((ended.rowCount ?? 0) >= 1);
+      assert.ok((await endItsConnections()) >= 1);
       const alone = await sql<{ n: number }>`SELECT ${round}::int AS n`.execute(db);
       assert.equal(alone.rows[0]!.n, round);
-      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [name]);
+      await endItsConnections();
       const inTransaction = await db.transaction().execute((tx) => sql<{ n: number }>`SELECT ${round + 1}::int AS n`.execute(tx));
       assert.equal(inTransaction.rows[0]!.n, round + 1);
     }
-  } finally {
-    await admin.end();
-    await db.destroy();
-  }
+  });
 });
 
 test('a connection the server ends while a request holds it between two statements fails that request as "database unavailable", not the process', { skip: needsPostgres }, async () => {
   // The pool listens for the failure of idle connections only; without a listener of its own, the
   // failure of a checked-out one was an unhandled error event, which ends a Node process.
-  const name = 'ib-connection-loss-held';
-  const url = new URL(database!.url!);
-  url.searchParams.set('application_name', name);
-  const db = await openDatabase({ databaseUrl: url.toString(), poolSize: 2 });
-  const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
-  await admin.connect();
-  try {
+  await withPoolToEnd('ib-connection-loss-held', async (db, endItsConnections, stillConnected) => {
     const failure = await db
       .transaction()
       .execute(async (tx) => {
         await sql`SELECT 1`.execute(tx);
-        await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [name]);
+        await endItsConnections();
         // The server's notice reaches the held connection while no statement runs on it.
-        for (let i = 0; i < 50 && (await admin.query('SELECT 1 FROM pg_stat_activity WHERE application_name = $1', [name])).rowCount! > 0; i++) await new Promise((r) => setTimeout(r, 10));
+        for (let i = 0; i < 50 && (await stillConnected()); i++) await new Promise((r) => setTimeout(r, 10));
         await new Promise((r) => setTimeout(r, 50));
         await sql`SELECT 2`.execute(tx);
       })
@@ -130,11 +114,30 @@ test('a connection the server ends while a request holds it between two statemen
     assert.ok(isDatabaseUnavailable(failure), `answered as the database out of reach: ${String(failure)}`);
     const after = await sql<{ n: number }>`SELECT 3::int AS n`.execute(db);
     assert.equal(after.rows[0]!.n, 3, 'the pool serves the next request on a new connection');
+  });
+});
+
+/**
+ * A pool of two on this file's database whose connections carry `name`, so that the test can end
+ * them (pg_terminate_backend) as a restart or an administrator would, and see whether any is left.
+ */
+async function withPoolToEnd(name: string, use: (db: Db, endItsConnections: () => Promise<number>, stillConnected: () => Promise<boolean>) => Promise<void>): Promise<void> {
+  const url = new URL(database!.url!);
+  url.searchParams.set('application_name', name);
+  const db = await openDatabase({ databaseUrl: url.toString(), poolSize: 2 });
+  const admin = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+  await admin.connect();
+  try {
+    await use(
+      db,
+      async () => (await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [name])).rowCount ?? 0,
+      async () => ((await admin.query('SELECT 1 FROM pg_stat_activity WHERE application_name = $1', [name])).rowCount ?? 0) > 0,
+    );
   } finally {
     await admin.end();
     await db.destroy();
   }
-});
+}
 
 test('with the database out of reach a page answers 503 SERVICE_DATABASE_UNAVAILABLE in the page\'s language with Retry-After, the certificate request JSON, never a stack trace', async () => {
   const db = await refusingDatabase();
