@@ -1,10 +1,9 @@
 import 'reflect-metadata';
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { webcrypto } from 'node:crypto';
 import type { AddressInfo, Server } from 'node:net';
-import * as x509 from '@peculiar/x509';
 import { testDeps } from '../helpers/deps.ts';
+import { selfSigned } from '../helpers/self-signed.ts';
 import { buildApp } from '../../src/app.ts';
 import { buildConsole } from '../../src/operator/console/server.ts';
 import { redirectListener } from '../../src/web/redirect-listener.ts';
@@ -12,7 +11,6 @@ import type { Db } from '../../src/db/open.ts';
 import { listenerLimits, type ListenerLimits } from '../../src/platform/listener-limits.ts';
 import { connect, drip, statusOf, type RawConnection } from '../helpers/raw-connection.ts';
 
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 
 /**
  * Slow and abusive clients on every listener the service starts — the portal, the certificate
@@ -58,21 +56,6 @@ interface Listener {
   close(): Promise<void>;
 }
 const listeners: Listener[] = [];
-
-async function selfSigned(): Promise<{ key: string; cert: string }> {
-  const keys = (await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])) as CryptoKeyPair;
-  const now = Date.now();
-  const cert = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: '01',
-    name: 'CN=localhost',
-    notBefore: new Date(now - 60_000),
-    notAfter: new Date(now + 86_400_000),
-    signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' } as EcdsaParams,
-    keys,
-  });
-  const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey)).toString('base64');
-  return { key: `-----BEGIN PRIVATE KEY-----\n${pkcs8.replace(/(.{64})/g, '$1\n').trim()}\n-----END PRIVATE KEY-----\n`, cert: cert.toString('pem') };
-}
 
 before(async () => {
   const deps = testDeps(noDatabase);

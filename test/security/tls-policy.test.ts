@@ -2,17 +2,15 @@ import 'reflect-metadata';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import tls from 'node:tls';
-import { webcrypto } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import * as x509 from '@peculiar/x509';
 import { testDeps } from '../helpers/deps.ts';
+import { selfSigned } from '../helpers/self-signed.ts';
 import { buildApp } from '../../src/app.ts';
 import { buildConsole } from '../../src/operator/console/server.ts';
 import type { Db } from '../../src/db/open.ts';
 import type { ServerTlsIdentity } from '../../src/platform/tls-policy.ts';
 
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 
 /**
  * R4.7: the TLS policy on every listener the service starts — the portal, the certificate logon
@@ -24,22 +22,6 @@ x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 let listeners: { name: string; app: FastifyInstance; port: number }[];
 let unrestricted: tls.Server;
 let unrestrictedPort: number;
-
-async function selfSigned(algorithm: RsaHashedKeyGenParams | EcKeyGenParams, signing: Algorithm): Promise<{ key: string; cert: string }> {
-  const keys = (await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify'])) as CryptoKeyPair;
-  const now = Date.now();
-  const cert = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: '01',
-    name: 'CN=localhost',
-    notBefore: new Date(now - 60_000),
-    notAfter: new Date(now + 86_400_000),
-    signingAlgorithm: signing,
-    keys,
-    extensions: [new x509.SubjectAlternativeNameExtension([{ type: 'ip', value: '127.0.0.1' }])],
-  });
-  const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey));
-  return { key: `-----BEGIN PRIVATE KEY-----\n${pkcs8.toString('base64').replace(/(.{64})/g, '$1\n').trim()}\n-----END PRIVATE KEY-----\n`, cert: cert.toString('pem') };
-}
 
 /** Only handshakes happen here, no request: a database any request would reach is not needed. */
 const noDatabase = new Proxy({}, {
