@@ -1,11 +1,12 @@
 import type { Deps } from '../../deps.ts';
-import type { Contract, LogonMethod, User } from '../../db/schema.ts';
+import type { LogonMethod, User } from '../../db/schema.ts';
 import { inTransaction } from '../../db/transaction.ts';
 import { AppError, type ErrorCode } from '../../errors.ts';
 import { recordAudit, userActor } from '../../audit/audit-trail.ts';
 import { verifyDecoy, verifySecret } from '../../auth/password-hash.ts';
 import { isCorrectAnswer } from '../../auth/grid-card.ts';
-import { admitLogonAttempt } from '../../access/logon-refusals.ts';
+import { refuseLogonAttempt } from '../../access/logon-refusals.ts';
+import { startPasswordStep } from './password-step.ts';
 import { stageAfterLogon } from '../../access/setup-steps.ts';
 import { createSession, endSessionsAtLogon, type LiveSession } from '../../access/sessions.ts';
 import { isBlocked } from '../../access/person-standing.ts';
@@ -30,16 +31,10 @@ export async function checkPassword(
   context: RequestContext,
   gate: CertificateGate = logonPurpose,
 ): Promise<{ token: string }> {
-  await admitLogonAttempt(deps, 'customer', context);
   const now = deps.clock.now();
-  const found = await deps.db
-    .selectFrom('users')
-    .innerJoin('contract', 'contract.id', 'users.contract_id')
-    .selectAll('users')
-    .select(['contract.lock_mode', 'contract.stopped_at as contract_stopped_at', 'contract.company_name', 'contract.created_at as contract_created_at', 'contract.approval_mode', 'contract.result_email_to', 'contract.certificate_required', 'contract.tokens_applied_at', 'contract.token_replaces_email_otp'])
-    .where('users.contract_id', '=', input.contractId)
-    .where('users.user_id', '=', input.userId)
-    .executeTakeFirst();
+  const started = await startPasswordStep(deps, input, context, now);
+  if (!started.admitted) return refuseLogonAttempt(deps, 'customer', context, now);
+  const { found } = started;
 
   const recordFailure = async (reason: string, user?: User, refusal?: { code: ErrorCode; details: Record<string, unknown> }): Promise<void> => {
     await recordAudit(deps.db, {
@@ -66,26 +61,14 @@ export async function checkPassword(
     await verifyDecoy(input.password);
     return fail('unknown_user');
   }
-  const { lock_mode, contract_stopped_at, company_name, contract_created_at, approval_mode, result_email_to, certificate_required, tokens_applied_at, token_replaces_email_otp, ...user } = found;
-  const contract: Contract = {
-    id: user.contract_id,
-    company_name,
-    lock_mode,
-    stopped_at: contract_stopped_at,
-    created_at: contract_created_at,
-    approval_mode,
-    result_email_to,
-    certificate_required,
-    tokens_applied_at,
-    token_replaces_email_otp,
-  };
-  // R2.3: a person stopped only because their contract is (the master's stop, or anyone's when
-  // linked) is judged as usual, and told why only once the password was right (R2.4).
-  const stoppedByContract = user.stopped_at === null && user.status === 'active' && contract.stopped_at !== null;
-  if (isBlocked(user, contract) && !stoppedByContract) {
+  const { user, contract } = found;
+  if (!found.triesPassword) {
     await verifyDecoy(input.password);
     return fail('stopped', user);
   }
+  // R2.3: tried though blocked, so stopped only because the contract is (the master's stop, or
+  // anyone's when linked): judged as usual, and told why only once the password was right (R2.4).
+  const stoppedByContract = isBlocked(user, contract);
   const method: LogonMethod = user.login_password_hash ? 'password' : 'registration';
   let wrongReason = 'wrong_password';
   const checked = await checkSecretKeeping(deps, {
@@ -98,6 +81,7 @@ export async function checkPassword(
     },
     recordWrong: () => recordFailure(wrongReason, user),
     recordBusy: (reason) => recordFailure(reason, user),
+    firstTry: started.firstTry,
   });
   if (checked.verdict === 'no_attempt_left') {
     await verifyDecoy(input.password);
