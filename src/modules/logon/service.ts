@@ -14,7 +14,7 @@ import { customerHolder, releaseAttempt } from '../../access/attempts.ts';
 import { checkSecretKeeping } from '../../access/check-secret.ts';
 import { certificateRefusal, logonPurpose, type CertificateGate } from './certificate-gate.ts';
 import type { RequestContext } from '../../access/request-context.ts';
-import { cardAndShownChallenge, cardDigits, challengeForLogon, consumeChallengeAndReset } from './grid-challenge.ts';
+import { cardDigits, cardShownChallengeAndAttempt, challengeForLogon, consumeChallengeAndReset } from './grid-challenge.ts';
 
 /**
  * Step 1 of a logon (R3.1, R1.3): contract ID, user ID and the login password — or, before the
@@ -191,7 +191,7 @@ export async function answerGrid(
     throw new AppError('AUTH_GRID_FAILED');
   };
 
-  const found = await cardAndShownChallenge(deps.db, user.id, session.grid_challenge_id, now);
+  const found = await cardShownChallengeAndAttempt(deps.db, user, session.grid_challenge_id, now);
   if (!found) return fail('no_valid_card');
   const { card, challenge } = found;
   // A challenge already answered (a replay, or the loser of a double submit) is not an attempt.
@@ -202,6 +202,7 @@ export async function answerGrid(
     verify: () => isCorrectAnswer(cardDigits(deps, card), challenge.cells, answer),
     recordWrong: () => recordFailure('wrong_grid_answer'),
     recordBusy: recordFailure,
+    firstTry: found.firstTry,
   });
   if (checked.verdict === 'no_attempt_left') return fail('stopped');
   if (checked.verdict === 'wrong') throw new AppError('AUTH_GRID_FAILED');
