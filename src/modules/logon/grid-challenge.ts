@@ -1,8 +1,9 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Deps } from '../../deps.ts';
 import type { Executor } from '../../db/transaction.ts';
 import type { GridCard, User } from '../../db/schema.ts';
 import { customerHolder, inFlightAfterOutcome, reservationOf, reserveCustomerAttemptQuery, type AttemptReservation, type TriedReservation } from '../../access/attempts.ts';
+import { endSessionsAtLogonQuery } from '../../access/sessions.ts';
 import { newChallenge, parseCells, serializeCells, type GridCell, gridCardAssociatedData } from '../../auth/grid-card.ts';
 
 /**
@@ -82,13 +83,30 @@ export async function cardShownChallengeAndAttempt(
  * the same statement. False when the challenge had already been answered.
  */
 export async function consumeChallengeAndReset(executor: Executor, challengeId: number, userRef: number, reservation: AttemptReservation, now: Date): Promise<boolean> {
-  const result = await sql<{ id: number }>`
-    WITH consumed AS (
-      UPDATE grid_challenge SET answered_at = ${now} WHERE id = ${challengeId} AND answered_at IS NULL RETURNING id
-    )
-    UPDATE users SET failed_attempts = 0, attempts_in_flight = ${inFlightAfterOutcome(reservation)}
-    WHERE id = ${userRef} AND EXISTS (SELECT 1 FROM consumed) RETURNING id`.execute(executor);
+  const result = await sql<{ id: number }>`WITH ${consumingChallenge(challengeId, userRef, reservation, now)} SELECT id FROM person`.execute(executor);
   return result.rows.length === 1;
+}
+
+/**
+ * What a right answer does, as the `after` of the new session (createSessionAfter in
+ * src/access/sessions.ts), so that the logon completes in one statement: consumeChallengeAndReset's
+ * consumption and reset, and — only when the challenge was consumed — the end of the pending and
+ * every other live session of the person (R7.1). The new session is not among those ended: a
+ * statement's parts do not see each other's rows.
+ */
+export function completingLogon(executor: Executor, challengeId: number, userRef: number, pendingSessionId: string, reservation: AttemptReservation, now: Date): RawBuilder<unknown> {
+  const ended = endSessionsAtLogonQuery(executor, userRef, pendingSessionId, now).where(sql<boolean>`EXISTS (SELECT 1 FROM person)`);
+  return sql`${consumingChallenge(challengeId, userRef, reservation, now)}, ended AS (${ended})`;
+}
+
+/** The consumption (the race gate) and the reset, as CTEs; `person` returns the person's row only if this statement consumed the challenge. */
+function consumingChallenge(challengeId: number, userRef: number, reservation: AttemptReservation, now: Date): RawBuilder<unknown> {
+  return sql`consumed AS (
+      UPDATE grid_challenge SET answered_at = ${now} WHERE id = ${challengeId} AND answered_at IS NULL RETURNING id
+    ), person AS (
+      UPDATE users SET failed_attempts = 0, attempts_in_flight = ${inFlightAfterOutcome(reservation)}
+      WHERE id = ${userRef} AND EXISTS (SELECT 1 FROM consumed) RETURNING id
+    )`;
 }
 
 export function cardDigits(deps: Deps, card: GridCard): string {

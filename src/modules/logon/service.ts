@@ -8,13 +8,13 @@ import { isCorrectAnswer } from '../../auth/grid-card.ts';
 import { refuseLogonAttempt } from '../../access/logon-refusals.ts';
 import { startPasswordStep } from './password-step.ts';
 import { stageAfterLogon } from '../../access/setup-steps.ts';
-import { createSession, endSessionsAtLogon, type LiveSession } from '../../access/sessions.ts';
+import { createSessionAfter, releasingAttempt, type LiveSession } from '../../access/sessions.ts';
 import { isBlocked } from '../../access/person-standing.ts';
 import { customerHolder, releaseAttempt } from '../../access/attempts.ts';
 import { checkSecretKeeping } from '../../access/check-secret.ts';
 import { certificateRefusal, logonPurpose, type CertificateGate } from './certificate-gate.ts';
 import type { RequestContext } from '../../access/request-context.ts';
-import { cardDigits, cardShownChallengeAndAttempt, challengeForLogon, consumeChallengeAndReset } from './grid-challenge.ts';
+import { cardDigits, cardShownChallengeAndAttempt, challengeForLogon, completingLogon } from './grid-challenge.ts';
 
 /**
  * Step 1 of a logon (R3.1, R1.3): contract ID, user ID and the login password — or, before the
@@ -119,8 +119,9 @@ export async function checkPassword(
       return fail(refused.reason, user, { code: refused.code, details: {} });
     }
   }
-  const { token } = await createSession(deps, deps.db, { user, stage: 'grid', method, ip: context.ip, releasing: reservation, clientCertificateId });
-  return { token };
+  const opened = await createSessionAfter(deps, deps.db, { user, stage: 'grid', method, ip: context.ip, clientCertificateId }, releasingAttempt(user, reservation));
+  // The person's row exists (read above), so `person` returns it and the session opened.
+  return { token: opened!.token };
 }
 
 async function verifyPasswordFor(
@@ -210,16 +211,14 @@ export async function answerGrid(
   const { reservation } = checked;
 
   const completed = await inTransaction(deps.db, async (tx) => {
-    if (!(await consumeChallengeAndReset(tx, challenge.id, user.id, reservation, now))) return undefined;
-    await endSessionsAtLogon(tx, user.id, session.id, now);
     const stage = forCertificate ? 'certificate' : stageAfterLogon(user);
-    const created = await createSession(deps, tx, {
-      user,
-      stage,
-      method: session.logon_method,
-      ip: context.ip,
-      clientCertificateId: session.client_certificate_id,
-    });
+    const created = await createSessionAfter(
+      deps,
+      tx,
+      { user, stage, method: session.logon_method, ip: context.ip, clientCertificateId: session.client_certificate_id },
+      completingLogon(tx, challenge.id, user.id, session.id, reservation, now),
+    );
+    if (!created) return undefined;
     await recordAudit(tx, {
       ...auditBase,
       outcome: 'success',
