@@ -18,6 +18,8 @@ import { businessDayClock } from './support/business-day-clock.ts';
 import { cpuBetween, sampleCpu, type CpuUse } from './support/cpu-accounting.ts';
 import { LogonWorker } from './support/logon-worker.ts';
 import { checkGeneratedContractIds, checkGeneratedLedger, countScale, generatedAccountNumberMax, growTo, type ScaleSize } from './support/scale-data.ts';
+import { grownStatements, StatementTimes } from './support/statement-times.ts';
+import { openTimedDatabase } from './support/timed-database.ts';
 import { median } from './support/throughput.ts';
 
 /**
@@ -75,15 +77,22 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-async function measureLatency(db: Db, operation: () => Promise<void>): Promise<Latency> {
+/** Every statement's round trip, per operation and size: which statement grew, when an operation did. */
+const statementTimes = new StatementTimes();
+/** Statements listed per operation, those whose time per operation grew most. */
+const grownShown = 4;
+
+async function measureLatency(db: Db, bucket: string, operation: () => Promise<void>): Promise<Latency> {
   for (let i = 0; i < warmUps; i++) await operation();
   const before = await sampleCpu(db);
+  statementTimes.open(bucket);
   const times: number[] = [];
   for (let i = 0; i < samples; i++) {
     const start = performance.now();
     await operation();
     times.push(performance.now() - start);
   }
+  statementTimes.close();
   const cpu = cpuBetween(before, await sampleCpu(db));
   times.sort((a, b) => a - b);
   return { medianMs: median(times), p95Ms: percentile(times, 95), count: times.length, cpu };
@@ -166,11 +175,11 @@ async function emailedCode(db: Db, address: string): Promise<string> {
 
 let transfersMade = 0;
 
-async function measureAll(app: Awaited<ReturnType<typeof buildApp>>, deps: Deps, measured: MeasuredPerson): Promise<Record<Operation, Latency>> {
-  const logonLatency = await measureLatency(deps.db, () => measured.logonWorker.logon());
+async function measureAll(app: Awaited<ReturnType<typeof buildApp>>, deps: Deps, measured: MeasuredPerson, size: string): Promise<Record<Operation, Latency>> {
+  const logonLatency = await measureLatency(deps.db, `${size} logon`, () => measured.logonWorker.logon());
 
   const actor = await measured.actor();
-  const transferLatency = await measureLatency(deps.db, async () => {
+  const transferLatency = await measureLatency(deps.db, `${size} transfer`, async () => {
     const input = {
       fromAccountId: measured.fromAccountId,
       destination: { adHoc: { bankCode: deps.config.bankCode, branchCode: '002', accountType: 'ordinary' as const, accountNumber: measured.toAccountNumber, nameInput: 'ｽｹｰﾙ ｳｹﾄﾘ' } },
@@ -189,7 +198,7 @@ async function measureAll(app: Awaited<ReturnType<typeof buildApp>>, deps: Deps,
   const landed = await logon(browser, measured.person);
   if (landed.headers.location !== '/status') throw new Error(`the statement's logon ended at ${String(landed.headers.location)}`);
   const url = `/accounts/${measured.statementAccountId}/statement`;
-  const statementLatency = await measureLatency(deps.db, async () => {
+  const statementLatency = await measureLatency(deps.db, `${size} statement page`, async () => {
     const page = await browser.get(url);
     if (page.statusCode !== 200) throw new Error(`${url}: ${page.statusCode} ${page.body.slice(0, 300)}`);
     const lines = page.body.split('data-posting="').length - 1;
@@ -220,7 +229,9 @@ async function benchmark(): Promise<void> {
   process.once('SIGTERM', stop);
   const generator = new pg.Client({ connectionString: database.url });
   await generator.connect();
-  const base = benchDeps(database.db, database.url);
+  // The service's statements go through a Kysely that times each one (the same pool set-up as openDatabase).
+  const timed = openTimedDatabase(database.url, 4, (text, ms) => statementTimes.hear(text, ms));
+  const base = benchDeps(timed, database.url);
   // The measured person is sent one one-time password per transfer, far beyond a person's hourly allowance.
   const deps: Deps = { ...base, config: { ...base.config, emailOtpSendsPerHourMax: 1_000_000_000 }, clock: businessDayClock() };
   const app = await buildApp(deps, { logger: false });
@@ -249,7 +260,7 @@ async function benchmark(): Promise<void> {
     log(`  contract IDs: ${badIds.length === 0 ? 'all pass the Luhn check' : `${badIds.length} fail: ${badIds.slice(0, 5).join(', ')}`}; ledger verify: ${verification.ok ? 'ok' : verification.problems.join('; ')}`);
     if (badIds.length > 0 || !verification.ok) throw new Error('the generated data is not what the service would have made');
     log(`  size: ${describe(await countScale(generator))}`);
-    const smallLatency = await measureAll(app, deps, measured);
+    const smallLatency = await measureAll(app, deps, measured, 'small');
     printPhase('small', smallLatency);
 
     log('');
@@ -260,18 +271,27 @@ async function benchmark(): Promise<void> {
     log(`  all steps ${((performance.now() - growStart) / 1000).toFixed(0)} s; every account's balance is its last posting's balance after: ${off.length === 0 ? 'yes' : `no, ${off.length} differ (${off.slice(0, 5).join(', ')})`}`);
     if (off.length > 0) throw new Error('the generated ledger does not agree with its balances');
     log(`  size: ${describe(await countScale(generator))}`);
-    const largeLatency = await measureAll(app, deps, measured);
+    const largeLatency = await measureAll(app, deps, measured, 'large');
     printPhase('large', largeLatency);
 
     log('');
-    log('operation        small median / p95 ms    large median / p95 ms    large/small median');
+    log('operation        small median / p95 ms    large median / p95 ms    large/small median    PostgreSQL CPU ms each, small → large');
     let worst = 0;
     for (const operation of operations) {
       const s = smallLatency[operation];
       const l = largeLatency[operation];
       const ratio = l.medianMs / s.medianMs;
       worst = Math.max(worst, ratio);
-      log(`${operation.padEnd(15)}  ${s.medianMs.toFixed(2).padStart(9)} / ${s.p95Ms.toFixed(2).padStart(8)}    ${l.medianMs.toFixed(2).padStart(9)} / ${l.p95Ms.toFixed(2).padStart(8)}    ${ratio.toFixed(3).padStart(8)}`);
+      const pgMs = (x: Latency) => ((x.cpu.postgres / x.count) * 1000).toFixed(2);
+      log(`${operation.padEnd(15)}  ${s.medianMs.toFixed(2).padStart(9)} / ${s.p95Ms.toFixed(2).padStart(8)}    ${l.medianMs.toFixed(2).padStart(9)} / ${l.p95Ms.toFixed(2).padStart(8)}    ${ratio.toFixed(3).padStart(18)}    ${pgMs(s)} → ${pgMs(l)}`);
+    }
+    log('');
+    log(`statements whose round trips per operation grew most (per operation: count, mean ms small → large, grown ms)`);
+    for (const operation of operations) {
+      log(`  ${operation}:`);
+      for (const s of grownStatements(statementTimes.bucket(`small ${operation}`), statementTimes.bucket(`large ${operation}`), samples, samples, grownShown)) {
+        log(`    ${s.perOperation.toFixed(2).padStart(5)}  ${s.meanMsBefore.toFixed(3).padStart(7)} → ${s.meanMsAfter.toFixed(3).padStart(7)}  ${(s.grownMsPerOperation >= 0 ? '+' : '') + s.grownMsPerOperation.toFixed(3)}  ${s.text.slice(0, 110)}`);
+      }
     }
     log('');
     log(`figure: the worst operation's large/small median ratio; aim ≤ ${aimRatio}`);
@@ -281,6 +301,7 @@ async function benchmark(): Promise<void> {
     process.off('SIGTERM', stop);
     await app.close();
     await generator.end().catch(() => {});
+    await timed.destroy();
     await database.drop();
   }
 }
