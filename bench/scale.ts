@@ -43,9 +43,13 @@ import { median } from './support/throughput.ts';
  */
 const log = (line: string) => process.stdout.write(line + '\n');
 
+/** A size from the environment; a wrong one ends the run with a line saying so (no stack trace). */
 function sizeFromEnv(name: string, fallback: number): number {
   const value = Number(process.env[name] ?? fallback);
-  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`${name} must be a whole number from 1`);
+  if (!Number.isSafeInteger(value) || value < 1) {
+    process.stderr.write(`${name} must be a whole number from 1, not ${JSON.stringify(process.env[name])}\n`);
+    process.exit(2);
+  }
   return value;
 }
 
@@ -56,6 +60,10 @@ const large: ScaleSize = {
   users: largeUsers,
   postings: sizeFromEnv('BENCH_SCALE_POSTINGS', 10_000_000),
 };
+if (!(large.contracts > small.contracts && large.users > small.users && large.postings > small.postings)) {
+  process.stderr.write(`the large size must be above the small one (${describe(small)}) in every count, not ${describe(large)}\n`);
+  process.exit(2);
+}
 /** Sequential operations measured per kind and size; a logon costs one argon2id verification (~50 ms). */
 const samples = sizeFromEnv('BENCH_SCALE_SAMPLES', 100);
 const warmUps = Math.max(3, Math.round(samples / 10));
