@@ -4,20 +4,17 @@ import pg from 'pg';
 import { buildApp } from '../src/app.ts';
 import type { Deps } from '../src/deps.ts';
 import type { Db } from '../src/db/open.ts';
-import { addDays } from '../src/domain/business-days.ts';
-import { depositPostings } from '../src/domain/ledger.ts';
 import { tokyoDate } from '../src/domain/business-days.ts';
-import { bankLedgerAccountId, customerLedgerAccountId, postJournalEntry } from '../src/modules/ledger/post.ts';
 import { verifyLedger } from '../src/modules/ledger/verify.ts';
-import { createTransfer, quoteTransfer, sendNewTransferCode, type Actor } from '../src/modules/transfers/service.ts';
+import { createTransfer, quoteTransfer, sendNewTransferCode } from '../src/modules/transfers/service.ts';
 import { Client } from '../test/helpers/client.ts';
-import { completeFirstLogon, logon, onboardMaster, type TestPerson } from '../test/helpers/people.ts';
+import { logon } from '../test/helpers/people.ts';
 import { benchServerUrl, createBenchDatabase, serverVersion } from './support/bench-database.ts';
 import { benchDeps } from './support/bench-deps.ts';
 import { businessDayClock } from './support/business-day-clock.ts';
 import { cpuBetween, sampleCpu, type CpuUse } from './support/cpu-accounting.ts';
-import { LogonWorker } from './support/logon-worker.ts';
-import { checkGeneratedContractIds, checkGeneratedLedger, countScale, generatedAccountNumberMax, growTo, type ScaleSize } from './support/scale-data.ts';
+import { checkGeneratedContractIds, checkGeneratedLedger, countScale, growTo, type ScaleSize } from './support/scale-data.ts';
+import { emailedCode, measuredPerson, type MeasuredPerson } from './support/scale-person.ts';
 import { grownStatements, StatementTimes } from './support/statement-times.ts';
 import { openTimedDatabase } from './support/timed-database.ts';
 import { median } from './support/throughput.ts';
@@ -67,8 +64,6 @@ if (!(large.contracts > small.contracts && large.users > small.users && large.po
 /** Sequential operations measured per kind and size; a logon costs one argon2id verification (~50 ms). */
 const samples = sizeFromEnv('BENCH_SCALE_SAMPLES', 100);
 const warmUps = Math.max(3, Math.round(samples / 10));
-/** Lines on the measured statement account in the statement's default period (last 30 days): more than a page of 50. */
-const statementLinesInPeriod = 60;
 const aimRatio = 1.2;
 
 const operations = ['logon', 'transfer', 'statement page'] as const;
@@ -109,76 +104,6 @@ async function measureLatency(db: Db, bucket: string, operation: () => Promise<v
 /** Share of the machine's CPU used by neither this process nor its PostgreSQL processes. */
 function othersBusy(cpu: CpuUse): number {
   return cpu.cpus > 0 ? cpu.elsewhere / (cpu.seconds * cpu.cpus) : 0;
-}
-
-interface MeasuredPerson {
-  person: TestPerson;
-  logonWorker: LogonWorker;
-  actor: () => Promise<Actor>;
-  statementAccountId: number;
-  fromAccountId: number;
-  toAccountNumber: string;
-}
-
-/**
- * The measured master, made by the use cases (onboarding, first logon with the OTP address), with
- * three accounts of their own: one with a statement of `statementLinesInPeriod` deposits in the
- * last 30 days (posted as the ledger posts), one to pay from and one to pay to.
- */
-async function measuredPerson(app: Awaited<ReturnType<typeof buildApp>>, deps: Deps): Promise<MeasuredPerson> {
-  const ip = '198.51.100.200';
-  const person = await onboardMaster(deps, { userId: 'scale1' });
-  await completeFirstLogon(new Client(app, { ip }), deps, person);
-  const db = deps.db;
-  const user = await db.selectFrom('users').selectAll().where('contract_id', '=', person.contractId).where('user_id', '=', person.userId).executeTakeFirstOrThrow();
-  const now = deps.clock.now();
-  const today = tokyoDate(now);
-  const open = async (branchCode: string, n: number) => {
-    const row = await db
-      .insertInto('account')
-      .values({ contract_id: person.contractId, branch_code: branchCode, account_type: 'ordinary', account_number: String(generatedAccountNumberMax + n), holder_kana: 'ｽｹｰﾙ ｿｸﾃｲ', opened_at: now })
-      .returning(['id', 'account_number'])
-      .executeTakeFirstOrThrow();
-    await db.insertInto('user_account').values({ user_ref: user.id, account_id: row.id }).execute();
-    return { id: row.id, accountNumber: row.account_number, ledgerAccountId: await customerLedgerAccountId(db, row.id) };
-  };
-  const statement = await open('001', 1);
-  const from = await open('001', 2);
-  const to = await open('002', 3);
-  const deposit = (ledgerAccountId: number, amountYen: bigint, valueDate: string) =>
-    db.transaction().execute(async (tx) =>
-      postJournalEntry(tx, {
-        kind: 'deposit',
-        description: 'ﾌﾘｺﾐ ｽｹｰﾙ ｿｸﾃｲ',
-        valueDate,
-        postedAt: now,
-        postings: depositPostings({ cashLedgerAccountId: await bankLedgerAccountId(tx, 'cash'), customerLedgerAccountId: ledgerAccountId, amountYen }),
-      }),
-    );
-  for (let i = 0; i < statementLinesInPeriod; i++) await deposit(statement.ledgerAccountId, BigInt(10_000 + i), addDays(today, -29 + Math.floor((i * 29) / statementLinesInPeriod)));
-  await deposit(from.ledgerAccountId, 1_000_000_000_000n, today);
-  return {
-    person,
-    logonWorker: new LogonWorker(app, person, ip),
-    // Read anew at each size: the row's counters move with every logon.
-    actor: async () => ({
-      user: await db.selectFrom('users').selectAll().where('id', '=', user.id).executeTakeFirstOrThrow(),
-      contract: await db.selectFrom('contract').selectAll().where('id', '=', person.contractId).executeTakeFirstOrThrow(),
-      ip,
-      userAgent: 'bench:scale',
-    }),
-    statementAccountId: statement.id,
-    fromAccountId: from.id,
-    toAccountNumber: to.accountNumber,
-  };
-}
-
-/** The newest one-time password in a person's mail. */
-async function emailedCode(db: Db, address: string): Promise<string> {
-  const mail = await db.selectFrom('outbox').select('body').where('recipient', '=', address).orderBy('id', 'desc').limit(1).executeTakeFirstOrThrow();
-  const code = /ワンタイムパスワード: (\d{6})/.exec(mail.body)?.[1];
-  if (!code) throw new Error(`no one-time password in the newest mail to ${address}`);
-  return code;
 }
 
 let transfersMade = 0;
