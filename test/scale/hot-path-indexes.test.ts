@@ -12,7 +12,7 @@ import { StatementCapture } from '../helpers/statement-capture.ts';
 import { addAccount, addOwnBranches, fund, newKey, toAccount, today } from '../transfers/fixtures.ts';
 
 /**
- * Flat at a million people (issue of scale; bench:scale measures it): every statement of the hot
+ * Flat at a million people (docs/decisions/0028; bench:scale measures it): every statement of the hot
  * paths finds its rows through an index, so its cost does not grow with the tables. The statements
  * are heard as the service sends them while a person logs on, resumes their session on the status,
  * statement and approvals pages, and makes transfers (quote, one-time password, create with posting
