@@ -35,7 +35,8 @@ import { getRequest } from './support/raw-https-client.ts';
  * 127.0.0.1 is its proxy (TRUSTED_PROXIES), as a bank's load balancer is, so the per-address cap on
  * connections does not apply. The load generator's own CPU is counted and left out of "others busy".
  * `-- --without-gate` runs the same with admission control off (limits far above any load), to see
- * what it prevents.
+ * what it prevents; REQUESTS_IN_FLIGHT_MAX, REQUESTS_QUEUED_MAX and REQUEST_QUEUE_WAIT_MS in the
+ * environment are passed to the service, to compare other limits.
  */
 const runSeconds = Number(process.env.BENCH_SECONDS ?? 5);
 if (!(runSeconds > 0)) throw new Error('BENCH_SECONDS must be a positive number of seconds');
@@ -48,6 +49,8 @@ const peopleCount = 72;
 /** Connections the open loop may hold: far above what the gate keeps busy (in flight + queued). */
 const openLoopConnectionsMax = 384;
 const warmUpSeconds = 3;
+const limitNames = ['REQUESTS_IN_FLIGHT_MAX', 'REQUESTS_QUEUED_MAX', 'REQUEST_QUEUE_WAIT_MS'] as const;
+const givenLimits = Object.fromEntries(limitNames.filter((name) => process.env[name]).map((name) => [name, process.env[name]!]));
 const busyWarnShare = 0.1;
 
 const log = (line: string) => process.stdout.write(line + '\n');
@@ -126,10 +129,11 @@ function printPhase(phase: Phase): void {
 
 try {
   log(`overload benchmark — Node ${process.version}, ${availableParallelism()} CPUs, ${Math.round(totalmem() / 2 ** 30)} GiB, PostgreSQL ${await serverVersion()} at ${new URL(benchServerUrl).host}`);
+  const limit = (name: (typeof limitNames)[number], fallback: number) => givenLimits[name] ?? `${fallback} (default)`;
   log(
     withoutGate
       ? 'admission control OFF (--without-gate): limits far above any load'
-      : `admission control: ${requestsInFlightMax} requests in flight, ${requestsQueuedMax} queued, ${requestQueueWaitMs} ms wait at most (the defaults)`,
+      : `admission control: ${limit('REQUESTS_IN_FLIGHT_MAX', requestsInFlightMax)} requests in flight, ${limit('REQUESTS_QUEUED_MAX', requestsQueuedMax)} queued, ${limit('REQUEST_QUEUE_WAIT_MS', requestQueueWaitMs)} ms wait at most`,
   );
   log(`request: GET /status (the authenticated status page) of ${peopleCount} sessions in turn; ${runSeconds} s a step, ${2 * runSeconds} s at twice the load`);
 
@@ -155,7 +159,7 @@ try {
     // The service's log of every request (info) would be collected by this process; warnings still are.
     LOG_LEVEL: 'warn',
     TRUSTED_PROXIES: '127.0.0.1',
-    ...(withoutGate ? { REQUESTS_IN_FLIGHT_MAX: '100000', REQUESTS_QUEUED_MAX: '0' } : {}),
+    ...(withoutGate ? { REQUESTS_IN_FLIGHT_MAX: '100000', REQUESTS_QUEUED_MAX: '0' } : givenLimits),
   });
   const port = Number(new URL(service.base).port);
   const requests = sessions.map((sid) => getRequest('/status', { host: `localhost:${port}`, cookie: `__Host-sid=${sid}`, accept: 'text/html', 'user-agent': 'bench-overload' }));
