@@ -32,7 +32,7 @@ import { approvalsRoutes } from './modules/approvals/routes.ts';
 import { menuFacts } from './modules/approvals/menu-facts.ts';
 import { setMenuFactsSource } from './web/menu-facts.ts';
 import { serverTlsOptions, type ServerTlsIdentity } from './platform/tls-policy.ts';
-import { healthRoutes, runningForever, type Lifecycle } from './web/health.ts';
+import { healthPaths, healthRoutes, runningForever, type Lifecycle } from './web/health.ts';
 import type { PaymentCollector } from './modules/pay-easy/collector/collector.ts';
 import type { MessageKey } from './web/i18n/index.ts';
 import { capConnectionsPerAddress, listenerLimits, nodeServerOptions, type ListenerLimits } from './platform/listener-limits.ts';
@@ -40,6 +40,8 @@ import { bareErrorHandlers } from './web/bare-error-page.ts';
 import { fastifyLimitOptions } from './web/listener-options.ts';
 import { closeAfterUnreadBodies } from './web/unread-body.ts';
 import { allowListOf } from './access/allow-list.ts';
+import { admissionGate, type AdmissionGate } from './platform/admission.ts';
+import { admitRequests } from './web/admission.ts';
 
 /** Forms are small; a larger body is refused (413) before it is parsed. The file uploads have their own bound. */
 const formBodyBytesMax = 16 * 1024;
@@ -59,6 +61,11 @@ export interface AppOptions {
   lifecycle?: Lifecycle;
   /** The listener's time and size bounds; the production ones unless a test measures smaller ones. */
   limits?: Partial<ListenerLimits>;
+  /**
+   * Decision 0027: the process's admission gate, shared by the listeners of one process
+   * (src/main.ts); without it the app has its own, by the configuration.
+   */
+  admission?: AdmissionGate;
 }
 
 /** The customer portal: plugins and modules, no listen(). */
@@ -96,6 +103,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     // Pages hold personal and account data: never kept by a browser or a proxy.
     if (!request.url.startsWith('/static/')) reply.header('cache-control', 'no-store');
   });
+  admitRequests(app, deps, options.admission ?? processAdmissionGate(deps), Object.values(healthPaths));
 
   // The menu shows only what the person may use, and the count waiting for them.
   setMenuFactsSource(app, menuFacts);
@@ -122,6 +130,12 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   installErrorPages(app, (request, message, code) => errorPage(deps, request, message, code));
 
   return app;
+}
+
+/** Decision 0027: the gate of a process by its configuration (REQUESTS_IN_FLIGHT_MAX, REQUESTS_QUEUED_MAX, REQUEST_QUEUE_WAIT_MS). */
+export function processAdmissionGate(deps: Deps): AdmissionGate {
+  const { requestsInFlightMax, requestsQueuedMax, requestQueueWaitMs } = deps.config;
+  return admissionGate({ inFlightMax: requestsInFlightMax, queuedMax: requestsQueuedMax, queueWaitMs: requestQueueWaitMs });
 }
 
 /**

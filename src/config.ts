@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { parseKeyringSpec } from './platform/keyring.ts';
 import { defaultFeeTable, parseFeeTable, type FeeTable } from './domain/fees.ts';
+import { requestQueueWaitMs, requestsInFlightMax, requestsQueuedMax } from './platform/admission.ts';
 
 /**
  * The environment, parsed and validated once at start. Every problem is reported together, and a
@@ -40,6 +41,14 @@ export interface Config {
    * evaluated by other requests, before it is answered "busy, try again".
    */
   attemptsBusyWaitMs: number;
+  /**
+   * Decision 0027: requests of the process being worked on at once (the portal and the certificate
+   * logon together), requests waiting for a place, and the longest wait; beyond them a request is
+   * answered SERVICE_OVERLOADED (503, Retry-After) at once.
+   */
+  requestsInFlightMax: number;
+  requestsQueuedMax: number;
+  requestQueueWaitMs: number;
   seedDemo: boolean;
   logLevel: string;
   /** The bank's operator console: a listener of its own, never the customers' (DESIGN §1). */
@@ -163,6 +172,9 @@ export function parseConfig(env: Env): Config {
     bulkFileBytesMax: integer('BULK_FILE_BYTES_MAX', 4 * 1024 * 1024, 64 * 1024, 64 * 1024 * 1024),
     logonRatePerMinute: integer('LOGON_RATE_PER_MINUTE', 30, 1, 100_000),
     attemptsBusyWaitMs: integer('ATTEMPTS_BUSY_WAIT_MS', 5000, 0, 30_000),
+    requestsInFlightMax: integer('REQUESTS_IN_FLIGHT_MAX', requestsInFlightMax, 1, 100_000),
+    requestsQueuedMax: integer('REQUESTS_QUEUED_MAX', requestsQueuedMax, 0, 100_000),
+    requestQueueWaitMs: integer('REQUEST_QUEUE_WAIT_MS', requestQueueWaitMs, 1, 60_000),
     seedDemo: flag('SEED_DEMO', !databaseUrl && !production),
     logLevel: text('LOG_LEVEL', 'info'),
     operatorHost: text('OPERATOR_HOST', '127.0.0.1'),

@@ -68,6 +68,9 @@ export const errorRegistry = {
   // The database cannot write (its disk is full or failing): nothing of the request was done, and
   // the bank must act (free space, restart), so no Retry-After (db/storage-failure.ts).
   STORAGE_UNAVAILABLE: 503,
+  // Decision 0027: the process already works on and queues as many requests as it may; this one was
+  // not started (nothing of it was done) and may be sent again in a moment.
+  SERVICE_OVERLOADED: 503,
   // R1.5: changes to people and permissions are confirmed with the actor's confirmation password.
   CONFIRMATION_PASSWORD_WRONG: 400,
   FORBIDDEN: 403,
@@ -101,15 +104,22 @@ export const busyRetryAfterSeconds = 1;
 export const databaseRetryAfterSeconds = 5;
 
 /**
+ * Decision 0027: an overloaded process drains its queue in well under a second; two leave it room
+ * without making a person wait long.
+ */
+export const overloadRetryAfterSeconds = 2;
+
+/**
  * The refusals that say "busy, try again" (every attempt of a lockout count, of a token, or every
- * entry of an emailed code is being evaluated at this moment; the database is out of reach):
- * answered with a Retry-After.
+ * entry of an emailed code is being evaluated at this moment; the database is out of reach; the
+ * process is overloaded): answered with a Retry-After.
  */
 const retryAfterSeconds: Partial<Record<ErrorCode, number>> = {
   ATTEMPTS_BUSY: busyRetryAfterSeconds,
   TOKEN_BUSY: busyRetryAfterSeconds,
   EMAIL_OTP_BUSY: busyRetryAfterSeconds,
   SERVICE_DATABASE_UNAVAILABLE: databaseRetryAfterSeconds,
+  SERVICE_OVERLOADED: overloadRetryAfterSeconds,
 };
 
 export class AppError extends Error {

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { ConfigError, parseConfig } from './config.ts';
 import { openRuntime } from './runtime.ts';
-import { buildApp } from './app.ts';
+import { buildApp, processAdmissionGate } from './app.ts';
 import { embeddedTlsCertificate } from './platform/embedded-secrets.ts';
 import { seedDemo } from './operator/demo-seed.ts';
 import { seedDemoStaff } from './operator/demo-staff.ts';
@@ -57,10 +57,12 @@ const tls = config.tlsCertFile && config.tlsKeyFile
     });
 // Set on SIGTERM: every listener's /readyz then answers 503 "stopping", so a load balancer drains the process.
 const lifecycle = { stopping: false };
-const app = await buildApp(deps, { https: tls, lifecycle });
+// Decision 0027: one bound on the requests the process works on, whichever customer listener they came to.
+const admission = processAdmissionGate(deps);
+const app = await buildApp(deps, { https: tls, lifecycle, admission });
 // R4.1: the certificate listener asks the browser for a certificate of the bank's CA (made at the first start).
 const authority = await ensureAuthority(deps);
-const certificateApp = await buildApp(deps, { https: tls, clientCertificates: { ca: authority.certificatePem }, lifecycle });
+const certificateApp = await buildApp(deps, { https: tls, clientCertificates: { ca: authority.certificatePem }, lifecycle, admission });
 // The bank's console listens on its own address and port, never the customers' (DESIGN §1).
 const consoleTls = config.operatorTlsCertFile && config.operatorTlsKeyFile
   ? { cert: readFileSync(config.operatorTlsCertFile), key: readFileSync(config.operatorTlsKeyFile) }

@@ -55,16 +55,17 @@ export function postgresCpuSeconds(pids: readonly number[]): number {
   return pids.reduce((sum, pid) => sum + (cpuSecondsOf(`/proc/${pid}/stat`) ?? 0), 0);
 }
 
-export async function sampleCpu(db: Db): Promise<CpuSample> {
+/** `pid`: the process whose threads are counted, this one unless the service runs as a process of its own. */
+export async function sampleCpu(db: Db, pid: number = process.pid): Promise<CpuSample> {
   const threads = { main: 0, threadpool: 0, other: 0 };
   if (!cpuAccountingAvailable) return { at: performance.now(), threads, postgres: new Map(), machine: { busy: 0, total: 0 } };
-  for (const tid of readdirSync('/proc/self/task')) {
-    const seconds = cpuSecondsOf(`/proc/self/task/${tid}/stat`) ?? 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    const seconds = cpuSecondsOf(`/proc/${pid}/task/${tid}/stat`) ?? 0;
     let name = '';
     try {
-      name = readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim();
+      name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
     } catch {}
-    if (tid === String(process.pid)) threads.main += seconds;
+    if (tid === String(pid)) threads.main += seconds;
     else if (name === 'libuv-worker') threads.threadpool += seconds;
     else threads.other += seconds;
   }
@@ -77,6 +78,11 @@ export async function sampleCpu(db: Db): Promise<CpuSample> {
   const total = cpu.slice(0, 8).reduce((sum, v) => sum + v, 0) / ticksPerSecond;
   const idle = (cpu[3]! + cpu[4]!) / ticksPerSecond; // idle + iowait
   return { at: performance.now(), threads, postgres, machine: { busy: total - idle, total } };
+}
+
+/** CPU seconds of one whole process (all its threads), e.g. a benchmark's own load generator. */
+export function processCpuSeconds(pid: number = process.pid): number {
+  return cpuSecondsOf(`/proc/${pid}/stat`) ?? 0;
 }
 
 /** A process that started during the run counts from zero; one that ended during it is lost (rare: the pool keeps its connections). */

@@ -13,6 +13,8 @@ const stopWaitMs = 5_000;
 /** A real service process (`src/main.ts`) on a database of the test's, as it runs in production. */
 export interface ServiceProcess {
   base: string;
+  /** The process's id, for what /proc says of it (a benchmark's memory and CPU figures). */
+  pid: number;
   /** What the process wrote, to explain a failure. */
   output(): string;
   /** SIGKILL: no shutdown, no flush, connections cut mid-request. Resolves once the process is gone. */
@@ -103,6 +105,7 @@ export async function startServiceProcess(env: Record<string, string>, options: 
   }
   return {
     base: `https://${host}:${port}`,
+    pid: child.pid!,
     output: () => output,
     kill: () => end('SIGKILL'),
     stop: () => end('SIGTERM'),

@@ -10,7 +10,7 @@ import { resumeRequestSession } from '../../access/request-session.ts';
 import { acquireWithSession, acquisitionView } from './service.ts';
 import { acquirePage } from './views.ts';
 import { dayText } from '../../web/day.ts';
-import { replyStatusOf } from '../../web/error-status.ts';
+import { replyJsonFailure } from '../../web/error-status.ts';
 import { tokyoDate } from '../../domain/business-days.ts';
 
 const acquirePath = '/certificate/acquire';
@@ -33,7 +33,7 @@ export function certificateAcquireRoutes(app: FastifyInstance, deps: Deps): void
 
   // The browser's script posts the certificate request and reads JSON: a redirect would lose the
   // certificate. Refusals answer JSON too, in the person's language, for the script to show.
-  app.post(acquirePath, async (request, reply) => {
+  app.post(acquirePath, { config: { answersJson: true } }, async (request, reply) => {
     try {
       const live = await admitAcquisition(deps, request, reply);
       const csr = sentText(request.body, 'csr');
@@ -53,8 +53,7 @@ export function certificateAcquireRoutes(app: FastifyInstance, deps: Deps): void
       const expected = expectedFailureOf(error);
       if (!expected) throw error;
       if (expected !== error) request.log.warn({ err: error }, 'database unavailable');
-      const { t } = pageContext(deps, request);
-      return replyStatusOf(reply, expected).type('application/json; charset=utf-8').send({ code: expected.code, message: t(expected.messageKey) });
+      return replyJsonFailure(reply, pageContext(deps, request).t, expected);
     }
   });
 }

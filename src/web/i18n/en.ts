@@ -154,6 +154,7 @@ export const en: Record<keyof typeof ja, string> = {
   'error.NOT_FOUND': 'The page was not found.',
   'error.INTERNAL': 'Something went wrong on our side. Please try again later.',
   'error.SERVICE_DATABASE_UNAVAILABLE': 'The service is briefly unavailable. Please try again in a few moments. If you were confirming a transfer or a payment, check its status in the list before entering it anew.',
+  'error.SERVICE_OVERLOADED': 'The service is very busy just now. Nothing of this request was carried out. Please try again in a few moments.',
   'error.STORAGE_UNAVAILABLE': 'The service cannot store data just now and has paused. Nothing of this request was carried out. Please try again later.',
   'error.backToLogon': 'Back to logon',
 };
