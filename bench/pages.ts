@@ -191,7 +191,7 @@ function elsewhereShare(cpu: CpuUse): number {
 
 function row(round: number, side: string, { load, cpu }: Measured): string {
   const perRequest = (cpuSeconds: number) => ((cpuSeconds * 1000) / Math.max(1, load.requests)).toFixed(2).padStart(5);
-  return `${String(round).padStart(5)}  ${side.padEnd(5)} ${load.perSecond.toFixed(0).padStart(12)} ${String(load.p50Ms).padStart(9)} ${String(load.p99Ms).padStart(8)} ${String(load.maxMs).padStart(8)} │ ${perRequest(cpu.main).padStart(27)} ${perRequest(cpu.otherThreads + cpu.threadpool).padStart(12)} ${perRequest(cpu.postgres).padStart(11)} │ ${(elsewhereShare(cpu) * 100).toFixed(0).padStart(8)} %`;
+  return `${String(round).padStart(5)}  ${side.padEnd(5)} ${load.perSecond.toFixed(0).padStart(12)} ${String(load.p50Ms).padStart(9)} ${String(load.p99Ms).padStart(8)} ${String(load.maxMs).padStart(8)} │ ${perRequest(cpu.main).padStart(27)} ${perRequest(load.cpuSeconds).padStart(12)} ${perRequest(cpu.postgres).padStart(11)} │ ${(elsewhereShare(cpu) * 100).toFixed(0).padStart(8)} %`;
 }
 
 /**

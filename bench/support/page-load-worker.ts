@@ -4,6 +4,7 @@ import type { LoadResult, LoadSpec } from './page-load.ts';
 
 /** The worker thread of runLoad (./page-load.ts): one autocannon instance per session, run together. */
 const spec = workerData as LoadSpec;
+const cpuBefore = process.threadCpuUsage();
 let wrongPages = 0;
 let firstWrong: string | undefined;
 const expectedOf = (path: string) => Object.entries(spec.expect).find(([prefix]) => path.startsWith(prefix))?.[1];
@@ -37,6 +38,7 @@ const runs = spec.sessions.map(
     }),
 );
 const results = await Promise.all(runs);
+const cpu = process.threadCpuUsage(cpuBefore);
 const all = autocannon.aggregateResult(results, { url: spec.origin, connections: spec.sessions.length });
 const seconds = Math.max(...results.map((r) => r.duration));
 const statusCounts = Object.fromEntries(Object.entries(all.statusCodeStats).map(([code, stat]) => [code, stat.count]));
@@ -53,5 +55,6 @@ const result: LoadResult = {
   timeouts: all.timeouts,
   wrongPages,
   firstWrong,
+  cpuSeconds: (cpu.user + cpu.system) / 1e6,
 };
 parentPort!.postMessage(result);

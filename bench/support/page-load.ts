@@ -39,6 +39,8 @@ export interface LoadResult {
   wrongPages: number;
   /** The first wrong answer, shortened, to say what came back instead. */
   firstWrong?: string;
+  /** CPU seconds of the load worker's own thread: it has ended before the process's threads are sampled again. */
+  cpuSeconds: number;
 }
 
 export function runLoad(spec: LoadSpec): Promise<LoadResult> {
