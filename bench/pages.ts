@@ -65,17 +65,24 @@ const database = await createBenchDatabase(poolSize);
 let dropped: Promise<void> | undefined;
 const dropOnce = () => (dropped ??= database.drop());
 // Ctrl-C or a stop: the database goes with the run.
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+for (const [signal, status] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
   process.once(signal, () => {
-    log(`\n${signal}: dropping the benchmark's database`);
-    void dropOnce().finally(() => process.exit(130));
+    log(`\n${signal}: dropping the benchmark's database (after the statement in progress)`);
+    void dropOnce().finally(() => process.exit(status));
   });
 }
 
+/** A step before the main try: if it fails, the database still goes. */
+const orDrop = <T>(step: Promise<T>): Promise<T> =>
+  step.catch(async (error: unknown) => {
+    await dropOnce();
+    throw error;
+  });
+
 const deps = benchDeps(database.db, database.url);
-const identity = await selfSigned();
-const app = await buildApp(deps, { https: identity, logger: false });
-const bare = await bareApp(database.db, identity);
+const identity = await orDrop(selfSigned());
+const app = await orDrop(buildApp(deps, { https: identity, logger: false }));
+const bare = await orDrop(bareApp(database.db, identity));
 try {
   log(`pages benchmark — Node ${process.version}, ${availableParallelism()} CPUs, ${Math.round(totalmem() / 2 ** 30)} GiB, PostgreSQL ${await serverVersion()} at ${new URL(benchServerUrl).host}`);
   log(`${sessionCount} sessions on ${sessionCount} keep-alive HTTPS connections; ${runSeconds} s per round; pool of ${poolSize} connections for both sides`);
@@ -175,8 +182,9 @@ interface Measured {
 /** One round, with the CPU it took; a round with any answer other than the page stops the benchmark. */
 async function measured(label: string, spec: LoadSpec): Promise<Measured> {
   const before = await sampleCpu(database.db);
-  const load = await runLoad(spec);
+  const { result: load, end } = await runLoad(spec);
   const cpu = cpuBetween(before, await sampleCpu(database.db));
+  end();
   if (load.non2xx > 0 || load.errors > 0 || load.timeouts > 0 || load.wrongPages > 0) {
     throw new Error(
       `${label}: not every answer was the page — ${load.non2xx} non-2xx (${JSON.stringify(load.statusCounts)}), ${load.errors} errors, ${load.timeouts} timeouts, ${load.wrongPages} wrong pages${load.firstWrong ? `; first: ${load.firstWrong}` : ''}`,

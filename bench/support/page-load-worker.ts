@@ -58,3 +58,5 @@ const result: LoadResult = {
   cpuSeconds: (cpu.user + cpu.system) / 1e6,
 };
 parentPort!.postMessage(result);
+// Stay until the benchmark has sampled the threads' CPU, so this thread's is in the sample.
+parentPort!.once('message', () => parentPort!.close());

@@ -39,14 +39,18 @@ export interface LoadResult {
   wrongPages: number;
   /** The first wrong answer, shortened, to say what came back instead. */
   firstWrong?: string;
-  /** CPU seconds of the load worker's own thread: it has ended before the process's threads are sampled again. */
+  /** CPU seconds of the load worker's own thread, shown apart from the service's threads. */
   cpuSeconds: number;
 }
 
-export function runLoad(spec: LoadSpec): Promise<LoadResult> {
+/**
+ * The round's result and the worker, still running: `end()` lets it go once the caller has sampled
+ * the process's CPU, so the worker's thread is counted in the sample and not as another process's.
+ */
+export function runLoad(spec: LoadSpec): Promise<{ result: LoadResult; end(): void }> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL('./page-load-worker.ts', import.meta.url), { workerData: spec });
-    worker.once('message', (result: LoadResult) => resolve(result));
+    worker.once('message', (result: LoadResult) => resolve({ result, end: () => worker.postMessage('end') }));
     worker.once('error', reject);
     worker.once('exit', (code) => {
       if (code !== 0) reject(new Error(`the load worker stopped with code ${code}`));
