@@ -3,12 +3,11 @@ import type { ServerOptions as HttpServerOptions } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
-import fastifyHelmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import { fileURLToPath } from 'node:url';
 import type { Deps } from './deps.ts';
 import { loggerOptions } from './platform/logger.ts';
-import { securityHeaderOptions } from './web/security-headers.ts';
+import { sendSecurityHeaders } from './web/security-headers.ts';
 import { errorBody, installErrorPages } from './web/error-pages.ts';
 import { layout } from './web/layout.ts';
 import { languageOf, pageContext } from './web/request-context.ts';
@@ -81,7 +80,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   // The bank's proxies carry every customer's connections: they are not capped per address.
   capConnectionsPerAddress(app.server, limits.connectionsPerAddressMax, allowListOf(deps.config.trustedProxies));
 
-  await app.register(fastifyHelmet, securityHeaderOptions);
+  sendSecurityHeaders(app);
   closeAfterUnreadBodies(app);
   await app.register(fastifyCookie);
   await app.register(fastifyFormbody);

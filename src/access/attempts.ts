@@ -1,5 +1,5 @@
 import { setTimeout as pause } from 'node:timers/promises';
-import { sql, type RawBuilder } from 'kysely';
+import { sql, type Expression, type RawBuilder } from 'kysely';
 import type { Deps } from '../deps.ts';
 import type { Executor } from '../db/transaction.ts';
 import type { Staff, User } from '../db/schema.ts';
@@ -48,6 +48,43 @@ function holderRow(holder: SecretHolder): { table: 'users' | 'staff'; id: number
  * attempt in flight).
  */
 export async function reserveAttempt(executor: Executor, holder: SecretHolder, now: Date): Promise<AttemptReservation | undefined> {
+  if (holder.kind === 'customer') return reservationOf(holder, await reserveCustomerAttemptQuery(executor, holder.user.id, now).executeTakeFirst());
+  const { lease, gate } = leaseAndGate(now);
+  const row = await executor
+    .updateTable('staff')
+    .set(lease)
+    .where('id', '=', holder.staff.id)
+    .where('stopped_at', 'is', null)
+    .where('disabled_at', 'is', null)
+    .where(gate, '<', lockoutFailuresMax)
+    .returning('attempts_batch_at')
+    .executeTakeFirst();
+  return reservationOf(holder, row);
+}
+
+/**
+ * The UPDATE of reserveAttempt for a customer's person. Also a part of a statement that reserves
+ * along with other work (the password step's one round trip, src/modules/logon/password-step.ts),
+ * which may add conditions of its own and names the person's row by an expression: it stays the one
+ * conditional UPDATE that gates races (house rule 5).
+ */
+export function reserveCustomerAttemptQuery(executor: Executor, userRef: number | Expression<number>, now: Date) {
+  const { lease, gate } = leaseAndGate(now);
+  return executor
+    .updateTable('users')
+    .set(lease)
+    .where('id', '=', userRef)
+    .where('stopped_at', 'is', null)
+    .where(gate, '<', lockoutFailuresMax)
+    .returning('attempts_batch_at');
+}
+
+/** The reservation a reserving statement's returned row stands for. */
+export function reservationOf(holder: SecretHolder, row: { attempts_batch_at: Date | null } | undefined): AttemptReservation | undefined {
+  return row?.attempts_batch_at ? { holder, batchAt: row.attempts_batch_at } : undefined;
+}
+
+function leaseAndGate(now: Date) {
   const lapsedBefore = new Date(now.getTime() - attemptLeaseSeconds * 1000);
   // The batch in flight still counts: it has reservations, and the newest is within its lease.
   const live = sql<boolean>`(attempts_in_flight > 0 AND attempts_reserved_at > ${lapsedBefore})`;
@@ -58,27 +95,7 @@ export async function reserveAttempt(executor: Executor, holder: SecretHolder, n
     // greatest: the processes' clocks may differ by a little; the newest reservation stays the newest.
     attempts_reserved_at: sql<Date>`(CASE WHEN ${live} THEN greatest(attempts_reserved_at, ${now}) ELSE ${now} END)`,
   };
-  const gate = sql<number>`failed_attempts + ${inFlight}`;
-  const row =
-    holder.kind === 'customer'
-      ? await executor
-          .updateTable('users')
-          .set(lease)
-          .where('id', '=', holder.user.id)
-          .where('stopped_at', 'is', null)
-          .where(gate, '<', lockoutFailuresMax)
-          .returning('attempts_batch_at')
-          .executeTakeFirst()
-      : await executor
-          .updateTable('staff')
-          .set(lease)
-          .where('id', '=', holder.staff.id)
-          .where('stopped_at', 'is', null)
-          .where('disabled_at', 'is', null)
-          .where(gate, '<', lockoutFailuresMax)
-          .returning('attempts_batch_at')
-          .executeTakeFirst();
-  return row?.attempts_batch_at ? { holder, batchAt: row.attempts_batch_at } : undefined;
+  return { lease, gate: sql<number>`failed_attempts + ${inFlight}` };
 }
 
 /**
@@ -96,18 +113,29 @@ export const attemptLookEveryMs = 250;
 export type Reservation = { reservation: AttemptReservation } | { refused: 'stopped' | 'busy' };
 
 /**
- * Reserves an attempt (decision 0001); while every attempt left is in flight, waits up to
- * `config.attemptsBusyWaitMs` for the requests evaluating them to settle (decision 0022). Those
+ * The outcome of the first reservation, already tried by the caller in a statement of its own that
+ * did other work too (reserveCustomerAttemptSql): undefined `reservation` when none was made.
+ */
+export interface TriedReservation {
+  reservation: AttemptReservation | undefined;
+}
+
+/**
+ * Reserves an attempt (decision 0001) — or starts from `firstTry`, when the caller has tried
+ * already — and while every attempt left is in flight, waits up to `config.attemptsBusyWaitMs` for
+ * the requests evaluating them to settle (decision 0022). Those
  * requests either give their attempts back (right secrets: this one is then evaluated) or stop the
  * holder (wrong ones: this one is answered as stopped, unevaluated). Only when neither happens in
  * time is the request refused as busy. So the rest of an attacker's burst of wrong passwords meets
  * the stop and is answered exactly like an unknown user (R2.4) — a "busy" would tell that the ID
  * exists — while a right password sent many times at once is let in.
  */
-export async function reserveAttemptWaiting(deps: Deps, holder: SecretHolder): Promise<Reservation> {
+export async function reserveAttemptWaiting(deps: Deps, holder: SecretHolder, firstTry?: TriedReservation): Promise<Reservation> {
   let waitedMs = 0;
+  let tried = firstTry;
   for (let nextMs = attemptLookFirstMs; ; nextMs = Math.min(nextMs * 2, attemptLookEveryMs)) {
-    const reservation = await reserveAttempt(deps.db, holder, deps.clock.now());
+    const reservation = tried ? tried.reservation : await reserveAttempt(deps.db, holder, deps.clock.now());
+    tried = undefined;
     if (reservation) return { reservation };
     if (await isStopped(deps.db, holder)) return { refused: 'stopped' };
     if (waitedMs >= deps.config.attemptsBusyWaitMs) return { refused: 'busy' };

@@ -1,6 +1,6 @@
 import type { Deps } from '../deps.ts';
 import { inTransaction } from '../db/transaction.ts';
-import { countFailure, lockoutFailuresMax, releaseAttempt, reserveAttemptWaiting, type AttemptReservation, type SecretHolder } from './attempts.ts';
+import { countFailure, lockoutFailuresMax, releaseAttempt, reserveAttemptWaiting, type AttemptReservation, type SecretHolder, type TriedReservation } from './attempts.ts';
 import { refuseAsBusy } from './attempts-busy.ts';
 import { stopPerson } from './lockout.ts';
 import { stopStaffMember } from './staff-lockout.ts';
@@ -21,6 +21,8 @@ export interface SecretCheck {
   recordWrong?: () => Promise<void>;
   /** Records a secret refused unevaluated because every attempt was in flight, with the reason given (decision 0022). */
   recordBusy: (reason: string) => Promise<void>;
+  /** The first reservation, when the caller tried it in a statement of its own (one round trip fewer). */
+  firstTry?: TriedReservation;
 }
 
 /**
@@ -43,7 +45,7 @@ export async function checkSecret(deps: Deps, check: SecretCheck): Promise<Secre
  * then the reservation is a lease (decision 0024): should the process die first, it lapses.
  */
 export async function checkSecretKeeping(deps: Deps, check: SecretCheck): Promise<KeptVerdict> {
-  const reserved = await reserveAttemptWaiting(deps, check.holder);
+  const reserved = await reserveAttemptWaiting(deps, check.holder, check.firstTry);
   if ('refused' in reserved) {
     if (reserved.refused === 'busy') return refuseAsBusy('ATTEMPTS_BUSY', check.recordBusy);
     return { verdict: 'no_attempt_left' };

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Deps } from '../deps.ts';
 import type { Executor } from '../db/transaction.ts';
 import { inTransaction } from '../db/transaction.ts';
@@ -6,7 +6,7 @@ import type { LogonPortal } from '../db/schema-logon-watch.ts';
 import { AppError } from '../errors.ts';
 import { recordAudit, recordAudits, type AuditEvent } from '../audit/audit-trail.ts';
 import { startRepeatingJob, type RepeatingJob, type RepeatingJobOptions } from '../platform/repeating-job.ts';
-import { hitRateLimit, pruneRateLimits, windowStartOf } from './rate-limit.ts';
+import { hitRateLimit, pruneRateLimits, rateLimitHitSql, windowStartOf } from './rate-limit.ts';
 import type { RequestContext } from './request-context.ts';
 
 /**
@@ -41,9 +41,27 @@ const bucketPrefix: Record<LogonPortal, string> = { customer: 'logon', staff: 's
 /** Lets a logon attempt through the rate limit, or records its refusal and refuses it with 429. */
 export async function admitLogonAttempt(deps: Deps, portal: LogonPortal, context: RequestContext): Promise<void> {
   const now = deps.clock.now();
-  if (await hitRateLimit(deps.db, `${bucketPrefix[portal]}:${context.ip}`, deps.config.logonRatePerMinute, logonRateWindowSeconds, now)) return;
+  if (await hitRateLimit(deps.db, logonRateBucket(portal, context), deps.config.logonRatePerMinute, logonRateWindowSeconds, now)) return;
+  return refuseLogonAttempt(deps, portal, context, now);
+}
+
+/**
+ * The hit admitLogonAttempt makes, as SQL for a statement that does it along with the lookup of the
+ * person (the customers' password step, src/modules/logon/password-step.ts); a hit not admitted is
+ * then refused with refuseLogonAttempt.
+ */
+export function logonRateHitSql(deps: Deps, portal: LogonPortal, context: RequestContext, now: Date): RawBuilder<{ admitted: boolean }> {
+  return rateLimitHitSql(logonRateBucket(portal, context), deps.config.logonRatePerMinute, logonRateWindowSeconds, now);
+}
+
+/** Records the refusal of an attempt over the rate limit and refuses it with 429. */
+export async function refuseLogonAttempt(deps: Deps, portal: LogonPortal, context: RequestContext, now: Date): Promise<never> {
   await recordRefusal(deps, portal, context, now);
   throw new AppError('AUTH_RATE_LIMITED');
+}
+
+function logonRateBucket(portal: LogonPortal, context: RequestContext): string {
+  return `${bucketPrefix[portal]}:${context.ip}`;
 }
 
 /** The count goes up in one statement (house rule 5); only the statement that made the row writes the opening record. */

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Executor } from '../db/transaction.ts';
 
 /**
@@ -18,8 +18,19 @@ export async function hitRateLimit(
   windowSeconds: number,
   now: Date,
 ): Promise<boolean> {
+  const row = await rateLimitHitSql(bucket, limitPerWindow, windowSeconds, now).execute(executor);
+  // An upsert with RETURNING returns its one row.
+  return row.rows[0]!.admitted;
+}
+
+/**
+ * hitRateLimit as a statement of its own, for a statement that does the hit along with other work
+ * (the password step's one round trip, src/modules/logon/password-step.ts): one row, `admitted`
+ * true while the window's hits, this one included, stay within the limit.
+ */
+export function rateLimitHitSql(bucket: string, limitPerWindow: number, windowSeconds: number, now: Date): RawBuilder<{ admitted: boolean }> {
   const windowStart = windowStartOf(now, windowSeconds);
-  const row = await sql<{ hits: number }>`
+  return sql<{ admitted: boolean }>`
     WITH used_up_later AS (
       SELECT window_start FROM rate_limit_hit
       WHERE bucket = ${bucket} AND window_start > ${windowStart} AND hits >= ${limitPerWindow}
@@ -28,9 +39,7 @@ export async function hitRateLimit(
     INSERT INTO rate_limit_hit (bucket, window_start, hits)
     VALUES (${bucket}, coalesce((SELECT window_start FROM used_up_later), ${windowStart}), 1)
     ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limit_hit.hits + 1
-    RETURNING hits`.execute(executor);
-  // An upsert with RETURNING returns its one row.
-  return row.rows[0]!.hits <= limitPerWindow;
+    RETURNING hits <= ${limitPerWindow} AS admitted`;
 }
 
 /** The start of the fixed window `now` falls in: windows of a minute start on the minute. */

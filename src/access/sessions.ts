@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Deps } from '../deps.ts';
 import type { Executor } from '../db/transaction.ts';
 import type { Contract, LogonMethod, Session, SessionStage, User } from '../db/schema.ts';
@@ -56,16 +56,49 @@ export interface LiveSession {
 
 export type SessionLookup = { live: LiveSession } | { ended: EndReason | undefined };
 
+/** Opens a session. */
+export async function createSession(deps: Deps, executor: Executor, init: SessionInit): Promise<{ token: string; session: Session }> {
+  const { token, values } = newSessionRow(deps, init);
+  const session = await executor.insertInto('session').values(values).returningAll().executeTakeFirstOrThrow();
+  return { token, session };
+}
+
 /**
- * Opens a session. With `releasing`, the same statement gives back the lockout attempt the
- * password step reserved (see releaseAttempt in attempts.ts): a logon's password step is
- * one round trip fewer.
+ * Opens a session in the same statement as the writes that decide whether it opens (a logon's
+ * steps: one round trip fewer). `after` is a list of data-modifying CTEs, one of them named
+ * `person`, which returns the person's row (its `id`) when the session is to open: no row, no
+ * session, and undefined.
  */
-export async function createSession(
-  deps: Deps,
-  executor: Executor,
-  init: { user: User; stage: SessionStage; method: LogonMethod; ip: string; releasing?: AttemptReservation; clientCertificateId?: number | null },
-): Promise<{ token: string; session: Session }> {
+export async function createSessionAfter(deps: Deps, executor: Executor, init: SessionInit, after: RawBuilder<unknown>): Promise<{ token: string; session: Session } | undefined> {
+  const { token, values } = newSessionRow(deps, init);
+  const result = await sql<Session>`
+    WITH ${after}
+    INSERT INTO session (id, secret_hash, user_ref, contract_id, stage, logon_method, csrf_token, ip, created_at, last_seen_at, client_certificate_id)
+    SELECT ${values.id}, ${values.secret_hash}, person.id, ${values.contract_id}, ${values.stage}, ${values.logon_method},
+           ${values.csrf_token}, ${values.ip}, ${values.created_at}, ${values.last_seen_at}, ${values.client_certificate_id}::integer
+    FROM person
+    RETURNING *`.execute(executor);
+  const session = result.rows[0];
+  return session ? { token, session } : undefined;
+}
+
+/**
+ * The `after` of a password step's session (createSessionAfter): gives back the lockout attempt the
+ * step reserved (see releaseAttempt in attempts.ts). The person's row exists (the caller holds it).
+ */
+export function releasingAttempt(user: User, reservation: AttemptReservation): RawBuilder<unknown> {
+  return sql`person AS (UPDATE users SET attempts_in_flight = ${inFlightAfterOutcome(reservation)} WHERE id = ${user.id} RETURNING id)`;
+}
+
+export interface SessionInit {
+  user: User;
+  stage: SessionStage;
+  method: LogonMethod;
+  ip: string;
+  clientCertificateId?: number | null;
+}
+
+function newSessionRow(deps: Deps, init: SessionInit) {
   const { id, secretHash, csrfToken, token } = newSessionToken(deps.random);
   const now = deps.clock.now();
   const values = {
@@ -82,21 +115,7 @@ export async function createSession(
     // R4.1: bound to the certificate it was opened with; no other certificate can use it.
     client_certificate_id: init.clientCertificateId ?? null,
   };
-  if (!init.releasing) {
-    const session = await executor.insertInto('session').values(values).returningAll().executeTakeFirstOrThrow();
-    return { token, session };
-  }
-  const result = await sql<Session>`
-    WITH released AS (
-      UPDATE users SET attempts_in_flight = ${inFlightAfterOutcome(init.releasing)} WHERE id = ${init.user.id} RETURNING id
-    )
-    INSERT INTO session (id, secret_hash, user_ref, contract_id, stage, logon_method, csrf_token, ip, created_at, last_seen_at, client_certificate_id)
-    SELECT ${values.id}, ${values.secret_hash}, released.id, ${values.contract_id}, ${values.stage}, ${values.logon_method},
-           ${values.csrf_token}, ${values.ip}, ${values.created_at}, ${values.last_seen_at}, ${values.client_certificate_id}::integer
-    FROM released
-    RETURNING *`.execute(executor);
-  // The person row exists (the caller holds it), so `released` has one row and one session is inserted.
-  return { token, session: result.rows[0]! };
+  return { token, values };
 }
 
 /**
@@ -216,18 +235,18 @@ export function endSession(executor: Executor, sessionId: string, reason: EndRea
 
 /**
  * A completed logon ends the pending session it came from (rotated: a fresh id, R7.1) and every
- * other live session of the person (one live session per person), in one statement.
+ * other live session of the person (one live session per person), in one statement — a part of
+ * the statement that completes the logon (src/modules/logon/grid-challenge.ts).
  */
-export async function endSessionsAtLogon(executor: Executor, userRef: number, pendingSessionId: string, now: Date): Promise<void> {
-  await executor
+export function endSessionsAtLogonQuery(executor: Executor, userRef: number, pendingSessionId: string, now: Date) {
+  return executor
     .updateTable('session')
     .set({
       ended_at: now,
       end_reason: sql<string>`CASE WHEN id = ${pendingSessionId} THEN 'rotated' ELSE 'superseded' END`,
     })
     .where('user_ref', '=', userRef)
-    .where('ended_at', 'is', null)
-    .execute();
+    .where('ended_at', 'is', null);
 }
 
 /** Ends every live session of one person (a stop, or a new logon: one live session per person, R7.1). */

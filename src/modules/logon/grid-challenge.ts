@@ -1,8 +1,9 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Deps } from '../../deps.ts';
 import type { Executor } from '../../db/transaction.ts';
-import type { GridCard } from '../../db/schema.ts';
-import { inFlightAfterOutcome, type AttemptReservation } from '../../access/attempts.ts';
+import type { GridCard, User } from '../../db/schema.ts';
+import { customerHolder, inFlightAfterOutcome, reservationOf, reserveCustomerAttemptQuery, type AttemptReservation, type TriedReservation } from '../../access/attempts.ts';
+import { endSessionsAtLogonQuery } from '../../access/sessions.ts';
 import { newChallenge, parseCells, serializeCells, type GridCell, gridCardAssociatedData } from '../../auth/grid-card.ts';
 
 /**
@@ -44,32 +45,35 @@ export async function challengeForLogon(
   throw new Error('grid challenge: no open challenge after a second try');
 }
 
-/** The person's valid card with the challenge this pending logon was shown, if still open. */
-export async function cardAndShownChallenge(
+/**
+ * The person's valid card (one at most: grid_card_one_valid) with the challenge this pending logon
+ * was shown, if still open, and — only when it is — the reservation of one of the person's attempts
+ * for judging the answer (R2.3, decision 0001), in one statement. The reservation is still the one
+ * conditional UPDATE that gates races (house rule 5); the open challenge is a further condition of
+ * it, so a replay or the loser of a double submit reserves nothing.
+ */
+export async function cardShownChallengeAndAttempt(
   executor: Executor,
-  userRef: number,
+  user: User,
   challengeId: number | null,
   now: Date,
-): Promise<{ card: GridCard; challenge: { id: number; cells: GridCell[] } | undefined } | undefined> {
-  const row = await executor
-    .selectFrom('grid_card')
-    .leftJoin('grid_challenge', (join) =>
-      join
-        .onRef('grid_challenge.card_id', '=', 'grid_card.id')
-        .on('grid_challenge.id', '=', challengeId ?? -1)
-        .on('grid_challenge.answered_at', 'is', null),
-    )
-    .selectAll('grid_card')
-    .select(['grid_challenge.id as challenge_id', 'grid_challenge.cells as challenge_cells'])
-    .where('grid_card.user_ref', '=', userRef)
-    .where('grid_card.invalidated_at', 'is', null)
-    .where('grid_card.expires_at', '>', now)
-    .executeTakeFirst();
+): Promise<{ card: GridCard; challenge: { id: number; cells: GridCell[] } | undefined; firstTry: TriedReservation } | undefined> {
+  const { rows } = await sql<GridCard & { challenge_id: number | null; challenge_cells: string | null; reserved_batch_at: Date | null }>`
+    WITH card AS (
+      SELECT * FROM grid_card WHERE user_ref = ${user.id} AND invalidated_at IS NULL AND expires_at > ${now}
+    ), shown AS (
+      SELECT grid_challenge.id, grid_challenge.cells FROM grid_challenge JOIN card ON grid_challenge.card_id = card.id
+      WHERE grid_challenge.id = ${challengeId ?? -1} AND grid_challenge.answered_at IS NULL
+    ), reserved AS (${reserveCustomerAttemptQuery(executor, user.id, now).where(sql<boolean>`EXISTS (SELECT 1 FROM shown)`)})
+    SELECT card.*, shown.id AS challenge_id, shown.cells AS challenge_cells, reserved.attempts_batch_at AS reserved_batch_at
+    FROM card LEFT JOIN shown ON true LEFT JOIN reserved ON true`.execute(executor);
+  const row = rows[0];
   if (!row) return undefined;
-  const { challenge_id, challenge_cells, ...card } = row;
+  const { challenge_id, challenge_cells, reserved_batch_at, ...card } = row;
   return {
     card,
     challenge: challenge_id !== null && challenge_cells !== null ? { id: challenge_id, cells: parseCells(challenge_cells) } : undefined,
+    firstTry: { reservation: reservationOf(customerHolder(user), { attempts_batch_at: reserved_batch_at }) },
   };
 }
 
@@ -79,13 +83,30 @@ export async function cardAndShownChallenge(
  * the same statement. False when the challenge had already been answered.
  */
 export async function consumeChallengeAndReset(executor: Executor, challengeId: number, userRef: number, reservation: AttemptReservation, now: Date): Promise<boolean> {
-  const result = await sql<{ id: number }>`
-    WITH consumed AS (
-      UPDATE grid_challenge SET answered_at = ${now} WHERE id = ${challengeId} AND answered_at IS NULL RETURNING id
-    )
-    UPDATE users SET failed_attempts = 0, attempts_in_flight = ${inFlightAfterOutcome(reservation)}
-    WHERE id = ${userRef} AND EXISTS (SELECT 1 FROM consumed) RETURNING id`.execute(executor);
+  const result = await sql<{ id: number }>`WITH ${consumingChallenge(challengeId, userRef, reservation, now)} SELECT id FROM person`.execute(executor);
   return result.rows.length === 1;
+}
+
+/**
+ * What a right answer does, as the `after` of the new session (createSessionAfter in
+ * src/access/sessions.ts), so that the logon completes in one statement: consumeChallengeAndReset's
+ * consumption and reset, and — only when the challenge was consumed — the end of the pending and
+ * every other live session of the person (R7.1). The new session is not among those ended: a
+ * statement's parts do not see each other's rows.
+ */
+export function completingLogon(executor: Executor, challengeId: number, userRef: number, pendingSessionId: string, reservation: AttemptReservation, now: Date): RawBuilder<unknown> {
+  const ended = endSessionsAtLogonQuery(executor, userRef, pendingSessionId, now).where(sql<boolean>`EXISTS (SELECT 1 FROM person)`);
+  return sql`${consumingChallenge(challengeId, userRef, reservation, now)}, ended AS (${ended})`;
+}
+
+/** The consumption (the race gate) and the reset, as CTEs; `person` returns the person's row only if this statement consumed the challenge. */
+function consumingChallenge(challengeId: number, userRef: number, reservation: AttemptReservation, now: Date): RawBuilder<unknown> {
+  return sql`consumed AS (
+      UPDATE grid_challenge SET answered_at = ${now} WHERE id = ${challengeId} AND answered_at IS NULL RETURNING id
+    ), person AS (
+      UPDATE users SET failed_attempts = 0, attempts_in_flight = ${inFlightAfterOutcome(reservation)}
+      WHERE id = ${userRef} AND EXISTS (SELECT 1 FROM consumed) RETURNING id
+    )`;
 }
 
 export function cardDigits(deps: Deps, card: GridCard): string {

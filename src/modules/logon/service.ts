@@ -1,19 +1,20 @@
 import type { Deps } from '../../deps.ts';
-import type { Contract, LogonMethod, User } from '../../db/schema.ts';
+import type { LogonMethod, User } from '../../db/schema.ts';
 import { inTransaction } from '../../db/transaction.ts';
 import { AppError, type ErrorCode } from '../../errors.ts';
 import { recordAudit, userActor } from '../../audit/audit-trail.ts';
 import { verifyDecoy, verifySecret } from '../../auth/password-hash.ts';
 import { isCorrectAnswer } from '../../auth/grid-card.ts';
-import { admitLogonAttempt } from '../../access/logon-refusals.ts';
+import { refuseLogonAttempt } from '../../access/logon-refusals.ts';
+import { startPasswordStep } from './password-step.ts';
 import { stageAfterLogon } from '../../access/setup-steps.ts';
-import { createSession, endSessionsAtLogon, type LiveSession } from '../../access/sessions.ts';
+import { createSessionAfter, releasingAttempt, type LiveSession } from '../../access/sessions.ts';
 import { isBlocked } from '../../access/person-standing.ts';
 import { customerHolder, releaseAttempt } from '../../access/attempts.ts';
 import { checkSecretKeeping } from '../../access/check-secret.ts';
 import { certificateRefusal, logonPurpose, type CertificateGate } from './certificate-gate.ts';
 import type { RequestContext } from '../../access/request-context.ts';
-import { cardAndShownChallenge, cardDigits, challengeForLogon, consumeChallengeAndReset } from './grid-challenge.ts';
+import { cardDigits, cardShownChallengeAndAttempt, challengeForLogon, completingLogon } from './grid-challenge.ts';
 
 /**
  * Step 1 of a logon (R3.1, R1.3): contract ID, user ID and the login password — or, before the
@@ -30,16 +31,10 @@ export async function checkPassword(
   context: RequestContext,
   gate: CertificateGate = logonPurpose,
 ): Promise<{ token: string }> {
-  await admitLogonAttempt(deps, 'customer', context);
   const now = deps.clock.now();
-  const found = await deps.db
-    .selectFrom('users')
-    .innerJoin('contract', 'contract.id', 'users.contract_id')
-    .selectAll('users')
-    .select(['contract.lock_mode', 'contract.stopped_at as contract_stopped_at', 'contract.company_name', 'contract.created_at as contract_created_at', 'contract.approval_mode', 'contract.result_email_to', 'contract.certificate_required', 'contract.tokens_applied_at', 'contract.token_replaces_email_otp'])
-    .where('users.contract_id', '=', input.contractId)
-    .where('users.user_id', '=', input.userId)
-    .executeTakeFirst();
+  const started = await startPasswordStep(deps, input, context, now);
+  if (!started.admitted) return refuseLogonAttempt(deps, 'customer', context, now);
+  const { found } = started;
 
   const recordFailure = async (reason: string, user?: User, refusal?: { code: ErrorCode; details: Record<string, unknown> }): Promise<void> => {
     await recordAudit(deps.db, {
@@ -66,26 +61,14 @@ export async function checkPassword(
     await verifyDecoy(input.password);
     return fail('unknown_user');
   }
-  const { lock_mode, contract_stopped_at, company_name, contract_created_at, approval_mode, result_email_to, certificate_required, tokens_applied_at, token_replaces_email_otp, ...user } = found;
-  const contract: Contract = {
-    id: user.contract_id,
-    company_name,
-    lock_mode,
-    stopped_at: contract_stopped_at,
-    created_at: contract_created_at,
-    approval_mode,
-    result_email_to,
-    certificate_required,
-    tokens_applied_at,
-    token_replaces_email_otp,
-  };
-  // R2.3: a person stopped only because their contract is (the master's stop, or anyone's when
-  // linked) is judged as usual, and told why only once the password was right (R2.4).
-  const stoppedByContract = user.stopped_at === null && user.status === 'active' && contract.stopped_at !== null;
-  if (isBlocked(user, contract) && !stoppedByContract) {
+  const { user, contract } = found;
+  if (!found.triesPassword) {
     await verifyDecoy(input.password);
     return fail('stopped', user);
   }
+  // R2.3: tried though blocked, so stopped only because the contract is (the master's stop, or
+  // anyone's when linked): judged as usual, and told why only once the password was right (R2.4).
+  const stoppedByContract = isBlocked(user, contract);
   const method: LogonMethod = user.login_password_hash ? 'password' : 'registration';
   let wrongReason = 'wrong_password';
   const checked = await checkSecretKeeping(deps, {
@@ -98,6 +81,7 @@ export async function checkPassword(
     },
     recordWrong: () => recordFailure(wrongReason, user),
     recordBusy: (reason) => recordFailure(reason, user),
+    firstTry: started.firstTry,
   });
   if (checked.verdict === 'no_attempt_left') {
     await verifyDecoy(input.password);
@@ -135,8 +119,9 @@ export async function checkPassword(
       return fail(refused.reason, user, { code: refused.code, details: {} });
     }
   }
-  const { token } = await createSession(deps, deps.db, { user, stage: 'grid', method, ip: context.ip, releasing: reservation, clientCertificateId });
-  return { token };
+  const opened = await createSessionAfter(deps, deps.db, { user, stage: 'grid', method, ip: context.ip, clientCertificateId }, releasingAttempt(user, reservation));
+  // The person's row exists (read above), so `person` returns it and the session opened.
+  return { token: opened!.token };
 }
 
 async function verifyPasswordFor(
@@ -207,7 +192,7 @@ export async function answerGrid(
     throw new AppError('AUTH_GRID_FAILED');
   };
 
-  const found = await cardAndShownChallenge(deps.db, user.id, session.grid_challenge_id, now);
+  const found = await cardShownChallengeAndAttempt(deps.db, user, session.grid_challenge_id, now);
   if (!found) return fail('no_valid_card');
   const { card, challenge } = found;
   // A challenge already answered (a replay, or the loser of a double submit) is not an attempt.
@@ -218,6 +203,7 @@ export async function answerGrid(
     verify: () => isCorrectAnswer(cardDigits(deps, card), challenge.cells, answer),
     recordWrong: () => recordFailure('wrong_grid_answer'),
     recordBusy: recordFailure,
+    firstTry: found.firstTry,
   });
   if (checked.verdict === 'no_attempt_left') return fail('stopped');
   if (checked.verdict === 'wrong') throw new AppError('AUTH_GRID_FAILED');
@@ -225,16 +211,14 @@ export async function answerGrid(
   const { reservation } = checked;
 
   const completed = await inTransaction(deps.db, async (tx) => {
-    if (!(await consumeChallengeAndReset(tx, challenge.id, user.id, reservation, now))) return undefined;
-    await endSessionsAtLogon(tx, user.id, session.id, now);
     const stage = forCertificate ? 'certificate' : stageAfterLogon(user);
-    const created = await createSession(deps, tx, {
-      user,
-      stage,
-      method: session.logon_method,
-      ip: context.ip,
-      clientCertificateId: session.client_certificate_id,
-    });
+    const created = await createSessionAfter(
+      deps,
+      tx,
+      { user, stage, method: session.logon_method, ip: context.ip, clientCertificateId: session.client_certificate_id },
+      completingLogon(tx, challenge.id, user.id, session.id, reservation, now),
+    );
+    if (!created) return undefined;
     await recordAudit(tx, {
       ...auditBase,
       outcome: 'success',

@@ -3,7 +3,6 @@ import type { ServerOptions as HttpServerOptions } from 'node:http';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
-import fastifyHelmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import { fileURLToPath } from 'node:url';
 import type { Deps } from '../../deps.ts';
@@ -11,7 +10,7 @@ import { loggerOptions } from '../../platform/logger.ts';
 import { html } from '../../web/html.ts';
 import { languageOf, pageContext } from '../../web/request-context.ts';
 import { translator, type MessageKey } from '../../web/i18n/index.ts';
-import { securityHeaderOptions } from '../../web/security-headers.ts';
+import { sendSecurityHeaders } from '../../web/security-headers.ts';
 import { errorBody, installErrorPages } from '../../web/error-pages.ts';
 import { allowListOf } from '../../access/allow-list.ts';
 import { serverTlsOptions, type ServerTlsIdentity } from '../../platform/tls-policy.ts';
@@ -68,7 +67,7 @@ export async function buildConsole(deps: Deps, options: ConsoleOptions = {}): Pr
   // No proxy is trusted on the console: every address is capped.
   capConnectionsPerAddress(app.server, limits.connectionsPerAddressMax);
 
-  await app.register(fastifyHelmet, securityHeaderOptions);
+  sendSecurityHeaders(app);
   closeAfterUnreadBodies(app);
   // The allow-list answers before anything else runs: no cookie is read, no body parsed, no page built.
   const allowed = allowListOf(deps.config.operatorAllowedIps);
