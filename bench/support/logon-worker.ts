@@ -50,6 +50,11 @@ export class LogonWorker {
     if (done.headers.location !== '/status') throw new Error(`logon ended at ${String(done.headers.location)}`);
   }
 
+  /** The Cookie header a browser of this person sends now: after logon() it carries the live session. */
+  cookieHeader(): string {
+    return this.#cookieHeader();
+  }
+
   #remember(response: LightMyRequestResponse): void {
     for (const cookie of response.cookies as { name: string; value: string }[]) {
       if (cookie.value === '') this.#cookies.delete(cookie.name);

@@ -118,6 +118,20 @@ function newSessionRow(deps: Deps, init: SessionInit) {
   return { token, values };
 }
 
+/**
+ * R7.1: how stale a session's `last_seen_at` may be before a page writes it again. Writing it on
+ * every page made every page a write (a row version, WAL and a commit's flush) for a moment that
+ * changes nothing a second later. A page now writes it only when it is older than this, so a
+ * session idle for `sessionIdleSeconds` after its last page ends at most this much earlier than
+ * that, never later: the idle end is kept within the resolution, on the safe side. A twentieth of
+ * the idle time at most, so a short configured idle time keeps its meaning (decision 0030).
+ */
+export const sessionSeenResolutionSeconds = 15;
+
+export function seenResolutionSeconds(idleSeconds: number): number {
+  return Math.min(sessionSeenResolutionSeconds, Math.floor(idleSeconds / 20));
+}
+
 /** A logon that stopped halfway (grid card not yet answered) gets a short life of its own. */
 function lifetimeRule(deps: Deps): LifetimeRule {
   return { pendingStage: 'grid', pendingSeconds: pendingLogonSeconds, idleSeconds: deps.config.sessionIdleSeconds, absoluteSeconds: deps.config.sessionAbsoluteSeconds };
@@ -137,16 +151,16 @@ export async function resumeSession(deps: Deps, token: string | undefined, certi
   const now = deps.clock.now();
   const found = await judgeAndTouch(deps, named.id, named.secretHash, certificateFingerprint, now);
   if (!found) return { ended: undefined };
-  const { user_json, contract_json, may_administer, needs_otp_address, needs_token_activation, end_now, touched, ...session } = found;
+  const { user_json, contract_json, may_administer, needs_otp_address, needs_token_activation, end_now, touched, seen_recently, ...session } = found;
   if (session.ended_at) return { ended: session.end_reason as EndReason };
   if (end_now) {
     await endSession(deps.db, session.id, end_now, now);
     return { ended: end_now };
   }
   // Judged live, but ended by another request in between: what that request recorded.
-  if (!touched) return { ended: await storedEndReason(deps, session.id) };
+  if (!touched && !seen_recently) return { ended: await storedEndReason(deps, session.id) };
   return {
-    live: { session: { ...session, last_seen_at: now }, user: reviveDates(user_json) as User, contract: reviveDates(contract_json) as Contract, mayAdminister: may_administer, needsOtpAddress: needs_otp_address, needsTokenActivation: needs_token_activation },
+    live: { session: { ...session, last_seen_at: touched ? now : session.last_seen_at }, user: reviveDates(user_json) as User, contract: reviveDates(contract_json) as Contract, mayAdminister: may_administer, needsOtpAddress: needs_otp_address, needsTokenActivation: needs_token_activation },
   };
 }
 
@@ -155,12 +169,14 @@ export async function resumeSession(deps: Deps, token: string | undefined, certi
  * its stored end, its person's and contract's standing (isBlocked in SQL), its lifetime, and its
  * client certificate (R4.1: a bound session needs that very certificate, valid; an unbound one may
  * not be active in a contract that uses certificates). The statement marks a live session seen and
- * returns why any other has ended. The secret is matched by its SHA-256: comparing digests of a
+ * returns why any other has ended; a session seen within the resolution above is judged but not
+ * written (`seen_recently`). The secret is matched by its SHA-256: comparing digests of a
  * 256-bit random secret reveals nothing that helps to find it.
  */
 async function judgeAndTouch(deps: Deps, id: string, secretHash: string, fingerprint: string | undefined, now: Date) {
   const lifetimeEnded = lifetimeEndedSql('session', lifetimeRule(deps), now);
-  const { rows } = await sql<Session & { user_json: User; contract_json: Contract; may_administer: boolean; needs_otp_address: boolean; needs_token_activation: boolean; end_now: EndReason | null; touched: boolean }>`
+  const seenAfter = new Date(now.getTime() - seenResolutionSeconds(deps.config.sessionIdleSeconds) * 1000);
+  const { rows } = await sql<Session & { user_json: User; contract_json: Contract; may_administer: boolean; needs_otp_address: boolean; needs_token_activation: boolean; end_now: EndReason | null; touched: boolean; seen_recently: boolean }>`
     WITH found AS (
       SELECT session.*, to_jsonb(users.*) AS user_json, to_jsonb(contract.*) AS contract_json,
         users.role = 'master' OR EXISTS (
@@ -187,9 +203,10 @@ async function judgeAndTouch(deps: Deps, id: string, secretHash: string, fingerp
     ), touched AS (
       UPDATE session SET last_seen_at = greatest(session.last_seen_at, ${now}) FROM found
       WHERE session.id = found.id AND found.ended_at IS NULL AND found.end_now IS NULL AND session.ended_at IS NULL
+        AND found.last_seen_at <= ${seenAfter}
       RETURNING session.id
     )
-    SELECT found.*, EXISTS (SELECT 1 FROM touched) AS touched FROM found`.execute(deps.db);
+    SELECT found.*, EXISTS (SELECT 1 FROM touched) AS touched, found.last_seen_at > ${seenAfter} AS seen_recently FROM found`.execute(deps.db);
   return rows[0];
 }
 

@@ -36,6 +36,8 @@ export interface PostingTable {
   balance_after_yen: bigint;
   /** This account's own 摘要 where it differs from the entry's (the payee sees the sender); null: the entry's. */
   description: string | null;
+  /** Its entry's value date, copied by the database at insert (migration 0016), for the statement's index. */
+  value_date: Generated<DateText>;
 }
 
 export interface LedgerTables {

@@ -1,8 +1,7 @@
 import type { Deps } from '../../deps.ts';
 import type { LiveSession } from '../../access/sessions.ts';
-import { tokyoDate } from '../../domain/business-days.ts';
 import type { MenuFacts } from '../../web/menu-facts.ts';
-import { waitingFor } from './waiting-items.ts';
+import { waitingForRequest } from './request-waiting.ts';
 
 /** The menu's facts (web/menu-facts.ts): the businesses the person holds (R1.4), read afresh, and the count waiting for them (R8.5). */
 export async function menuFacts(deps: Deps, live: LiveSession): Promise<MenuFacts> {
@@ -16,7 +15,7 @@ export async function menuFacts(deps: Deps, live: LiveSession): Promise<MenuFact
   const bulk = steps('bulk_transfer');
   const approval = transfer.later || bulk.later;
   return {
-    waiting: approval ? (await waitingFor(deps.db, live.user, tokyoDate(deps.clock.now()))).total : 0,
+    waiting: approval ? (await waitingForRequest(deps, live)).total : 0,
     inquiry: grant('inquiry') !== undefined,
     transfer: transfer.any,
     registerTransfer: transfer.register,

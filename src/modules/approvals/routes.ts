@@ -1,10 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../deps.ts';
-import { tokyoDate } from '../../domain/business-days.ts';
 import { layout } from '../../web/layout.ts';
 import { registerPage } from '../../web/page-route.ts';
 import { pageContext, sessionChrome } from '../../web/request-context.ts';
-import { waitingFor } from './waiting-items.ts';
+import { waitingForRequest } from './request-waiting.ts';
 import { waitingPage } from './views.ts';
 
 /** R8.5 [承認待ち]: every kind of item waiting for the person's step, with the count of each kind. */
@@ -14,7 +13,7 @@ export function approvalsRoutes(app: FastifyInstance, deps: Deps): void {
     access: 'active',
     async render(request) {
       const page = pageContext(deps, request);
-      const list = await waitingFor(deps.db, request.live.user, tokyoDate(deps.clock.now()));
+      const list = await waitingForRequest(deps, request.live);
       return layout(page, 'approvals.title', waitingPage(page.t, list), sessionChrome(deps, request.live));
     },
   });

@@ -7,7 +7,8 @@ import type { BankNotice } from '../../db/schema-bank-notices.ts';
 import { inquiryAccounts } from '../accounts/service.ts';
 import type { AccountBalance } from '../accounts/repository.ts';
 import { noticesShownTo } from '../bank-notices/notices.ts';
-import { waitingFor, type WaitingList } from '../approvals/waiting-items.ts';
+import type { WaitingList } from '../approvals/waiting-items.ts';
+import { waitingForRequest } from '../approvals/request-waiting.ts';
 
 /** R4.4: the certificate's expiry is shown from this many days before it, as the logon page does. */
 export const certificateNoticeDaysBefore = 30;
@@ -45,7 +46,7 @@ export async function homeFacts(deps: Deps, live: LiveSession): Promise<HomeFact
   const expiresSoon = certificate && certificate.not_after.getTime() - now.getTime() <= certificateNoticeDaysBefore * dayMs;
   return {
     bankNotices: await noticesShownTo(deps.db, live.contract.id, now),
-    waiting: await waitingFor(deps.db, live.user, tokyoDate(now)),
+    waiting: await waitingForRequest(deps, live),
     balances,
     certificateExpiry: expiresSoon ? tokyoDate(certificate.not_after) : undefined,
     otpAddressMissing: live.user.otp_email_confirmed_at === null,
