@@ -3,7 +3,7 @@ import type { Deps } from '../../deps.ts';
 import type { Tx } from '../../db/transaction.ts';
 import { inTransaction } from '../../db/transaction.ts';
 import { AppError } from '../../errors.ts';
-import { recordAudit } from '../../audit/audit-trail.ts';
+import { recordAudit, type AuditEvent } from '../../audit/audit-trail.ts';
 import { auditEvent, emailOtpWrongEntriesMax, macMessage, macPurpose, newest, refuse, sent, type ChallengeOwner, type ChallengeRow, type ChallengeTarget, type UsedChallenge } from './challenge.ts';
 import { recordExpiries } from './expiry.ts';
 import { refuseAsBusy } from '../attempts-busy.ts';
@@ -93,11 +93,21 @@ export async function checkCode(deps: Deps, owner: ChallengeOwner, target: Chall
 }
 
 /**
+ * Codes whose use the operation made, so that withCheckedCode, once the operation has committed,
+ * knows there is no entry left to give back and spares the statement.
+ */
+const usedCodes = new WeakSet<CheckedCode>();
+
+/**
  * Uses a checked code in the operation's transaction (house rule 4: one conditional UPDATE): the code
  * and the operation commit together. Refused when it was used meanwhile (a request submitted twice:
  * the caller tells a twin of a request carried out from another use).
+ *
+ * The record of the use (R9.1) is appended at once, or, with `recordWith`, handed to the operation,
+ * which appends it with its own records in the same transaction (one append for all of them; the
+ * operation must write what it was handed, as a transfer's PendingStepAudit does).
  */
-export async function useCheckedCode(deps: Deps, tx: Tx, checked: CheckedCode): Promise<UsedChallenge> {
+export async function useCheckedCode(deps: Deps, tx: Tx, checked: CheckedCode, recordWith?: (event: AuditEvent) => void): Promise<UsedChallenge> {
   const now = deps.clock.now();
   const used = await tx
     .updateTable('email_otp_challenge')
@@ -108,7 +118,10 @@ export async function useCheckedCode(deps: Deps, tx: Tx, checked: CheckedCode): 
     .returningAll()
     .executeTakeFirst();
   if (!used) refuse('EMAIL_OTP_USED');
-  await recordAudit(tx, auditEvent(checked.owner, checked.row, now, 'email_otp.verify', 'success'));
+  const record = auditEvent(checked.owner, checked.row, now, 'email_otp.verify', 'success');
+  if (recordWith) recordWith(record);
+  else await recordAudit(tx, record);
+  usedCodes.add(checked);
   return { ...sent(used as ChallengeRow), usedAt: now };
 }
 
@@ -122,11 +135,16 @@ export function usedNow(deps: Deps, checked: CheckedCode): UsedChallenge {
  * twin's result), the code's entry is given back, so the code stays good for the operation.
  */
 export async function withCheckedCode<T>(deps: Deps, checked: CheckedCode | undefined, operation: () => Promise<T>): Promise<T> {
+  let committed = false;
   try {
-    return await operation();
+    const result = await operation();
+    committed = true;
+    return result;
   } finally {
-    // A use that committed gave the entry back with it (used_at is set); otherwise this does.
-    if (checked) {
+    // A use that committed gave the entry back with it (used_at is set); otherwise this does. The
+    // operation resolving means its transaction committed (one that rolls back throws), so a code
+    // it used needs nothing more.
+    if (checked && !(committed && usedCodes.has(checked))) {
       await deps.db
         .updateTable('email_otp_challenge')
         .set({ entries_in_flight: sql`entries_in_flight - 1` })

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Deps } from '../../deps.ts';
 import { inTransaction } from '../../db/transaction.ts';
 import { recordAudit } from '../../audit/audit-trail.ts';
-import { enqueueEmail } from '../../outbox/enqueue.ts';
+import { outboxInsert } from '../../outbox/enqueue.ts';
 import { composeNotice } from '../../mail/compose.ts';
 import { formatJstJapanese } from '../../domain/tokyo-time.ts';
 import { randomDigits } from '../../platform/random.ts';
@@ -41,29 +41,21 @@ export async function sendChallenge(
     }
     if (forSubject >= emailOtpSendsPerSubjectMax || lastHour >= deps.config.emailOtpSendsPerHourMax) refuse('EMAIL_OTP_SEND_LIMIT');
 
-    await tx
-      .updateTable('email_otp_challenge')
-      .set({ voided_at: now, void_reason: 'replaced' })
-      .where('user_ref', '=', user.id)
-      .where('purpose', '=', target.purpose)
-      .where('subject', '=', target.subject)
-      .where('used_at', 'is', null)
-      .where('voided_at', 'is', null)
-      .execute();
     const code = randomDigits(deps.random, emailOtpDigits);
     const expiresAt = new Date(now.getTime() + deps.config.emailOtpTtlSeconds * 1000);
     const identity = { user_ref: user.id, purpose: target.purpose, subject: target.subject, digest: target.digest, created_at: now };
-    const row = (await tx
-      .insertInto('email_otp_challenge')
-      .values({
-        ...identity,
-        contract_id: user.contract_id,
-        code_mac: deps.keyring.mac(macMessage(identity, code), macPurpose(target.purpose)),
-        recipient,
-        expires_at: expiresAt,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow()) as ChallengeRow;
+    const codeMac = deps.keyring.mac(macMessage(identity, code), macPurpose(target.purpose));
+    // One statement: a code sent earlier for the same operation and still open is replaced (voided),
+    // and the new one inserted.
+    const { rows } = await sql<ChallengeRow>`
+      WITH replaced AS (
+        UPDATE email_otp_challenge SET voided_at = ${now}::timestamptz, void_reason = 'replaced'
+        WHERE user_ref = ${user.id} AND purpose = ${target.purpose} AND subject = ${target.subject} AND used_at IS NULL AND voided_at IS NULL
+      )
+      INSERT INTO email_otp_challenge (user_ref, purpose, subject, digest, created_at, contract_id, code_mac, recipient, expires_at)
+      VALUES (${user.id}::int, ${target.purpose}, ${target.subject}, ${target.digest}, ${now}::timestamptz, ${user.contract_id}, ${codeMac}, ${recipient}, ${expiresAt}::timestamptz)
+      RETURNING *`.execute(tx);
+    const row = rows[0]!;
     const notice = composeNotice(deps.config, {
       subject: mail.subject,
       lines: [
@@ -76,8 +68,9 @@ export async function sendChallenge(
         { key: 'emailOtp.mail.notYou' },
       ],
     });
-    await enqueueEmail(tx, { contractId: user.contract_id, recipient, ...notice }, now);
-    await recordAudit(tx, auditEvent(owner, row, now, 'email_otp.send', 'info', { expiresAt: expiresAt.toISOString() }));
+    // The email goes into the outbox in the statement that appends the audit record (house rule 8).
+    const email = outboxInsert([{ contractId: user.contract_id, recipient, ...notice }], now);
+    await recordAudit(tx, auditEvent(owner, row, now, 'email_otp.send', 'info', { expiresAt: expiresAt.toISOString() }), { alongside: email });
     return sent(row);
   });
 }

@@ -92,15 +92,16 @@ async function register(deps: Deps, tx: Tx, actor: Actor, input: TransferInput, 
     throw new TwinFirst();
   }
   const inserted = row as Transfer;
+  // The record of the registration is written with the execution's when the transfer posts now (one
+  // statement for both, after the claim has locked the contract's audit head before the ledger
+  // accounts, modules/ledger/claim.ts), otherwise by itself; the code's use is recorded before it,
+  // in the same append.
+  const audit = new PendingStepAudit(stepAuditEvent(deps, actor, 'register', inserted, sends ? { sent: true, ...emailOtp } : {}));
   // Past the twin gate (the key's unique index): the code is used with the transfer, or it is refused.
   if (sends) {
     await useFinalToken(deps, tx, token, quote.to.payeeId === null);
-    await useFinalCode(deps, tx, code);
+    await useFinalCode(deps, tx, code, audit);
   }
-  // The record of the registration is written with the execution's when the transfer posts now (one
-  // statement for both, after the claim has locked the contract's audit head before the ledger
-  // accounts, modules/ledger/claim.ts), otherwise by itself.
-  const audit = new PendingStepAudit(stepAuditEvent(deps, actor, 'register', inserted, sends ? { sent: true, ...emailOtp } : {}));
   const transfer = sends ? await postIfDue(deps, tx, inserted, today, audit) : inserted;
   // R8.5 [承認依頼通知]: a registration that waits asks those who may take its next step.
   await transferNoticesAfterStep(deps, tx, 'register', transfer, now);

@@ -8,6 +8,7 @@ import { checkCode, isTwinRefusal, useCheckedCode, usedNow, withCheckedCode, typ
 import { openChallenge, type ChallengeMail, type ChallengeOwner, type ChallengeTarget, type SentChallenge, type UsedChallenge } from '../../access/email-otp/challenge.ts';
 import { sendChallenge } from '../../access/email-otp/send.ts';
 import { confirmedOtpAddress } from '../../access/email-otp/otp-address.ts';
+import type { PendingStepAudit } from './audit.ts';
 import { refuse } from './refusal.ts';
 import { getTransfer } from './queries.ts';
 import type { Actor, TransferDestination, TransferDetail, TransferQuote } from './types.ts';
@@ -201,14 +202,15 @@ export function finalCodeProtection(deps: Deps, code: FinalCode | undefined): Re
 /**
  * In the step's transaction, past its twin gate: the code is used (committing with the step), or the
  * step is refused — no code, a twin's refusal that is no twin's after all, or a transfer that changed
- * (another person's step) since the code was checked against it.
+ * (another person's step) since the code was checked against it. The record of the use goes into
+ * the step's own append (`audit`), before the step's record.
  */
-export async function useFinalCode(deps: Deps, tx: Tx, code: FinalCode | undefined, locked?: Transfer): Promise<Record<string, unknown>> {
+export async function useFinalCode(deps: Deps, tx: Tx, code: FinalCode | undefined, audit: PendingStepAudit, locked?: Transfer): Promise<Record<string, unknown>> {
   if (!code) refuse('EMAIL_OTP_NOT_SENT', 'otp');
   if ('replacedByToken' in code) return {};
   if ('deferred' in code) throw code.deferred;
   if (locked && code.version !== locked.version) refuse('EMAIL_OTP_CHANGED', 'otp');
-  return emailOtpProtection(await useCheckedCode(deps, tx, code.checked));
+  return emailOtpProtection(await useCheckedCode(deps, tx, code.checked, (event) => audit.precede(event)));
 }
 
 /** R9.1: the protection in force, as the transfer keeps it: where the code went (masked), when, and when it was entered. */
