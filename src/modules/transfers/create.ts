@@ -6,9 +6,8 @@ import { inTransaction } from '../../db/transaction.ts';
 import type { Transfer } from '../../db/schema-transfers.ts';
 import { auditedRefusals, PendingStepAudit, protectionsOf, stepAuditEvent } from './audit.ts';
 import { refuseReservation, reserveDailyUsageSql } from './daily-usage.ts';
-import { ownBranchAskedBy } from './destination.ts';
 import { holderOf } from './holder.ts';
-import { prepareFor, type Prepared } from './prepare.ts';
+import { ownDestinationAskedBy, prepareFor, type Prepared } from './prepare.ts';
 import { findDuplicate, refuseDuplicate } from './duplicate.ts';
 import { refuse } from './refusal.ts';
 import { checkIdempotencyKey, creationHash } from './request-hash.ts';
@@ -33,8 +32,7 @@ import type { Actor, StepResult, TransferInput } from './types.ts';
 export async function createTransfer(deps: Deps, actor: Actor, input: TransferInput, emailOtp?: unknown, tokenCode?: unknown): Promise<StepResult> {
   checkIdempotencyKey(input.idempotencyKey);
   const requestHash = creationHash(input);
-  const ownBranchCode = ownBranchAskedBy(deps, input.destination);
-  const holder = await holderOf(deps.db, actor, input.fromAccountId, { idempotencyKey: input.idempotencyKey, ...(ownBranchCode === undefined ? {} : { ownBranchCode }) });
+  const holder = await holderOf(deps.db, actor, input.fromAccountId, { idempotencyKey: input.idempotencyKey, ...ownDestinationAskedBy(deps, input.destination) });
   if (holder.earlier) return replay(deps.db, actor, input.idempotencyKey, requestHash);
   const details = { amountYen: typeof input.amountYen === 'bigint' ? input.amountYen.toString() : null, fromAccountId: input.fromAccountId };
   return auditedRefusals(deps, actor, 'register', details, async () => {
