@@ -7,8 +7,8 @@ import type { Transfer } from '../../db/schema-transfers.ts';
 import { auditedRefusals, PendingStepAudit, protectionsOf, stepAuditEvent } from './audit.ts';
 import { refuseReservation, reserveDailyUsageSql } from './daily-usage.ts';
 import { holderOf } from './holder.ts';
-import { ownDestinationAskedBy, prepareFor, type Prepared } from './prepare.ts';
-import { findDuplicate, refuseDuplicate } from './duplicate.ts';
+import { duplicateAskedBy, earlierLike, ownDestinationAskedBy, prepareFor, type Prepared } from './prepare.ts';
+import { refuseDuplicate } from './duplicate.ts';
 import { refuse } from './refusal.ts';
 import { checkIdempotencyKey, creationHash } from './request-hash.ts';
 import { postIfDue } from './send.ts';
@@ -32,13 +32,18 @@ import type { Actor, StepResult, TransferInput } from './types.ts';
 export async function createTransfer(deps: Deps, actor: Actor, input: TransferInput, emailOtp?: unknown, tokenCode?: unknown): Promise<StepResult> {
   checkIdempotencyKey(input.idempotencyKey);
   const requestHash = creationHash(input);
-  const holder = await holderOf(deps.db, actor, input.fromAccountId, { idempotencyKey: input.idempotencyKey, ...ownDestinationAskedBy(deps, input.destination) });
+  const requestKeys = [input.idempotencyKey];
+  const holder = await holderOf(deps.db, actor, input.fromAccountId, {
+    idempotencyKey: input.idempotencyKey,
+    ...ownDestinationAskedBy(deps, input.destination),
+    ...duplicateAskedBy(deps, actor, input, requestKeys),
+  });
   if (holder.earlier) return replay(deps.db, actor, input.idempotencyKey, requestHash);
   const details = { amountYen: typeof input.amountYen === 'bigint' ? input.amountYen.toString() : null, fromAccountId: input.fromAccountId };
   return auditedRefusals(deps, actor, 'register', details, async () => {
     const prepared = await prepareFor(deps, deps.db, actor, input, holder);
     // R8.6: a transfer like a recent one waits for the person's word that it is a payment of its own.
-    refuseDuplicate(await findDuplicate(deps, deps.db, actor, prepared.quote, [input.idempotencyKey]), input.separatePayment);
+    refuseDuplicate(await earlierLike(deps, deps.db, actor, prepared, requestKeys), input.separatePayment);
     // R5.2: the creator who sends it at once finalises it: the code emailed for exactly this transfer.
     const sends = prepared.next === 'send';
     // R6.5: sent at once to an ad hoc destination, it needs the creator's token password too (or instead, by the bank's setting).

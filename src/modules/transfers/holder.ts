@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Executor } from '../../db/transaction.ts';
 import type { Account, ApprovalMode } from '../../db/schema.ts';
 import type { StepHolder } from '../../domain/approval.ts';
@@ -14,7 +14,8 @@ import type { Actor } from './types.ts';
  * else the accounts linked to them (user_account), the person's transfer made with an
  * idempotency key, the bank's own branch an account given for the transfer is at, and what the
  * person has already registered for an execution date, the open account at this bank a transfer
- * names and the balance of the account to pay from, each when asked about. One statement, so the
+ * names, the balance of the account to pay from and the contract's transfer a new one would
+ * duplicate (R8.6, ./duplicate.ts), each when asked about. One statement, so the
  * daily limit and the day's usage it is judged against are read together.
  */
 export interface Holder extends StepHolder {
@@ -32,6 +33,8 @@ export interface Holder extends StepHolder {
   ownAccount?: { key: OwnAccountKey; account: OwnBankAccount | undefined };
   /** The balance of the account asked about, when it was asked for. */
   balanceYen?: bigint;
+  /** R8.6: when asked, the contract's latest transfer like the one asked about (./duplicate.ts). */
+  duplicate?: { earlier: { id: bigint; createdAt: Date } | undefined };
 }
 
 /** An account as row_to_json gives it: timestamps as text, integers as numbers. */
@@ -55,6 +58,7 @@ interface HolderRow {
   daily_used_yen: bigint | null;
   own_account: OwnBankAccount | null;
   balance_yen: bigint | null;
+  duplicate: { id: string; createdAt: string } | null;
 }
 
 /** PostgreSQL's integer: an id outside it names nothing (and must not reach the database as one). */
@@ -66,7 +70,7 @@ export async function holderOf(
   executor: Executor,
   actor: Actor,
   accountId?: number,
-  options: { idempotencyKey?: string; ownBranchCode?: string; ownAccount?: OwnAccountKey; usageDate?: string; balance?: boolean } = {},
+  options: { idempotencyKey?: string; ownBranchCode?: string; ownAccount?: OwnAccountKey; usageDate?: string; balance?: boolean; duplicate?: RawBuilder<unknown> } = {},
 ): Promise<Holder> {
   const askedAccount = isRowId(accountId) ? accountId : null;
   const own = options.ownAccount;
@@ -86,7 +90,8 @@ export async function holderOf(
            (SELECT json_build_object('contractId', o.contract_id, 'holderKana', o.holder_kana) FROM account o
              WHERE o.branch_code = ${own?.branchCode ?? null} AND o.account_type = ${own?.accountType ?? null} AND o.account_number = ${own?.accountNumber ?? null}
                AND o.closed_at IS NULL LIMIT 1) AS own_account,
-           (SELECT l.balance_yen FROM ledger_account l WHERE l.account_id = ${balanceOf}::int) AS balance_yen
+           (SELECT l.balance_yen FROM ledger_account l WHERE l.account_id = ${balanceOf}::int) AS balance_yen,
+           ${options.duplicate ?? sql`NULL::json`} AS duplicate
     FROM users u
     JOIN contract c ON c.id = u.contract_id
     LEFT JOIN user_permission p ON p.user_ref = u.id AND p.business = 'transfer'
@@ -113,6 +118,7 @@ export async function holderOf(
       : { ownBranch: { code: branchCode, branch: row.own_branch === null ? undefined : { code: row.own_branch.code, name: row.own_branch.name, kana: row.own_branch.name_kana } } }),
     ...(own === undefined ? {} : { ownAccount: { key: own, account: row.own_account ?? undefined } }),
     ...(balanceOf === null ? {} : { balanceYen: row.balance_yen ?? 0n }),
+    ...(options.duplicate === undefined ? {} : { duplicate: { earlier: row.duplicate === null ? undefined : { id: BigInt(row.duplicate.id), createdAt: new Date(row.duplicate.createdAt) } } }),
   };
 }
 

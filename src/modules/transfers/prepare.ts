@@ -11,7 +11,8 @@ import { checkExecutionDate } from './execution-date.ts';
 import { holderOf, type Holder } from './holder.ts';
 import { refuseOverDailyLimit, refuseOverPerTransactionLimit } from './limit-refusal.ts';
 import { refuse } from './refusal.ts';
-import { findDuplicate } from './duplicate.ts';
+import { duplicateQuestionOfInput, duplicateSql, findDuplicate, type EarlierTransfer } from './duplicate.ts';
+import type { RawBuilder } from 'kysely';
 import type { Actor, TransferInput, TransferQuote } from './types.ts';
 
 /**
@@ -33,6 +34,7 @@ export async function prepareTransfer(deps: Deps, executor: Executor, actor: Act
   const usageDate = typeof input.executionDate === 'string' && isValidDateText(input.executionDate) ? input.executionDate : undefined;
   const holder = await holderOf(executor, actor, input.fromAccountId, {
     ...ownDestinationAskedBy(deps, input.destination),
+    ...duplicateAskedBy(deps, actor, input),
     ...(usageDate === undefined ? {} : { usageDate }),
     balance: true,
   });
@@ -44,6 +46,24 @@ export function ownDestinationAskedBy(deps: Deps, destination: TransferInput['de
   const ownBranchCode = ownBranchAskedBy(deps, destination);
   const ownAccount = ownAccountAskedBy(deps, destination);
   return { ...(ownBranchCode === undefined ? {} : { ownBranchCode }), ...(ownAccount === undefined ? {} : { ownAccount }) };
+}
+
+/**
+ * R8.6's question, to be read with the person's permission (holder.ts) instead of by a statement of
+ * its own, when the input is of a form the checks accept (./duplicate.ts).
+ */
+export function duplicateAskedBy(deps: Deps, actor: Actor, input: Omit<TransferInput, 'idempotencyKey'>, requestKeys: readonly string[] = []): { duplicate?: RawBuilder<unknown> } {
+  const question = duplicateQuestionOfInput(input, requestKeys);
+  return question === undefined ? {} : { duplicate: duplicateSql(deps, actor.contract.id, actor.user.id, question) };
+}
+
+/**
+ * R8.6: the contract's transfer this one would duplicate, as read with the permission
+ * (duplicateAskedBy with the same `requestKeys`), or read now when it was not asked then.
+ */
+export async function earlierLike(deps: Deps, executor: Executor, actor: Actor, prepared: Prepared, requestKeys: readonly string[] = []): Promise<EarlierTransfer | undefined> {
+  const asked = prepared.holder.duplicate;
+  return asked !== undefined ? asked.earlier : findDuplicate(deps, executor, actor, prepared.quote, requestKeys);
 }
 
 /** The checks, given what the person holds (read with the account to pay from and the own branch asked about, holder.ts). */
@@ -93,7 +113,8 @@ export async function prepareFor(deps: Deps, executor: Executor, actor: Actor, i
  * confirming: the daily limit on that date, and the balance when the transfer would post at once.
  */
 export async function quoteTransfer(deps: Deps, actor: Actor, input: Omit<TransferInput, 'idempotencyKey'>): Promise<TransferQuote> {
-  const { quote, holder, today } = await prepareTransfer(deps, deps.db, actor, input);
+  const prepared = await prepareTransfer(deps, deps.db, actor, input);
+  const { quote, holder, today } = prepared;
   const overLimit = refusalOverDailyLimit(holder.dailyLimitYen, holder.dailyUsedYen ?? 0n, quote.amountYen);
   if (overLimit) refuseOverDailyLimit(holder.dailyLimitYen, holder.dailyUsedYen ?? 0n, quote.executionDate, today);
   if (quote.sendsNow && quote.executionDate === today) {
@@ -101,6 +122,6 @@ export async function quoteTransfer(deps: Deps, actor: Actor, input: Omit<Transf
     if ((holder.balanceYen ?? 0n) < quote.totalYen) refuse('TRANSFER_INSUFFICIENT_FUNDS', 'amount');
   }
   // R8.6: shown on the confirmation page, which then asks whether this is a separate payment.
-  const earlier = await findDuplicate(deps, deps.db, actor, quote);
+  const earlier = await earlierLike(deps, deps.db, actor, prepared);
   return earlier ? { ...quote, duplicateOf: earlier } : quote;
 }
