@@ -4,7 +4,7 @@ import type { Tx } from '../../db/transaction.ts';
 import { inTransaction } from '../../db/transaction.ts';
 import { AppError } from '../../errors.ts';
 import { recordAudit, type AuditEvent } from '../../audit/audit-trail.ts';
-import { auditEvent, emailOtpWrongEntriesMax, macMessage, macPurpose, newest, refuse, sent, type ChallengeOwner, type ChallengeRow, type ChallengeTarget, type UsedChallenge } from './challenge.ts';
+import { auditEvent, emailOtpWrongEntriesMax, macMessage, macPurpose, newest, newestQuery, refuse, sent, type ChallengeOwner, type ChallengeRow, type ChallengeTarget, type UsedChallenge } from './challenge.ts';
 import { recordExpiries } from './expiry.ts';
 import { refuseAsBusy } from '../attempts-busy.ts';
 
@@ -20,6 +20,34 @@ async function refuseClosed(deps: Deps, owner: ChallengeOwner, row: ChallengeRow
     refuse('EMAIL_OTP_EXPIRED');
   }
   return refuseAsBusy('EMAIL_OTP_BUSY', (reason) => recordAudit(deps.db, { ...auditEvent(owner, row, now, 'email_otp.busy', 'failure'), reason }), 'otp');
+}
+
+/** R5.2: a code as the email gives it; anything else is refused before it costs an entry. */
+function isCodeFormat(code: unknown): code is string {
+  return typeof code === 'string' && /^[0-9]{6}$/.test(code);
+}
+
+/**
+ * The latest code for the operation, read with the reservation of one of its entries (house rule 5)
+ * in one statement: reserved only while the code is open and has an entry left, and only for an
+ * entry of the right form (`wellFormed`). The checks that refuse an entry stay in checkCode, in their
+ * order; one that refuses a reserved entry gives it back.
+ */
+async function newestReserving(deps: Deps, userRef: number, target: ChallengeTarget, now: Date, wellFormed: boolean): Promise<{ row: ChallengeRow | undefined; reserved: boolean }> {
+  const { rows } = await sql<ChallengeRow & { reserved: boolean }>`
+    WITH newest AS ${newestQuery(deps.db, userRef, target)},
+    reserved AS (
+      UPDATE email_otp_challenge c SET entries_in_flight = c.entries_in_flight + 1
+      FROM newest n
+      WHERE c.id = n.id AND ${wellFormed} AND c.used_at IS NULL AND c.voided_at IS NULL AND c.expires_at > ${now}::timestamptz
+        AND c.entries_in_flight + c.wrong_entries < ${emailOtpWrongEntriesMax}
+      RETURNING c.id
+    )
+    SELECT n.*, EXISTS (SELECT 1 FROM reserved) AS reserved FROM newest n`.execute(deps.db);
+  const found = rows[0];
+  if (found === undefined) return { row: undefined, reserved: false };
+  const { reserved, ...row } = found;
+  return { row: row as ChallengeRow, reserved };
 }
 
 /** A right code, checked before the operation's transaction: its entry is held until it is used there or given back. */
@@ -38,14 +66,17 @@ export interface CheckedCode {
  */
 export async function checkCode(deps: Deps, owner: ChallengeOwner, target: ChallengeTarget, code: unknown): Promise<CheckedCode> {
   const now = deps.clock.now();
-  const row = await newest(deps.db, owner.user.id, target);
+  const { row, reserved } = await newestReserving(deps, owner.user.id, target, now, isCodeFormat(code));
   if (!row) refuse('EMAIL_OTP_NOT_SENT');
+  // A closed code was not reserved (its reservation asks it to be open, and a code never reopens).
   if (row.used_at || row.voided_at || row.expires_at <= now) return refuseClosed(deps, owner, row, now);
   if (row.digest !== target.digest) {
     await inTransaction(deps.db, async (tx) => {
+      // The entry reserved with the read is given back with the void (on a code that stays open,
+      // which a code voided or used meanwhile does not: its entries count no more).
       const voided = await tx
         .updateTable('email_otp_challenge')
-        .set({ voided_at: now, void_reason: 'changed' })
+        .set({ voided_at: now, void_reason: 'changed', entries_in_flight: sql`entries_in_flight - ${reserved ? 1 : 0}::int` })
         .where('id', '=', row.id)
         .where('used_at', 'is', null)
         .where('voided_at', 'is', null)
@@ -55,18 +86,7 @@ export async function checkCode(deps: Deps, owner: ChallengeOwner, target: Chall
     });
     refuse('EMAIL_OTP_CHANGED');
   }
-  if (typeof code !== 'string' || !/^[0-9]{6}$/.test(code)) refuse('EMAIL_OTP_FORMAT');
-
-  const reserved = await deps.db
-    .updateTable('email_otp_challenge')
-    .set({ entries_in_flight: sql`entries_in_flight + 1` })
-    .where('id', '=', row.id)
-    .where('used_at', 'is', null)
-    .where('voided_at', 'is', null)
-    .where('expires_at', '>', now)
-    .where(sql<boolean>`entries_in_flight + wrong_entries < ${emailOtpWrongEntriesMax}`)
-    .returning('id')
-    .executeTakeFirst();
+  if (!isCodeFormat(code)) refuse('EMAIL_OTP_FORMAT');
   if (!reserved) {
     const again = await newest(deps.db, owner.user.id, target);
     return refuseClosed(deps, owner, again ?? row, now);
