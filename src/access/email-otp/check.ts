@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Deps } from '../../deps.ts';
 import type { Tx } from '../../db/transaction.ts';
 import { inTransaction } from '../../db/transaction.ts';
@@ -129,20 +129,31 @@ const usedCodes = new WeakSet<CheckedCode>();
  */
 export async function useCheckedCode(deps: Deps, tx: Tx, checked: CheckedCode, recordWith?: (event: AuditEvent) => void): Promise<UsedChallenge> {
   const now = deps.clock.now();
-  const used = await tx
-    .updateTable('email_otp_challenge')
-    .set({ used_at: now, entries_in_flight: sql`entries_in_flight - 1` })
-    .where('id', '=', checked.row.id)
-    .where('used_at', 'is', null)
-    .where('voided_at', 'is', null)
-    .returningAll()
-    .executeTakeFirst();
-  if (!used) refuse('EMAIL_OTP_USED');
+  const { rows } = await useCodeSql(checked, now).execute(tx);
+  return codeUseMade(tx, checked, rows.length === 1, now, recordWith);
+}
+
+/**
+ * The use itself (house rule 4), as a statement of its own (useCheckedCode) or as a data-modifying
+ * part of the operation's statement, made only if `onlyIf` holds (a transfer's: only when its row
+ * was inserted, past the twin gate). It returns the code's row when it used it; the caller then
+ * calls codeUseMade with whether it did.
+ */
+export function useCodeSql(checked: CheckedCode, now: Date, onlyIf?: RawBuilder<unknown>): RawBuilder<{ id: bigint }> {
+  return sql<{ id: bigint }>`UPDATE email_otp_challenge SET used_at = ${now}::timestamptz, entries_in_flight = entries_in_flight - 1
+    WHERE id = ${checked.row.id} AND used_at IS NULL AND voided_at IS NULL${onlyIf === undefined ? sql`` : sql` AND ${onlyIf}`}
+    RETURNING id`;
+}
+
+/** After useCodeSql ran: refused when it used nothing (used meanwhile), else the use recorded (R9.1) as useCheckedCode says. */
+export async function codeUseMade(tx: Tx, checked: CheckedCode, made: boolean, now: Date, recordWith?: (event: AuditEvent) => void): Promise<UsedChallenge> {
+  if (!made) refuse('EMAIL_OTP_USED');
   const record = auditEvent(checked.owner, checked.row, now, 'email_otp.verify', 'success');
   if (recordWith) recordWith(record);
   else await recordAudit(tx, record);
   usedCodes.add(checked);
-  return { ...sent(used as ChallengeRow), usedAt: now };
+  // What the use changed (used_at, the entry) is not part of what was sent.
+  return { ...sent(checked.row), usedAt: now };
 }
 
 /** What a checked code will record when used now: for the operation's protections, written in the same statement. */
