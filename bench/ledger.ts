@@ -14,6 +14,8 @@ import { depositPostings } from '../src/domain/ledger.ts';
 import { bankLedgerAccountId, customerLedgerAccountId, postJournalEntry } from '../src/modules/ledger/post.ts';
 import { verifyLedger } from '../src/modules/ledger/verify.ts';
 import { createTransfer, quoteTransfer, sendNewTransferCode, type Actor } from '../src/modules/transfers/service.ts';
+import { verifyAuditChain } from '../src/audit/verify.ts';
+import { formatYen } from '../src/domain/money.ts';
 import { benchServerUrl, createBenchDatabase, serverVersion } from './support/bench-database.ts';
 import { benchDeps } from './support/bench-deps.ts';
 import { cpuBetween, sampleCpu, type CpuUse } from './support/cpu-accounting.ts';
@@ -28,6 +30,12 @@ import { mean, measureThroughput, type Throughput } from './support/throughput.t
  * balance UPDATEs and one INSERT. Each worker is a customer of its own (its own contract, person
  * and two accounts), as separate companies would be; every transfer is dated today and posts at
  * once. Rounds run baseline, service, baseline, service so that drift falls on both sides alike.
+ *
+ * The *hot* variant runs the same transfers with all 8 workers on one customer: one contract (one
+ * audit chain), one person (one daily-usage row, a daily limit that never runs out) and one paying
+ * account (one ledger account locked by every posting). Measured in the same rounds, it is printed
+ * as `hot/spread ratio`: how far the locks of those shared rows, held from where each is taken until
+ * commit, serialise the service.
  *
  * `-- --profile` instead runs transfers one at a time and lists the statements of one transfer
  * with their round trips.
@@ -113,7 +121,14 @@ async function addCustomer(deps: Deps, n: number): Promise<Customer> {
   return { actor: { user: withAddress, contract, ip: '192.0.2.80', userAgent: 'bench' }, fromAccountId: from.id, to: { branchCode: to.branch_code, accountNumber: to.account_number } };
 }
 
-async function prepare(deps: Deps): Promise<Customer[]> {
+interface Customers {
+  /** One per worker (spread). */
+  spread: Customer[];
+  /** The one every worker shares (hot). */
+  hot: Customer;
+}
+
+async function prepare(deps: Deps): Promise<Customers> {
   await deps.db
     .insertInto('own_branch')
     .values([
@@ -123,37 +138,53 @@ async function prepare(deps: Deps): Promise<Customer[]> {
     .execute();
   const customers: Customer[] = [];
   for (let i = 0; i < concurrency; i++) customers.push(await addCustomer(deps, i + 1));
+  const hot = await addCustomer(deps, concurrency + 1);
   // The baseline's own balances: two rows per worker, like the service side's two accounts.
   await sql`CREATE TABLE bench_balance (id integer PRIMARY KEY, balance_yen bigint NOT NULL)`.execute(deps.db);
   await sql`CREATE TABLE bench_movement (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, from_id integer NOT NULL, to_id integer NOT NULL, amount_yen bigint NOT NULL, at timestamptz NOT NULL)`.execute(deps.db);
   await sql`INSERT INTO bench_balance SELECT g, ${depositYen}::int8 FROM generate_series(0, ${2 * concurrency - 1}) g`.execute(deps.db);
-  return customers;
+  return { spread: customers, hot };
 }
 
-function serviceTransfer(deps: Deps, customers: Customer[]) {
+/**
+ * Amounts up to 50,000 yen, each worker's in its own residue modulo the concurrency: the transfers
+ * in flight at one moment never share an amount, so a worker finds its own code's mail by it.
+ */
+function amountOf(worker: number, round: number): bigint {
+  return BigInt(1 + worker + concurrency * (round % 6_000));
+}
+
+/** `customerOf(worker)`: each worker its own customer (spread), or all the same one (hot). */
+function serviceTransfer(deps: Deps, customerOf: (worker: number) => Customer) {
+  const done = Array.from({ length: concurrency }, () => 0);
   return async (worker: number) => {
-    const customer = customers[worker]!;
+    const customer = customerOf(worker);
     const { actor } = customer;
     const input = {
       fromAccountId: customer.fromAccountId,
       destination: { adHoc: { bankCode: deps.config.bankCode, branchCode: customer.to.branchCode, accountType: 'ordinary' as const, accountNumber: customer.to.accountNumber, nameInput: 'ﾍﾞﾝﾁ ｳｹﾄﾘ' } },
-      amountYen: BigInt(1 + (worker * 7919 + Date.now()) % 50_000),
+      amountYen: amountOf(worker, done[worker]!++),
       executionDate: tokyoDate(deps.clock.now()),
       idempotencyKey: randomBytes(18).toString('base64url'),
     };
     // R5.2: the confirmation page quotes the transfer and emails the one-time password, which the
     // person reads from their mail (here the outbox) and enters with the confirmation.
     await sendNewTransferCode(deps, actor, input.idempotencyKey, await quoteTransfer(deps, actor, input));
-    const { transfer } = await createTransfer(deps, actor, input, await emailedCode(deps.db, actor.user.otp_email!));
+    const { transfer } = await createTransfer(deps, actor, input, await emailedCode(deps.db, actor.user.otp_email!, input.amountYen));
     if (transfer.status !== 'completed') throw new Error(`transfer ${transfer.id} is ${transfer.status}`);
   };
 }
 
-/** The newest one-time password in a person's mail. */
-async function emailedCode(db: Db, address: string): Promise<string> {
-  const mail = await db.selectFrom('outbox').select('body').where('recipient', '=', address).orderBy('id', 'desc').limit(1).executeTakeFirstOrThrow();
-  const code = /ワンタイムパスワード: (\d{6})/.exec(mail.body)?.[1];
-  if (!code) throw new Error(`no one-time password in the newest mail to ${address}`);
+/**
+ * The one-time password in the newest mail to a person that states this amount: with every worker
+ * on one person (hot), the newest mail may be another worker's.
+ */
+async function emailedCode(db: Db, address: string, amountYen: bigint): Promise<string> {
+  const mails = await db.selectFrom('outbox').select('body').where('recipient', '=', address).orderBy('id', 'desc').limit(concurrency).execute();
+  const amountLine = `振込金額: ${formatYen(amountYen)}円\n`;
+  const mail = mails.find((m) => m.body.includes(amountLine));
+  const code = mail === undefined ? undefined : /ワンタイムパスワード: (\d{6})/.exec(mail.body)?.[1];
+  if (!code) throw new Error(`no one-time password for ${formatYen(amountYen)} yen in the newest mails to ${address}`);
   return code;
 }
 
@@ -166,6 +197,14 @@ function sqlTransfer(db: Db) {
       await sql`INSERT INTO bench_movement (from_id, to_id, amount_yen, at) VALUES (${2 * worker}, ${2 * worker + 1}, ${amount}::int8, now())`.execute(tx);
     });
   };
+}
+
+/** Ctrl-C during a run still drops the benchmark's database. */
+function dropOnInterrupt(database: { drop: () => Promise<void> }): void {
+  process.once('SIGINT', () => {
+    log('interrupted: dropping the benchmark database');
+    void database.drop().finally(() => process.exit(130));
+  });
 }
 
 interface Run extends Throughput {
@@ -187,38 +226,53 @@ function cpuLine(label: string, runs: Run[]): string {
 
 async function benchmark(): Promise<void> {
   const database = await createBenchDatabase(concurrency + 2);
+  dropOnInterrupt(database);
   const deps = transferDeps(benchDeps(database.db, database.url));
   try {
     log(`ledger benchmark — Node ${process.version}, ${availableParallelism()} CPUs, ${Math.round(totalmem() / 2 ** 30)} GiB, PostgreSQL ${await serverVersion()} at ${new URL(benchServerUrl).host}`);
-    log(`concurrency ${concurrency}, ${runSeconds} s per run; a transfer is its quote, its one-time password sent and read, and createTransfer with it (same bank, dated ${tokyoDate(deps.clock.now())}, posted at once) against BEGIN, 2 UPDATE, INSERT, COMMIT`);
+    log(`concurrency ${concurrency}, ${runSeconds} s per run (spread: each worker its own customer; hot: all on one contract, person and account); a transfer is its quote, its one-time password sent and read, and createTransfer with it (same bank, dated ${tokyoDate(deps.clock.now())}, posted at once) against BEGIN, 2 UPDATE, INSERT, COMMIT`);
     const customers = await prepare(deps);
-    const service = serviceTransfer(deps, customers);
+    const spread = serviceTransfer(deps, (worker) => customers.spread[worker]!);
+    const hot = serviceTransfer(deps, () => customers.hot);
     const bare = sqlTransfer(deps.db);
-    await measure(deps.db, service, warmUpSeconds);
+    await measure(deps.db, spread, warmUpSeconds);
+    await measure(deps.db, hot, warmUpSeconds / 2);
     await measure(deps.db, bare, 1);
 
-    const serviceRuns: Run[] = [];
+    const spreadRuns: Run[] = [];
+    const hotRuns: Run[] = [];
     const sqlRuns: Run[] = [];
     log('');
-    log('round   transfers/s   bare SQL/s   ratio');
+    log('round   transfers/s   bare SQL/s   ratio   hot transfers/s   hot/spread');
     for (let round = 1; round <= rounds; round++) {
       const baseline = await measure(deps.db, bare, runSeconds);
-      const measured = await measure(deps.db, service, runSeconds);
+      const measured = await measure(deps.db, spread, runSeconds);
+      const hotMeasured = await measure(deps.db, hot, runSeconds);
       sqlRuns.push(baseline);
-      serviceRuns.push(measured);
-      log(`${String(round).padStart(5)}   ${measured.perSecond.toFixed(1).padStart(11)}   ${baseline.perSecond.toFixed(1).padStart(10)}   ${(measured.perSecond / baseline.perSecond).toFixed(3)}`);
+      spreadRuns.push(measured);
+      hotRuns.push(hotMeasured);
+      log(
+        `${String(round).padStart(5)}   ${measured.perSecond.toFixed(1).padStart(11)}   ${baseline.perSecond.toFixed(1).padStart(10)}   ${(measured.perSecond / baseline.perSecond).toFixed(3)}` +
+          `   ${hotMeasured.perSecond.toFixed(1).padStart(15)}   ${(hotMeasured.perSecond / measured.perSecond).toFixed(3).padStart(10)}`,
+      );
     }
-    const servicePerSecond = mean(serviceRuns.map((r) => r.perSecond));
+    const spreadPerSecond = mean(spreadRuns.map((r) => r.perSecond));
+    const hotPerSecond = mean(hotRuns.map((r) => r.perSecond));
     const sqlPerSecond = mean(sqlRuns.map((r) => r.perSecond));
-    log(` mean   ${servicePerSecond.toFixed(1).padStart(11)}   ${sqlPerSecond.toFixed(1).padStart(10)}`);
+    log(` mean   ${spreadPerSecond.toFixed(1).padStart(11)}   ${sqlPerSecond.toFixed(1).padStart(10)}           ${hotPerSecond.toFixed(1).padStart(15)}`);
     log('');
-    log(cpuLine('service', serviceRuns));
+    log(cpuLine('service', spreadRuns));
+    log(cpuLine('hot', hotRuns));
     log(cpuLine('bare SQL', sqlRuns));
     const verification = await verifyLedger(deps.db);
     log(`ledger verify after the runs: ${verification.ok ? 'ok' : verification.problems.join('; ')} (${verification.figures.entries} entries)`);
-    if (!verification.ok) process.exitCode = 1;
+    // R9.1: every record the runs appended, the hot chain's included, still links and matches its head.
+    const audit = await verifyAuditChain(deps.db);
+    log(`audit chains verify after the runs: ${audit.ok ? 'ok' : audit.problems.slice(0, 3).map((p) => `${p.chain} ${p.kind}: ${p.detail}`).join('; ')} (${audit.chains} chains, ${audit.records} records)`);
+    if (!verification.ok || !audit.ok) process.exitCode = 1;
     log('');
-    log(`ledger/sql ratio: ${(servicePerSecond / sqlPerSecond).toFixed(3)}`);
+    log(`hot/spread ratio: ${(hotPerSecond / spreadPerSecond).toFixed(3)}`);
+    log(`ledger/sql ratio: ${(spreadPerSecond / sqlPerSecond).toFixed(3)}`);
   } finally {
     await database.drop();
   }
@@ -231,6 +285,7 @@ async function benchmark(): Promise<void> {
  */
 async function profile(): Promise<void> {
   const database = await createBenchDatabase(2);
+  dropOnInterrupt(database);
   const statements = new Map<string, { count: number; ms: number; backendMs: number }>();
   let backendPid = 0;
   let listening = false;
@@ -266,7 +321,7 @@ async function profile(): Promise<void> {
     const deps = transferDeps(benchDeps(timed, database.url));
     const customers = await prepare(deps);
     backendPid = (await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(timed)).rows[0]!.pid;
-    const service = serviceTransfer(deps, customers);
+    const service = serviceTransfer(deps, () => customers.spread[0]!);
     for (let i = 0; i < 20; i++) await service(0);
     lastBackendNs = backendNs();
     listening = true;

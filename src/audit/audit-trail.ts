@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Executor, Tx } from '../db/transaction.ts';
 import { chainGenesisHash, noContractChain, recordHash, type ChainedContent } from './chain.ts';
 
@@ -24,18 +24,30 @@ export interface AuditEvent {
 
 const userAgentLengthMax = 300;
 
-export async function recordAudit(executor: Executor, event: AuditEvent): Promise<void> {
-  await recordAudits(executor, [event]);
+/**
+ * `alongside`: a data-modifying statement of the same change (its emails, src/outbox/enqueue.ts
+ * `outboxInsert`) run as part of the append's statement, so that the change's records and what goes
+ * with them cost one round trip (house rule 8: they commit or roll back together anyway).
+ */
+export interface AppendOptions {
+  alongside?: RawBuilder<unknown>;
+}
+
+export async function recordAudit(executor: Executor, event: AuditEvent, options: AppendOptions = {}): Promise<void> {
+  await recordAudits(executor, [event], options);
 }
 
 /**
  * Several records in the order given, each chain's appended in one statement: a transaction that
  * records two events of one contract (a transfer registered and posted) moves the head once.
  */
-export async function recordAudits(executor: Executor, events: readonly AuditEvent[]): Promise<void> {
-  if (events.length === 0) return;
-  if (executor.isTransaction) await append(executor as Tx, events);
-  else await executor.transaction().execute((tx) => append(tx, events));
+export async function recordAudits(executor: Executor, events: readonly AuditEvent[], options: AppendOptions = {}): Promise<void> {
+  if (events.length === 0) {
+    if (options.alongside) await options.alongside.execute(executor);
+    return;
+  }
+  if (executor.isTransaction) await append(executor as Tx, events, options.alongside);
+  else await executor.transaction().execute((tx) => append(tx, events, options.alongside));
 }
 
 interface ChainHead {
@@ -71,16 +83,18 @@ export function noteChainHeadLocked(tx: Tx, chain: string, head: ChainHead): voi
  * most: lock and read the head (unless this transaction holds it already), then insert the records
  * and move the head together.
  */
-async function append(tx: Tx, events: readonly AuditEvent[]): Promise<void> {
+async function append(tx: Tx, events: readonly AuditEvent[], alongside: RawBuilder<unknown> | undefined): Promise<void> {
   const chains = new Map<string, AuditEvent[]>();
   for (const event of events) {
     const chain = event.contractId ?? noContractChain;
     chains.set(chain, [...(chains.get(chain) ?? []), event]);
   }
-  for (const [chain, chainEvents] of chains) await appendToChain(tx, chain, chainEvents);
+  // What goes alongside runs once, with the last chain's append.
+  let left = chains.size;
+  for (const [chain, chainEvents] of chains) await appendToChain(tx, chain, chainEvents, --left === 0 ? alongside : undefined);
 }
 
-async function appendToChain(tx: Tx, chain: string, events: readonly AuditEvent[]): Promise<void> {
+async function appendToChain(tx: Tx, chain: string, events: readonly AuditEvent[], alongside: RawBuilder<unknown> | undefined): Promise<void> {
   const head = await lockChainHead(tx, chain);
   let last = head;
   const rows = events.map((event) => {
@@ -118,7 +132,8 @@ async function appendToChain(tx: Tx, chain: string, events: readonly AuditEvent[
       UPDATE audit_chain_head SET seq = ${last.seq}, hash = ${last.hash}
       WHERE chain = ${chain} AND seq = ${head.seq} AND hash = ${head.hash}
       RETURNING 1
-    )
+    )${alongside === undefined ? sql`` : sql`,
+    alongside AS (${alongside})`}
     SELECT (SELECT count(*) FROM appended)::int AS appended, (SELECT count(*) FROM moved)::int AS moved`.execute(tx);
   // An aggregate without GROUP BY returns exactly one row.
   const counts = result.rows[0]!;

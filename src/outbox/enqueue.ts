@@ -1,3 +1,4 @@
+import { sql, type RawBuilder } from 'kysely';
 import type { Executor } from '../db/transaction.ts';
 
 export interface OutgoingEmail {
@@ -23,4 +24,14 @@ export async function enqueueEmail(executor: Executor, email: OutgoingEmail, now
       next_attempt_at: now,
     })
     .execute();
+}
+
+/**
+ * The same messages as one INSERT for the caller to run inside a statement of its change (a
+ * data-modifying CTE, e.g. the audit append's `alongside`, src/audit/audit-trail.ts): the change, its
+ * audit records and its emails then commit together and cost one round trip.
+ */
+export function outboxInsert(emails: readonly OutgoingEmail[], now: Date): RawBuilder<unknown> {
+  const rows = emails.map((email) => sql`(${now}::timestamptz, ${email.contractId}::text, ${email.recipient}::text, ${email.subject}::text, ${email.body}::text, ${now}::timestamptz)`);
+  return sql`INSERT INTO outbox (created_at, contract_id, recipient, subject, body, next_attempt_at) VALUES ${sql.join(rows)}`;
 }

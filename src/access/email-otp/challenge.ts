@@ -121,7 +121,13 @@ export function refuse(code: ErrorCode, params: Record<string, string> = {}): ne
 
 /** The newest code sent for an operation, whatever became of it. */
 export async function newest(executor: Executor, userRef: number, target: Pick<ChallengeTarget, 'purpose' | 'subject'>): Promise<ChallengeRow | undefined> {
-  const row = await executor
+  const row = await newestQuery(executor, userRef, target).executeTakeFirst();
+  return row as ChallengeRow | undefined;
+}
+
+/** The latest code sent to the person for the operation, as a query (check.ts reads it with the entry's reservation). */
+export function newestQuery(executor: Executor, userRef: number, target: Pick<ChallengeTarget, 'purpose' | 'subject'>) {
+  return executor
     .selectFrom('email_otp_challenge')
     .selectAll()
     .where('user_ref', '=', userRef)
@@ -129,9 +135,7 @@ export async function newest(executor: Executor, userRef: number, target: Pick<C
     .where('subject', '=', target.subject)
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  return row as ChallengeRow | undefined;
+    .limit(1);
 }
 
 /**

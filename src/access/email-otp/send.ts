@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import type { Deps } from '../../deps.ts';
 import { inTransaction } from '../../db/transaction.ts';
-import { recordAudit } from '../../audit/audit-trail.ts';
-import { enqueueEmail } from '../../outbox/enqueue.ts';
+import { noteChainHeadLocked, recordAudit } from '../../audit/audit-trail.ts';
+import { outboxInsert } from '../../outbox/enqueue.ts';
 import { composeNotice } from '../../mail/compose.ts';
 import { formatJstJapanese } from '../../domain/tokyo-time.ts';
 import { randomDigits } from '../../platform/random.ts';
@@ -29,41 +29,38 @@ export async function sendChallenge(
     const { user } = owner;
     const now = deps.clock.now();
     await tx.selectFrom('users').select('id').where('id', '=', user.id).forUpdate().execute();
-    const counts = await sql<{ last_for_subject: Date | null; for_subject: number; last_hour: number }>`
+    // The counts are read under the person's lock; the contract's audit head is locked and read in
+    // the same statement (as the claim of a transfer does, modules/ledger/claim.ts), so the record of
+    // the send is one statement more, not two.
+    const counts = await sql<{ last_for_subject: Date | null; for_subject: number; last_hour: number; audit_head: { seq: string; hash: string } | null }>`
       SELECT
         (SELECT max(created_at) FROM email_otp_challenge WHERE user_ref = ${user.id} AND purpose = ${target.purpose} AND subject = ${target.subject}) AS last_for_subject,
         (SELECT count(*) FROM email_otp_challenge WHERE user_ref = ${user.id} AND purpose = ${target.purpose} AND subject = ${target.subject})::int AS for_subject,
-        (SELECT count(*) FROM email_otp_challenge WHERE user_ref = ${user.id} AND created_at > ${new Date(now.getTime() - hourMs)})::int AS last_hour`.execute(tx);
-    const { last_for_subject: last, for_subject: forSubject, last_hour: lastHour } = counts.rows[0]!;
+        (SELECT count(*) FROM email_otp_challenge WHERE user_ref = ${user.id} AND created_at > ${new Date(now.getTime() - hourMs)})::int AS last_hour,
+        (SELECT json_build_object('seq', seq::text, 'hash', hash) FROM audit_chain_head WHERE chain = ${user.contract_id} FOR UPDATE) AS audit_head`.execute(tx);
+    const { last_for_subject: last, for_subject: forSubject, last_hour: lastHour, audit_head: head } = counts.rows[0]!;
+    if (head !== null) noteChainHeadLocked(tx, user.contract_id, { seq: BigInt(head.seq), hash: head.hash });
     if (last !== null) {
       const resendAt = new Date(new Date(last).getTime() + emailOtpResendCooldownSeconds * 1000);
       if (resendAt > now) refuse('EMAIL_OTP_COOLDOWN', { at: formatJstJapanese(resendAt) });
     }
     if (forSubject >= emailOtpSendsPerSubjectMax || lastHour >= deps.config.emailOtpSendsPerHourMax) refuse('EMAIL_OTP_SEND_LIMIT');
 
-    await tx
-      .updateTable('email_otp_challenge')
-      .set({ voided_at: now, void_reason: 'replaced' })
-      .where('user_ref', '=', user.id)
-      .where('purpose', '=', target.purpose)
-      .where('subject', '=', target.subject)
-      .where('used_at', 'is', null)
-      .where('voided_at', 'is', null)
-      .execute();
     const code = randomDigits(deps.random, emailOtpDigits);
     const expiresAt = new Date(now.getTime() + deps.config.emailOtpTtlSeconds * 1000);
     const identity = { user_ref: user.id, purpose: target.purpose, subject: target.subject, digest: target.digest, created_at: now };
-    const row = (await tx
-      .insertInto('email_otp_challenge')
-      .values({
-        ...identity,
-        contract_id: user.contract_id,
-        code_mac: deps.keyring.mac(macMessage(identity, code), macPurpose(target.purpose)),
-        recipient,
-        expires_at: expiresAt,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow()) as ChallengeRow;
+    const codeMac = deps.keyring.mac(macMessage(identity, code), macPurpose(target.purpose));
+    // One statement: a code sent earlier for the same operation and still open is replaced (voided),
+    // and the new one inserted.
+    const { rows } = await sql<ChallengeRow>`
+      WITH replaced AS (
+        UPDATE email_otp_challenge SET voided_at = ${now}::timestamptz, void_reason = 'replaced'
+        WHERE user_ref = ${user.id} AND purpose = ${target.purpose} AND subject = ${target.subject} AND used_at IS NULL AND voided_at IS NULL
+      )
+      INSERT INTO email_otp_challenge (user_ref, purpose, subject, digest, created_at, contract_id, code_mac, recipient, expires_at)
+      VALUES (${user.id}::int, ${target.purpose}, ${target.subject}, ${target.digest}, ${now}::timestamptz, ${user.contract_id}, ${codeMac}, ${recipient}, ${expiresAt}::timestamptz)
+      RETURNING *`.execute(tx);
+    const row = rows[0]!;
     const notice = composeNotice(deps.config, {
       subject: mail.subject,
       lines: [
@@ -76,8 +73,9 @@ export async function sendChallenge(
         { key: 'emailOtp.mail.notYou' },
       ],
     });
-    await enqueueEmail(tx, { contractId: user.contract_id, recipient, ...notice }, now);
-    await recordAudit(tx, auditEvent(owner, row, now, 'email_otp.send', 'info', { expiresAt: expiresAt.toISOString() }));
+    // The email goes into the outbox in the statement that appends the audit record (house rule 8).
+    const email = outboxInsert([{ contractId: user.contract_id, recipient, ...notice }], now);
+    await recordAudit(tx, auditEvent(owner, row, now, 'email_otp.send', 'info', { expiresAt: expiresAt.toISOString() }), { alongside: email });
     return sent(row);
   });
 }

@@ -4,13 +4,14 @@ import type { Deps } from '../../deps.ts';
 import type { Tx } from '../../db/transaction.ts';
 import type { Transfer } from '../../db/schema-transfers.ts';
 import { AppError } from '../../errors.ts';
-import { recordAudits, type AuditEvent } from '../../audit/audit-trail.ts';
+import { recordAudits, type AppendOptions, type AuditEvent } from '../../audit/audit-trail.ts';
+import { outboxInsert } from '../../outbox/enqueue.ts';
 import { tokyoDate } from '../../domain/business-days.ts';
 import { reversalPostings, transferPostings } from '../../domain/ledger.ts';
 import { settleAtOnce, type InterbankOutcome } from '../../interbank.ts';
 import { claimDueTransfer, markFailed, type ClaimedTransfer } from './claim.ts';
 import { InsufficientFundsError, postJournalEntry } from './post.ts';
-import { mailTransferResult } from './result-email.ts';
+import { transferResultMails } from './result-email.ts';
 
 
 /** The outcome, with the transfer as it now stands (so the caller need not read it again). */
@@ -43,7 +44,8 @@ const feeDescription = '振込手数料';
 /**
  * Executes a due transfer in the caller's transaction (R8.2, R8.6): claims it so it runs once,
  * posts it, settles it with the other bank when it goes there, and records the result — status,
- * audit record and result email (R7.3) — in that same transaction (house rule 8).
+ * audit record and result email (R7.3) — in that same transaction (house rule 8), the audit
+ * records and the email in one statement (docs/decisions/0025).
  *
  * Precondition: status 'scheduled' and execution date on or before today in Tokyo. Anything else
  * is a caller's mistake, asserted.
@@ -54,14 +56,15 @@ export async function executeTransfer(deps: Deps, tx: Tx, transferId: bigint, op
   assert.ok(claimed, `transfer ${transferId} is scheduled and due`);
   const moved = await moveMoney(deps, tx, claimed, options, now);
   const stored = moved.outcome === 'failed' ? await markFailed(tx, transferId, moved.reason) : claimed.transfer;
-  await auditExecution(tx, claimed.transfer, moved, now, options.precedingAudit ?? []);
-  await mailTransferResult(
+  const mails = await transferResultMails(
     deps,
     tx,
     claimed,
     moved.outcome === 'completed' ? moved : { outcome: 'failed', reason: moved.reason, posted: moved.entryId !== undefined },
     now,
   );
+  // The result email (R7.3) goes into the outbox in the statement that appends the audit records.
+  await auditExecution(tx, claimed.transfer, moved, now, options.precedingAudit ?? [], mails.length === 0 ? {} : { alongside: outboxInsert(mails, now) });
   return moved.outcome === 'completed' ? { outcome: 'completed', transfer: stored } : { outcome: 'failed', reason: moved.reason, transfer: stored };
 }
 
@@ -88,7 +91,7 @@ async function moveMoney(deps: Deps, tx: Tx, claimed: ClaimedTransfer, options: 
 }
 
 /** R9.1: the bank executed it (the person's own steps are recorded by the transfer service). */
-async function auditExecution(tx: Tx, transfer: Transfer, moved: Moved, now: Date, preceding: readonly AuditEvent[]): Promise<void> {
+async function auditExecution(tx: Tx, transfer: Transfer, moved: Moved, now: Date, preceding: readonly AuditEvent[], options: AppendOptions): Promise<void> {
   await recordAudits(tx, [...preceding, {
     at: now,
     contractId: transfer.contract_id,
@@ -108,7 +111,7 @@ async function auditExecution(tx: Tx, transfer: Transfer, moved: Moved, now: Dat
       entryId: moved.entryId,
       ...(moved.outcome === 'failed' ? { reversalEntryId: moved.reversalEntryId } : {}),
     },
-  }]);
+  }], options);
 }
 
 /** What stops a transfer before any money moves: a closed paying account, or no open account to pay at this bank. */

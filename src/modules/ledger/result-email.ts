@@ -8,6 +8,7 @@ import { findBank, findBranch } from '../../domain/bank-directory.ts';
 import { ownBank } from '../payees/own-bank.ts';
 import type { ClaimedTransfer } from './claim.ts';
 import type { ExecutionFailure } from './execution-failure.ts';
+import type { OutgoingEmail } from '../../outbox/enqueue.ts';
 
 /** One line of a notice: its message and the values it shows. */
 type NoticeLine = { key: MessageKey; params?: Record<string, NoticeParam> };
@@ -26,16 +27,18 @@ export function resultRecipients(claimed: ClaimedTransfer): string[] {
 /**
  * R7.3: the result of a transfer, mailed in the transaction that executed it (house rule 8), in
  * Japanese with the English below: what was transferred, to whom, and whether it went through.
+ * Returned for the execution to put into the outbox in the statement of its audit record
+ * (ledger/execute.ts): one message per recipient, none when the contract's setting names no one.
  */
-export async function mailTransferResult(
+export async function transferResultMails(
   deps: Deps,
   tx: Tx,
   claimed: ClaimedTransfer,
   result: { outcome: 'completed' } | { outcome: 'failed'; reason: ExecutionFailure; posted: boolean },
   at: Date,
-): Promise<void> {
+): Promise<OutgoingEmail[]> {
   const recipients = resultRecipients(claimed);
-  if (recipients.length === 0) return;
+  if (recipients.length === 0) return [];
   const { transfer, source } = claimed;
   const bank = findBank(ownBank(deps), transfer.to_bank_code);
   const branchName =
@@ -76,10 +79,5 @@ export async function mailTransferResult(
       },
     ],
   });
-  // Into the outbox as enqueueEmail (src/outbox/enqueue.ts) writes a message, all recipients in one
-  // statement: this runs for every transfer.
-  await tx
-    .insertInto('outbox')
-    .values(recipients.map((recipient) => ({ created_at: at, contract_id: transfer.contract_id, recipient, ...notice, next_attempt_at: at })))
-    .execute();
+  return recipients.map((recipient) => ({ contractId: transfer.contract_id, recipient, ...notice }));
 }

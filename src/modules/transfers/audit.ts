@@ -1,6 +1,7 @@
 import type { Deps } from '../../deps.ts';
 import type { Executor } from '../../db/transaction.ts';
-import { recordAudit, userActor, type AuditEvent } from '../../audit/audit-trail.ts';
+import assert from 'node:assert/strict';
+import { recordAudit, recordAudits, userActor, type AuditEvent } from '../../audit/audit-trail.ts';
 import { isAppError } from '../../errors.ts';
 import type { Actor } from './types.ts';
 
@@ -40,9 +41,11 @@ export function stepAuditEvent(
 /**
  * The audit record of a step, timed when the step was taken and written once in its transaction:
  * together with the execution's own record when the step posts the transfer (one statement for
- * both, ledger/execute.ts), otherwise by itself at the end of the step.
+ * both, ledger/execute.ts), otherwise by itself at the end of the step. Records of what the step
+ * used on its way (its email one-time password) go before it, in the same append.
  */
 export class PendingStepAudit {
+  readonly #preceding: AuditEvent[] = [];
   readonly #event: AuditEvent;
   #written = false;
 
@@ -50,17 +53,23 @@ export class PendingStepAudit {
     this.#event = event;
   }
 
+  /** A record of the step's transaction that happened before the step's own (the code used for it). */
+  precede(event: AuditEvent): void {
+    assert.ok(!this.#written, 'a record preceding the step is added before the step is written');
+    this.#preceding.push(event);
+  }
+
   /** For the execution to append before its own record; nothing once written. */
   take(): AuditEvent[] {
     if (this.#written) return [];
     this.#written = true;
-    return [this.#event];
+    return [...this.#preceding, this.#event];
   }
 
   async writeIfPending(executor: Executor): Promise<void> {
     if (this.#written) return;
     this.#written = true;
-    await recordAudit(executor, this.#event);
+    await recordAudits(executor, [...this.#preceding, this.#event]);
   }
 }
 

@@ -6,14 +6,13 @@ import { inTransaction } from '../../db/transaction.ts';
 import type { Transfer } from '../../db/schema-transfers.ts';
 import { auditedRefusals, PendingStepAudit, protectionsOf, stepAuditEvent } from './audit.ts';
 import { refuseReservation, reserveDailyUsageSql } from './daily-usage.ts';
-import { ownBranchAskedBy } from './destination.ts';
 import { holderOf } from './holder.ts';
-import { prepareFor, type Prepared } from './prepare.ts';
-import { findDuplicate, refuseDuplicate } from './duplicate.ts';
+import { duplicateAskedBy, earlierLike, ownDestinationAskedBy, prepareFor, type Prepared } from './prepare.ts';
+import { refuseDuplicate } from './duplicate.ts';
 import { refuse } from './refusal.ts';
 import { checkIdempotencyKey, creationHash } from './request-hash.ts';
 import { postIfDue } from './send.ts';
-import { checkNewTransferCode, finalCodeProtection, replacedByToken, useFinalCode, withFinalCode, type FinalCode } from './email-otp.ts';
+import { checkNewTransferCode, finalCodeProtection, finalCodeUsed, finalCodeUseSql, replacedByToken, withFinalCode, type FinalCode } from './email-otp.ts';
 import { checkNewTransferToken, tokenReplacesEmailOtp, useFinalToken, withFinalToken, type FinalToken } from './token.ts';
 import type { Actor, StepResult, TransferInput } from './types.ts';
 
@@ -33,14 +32,18 @@ import type { Actor, StepResult, TransferInput } from './types.ts';
 export async function createTransfer(deps: Deps, actor: Actor, input: TransferInput, emailOtp?: unknown, tokenCode?: unknown): Promise<StepResult> {
   checkIdempotencyKey(input.idempotencyKey);
   const requestHash = creationHash(input);
-  const ownBranchCode = ownBranchAskedBy(deps, input.destination);
-  const holder = await holderOf(deps.db, actor, input.fromAccountId, { idempotencyKey: input.idempotencyKey, ...(ownBranchCode === undefined ? {} : { ownBranchCode }) });
+  const requestKeys = [input.idempotencyKey];
+  const holder = await holderOf(deps.db, actor, input.fromAccountId, {
+    idempotencyKey: input.idempotencyKey,
+    ...ownDestinationAskedBy(deps, input.destination),
+    ...duplicateAskedBy(deps, actor, input, requestKeys),
+  });
   if (holder.earlier) return replay(deps.db, actor, input.idempotencyKey, requestHash);
   const details = { amountYen: typeof input.amountYen === 'bigint' ? input.amountYen.toString() : null, fromAccountId: input.fromAccountId };
   return auditedRefusals(deps, actor, 'register', details, async () => {
     const prepared = await prepareFor(deps, deps.db, actor, input, holder);
     // R8.6: a transfer like a recent one waits for the person's word that it is a payment of its own.
-    refuseDuplicate(await findDuplicate(deps, deps.db, actor, prepared.quote, [input.idempotencyKey]), input.separatePayment);
+    refuseDuplicate(await earlierLike(deps, deps.db, actor, prepared, requestKeys), input.separatePayment);
     // R5.2: the creator who sends it at once finalises it: the code emailed for exactly this transfer.
     const sends = prepared.next === 'send';
     // R6.5: sent at once to an ad hoc destination, it needs the creator's token password too (or instead, by the bank's setting).
@@ -68,8 +71,10 @@ async function register(deps: Deps, tx: Tx, actor: Actor, input: TransferInput, 
   const sends = next === 'send';
   const emailOtp = { ...finalCodeProtection(deps, code), ...('checked' in token ? { token: { serial: token.checked.serial, verifiedAt: now.toISOString() } } : {}) };
   // One statement: the daily limit is reserved in the write (R1.4, house rule 5) and the transfer is
-  // inserted only if it was; the key's unique index is the gate for twins (R8.6).
-  const { rows } = await sql<Transfer & { reserved: number }>`
+  // inserted only if it was; the key's unique index is the gate for twins (R8.6). Sent at once, the
+  // code is used in it too (house rule 4), only when the transfer was inserted: past the twin gate.
+  const codeUse = sends ? finalCodeUseSql(code, now, sql`EXISTS (SELECT 1 FROM inserted)`) : undefined;
+  const { rows } = await sql<Transfer & { reserved: number; code_used: number }>`
     WITH usage AS (${reserveDailyUsageSql(actor.user.id, quote.executionDate, quote.amountYen)}),
     inserted AS (
       INSERT INTO transfer (contract_id, created_by, idempotency_key, request_hash, from_account_id, payee_id,
@@ -83,24 +88,27 @@ async function register(deps: Deps, tx: Tx, actor: Actor, input: TransferInput, 
       WHERE EXISTS (SELECT 1 FROM usage)
       ON CONFLICT (created_by, idempotency_key) DO NOTHING
       RETURNING *
-    )
-    SELECT (SELECT count(*) FROM usage)::int AS reserved, inserted.* FROM (VALUES (1)) AS one LEFT JOIN inserted ON true`.execute(tx);
-  const { reserved, ...row } = rows[0]!;
+    )${codeUse === undefined ? sql`` : sql`,
+    used AS (${codeUse})`}
+    SELECT (SELECT count(*) FROM usage)::int AS reserved, ${codeUse === undefined ? sql`0` : sql`(SELECT count(*) FROM used)::int`} AS code_used, inserted.*
+    FROM (VALUES (1)) AS one LEFT JOIN inserted ON true`.execute(tx);
+  const { reserved, code_used: codeUsed, ...row } = rows[0]!;
   if (row.id === null) {
     if (await keyTaken(tx, actor.user.id, input.idempotencyKey)) throw new TwinFirst();
     if (reserved === 0) await refuseReservation(tx, actor.user.id, quote.amountYen, quote.executionDate, today);
     throw new TwinFirst();
   }
   const inserted = row as Transfer;
-  // Past the twin gate (the key's unique index): the code is used with the transfer, or it is refused.
-  if (sends) {
-    await useFinalToken(deps, tx, token, quote.to.payeeId === null);
-    await useFinalCode(deps, tx, code);
-  }
   // The record of the registration is written with the execution's when the transfer posts now (one
   // statement for both, after the claim has locked the contract's audit head before the ledger
-  // accounts, modules/ledger/claim.ts), otherwise by itself.
+  // accounts, modules/ledger/claim.ts), otherwise by itself; the code's use is recorded before it,
+  // in the same append.
   const audit = new PendingStepAudit(stepAuditEvent(deps, actor, 'register', inserted, sends ? { sent: true, ...emailOtp } : {}));
+  // Past the twin gate (the key's unique index): the code was used with the transfer, or it is refused.
+  if (sends) {
+    await useFinalToken(deps, tx, token, quote.to.payeeId === null);
+    await finalCodeUsed(tx, code, audit, codeUsed === 1, now);
+  }
   const transfer = sends ? await postIfDue(deps, tx, inserted, today, audit) : inserted;
   // R8.5 [承認依頼通知]: a registration that waits asks those who may take its next step.
   await transferNoticesAfterStep(deps, tx, 'register', transfer, now);

@@ -7,6 +7,7 @@ import { findBank, findBranch, type BranchInfo } from '../../domain/bank-directo
 import { ownBank } from '../payees/own-bank.ts';
 import { activePayee } from '../payees/service.ts';
 import { isRowId } from './holder.ts';
+import type { OwnAccountKey } from './own-bank-account.ts';
 import { refuse, type TransferField } from './refusal.ts';
 import type { Destination, TransferDestination } from './types.ts';
 
@@ -32,6 +33,18 @@ export function ownBranchAskedBy(deps: Deps, destination: Destination): string |
   if (!('adHoc' in destination)) return undefined;
   const { bankCode, branchCode } = destination.adHoc;
   return bankCode === deps.config.bankCode && typeof branchCode === 'string' && /^[0-9]{3}$/.test(branchCode) ? branchCode : undefined;
+}
+
+/**
+ * The account at this bank an ad hoc destination names, to be read with the person's permission
+ * (holder.ts) for the payee's name check and 振替 (./own-bank-account.ts); undefined for anything else.
+ */
+export function ownAccountAskedBy(deps: Deps, destination: Destination): OwnAccountKey | undefined {
+  const branchCode = ownBranchAskedBy(deps, destination);
+  if (branchCode === undefined || !('adHoc' in destination)) return undefined;
+  const { accountType, accountNumber } = destination.adHoc;
+  if (!accountTypes.includes(accountType) || typeof accountNumber !== 'string' || !/^[0-9]{7}$/.test(accountNumber)) return undefined;
+  return { branchCode, accountType, accountNumber };
 }
 
 /** Where the money goes; `known` is an own branch already read (ownBranchAskedBy), as holder.ts gives it. */

@@ -1,8 +1,11 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Deps } from '../../deps.ts';
 import type { Executor } from '../../db/transaction.ts';
 import { refuse } from './refusal.ts';
-import type { Actor, TransferQuote } from './types.ts';
+import { isValidDateText } from '../../domain/business-days.ts';
+import { yenAmountMax } from '../../domain/money.ts';
+import { isRowId } from './holder.ts';
+import type { Actor, TransferInput, TransferQuote } from './types.ts';
 
 /**
  * R8.6, the duplicate-transfer check [二重振込チェック]: a new transfer from the same account to the
@@ -18,33 +21,78 @@ export interface EarlierTransfer {
 }
 
 /**
- * `requestKeys`: the idempotency keys of this very request. The transfer a retry or a twin of it
- * made is its result, never a transfer it duplicates (R8.6: a retry gets its first result).
+ * What a new transfer is compared on (R8.6), known before its destination is resolved: the account
+ * to pay from, the payee's account (an ad hoc destination's fields, or a registered payee's), the
+ * amount and the execution date. `requestKeys`: the idempotency keys of this very request. The
+ * transfer a retry or a twin of it made is its result, never a transfer it duplicates (R8.6: a
+ * retry gets its first result).
  */
-export async function findDuplicate(deps: Deps, executor: Executor, actor: Actor, quote: TransferQuote, requestKeys: readonly string[] = []): Promise<EarlierTransfer | undefined> {
+export interface DuplicateQuestion {
+  fromAccountId: number;
+  to: { payeeId: number } | { bankCode: string; branchCode: string; accountType: string; accountNumber: string };
+  amountYen: bigint;
+  executionDate: string;
+  requestKeys: readonly string[];
+}
+
+/** The question for a quote already checked (its destination resolved). */
+export function duplicateQuestionOf(quote: TransferQuote, requestKeys: readonly string[] = []): DuplicateQuestion {
+  const { bankCode, branchCode, accountType, accountNumber } = quote.to;
+  return { fromAccountId: quote.fromAccount.id, to: { bankCode, branchCode, accountType, accountNumber }, amountYen: quote.amountYen, executionDate: quote.executionDate, requestKeys };
+}
+
+/**
+ * The check itself, as a scalar subquery of the contract's latest transfer like the one asked about
+ * (json {id, createdAt} or null), so that the person's permission can be read with it (holder.ts,
+ * one statement) or it can be read alone (findDuplicate). Null when the window is off.
+ */
+export function duplicateSql(deps: Deps, contractId: string, userRef: number, question: DuplicateQuestion): RawBuilder<unknown> {
   const windowDays = deps.config.duplicateWindowDays;
-  if (windowDays <= 0) return undefined;
+  if (windowDays <= 0) return sql`NULL::json`;
   const since = new Date(deps.clock.now().getTime() - windowDays * 86_400_000);
-  const row = await executor
-    .selectFrom('transfer')
-    .select(['id', 'created_at'])
-    .where('contract_id', '=', actor.contract.id)
-    .$if(requestKeys.length > 0, (q) => q.where((eb) => eb.not(eb.and([eb('created_by', '=', actor.user.id), eb('idempotency_key', 'in', requestKeys)]))))
-    .where('from_account_id', '=', quote.fromAccount.id)
-    .where('to_bank_code', '=', quote.to.bankCode)
-    .where('to_branch_code', '=', quote.to.branchCode)
-    .where('to_account_type', '=', quote.to.accountType)
-    .where('to_account_number', '=', quote.to.accountNumber)
-    .where('amount_yen', '=', quote.amountYen)
-    .where('execution_date', '=', sql<string>`${quote.executionDate}::date`)
-    .where('status', 'not in', ['withdrawn', 'sent_back'])
-    .where('created_at', '>=', since)
-    .orderBy('created_at', 'desc')
-    .executeTakeFirst();
-  return row ? { id: row.id, createdAt: row.created_at } : undefined;
+  const to = question.to;
+  // A registered payee is compared on its account, so that an ad hoc transfer to the same account counts.
+  const toAccount =
+    'payeeId' in to
+      ? sql`(SELECT ARRAY[p.bank_code, p.branch_code, p.account_type::text, p.account_number] FROM payee p WHERE p.id = ${to.payeeId}::int AND p.contract_id = ${contractId})`
+      : sql`ARRAY[${to.bankCode}::text, ${to.branchCode}::text, ${to.accountType}::text, ${to.accountNumber}::text]`;
+  const keys = question.requestKeys;
+  return sql`(SELECT json_build_object('id', d.id::text, 'createdAt', d.created_at) FROM transfer d
+    WHERE d.contract_id = ${contractId}
+      ${keys.length > 0 ? sql`AND NOT (d.created_by = ${userRef}::int AND d.idempotency_key IN (${sql.join(keys)}))` : sql``}
+      AND d.from_account_id = ${question.fromAccountId}::int
+      AND ARRAY[d.to_bank_code, d.to_branch_code, d.to_account_type::text, d.to_account_number] = ${toAccount}
+      AND d.amount_yen = ${question.amountYen}::int8
+      AND d.execution_date = ${question.executionDate}::date
+      AND d.status NOT IN ('withdrawn', 'sent_back')
+      AND d.created_at >= ${since}::timestamptz
+    ORDER BY d.created_at DESC LIMIT 1)`;
+}
+
+/** R8.6 read by itself, for a quote already checked. */
+export async function findDuplicate(deps: Deps, executor: Executor, actor: Actor, quote: TransferQuote, requestKeys: readonly string[] = []): Promise<EarlierTransfer | undefined> {
+  const { rows } = await sql<{ earlier: { id: string; createdAt: string } | null }>`
+    SELECT ${duplicateSql(deps, actor.contract.id, actor.user.id, duplicateQuestionOf(quote, requestKeys))} AS earlier`.execute(executor);
+  const earlier = rows[0]!.earlier;
+  return earlier === null ? undefined : { id: BigInt(earlier.id), createdAt: new Date(earlier.createdAt) };
 }
 
 /** Refuses a transfer like an earlier one unless the person ticked "separate payment" (`separatePayment`). */
 export function refuseDuplicate(earlier: EarlierTransfer | undefined, separatePayment: boolean | undefined): void {
   if (earlier && separatePayment !== true) refuse('TRANSFER_DUPLICATE_UNCONFIRMED', 'separatePayment', { id: earlier.id.toString() });
+}
+
+/**
+ * The question a transfer's input asks, when its fields are of the form the checks accept (an input
+ * they refuse needs no answer), so that it can be read with the person's permission (holder.ts)
+ * before the destination is resolved.
+ */
+export function duplicateQuestionOfInput(input: Omit<TransferInput, 'idempotencyKey'>, requestKeys: readonly string[] = []): DuplicateQuestion | undefined {
+  const { fromAccountId, amountYen, executionDate, destination } = input;
+  if (!isRowId(fromAccountId) || typeof amountYen !== 'bigint' || amountYen <= 0n || amountYen > yenAmountMax) return undefined;
+  if (typeof executionDate !== 'string' || !isValidDateText(executionDate)) return undefined;
+  if ('payeeId' in destination) return isRowId(destination.payeeId) ? { fromAccountId, to: { payeeId: destination.payeeId }, amountYen, executionDate, requestKeys } : undefined;
+  const { bankCode, branchCode, accountType, accountNumber } = destination.adHoc;
+  if (![bankCode, branchCode, accountType, accountNumber].every((field) => typeof field === 'string')) return undefined;
+  return { fromAccountId, to: { bankCode, branchCode, accountType, accountNumber }, amountYen, executionDate, requestKeys };
 }

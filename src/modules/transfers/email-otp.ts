@@ -1,13 +1,15 @@
+import type { RawBuilder } from 'kysely';
 import type { Deps } from '../../deps.ts';
 import type { Transfer } from '../../db/schema-transfers.ts';
 import { AppError, isAppError } from '../../errors.ts';
 import type { Tx } from '../../db/transaction.ts';
 import { formatYen } from '../../domain/money.ts';
 import { canonicalDigest } from '../../access/email-otp/digest.ts';
-import { checkCode, isTwinRefusal, useCheckedCode, usedNow, withCheckedCode, type CheckedCode } from '../../access/email-otp/check.ts';
+import { checkCode, codeUseMade, isTwinRefusal, useCheckedCode, useCodeSql, usedNow, withCheckedCode, type CheckedCode } from '../../access/email-otp/check.ts';
 import { openChallenge, type ChallengeMail, type ChallengeOwner, type ChallengeTarget, type SentChallenge, type UsedChallenge } from '../../access/email-otp/challenge.ts';
 import { sendChallenge } from '../../access/email-otp/send.ts';
 import { confirmedOtpAddress } from '../../access/email-otp/otp-address.ts';
+import type { PendingStepAudit } from './audit.ts';
 import { refuse } from './refusal.ts';
 import { getTransfer } from './queries.ts';
 import type { Actor, TransferDestination, TransferDetail, TransferQuote } from './types.ts';
@@ -201,14 +203,38 @@ export function finalCodeProtection(deps: Deps, code: FinalCode | undefined): Re
 /**
  * In the step's transaction, past its twin gate: the code is used (committing with the step), or the
  * step is refused — no code, a twin's refusal that is no twin's after all, or a transfer that changed
- * (another person's step) since the code was checked against it.
+ * (another person's step) since the code was checked against it. The record of the use goes into
+ * the step's own append (`audit`), before the step's record.
  */
-export async function useFinalCode(deps: Deps, tx: Tx, code: FinalCode | undefined, locked?: Transfer): Promise<Record<string, unknown>> {
+export async function useFinalCode(deps: Deps, tx: Tx, code: FinalCode | undefined, audit: PendingStepAudit, locked?: Transfer): Promise<Record<string, unknown>> {
+  const checked = finalCodeToUse(code, locked);
+  if (checked === undefined) return {};
+  return emailOtpProtection(await useCheckedCode(deps, tx, checked, (event) => audit.precede(event)));
+}
+
+/** useFinalCode's refusals, in its order; the checked code to use, or undefined when the token replaces it. */
+function finalCodeToUse(code: FinalCode | undefined, locked?: Transfer): CheckedCode | undefined {
   if (!code) refuse('EMAIL_OTP_NOT_SENT', 'otp');
-  if ('replacedByToken' in code) return {};
+  if ('replacedByToken' in code) return undefined;
   if ('deferred' in code) throw code.deferred;
   if (locked && code.version !== locked.version) refuse('EMAIL_OTP_CHANGED', 'otp');
-  return emailOtpProtection(await useCheckedCode(deps, tx, code.checked));
+  return code.checked;
+}
+
+/**
+ * For a step whose own statement makes the code's use (a new transfer's, create.ts): the use, made
+ * only if `onlyIf` holds, when there is a checked code to use. finalCodeUsed then says what
+ * useFinalCode says.
+ */
+export function finalCodeUseSql(code: FinalCode | undefined, now: Date, onlyIf: RawBuilder<unknown>): RawBuilder<unknown> | undefined {
+  return code && 'checked' in code ? useCodeSql(code.checked, now, onlyIf) : undefined;
+}
+
+/** After the statement of finalCodeUseSql (`made`: whether it used the code): useFinalCode's refusals and record. */
+export async function finalCodeUsed(tx: Tx, code: FinalCode | undefined, audit: PendingStepAudit, made: boolean, now: Date): Promise<Record<string, unknown>> {
+  const checked = finalCodeToUse(code);
+  if (checked === undefined) return {};
+  return emailOtpProtection(await codeUseMade(tx, checked, made, now, (event) => audit.precede(event)));
 }
 
 /** R9.1: the protection in force, as the transfer keeps it: where the code went (masked), when, and when it was entered. */

@@ -1,8 +1,9 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Executor } from '../../db/transaction.ts';
 import type { Account, ApprovalMode } from '../../db/schema.ts';
 import type { StepHolder } from '../../domain/approval.ts';
 import type { BranchInfo } from '../../domain/bank-directory.ts';
+import type { OwnAccountKey, OwnBankAccount } from './own-bank-account.ts';
 import { refuse } from './refusal.ts';
 import type { Actor } from './types.ts';
 
@@ -12,8 +13,10 @@ import type { Actor } from './types.ts';
  * to pay from if the person may use it: the master every open account of the contract, anyone
  * else the accounts linked to them (user_account), the person's transfer made with an
  * idempotency key, the bank's own branch an account given for the transfer is at, and what the
- * person has already registered for an execution date, each when asked about. One statement, so
- * the daily limit and the day's usage it is judged against are read together.
+ * person has already registered for an execution date, the open account at this bank a transfer
+ * names, the balance of the account to pay from and the contract's transfer a new one would
+ * duplicate (R8.6, ./duplicate.ts), each when asked about. One statement, so the
+ * daily limit and the day's usage it is judged against are read together.
  */
 export interface Holder extends StepHolder {
   dailyLimitYen: bigint | null;
@@ -26,6 +29,12 @@ export interface Holder extends StepHolder {
   earlier: { id: bigint; requestHash: string } | undefined;
   /** The bank's own branch asked about, as the branch directory gives it (undefined: no such branch). */
   ownBranch?: { code: string; branch: BranchInfo | undefined };
+  /** The open account at this bank asked about (undefined: none open with that number). */
+  ownAccount?: { key: OwnAccountKey; account: OwnBankAccount | undefined };
+  /** The balance of the account asked about, when it was asked for. */
+  balanceYen?: bigint;
+  /** R8.6: when asked, the contract's latest transfer like the one asked about (./duplicate.ts). */
+  duplicate?: { earlier: { id: bigint; createdAt: Date } | undefined };
 }
 
 /** An account as row_to_json gives it: timestamps as text, integers as numbers. */
@@ -47,6 +56,9 @@ interface HolderRow {
   earlier_hash: string | null;
   own_branch: { code: string; name: string; name_kana: string } | null;
   daily_used_yen: bigint | null;
+  own_account: OwnBankAccount | null;
+  balance_yen: bigint | null;
+  duplicate: { id: string; createdAt: string } | null;
 }
 
 /** PostgreSQL's integer: an id outside it names nothing (and must not reach the database as one). */
@@ -58,9 +70,11 @@ export async function holderOf(
   executor: Executor,
   actor: Actor,
   accountId?: number,
-  options: { idempotencyKey?: string; ownBranchCode?: string; usageDate?: string } = {},
+  options: { idempotencyKey?: string; ownBranchCode?: string; ownAccount?: OwnAccountKey; usageDate?: string; balance?: boolean; duplicate?: RawBuilder<unknown> } = {},
 ): Promise<Holder> {
   const askedAccount = isRowId(accountId) ? accountId : null;
+  const own = options.ownAccount;
+  const balanceOf = options.balance === true ? askedAccount : null;
   const key = options.idempotencyKey ?? null;
   const branchCode = options.ownBranchCode ?? null;
   const usageDate = options.usageDate ?? null;
@@ -72,7 +86,12 @@ export async function holderOf(
                AND (u.role = 'master' OR EXISTS (SELECT 1 FROM user_account ua WHERE ua.user_ref = u.id AND ua.account_id = a.id))) AS account,
            earlier.id AS earlier_id, earlier.request_hash AS earlier_hash,
            (SELECT row_to_json(b) FROM own_branch b WHERE b.code = ${branchCode}) AS own_branch,
-           (SELECT d.used_yen FROM daily_usage d WHERE d.user_ref = u.id AND d.business = 'transfer' AND d.usage_date = ${usageDate}::date) AS daily_used_yen
+           (SELECT d.used_yen FROM daily_usage d WHERE d.user_ref = u.id AND d.business = 'transfer' AND d.usage_date = ${usageDate}::date) AS daily_used_yen,
+           (SELECT json_build_object('contractId', o.contract_id, 'holderKana', o.holder_kana) FROM account o
+             WHERE o.branch_code = ${own?.branchCode ?? null} AND o.account_type = ${own?.accountType ?? null} AND o.account_number = ${own?.accountNumber ?? null}
+               AND o.closed_at IS NULL LIMIT 1) AS own_account,
+           (SELECT l.balance_yen FROM ledger_account l WHERE l.account_id = ${balanceOf}::int) AS balance_yen,
+           ${options.duplicate ?? sql`NULL::json`} AS duplicate
     FROM users u
     JOIN contract c ON c.id = u.contract_id
     LEFT JOIN user_permission p ON p.user_ref = u.id AND p.business = 'transfer'
@@ -97,6 +116,9 @@ export async function holderOf(
     ...(branchCode === null
       ? {}
       : { ownBranch: { code: branchCode, branch: row.own_branch === null ? undefined : { code: row.own_branch.code, name: row.own_branch.name, kana: row.own_branch.name_kana } } }),
+    ...(own === undefined ? {} : { ownAccount: { key: own, account: row.own_account ?? undefined } }),
+    ...(balanceOf === null ? {} : { balanceYen: row.balance_yen ?? 0n }),
+    ...(options.duplicate === undefined ? {} : { duplicate: { earlier: row.duplicate === null ? undefined : { id: BigInt(row.duplicate.id), createdAt: new Date(row.duplicate.createdAt) } } }),
   };
 }
 

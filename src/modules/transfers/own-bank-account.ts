@@ -1,5 +1,13 @@
 import type { Executor } from '../../db/transaction.ts';
-import type { ResolvedDestination } from './destination.ts';
+import type { AccountType } from '../../db/schema.ts';
+import type { TransferDestination } from './types.ts';
+
+/** An account at this bank, as an ad hoc destination names it (branch, type and number, all well-formed). */
+export interface OwnAccountKey {
+  branchCode: string;
+  accountType: AccountType;
+  accountNumber: string;
+}
 
 /**
  * The account a transfer to this bank names, as the bank keeps it: whose it is and in whose name.
@@ -12,8 +20,10 @@ export interface OwnBankAccount {
   holderKana: string;
 }
 
-export async function ownBankAccountOf(executor: Executor, to: ResolvedDestination): Promise<OwnBankAccount | undefined> {
+/** `known`: the account as the person's permission statement read it (holder.ts), used when it is this one. */
+export async function ownBankAccountOf(executor: Executor, to: Pick<TransferDestination, 'branchCode' | 'accountType' | 'accountNumber'> & { own: boolean }, known?: { key: OwnAccountKey; account: OwnBankAccount | undefined }): Promise<OwnBankAccount | undefined> {
   if (!to.own) return undefined;
+  if (known && known.key.branchCode === to.branchCode && known.key.accountType === to.accountType && known.key.accountNumber === to.accountNumber) return known.account;
   const row = await executor
     .selectFrom('account')
     .select(['contract_id', 'holder_kana'])

@@ -1,4 +1,4 @@
-import { ownBankAccountOf, sameHolderName } from './own-bank-account.ts';
+import { ownBankAccountOf, sameHolderName, type OwnAccountKey } from './own-bank-account.ts';
 import type { Deps } from '../../deps.ts';
 import type { Executor } from '../../db/transaction.ts';
 import { isValidDateText, tokyoDate } from '../../domain/business-days.ts';
@@ -6,12 +6,13 @@ import { refusalOverDailyLimit } from '../../domain/daily-limit.ts';
 import { transferFeeYen } from '../../domain/fees.ts';
 import { yenAmountMax } from '../../domain/money.ts';
 import { approvalsRequiredByMode, nextAtRegistration, refusalToRegister, type Next } from '../../domain/approval.ts';
-import { feeDestination, isSameAccount, ownBranchAskedBy, resolveDestination, type ResolvedDestination } from './destination.ts';
+import { feeDestination, isSameAccount, ownAccountAskedBy, ownBranchAskedBy, resolveDestination, type ResolvedDestination } from './destination.ts';
 import { checkExecutionDate } from './execution-date.ts';
 import { holderOf, type Holder } from './holder.ts';
 import { refuseOverDailyLimit, refuseOverPerTransactionLimit } from './limit-refusal.ts';
 import { refuse } from './refusal.ts';
-import { findDuplicate } from './duplicate.ts';
+import { duplicateQuestionOfInput, duplicateSql, findDuplicate, type EarlierTransfer } from './duplicate.ts';
+import type { RawBuilder } from 'kysely';
 import type { Actor, TransferInput, TransferQuote } from './types.ts';
 
 /**
@@ -29,14 +30,40 @@ export interface Prepared {
 }
 
 export async function prepareTransfer(deps: Deps, executor: Executor, actor: Actor, input: Omit<TransferInput, 'idempotencyKey'>): Promise<Prepared> {
-  const ownBranchCode = ownBranchAskedBy(deps, input.destination);
   // The day's usage is read with the limit (R1.4); a date that is not one is refused by the checks.
   const usageDate = typeof input.executionDate === 'string' && isValidDateText(input.executionDate) ? input.executionDate : undefined;
   const holder = await holderOf(executor, actor, input.fromAccountId, {
-    ...(ownBranchCode === undefined ? {} : { ownBranchCode }),
+    ...ownDestinationAskedBy(deps, input.destination),
+    ...duplicateAskedBy(deps, actor, input),
     ...(usageDate === undefined ? {} : { usageDate }),
+    balance: true,
   });
   return prepareFor(deps, executor, actor, input, holder);
+}
+
+/** The bank's own branch and account an ad hoc destination names, to be read with the person's permission (holder.ts). */
+export function ownDestinationAskedBy(deps: Deps, destination: TransferInput['destination']): { ownBranchCode?: string; ownAccount?: OwnAccountKey } {
+  const ownBranchCode = ownBranchAskedBy(deps, destination);
+  const ownAccount = ownAccountAskedBy(deps, destination);
+  return { ...(ownBranchCode === undefined ? {} : { ownBranchCode }), ...(ownAccount === undefined ? {} : { ownAccount }) };
+}
+
+/**
+ * R8.6's question, to be read with the person's permission (holder.ts) instead of by a statement of
+ * its own, when the input is of a form the checks accept (./duplicate.ts).
+ */
+export function duplicateAskedBy(deps: Deps, actor: Actor, input: Omit<TransferInput, 'idempotencyKey'>, requestKeys: readonly string[] = []): { duplicate?: RawBuilder<unknown> } {
+  const question = duplicateQuestionOfInput(input, requestKeys);
+  return question === undefined ? {} : { duplicate: duplicateSql(deps, actor.contract.id, actor.user.id, question) };
+}
+
+/**
+ * R8.6: the contract's transfer this one would duplicate, as read with the permission
+ * (duplicateAskedBy with the same `requestKeys`), or read now when it was not asked then.
+ */
+export async function earlierLike(deps: Deps, executor: Executor, actor: Actor, prepared: Prepared, requestKeys: readonly string[] = []): Promise<EarlierTransfer | undefined> {
+  const asked = prepared.holder.duplicate;
+  return asked !== undefined ? asked.earlier : findDuplicate(deps, executor, actor, prepared.quote, requestKeys);
 }
 
 /** The checks, given what the person holds (read with the account to pay from and the own branch asked about, holder.ts). */
@@ -53,7 +80,7 @@ export async function prepareFor(deps: Deps, executor: Executor, actor: Actor, i
   if (refusal) refuse(refusal, 'amount');
   const today = tokyoDate(deps.clock.now());
   checkExecutionDate(input.executionDate, today);
-  const ownAccount = await ownBankAccountOf(executor, destination);
+  const ownAccount = await ownBankAccountOf(executor, destination, holder.ownAccount);
   // 振替: money between the company's own accounts at this bank carries no fee.
   const ownTransfer = ownAccount?.contractId === actor.contract.id;
   const feeYen = ownTransfer ? 0n : transferFeeYen(deps.config.transferFees, feeDestination(from, destination), amountYen);
@@ -86,14 +113,15 @@ export async function prepareFor(deps: Deps, executor: Executor, actor: Actor, i
  * confirming: the daily limit on that date, and the balance when the transfer would post at once.
  */
 export async function quoteTransfer(deps: Deps, actor: Actor, input: Omit<TransferInput, 'idempotencyKey'>): Promise<TransferQuote> {
-  const { quote, holder, today } = await prepareTransfer(deps, deps.db, actor, input);
+  const prepared = await prepareTransfer(deps, deps.db, actor, input);
+  const { quote, holder, today } = prepared;
   const overLimit = refusalOverDailyLimit(holder.dailyLimitYen, holder.dailyUsedYen ?? 0n, quote.amountYen);
   if (overLimit) refuseOverDailyLimit(holder.dailyLimitYen, holder.dailyUsedYen ?? 0n, quote.executionDate, today);
   if (quote.sendsNow && quote.executionDate === today) {
-    const balance = await deps.db.selectFrom('ledger_account').select('balance_yen').where('account_id', '=', quote.fromAccount.id).executeTakeFirst();
-    if ((balance?.balance_yen ?? 0n) < quote.totalYen) refuse('TRANSFER_INSUFFICIENT_FUNDS', 'amount');
+    // The balance was read with the person's permission (holder.ts).
+    if ((holder.balanceYen ?? 0n) < quote.totalYen) refuse('TRANSFER_INSUFFICIENT_FUNDS', 'amount');
   }
   // R8.6: shown on the confirmation page, which then asks whether this is a separate payment.
-  const earlier = await findDuplicate(deps, deps.db, actor, quote);
+  const earlier = await earlierLike(deps, deps.db, actor, prepared);
   return earlier ? { ...quote, duplicateOf: earlier } : quote;
 }

@@ -142,7 +142,7 @@ export function approveTransfer(deps: Deps, actor: Actor, transferId: bigint, id
     if (rows.length === 0) refuse('TRANSFER_STATE_CONFLICT');
     const next = nextAfterApproval(holder, item);
     const tokenUsed = await useStepToken(deps, tx, token, code, stepNeedsToken(transfer, item.approvedBy.length, 'approve'), next === 'send');
-    if (next === 'send') return sendInTx(deps, tx, transfer.id, actor.user.id, today, audit, { ...(await useFinalCode(deps, tx, code, transfer)), ...tokenUsed });
+    if (next === 'send') return sendInTx(deps, tx, transfer.id, actor.user.id, today, audit, { ...(await useFinalCode(deps, tx, code, audit, transfer)), ...tokenUsed });
     return updateStatus(tx, transfer.id, next, now, undefined, tokenUsed);
   }, { finalStep });
 }
@@ -153,7 +153,7 @@ export function sendTransfer(deps: Deps, actor: Actor, transferId: bigint, idemp
     const refusal = refusalToSend(holder, item, today);
     if (refusal) refuse(refusal);
     const tokenUsed = await useStepToken(deps, tx, token, code, stepNeedsToken(transfer, item.approvedBy.length, 'send'), true);
-    return sendInTx(deps, tx, transfer.id, actor.user.id, today, audit, { ...(await useFinalCode(deps, tx, code, transfer)), ...tokenUsed });
+    return sendInTx(deps, tx, transfer.id, actor.user.id, today, audit, { ...(await useFinalCode(deps, tx, code, audit, transfer)), ...tokenUsed });
   }, { finalStep: { step: 'send', emailOtp, tokenCode } });
 }
 
