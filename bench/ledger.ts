@@ -7,9 +7,8 @@ import type { Deps } from '../src/deps.ts';
 import type { Database } from '../src/db/schema.ts';
 import type { Db } from '../src/db/open.ts';
 import { withPreparedStatements } from '../src/db/prepared-statements.ts';
-import type { Clock } from '../src/platform/clock.ts';
 import { recordAudit } from '../src/audit/audit-trail.ts';
-import { businessDayOnOrAfter, tokyoDate } from '../src/domain/business-days.ts';
+import { tokyoDate } from '../src/domain/business-days.ts';
 import { depositPostings } from '../src/domain/ledger.ts';
 import { bankLedgerAccountId, customerLedgerAccountId, postJournalEntry } from '../src/modules/ledger/post.ts';
 import { verifyLedger } from '../src/modules/ledger/verify.ts';
@@ -18,6 +17,7 @@ import { verifyAuditChain } from '../src/audit/verify.ts';
 import { formatYen } from '../src/domain/money.ts';
 import { benchServerUrl, createBenchDatabase, serverVersion } from './support/bench-database.ts';
 import { benchDeps } from './support/bench-deps.ts';
+import { transferDeps } from './support/transfer-deps.ts';
 import { cpuBetween, sampleCpu, type CpuUse } from './support/cpu-accounting.ts';
 import { mean, measureThroughput, type Throughput } from './support/throughput.ts';
 
@@ -50,21 +50,6 @@ const depositYen = 1_000_000_000_000n;
 const profileTransfers = Number(process.env.BENCH_PROFILE_TRANSFERS ?? 200);
 
 const log = (line: string) => process.stdout.write(line + '\n');
-
-/** Real time, moved forward to the next bank business day when today is not one, so transfers dated "today" are accepted. */
-function businessDayClock(): Clock {
-  const today = tokyoDate(new Date());
-  const days = Math.round((Date.parse(businessDayOnOrAfter(today)) - Date.parse(today)) / 86_400_000);
-  return { now: () => new Date(Date.now() + days * 86_400_000) };
-}
-
-/**
- * The bench's dependencies: today a business day, and no hourly limit on one-time passwords (each
- * worker's one person is sent thousands a minute, far beyond what a person is allowed).
- */
-function transferDeps(base: Deps): Deps {
-  return { ...base, config: { ...base.config, emailOtpSendsPerHourMax: 1_000_000_000 }, clock: businessDayClock() };
-}
 
 interface Customer {
   actor: Actor;

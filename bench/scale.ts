@@ -11,7 +11,7 @@ import { Client } from '../test/helpers/client.ts';
 import { logon } from '../test/helpers/people.ts';
 import { benchServerUrl, createBenchDatabase, serverVersion } from './support/bench-database.ts';
 import { benchDeps } from './support/bench-deps.ts';
-import { businessDayClock } from './support/business-day-clock.ts';
+import { transferDeps } from './support/transfer-deps.ts';
 import { cpuBetween, sampleCpu, type CpuUse } from './support/cpu-accounting.ts';
 import { checkGeneratedContractIds, checkGeneratedLedger, countScale, growTo, type ScaleSize } from './support/scale-data.ts';
 import { emailedCode, measuredPerson, type MeasuredPerson } from './support/scale-person.ts';
@@ -165,8 +165,7 @@ async function benchmark(): Promise<void> {
   // The service's statements go through a Kysely that times each one (the same pool set-up as openDatabase).
   const timed = openTimedDatabase(database.url, 4, (text, ms) => statementTimes.hear(text, ms));
   const base = benchDeps(timed, database.url);
-  // The measured person is sent one one-time password per transfer, far beyond a person's hourly allowance.
-  const deps: Deps = { ...base, config: { ...base.config, emailOtpSendsPerHourMax: 1_000_000_000 }, clock: businessDayClock() };
+  const deps = transferDeps(base);
   const app = await buildApp(deps, { logger: false });
   try {
     log(`scale benchmark — Node ${process.version}, ${availableParallelism()} CPUs, ${Math.round(totalmem() / 2 ** 30)} GiB, PostgreSQL ${await serverVersion()} at ${new URL(benchServerUrl).host}`);

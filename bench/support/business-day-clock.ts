@@ -3,7 +3,7 @@ import type { Clock } from '../../src/platform/clock.ts';
 
 /**
  * Real time, moved forward to the next bank business day when today is not one, so that transfers
- * dated "today" are accepted whatever day the benchmark runs (the same as bench/ledger.ts's own).
+ * dated "today" are accepted whatever day the benchmark runs.
  */
 export function businessDayClock(): Clock {
   const today = tokyoDate(new Date());
