@@ -141,6 +141,17 @@ async function appendToChain(tx: Tx, chain: string, events: readonly AuditEvent[
   remember(tx, chain, last);
 }
 
+/**
+ * Locks a contract's chain head now, ahead of the ledger accounts the transaction is about to lock:
+ * every writer that posts and records takes the head first (the claim of a transfer,
+ * src/modules/ledger/claim.ts), so two such transactions of one contract wait for each other instead
+ * of deadlocking. The append later reuses the lock without another statement, and a transaction
+ * that holds it already spends none here.
+ */
+export async function lockAuditHeadFirst(tx: Tx, contractId: string): Promise<void> {
+  await lockChainHead(tx, contractId);
+}
+
 /** The head of a chain, locked until the transaction ends; a chain's first record makes its head. */
 async function lockChainHead(tx: Tx, chain: string): Promise<ChainHead> {
   const held = heldHeads.get(tx)?.get(chain);
