@@ -1,12 +1,11 @@
 import type { Deps } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
 import { recordAudit, userActor } from '../../audit/audit-trail.ts';
-import { grantOf } from '../../domain/permissions.ts';
 import { tokyoDate } from '../../domain/business-days.ts';
 import type { LiveSession } from '../../access/sessions.ts';
 import type { RequestContext } from '../../access/request-context.ts';
-import { personByRef } from '../users/repository.ts';
-import { accountBalances, countStatementLines, statementLines, type AccountBalance, type StatementLine } from './repository.ts';
+import { inquiryBalances } from './inquiry-balances.ts';
+import { countStatementLines, statementLines, type AccountBalance, type StatementLine } from './repository.ts';
 import { pageCount, statementRowsPerPage, type CsvEncoding, type StatementPeriod, type StatementQuery } from './statement-query.ts';
 
 /**
@@ -18,10 +17,11 @@ import { pageCount, statementRowsPerPage, type CsvEncoding, type StatementPeriod
 
 /** The accounts the session's person may inquire into, with their balances; FORBIDDEN without inquiry. */
 export async function inquiryAccounts(deps: Deps, live: LiveSession): Promise<AccountBalance[]> {
-  // Read afresh, not from the logon: a permission or a link may have been taken away since.
-  const record = await personByRef(deps.db, live.user.contract_id, live.user.id);
-  if (!record || !grantOf(record.person, 'inquiry')) throw new AppError('FORBIDDEN');
-  return accountBalances(deps.db, live.user.contract_id, record.person.accountIds);
+  // Read afresh, not from the logon: a permission or a link may have been taken away since. One
+  // statement reads the person, the grant, the links and the balances (./inquiry-balances.ts).
+  const balances = await inquiryBalances(deps.db, live.user.contract_id, live.user.id);
+  if (!balances) throw new AppError('FORBIDDEN');
+  return balances;
 }
 
 /** One account the person may inquire into, by the id a page was asked for. */

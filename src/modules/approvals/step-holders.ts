@@ -16,7 +16,10 @@ export interface PersonHolding {
   accountIds: ReadonlySet<number>;
 }
 
+type HoldingBusiness = 'transfer' | 'bulk_transfer';
+
 interface Row {
+  business: HoldingBusiness;
   id: number;
   email: string | null;
   can_approve: boolean;
@@ -25,27 +28,42 @@ interface Row {
   account_ids: number[] | null;
 }
 
-export async function stepHolders(executor: Executor, contractId: string, business: 'transfer' | 'bulk_transfer', onlyRef?: number): Promise<PersonHolding[]> {
+/** The holders of the given businesses' approve or send step, a row per person and business. */
+async function holdingRows(executor: Executor, contractId: string, businesses: readonly HoldingBusiness[], onlyRef: number | undefined): Promise<Row[]> {
   const { rows } = await sql<Row>`
-    SELECT u.id, u.email, p.can_approve, p.can_send, p.per_transaction_limit_yen,
+    SELECT p.business, u.id, u.email, p.can_approve, p.can_send, p.per_transaction_limit_yen,
            (SELECT array_agg(a.id ORDER BY a.id) FROM account a
              WHERE a.contract_id = u.contract_id AND a.closed_at IS NULL
                AND (u.role = 'master' OR EXISTS (SELECT 1 FROM user_account ua WHERE ua.user_ref = u.id AND ua.account_id = a.id))) AS account_ids
     FROM users u
     JOIN contract c ON c.id = u.contract_id
-    JOIN user_permission p ON p.user_ref = u.id AND p.business = ${business}
+    JOIN user_permission p ON p.user_ref = u.id AND p.business = ANY(${businesses}::text[])
     WHERE u.contract_id = ${contractId} AND u.status = 'active' AND u.stopped_at IS NULL AND c.stopped_at IS NULL
       AND (p.can_approve OR p.can_send)
       AND (${onlyRef ?? null}::int IS NULL OR u.id = ${onlyRef ?? null}::int)
     ORDER BY u.id`.execute(executor);
-  return rows.map((row) => ({
+  return rows;
+}
+
+function holdingOf(row: Row): PersonHolding {
+  return {
     ref: row.id,
     email: row.email,
     canApprove: row.can_approve,
     canSend: row.can_send,
     perTransactionLimitYen: row.per_transaction_limit_yen === null ? null : BigInt(row.per_transaction_limit_yen),
     accountIds: new Set((row.account_ids ?? []).map(Number)),
-  }));
+  };
+}
+
+export async function stepHolders(executor: Executor, contractId: string, business: HoldingBusiness, onlyRef?: number): Promise<PersonHolding[]> {
+  return (await holdingRows(executor, contractId, [business], onlyRef)).map(holdingOf);
+}
+
+/** One person's holding of each business's later steps, in one statement (the waiting list asks for both). */
+export async function holdingsOfPerson(executor: Executor, contractId: string, ref: number): Promise<Partial<Record<HoldingBusiness, PersonHolding>>> {
+  const rows = await holdingRows(executor, contractId, ['transfer', 'bulk_transfer'], ref);
+  return Object.fromEntries(rows.map((row) => [row.business, holdingOf(row)]));
 }
 
 /** The person as the rules of src/domain/approval.ts judge them for an item paid from `accountId` (none for a payee). */

@@ -1,6 +1,6 @@
 import type { Executor } from '../../db/transaction.ts';
 import type { ItemStatus } from '../../domain/approval.ts';
-import { asStepHolder, stepHolders, type PersonHolding } from './step-holders.ts';
+import { asStepHolder, holdingsOfPerson, type PersonHolding } from './step-holders.ts';
 import { nextStepFor, waitingKinds, type NextStep, type WaitingKind, type WaitingSubject } from './waiting-rule.ts';
 
 /**
@@ -101,8 +101,7 @@ async function payeesWaiting(executor: Executor, person: PersonHolding, contract
 }
 
 export async function waitingFor(executor: Executor, person: Person, today: string): Promise<WaitingList> {
-  const [transferHolder] = await stepHolders(executor, person.contract_id, 'transfer', person.id);
-  const [bulkHolder] = await stepHolders(executor, person.contract_id, 'bulk_transfer', person.id);
+  const { transfer: transferHolder, bulk_transfer: bulkHolder } = await holdingsOfPerson(executor, person.contract_id, person.id);
   const entries = [
     ...(transferHolder ? await transfersWaiting(executor, transferHolder, person.contract_id, today) : []),
     ...(transferHolder ? await payeesWaiting(executor, transferHolder, person.contract_id, today) : []),

@@ -1,0 +1,65 @@
+import type { ExpressionBuilder } from 'kysely';
+import type { Executor } from '../../db/transaction.ts';
+import type { Database } from '../../db/schema.ts';
+import type { AccountBalance } from './repository.ts';
+
+/**
+ * The inquiry's accounts in one statement (R8.1): the person, their inquiry grant, the accounts
+ * they may use and those accounts' balances. A page read these in five round trips (the person,
+ * the grants, the links, the contract's accounts for the master, the balances); each rule below
+ * is the SQL twin of the TypeScript rule named beside it, which the other pages still use.
+ */
+
+type Scope = ExpressionBuilder<Database & { inquirer: { id: number; role: string } }, 'inquirer' | 'account'>;
+
+/** domain/permissions.ts grantOf(person, 'inquiry'): inquiry is a business of its own (R1.4). */
+function holdsInquiry(eb: ExpressionBuilder<Database, 'users'>) {
+  return eb.exists(eb.selectFrom('user_permission').select('user_permission.user_ref').whereRef('user_permission.user_ref', '=', 'users.id').where('user_permission.business', '=', 'inquiry'));
+}
+
+/**
+ * users/repository.ts recordsOf's accountIds (R1.4): the master may use every open account of the
+ * contract; anyone else the open accounts of the contract linked to them, whatever another row of
+ * user_account may say. The contract and the closing are the join's own conditions.
+ */
+function usableByInquirer(eb: Scope) {
+  return eb.or([
+    eb('inquirer.role', '=', 'master'),
+    eb.exists(eb.selectFrom('user_account').select('user_account.user_ref').whereRef('user_account.user_ref', '=', 'inquirer.id').whereRef('user_account.account_id', '=', 'account.id')),
+  ]);
+}
+
+/** The accounts the person may inquire into, with their balances; undefined: no such person of the contract, or no inquiry. */
+export async function inquiryBalances(executor: Executor, contractId: string, userRef: number): Promise<AccountBalance[] | undefined> {
+  const rows = await executor
+    .with('inquirer', (db) => db.selectFrom('users').select(['users.id', 'users.role']).where('users.contract_id', '=', contractId).where('users.id', '=', userRef).where(holdsInquiry))
+    .selectFrom('inquirer')
+    // A left join: the person with inquiry and no account is one row of nulls, not no row.
+    .leftJoin('account', (join) => join.on('account.contract_id', '=', contractId).on('account.closed_at', 'is', null).on(usableByInquirer))
+    // Every account has its ledger account (migration 0005), made with the account.
+    .leftJoin('ledger_account', 'ledger_account.account_id', 'account.id')
+    .leftJoin('own_branch', 'own_branch.code', 'account.branch_code')
+    .select([
+      'account.id',
+      'account.branch_code',
+      'own_branch.name as branch_name',
+      'account.account_type',
+      'account.account_number',
+      'account.holder_kana',
+      'ledger_account.id as ledger_account_id',
+      'ledger_account.balance_yen',
+    ])
+    // The order the users pages list them in (users/repository.ts: contractAccounts).
+    .orderBy('account.branch_code')
+    .orderBy('account.account_number')
+    .orderBy('account.account_type')
+    .execute();
+  if (rows.length === 0) return undefined;
+  return rows.flatMap((row) => {
+    // The null row of a person without accounts; and, as the inner join on the ledger account did,
+    // no line for an account without one.
+    const { id, branch_code, account_type, account_number, holder_kana, ledger_account_id, balance_yen } = row;
+    if (id === null || branch_code === null || account_type === null || account_number === null || holder_kana === null || ledger_account_id === null || balance_yen === null) return [];
+    return [{ id, branchCode: branch_code, branchName: row.branch_name, accountType: account_type, accountNumber: account_number, holderKana: holder_kana, ledgerAccountId: ledger_account_id, balanceYen: balance_yen }];
+  });
+}
