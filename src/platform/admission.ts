@@ -23,10 +23,12 @@ export const requestsInFlightMax = 32;
 
 /**
  * Requests waiting for a place, per process. A burst — a page's parallel requests, fifty logons at
- * once (test/security/lockout-race.test.ts) — is absorbed; under lasting overload the queue drains
- * at the service's throughput (hundreds per second), so a queued request waits a fraction of a second.
+ * once (test/security/lockout-race.test.ts) — and the steady load of a hundred sessions each with a
+ * request outstanding (`npm run bench:pages`) are absorbed; under lasting overload the queue drains
+ * at the service's throughput (hundreds per second), so a queued request waits about a second at most.
+ * A queued request holds about 40 kB (decision 0027): 256 of them about 10 MB.
  */
-export const requestsQueuedMax = 64;
+export const requestsQueuedMax = 256;
 
 /**
  * The longest a request waits in the queue: a safety for when the requests in flight stop finishing
