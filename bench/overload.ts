@@ -29,7 +29,7 @@ import { getRequest } from './support/raw-https-client.ts';
  * Printed: the peak, the pages served per second (2xx) at twice the load and their ratio, the
  * refusals (503 with Retry-After, and how fast: p99 from when the request was due), timeouts and
  * connection errors (both must be 0), and the most memory the service held. Last line:
- * `overload/peak ratio: <n>`; the aim (issue 15, target 5) is ≥ 0.9.
+ * `overload/peak ratio: <n>`; the aim is ≥ 0.9.
  *
  * The load comes from this process on the same machine, through one address: the service is told
  * 127.0.0.1 is its proxy (TRUSTED_PROXIES), as a bank's load balancer is, so the per-address cap on
@@ -201,7 +201,7 @@ try {
   log(`  timeouts (no answer in 10 s): ${tally.timeouts}; connection errors: ${tally.errors}; other answers: ${tally.otherCount}${tally.otherCount ? ` ${JSON.stringify([...tally.other])}` : ''}; not sent (no connection free): ${tally.notSent}`);
   log(`service memory: most ${mib(overload.maxRssKiB)} MiB RSS at twice the load, ${mib(Math.max(...steps.map((s) => s.maxRssKiB)))} MiB in the steps, ${mib(peakRss)} MiB the whole run (VmHWM)`);
   if (busiest > busyWarnShare) log(`warning: the machine was busy with other work (others busy up to ${fixed(busiest * 100)} % of its CPUs): the figures are noisy`);
-  log('aim (issue 15, target 5): ratio ≥ 0.9, no timeouts or errors, refusals fast');
+  log('aim: ratio ≥ 0.9, no timeouts or errors, refusals fast');
   log(`overload/peak ratio: ${ratio.toFixed(3)}`);
 } finally {
   await cleanUp();
