@@ -189,14 +189,14 @@ async function growPostings(client: pg.Client, count: number, step: (name: strin
         // Customer posting 2j−1, cash posting 2j; each balance after is the account's balance
         // before the batch plus its postings so far, in posting order.
         await client.query(
-          `INSERT INTO posting (id, entry_id, ledger_account_id, amount_yen, balance_after_yen) OVERRIDING SYSTEM VALUE
+          `INSERT INTO posting (id, entry_id, ledger_account_id, amount_yen, balance_after_yen, value_date) OVERRIDING SYSTEM VALUE
            SELECT p.id, p.entry_id, p.ledger_account_id, p.amount,
-                  la.balance_yen + sum(p.amount) OVER (PARTITION BY p.ledger_account_id ORDER BY p.id)
+                  la.balance_yen + sum(p.amount) OVER (PARTITION BY p.ledger_account_id ORDER BY p.id), je.value_date
            FROM (
              SELECT $5::bigint + 2 * j - 1 AS id, entry_id, s.ledger_account_id, amount FROM (${numbered('$3::int')}) e JOIN scale_ledger_account s USING (k)
              UNION ALL
              SELECT $5::bigint + 2 * j, entry_id, $4::int, -amount FROM (${numbered('$3::int')}) e
-           ) p JOIN ledger_account la ON la.id = p.ledger_account_id`,
+           ) p JOIN ledger_account la ON la.id = p.ledger_account_id JOIN journal_entry je ON je.id = p.entry_id`,
           [entryBase, batch, accounts, cash, postingBase],
         );
         await client.query(
@@ -220,7 +220,8 @@ async function growPostings(client: pg.Client, count: number, step: (name: strin
 }
 
 /**
- * The guards of migrations 0005 and 0010 and the posting's foreign keys, over one batch at once:
+ * The guards of migrations 0005, 0010 and 0016 (a posting carries its entry's value date) and the
+ * posting's foreign keys, over one batch at once:
  * the database runs them per row or per statement, which for ten million postings costs more than
  * writing them (decision 0028). Refuses the batch, before its commit, when any would have refused a row.
  */
@@ -231,13 +232,13 @@ async function checkBatch(client: pg.Client, entryBase: bigint, postingBase: big
          (SELECT count(*) FROM (SELECT e.id FROM journal_entry e LEFT JOIN posting p ON p.entry_id = e.id WHERE e.id > $1
                                 GROUP BY e.id HAVING count(p.id) < 2 OR coalesce(sum(p.amount_yen), 0) <> 0) unbalanced)::int AS unbalanced,
          (SELECT count(*) FROM posting p LEFT JOIN journal_entry e ON e.id = p.entry_id LEFT JOIN ledger_account la ON la.id = p.ledger_account_id
-          WHERE p.id > $2 AND (e.id IS NULL OR la.id IS NULL OR p.amount_yen = 0))::int AS dangling,
+          WHERE p.id > $2 AND (e.id IS NULL OR la.id IS NULL OR p.amount_yen = 0 OR p.value_date IS DISTINCT FROM e.value_date))::int AS dangling,
          (SELECT count(*) FROM ledger_account WHERE kind = 'customer' AND balance_yen < 0)::int AS overdrawn`,
       [entryBase, postingBase],
     )
   ).rows[0];
   if (found.unbalanced + found.dangling + found.overdrawn > 0) {
-    throw new Error(`generated batch refused: ${found.unbalanced} unbalanced entries, ${found.dangling} postings without entry or account or with no amount, ${found.overdrawn} overdrawn accounts`);
+    throw new Error(`generated batch refused: ${found.unbalanced} unbalanced entries, ${found.dangling} postings without entry or account, with no amount or another value date than their entry's, ${found.overdrawn} overdrawn accounts`);
   }
 }
 
