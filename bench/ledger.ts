@@ -18,6 +18,7 @@ import { formatYen } from '../src/domain/money.ts';
 import { benchServerUrl, createBenchDatabase, serverVersion } from './support/bench-database.ts';
 import { benchDeps } from './support/bench-deps.ts';
 import { transferDeps } from './support/transfer-deps.ts';
+import { addOwnBranches } from '../test/transfers/fixtures.ts';
 import { cpuBetween, sampleCpu, type CpuUse } from './support/cpu-accounting.ts';
 import { mean, measureThroughput, type Throughput } from './support/throughput.ts';
 
@@ -114,13 +115,7 @@ interface Customers {
 }
 
 async function prepare(deps: Deps): Promise<Customers> {
-  await deps.db
-    .insertInto('own_branch')
-    .values([
-      { code: '001', name: '本店営業部', name_kana: 'ﾎﾝﾃﾝ' },
-      { code: '002', name: '駅前支店', name_kana: 'ｴｷﾏｴ' },
-    ])
-    .execute();
+  await addOwnBranches(deps.db);
   const customers: Customer[] = [];
   for (let i = 0; i < concurrency; i++) customers.push(await addCustomer(deps, i + 1));
   const hot = await addCustomer(deps, concurrency + 1);

@@ -12,6 +12,7 @@ import { logon } from '../test/helpers/people.ts';
 import { benchServerUrl, createBenchDatabase, serverVersion } from './support/bench-database.ts';
 import { benchDeps } from './support/bench-deps.ts';
 import { transferDeps } from './support/transfer-deps.ts';
+import { addOwnBranches } from '../test/transfers/fixtures.ts';
 import { cpuBetween, sampleCpu, type CpuUse } from './support/cpu-accounting.ts';
 import { checkGeneratedContractIds, checkGeneratedLedger, countScale, growTo, type ScaleSize } from './support/scale-data.ts';
 import { emailedCode, measuredPerson, type MeasuredPerson } from './support/scale-person.ts';
@@ -170,13 +171,7 @@ async function benchmark(): Promise<void> {
   try {
     log(`scale benchmark — Node ${process.version}, ${availableParallelism()} CPUs, ${Math.round(totalmem() / 2 ** 30)} GiB, PostgreSQL ${await serverVersion()} at ${new URL(benchServerUrl).host}`);
     log(`small: ${describe(small)}; large: ${describe(large)}; ${samples} of each operation one at a time per size (after ${warmUps} to warm up)`);
-    await deps.db
-      .insertInto('own_branch')
-      .values([
-        { code: '001', name: '本店営業部', name_kana: 'ﾎﾝﾃﾝ' },
-        { code: '002', name: '駅前支店', name_kana: 'ｴｷﾏｴ' },
-      ])
-      .execute();
+    await addOwnBranches(deps.db);
     const measured = await measuredPerson(app, deps);
     const sealedCard = (await deps.db.selectFrom('grid_card').select('digits_sealed').limit(1).executeTakeFirstOrThrow()).digits_sealed;
     const report = {

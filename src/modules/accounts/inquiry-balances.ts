@@ -1,7 +1,7 @@
 import type { ExpressionBuilder } from 'kysely';
 import type { Executor } from '../../db/transaction.ts';
 import type { Database } from '../../db/schema.ts';
-import type { AccountBalance } from './repository.ts';
+import { accountBalanceColumns, type AccountBalance } from './repository.ts';
 
 /**
  * The inquiry's accounts in one statement (R8.1): the person, their inquiry grant, the accounts
@@ -39,16 +39,7 @@ export async function inquiryBalances(executor: Executor, contractId: string, us
     // Every account has its ledger account (migration 0005), made with the account.
     .leftJoin('ledger_account', 'ledger_account.account_id', 'account.id')
     .leftJoin('own_branch', 'own_branch.code', 'account.branch_code')
-    .select([
-      'account.id',
-      'account.branch_code',
-      'own_branch.name as branch_name',
-      'account.account_type',
-      'account.account_number',
-      'account.holder_kana',
-      'ledger_account.id as ledger_account_id',
-      'ledger_account.balance_yen',
-    ])
+    .select(accountBalanceColumns)
     // The order the users pages list them in (users/repository.ts: contractAccounts).
     .orderBy('account.branch_code')
     .orderBy('account.account_number')

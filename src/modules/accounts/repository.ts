@@ -20,6 +20,18 @@ export interface AccountBalance {
   balanceYen: bigint;
 }
 
+/** What an account's line with its balance shows: the account, its branch's name and its ledger balance. */
+export const accountBalanceColumns = [
+  'account.id',
+  'account.branch_code',
+  'own_branch.name as branch_name',
+  'account.account_type',
+  'account.account_number',
+  'account.holder_kana',
+  'ledger_account.id as ledger_account_id',
+  'ledger_account.balance_yen',
+] as const;
+
 export async function accountBalances(executor: Executor, contractId: string, accountIds: readonly number[]): Promise<AccountBalance[]> {
   if (accountIds.length === 0) return [];
   const rows = await executor
@@ -27,16 +39,7 @@ export async function accountBalances(executor: Executor, contractId: string, ac
     // Every account has its ledger account (migration 0005), made with the account.
     .innerJoin('ledger_account', 'ledger_account.account_id', 'account.id')
     .leftJoin('own_branch', 'own_branch.code', 'account.branch_code')
-    .select([
-      'account.id',
-      'account.branch_code',
-      'own_branch.name as branch_name',
-      'account.account_type',
-      'account.account_number',
-      'account.holder_kana',
-      'ledger_account.id as ledger_account_id',
-      'ledger_account.balance_yen',
-    ])
+    .select(accountBalanceColumns)
     .where('account.contract_id', '=', contractId)
     .where('account.closed_at', 'is', null)
     .where('account.id', 'in', accountIds)
