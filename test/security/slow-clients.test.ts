@@ -95,8 +95,16 @@ async function onEvery(check: (listener: Listener) => Promise<void>, which: (lis
   })));
 }
 
+/**
+ * The client sees the end later than the listener acted: the answer (or the close) reaches this
+ * process's event loop late when the machine is loaded, which shortens a measured idle time. 150 ms
+ * early still tells a bound kept from one missing (Node's 5 s default, or the keep-alive bound
+ * without Node's margin, 1 s less).
+ */
+const earlyMs = 150;
+
 function assertWithin(measured: number, bound: number, label: string): void {
-  assert.ok(measured >= bound - 50, `${label}: closed at ${measured.toFixed(0)} ms, not before its bound of ${bound} ms`);
+  assert.ok(measured >= bound - earlyMs, `${label}: closed at ${measured.toFixed(0)} ms, not before its bound of ${bound} ms`);
   assert.ok(measured <= bound + lateMs, `${label}: closed at ${measured.toFixed(0)} ms, within ${lateMs} ms of its bound of ${bound} ms`);
 }
 
