@@ -1,7 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Deps } from '../deps.ts';
 import type { Executor } from '../db/transaction.ts';
-import type { Contract, LogonMethod, Session, SessionStage, User } from '../db/schema.ts';
+import type { Business, Contract, LogonMethod, Session, SessionStage, User } from '../db/schema.ts';
 import { inFlightAfterOutcome, type AttemptReservation } from './attempts.ts';
 import { finalisesPaymentsSql } from './email-otp/otp-address.ts';
 import { needsTokenSql, usableTokenSql } from './hardware-token/standing.ts';
@@ -52,6 +52,20 @@ export interface LiveSession {
    * has not skipped the activation page in this session: the pages offer it before anything else.
    */
   needsTokenActivation: boolean;
+  /**
+   * R1.4: the steps of each business the person holds, read with the session for the menu (only
+   * entries they may use are shown), as fresh as the session's own row. Pages that act on a business
+   * still check its grant themselves, in the statement that acts. Read only for an active session:
+   * no other stage shows the menu (pageStageOf).
+   */
+  heldSteps: readonly HeldSteps[];
+}
+
+export interface HeldSteps {
+  business: Business;
+  register: boolean;
+  approve: boolean;
+  send: boolean;
 }
 
 export type SessionLookup = { live: LiveSession } | { ended: EndReason | undefined };
@@ -151,7 +165,7 @@ export async function resumeSession(deps: Deps, token: string | undefined, certi
   const now = deps.clock.now();
   const found = await judgeAndTouch(deps, named.id, named.secretHash, certificateFingerprint, now);
   if (!found) return { ended: undefined };
-  const { user_json, contract_json, may_administer, needs_otp_address, needs_token_activation, end_now, touched, seen_recently, ...session } = found;
+  const { user_json, contract_json, may_administer, needs_otp_address, needs_token_activation, held_steps, end_now, touched, seen_recently, ...session } = found;
   if (session.ended_at) return { ended: session.end_reason as EndReason };
   if (end_now) {
     await endSession(deps.db, session.id, end_now, now);
@@ -160,7 +174,7 @@ export async function resumeSession(deps: Deps, token: string | undefined, certi
   // Judged live, but ended by another request in between: what that request recorded.
   if (!touched && !seen_recently) return { ended: await storedEndReason(deps, session.id) };
   return {
-    live: { session: { ...session, last_seen_at: touched ? now : session.last_seen_at }, user: reviveDates(user_json) as User, contract: reviveDates(contract_json) as Contract, mayAdminister: may_administer, needsOtpAddress: needs_otp_address, needsTokenActivation: needs_token_activation },
+    live: { session: { ...session, last_seen_at: touched ? now : session.last_seen_at }, user: reviveDates(user_json) as User, contract: reviveDates(contract_json) as Contract, mayAdminister: may_administer, needsOtpAddress: needs_otp_address, needsTokenActivation: needs_token_activation, heldSteps: held_steps },
   };
 }
 
@@ -176,15 +190,20 @@ export async function resumeSession(deps: Deps, token: string | undefined, certi
 async function judgeAndTouch(deps: Deps, id: string, secretHash: string, fingerprint: string | undefined, now: Date) {
   const lifetimeEnded = lifetimeEndedSql('session', lifetimeRule(deps), now);
   const seenAfter = new Date(now.getTime() - seenResolutionSeconds(deps.config.sessionIdleSeconds) * 1000);
-  const { rows } = await sql<Session & { user_json: User; contract_json: Contract; may_administer: boolean; needs_otp_address: boolean; needs_token_activation: boolean; end_now: EndReason | null; touched: boolean; seen_recently: boolean }>`
+  const { rows } = await sql<Session & { user_json: User; contract_json: Contract; may_administer: boolean; needs_otp_address: boolean; needs_token_activation: boolean; held_steps: HeldSteps[]; end_now: EndReason | null; touched: boolean; seen_recently: boolean }>`
     WITH found AS (
       SELECT session.*, to_jsonb(users.*) AS user_json, to_jsonb(contract.*) AS contract_json,
         users.role = 'master' OR EXISTS (
           SELECT 1 FROM user_permission WHERE user_permission.user_ref = users.id AND user_permission.business = 'user_admin'
         ) AS may_administer,
-        users.otp_email_confirmed_at IS NULL AND ${finalisesPaymentsSql(sql.ref('users.id'))} AS needs_otp_address,
-        NOT session.token_prompt_skipped AND NOT ${usableTokenSql(sql.ref('users.token_serial'), sql.ref('users.contract_id'), now)}
+        -- What only an active session's pages ask (pageStageOf, the menu): a logon's steps skip it.
+        session.stage = 'active' AND users.otp_email_confirmed_at IS NULL AND ${finalisesPaymentsSql(sql.ref('users.id'))} AS needs_otp_address,
+        session.stage = 'active' AND NOT session.token_prompt_skipped AND NOT ${usableTokenSql(sql.ref('users.token_serial'), sql.ref('users.contract_id'), now)}
           AND ${needsTokenSql(sql.ref('users.id'), sql.ref('users.contract_id'))} AS needs_token_activation,
+        CASE WHEN session.stage = 'active' THEN (
+          SELECT coalesce(jsonb_agg(jsonb_build_object('business', p.business, 'register', p.can_register, 'approve', p.can_approve, 'send', p.can_send)), '[]')
+          FROM user_permission p WHERE p.user_ref = users.id
+        ) ELSE '[]' END AS held_steps,
         CASE
           WHEN session.ended_at IS NOT NULL THEN NULL
           WHEN users.stopped_at IS NOT NULL OR users.status <> 'active' OR contract.stopped_at IS NOT NULL THEN 'stopped'

@@ -1,15 +1,18 @@
 import type { Deps } from '../../deps.ts';
+import type { Business } from '../../db/schema.ts';
 import type { LiveSession } from '../../access/sessions.ts';
 import type { MenuFacts } from '../../web/menu-facts.ts';
 import { waitingForRequest } from './request-waiting.ts';
 
-/** The menu's facts (web/menu-facts.ts): the businesses the person holds (R1.4), read afresh, and the count waiting for them (R8.5). */
+/**
+ * The menu's facts (web/menu-facts.ts): the businesses the person holds (R1.4), read with this
+ * request's session (LiveSession.heldSteps), and the count waiting for them (R8.5).
+ */
 export async function menuFacts(deps: Deps, live: LiveSession): Promise<MenuFacts> {
-  const grants = await deps.db.selectFrom('user_permission').selectAll().where('user_ref', '=', live.user.id).execute();
-  const grant = (business: string) => grants.find((g) => g.business === business);
-  const steps = (business: string) => {
+  const grant = (business: Business) => live.heldSteps.find((g) => g.business === business);
+  const steps = (business: Business) => {
     const g = grant(business);
-    return g ? { any: g.can_register || g.can_approve || g.can_send, register: g.can_register, later: g.can_approve || g.can_send } : { any: false, register: false, later: false };
+    return g ? { any: g.register || g.approve || g.send, register: g.register, later: g.approve || g.send } : { any: false, register: false, later: false };
   };
   const transfer = steps('transfer');
   const bulk = steps('bulk_transfer');

@@ -1,7 +1,8 @@
+import { sql } from 'kysely';
 import type { Executor } from '../../db/transaction.ts';
 import type { ItemStatus } from '../../domain/approval.ts';
 import { asStepHolder, holdingsOfPerson, type PersonHolding } from './step-holders.ts';
-import { nextStepFor, waitingKinds, type NextStep, type WaitingKind, type WaitingSubject } from './waiting-rule.ts';
+import { businessOf, nextStepFor, waitingKinds, type NextStep, type WaitingKind, type WaitingSubject } from './waiting-rule.ts';
 
 /**
  * R8.5 [承認待ち]: every item that waits for this person's step now, of every kind, judged by the
@@ -30,83 +31,81 @@ interface Person {
   contract_id: string;
 }
 
-function approvalsByItem<K extends string | number | bigint>(rows: readonly { item: K; by: number }[]): Map<string, number[]> {
-  const map = new Map<string, number[]>();
-  for (const row of rows) map.set(String(row.item), [...(map.get(String(row.item)) ?? []), row.by]);
-  return map;
+/**
+ * The items that may wait for the person, of the three kinds, with who has approved each so far, in
+ * one statement: a transfer or bulk file still before its approval or send and paid from an account
+ * the person's holding uses, and a payee pending approval for a person who may approve. Which of
+ * them waits for the person's step is judged in TypeScript by the rules their pages apply.
+ */
+interface WaitingRow {
+  kind: WaitingKind;
+  id: string;
+  created_by: number;
+  status: string;
+  approvals_required: number;
+  amount_yen: bigint | null;
+  date: string | null;
+  label: string;
+  from_account_id: number | null;
+  registered_at: Date;
+  approved_by: number[];
 }
 
-async function transfersWaiting(executor: Executor, person: PersonHolding, contractId: string, today: string): Promise<WaitingEntry[]> {
-  if (person.accountIds.size === 0) return [];
-  const rows = await executor
-    .selectFrom('transfer')
-    .select(['id', 'created_by', 'status', 'approvals_required', 'amount_yen', 'execution_date', 'to_name_kana', 'from_account_id', 'created_at'])
-    .where('contract_id', '=', contractId)
-    .where('status', 'in', ['awaiting_approval', 'awaiting_send'])
-    .where('from_account_id', 'in', [...person.accountIds])
-    .orderBy('execution_date')
-    .orderBy('id')
-    .execute();
-  if (rows.length === 0) return [];
-  const approvals = approvalsByItem(
-    await executor.selectFrom('transfer_approval').select(['transfer_id as item', 'approved_by as by']).where('transfer_id', 'in', rows.map((r) => r.id)).orderBy('step').execute(),
-  );
-  return rows.flatMap((row) => {
-    const subject: WaitingSubject = {
-      kind: 'transfer',
-      item: { createdBy: row.created_by, approvedBy: approvals.get(String(row.id)) ?? [], status: row.status as ItemStatus, approvalsRequired: row.approvals_required, amountYen: row.amount_yen, executionDate: row.execution_date },
-    };
-    const step = nextStepFor(asStepHolder(person, row.from_account_id), subject, today);
-    return step ? [{ kind: 'transfer' as const, id: row.id.toString(), step, label: row.to_name_kana, amountYen: row.amount_yen, date: row.execution_date, registeredAt: row.created_at }] : [];
-  });
+const beforeSend = ['awaiting_approval', 'awaiting_send'];
+
+async function waitingRows(
+  executor: Executor,
+  contractId: string,
+  ask: { transferAccounts: number[]; payees: boolean; bulkAccounts: number[] },
+): Promise<WaitingRow[]> {
+  const { rows } = await sql<WaitingRow>`
+    SELECT * FROM (
+      SELECT 'transfer' AS kind, 1 AS kind_order, t.id::text AS id, t.created_by, t.status, t.approvals_required::int AS approvals_required,
+             t.amount_yen, t.execution_date AS date, t.to_name_kana AS label, t.from_account_id, t.created_at AS registered_at,
+             array(SELECT a.approved_by FROM transfer_approval a WHERE a.transfer_id = t.id ORDER BY a.step) AS approved_by, t.id AS sort_id
+      FROM transfer t
+      WHERE t.contract_id = ${contractId} AND t.status = ANY(${beforeSend}::text[]) AND t.from_account_id = ANY(${ask.transferAccounts}::int[])
+      UNION ALL
+      SELECT 'payee', 2, p.id::text, p.created_by, p.status, p.approvals_required::int, NULL::bigint, NULL::date, p.name_kana, NULL::int, p.created_at,
+             array(SELECT a.approved_by FROM payee_approval a WHERE a.payee_id = p.id ORDER BY a.approved_at), p.id
+      FROM payee p
+      WHERE ${ask.payees} AND p.contract_id = ${contractId} AND p.status = 'pending'
+      UNION ALL
+      SELECT 'bulk', 3, b.id::text, b.created_by, b.status, coalesce(b.approvals_required, 0)::int, b.total_yen, b.payment_date, b.type_code,
+             b.from_account_id, coalesce(b.registered_at, b.created_at),
+             array(SELECT a.approved_by FROM bulk_approval a WHERE a.file_id = b.id ORDER BY a.step), b.id
+      FROM bulk_file b
+      WHERE b.contract_id = ${contractId} AND b.status = ANY(${beforeSend}::text[]) AND b.from_account_id = ANY(${ask.bulkAccounts}::int[])
+    ) items
+    ORDER BY kind_order, date, sort_id`.execute(executor);
+  return rows;
 }
 
-async function bulkWaiting(executor: Executor, person: PersonHolding, contractId: string, today: string): Promise<WaitingEntry[]> {
-  if (person.accountIds.size === 0) return [];
-  const rows = await executor
-    .selectFrom('bulk_file')
-    .select(['id', 'created_by', 'status', 'approvals_required', 'total_yen', 'payment_date', 'type_code', 'from_account_id', 'registered_at', 'created_at'])
-    .where('contract_id', '=', contractId)
-    .where('status', 'in', ['awaiting_approval', 'awaiting_send'])
-    .where('from_account_id', 'in', [...person.accountIds])
-    .orderBy('payment_date')
-    .orderBy('id')
-    .execute();
-  if (rows.length === 0) return [];
-  const approvals = approvalsByItem(
-    await executor.selectFrom('bulk_approval').select(['file_id as item', 'approved_by as by']).where('file_id', 'in', rows.map((r) => r.id)).orderBy('step').execute(),
-  );
-  return rows.flatMap((row) => {
-    const subject: WaitingSubject = {
-      kind: 'bulk',
-      item: { createdBy: row.created_by, approvedBy: approvals.get(String(row.id)) ?? [], status: row.status as ItemStatus, approvalsRequired: row.approvals_required ?? 0, amountYen: row.total_yen, executionDate: row.payment_date },
-    };
-    const step = nextStepFor(asStepHolder(person, row.from_account_id), subject, today);
-    return step ? [{ kind: 'bulk' as const, id: row.id.toString(), step, label: row.type_code, amountYen: row.total_yen, date: row.payment_date, registeredAt: row.registered_at ?? row.created_at }] : [];
-  });
-}
-
-async function payeesWaiting(executor: Executor, person: PersonHolding, contractId: string, today: string): Promise<WaitingEntry[]> {
-  if (!person.canApprove) return [];
-  const rows = await executor.selectFrom('payee').select(['id', 'created_by', 'name_kana', 'created_at']).where('contract_id', '=', contractId).where('status', '=', 'pending').orderBy('id').execute();
-  if (rows.length === 0) return [];
-  const approvals = approvalsByItem(
-    await executor.selectFrom('payee_approval').select(['payee_id as item', 'approved_by as by']).where('payee_id', 'in', rows.map((r) => r.id)).orderBy('approved_at').execute(),
-  );
-  return rows.flatMap((row) => {
-    const subject: WaitingSubject = { kind: 'payee', item: { createdBy: row.created_by, approvedBy: approvals.get(String(row.id)) ?? [], status: 'pending' } };
-    const step = nextStepFor(asStepHolder(person, undefined), subject, today);
-    return step ? [{ kind: 'payee' as const, id: String(row.id), step, label: row.name_kana, amountYen: undefined, date: undefined, registeredAt: row.created_at }] : [];
-  });
+/** The entry of a row whose next step is the person's, or none. */
+function entryOf(row: WaitingRow, holder: PersonHolding, today: string): WaitingEntry[] {
+  const subject: WaitingSubject =
+    row.kind === 'payee'
+      ? { kind: 'payee', item: { createdBy: row.created_by, approvedBy: row.approved_by, status: 'pending' } }
+      : {
+          kind: row.kind,
+          item: { createdBy: row.created_by, approvedBy: row.approved_by, status: row.status as ItemStatus, approvalsRequired: row.approvals_required, amountYen: row.amount_yen!, executionDate: row.date! },
+        };
+  const step = nextStepFor(asStepHolder(holder, row.from_account_id ?? undefined), subject, today);
+  return step ? [{ kind: row.kind, id: row.id, step, label: row.label, amountYen: row.amount_yen ?? undefined, date: row.date ?? undefined, registeredAt: row.registered_at }] : [];
 }
 
 export async function waitingFor(executor: Executor, person: Person, today: string): Promise<WaitingList> {
-  const { transfer: transferHolder, bulk_transfer: bulkHolder } = await holdingsOfPerson(executor, person.contract_id, person.id);
-  const entries = [
-    ...(transferHolder ? await transfersWaiting(executor, transferHolder, person.contract_id, today) : []),
-    ...(transferHolder ? await payeesWaiting(executor, transferHolder, person.contract_id, today) : []),
-    ...(bulkHolder ? await bulkWaiting(executor, bulkHolder, person.contract_id, today) : []),
-  ];
+  const holdings = await holdingsOfPerson(executor, person.contract_id, person.id);
+  const { transfer: transferHolder, bulk_transfer: bulkHolder } = holdings;
+  const rows =
+    transferHolder || bulkHolder
+      ? await waitingRows(executor, person.contract_id, {
+          transferAccounts: [...(transferHolder?.accountIds ?? [])],
+          payees: transferHolder?.canApprove ?? false,
+          bulkAccounts: [...(bulkHolder?.accountIds ?? [])],
+        })
+      : [];
+  const entries = rows.flatMap((row) => entryOf(row, holdings[businessOf[row.kind]]!, today));
   const counts = Object.fromEntries(waitingKinds.map((kind) => [kind, entries.filter((entry) => entry.kind === kind).length])) as Record<WaitingKind, number>;
   return { entries, counts, total: entries.length };
 }
