@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Executor } from '../../db/transaction.ts';
 import type { AccountType } from '../../db/schema.ts';
 import type { DateText } from '../../db/schema-transfers.ts';
@@ -101,13 +102,8 @@ export async function countStatementLines(executor: Executor, ledgerAccountId: n
   return Number(row.lines);
 }
 
-/**
- * The postings of one account in a period, in the order the ledger made them: the order in which
- * each balance after [残高] follows from the one before, as a passbook prints them (oldest first,
- * newest last).
- */
-export async function statementLines(executor: Executor, ledgerAccountId: number, from: DateText, to: DateText, slice: StatementSlice): Promise<StatementLine[]> {
-  const rows = await linesOf(executor, ledgerAccountId, from, to)
+function selectedLines(executor: Executor, ledgerAccountId: number, from: DateText, to: DateText, slice: StatementSlice) {
+  return linesOf(executor, ledgerAccountId, from, to)
     .select([
       'posting.id',
       'posting.value_date',
@@ -120,9 +116,13 @@ export async function statementLines(executor: Executor, ledgerAccountId: number
     ])
     .orderBy('posting.id')
     .offset(slice.offset)
-    .limit(slice.limit)
-    .execute();
-  return rows.map((row) => ({
+    .limit(slice.limit);
+}
+
+type LineRow = Awaited<ReturnType<ReturnType<typeof selectedLines>['execute']>>[number];
+
+function lineOf(row: LineRow): StatementLine {
+  return {
     postingId: row.id,
     valueDate: row.value_date,
     kind: row.kind,
@@ -130,5 +130,33 @@ export async function statementLines(executor: Executor, ledgerAccountId: number
     description: row.description,
     amountYen: row.amount_yen,
     balanceAfterYen: row.balance_after_yen,
-  }));
+  };
+}
+
+/**
+ * The postings of one account in a period, in the order the ledger made them: the order in which
+ * each balance after [残高] follows from the one before, as a passbook prints them (oldest first,
+ * newest last).
+ */
+export async function statementLines(executor: Executor, ledgerAccountId: number, from: DateText, to: DateText, slice: StatementSlice): Promise<StatementLine[]> {
+  return (await selectedLines(executor, ledgerAccountId, from, to, slice).execute()).map(lineOf);
+}
+
+/**
+ * A slice of the statement with the number of lines in the whole period, counted by the same read
+ * (a window count is taken before the slice is cut): a page costs one round trip, not two. A slice
+ * past the last line returns no row to carry the count, so the count is then read alone.
+ */
+export async function statementSliceAndTotal(
+  executor: Executor,
+  ledgerAccountId: number,
+  from: DateText,
+  to: DateText,
+  slice: StatementSlice,
+): Promise<{ lines: StatementLine[]; total: number }> {
+  const rows = await selectedLines(executor, ledgerAccountId, from, to, slice)
+    .select(sql<string | number | bigint>`count(*) OVER ()`.as('lines_in_period'))
+    .execute();
+  const total = rows.length > 0 ? Number(rows[0]!.lines_in_period) : await countStatementLines(executor, ledgerAccountId, from, to);
+  return { lines: rows.map(lineOf), total };
 }

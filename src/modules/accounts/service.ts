@@ -5,7 +5,7 @@ import { tokyoDate } from '../../domain/business-days.ts';
 import type { LiveSession } from '../../access/sessions.ts';
 import type { RequestContext } from '../../access/request-context.ts';
 import { inquiryBalances } from './inquiry-balances.ts';
-import { countStatementLines, statementLines, type AccountBalance, type StatementLine } from './repository.ts';
+import { statementLines, statementSliceAndTotal, type AccountBalance, type StatementLine } from './repository.ts';
 import { pageCount, statementRowsPerPage, type CsvEncoding, type StatementPeriod, type StatementQuery } from './statement-query.ts';
 
 /**
@@ -40,13 +40,12 @@ export interface StatementPage {
 
 /** One page of an account's statement for a period; a page beyond the last is refused. */
 export async function statementPage(deps: Deps, account: AccountBalance, query: StatementQuery): Promise<StatementPage> {
-  const total = await countStatementLines(deps.db, account.ledgerAccountId, query.from, query.to);
-  const pages = pageCount(total);
-  if (query.page > pages) throw new AppError('ACCOUNTS_PAGE_INVALID', { field: 'page' });
-  const lines = await statementLines(deps.db, account.ledgerAccountId, query.from, query.to, {
+  const { lines, total } = await statementSliceAndTotal(deps.db, account.ledgerAccountId, query.from, query.to, {
     offset: (query.page - 1) * statementRowsPerPage,
     limit: statementRowsPerPage,
   });
+  const pages = pageCount(total);
+  if (query.page > pages) throw new AppError('ACCOUNTS_PAGE_INVALID', { field: 'page' });
   return { lines, page: query.page, pages, total };
 }
 
