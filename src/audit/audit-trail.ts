@@ -99,10 +99,14 @@ async function appendAtHead(executor: Executor, chain: string, contents: readonl
   );
   const link = linkHashSql(sql`${chain}::text`, sql`links.seq + 1`, sql`links.hash`, sql`r.content_hash`);
   // `links` is the head (n = 0), then each record numbered and linked from the one before. The head
-  // moves only from where this statement read it, and a record numbered like a stored one fails
-  // the unique index (chain, seq): a head that is not the stored chain's last record (a head moved
-  // back outside the trail) fails the append, and with it the transaction, instead of forking the
-  // chain. Rows are inserted in chain order, so their ids rise along the chain (./chain-walk.ts).
+  // is read by `head`, whose FOR UPDATE waits for an append of another transaction to commit and
+  // then gives the head as that one left it. `moved` names the row by its chain only: a condition
+  // on its old number would be judged on the row as the statement's snapshot saw it, before that
+  // wait, and fail. The head is locked from `head` on, so nobody moves it in between; and a record
+  // numbered like a stored one fails the unique index (chain, seq), so a head that is not the
+  // stored chain's last record (moved back outside the trail) fails the append, and with it the
+  // transaction, instead of forking the chain. Rows are inserted in chain order, so their ids rise
+  // along the chain (./chain-walk.ts).
   const result = await sql<{ found: number; appended: number; moved: number }>`
     WITH RECURSIVE head AS (
       SELECT seq, hash FROM audit_chain_head WHERE chain = ${chain} FOR UPDATE
@@ -124,8 +128,8 @@ async function appendAtHead(executor: Executor, chain: string, contents: readonl
     ),
     moved AS (
       UPDATE audit_chain_head SET seq = last.seq, hash = last.hash
-      FROM (SELECT seq, hash FROM links ORDER BY n DESC LIMIT 1) last, head
-      WHERE chain = ${chain} AND audit_chain_head.seq = head.seq AND last.seq > head.seq
+      FROM (SELECT seq, hash FROM links WHERE n > 0 ORDER BY n DESC LIMIT 1) last
+      WHERE chain = ${chain}
       RETURNING 1
     )${alongside === undefined ? sql`` : sql`,
     alongside AS (${alongside})`}
@@ -133,7 +137,7 @@ async function appendAtHead(executor: Executor, chain: string, contents: readonl
   // An aggregate without GROUP BY returns exactly one row.
   const counts = result.rows[0]!;
   if (counts.found === 0) return false;
-  assert.ok(counts.appended === contents.length && counts.moved === 1, `the head of audit chain ${chain} moved from where it was read`);
+  assert.ok(counts.appended === contents.length && counts.moved === 1, `audit chain ${chain}: every record appended and the head moved`);
   return true;
 }
 
