@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestDatabase } from '../../test/helpers/database.ts';
 import { eventOf, filledChain, newContractId } from '../../test/audit/trail.ts';
-import { sql } from 'kysely';
+import { sql, type KyselyPlugin, type PluginTransformQueryArgs, type PluginTransformResultArgs, type QueryResult, type RootOperationNode, type UnknownRow } from 'kysely';
 import { recordAudits } from './audit-trail.ts';
 import { verifyAuditChain } from './verify.ts';
 
@@ -60,6 +60,39 @@ test("a chain's first record makes its head, in a transaction or not, with what 
     assert.deepEqual(heads.map((head) => [head.chain, head.seq]).sort(), [[alone, 2n], ['alongside', 0n], [inTransaction, 1n]].sort());
     assert.equal((await verifyAuditChain(database.db, { chain: alone })).ok, true);
     assert.equal((await verifyAuditChain(database.db, { chain: inTransaction })).ok, true);
+  } finally {
+    await database.drop();
+  }
+});
+
+/** Counts the statements sent through a database (BEGIN and COMMIT are not statements Kysely sees). */
+class StatementCounter implements KyselyPlugin {
+  count = 0;
+  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+    return args.node;
+  }
+  transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    this.count++;
+    return Promise.resolve(args.result);
+  }
+}
+
+test('records appended to a chain that has its head cost one statement, in a transaction or alone', async () => {
+  const database = await createTestDatabase();
+  try {
+    const contractId = await filledChain(database.db, 1);
+    const counter = new StatementCounter();
+    const counting = database.db.withPlugin(counter);
+    await counting.transaction().execute((tx) => recordAudits(tx, [eventOf(contractId, 1), eventOf(contractId, 2)]));
+    assert.equal(counter.count, 1, 'in a transaction');
+    counter.count = 0;
+    await recordAudits(counting, [eventOf(contractId, 3)]);
+    assert.equal(counter.count, 1, 'alone, without a transaction of its own');
+    // A chain's first record also makes the head: three.
+    counter.count = 0;
+    await counting.transaction().execute((tx) => recordAudits(tx, [eventOf(newContractId(), 1)]));
+    assert.equal(counter.count, 3, "a chain's first record");
+    assert.equal((await verifyAuditChain(database.db, { chain: contractId })).ok, true);
   } finally {
     await database.drop();
   }
