@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { sql, type RawBuilder } from 'kysely';
 import type { Executor, Tx } from '../db/transaction.ts';
-import { chainGenesisHash, noContractChain, recordHash, type ChainedContent } from './chain.ts';
+import { chainGenesisHash, contentHash, currentLinkScheme, linkHashSql, noContractChain, type RecordContent } from './chain.ts';
 
 /**
  * The audit trail: every logon success and failure (with its real reason), stop, lift, password
@@ -46,125 +46,116 @@ export async function recordAudits(executor: Executor, events: readonly AuditEve
     if (options.alongside) await options.alongside.execute(executor);
     return;
   }
-  if (executor.isTransaction) await append(executor as Tx, events, options.alongside);
-  else await executor.transaction().execute((tx) => append(tx, events, options.alongside));
+  const chains = byChain(events);
+  // One chain and nothing alongside is one statement, atomic by itself: outside a transaction it
+  // needs none (a chain's first record, which makes the head, opens one itself).
+  if (executor.isTransaction || (chains.size === 1 && options.alongside === undefined)) await append(executor, chains, options.alongside);
+  else await executor.transaction().execute((tx) => append(tx, chains, options.alongside));
 }
 
-interface ChainHead {
-  seq: bigint;
-  hash: string;
-}
-
-/**
- * The heads whose lock a transaction holds, as it last saw or moved them: a transaction appending to
- * a chain again (or that locked the head in a statement of its own, noteChainHeadLocked) need not
- * read it again. Keyed on the transaction object, so it is gone with it.
- */
-const heldHeads = new WeakMap<Tx, Map<string, ChainHead>>();
-
-function remember(tx: Tx, chain: string, head: ChainHead): void {
-  let heads = heldHeads.get(tx);
-  if (heads === undefined) heldHeads.set(tx, (heads = new Map()));
-  heads.set(chain, head);
-}
-
-/**
- * For a statement that locked the chain's head (`SELECT … FROM audit_chain_head … FOR UPDATE`) and
- * read it, in this transaction: the next record appends to it without reading it again. Were it
- * not the head as stored, the append would find out and fail (it moves the head only from there).
- */
-export function noteChainHeadLocked(tx: Tx, chain: string, head: ChainHead): void {
-  remember(tx, chain, head);
-}
-
-/**
- * Appends under the lock of the chain's head row: records of one contract are chained one after
- * another, records of different contracts do not wait for each other. Per chain two statements at
- * most: lock and read the head (unless this transaction holds it already), then insert the records
- * and move the head together.
- */
-async function append(tx: Tx, events: readonly AuditEvent[], alongside: RawBuilder<unknown> | undefined): Promise<void> {
+function byChain(events: readonly AuditEvent[]): Map<string, AuditEvent[]> {
   const chains = new Map<string, AuditEvent[]>();
   for (const event of events) {
     const chain = event.contractId ?? noContractChain;
     chains.set(chain, [...(chains.get(chain) ?? []), event]);
   }
-  // What goes alongside runs once, with the last chain's append.
-  let left = chains.size;
-  for (const [chain, chainEvents] of chains) await appendToChain(tx, chain, chainEvents, --left === 0 ? alongside : undefined);
+  return chains;
 }
 
-async function appendToChain(tx: Tx, chain: string, events: readonly AuditEvent[], alongside: RawBuilder<unknown> | undefined): Promise<void> {
-  const head = await lockChainHead(tx, chain);
-  let last = head;
-  const rows = events.map((event) => {
-    const content: ChainedContent = {
-      chain,
-      seq: last.seq + 1n,
-      prevHash: last.hash,
-      at: event.at,
-      contractId: event.contractId,
-      userRef: event.userRef,
-      actor: storableText(event.actor),
-      action: storableText(event.action),
-      outcome: event.outcome,
-      reason: nullableText(event.reason),
-      ip: nullableText(event.ip),
-      userAgent: nullableText(event.userAgent?.slice(0, userAgentLengthMax)),
-      details: storableDetails(event.details ?? {}),
-    };
-    const hash = recordHash(content);
-    last = { seq: content.seq, hash };
-    return sql`(${chain}, ${content.seq}, ${content.prevHash}, ${hash}, ${content.at}, ${content.contractId}, ${content.userRef},
-              ${content.actor}, ${content.action}, ${content.outcome}, ${content.reason}, ${content.ip}, ${content.userAgent},
-              ${JSON.stringify(content.details)}::jsonb)`;
-  });
-  // The head moves only from where this transaction read it: a head it took for the stored one and
-  // was not (a caller's mistake) fails the append, and with it the transaction, instead of forking
-  // the chain.
-  const result = await sql<{ appended: number; moved: number }>`
-    WITH appended AS (
-      INSERT INTO audit_log (chain, seq, prev_hash, hash, at, contract_id, user_ref, actor, action, outcome, reason, ip, user_agent, details)
-      VALUES ${sql.join(rows)}
-      RETURNING 1
-    ),
-    moved AS (
-      UPDATE audit_chain_head SET seq = ${last.seq}, hash = ${last.hash}
-      WHERE chain = ${chain} AND seq = ${head.seq} AND hash = ${head.hash}
-      RETURNING 1
-    )${alongside === undefined ? sql`` : sql`,
-    alongside AS (${alongside})`}
-    SELECT (SELECT count(*) FROM appended)::int AS appended, (SELECT count(*) FROM moved)::int AS moved`.execute(tx);
-  // An aggregate without GROUP BY returns exactly one row.
-  const counts = result.rows[0]!;
-  assert.ok(counts.appended === events.length && counts.moved === 1, `the head of audit chain ${chain} moved from where it was read`);
-  remember(tx, chain, last);
+async function append(executor: Executor, chains: Map<string, AuditEvent[]>, alongside: RawBuilder<unknown> | undefined): Promise<void> {
+  // What goes alongside runs once, with the last chain's append.
+  let left = chains.size;
+  for (const [chain, chainEvents] of chains) await appendToChain(executor, chain, chainEvents, --left === 0 ? alongside : undefined);
 }
 
 /**
- * Locks a contract's chain head now, ahead of the ledger accounts the transaction is about to lock:
- * every writer that posts and records takes the head first (the claim of a transfer,
- * src/modules/ledger/claim.ts), so two such transactions of one contract wait for each other instead
- * of deadlocking. The append later reuses the lock without another statement, and a transaction
- * that holds it already spends none here.
+ * Appends a chain's records in one statement, which locks the chain's head, numbers and links the
+ * records from it (the link in SQL, ./chain.ts linkHashSql), inserts them and moves the head
+ * (decision 0026). The head is locked only from this statement to the commit, and after whatever
+ * the transaction locked before: records of one contract are chained one after another, records
+ * of different contracts do not wait for each other.
+ *
+ * A chain's first record finds no head: the statement then appends nothing (what goes alongside
+ * has run), the head is made, and the records are appended again without it.
  */
-export async function lockAuditHeadFirst(tx: Tx, contractId: string): Promise<void> {
-  await lockChainHead(tx, contractId);
+async function appendToChain(executor: Executor, chain: string, events: readonly AuditEvent[], alongside: RawBuilder<unknown> | undefined): Promise<void> {
+  const contents = events.map((event) => storableContent(chain, event));
+  if (await appendAtHead(executor, chain, contents, alongside)) return;
+  const makeHeadAndAppend = async (tx: Executor) => {
+    await sql`INSERT INTO audit_chain_head (chain, seq, hash) VALUES (${chain}, 0, ${chainGenesisHash}) ON CONFLICT (chain) DO NOTHING`.execute(tx);
+    // The head exists now, made just before or by a transaction that committed it meanwhile.
+    assert.ok(await appendAtHead(tx, chain, contents, undefined), `audit chain ${chain} has its head`);
+  };
+  if (executor.isTransaction) await makeHeadAndAppend(executor);
+  else await executor.transaction().execute(makeHeadAndAppend);
 }
 
-/** The head of a chain, locked until the transaction ends; a chain's first record makes its head. */
-async function lockChainHead(tx: Tx, chain: string): Promise<ChainHead> {
-  const held = heldHeads.get(tx)?.get(chain);
-  if (held !== undefined) return held;
-  const select = () => sql<ChainHead>`SELECT seq, hash FROM audit_chain_head WHERE chain = ${chain} FOR UPDATE`.execute(tx);
-  let found = (await select()).rows[0];
-  if (!found) {
-    await sql`INSERT INTO audit_chain_head (chain, seq, hash) VALUES (${chain}, 0, ${chainGenesisHash}) ON CONFLICT (chain) DO NOTHING`.execute(tx);
-    // The head row was inserted just before (ON CONFLICT DO NOTHING): it exists now.
-    found = (await select()).rows[0]!;
-  }
-  remember(tx, chain, found);
-  return found;
+/** The statement of the append; false when the chain has no head yet (and nothing was appended). */
+async function appendAtHead(executor: Executor, chain: string, contents: readonly RecordContent[], alongside: RawBuilder<unknown> | undefined): Promise<boolean> {
+  const records = contents.map(
+    (content, index) => sql`(${index + 1}::int, ${contentHash(content)}::text, ${content.at}::timestamptz, ${content.contractId}::text, ${content.userRef}::int,
+              ${content.actor}::text, ${content.action}::text, ${content.outcome}::text, ${content.reason}::text, ${content.ip}::text, ${content.userAgent}::text,
+              ${JSON.stringify(content.details)}::jsonb)`,
+  );
+  const link = linkHashSql(sql`${chain}::text`, sql`links.seq + 1`, sql`links.hash`, sql`r.content_hash`);
+  // `links` is the head (n = 0), then each record numbered and linked from the one before. The head
+  // is read by `head`, whose FOR UPDATE waits for an append of another transaction to commit and
+  // then gives the head as that one left it. `moved` names the row by its chain only: a condition
+  // on its old number would be judged on the row as the statement's snapshot saw it, before that
+  // wait, and fail. The head is locked from `head` on, so nobody moves it in between; and a record
+  // numbered like a stored one fails the unique index (chain, seq), so a head that is not the
+  // stored chain's last record (moved back outside the trail) fails the append, and with it the
+  // transaction, instead of forking the chain. Rows are inserted in chain order, so their ids rise
+  // along the chain (./chain-walk.ts).
+  const result = await sql<{ found: number; appended: number; moved: number }>`
+    WITH RECURSIVE head AS (
+      SELECT seq, hash FROM audit_chain_head WHERE chain = ${chain} FOR UPDATE
+    ),
+    records (n, content_hash, at, contract_id, user_ref, actor, action, outcome, reason, ip, user_agent, details) AS (
+      VALUES ${sql.join(records)}
+    ),
+    links (n, seq, prev_hash, hash) AS (
+      SELECT 0, seq, NULL::text, hash FROM head
+      UNION ALL
+      SELECT r.n, links.seq + 1, links.hash, ${link} FROM links JOIN records r ON r.n = links.n + 1
+    ),
+    appended AS (
+      INSERT INTO audit_log (chain, seq, prev_hash, hash, link_scheme, content_hash, at, contract_id, user_ref, actor, action, outcome, reason, ip, user_agent, details)
+      SELECT ${chain}, l.seq, l.prev_hash, l.hash, ${currentLinkScheme}, r.content_hash, r.at, r.contract_id, r.user_ref, r.actor, r.action, r.outcome, r.reason, r.ip, r.user_agent, r.details
+      FROM links l JOIN records r ON r.n = l.n
+      ORDER BY l.n
+      RETURNING 1
+    ),
+    moved AS (
+      UPDATE audit_chain_head SET seq = last.seq, hash = last.hash
+      FROM (SELECT seq, hash FROM links WHERE n > 0 ORDER BY n DESC LIMIT 1) last
+      WHERE chain = ${chain}
+      RETURNING 1
+    )${alongside === undefined ? sql`` : sql`,
+    alongside AS (${alongside})`}
+    SELECT (SELECT count(*) FROM head)::int AS found, (SELECT count(*) FROM appended)::int AS appended, (SELECT count(*) FROM moved)::int AS moved`.execute(executor);
+  // An aggregate without GROUP BY returns exactly one row.
+  const counts = result.rows[0]!;
+  if (counts.found === 0) return false;
+  assert.ok(counts.appended === contents.length && counts.moved === 1, `audit chain ${chain}: every record appended and the head moved`);
+  return true;
+}
+
+/** An event as it will be stored, and hashed (R9.1). */
+function storableContent(chain: string, event: AuditEvent): RecordContent {
+  return {
+    chain,
+    at: event.at,
+    contractId: event.contractId,
+    userRef: event.userRef,
+    actor: storableText(event.actor),
+    action: storableText(event.action),
+    outcome: event.outcome,
+    reason: nullableText(event.reason),
+    ip: nullableText(event.ip),
+    userAgent: nullableText(event.userAgent?.slice(0, userAgentLengthMax)),
+    details: storableDetails(event.details ?? {}),
+  };
 }
 
 /**

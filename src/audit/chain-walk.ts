@@ -1,4 +1,4 @@
-import { chainGenesisHash, recordHash, type ChainedContent } from './chain.ts';
+import { chainGenesisHash, contentHash, linkHash, recordHash, type ChainedContent, type LinkScheme } from './chain.ts';
 
 /**
  * Checking a hash chain of audit records (R9.1), one record at a time in chain order, so that a
@@ -18,10 +18,17 @@ export interface ChainProblem {
   detail: string;
 }
 
-/** A record as read back: its chained content, its own hash, and the row id it is stored under. */
+/**
+ * A record as read back: its chained content, its own hash, the row id it is stored under, and how
+ * its hash was made (./chain.ts): scheme 1 over everything, scheme 2 a link over its position and
+ * its content hash.
+ */
 export interface StoredRecord extends ChainedContent {
   id: bigint | null;
   hash: string;
+  linkScheme: LinkScheme;
+  /** Scheme 2's hash of the content; null for scheme 1. */
+  contentHash: string | null;
   /** A stored value that the trail never writes (seen while reading), which the hash cannot show. */
   defect?: string;
 }
@@ -54,6 +61,8 @@ export class ChainWalk {
   #expectedSeq: bigint | null;
   #prevHash: string | null;
   #prevId: bigint | null = null;
+  /** Whether a scheme-2 record came earlier in the walk: after one, the trail writes no scheme-1 record. */
+  #sawScheme2 = false;
   last: ChainEnd | null = null;
 
   /** `genesis`: the walk starts at the chain's first record; `anywhere`: at the first one given. */
@@ -68,7 +77,8 @@ export class ChainWalk {
     const report = (kind: ChainProblemKind, detail: string, seq: bigint = record.seq) =>
       this.#problems.add({ chain: this.chain, seq, recordId: record.id, kind, detail });
 
-    if (recordHash(record) !== record.hash) report('altered', 'its content does not match its hash: a field of it was changed');
+    const alteration = this.#alteration(record);
+    if (alteration !== null) report('altered', alteration);
     else if (record.defect) report('altered', record.defect);
 
     const expected = this.#expectedSeq;
@@ -95,7 +105,29 @@ export class ChainWalk {
     this.#expectedSeq = record.seq + 1n;
     this.#prevHash = record.hash;
     this.#prevId = record.id ?? this.#prevId;
+    this.#sawScheme2 ||= record.linkScheme === 2;
     this.last = { seq: record.seq, hash: record.hash, id: record.id };
+  }
+
+  /**
+   * What makes the record's own hashes wrong, by its scheme. Scheme 2: a changed field breaks the
+   * content hash; a changed number, prev_hash or content hash breaks the link. A record of scheme 1
+   * after one of scheme 2 is not the trail's (it went from 1 to 2 once, at migration 0017), so an
+   * old-scheme record cannot be slipped in after the switch.
+   */
+  #alteration(record: StoredRecord): string | null {
+    if (record.linkScheme === 1) {
+      if (this.#sawScheme2) return 'it is of link scheme 1 after a record of scheme 2, which the trail never writes: it was written or changed outside the trail';
+      if (record.contentHash !== null) return 'it is of link scheme 1 but carries a content hash: it was changed';
+      if (recordHash(record) !== record.hash) return 'its content does not match its hash: a field of it was changed';
+      return null;
+    }
+    if (record.linkScheme !== 2) return `its link scheme ${String(record.linkScheme)} is not one the trail writes`;
+    if (record.contentHash === null || contentHash(record) !== record.contentHash) return 'its content does not match its hash: a field of it was changed';
+    if (linkHash({ chain: record.chain, seq: record.seq, prevHash: record.prevHash, contentHash: record.contentHash }) !== record.hash) {
+      return 'its hash is not the link of its number, prev_hash and content hash: one of them was changed';
+    }
+    return null;
   }
 }
 

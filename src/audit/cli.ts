@@ -26,7 +26,8 @@ Commands:
       --from YYYY-MM-DD       first day, Japan time (required)
       --to YYYY-MM-DD         last day, Japan time, included (required)
       --format csv|json       csv (default): RFC 4180, a header row, times in UTC and Japan time;
-                              every row carries seq, prev_hash and hash so the file can be checked
+                              every row carries seq, prev_hash, hash, link_scheme and content_hash
+                              so the file can be checked (older files without the last two still are)
       --output FILE           write to a new file (not overwritten) instead of standard output
       --bom                   start the CSV with a byte order mark, for spreadsheet programs
       --operator NAME         who takes the export, for the audit trail (default: $USER)

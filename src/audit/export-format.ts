@@ -1,23 +1,30 @@
 import { isoWithJstOffset } from '../domain/tokyo-time.ts';
-import { canonicalJson, type ChainedContent } from './chain.ts';
+import { canonicalJson, type ChainedContent, type LinkScheme } from './chain.ts';
 import { CsvSyntaxError, fromCsv, toCsv, type CsvField } from './csv.ts';
 
 /**
  * An exported audit record (R9.1) and its two file forms, CSV and JSON. Both carry every hashed
- * field exactly, with the record's number, the previous record's hash and its own hash, so a file
- * can be checked by itself (verifyExportedRows) and against the stored chain, and both read back
- * into the same rows.
+ * field exactly, with the record's number, the previous record's hash, its own hash, its link
+ * scheme and content hash (./chain.ts), so a file can be checked by itself (verifyExportedRows)
+ * and against the stored chain, and both read back into the same rows.
+ *
+ * Format version 2 (decision 0026) added the link scheme and the content hash: the CSV's last two
+ * columns, the JSON's `linkScheme` and `contentHash`. A file of version 1, written before, has
+ * neither, and its records read as scheme 1, which every record then was.
  */
-/** A record as exported: the chained content (./chain.ts) with its row id and its own hash. */
+/** A record as exported: the chained content (./chain.ts) with its row id and its own hashes. */
 export interface AuditExportRow extends Omit<ChainedContent, 'details'> {
   id: bigint;
   hash: string;
+  linkScheme: LinkScheme;
+  contentHash: string | null;
   details: Record<string, unknown>;
 }
 
 export class ExportFormatError extends Error {}
 
-export const auditCsvHeader = [
+/** The header of format version 1, read still; a file of it holds records of scheme 1 only. */
+const auditCsvHeaderVersion1 = [
   'id',
   'chain',
   'seq',
@@ -35,6 +42,8 @@ export const auditCsvHeader = [
   'prev_hash',
   'hash',
 ] as const;
+
+export const auditCsvHeader = [...auditCsvHeaderVersion1, 'link_scheme', 'content_hash'] as const;
 
 /** A header row, then one row per record; times in ISO 8601, UTC and Japan time; details as canonical JSON. */
 export function auditRowsToCsv(rows: readonly AuditExportRow[]): string {
@@ -57,6 +66,8 @@ export function auditRowsToCsv(rows: readonly AuditExportRow[]): string {
       canonicalJson(row.details),
       row.prevHash,
       row.hash,
+      String(row.linkScheme),
+      row.contentHash,
     ]),
   ]);
 }
@@ -70,13 +81,14 @@ export function auditRowsFromCsv(text: string): AuditExportRow[] {
     throw error;
   }
   const [header, ...records] = table;
-  if (!header || header.join(',') !== auditCsvHeader.join(',')) {
-    throw new ExportFormatError(`the first row is not the audit export header (${auditCsvHeader.join(',')})`);
-  }
+  const columns = [auditCsvHeader, auditCsvHeaderVersion1].find((known) => header?.join(',') === known.join(','));
+  if (!columns) throw new ExportFormatError(`the first row is not the audit export header (${auditCsvHeader.join(',')})`);
   return records.map((fields, index) => {
     const line = `row ${index + 1}`;
-    if (fields.length !== auditCsvHeader.length) throw new ExportFormatError(`${line}: ${fields.length} fields, not ${auditCsvHeader.length}`);
-    const field = Object.fromEntries(auditCsvHeader.map((name, i) => [name, fields[i] ?? null])) as Record<(typeof auditCsvHeader)[number], CsvField>;
+    if (fields.length !== columns.length) throw new ExportFormatError(`${line}: ${fields.length} fields, not ${columns.length}`);
+    const field = Object.fromEntries(columns.map((name, i) => [name, fields[i] ?? null])) as Record<(typeof auditCsvHeaderVersion1)[number], CsvField> &
+      Partial<Record<(typeof auditCsvHeader)[number], CsvField>>;
+    const linkScheme = field.link_scheme === undefined ? {} : { linkScheme: field.link_scheme === null ? null : Number(field.link_scheme), contentHash: field.content_hash };
     const row = readRow(line, {
       id: field.id,
       chain: field.chain,
@@ -93,6 +105,7 @@ export function auditRowsFromCsv(text: string): AuditExportRow[] {
       details: parseJson(line, field.details),
       prevHash: field.prev_hash,
       hash: field.hash,
+      ...linkScheme,
     });
     if (field.at_jst !== isoWithJstOffset(row.at)) throw new ExportFormatError(`${line}: at_jst is not the same moment as at_utc`);
     return row;
@@ -117,6 +130,8 @@ export interface AuditExportJson {
   details: Record<string, unknown>;
   prevHash: string;
   hash: string;
+  linkScheme: LinkScheme;
+  contentHash: string | null;
 }
 
 export function auditRowsToJson(rows: readonly AuditExportRow[]): AuditExportJson[] {
@@ -137,6 +152,8 @@ export function auditRowsToJson(rows: readonly AuditExportRow[]): AuditExportJso
     details: row.details,
     prevHash: row.prevHash,
     hash: row.hash,
+    linkScheme: row.linkScheme,
+    contentHash: row.contentHash,
   }));
 }
 
@@ -179,12 +196,19 @@ function readRow(line: string, raw: Record<string, unknown>): AuditExportRow {
   if (userRef !== null && !Number.isSafeInteger(userRef)) throw bad('user_ref', 'a whole number or empty');
   const details = raw.details;
   if (details === null || typeof details !== 'object' || Array.isArray(details)) throw bad('details', 'a JSON object');
+  // A record of format version 1 has neither field, and is of scheme 1.
+  const version1 = !Object.hasOwn(raw, 'linkScheme');
+  if (version1 && Object.hasOwn(raw, 'contentHash')) throw bad('contentHash', 'given with linkScheme');
+  const linkScheme = version1 ? 1 : raw.linkScheme;
+  if (linkScheme !== 1 && linkScheme !== 2) throw bad('link_scheme', '1 or 2');
   return {
     id: whole('id'),
     chain: text('chain'),
     seq: whole('seq'),
     prevHash: text('prevHash'),
     hash: text('hash'),
+    linkScheme,
+    contentHash: version1 ? null : optionalText('contentHash'),
     at,
     contractId: optionalText('contractId'),
     userRef: userRef as number | null,

@@ -3,6 +3,7 @@ import type { Database } from '../db/schema.ts';
 import type { Executor } from '../db/transaction.ts';
 import type { AuditEvent } from './audit-trail.ts';
 import type { StoredRecord } from './chain-walk.ts';
+import type { LinkScheme } from './chain.ts';
 
 /**
  * Reading audit records back exactly as they were hashed (R9.1). The time is read in microseconds:
@@ -20,6 +21,8 @@ export function selectStoredRecords(executor: Executor): SelectQueryBuilder<Data
       'seq',
       'prev_hash',
       'hash',
+      'link_scheme',
+      'content_hash',
       sql<bigint>`(extract(epoch from at) * 1000000)::bigint`.as('at_micros'),
       'contract_id',
       'user_ref',
@@ -39,6 +42,8 @@ export interface StoredRow {
   seq: bigint;
   prev_hash: string;
   hash: string;
+  link_scheme: number;
+  content_hash: string | null;
   at_micros: bigint;
   contract_id: string | null;
   user_ref: number | null;
@@ -60,6 +65,9 @@ export function storedRecord(row: StoredRow): StoredRecord & { details: Record<s
     seq: BigInt(row.seq),
     prevHash: row.prev_hash,
     hash: row.hash,
+    // Any other value is refused by the table's CHECK (migration 0017); were it there, the walk says so.
+    linkScheme: row.link_scheme as LinkScheme,
+    contentHash: row.content_hash,
     at: new Date(Number((micros - subMillis) / microsPerMilli)),
     contractId: row.contract_id,
     userRef: row.user_ref,

@@ -165,6 +165,10 @@ export interface AuditLogTable {
   seq: bigint;
   prev_hash: string;
   hash: string;
+  /** How `hash` is made (src/audit/chain.ts, migration 0017): 1 for records written before, 2 since. */
+  link_scheme: Generated<number>;
+  /** Scheme 2's hash of the content; null for scheme 1. */
+  content_hash: string | null;
   at: Timestamp;
   contract_id: string | null;
   user_ref: number | null;

@@ -112,7 +112,7 @@ test('export writes the period as CSV to standard output, which verify-export ac
   const run = await cli('export', '--contract', otherContractId, '--from', '2026-04-01', '--to', '2026-04-30', '--operator', 'suzuki');
   assert.equal(run.code, 0, run.stderr);
   const lines = run.stdout.split('\r\n');
-  assert.equal(lines[0], 'id,chain,seq,at_utc,at_jst,contract_id,user_ref,actor,action,outcome,reason,ip,user_agent,details,prev_hash,hash');
+  assert.equal(lines[0], 'id,chain,seq,at_utc,at_jst,contract_id,user_ref,actor,action,outcome,reason,ip,user_agent,details,prev_hash,hash,link_scheme,content_hash');
   assert.ok(run.stdout.includes(',"理由, ""引用""\r\n次の行",') || run.stdout.includes(',"理由, ""引用""\n次の行",'));
   assert.ok(run.stdout.includes('2026-04-10T01:00:00.000Z,2026-04-10T10:00:00.000+09:00'));
   assert.ok(!run.stdout.includes(contractId), "nothing of another contract's trail");

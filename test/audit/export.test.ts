@@ -2,7 +2,6 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { recordAudit } from '../../src/audit/audit-trail.ts';
-import { recordHash } from '../../src/audit/chain.ts';
 import { verifyAuditChain } from '../../src/audit/verify.ts';
 import { periodOfDays } from '../../src/audit/period.ts';
 import {
@@ -13,7 +12,7 @@ import {
   recordTrailExport,
   verifyExportedRows,
 } from '../../src/audit/export.ts';
-import { eventOf, newContractId } from './trail.ts';
+import { eventOf, hashesOf, newContractId } from './trail.ts';
 import type { Db } from '../../src/db/open.ts';
 
 /** R9.1: the operator exports a contract's trail for a period, and the file is evidence by itself. */
@@ -99,9 +98,9 @@ test('an exported CSV read back verifies and matches the stored chain; an edited
   const rebuilt = rows.map((row, i) => {
     if (i === 0) return row;
     const changed = { ...row, prevHash, ip: '192.0.2.1' };
-    changed.hash = recordHash(changed);
-    prevHash = changed.hash;
-    return changed;
+    const rehashed = { ...changed, ...hashesOf(changed) };
+    prevHash = rehashed.hash;
+    return rehashed;
   });
   assert.equal(verifyExportedRows(rebuilt).ok, true);
   const against = await compareWithStoredChain(db, rebuilt);

@@ -3,8 +3,7 @@ import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { verifyAuditChain } from '../../src/audit/verify.ts';
-import { recordHash } from '../../src/audit/chain.ts';
-import { filledChain, rowOf, shape, tamper, newContractId } from './trail.ts';
+import { filledChain, hashesOf, rowOf, shape, tamper, newContractId } from './trail.ts';
 import type { Db } from '../../src/db/open.ts';
 
 /**
@@ -120,7 +119,7 @@ test('swapping two whole records between their rows (hashes and numbers too) is 
   const chain = await filledChain(db, recordsPerChain);
   const four = await rowOf(db, chain, 4);
   await tamper(db, sql`UPDATE audit_log SET seq = seq + 1000 WHERE chain = ${chain} AND seq IN (3, 4)`);
-  await swapRows(chain, 1003, 1004, [...contentColumns, 'prev_hash', 'hash']);
+  await swapRows(chain, 1003, 1004, [...contentColumns, 'prev_hash', 'hash', 'link_scheme', 'content_hash']);
   await tamper(db, sql`UPDATE audit_log SET seq = CASE seq WHEN 1003 THEN 4 ELSE 3 END WHERE chain = ${chain} AND seq IN (1003, 1004)`);
   // Every hash and link is intact in number order; only the rows' order gives the move away.
   assert.deepEqual(await problemsOf(chain), [{ chain, seq: 4n, recordId: four.id - 1n, kind: 'reordered' }]);
@@ -153,9 +152,10 @@ test('a forged record appended outside the trail, even with a correct hash, show
     userAgent: null,
     details: {},
   };
+  const { linkScheme, contentHash, hash } = hashesOf(forged);
   const inserted = await db
     .insertInto('audit_log')
-    .values({ chain, seq: forged.seq, prev_hash: forged.prevHash, hash: recordHash(forged), at: forged.at, contract_id: chain, actor: 'system', action: forged.action, outcome: 'success', user_ref: null, reason: null, ip: null, user_agent: null, details: '{}' })
+    .values({ chain, seq: forged.seq, prev_hash: forged.prevHash, hash, link_scheme: linkScheme, content_hash: contentHash, at: forged.at, contract_id: chain, actor: 'system', action: forged.action, outcome: 'success', user_ref: null, reason: null, ip: null, user_agent: null, details: '{}' })
     .returning('id')
     .executeTakeFirstOrThrow();
   assert.deepEqual(await problemsOf(chain), [{ chain, seq: forged.seq, recordId: inserted.id, kind: 'head-mismatch' }]);
@@ -196,7 +196,8 @@ test('a replaced record whose hash was recomputed breaks the link of the record 
     userAgent: failure.user_agent,
     details: failure.details,
   };
-  await tamper(db, sql`UPDATE audit_log SET outcome = 'success', reason = NULL, hash = ${recordHash(replaced)} WHERE id = ${failure.id}`);
+  const rehashed = hashesOf(replaced);
+  await tamper(db, sql`UPDATE audit_log SET outcome = 'success', reason = NULL, content_hash = ${rehashed.contentHash}, hash = ${rehashed.hash} WHERE id = ${failure.id}`);
   assert.deepEqual(await problemsOf(chain), [{ chain, seq: 5n, recordId: next.id, kind: 'unlinked' }]);
 });
 

@@ -4,6 +4,7 @@ import type { Db } from '../../src/db/open.ts';
 import { recordAudit, type AuditEvent } from '../../src/audit/audit-trail.ts';
 import { contractIdFrom } from '../../src/domain/contract-id.ts';
 import type { ChainProblem } from '../../src/audit/chain-walk.ts';
+import { chainGenesisHash, contentHash, currentLinkScheme, linkHash, recordHash, type ChainedContent, type LinkScheme } from '../../src/audit/chain.ts';
 
 /** Shared pieces of the audit trail tests: contracts' chains filled through recordAudit, rows read raw. */
 
@@ -48,4 +49,38 @@ export async function tamper(db: Db, statement: ReturnType<typeof sql>): Promise
 /** A problem without its wording, for comparing whole lists. */
 export function shape(problem: ChainProblem): { chain: string; seq: bigint | null; recordId: bigint | null; kind: string } {
   return { chain: problem.chain, seq: problem.seq, recordId: problem.recordId, kind: problem.kind };
+}
+
+/**
+ * A record's hashes as the trail makes them in the given scheme (src/audit/chain.ts): for a record
+ * forged outside the trail with correct hashes, or a chain built in memory.
+ */
+export function hashesOf(content: ChainedContent, linkScheme: LinkScheme = currentLinkScheme): { linkScheme: LinkScheme; contentHash: string | null; hash: string } {
+  if (linkScheme === 1) return { linkScheme, contentHash: null, hash: recordHash(content) };
+  const ofContent = contentHash(content);
+  return { linkScheme, contentHash: ofContent, hash: linkHash({ chain: content.chain, seq: content.seq, prevHash: content.prevHash, contentHash: ofContent }) };
+}
+
+/**
+ * Appends `count` records to a new contract's chain as the trail wrote them before migration 0017
+ * (link scheme 1, the hash over content and position computed in Node), one second apart, and
+ * moves the head: a chain written before the switch, for tests of chains that cross it.
+ */
+export async function scheme1Chain(db: Db, count: number, contractId = newContractId()): Promise<string> {
+  let prevHash = chainGenesisHash;
+  for (let second = 0; second < count; second++) {
+    const event = eventOf(contractId, second);
+    const content: ChainedContent = {
+      chain: contractId, seq: BigInt(second + 1), prevHash, at: event.at, contractId, userRef: event.userRef, actor: event.actor, action: event.action,
+      outcome: event.outcome, reason: event.reason ?? null, ip: event.ip ?? null, userAgent: event.userAgent ?? null, details: event.details ?? {},
+    };
+    const { hash } = hashesOf(content, 1);
+    await db.insertInto('audit_log').values({
+      chain: contractId, seq: content.seq, prev_hash: prevHash, hash, at: content.at, contract_id: contractId, user_ref: content.userRef, actor: content.actor,
+      action: content.action, outcome: event.outcome, reason: content.reason, ip: content.ip, user_agent: content.userAgent, details: JSON.stringify(content.details),
+    }).execute();
+    prevHash = hash;
+  }
+  await sql`INSERT INTO audit_chain_head (chain, seq, hash) VALUES (${contractId}, ${count}, ${prevHash})`.execute(db);
+  return contractId;
 }

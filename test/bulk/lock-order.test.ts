@@ -14,10 +14,11 @@ import { addAccount, addContract } from '../transfers/fixtures.ts';
 import { manyRecords, zenginBytes } from './support.ts';
 
 /**
- * [PG] A bulk file's posting takes its contract's audit head before the ledger accounts — the order
- * of a transfer's claim (src/modules/ledger/claim.ts). In the other order, the scheduler posting a
- * file and a person sending a transfer from the same account (or sharing a fee-income or clearing
- * row) at the same moment would each hold what the other waits for: a deadlock, one of them failed.
+ * [PG] One lock order for every writer that posts and records (decision 0026): ledger accounts
+ * first, the contract's audit head last, in the append. A bulk file's posting locks its entry's
+ * ledger accounts, then appends; so does a transfer's execution. Were one of them to take the head
+ * first, the scheduler posting a file and a transfer posting from the same account at the same
+ * moment would each hold what the other waits for: a deadlock, one of them failed.
  */
 let database: TestDatabase | undefined;
 let deps: Deps & { clock: FakeClock };
@@ -38,49 +39,81 @@ async function client(): Promise<pg.Client> {
   return c;
 }
 
-test('a bulk posting waits for its contract audit head before it locks any ledger account (the lock order of a transfer, so the two never deadlock)', { skip: needsPostgres, timeout: 60_000 }, async () => {
+/** A contract with a bulk file due to post from `from`, and the scheduler's clock on its payment date. */
+async function dueFile() {
   const { contractId, master } = await addContract(deps);
   const from = await addAccount(deps, contractId, { fundYen: 10_000_000n });
   await deps.db
     .insertInto('user_permission')
     .values({ user_ref: master.user.id, business: 'bulk_transfer', can_register: true, can_approve: true, can_send: true, per_transaction_limit_yen: 10_000_000n, daily_limit_yen: 10_000_000n })
     .execute();
+  deps.clock.set('2026-04-01T00:00:00Z');
   const file = await uploadFile(deps, master, zenginBytes(from, manyRecords(3, 1_000n), { mmdd: '0402' }), 'sogo.txt');
   await registerFile(deps, master, file.id, `register-${file.id}-key-000000`, { duplicateConfirmed: false, sendConfirmed: false });
   assert.equal((await sendFile(deps, master, file.id, `send-${file.id}-key-0000000000`)).file.status, 'scheduled');
   deps.clock.set('2026-04-02T01:00:00Z'); // 10:00 in Tokyo on the payment date
+  return { contractId, from };
+}
 
+/** Waits until a backend other than `except` waits on a lock. */
+async function someoneWaits(prober: pg.Client, except: pg.Client, what: string): Promise<void> {
+  const pid = (await except.query('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const { rows } = await prober.query(
+      "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> $1 AND pid <> pg_backend_pid()",
+      [pid],
+    );
+    if (rows[0].n > 0) return;
+    assert.ok(Date.now() < deadline, what);
+    await delay(20);
+  }
+}
+
+test('a bulk posting locks its ledger accounts before its contract audit head, which it waits for only to append', { skip: needsPostgres, timeout: 60_000 }, async () => {
+  const { contractId, from } = await dueFile();
   const holder = await client();
   const prober = await client();
   try {
-    // Another writer of the contract holds its audit head (as a transfer's claim does).
+    // Another writer of the contract is appending (holds its audit head).
     await holder.query('BEGIN');
     await holder.query('SELECT 1 FROM audit_chain_head WHERE chain = $1 FOR UPDATE', [contractId]);
     const posting = runDueBulkFiles(deps);
-    // The posting is now waiting on a lock…
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      const { rows } = await prober.query(
-        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> $1",
-        [(await holder.query('SELECT pg_backend_pid() AS pid')).rows[0].pid],
-      );
-      if (rows[0].n > 0) break;
-      assert.ok(Date.now() < deadline, 'the posting waits for the audit head');
-      await delay(20);
-    }
-    // …and holds none of the entry's ledger accounts while it waits: another writer may take the source.
+    await someoneWaits(prober, holder, 'the posting waits for the audit head');
+    // It waits with the entry's ledger accounts locked: it has posted and is appending.
     await prober.query('BEGIN');
     const taken = await prober.query('SELECT id FROM ledger_account WHERE id = $1 FOR UPDATE NOWAIT', [from.ledgerAccountId]).then(
       () => true,
       (error: { code?: string }) => (error.code === '55P03' ? false : Promise.reject(error)),
     );
     await prober.query('ROLLBACK');
-    assert.ok(taken, 'the source account is not locked by a posting that still waits for the audit head');
+    assert.ok(!taken, 'the source account is locked by the posting that waits for the audit head');
     await holder.query('ROLLBACK');
-    const result = await posting;
-    assert.equal(result.posted, 1);
+    assert.equal((await posting).posted, 1);
   } finally {
     await holder.end();
+    await prober.end();
+  }
+});
+
+test('a bulk posting and a transfer from the same account, each in the order ledger then head, do not deadlock', { skip: needsPostgres, timeout: 60_000 }, async () => {
+  const { contractId, from } = await dueFile();
+  const transfer = await client();
+  const prober = await client();
+  try {
+    // A transfer's execution has claimed and posted from the source account, and has yet to append.
+    await transfer.query('BEGIN');
+    await transfer.query('SELECT 1 FROM ledger_account WHERE id = $1 FOR UPDATE', [from.ledgerAccountId]);
+    const posting = runDueBulkFiles(deps);
+    await someoneWaits(prober, transfer, 'the posting waits for the source account');
+    // The transfer appends: the head is free, as the waiting posting has not taken it. (Taken
+    // first, the two would deadlock here, and PostgreSQL would fail one of them.)
+    await transfer.query("SET LOCAL lock_timeout = '5s'");
+    await transfer.query('SELECT 1 FROM audit_chain_head WHERE chain = $1 FOR UPDATE', [contractId]);
+    await transfer.query('COMMIT');
+    assert.deepEqual(await posting, { posted: 1, failed: 0, settled: 1 });
+  } finally {
+    await transfer.end();
     await prober.end();
   }
 });

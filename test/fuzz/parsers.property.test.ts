@@ -139,7 +139,7 @@ test('R9.1: the CSV reader reads back exactly what the CSV writer wrote, whateve
 /** Two chained audit records as an export holds them (their hashes are not checked by the format's reader). */
 function exportedRows(): AuditExportRow[] {
   const at = new Date('2026-04-01T00:00:00.000Z');
-  const base = { chain: '12345678903', contractId: '12345678903', userRef: 7, actor: 'user:12345678903:master01', outcome: 'success', reason: null, ip: '203.0.113.10', userAgent: 'Mozilla/5.0', prevHash: 'a'.repeat(64), hash: 'b'.repeat(64) };
+  const base = { chain: '12345678903', contractId: '12345678903', userRef: 7, actor: 'user:12345678903:master01', outcome: 'success', reason: null, ip: '203.0.113.10', userAgent: 'Mozilla/5.0', prevHash: 'a'.repeat(64), hash: 'b'.repeat(64), linkScheme: 2 as const, contentHash: 'c'.repeat(64) };
   return [
     { ...base, id: 1n, seq: 1n, at, action: 'logon.success', details: { method: 'grid' } },
     { ...base, id: 2n, seq: 2n, at: new Date(at.getTime() + 1000), action: 'transfer.register', details: { amountYen: '12345', note: '=HYPERLINK("x")' } },
@@ -151,13 +151,13 @@ test('R9.1: the audit export readers answer any CSV or JSON with records or thei
   const json = JSON.stringify(auditRowsToJson(exportedRows()));
   const text = fc.oneof(
     mutated([new Uint8Array(Buffer.from(csv))]).map((bytes) => Buffer.from(bytes).toString('utf8')),
-    fc.array(fc.array(csvField, { maxLength: 17 }), { maxLength: 3 }).map((rows) => toCsv(rows)),
+    fc.array(fc.array(csvField, { maxLength: 19 }), { maxLength: 3 }).map((rows) => toCsv(rows)),
     hostileText(),
   );
   const jsonValue = fc.oneof(
     mutated([new Uint8Array(Buffer.from(json))]).map((bytes) => Buffer.from(bytes).toString('utf8')),
     fc.jsonValue().map((value) => JSON.stringify(value)),
-    fc.array(fc.dictionary(fc.constantFrom('id', 'chain', 'seq', 'at', 'atJst', 'contractId', 'userRef', 'actor', 'action', 'outcome', 'details', 'prevHash', 'hash', '__proto__'), fc.jsonValue({ maxDepth: 2 })), { maxLength: 3 }).map((value) => JSON.stringify(value)),
+    fc.array(fc.dictionary(fc.constantFrom('id', 'chain', 'seq', 'at', 'atJst', 'contractId', 'userRef', 'actor', 'action', 'outcome', 'details', 'prevHash', 'hash', 'linkScheme', 'contentHash', '__proto__'), fc.jsonValue({ maxDepth: 2 })), { maxLength: 3 }).map((value) => JSON.stringify(value)),
   );
   const ownErrors = (error: unknown) => error instanceof ExportFormatError || error instanceof CsvSyntaxError;
   fc.assert(

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Deps } from '../../deps.ts';
 import { inTransaction } from '../../db/transaction.ts';
-import { noteChainHeadLocked, recordAudit } from '../../audit/audit-trail.ts';
+import { recordAudit } from '../../audit/audit-trail.ts';
 import { outboxInsert } from '../../outbox/enqueue.ts';
 import { composeNotice } from '../../mail/compose.ts';
 import { formatJstJapanese } from '../../domain/tokyo-time.ts';
@@ -29,17 +29,15 @@ export async function sendChallenge(
     const { user } = owner;
     const now = deps.clock.now();
     await tx.selectFrom('users').select('id').where('id', '=', user.id).forUpdate().execute();
-    // The counts are read under the person's lock; the contract's audit head is locked and read in
-    // the same statement (as the claim of a transfer does, modules/ledger/claim.ts), so the record of
-    // the send is one statement more, not two.
-    const counts = await sql<{ last_for_subject: Date | null; for_subject: number; last_hour: number; audit_head: { seq: string; hash: string } | null }>`
+    // The counts are read under the person's lock. The contract's audit head is locked only by the
+    // append at the end (decision 0026): a send takes no ledger lock, so its order is the person, then
+    // the head.
+    const counts = await sql<{ last_for_subject: Date | null; for_subject: number; last_hour: number }>`
       SELECT
         (SELECT max(created_at) FROM email_otp_challenge WHERE user_ref = ${user.id} AND purpose = ${target.purpose} AND subject = ${target.subject}) AS last_for_subject,
         (SELECT count(*) FROM email_otp_challenge WHERE user_ref = ${user.id} AND purpose = ${target.purpose} AND subject = ${target.subject})::int AS for_subject,
-        (SELECT count(*) FROM email_otp_challenge WHERE user_ref = ${user.id} AND created_at > ${new Date(now.getTime() - hourMs)})::int AS last_hour,
-        (SELECT json_build_object('seq', seq::text, 'hash', hash) FROM audit_chain_head WHERE chain = ${user.contract_id} FOR UPDATE) AS audit_head`.execute(tx);
-    const { last_for_subject: last, for_subject: forSubject, last_hour: lastHour, audit_head: head } = counts.rows[0]!;
-    if (head !== null) noteChainHeadLocked(tx, user.contract_id, { seq: BigInt(head.seq), hash: head.hash });
+        (SELECT count(*) FROM email_otp_challenge WHERE user_ref = ${user.id} AND created_at > ${new Date(now.getTime() - hourMs)})::int AS last_hour`.execute(tx);
+    const { last_for_subject: last, for_subject: forSubject, last_hour: lastHour } = counts.rows[0]!;
     if (last !== null) {
       const resendAt = new Date(new Date(last).getTime() + emailOtpResendCooldownSeconds * 1000);
       if (resendAt > now) refuse('EMAIL_OTP_COOLDOWN', { at: formatJstJapanese(resendAt) });

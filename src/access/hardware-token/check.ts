@@ -219,12 +219,19 @@ export async function checkTokenCode(deps: Deps, entry: TokenEntry, code: unknow
  * In the operation's transaction: the step is spent (R6.8, one conditional UPDATE), the count
  * cleared and the use recorded, or TOKEN_CODE_USED when it was spent meanwhile (by a request
  * submitted twice, or someone sharing the token).
+ *
+ * The record of the use (R9.1) is appended at once, or, with `recordWith`, handed to the operation,
+ * which appends it with its own records in the same transaction: an operation that posts to the
+ * ledger appends after its posting, so the contract's audit head is locked after the ledger
+ * accounts (decision 0026), as a transfer's PendingStepAudit does.
  */
-export async function useCheckedToken(deps: Deps, tx: Tx, checked: CheckedToken): Promise<{ serial: string; verifiedAt: Date }> {
+export async function useCheckedToken(deps: Deps, tx: Tx, checked: CheckedToken, recordWith?: (event: AuditEvent) => void): Promise<{ serial: string; verifiedAt: Date }> {
   const now = deps.clock.now();
   if (!(await spendStep(tx, checked.serial, checked.step, now))) refuse('TOKEN_CODE_USED');
   await tx.updateTable('users').set({ token_failed_attempts: 0 }).where('id', '=', checked.entry.user.id).execute();
-  await tokenAudit(tx, checked.entry, now, 'token.verify', 'success', { serial: checked.serial });
+  const record = tokenAuditEvent(checked.entry, now, 'token.verify', 'success', { serial: checked.serial });
+  if (recordWith) recordWith(record);
+  else await recordAudit(tx, record);
   checked.used = true;
   return { serial: checked.serial, verifiedAt: now };
 }

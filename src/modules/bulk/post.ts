@@ -4,7 +4,7 @@ import type { Deps } from '../../deps.ts';
 import type { Tx } from '../../db/transaction.ts';
 import { bulkFileColumns, type BulkFile } from '../../db/schema-bulk.ts';
 import { tokyoDate } from '../../domain/business-days.ts';
-import { lockAuditHeadFirst, recordAudit } from '../../audit/audit-trail.ts';
+import { recordAudit } from '../../audit/audit-trail.ts';
 import { bankLedgerShardId } from '../ledger/bank-accounts.ts';
 
 /**
@@ -12,15 +12,15 @@ import { bankLedgerShardId } from '../ledger/bank-accounts.ts';
  * fees out of the source account, each record in to its destination (a payee's account at this bank
  * directly; another bank's through interbank clearing; an account of this bank that does not exist
  * or is closed also to clearing, to be returned at settlement) and the fees to fee income — all or
- * nothing, in the caller's transaction. Four statements whatever the number of records (five when
- * the transaction does not hold its contract's audit head yet):
+ * nothing, in the caller's transaction. Four statements whatever the number of records, then the
+ * audit record's append:
  *
  * 1. the claim: 'scheduled' → 'posted', only for a file that is due (the gate that posts it once
  *    however many schedulers and retries there are);
  * 2. each record's destination ledger account, set in one UPDATE;
- * 3. the contract's audit head locked, then the entry's ledger accounts in id order — the order of a
- *    transfer's claim and of postJournalEntry, so entries that share accounts wait instead of
- *    deadlocking — and the source's balance judged;
+ * 3. the entry's ledger accounts locked in id order — the order of a transfer's claim and of
+ *    postJournalEntry, so entries that share accounts wait instead of deadlocking — and the source's
+ *    balance judged;
  * 4. the entry, its postings with each account's running balance, and the balances moved, in one
  *    statement. The database checks at its end that the entry balances (migration 0010).
  */
@@ -67,8 +67,6 @@ export async function postBulkFile(deps: Deps, tx: Tx, fileId: bigint, now: Date
       ${clearing}::int)
     WHERE r.file_id = ${fileId}`.execute(tx);
 
-  // The contract's audit head before the ledger accounts: the order of a transfer's claim.
-  await lockAuditHeadFirst(tx, claimed.contract_id);
   const { rows: locked } = await sql<LockedAccount>`
     SELECT id, kind, balance_yen FROM ledger_account
     WHERE id IN (SELECT credit_ledger_account_id FROM bulk_record WHERE file_id = ${fileId}) OR id IN (${source.ledgerAccountId}::int, ${feeIncome}::int)
@@ -115,7 +113,8 @@ export async function postBulkFile(deps: Deps, tx: Tx, fileId: bigint, now: Date
   assert.equal(Number(row.posted), claimed.record_count + 1 + (claimed.fee_yen > 0n ? 1 : 0), 'every posting of the entry written');
 
   const file = await tx.updateTable('bulk_file').set({ entry_id: row.entry_id, updated_at: now }).where('id', '=', fileId).returning(bulkFileColumns).executeTakeFirstOrThrow();
-  // R9.1: the bank posted it.
+  // R9.1: the bank posted it. Appended after the last ledger lock, so the contract's audit head is
+  // locked after the ledger accounts, as everywhere (decision 0026).
   await recordAudit(tx, {
     at: now,
     contractId: file.contract_id,

@@ -3,8 +3,6 @@ import { sql } from 'kysely';
 import type { Tx } from '../../db/transaction.ts';
 import type { ResultEmailTo, Role } from '../../db/schema.ts';
 import type { Transfer } from '../../db/schema-transfers.ts';
-import { chainGenesisHash } from '../../audit/chain.ts';
-import { noteChainHeadLocked } from '../../audit/audit-trail.ts';
 import type { LedgerAccountKind } from '../../db/schema-ledger.ts';
 import { bankLedgerShardCode } from './bank-accounts.ts';
 import type { LockedLedgerAccounts } from './post.ts';
@@ -42,7 +40,6 @@ type ClaimRow = Transfer & {
   company_name: string;
   result_email_to: ResultEmailTo;
   people: ResultRecipient[];
-  audit_head: { seq: string; hash: string } | null;
   ledger_accounts: { id: number; kind: LedgerAccountKind; balanceYen: string }[] | null;
 };
 
@@ -54,13 +51,11 @@ type ClaimRow = Transfer & {
  * for result emails and the people it may go to, so the claim costs one round trip. The clearing
  * and fee income rows are the transfer's shards of them (./bank-accounts.ts).
  *
- * It also takes the locks the execution needs, in the order every writer of them takes them: first
- * the contract's audit chain head (src/audit/audit-trail.ts), which the execution's audit record
- * needs anyway, then the ledger accounts the transfer posts to, in id order, as postJournalEntry
- * locks them (./post.ts). A transaction that recorded an audit event of the contract before
- * executing (the person sending a transfer) and the scheduler executing another of the contract's
- * transfers then wait for each other instead of deadlocking. The head's lock is the `looked` part,
- * materialised so that it is evaluated, head included, before the ledger accounts are locked.
+ * It also locks the ledger accounts the transfer posts to, in id order, as postJournalEntry locks
+ * them (./post.ts). The contract's audit chain head is not locked here: the execution's append
+ * locks it, after the posting (src/audit/audit-trail.ts, decision 0026), so every writer takes
+ * ledger accounts before the head and a second transfer of the contract can claim and post while
+ * the first has yet to append. `looked` is materialised so that the look-ups are evaluated once.
  */
 export async function claimDueTransfer(tx: Tx, input: { transferId: bigint; today: string; now: Date; bankCode: string }): Promise<ClaimedTransfer | undefined> {
   // Each look-up is a scalar subquery of its own rather than a join: planned one by one, they cost
@@ -73,7 +68,6 @@ export async function claimDueTransfer(tx: Tx, input: { transferId: bigint; toda
     ),
     looked AS MATERIALIZED (
       SELECT claimed.*,
-        (SELECT json_build_object('seq', seq::text, 'hash', hash) FROM audit_chain_head WHERE chain = claimed.contract_id FOR UPDATE) AS audit_head,
         (SELECT json_build_object('ledgerAccountId', la.id, 'closed', a.closed_at IS NOT NULL, 'holderKana', a.holder_kana,
                                   'branchCode', a.branch_code, 'accountType', a.account_type, 'accountNumber', a.account_number)
            FROM account a JOIN ledger_account la ON la.account_id = a.id WHERE a.id = claimed.from_account_id) AS source,
@@ -105,11 +99,9 @@ export async function claimDueTransfer(tx: Tx, input: { transferId: bigint; toda
     FROM looked`.execute(tx);
   const row = result.rows[0];
   if (!row) return undefined;
-  const auditHead = row.audit_head === null ? await lockNewAuditHead(tx, row.contract_id) : { seq: BigInt(row.audit_head.seq), hash: row.audit_head.hash };
-  noteChainHeadLocked(tx, row.contract_id, auditHead);
   const {
     source, destination, own_branch_name, clearing_ledger_account_id, fee_income_ledger_account_id,
-    company_name, result_email_to, people, audit_head: _head, ledger_accounts, ...transfer
+    company_name, result_email_to, people, ledger_accounts, ...transfer
   } = row;
   assert.ok(source, `the paying account of transfer ${transfer.id} has its ledger account`);
   return {
@@ -124,18 +116,6 @@ export async function claimDueTransfer(tx: Tx, input: { transferId: bigint; toda
     people,
     lockedLedgerAccounts: new Map((ledger_accounts ?? []).map((account) => [account.id, { kind: account.kind, balanceYen: BigInt(account.balanceYen) }])),
   };
-}
-
-/**
- * A contract with no audit record yet has no chain head to lock: made here as the audit trail makes
- * it (src/audit/audit-trail.ts), then locked — after the ledger accounts, unlike everywhere else.
- * Onboarding records an event, so a real contract always has its head and this runs only for
- * contracts made otherwise (some tests make them directly).
- */
-async function lockNewAuditHead(tx: Tx, chain: string): Promise<{ seq: bigint; hash: string }> {
-  await sql`INSERT INTO audit_chain_head (chain, seq, hash) VALUES (${chain}, 0, ${chainGenesisHash}) ON CONFLICT (chain) DO NOTHING`.execute(tx);
-  const { rows } = await sql<{ seq: bigint; hash: string }>`SELECT seq, hash FROM audit_chain_head WHERE chain = ${chain} FOR UPDATE`.execute(tx);
-  return rows[0]!;
 }
 
 /** Turns a claimed transfer to failed, in the claiming transaction. */

@@ -26,8 +26,9 @@ export interface ExecuteOptions {
   onInsufficientFunds: 'refuse' | 'fail';
   /**
    * Records of the caller's step in this transaction (the person registering or sending it),
-   * appended just before the execution's own record, in the same statement: the claim holds the
-   * contract's audit head by then (./claim.ts), so both cost one round trip instead of four.
+   * appended just before the execution's own record, in the same statement, after the posting (the
+   * append locks the contract's audit head after the ledger accounts, decision 0026): both cost one
+   * round trip.
    */
   precedingAudit?: readonly AuditEvent[];
 }

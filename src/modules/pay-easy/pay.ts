@@ -9,7 +9,7 @@ import { tokyoDate } from '../../domain/business-days.ts';
 import { formatYen } from '../../domain/money.ts';
 import { sha256Hex } from '../../crypto/compare.ts';
 import { isAppError, type ErrorCode } from '../../errors.ts';
-import { recordAudit, userActor } from '../../audit/audit-trail.ts';
+import { recordAudits, userActor, type AuditEvent } from '../../audit/audit-trail.ts';
 import { useCheckedCode, usedNow, withCheckedCode } from '../../access/email-otp/check.ts';
 import type { UsedChallenge } from '../../access/email-otp/challenge.ts';
 import { enqueueEmail } from '../../outbox/enqueue.ts';
@@ -256,9 +256,13 @@ async function write(
   if (!collection.collected) refuse(noBillCodes[collection.reason]);
   // Past the twin gate (the key's unique index): the code is used with the payment, or it is refused.
   if ('deferred' in code) throw code.deferred;
-  await useCheckedCode(deps, tx, code.checked);
-  // Locks in the order of every money step: daily usage, the contract's audit head, ledger accounts.
-  await recordAudit(tx, {
+  const codeUse: AuditEvent[] = [];
+  await useCheckedCode(deps, tx, code.checked, (event) => codeUse.push(event));
+  const entryId = await post(tx, inserted, today, now);
+  // Locks in the order of every money step: daily usage, ledger accounts, the contract's audit head
+  // (decision 0026). The code's use and the payment are recorded after the posting, in that order,
+  // in one append.
+  await recordAudits(tx, [...codeUse, {
     at: now,
     contractId: actor.contract.id,
     userRef: actor.user.id,
@@ -276,8 +280,7 @@ async function write(
       fromAccountId: draft.fromAccountId,
       protections: { ...protectionsOf(actor), ...emailOtp },
     },
-  });
-  const entryId = await post(tx, inserted, today, now);
+  }]);
   const payment = await tx.updateTable('payment').set({ entry_id: entryId }).where('id', '=', inserted.id).where('entry_id', 'is', null).returningAll().executeTakeFirst();
   assert.ok(payment, 'the payment inserted in this transaction is linked to its entry once');
   await sendReceipt(deps, tx, actor, payment, now);

@@ -100,13 +100,13 @@ async function register(deps: Deps, tx: Tx, actor: Actor, input: TransferInput, 
   }
   const inserted = row as Transfer;
   // The record of the registration is written with the execution's when the transfer posts now (one
-  // statement for both, after the claim has locked the contract's audit head before the ledger
-  // accounts, modules/ledger/claim.ts), otherwise by itself; the code's use is recorded before it,
-  // in the same append.
+  // statement for both, after the posting: the contract's audit head is locked after the ledger
+  // accounts, decision 0026), otherwise by itself; the token's and the code's uses are recorded
+  // before it, in the same append.
   const audit = new PendingStepAudit(stepAuditEvent(deps, actor, 'register', inserted, sends ? { sent: true, ...emailOtp } : {}));
   // Past the twin gate (the key's unique index): the code was used with the transfer, or it is refused.
   if (sends) {
-    await useFinalToken(deps, tx, token, quote.to.payeeId === null);
+    await useFinalToken(deps, tx, token, quote.to.payeeId === null, audit);
     await finalCodeUsed(tx, code, audit, codeUsed === 1, now);
   }
   const transfer = sends ? await postIfDue(deps, tx, inserted, today, audit) : inserted;

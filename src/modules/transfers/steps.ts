@@ -71,10 +71,11 @@ async function runStep(
         const claim = await claimIdempotencyKey(tx, actor.user.id, idempotencyKey, requestHash, now);
         if (!claim.fresh) return { transfer: claim.transfer, replayed: true };
         const locked = await lockItem(tx, actor, transferId, tokyoDate(now));
-        // Locks are taken in one order everywhere — daily usage, the contract's audit head, ledger
-        // accounts — so steps wait for each other instead of deadlocking. The step's record is written
-        // last: with the execution's when the step posts the transfer (its claim takes the audit head
-        // before the ledger accounts), otherwise by itself, after any daily usage given back.
+        // Locks are taken in one order everywhere — daily usage, ledger accounts, the contract's audit
+        // head (decision 0026) — so steps wait for each other instead of deadlocking. The step's record,
+        // with those of the token and the code it used, is written last: with the execution's when
+        // the step posts the transfer (its append comes after the posting), otherwise by itself, after
+        // any daily usage given back.
         const extra = { ...(reason === undefined ? {} : { reason }), ...finalCodeProtection(deps, code), ...tokenProtectionNow(deps, token) };
         const audit = new PendingStepAudit(stepAuditEvent(deps, actor, step as AuditedStep, locked.transfer, extra));
         const transfer = await work(tx, locked, audit, code, token);
@@ -97,8 +98,8 @@ function tokenProtectionNow(deps: Deps, token: FinalToken): Record<string, unkno
  * R6.5: in the step's transaction, after its own judgement: the token of a step that needs one is
  * used (a step that sends with the email code replaced by the token must have used it).
  */
-async function useStepToken(deps: Deps, tx: Tx, token: FinalToken, code: FinalCode | undefined, neededNow: boolean, sends: boolean): Promise<Record<string, unknown>> {
-  const used = await useFinalToken(deps, tx, token, neededNow);
+async function useStepToken(deps: Deps, tx: Tx, token: FinalToken, code: FinalCode | undefined, audit: PendingStepAudit, neededNow: boolean, sends: boolean): Promise<Record<string, unknown>> {
+  const used = await useFinalToken(deps, tx, token, neededNow, audit);
   if (sends && code && 'replacedByToken' in code && !('token' in used)) refuse('TRANSFER_STATE_CONFLICT');
   return used;
 }
@@ -141,7 +142,7 @@ export function approveTransfer(deps: Deps, actor: Actor, transferId: bigint, id
       RETURNING step`.execute(tx);
     if (rows.length === 0) refuse('TRANSFER_STATE_CONFLICT');
     const next = nextAfterApproval(holder, item);
-    const tokenUsed = await useStepToken(deps, tx, token, code, stepNeedsToken(transfer, item.approvedBy.length, 'approve'), next === 'send');
+    const tokenUsed = await useStepToken(deps, tx, token, code, audit, stepNeedsToken(transfer, item.approvedBy.length, 'approve'), next === 'send');
     if (next === 'send') return sendInTx(deps, tx, transfer.id, actor.user.id, today, audit, { ...(await useFinalCode(deps, tx, code, audit, transfer)), ...tokenUsed });
     return updateStatus(tx, transfer.id, next, now, undefined, tokenUsed);
   }, { finalStep });
@@ -152,7 +153,7 @@ export function sendTransfer(deps: Deps, actor: Actor, transferId: bigint, idemp
   return runStep(deps, actor, 'send', transferId, idempotencyKey, async (tx, { transfer, item, holder, today }, audit, code, token) => {
     const refusal = refusalToSend(holder, item, today);
     if (refusal) refuse(refusal);
-    const tokenUsed = await useStepToken(deps, tx, token, code, stepNeedsToken(transfer, item.approvedBy.length, 'send'), true);
+    const tokenUsed = await useStepToken(deps, tx, token, code, audit, stepNeedsToken(transfer, item.approvedBy.length, 'send'), true);
     return sendInTx(deps, tx, transfer.id, actor.user.id, today, audit, { ...(await useFinalCode(deps, tx, code, audit, transfer)), ...tokenUsed });
   }, { finalStep: { step: 'send', emailOtp, tokenCode } });
 }

@@ -7,6 +7,7 @@ import { tokenRequirement } from '../../access/hardware-token/requirement.ts';
 import { refuse } from './refusal.ts';
 import { getTransfer } from './queries.ts';
 import type { Actor, TransferQuote } from './types.ts';
+import type { PendingStepAudit } from './audit.ts';
 
 /**
  * R6.5: a transfer to an ad hoc destination [都度指定] is finalised with the password of the
@@ -80,13 +81,15 @@ export function withFinalToken<T>(deps: Deps, token: FinalToken, step: () => Pro
  * need it that was not asked for it (the transfer moved on in between) is refused. Returns the
  * protection the transfer keeps (R9.1).
  */
-export async function useFinalToken(deps: Deps, tx: Tx, token: FinalToken, neededNow: boolean): Promise<Record<string, unknown>> {
+export async function useFinalToken(deps: Deps, tx: Tx, token: FinalToken, neededNow: boolean, audit: PendingStepAudit): Promise<Record<string, unknown>> {
   if (!neededNow) return {};
   if (!token.asked) {
     if (token.required) refuse('TRANSFER_STATE_CONFLICT');
     return {};
   }
   if ('deferred' in token) throw token.deferred;
-  const used = await useCheckedToken(deps, tx, token.checked);
+  // The record of the use goes into the step's own append, before the step's record (as the email
+  // code's, ./email-otp.ts), so it is appended after any posting of the step.
+  const used = await useCheckedToken(deps, tx, token.checked, (event) => audit.precede(event));
   return { token: { serial: used.serial, verifiedAt: used.verifiedAt.toISOString() } };
 }
