@@ -13,6 +13,12 @@ export interface CpuSample {
   at: number;
   /** Seconds of CPU by thread kind of this process: the JavaScript thread, libuv's pool (argon2), the rest (GC, compiler). */
   threads: { main: number; threadpool: number; other: number };
+  /**
+   * Seconds of CPU of the whole process, threads that have ended included. argon2 computes its lanes
+   * (p=4) on threads it starts for each hash and ends with it: their time is in the process's total
+   * but in no thread found alive at a sample, and would otherwise be counted as other processes'.
+   */
+  process: number;
   /** Seconds of CPU per PostgreSQL process id. */
   postgres: Map<number, number>;
   machine: { busy: number; total: number };
@@ -58,7 +64,8 @@ export function postgresCpuSeconds(pids: readonly number[]): number {
 /** `pid`: the process whose threads are counted, this one unless the service runs as a process of its own. */
 export async function sampleCpu(db: Db, pid: number = process.pid): Promise<CpuSample> {
   const threads = { main: 0, threadpool: 0, other: 0 };
-  if (!cpuAccountingAvailable) return { at: performance.now(), threads, postgres: new Map(), machine: { busy: 0, total: 0 } };
+  if (!cpuAccountingAvailable) return { at: performance.now(), threads, process: 0, postgres: new Map(), machine: { busy: 0, total: 0 } };
+  const processSeconds = processCpuSeconds(pid);
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     const seconds = cpuSecondsOf(`/proc/${pid}/task/${tid}/stat`) ?? 0;
     let name = '';
@@ -77,7 +84,7 @@ export async function sampleCpu(db: Db, pid: number = process.pid): Promise<CpuS
   const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
   const total = cpu.slice(0, 8).reduce((sum, v) => sum + v, 0) / ticksPerSecond;
   const idle = (cpu[3]! + cpu[4]!) / ticksPerSecond; // idle + iowait
-  return { at: performance.now(), threads, postgres, machine: { busy: total - idle, total } };
+  return { at: performance.now(), threads, process: processSeconds, postgres, machine: { busy: total - idle, total } };
 }
 
 /** CPU seconds of one whole process (all its threads), e.g. a benchmark's own load generator. */
@@ -90,8 +97,12 @@ export function cpuBetween(start: CpuSample, end: CpuSample): CpuUse {
   let postgres = 0;
   for (const [pid, seconds] of end.postgres) postgres += seconds - (start.postgres.get(pid) ?? 0);
   const main = end.threads.main - start.threads.main;
-  const threadpool = end.threads.threadpool - start.threads.threadpool;
   const otherThreads = end.threads.other - start.threads.other;
+  // The pool's threads and the threads their work started and ended (argon2's lanes): what the
+  // process spent beyond the threads alive at both samples.
+  const aliveThreadpool = end.threads.threadpool - start.threads.threadpool;
+  const ended = Math.max(0, end.process - start.process - main - aliveThreadpool - otherThreads);
+  const threadpool = aliveThreadpool + ended;
   const busy = end.machine.busy - start.machine.busy;
   const seconds = (end.at - start.at) / 1000;
   return {
