@@ -5,6 +5,7 @@ import type { Business, Contract, LogonMethod, Session, SessionStage, User } fro
 import { inFlightAfterOutcome, type AttemptReservation } from './attempts.ts';
 import { finalisesPaymentsSql } from './email-otp/otp-address.ts';
 import { needsTokenSql, usableTokenSql } from './hardware-token/standing.ts';
+import { usableGridCardSql } from './grid-card-standing.ts';
 import { lifetimeEnd, lifetimeEndedSql, newSessionToken, readSessionToken, type LifetimeRule } from './session-token.ts';
 
 /**
@@ -59,6 +60,19 @@ export interface LiveSession {
    * no other stage shows the menu (pageStageOf).
    */
   heldSteps: readonly HeldSteps[];
+  /**
+   * R3.2: for a logon at its grid step, the challenge pinned to it when still open and its card
+   * still usable — the cells the page shows, read with the session; undefined otherwise (the step
+   * then draws or finds one, src/modules/logon/grid-challenge.ts).
+   */
+  shownChallenge: ShownChallenge | undefined;
+}
+
+export interface ShownChallenge {
+  id: number;
+  /** As stored (grid_challenge.cells). */
+  cells: string;
+  cardSerial: string;
 }
 
 export interface HeldSteps {
@@ -83,13 +97,20 @@ export async function createSession(deps: Deps, executor: Executor, init: Sessio
  * `person`, which returns the person's row (its `id`) when the session is to open: no row, no
  * session, and undefined.
  */
-export async function createSessionAfter(deps: Deps, executor: Executor, init: SessionInit, after: RawBuilder<unknown>): Promise<{ token: string; session: Session } | undefined> {
+export async function createSessionAfter(
+  deps: Deps,
+  executor: Executor,
+  init: SessionInit,
+  after: RawBuilder<unknown>,
+  /** The grid challenge the new session shows (R3.2), as an expression over `after`'s CTEs; none by default. */
+  pinnedChallenge: RawBuilder<number | null> = sql`NULL`,
+): Promise<{ token: string; session: Session } | undefined> {
   const { token, values } = newSessionRow(deps, init);
   const result = await sql<Session>`
     WITH ${after}
-    INSERT INTO session (id, secret_hash, user_ref, contract_id, stage, logon_method, csrf_token, ip, created_at, last_seen_at, client_certificate_id)
+    INSERT INTO session (id, secret_hash, user_ref, contract_id, stage, logon_method, csrf_token, ip, created_at, last_seen_at, client_certificate_id, grid_challenge_id)
     SELECT ${values.id}, ${values.secret_hash}, person.id, ${values.contract_id}, ${values.stage}, ${values.logon_method},
-           ${values.csrf_token}, ${values.ip}, ${values.created_at}, ${values.last_seen_at}, ${values.client_certificate_id}::integer
+           ${values.csrf_token}, ${values.ip}, ${values.created_at}, ${values.last_seen_at}, ${values.client_certificate_id}::integer, (${pinnedChallenge})::integer
     FROM person
     RETURNING *`.execute(executor);
   const session = result.rows[0];
@@ -165,7 +186,7 @@ export async function resumeSession(deps: Deps, token: string | undefined, certi
   const now = deps.clock.now();
   const found = await judgeAndTouch(deps, named.id, named.secretHash, certificateFingerprint, now);
   if (!found) return { ended: undefined };
-  const { user_json, contract_json, may_administer, needs_otp_address, needs_token_activation, held_steps, end_now, touched, seen_recently, ...session } = found;
+  const { user_json, contract_json, may_administer, needs_otp_address, needs_token_activation, held_steps, shown_challenge, end_now, touched, seen_recently, ...session } = found;
   if (session.ended_at) return { ended: session.end_reason as EndReason };
   if (end_now) {
     await endSession(deps.db, session.id, end_now, now);
@@ -174,7 +195,7 @@ export async function resumeSession(deps: Deps, token: string | undefined, certi
   // Judged live, but ended by another request in between: what that request recorded.
   if (!touched && !seen_recently) return { ended: await storedEndReason(deps, session.id) };
   return {
-    live: { session: { ...session, last_seen_at: touched ? now : session.last_seen_at }, user: reviveDates(user_json) as User, contract: reviveDates(contract_json) as Contract, mayAdminister: may_administer, needsOtpAddress: needs_otp_address, needsTokenActivation: needs_token_activation, heldSteps: held_steps },
+    live: { session: { ...session, last_seen_at: touched ? now : session.last_seen_at }, user: reviveDates(user_json) as User, contract: reviveDates(contract_json) as Contract, mayAdminister: may_administer, needsOtpAddress: needs_otp_address, needsTokenActivation: needs_token_activation, heldSteps: held_steps, shownChallenge: shown_challenge ?? undefined },
   };
 }
 
@@ -190,7 +211,7 @@ export async function resumeSession(deps: Deps, token: string | undefined, certi
 async function judgeAndTouch(deps: Deps, id: string, secretHash: string, fingerprint: string | undefined, now: Date) {
   const lifetimeEnded = lifetimeEndedSql('session', lifetimeRule(deps), now);
   const seenAfter = new Date(now.getTime() - seenResolutionSeconds(deps.config.sessionIdleSeconds) * 1000);
-  const { rows } = await sql<Session & { user_json: User; contract_json: Contract; may_administer: boolean; needs_otp_address: boolean; needs_token_activation: boolean; held_steps: HeldSteps[]; end_now: EndReason | null; touched: boolean; seen_recently: boolean }>`
+  const { rows } = await sql<Session & { user_json: User; contract_json: Contract; may_administer: boolean; needs_otp_address: boolean; needs_token_activation: boolean; held_steps: HeldSteps[]; shown_challenge: ShownChallenge | null; end_now: EndReason | null; touched: boolean; seen_recently: boolean }>`
     WITH found AS (
       SELECT session.*, to_jsonb(users.*) AS user_json, to_jsonb(contract.*) AS contract_json,
         users.role = 'master' OR EXISTS (
@@ -204,6 +225,11 @@ async function judgeAndTouch(deps: Deps, id: string, secretHash: string, fingerp
           SELECT coalesce(jsonb_agg(jsonb_build_object('business', p.business, 'register', p.can_register, 'approve', p.can_approve, 'send', p.can_send)), '[]')
           FROM user_permission p WHERE p.user_ref = users.id
         ) ELSE '[]' END AS held_steps,
+        CASE WHEN session.stage = 'grid' THEN (
+          SELECT jsonb_build_object('id', shown.id, 'cells', shown.cells, 'cardSerial', card.serial)
+          FROM grid_challenge shown JOIN grid_card card ON card.id = shown.card_id
+          WHERE shown.id = session.grid_challenge_id AND shown.answered_at IS NULL AND card.user_ref = users.id AND ${usableGridCardSql('card', now)}
+        ) END AS shown_challenge,
         CASE
           WHEN session.ended_at IS NOT NULL THEN NULL
           WHEN users.stopped_at IS NOT NULL OR users.status <> 'active' OR contract.stopped_at IS NOT NULL THEN 'stopped'

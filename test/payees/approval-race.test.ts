@@ -50,7 +50,7 @@ async function liveOf(ref: number): Promise<LiveSession> {
   const user = await t.deps.db.selectFrom('users').selectAll().where('id', '=', ref).executeTakeFirstOrThrow();
   const contract = await t.deps.db.selectFrom('contract').selectAll().where('id', '=', user.contract_id).executeTakeFirstOrThrow();
   const session = { id: `race-${ref}`, stage: 'active', user_ref: ref, contract_id: user.contract_id } as LiveSession['session'];
-  return { session, user, contract, mayAdminister: false, needsOtpAddress: false, needsTokenActivation: false, heldSteps: [] };
+  return { session, user, contract, mayAdminister: false, needsOtpAddress: false, needsTokenActivation: false, heldSteps: [], shownChallenge: undefined };
 }
 
 const context = { ip: '198.51.100.99', userAgent: 'race' };

@@ -98,5 +98,5 @@ export async function liveOf(deps: Deps, ref: number): Promise<LiveSession> {
   const user = await userById(deps, ref);
   const contract = await deps.db.selectFrom('contract').selectAll().where('id', '=', user.contract_id).executeTakeFirstOrThrow();
   const session = { id: `token-test-${ref}`, stage: 'active', user_ref: ref, contract_id: user.contract_id } as LiveSession['session'];
-  return { session, user, contract, mayAdminister: user.role === 'master', needsOtpAddress: false, needsTokenActivation: false, heldSteps: [] };
+  return { session, user, contract, mayAdminister: user.role === 'master', needsOtpAddress: false, needsTokenActivation: false, heldSteps: [], shownChallenge: undefined };
 }

@@ -4,25 +4,19 @@ import type { Executor } from '../../db/transaction.ts';
 import type { GridCard, User } from '../../db/schema.ts';
 import { customerHolder, inFlightAfterOutcome, reservationOf, reserveCustomerAttemptQuery, type AttemptReservation, type TriedReservation } from '../../access/attempts.ts';
 import { endSessionsAtLogonQuery } from '../../access/sessions.ts';
+import { usableGridCardSql } from '../../access/grid-card-standing.ts';
 import { newChallenge, parseCells, serializeCells, type GridCell, gridCardAssociatedData } from '../../auth/grid-card.ts';
 
 /**
- * R3.2: the open challenge of the person's valid card, or a new one, pinned to the pending logon so
- * its answer is judged against these cells. The same cells are shown again until answered
- * correctly, so asking again never reveals more of the card. One statement: the partial unique index
- * makes two requests at once agree on one challenge, and the one that loses the insert reads the
- * winner's on its second try.
+ * R3.2: the open challenge of the person's usable card, or a new one, as CTEs of a statement:
+ * `chosen` returns it (none without a card). The same cells are shown again until answered
+ * correctly, so asking again never reveals more of the card. The partial unique index makes two
+ * statements at once agree on one challenge: the one that loses the insert returns none, and its
+ * caller reads the winner's on a second try.
  */
-export async function challengeForLogon(
-  deps: Deps,
-  userRef: number,
-  sessionId: string,
-): Promise<{ cardSerial: string; id: number; cells: GridCell[] } | undefined> {
-  for (let tries = 0; tries < 2; tries++) {
-    const now = deps.clock.now();
-    const result = await sql<{ serial: string; id: number | null; cells: string | null }>`
-      WITH card AS (
-        SELECT id, serial FROM grid_card WHERE user_ref = ${userRef} AND invalidated_at IS NULL AND expires_at > ${now}
+export function drawingChallenge(deps: Deps, userRef: number, now: Date): RawBuilder<unknown> {
+  return sql`card AS (
+        SELECT id, serial FROM grid_card WHERE user_ref = ${userRef} AND ${usableGridCardSql('grid_card', now)}
       ), open AS (
         SELECT grid_challenge.id, grid_challenge.cells FROM grid_challenge JOIN card ON grid_challenge.card_id = card.id
         WHERE grid_challenge.answered_at IS NULL
@@ -33,7 +27,26 @@ export async function challengeForLogon(
         RETURNING id, cells
       ), chosen AS (
         SELECT id, cells FROM open UNION ALL SELECT id, cells FROM drawn
-      ), pinned AS (
+      )`;
+}
+
+/** The challenge drawingChallenge chose, for the session that shows it (createSessionAfter). */
+export const chosenChallenge = sql<number | null>`(SELECT id FROM chosen)`;
+
+/**
+ * The challenge of the grid step, pinned to the pending logon so its answer is judged against these
+ * cells. The password step pins one as it opens the session; this finds or draws one when that
+ * did not (no usable card then, or a lost race) or the pinned one was answered since.
+ */
+export async function challengeForLogon(
+  deps: Deps,
+  userRef: number,
+  sessionId: string,
+): Promise<{ cardSerial: string; id: number; cells: GridCell[] } | undefined> {
+  for (let tries = 0; tries < 2; tries++) {
+    const now = deps.clock.now();
+    const result = await sql<{ serial: string; id: number | null; cells: string | null }>`
+      WITH ${drawingChallenge(deps, userRef, now)}, pinned AS (
         UPDATE session SET grid_challenge_id = (SELECT id FROM chosen)
         WHERE id = ${sessionId} AND ended_at IS NULL AND EXISTS (SELECT 1 FROM chosen)
       )
@@ -60,7 +73,7 @@ export async function cardShownChallengeAndAttempt(
 ): Promise<{ card: GridCard; challenge: { id: number; cells: GridCell[] } | undefined; firstTry: TriedReservation } | undefined> {
   const { rows } = await sql<GridCard & { challenge_id: number | null; challenge_cells: string | null; reserved_batch_at: Date | null }>`
     WITH card AS (
-      SELECT * FROM grid_card WHERE user_ref = ${user.id} AND invalidated_at IS NULL AND expires_at > ${now}
+      SELECT * FROM grid_card WHERE user_ref = ${user.id} AND ${usableGridCardSql('grid_card', now)}
     ), shown AS (
       SELECT grid_challenge.id, grid_challenge.cells FROM grid_challenge JOIN card ON grid_challenge.card_id = card.id
       WHERE grid_challenge.id = ${challengeId ?? -1} AND grid_challenge.answered_at IS NULL

@@ -1,10 +1,11 @@
+import { sql } from 'kysely';
 import type { Deps } from '../../deps.ts';
 import type { LogonMethod, User } from '../../db/schema.ts';
 import { inTransaction } from '../../db/transaction.ts';
 import { AppError, type ErrorCode } from '../../errors.ts';
 import { recordAudit, userActor } from '../../audit/audit-trail.ts';
 import { verifyDecoy, verifySecret } from '../../auth/password-hash.ts';
-import { isCorrectAnswer } from '../../auth/grid-card.ts';
+import { isCorrectAnswer, parseCells } from '../../auth/grid-card.ts';
 import { refuseLogonAttempt } from '../../access/logon-refusals.ts';
 import { startPasswordStep } from './password-step.ts';
 import { stageAfterLogon } from '../../access/setup-steps.ts';
@@ -14,7 +15,7 @@ import { customerHolder, releaseAttempt } from '../../access/attempts.ts';
 import { checkSecretKeeping } from '../../access/check-secret.ts';
 import { certificateRefusal, logonPurpose, type CertificateGate } from './certificate-gate.ts';
 import type { RequestContext } from '../../access/request-context.ts';
-import { cardDigits, cardShownChallengeAndAttempt, challengeForLogon, completingLogon } from './grid-challenge.ts';
+import { cardDigits, cardShownChallengeAndAttempt, challengeForLogon, chosenChallenge, completingLogon, drawingChallenge } from './grid-challenge.ts';
 
 /**
  * Step 1 of a logon (R3.1, R1.3): contract ID, user ID and the login password — or, before the
@@ -119,7 +120,14 @@ export async function checkPassword(
       return fail(refused.reason, user, { code: refused.code, details: {} });
     }
   }
-  const opened = await createSessionAfter(deps, deps.db, { user, stage: 'grid', method, ip: context.ip, clientCertificateId }, releasingAttempt(user, reservation));
+  // The grid step's challenge (R3.2) is chosen and pinned as the session opens, in its statement.
+  const opened = await createSessionAfter(
+    deps,
+    deps.db,
+    { user, stage: 'grid', method, ip: context.ip, clientCertificateId },
+    sql`${releasingAttempt(user, reservation)}, ${drawingChallenge(deps, user.id, now)}`,
+    chosenChallenge,
+  );
   // The person's row exists (read above), so `person` returns it and the session opened.
   return { token: opened!.token };
 }
@@ -152,6 +160,8 @@ export type GridPrompt = { kind: 'challenge'; cells: string[]; cardSerial: strin
  * the cells this person was shown, never against a challenge drawn since.
  */
 export async function gridPrompt(deps: Deps, live: LiveSession): Promise<GridPrompt> {
+  const shown = live.shownChallenge;
+  if (shown) return { kind: 'challenge', cells: parseCells(shown.cells), cardSerial: shown.cardSerial };
   const challenge = await challengeForLogon(deps, live.user.id, live.session.id);
   if (!challenge) return { kind: 'no_card' };
   return { kind: 'challenge', cells: challenge.cells, cardSerial: challenge.cardSerial };
