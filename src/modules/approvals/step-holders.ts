@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Executor } from '../../db/transaction.ts';
 import type { StepHolder } from '../../domain/approval.ts';
 
@@ -16,9 +16,9 @@ export interface PersonHolding {
   accountIds: ReadonlySet<number>;
 }
 
-type HoldingBusiness = 'transfer' | 'bulk_transfer';
+export type HoldingBusiness = 'transfer' | 'bulk_transfer';
 
-interface Row {
+export interface HoldingRow {
   business: HoldingBusiness;
   id: number;
   email: string | null;
@@ -28,9 +28,9 @@ interface Row {
   account_ids: number[] | null;
 }
 
-/** The holders of the given businesses' approve or send step, a row per person and business. */
-async function holdingRows(executor: Executor, contractId: string, businesses: readonly HoldingBusiness[], onlyRef: number | undefined): Promise<Row[]> {
-  const { rows } = await sql<Row>`
+/** The holders of the given businesses' approve or send step, a row per person and business, as SQL. */
+export function holdingRowsSql(contractId: string, businesses: readonly HoldingBusiness[], onlyRef: number | undefined): RawBuilder<HoldingRow> {
+  return sql<HoldingRow>`
     SELECT p.business, u.id, u.email, p.can_approve, p.can_send, p.per_transaction_limit_yen,
            (SELECT array_agg(a.id ORDER BY a.id) FROM account a
              WHERE a.contract_id = u.contract_id AND a.closed_at IS NULL
@@ -41,11 +41,14 @@ async function holdingRows(executor: Executor, contractId: string, businesses: r
     WHERE u.contract_id = ${contractId} AND u.status = 'active' AND u.stopped_at IS NULL AND c.stopped_at IS NULL
       AND (p.can_approve OR p.can_send)
       AND (${onlyRef ?? null}::int IS NULL OR u.id = ${onlyRef ?? null}::int)
-    ORDER BY u.id`.execute(executor);
-  return rows;
+    ORDER BY u.id`;
 }
 
-function holdingOf(row: Row): PersonHolding {
+async function holdingRows(executor: Executor, contractId: string, businesses: readonly HoldingBusiness[], onlyRef: number | undefined): Promise<HoldingRow[]> {
+  return (await holdingRowsSql(contractId, businesses, onlyRef).execute(executor)).rows;
+}
+
+export function holdingOf(row: HoldingRow): PersonHolding {
   return {
     ref: row.id,
     email: row.email,
@@ -58,12 +61,6 @@ function holdingOf(row: Row): PersonHolding {
 
 export async function stepHolders(executor: Executor, contractId: string, business: HoldingBusiness, onlyRef?: number): Promise<PersonHolding[]> {
   return (await holdingRows(executor, contractId, [business], onlyRef)).map(holdingOf);
-}
-
-/** One person's holding of each business's later steps, in one statement (the waiting list asks for both). */
-export async function holdingsOfPerson(executor: Executor, contractId: string, ref: number): Promise<Partial<Record<HoldingBusiness, PersonHolding>>> {
-  const rows = await holdingRows(executor, contractId, ['transfer', 'bulk_transfer'], ref);
-  return Object.fromEntries(rows.map((row) => [row.business, holdingOf(row)]));
 }
 
 /** The person as the rules of src/domain/approval.ts judge them for an item paid from `accountId` (none for a payee). */

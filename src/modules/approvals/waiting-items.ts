@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../db/transaction.ts';
 import type { ItemStatus } from '../../domain/approval.ts';
-import { asStepHolder, holdingsOfPerson, type PersonHolding } from './step-holders.ts';
+import { asStepHolder, holdingOf, holdingRowsSql, type HoldingBusiness, type HoldingRow, type PersonHolding } from './step-holders.ts';
 import { businessOf, nextStepFor, waitingKinds, type NextStep, type WaitingKind, type WaitingSubject } from './waiting-rule.ts';
 
 /**
@@ -33,9 +33,11 @@ interface Person {
 
 /**
  * The items that may wait for the person, of the three kinds, with who has approved each so far, in
- * one statement: a transfer or bulk file still before its approval or send and paid from an account
- * the person's holding uses, and a payee pending approval for a person who may approve. Which of
- * them waits for the person's step is judged in TypeScript by the rules their pages apply.
+ * one statement with the person's holdings (step-holders.ts): a transfer or bulk file still before
+ * its approval or send and paid from an account the person's holding of that business uses, and a
+ * payee pending approval for a person who may approve transfers (payees follow the transfers'
+ * steps, businessOf). Each row carries the holding it is judged with; which rows wait for the
+ * person's step is judged in TypeScript by the rules their pages apply.
  */
 interface WaitingRow {
   kind: WaitingKind;
@@ -49,33 +51,39 @@ interface WaitingRow {
   from_account_id: number | null;
   registered_at: Date;
   approved_by: number[];
+  holding: HoldingRow;
 }
 
 const beforeSend = ['awaiting_approval', 'awaiting_send'];
 
-async function waitingRows(
-  executor: Executor,
-  contractId: string,
-  ask: { transferAccounts: number[]; payees: boolean; bulkAccounts: number[] },
-): Promise<WaitingRow[]> {
+async function waitingRows(executor: Executor, person: Person): Promise<WaitingRow[]> {
+  const holdingJson = (business: HoldingBusiness) =>
+    sql`(SELECT jsonb_build_object('business', h.business, 'id', h.id, 'email', h.email, 'can_approve', h.can_approve, 'can_send', h.can_send,
+           'per_transaction_limit_yen', h.per_transaction_limit_yen::text, 'account_ids', h.account_ids) FROM holding h WHERE h.business = ${business})`;
+  const accountsOf = (business: HoldingBusiness) => sql`coalesce((SELECT h.account_ids FROM holding h WHERE h.business = ${business}), '{}')`;
   const { rows } = await sql<WaitingRow>`
+    WITH holding AS (${holdingRowsSql(person.contract_id, ['transfer', 'bulk_transfer'], person.id)})
     SELECT * FROM (
       SELECT 'transfer' AS kind, 1 AS kind_order, t.id::text AS id, t.created_by, t.status, t.approvals_required::int AS approvals_required,
              t.amount_yen, t.execution_date AS date, t.to_name_kana AS label, t.from_account_id, t.created_at AS registered_at,
-             array(SELECT a.approved_by FROM transfer_approval a WHERE a.transfer_id = t.id ORDER BY a.step) AS approved_by, t.id AS sort_id
+             array(SELECT a.approved_by FROM transfer_approval a WHERE a.transfer_id = t.id ORDER BY a.step) AS approved_by, t.id AS sort_id,
+             ${holdingJson(businessOf.transfer)} AS holding
       FROM transfer t
-      WHERE t.contract_id = ${contractId} AND t.status = ANY(${beforeSend}::text[]) AND t.from_account_id = ANY(${ask.transferAccounts}::int[])
+      WHERE t.contract_id = ${person.contract_id} AND t.status = ANY(${beforeSend}::text[]) AND t.from_account_id = ANY(${accountsOf(businessOf.transfer)})
       UNION ALL
       SELECT 'payee', 2, p.id::text, p.created_by, p.status, p.approvals_required::int, NULL::bigint, NULL::date, p.name_kana, NULL::int, p.created_at,
-             array(SELECT a.approved_by FROM payee_approval a WHERE a.payee_id = p.id ORDER BY a.approved_at), p.id
+             array(SELECT a.approved_by FROM payee_approval a WHERE a.payee_id = p.id ORDER BY a.approved_at), p.id,
+             ${holdingJson(businessOf.payee)}
       FROM payee p
-      WHERE ${ask.payees} AND p.contract_id = ${contractId} AND p.status = 'pending'
+      WHERE p.contract_id = ${person.contract_id} AND p.status = 'pending'
+        AND EXISTS (SELECT 1 FROM holding h WHERE h.business = ${businessOf.payee} AND h.can_approve)
       UNION ALL
       SELECT 'bulk', 3, b.id::text, b.created_by, b.status, coalesce(b.approvals_required, 0)::int, b.total_yen, b.payment_date, b.type_code,
              b.from_account_id, coalesce(b.registered_at, b.created_at),
-             array(SELECT a.approved_by FROM bulk_approval a WHERE a.file_id = b.id ORDER BY a.step), b.id
+             array(SELECT a.approved_by FROM bulk_approval a WHERE a.file_id = b.id ORDER BY a.step), b.id,
+             ${holdingJson(businessOf.bulk)}
       FROM bulk_file b
-      WHERE b.contract_id = ${contractId} AND b.status = ANY(${beforeSend}::text[]) AND b.from_account_id = ANY(${ask.bulkAccounts}::int[])
+      WHERE b.contract_id = ${person.contract_id} AND b.status = ANY(${beforeSend}::text[]) AND b.from_account_id = ANY(${accountsOf(businessOf.bulk)})
     ) items
     ORDER BY kind_order, date, sort_id`.execute(executor);
   return rows;
@@ -95,17 +103,8 @@ function entryOf(row: WaitingRow, holder: PersonHolding, today: string): Waiting
 }
 
 export async function waitingFor(executor: Executor, person: Person, today: string): Promise<WaitingList> {
-  const holdings = await holdingsOfPerson(executor, person.contract_id, person.id);
-  const { transfer: transferHolder, bulk_transfer: bulkHolder } = holdings;
-  const rows =
-    transferHolder || bulkHolder
-      ? await waitingRows(executor, person.contract_id, {
-          transferAccounts: [...(transferHolder?.accountIds ?? [])],
-          payees: transferHolder?.canApprove ?? false,
-          bulkAccounts: [...(bulkHolder?.accountIds ?? [])],
-        })
-      : [];
-  const entries = rows.flatMap((row) => entryOf(row, holdings[businessOf[row.kind]]!, today));
+  const rows = await waitingRows(executor, person);
+  const entries = rows.flatMap((row) => entryOf(row, holdingOf(row.holding), today));
   const counts = Object.fromEntries(waitingKinds.map((kind) => [kind, entries.filter((entry) => entry.kind === kind).length])) as Record<WaitingKind, number>;
   return { entries, counts, total: entries.length };
 }
