@@ -92,53 +92,109 @@ async function appendToChain(executor: Executor, chain: string, events: readonly
 
 /** The statement of the append; false when the chain has no head yet (and nothing was appended). */
 async function appendAtHead(executor: Executor, chain: string, contents: readonly RecordContent[], alongside: RawBuilder<unknown> | undefined): Promise<boolean> {
+  const parts = appendCtes(chain, contents, undefined);
+  const result = await sql<AppendCounts>`
+    WITH RECURSIVE ${parts.ctes}${alongside === undefined ? sql`` : sql`,
+    alongside AS (${alongside})`}
+    SELECT ${parts.columns}`.execute(executor);
+  // An aggregate without GROUP BY returns exactly one row.
+  return appendedAtHead(chain, contents.length, result.rows[0]!);
+}
+
+/** What the append's statement says of itself: whether the head was found (and its gate held), the records appended, the head moved. */
+interface AppendCounts {
+  audit_found: number;
+  audit_appended: number;
+  audit_moved: number;
+}
+
+function appendedAtHead(chain: string, records: number, counts: AppendCounts): boolean {
+  if (counts.audit_found === 0) return false;
+  assert.ok(counts.audit_appended === records && counts.audit_moved === 1, `audit chain ${chain}: every record appended and the head moved`);
+  return true;
+}
+
+/**
+ * The append as common table expressions (`audit_head`, `audit_records`, `audit_links`,
+ * `audit_appended`, `audit_moved`) and the columns that report it, for a statement that must begin
+ * `WITH RECURSIVE`. `onlyIf`, a condition of that statement, gates it: the head is locked and the
+ * records appended only when it holds (decision 0031).
+ */
+function appendCtes(chain: string, contents: readonly RecordContent[], onlyIf: RawBuilder<unknown> | undefined): { ctes: RawBuilder<unknown>; columns: RawBuilder<unknown> } {
   const records = contents.map(
     (content, index) => sql`(${index + 1}::int, ${contentHash(content)}::text, ${content.at}::timestamptz, ${content.contractId}::text, ${content.userRef}::int,
               ${content.actor}::text, ${content.action}::text, ${content.outcome}::text, ${content.reason}::text, ${content.ip}::text, ${content.userAgent}::text,
               ${JSON.stringify(content.details)}::jsonb)`,
   );
   const link = linkHashSql(sql`${chain}::text`, sql`links.seq + 1`, sql`links.hash`, sql`r.content_hash`);
-  // `links` is the head (n = 0), then each record numbered and linked from the one before. The head
-  // is read by `head`, whose FOR UPDATE waits for an append of another transaction to commit and
-  // then gives the head as that one left it. `moved` names the row by its chain only: a condition
-  // on its old number would be judged on the row as the statement's snapshot saw it, before that
-  // wait, and fail. The head is locked from `head` on, so nobody moves it in between; and a record
-  // numbered like a stored one fails the unique index (chain, seq), so a head that is not the
-  // stored chain's last record (moved back outside the trail) fails the append, and with it the
-  // transaction, instead of forking the chain. Rows are inserted in chain order, so their ids rise
-  // along the chain (./chain-walk.ts).
-  const result = await sql<{ found: number; appended: number; moved: number }>`
-    WITH RECURSIVE head AS (
-      SELECT seq, hash FROM audit_chain_head WHERE chain = ${chain} FOR UPDATE
+  // `audit_links` is the head (n = 0), then each record numbered and linked from the one before. The
+  // head is read by `audit_head`, whose FOR UPDATE waits for an append of another transaction to
+  // commit and then gives the head as that one left it. `audit_moved` names the row by its chain
+  // only: a condition on its old number would be judged on the row as the statement's snapshot saw
+  // it, before that wait, and fail. The head is locked from `audit_head` on, so nobody moves it in
+  // between; and a record numbered like a stored one fails the unique index (chain, seq), so a head
+  // that is not the stored chain's last record (moved back outside the trail) fails the append, and
+  // with it the transaction, instead of forking the chain. Rows are inserted in chain order, so their
+  // ids rise along the chain (./chain-walk.ts). Without its head (gate closed, or a chain's first
+  // record) nothing is linked, so nothing is appended and nothing moved.
+  const ctes = sql`audit_head AS (
+      SELECT seq, hash FROM audit_chain_head WHERE chain = ${chain}${onlyIf === undefined ? sql`` : sql` AND (${onlyIf})`} FOR UPDATE
     ),
-    records (n, content_hash, at, contract_id, user_ref, actor, action, outcome, reason, ip, user_agent, details) AS (
+    audit_records (n, content_hash, at, contract_id, user_ref, actor, action, outcome, reason, ip, user_agent, details) AS (
       VALUES ${sql.join(records)}
     ),
-    links (n, seq, prev_hash, hash) AS (
-      SELECT 0, seq, NULL::text, hash FROM head
+    audit_links (n, seq, prev_hash, hash) AS (
+      SELECT 0, seq, NULL::text, hash FROM audit_head
       UNION ALL
-      SELECT r.n, links.seq + 1, links.hash, ${link} FROM links JOIN records r ON r.n = links.n + 1
+      SELECT r.n, links.seq + 1, links.hash, ${link} FROM audit_links links JOIN audit_records r ON r.n = links.n + 1
     ),
-    appended AS (
+    audit_appended AS (
       INSERT INTO audit_log (chain, seq, prev_hash, hash, link_scheme, content_hash, at, contract_id, user_ref, actor, action, outcome, reason, ip, user_agent, details)
       SELECT ${chain}, l.seq, l.prev_hash, l.hash, ${currentLinkScheme}, r.content_hash, r.at, r.contract_id, r.user_ref, r.actor, r.action, r.outcome, r.reason, r.ip, r.user_agent, r.details
-      FROM links l JOIN records r ON r.n = l.n
+      FROM audit_links l JOIN audit_records r ON r.n = l.n
       ORDER BY l.n
       RETURNING 1
     ),
-    moved AS (
+    audit_moved AS (
       UPDATE audit_chain_head SET seq = last.seq, hash = last.hash
-      FROM (SELECT seq, hash FROM links WHERE n > 0 ORDER BY n DESC LIMIT 1) last
+      FROM (SELECT seq, hash FROM audit_links WHERE n > 0 ORDER BY n DESC LIMIT 1) last
       WHERE chain = ${chain}
       RETURNING 1
-    )${alongside === undefined ? sql`` : sql`,
-    alongside AS (${alongside})`}
-    SELECT (SELECT count(*) FROM head)::int AS found, (SELECT count(*) FROM appended)::int AS appended, (SELECT count(*) FROM moved)::int AS moved`.execute(executor);
-  // An aggregate without GROUP BY returns exactly one row.
-  const counts = result.rows[0]!;
-  if (counts.found === 0) return false;
-  assert.ok(counts.appended === contents.length && counts.moved === 1, `audit chain ${chain}: every record appended and the head moved`);
-  return true;
+    )`;
+  const columns = sql`(SELECT count(*) FROM audit_head)::int AS audit_found, (SELECT count(*) FROM audit_appended)::int AS audit_appended, (SELECT count(*) FROM audit_moved)::int AS audit_moved`;
+  return { ctes, columns };
+}
+
+/**
+ * A use case's locking write and its audit records in one statement (decision 0031): the caller
+ * writes `WITH RECURSIVE <its own CTEs>, ${ctes} SELECT <its columns>, ${columns}`, the records
+ * appended only when `onlyIf` holds (e.g. `EXISTS (SELECT 1 FROM inserted)`), and hands the row it
+ * got to `appended`. The head is then locked by the statement of the write itself, held only to the
+ * commit. `appended` checks the append and, for a chain's first record (no head yet: the
+ * statement appended nothing), makes the head and appends the records by themselves — unless the
+ * gate was closed, in which case nothing is to be recorded.
+ */
+export interface GatedAppend {
+  ctes: RawBuilder<unknown>;
+  columns: RawBuilder<unknown>;
+  appended(executor: Tx, row: Record<string, unknown>): Promise<void>;
+}
+
+export function gatedAppend(events: readonly AuditEvent[], onlyIf: RawBuilder<unknown>): GatedAppend {
+  const chains = byChain(events);
+  assert.equal(chains.size, 1, 'a gated append is of one chain');
+  const [chain, chainEvents] = [...chains][0]!;
+  const contents = chainEvents.map((event) => storableContent(chain, event));
+  const parts = appendCtes(chain, contents, onlyIf);
+  return {
+    ctes: parts.ctes,
+    columns: sql`${parts.columns}, (${onlyIf})::boolean AS audit_gate`,
+    async appended(executor, row) {
+      if (row.audit_gate !== true) return;
+      if (appendedAtHead(chain, contents.length, row as unknown as AppendCounts)) return;
+      await appendToChain(executor, chain, chainEvents, undefined);
+    },
+  };
 }
 
 /** An event as it will be stored, and hashed (R9.1). */

@@ -31,7 +31,9 @@ export async function enqueueEmail(executor: Executor, email: OutgoingEmail, now
  * data-modifying CTE, e.g. the audit append's `alongside`, src/audit/audit-trail.ts): the change, its
  * audit records and its emails then commit together and cost one round trip.
  */
-export function outboxInsert(emails: readonly OutgoingEmail[], now: Date): RawBuilder<unknown> {
+export function outboxInsert(emails: readonly OutgoingEmail[], now: Date, onlyIf?: RawBuilder<unknown>): RawBuilder<unknown> {
   const rows = emails.map((email) => sql`(${now}::timestamptz, ${email.contractId}::text, ${email.recipient}::text, ${email.subject}::text, ${email.body}::text, ${now}::timestamptz)`);
+  // `onlyIf`: a condition of the caller's statement (the change was made), for messages that go only with it.
+  if (onlyIf !== undefined) return sql`INSERT INTO outbox (created_at, contract_id, recipient, subject, body, next_attempt_at) SELECT * FROM (VALUES ${sql.join(rows)}) AS m WHERE ${onlyIf}`;
   return sql`INSERT INTO outbox (created_at, contract_id, recipient, subject, body, next_attempt_at) VALUES ${sql.join(rows)}`;
 }

@@ -280,3 +280,18 @@ describe('races (PostgreSQL)', () => {
     }
   });
 });
+
+describe('sends at once (PostgreSQL)', () => {
+  test('ten parallel sends for one operation: one code, the others refused by the cool-down; one email and one record', { skip: needsPostgres }, async () => {
+    const { owner, address } = await person();
+    const target = operation();
+    const results = await Promise.all(Array.from({ length: 10 }, () => refusal(sendChallenge(deps, owner, target, address, { ...mail, details: [] }).then(() => 'accepted'))));
+    assert.equal(results.filter((r) => r === 'accepted').length, 1, results.join(','));
+    for (const r of results.filter((r) => r !== 'accepted')) assert.equal(r, 'EMAIL_OTP_COOLDOWN');
+    const codes = await deps.db.selectFrom('email_otp_challenge').select('id').where('user_ref', '=', owner.user.id).where('subject', '=', target.subject).execute();
+    assert.equal(codes.length, 1);
+    const mails = await deps.db.selectFrom('outbox').select('id').where('recipient', '=', address).execute();
+    assert.equal(mails.length, 1);
+    assert.deepEqual((await auditActions(owner)).filter((a) => a === 'email_otp.send'), ['email_otp.send']);
+  });
+});

@@ -56,14 +56,14 @@ function input(amountYen: bigint): TransferInput {
   return { fromAccountId: from.id, destination: toAccount(payee, 'ｶ)ｳｹﾄﾘ'), amountYen, executionDate: today, idempotencyKey: newKey(), separatePayment: true };
 }
 
-test('a transfer sent at once: quote 1 statement, code sent 4, creation 6 (permission with the duplicate check, code read with its entry held, then reservation with insert and the code use, claim, posting, audit with email)', async () => {
+test('a transfer sent at once: quote 1 statement, code sent 2 (the person locked; limits, code, email and record in one), creation 6 (permission with the duplicate check, code read with its entry held, then reservation with insert and the code use, claim, posting, audit with email)', async () => {
   const transfer = input(12_345n);
   const quote = await counted((d) => quoteTransfer(d, creator, transfer));
   const send = await counted((d) => sendNewTransferCode(d, creator, transfer.idempotencyKey, quote.result));
   const code = await lastOneTimePassword(deps, creator.user.otp_email!);
   const create = await counted((d) => createTransfer(d, creator, transfer, code));
   assert.equal(create.result.transfer.status, 'completed');
-  assert.deepEqual({ quote: quote.statements, send: send.statements, create: create.statements }, { quote: 1, send: 4, create: 6 });
+  assert.deepEqual({ quote: quote.statements, send: send.statements, create: create.statements }, { quote: 1, send: 2, create: 6 });
 });
 
 test("the code's use, the registration and the execution are appended in that order, one after another in the contract's chain, with the result email", async () => {

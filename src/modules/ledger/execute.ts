@@ -1,5 +1,6 @@
 import type { ExecutionFailure } from './execution-failure.ts';
 import assert from 'node:assert/strict';
+import type { RawBuilder } from 'kysely';
 import type { Deps } from '../../deps.ts';
 import type { Tx } from '../../db/transaction.ts';
 import type { Transfer } from '../../db/schema-transfers.ts';
@@ -31,6 +32,14 @@ export interface ExecuteOptions {
    * round trip.
    */
   precedingAudit?: readonly AuditEvent[];
+  /**
+   * A write of the caller's step that stands or falls with the transfer's money (a new transfer's
+   * daily usage reservation, decision 0031), made as late as it can be before anything leaves the
+   * bank: in the posting's statement, or by itself before the append when nothing is posted.
+   * `made` is told how many rows it returned, and may refuse (throw), which rolls everything back;
+   * it is told before the other bank is asked to settle.
+   */
+  withMoney?: { write: RawBuilder<unknown>; made: (rows: number) => Promise<void> };
 }
 
 /** 摘要 of a failed transfer's reversal: 振込不能. */
@@ -56,6 +65,10 @@ export async function executeTransfer(deps: Deps, tx: Tx, transferId: bigint, op
   const claimed = await claimDueTransfer(tx, { transferId, today: tokyoDate(now), now, bankCode: deps.config.bankCode });
   assert.ok(claimed, `transfer ${transferId} is scheduled and due`);
   const moved = await moveMoney(deps, tx, claimed, options, now);
+  if (options.withMoney && moved.entryId === undefined) {
+    const { rows } = await options.withMoney.write.execute(tx);
+    await options.withMoney.made(rows.length);
+  }
   const stored = moved.outcome === 'failed' ? await markFailed(tx, transferId, moved.reason) : claimed.transfer;
   const mails = await transferResultMails(
     deps,
@@ -77,11 +90,12 @@ async function moveMoney(deps: Deps, tx: Tx, claimed: ClaimedTransfer, options: 
   const sameBank = transfer.to_bank_code === deps.config.bankCode;
   const refusal = destinationRefusal(claimed, sameBank);
   if (refusal) return { outcome: 'failed', reason: refusal };
-  const entry = await postTransfer(tx, claimed, sameBank, now);
+  const entry = await postTransfer(tx, claimed, sameBank, now, options.withMoney?.write);
   if (entry === 'insufficient_funds') {
     if (options.onInsufficientFunds === 'refuse') throw new AppError('LEDGER_INSUFFICIENT_FUNDS', { field: 'amount' });
     return { outcome: 'failed', reason: 'insufficient_funds' };
   }
+  await options.withMoney?.made(entry.alongsideRows);
   if (sameBank) return { outcome: 'completed', entryId: entry.entryId };
   // The adapter sees the transfer as it was when it fell due. An adapter that throws (the link is
   // down) rolls everything back: the transfer stays scheduled and runs again later.
@@ -127,10 +141,12 @@ function destinationRefusal(claimed: ClaimedTransfer, sameBank: boolean): Execut
 interface PostedTransfer {
   entryId: bigint;
   postings: { ledgerAccountId: number; amountYen: bigint }[];
+  /** The rows of the write made with the posting (ExecuteOptions.withMoney). */
+  alongsideRows: number;
 }
 
 /** The transfer's entry: to the payee's account at this bank, or to clearing for another bank. */
-async function postTransfer(tx: Tx, claimed: ClaimedTransfer, sameBank: boolean, now: Date): Promise<PostedTransfer | 'insufficient_funds'> {
+async function postTransfer(tx: Tx, claimed: ClaimedTransfer, sameBank: boolean, now: Date, alongside: RawBuilder<unknown> | undefined): Promise<PostedTransfer | 'insufficient_funds'> {
   const { transfer } = claimed;
   const postings = transferPostings({
     sourceLedgerAccountId: claimed.source.ledgerAccountId,
@@ -143,7 +159,7 @@ async function postTransfer(tx: Tx, claimed: ClaimedTransfer, sameBank: boolean,
     feeDescription,
   });
   try {
-    const { entryId } = await postJournalEntry(tx, {
+    const { entryId, alongsideRows } = await postJournalEntry(tx, {
       kind: 'transfer',
       transferId: transfer.id,
       // The paying account's statement shows the payee.
@@ -151,8 +167,8 @@ async function postTransfer(tx: Tx, claimed: ClaimedTransfer, sameBank: boolean,
       valueDate: transfer.execution_date,
       postedAt: now,
       postings,
-    }, { locked: claimed.lockedLedgerAccounts });
-    return { entryId, postings };
+    }, { locked: claimed.lockedLedgerAccounts, ...(alongside === undefined ? {} : { alongside }) });
+    return { entryId, postings, alongsideRows };
   } catch (error) {
     if (error instanceof InsufficientFundsError && error.ledgerAccountId === claimed.source.ledgerAccountId) return 'insufficient_funds';
     throw error;

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Executor, Tx } from '../../db/transaction.ts';
 import type { BankLedgerAccountCode, JournalEntryKind, LedgerAccountKind } from '../../db/schema-ledger.ts';
 import type { DateText } from '../../db/schema-transfers.ts';
@@ -49,7 +49,18 @@ export class InsufficientFundsError extends Error {
  * transaction, in the same order, with balances not moved since (the claim of a transfer does,
  * ./claim.ts): the entry is then one statement.
  */
-export async function postJournalEntry(tx: Tx, entry: JournalEntryInput, options: { locked?: LockedLedgerAccounts } = {}): Promise<{ entryId: bigint }> {
+export interface PostOptions {
+  locked?: LockedLedgerAccounts;
+  /**
+   * A write of the caller's change made in the statement of step 2, as a data-modifying CTE that
+   * returns rows; their number is returned as `alongsideRows` (a new transfer's daily usage
+   * reservation, decision 0031: the day's usage row is then locked from the posting on, not from
+   * the transfer's insert).
+   */
+  alongside?: RawBuilder<unknown>;
+}
+
+export async function postJournalEntry(tx: Tx, entry: JournalEntryInput, options: PostOptions = {}): Promise<{ entryId: bigint; alongsideRows: number }> {
   assertBalanced(entry.postings);
   assert.equal(entry.kind === 'reversal', entry.reversesEntryId !== undefined, 'a reversal, and only a reversal, names the entry it reverses');
   const ids = [...new Set(entry.postings.map((p) => p.ledgerAccountId))].sort((a, b) => a - b);
@@ -65,7 +76,7 @@ export async function postJournalEntry(tx: Tx, entry: JournalEntryInput, options
   const lines = entry.postings.map(
     (p, index) => sql`(${index}::int, ${p.ledgerAccountId}::int, ${p.amountYen}::int8, ${balanceAfterYen[index]!}::int8, ${p.description ?? null}::text)`,
   );
-  const result = await sql<{ entry_id: bigint; posted: bigint | number; moved: bigint | number }>`
+  const result = await sql<{ entry_id: bigint; posted: bigint | number; moved: bigint | number; alongside_rows: bigint | number }>`
     WITH moved AS (
       UPDATE ledger_account la SET balance_yen = la.balance_yen + net.delta_yen
       FROM (VALUES ${sql.join(nets)}) AS net (id, delta_yen)
@@ -84,12 +95,14 @@ export async function postJournalEntry(tx: Tx, entry: JournalEntryInput, options
       FROM entry, (VALUES ${sql.join(lines)}) AS line (ord, ledger_account_id, amount_yen, balance_after_yen, description)
       ORDER BY line.ord
       RETURNING 1
-    )
-    SELECT (SELECT id FROM entry) AS entry_id, (SELECT count(*) FROM posted) AS posted, (SELECT count(*) FROM moved) AS moved`.execute(tx);
+    )${options.alongside === undefined ? sql`` : sql`,
+    alongside AS (${options.alongside})`}
+    SELECT (SELECT id FROM entry) AS entry_id, (SELECT count(*) FROM posted) AS posted, (SELECT count(*) FROM moved) AS moved,
+      ${options.alongside === undefined ? sql`0` : sql`(SELECT count(*) FROM alongside)`} AS alongside_rows`.execute(tx);
   const row = result.rows[0]!;
   // The rows were locked and checked: a balance not moved is a broken invariant, rolled back.
   assert.ok(Number(row.moved) === ids.length && Number(row.posted) === entry.postings.length, 'every balance moved and every posting written');
-  return { entryId: BigInt(row.entry_id) };
+  return { entryId: BigInt(row.entry_id), alongsideRows: Number(row.alongside_rows) };
 }
 
 /** Ledger accounts locked by this transaction, with their kind and their balance as it read them. */

@@ -11,7 +11,7 @@ import { duplicateAskedBy, earlierLike, ownDestinationAskedBy, prepareFor, type 
 import { refuseDuplicate } from './duplicate.ts';
 import { refuse } from './refusal.ts';
 import { checkIdempotencyKey, creationHash } from './request-hash.ts';
-import { postIfDue } from './send.ts';
+import { isDue, postIfDue } from './send.ts';
 import { checkNewTransferCode, finalCodeProtection, finalCodeUsed, finalCodeUseSql, replacedByToken, withFinalCode, type FinalCode } from './email-otp.ts';
 import { checkNewTransferToken, tokenReplacesEmailOtp, useFinalToken, withFinalToken, type FinalToken } from './token.ts';
 import type { Actor, StepResult, TransferInput } from './types.ts';
@@ -70,12 +70,18 @@ async function register(deps: Deps, tx: Tx, actor: Actor, input: TransferInput, 
   const now = deps.clock.now();
   const sends = next === 'send';
   const emailOtp = { ...finalCodeProtection(deps, code), ...('checked' in token ? { token: { serial: token.checked.serial, verifiedAt: now.toISOString() } } : {}) };
-  // One statement: the daily limit is reserved in the write (R1.4, house rule 5) and the transfer is
-  // inserted only if it was; the key's unique index is the gate for twins (R8.6). Sent at once, the
-  // code is used in it too (house rule 4), only when the transfer was inserted: past the twin gate.
+  // The daily limit is reserved in a write (R1.4, house rule 5). A transfer that posts now reserves
+  // it in its posting's statement (decision 0031): the day's usage row, which every transfer of the
+  // person updates, is then held from the posting to the commit, not from the insert; a refusal
+  // there rolls back the transfer with everything else, before anything leaves the bank. Otherwise
+  // the reservation is made in the statement that inserts the transfer, which is inserted only if
+  // it was. The key's unique index is the gate for twins (R8.6). Sent at once, the code is used in
+  // the insert's statement too (house rule 4), only when the transfer was inserted: past the twin gate.
+  const postsNow = sends && isDue(quote.executionDate, today);
+  const reservation = reserveDailyUsageSql(actor.user.id, quote.executionDate, quote.amountYen);
   const codeUse = sends ? finalCodeUseSql(code, now, sql`EXISTS (SELECT 1 FROM inserted)`) : undefined;
   const { rows } = await sql<Transfer & { reserved: number; code_used: number }>`
-    WITH usage AS (${reserveDailyUsageSql(actor.user.id, quote.executionDate, quote.amountYen)}),
+    WITH usage AS (${postsNow ? sql`SELECT 1` : reservation}),
     inserted AS (
       INSERT INTO transfer (contract_id, created_by, idempotency_key, request_hash, from_account_id, payee_id,
         to_bank_code, to_branch_code, to_account_type, to_account_number, to_name_kana, amount_yen, fee_yen,
@@ -109,7 +115,10 @@ async function register(deps: Deps, tx: Tx, actor: Actor, input: TransferInput, 
     await useFinalToken(deps, tx, token, quote.to.payeeId === null, audit);
     await finalCodeUsed(tx, code, audit, codeUsed === 1, now);
   }
-  const transfer = sends ? await postIfDue(deps, tx, inserted, today, audit) : inserted;
+  const reservedWithMoney = async (rows: number) => {
+    if (rows === 0) await refuseReservation(tx, actor.user.id, quote.amountYen, quote.executionDate, today);
+  };
+  const transfer = sends ? await postIfDue(deps, tx, inserted, today, audit, postsNow ? { write: reservation, made: reservedWithMoney } : undefined) : inserted;
   // R8.5 [承認依頼通知]: a registration that waits asks those who may take its next step.
   await transferNoticesAfterStep(deps, tx, 'register', transfer, now);
   await audit.writeIfPending(tx);

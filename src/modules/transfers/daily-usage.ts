@@ -13,8 +13,9 @@ export type SteppedBusiness = 'transfer' | 'bulk_transfer';
  * Bulk files (R8.4) count theirs the same way, per payment date, under their own business.
  * The rule is the domain's refusalOverDailyLimit, stated here in SQL so that it holds in the write.
  * The statement reads the permission as it is now, so the register step and the per-transaction
- * limit hold too. It is the first part of the statement that inserts the transfer (create.ts), which
- * runs only when it returns a row.
+ * limit hold too. It is part of the statement that inserts the transfer (create.ts), which runs only
+ * when it returns a row, or, for a transfer posted at once, of the posting's statement, whose
+ * transaction is refused when it returns none (decision 0031).
  */
 export function reserveDailyUsageSql(userRef: number, usageDate: string, amountYen: bigint, business: SteppedBusiness = 'transfer') {
   return sql`

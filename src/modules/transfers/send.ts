@@ -4,7 +4,7 @@ import type { Deps } from '../../deps.ts';
 import type { Tx } from '../../db/transaction.ts';
 import type { Transfer } from '../../db/schema-transfers.ts';
 import { isAppError } from '../../errors.ts';
-import { executeTransfer } from '../ledger/execute.ts';
+import { executeTransfer, type ExecuteOptions } from '../ledger/execute.ts';
 import type { PendingStepAudit } from './audit.ts';
 import { refuse } from './refusal.ts';
 
@@ -35,14 +35,19 @@ export async function sendInTx(
   return postIfDue(deps, tx, sent, today, audit);
 }
 
+/** A scheduled transfer posts now when it is dated today (or, for the scheduler, earlier). */
+export function isDue(executionDate: string, today: string): boolean {
+  return executionDate <= today;
+}
+
 /**
  * A scheduled transfer dated today posts now; the ledger claims it (status 'scheduled' → done). The
  * step's audit record, when given, is then written with the execution's (ledger/execute.ts).
  */
-export async function postIfDue(deps: Deps, tx: Tx, scheduled: Transfer, today: string, audit?: PendingStepAudit): Promise<Transfer> {
-  if (scheduled.execution_date > today) return scheduled;
+export async function postIfDue(deps: Deps, tx: Tx, scheduled: Transfer, today: string, audit?: PendingStepAudit, withMoney?: ExecuteOptions['withMoney']): Promise<Transfer> {
+  if (!isDue(scheduled.execution_date, today)) return scheduled;
   try {
-    const { transfer } = await executeTransfer(deps, tx, scheduled.id, { onInsufficientFunds: 'refuse', precedingAudit: audit?.take() ?? [] });
+    const { transfer } = await executeTransfer(deps, tx, scheduled.id, { onInsufficientFunds: 'refuse', precedingAudit: audit?.take() ?? [], ...(withMoney ? { withMoney } : {}) });
     return transfer;
   } catch (error) {
     if (isAppError(error) && error.code === 'LEDGER_INSUFFICIENT_FUNDS') refuse('TRANSFER_INSUFFICIENT_FUNDS', 'amount');
