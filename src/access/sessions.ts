@@ -1,6 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Deps } from '../deps.ts';
-import type { Executor } from '../db/transaction.ts';
+import type { Executor, Tx } from '../db/transaction.ts';
+import type { GatedAppend } from '../audit/audit-trail.ts';
 import type { Business, Contract, LogonMethod, Session, SessionStage, User } from '../db/schema.ts';
 import { inFlightAfterOutcome, type AttemptReservation } from './attempts.ts';
 import { finalisesPaymentsSql } from './email-otp/otp-address.ts';
@@ -102,20 +103,34 @@ export async function createSessionAfter(
   executor: Executor,
   init: SessionInit,
   after: RawBuilder<unknown>,
-  /** The grid challenge the new session shows (R3.2), as an expression over `after`'s CTEs; none by default. */
-  pinnedChallenge: RawBuilder<number | null> = sql`NULL`,
+  options: {
+    /** The grid challenge the new session shows (R3.2), as an expression over `after`'s CTEs; none by default. */
+    pinnedChallenge?: RawBuilder<number | null>;
+    /**
+     * The audit record of the session's opening, appended by the same statement when the session
+     * opens (a gatedAppend on `person`, decision 0031); the executor is then a transaction.
+     */
+    append?: GatedAppend;
+  } = {},
 ): Promise<{ token: string; session: Session } | undefined> {
   const { token, values } = newSessionRow(deps, init);
-  const result = await sql<Session>`
-    WITH ${after}
+  const { pinnedChallenge = sql`NULL`, append } = options;
+  const result = await sql<Session & Record<string, unknown>>`
+    WITH RECURSIVE ${after}${append ? sql`, ${append.ctes}` : sql``}
     INSERT INTO session (id, secret_hash, user_ref, contract_id, stage, logon_method, csrf_token, ip, created_at, last_seen_at, client_certificate_id, grid_challenge_id)
     SELECT ${values.id}, ${values.secret_hash}, person.id, ${values.contract_id}, ${values.stage}, ${values.logon_method},
            ${values.csrf_token}, ${values.ip}, ${values.created_at}, ${values.last_seen_at}, ${values.client_certificate_id}::integer, (${pinnedChallenge})::integer
     FROM person
-    RETURNING *`.execute(executor);
-  const session = result.rows[0];
-  return session ? { token, session } : undefined;
+    RETURNING session.*${append ? sql`, ${append.columns}` : sql``}`.execute(executor);
+  const row = result.rows[0];
+  if (!row) return undefined;
+  if (append) await append.appended(executor as Tx, row);
+  const session = Object.fromEntries(Object.entries(row).filter(([column]) => !column.startsWith('audit_'))) as unknown as Session;
+  return { token, session };
 }
+
+/** The condition of a gatedAppend that records the opening of the session createSessionAfter opens. */
+export const sessionOpens = sql<boolean>`EXISTS (SELECT 1 FROM person)`;
 
 /**
  * The `after` of a password step's session (createSessionAfter): gives back the lockout attempt the

@@ -3,13 +3,13 @@ import type { Deps } from '../../deps.ts';
 import type { LogonMethod, User } from '../../db/schema.ts';
 import { inTransaction } from '../../db/transaction.ts';
 import { AppError, type ErrorCode } from '../../errors.ts';
-import { recordAudit, userActor } from '../../audit/audit-trail.ts';
+import { gatedAppend, recordAudit, userActor } from '../../audit/audit-trail.ts';
 import { verifyDecoy, verifySecret } from '../../auth/password-hash.ts';
 import { isCorrectAnswer, parseCells } from '../../auth/grid-card.ts';
 import { refuseLogonAttempt } from '../../access/logon-refusals.ts';
 import { startPasswordStep } from './password-step.ts';
 import { stageAfterLogon } from '../../access/setup-steps.ts';
-import { createSessionAfter, releasingAttempt, type LiveSession } from '../../access/sessions.ts';
+import { createSessionAfter, releasingAttempt, sessionOpens, type LiveSession } from '../../access/sessions.ts';
 import { isBlocked } from '../../access/person-standing.ts';
 import { customerHolder, releaseAttempt } from '../../access/attempts.ts';
 import { checkSecretKeeping } from '../../access/check-secret.ts';
@@ -126,7 +126,7 @@ export async function checkPassword(
     deps.db,
     { user, stage: 'grid', method, ip: context.ip, clientCertificateId },
     sql`${releasingAttempt(user, reservation)}, ${drawingChallenge(deps, user.id, now)}`,
-    chosenChallenge,
+    { pinnedChallenge: chosenChallenge },
   );
   // The person's row exists (read above), so `person` returns it and the session opened.
   return { token: opened!.token };
@@ -220,21 +220,23 @@ export async function answerGrid(
   // Consuming the challenge resets the count and gives the attempt back (below); a lost race gives it back alone.
   const { reservation } = checked;
 
+  // One statement: the challenge consumed (the race gate), the count reset, the sessions ended, the
+  // new session opened and — only then — the logon's record appended (R9.1, decision 0031).
   const completed = await inTransaction(deps.db, async (tx) => {
     const stage = forCertificate ? 'certificate' : stageAfterLogon(user);
+    const record = {
+      ...auditBase,
+      outcome: 'success',
+      details: { method: session.logon_method, cardSerial: card.serial, ...purpose, ...(session.client_certificate_id ? { certificateId: session.client_certificate_id } : {}) },
+    } as const;
     const created = await createSessionAfter(
       deps,
       tx,
       { user, stage, method: session.logon_method, ip: context.ip, clientCertificateId: session.client_certificate_id },
       completingLogon(tx, challenge.id, user.id, session.id, reservation, now),
+      { append: gatedAppend([record], sessionOpens) },
     );
-    if (!created) return undefined;
-    await recordAudit(tx, {
-      ...auditBase,
-      outcome: 'success',
-      details: { method: session.logon_method, cardSerial: card.serial, ...purpose, ...(session.client_certificate_id ? { certificateId: session.client_certificate_id } : {}) },
-    });
-    return { token: created.token, stage } as const;
+    return created ? ({ token: created.token, stage } as const) : undefined;
   });
   if (completed) return completed;
   await releaseAttempt(deps.db, reservation);
