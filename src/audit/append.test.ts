@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestDatabase } from '../../test/helpers/database.ts';
 import { eventOf, filledChain, newContractId } from '../../test/audit/trail.ts';
-import { sql, type KyselyPlugin, type PluginTransformQueryArgs, type PluginTransformResultArgs, type QueryResult, type RootOperationNode, type UnknownRow } from 'kysely';
+import { sql } from 'kysely';
+import { StatementCounter } from '../../test/helpers/statement-counter.ts';
 import { recordAudits } from './audit-trail.ts';
 import { verifyAuditChain } from './verify.ts';
 
@@ -64,18 +65,6 @@ test("a chain's first record makes its head, in a transaction or not, with what 
     await database.drop();
   }
 });
-
-/** Counts the statements sent through a database (BEGIN and COMMIT are not statements Kysely sees). */
-class StatementCounter implements KyselyPlugin {
-  count = 0;
-  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
-    return args.node;
-  }
-  transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
-    this.count++;
-    return Promise.resolve(args.result);
-  }
-}
 
 test('records appended to a chain that has its head cost one statement, in a transaction or alone', async () => {
   const database = await createTestDatabase();

@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { StatementCounter } from '../helpers/statement-counter.ts';
 import { testDeps } from '../helpers/deps.ts';
 import { lastOneTimePassword } from '../helpers/people.ts';
 import type { Deps } from '../../src/deps.ts';
@@ -15,18 +15,6 @@ import { addAccount, addContract, addPerson, newKey, otherOwnBranchCode, toAccou
  * service sends (BEGIN and COMMIT not included); a change that adds one fails here and has to say
  * why in docs/benchmarks.md.
  */
-class StatementCounter implements KyselyPlugin {
-  count = 0;
-  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
-    return args.node;
-  }
-  // Once per statement sent: a query built into another one (a subquery) is transformed, not sent.
-  transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
-    this.count++;
-    return Promise.resolve(args.result);
-  }
-}
-
 let database: TestDatabase;
 let deps: Deps & { clock: FakeClock };
 let creator: Actor;
