@@ -70,7 +70,7 @@ test("a second transfer of a contract posts and commits while the first holds it
     assert.ok(held, 'the first transfer holds its source account while it waits for the other bank');
 
     const secondRun = db.transaction().execute((tx) => executeTransfer(testDeps(db, { clock }), tx, secondTransfer.id, { onInsufficientFunds: 'fail' }));
-    const outcome = await Promise.race([secondRun.then((result) => result.outcome), delay(10_000).then(() => 'still waiting')]);
+    const outcome = await Promise.race([secondRun.then((result) => result.outcome), delay(10_000, undefined, { ref: false }).then(() => 'still waiting')]);
     assert.equal(outcome, 'completed', 'the second transfer ran to its commit without waiting for the first');
     answer();
     assert.equal((await firstRun).outcome, 'completed');
