@@ -98,22 +98,13 @@ export function reversalPostings(original: readonly Pick<PostingLine, 'ledgerAcc
 }
 
 /**
- * What each ledger account's balance moves by, and each posting's balance just after it, given the
- * balances before: postings on one account apply in their order.
+ * What each ledger account's balance moves by: the sum of its postings, in the order the accounts
+ * first appear. The balance just after each posting, and whether a customer's account would go
+ * below zero, are computed in the posting's statement from the balances it locks
+ * (src/modules/ledger/post.ts, decision 0031).
  */
-export function applyPostings(
-  balancesBefore: ReadonlyMap<number, bigint>,
-  postings: readonly Pick<PostingLine, 'ledgerAccountId' | 'amountYen'>[],
-): { netYen: Map<number, bigint>; balanceAfterYen: bigint[] } {
-  const running = new Map(balancesBefore);
+export function netMoves(postings: readonly Pick<PostingLine, 'ledgerAccountId' | 'amountYen'>[]): Map<number, bigint> {
   const netYen = new Map<number, bigint>();
-  const balanceAfterYen = postings.map((posting) => {
-    const before = running.get(posting.ledgerAccountId);
-    if (before === undefined) throw new UnbalancedEntryError(`no balance for ledger account ${posting.ledgerAccountId}`);
-    const after = before + posting.amountYen;
-    running.set(posting.ledgerAccountId, after);
-    netYen.set(posting.ledgerAccountId, (netYen.get(posting.ledgerAccountId) ?? 0n) + posting.amountYen);
-    return after;
-  });
-  return { netYen, balanceAfterYen };
+  for (const posting of postings) netYen.set(posting.ledgerAccountId, (netYen.get(posting.ledgerAccountId) ?? 0n) + posting.amountYen);
+  return netYen;
 }

@@ -3,9 +3,7 @@ import { sql } from 'kysely';
 import type { Tx } from '../../db/transaction.ts';
 import type { ResultEmailTo, Role } from '../../db/schema.ts';
 import type { Transfer } from '../../db/schema-transfers.ts';
-import type { LedgerAccountKind } from '../../db/schema-ledger.ts';
 import { bankLedgerShardCode } from './bank-accounts.ts';
-import type { LockedLedgerAccounts } from './post.ts';
 
 /** A person the result of a transfer may be mailed to (R7.3). */
 export interface ResultRecipient {
@@ -27,8 +25,6 @@ export interface ClaimedTransfer {
   resultEmailTo: ResultEmailTo;
   /** The creator, the sender and the master (those of them who are not deleted). */
   people: ResultRecipient[];
-  /** The ledger accounts of the transfer's entry, locked by the claim and read as they stood then. */
-  lockedLedgerAccounts: LockedLedgerAccounts;
 }
 
 type ClaimRow = Transfer & {
@@ -40,7 +36,6 @@ type ClaimRow = Transfer & {
   company_name: string;
   result_email_to: ResultEmailTo;
   people: ResultRecipient[];
-  ledger_accounts: { id: number; kind: LedgerAccountKind; balanceYen: string }[] | null;
 };
 
 /**
@@ -51,11 +46,12 @@ type ClaimRow = Transfer & {
  * for result emails and the people it may go to, so the claim costs one round trip. The clearing
  * and fee income rows are the transfer's shards of them (./bank-accounts.ts).
  *
- * It also locks the ledger accounts the transfer posts to, in id order, as postJournalEntry locks
- * them (./post.ts). The contract's audit chain head is not locked here: the execution's append
- * locks it, after the posting (src/audit/audit-trail.ts, decision 0026), so every writer takes
- * ledger accounts before the head and a second transfer of the contract can claim and post while
- * the first has yet to append. `looked` is materialised so that the look-ups are evaluated once.
+ * It locks no ledger account: the posting's own statement locks the entry's accounts and reads
+ * their balances (./post.ts, decision 0031), so the paying account, which every transfer from it
+ * updates, is held from the posting to the commit, not from the claim. The contract's audit chain
+ * head is not locked here either: the execution's append locks it, after the posting
+ * (src/audit/audit-trail.ts, decision 0026). `looked` is materialised so that the look-ups are
+ * evaluated once.
  */
 export async function claimDueTransfer(tx: Tx, input: { transferId: bigint; today: string; now: Date; bankCode: string }): Promise<ClaimedTransfer | undefined> {
   // Each look-up is a scalar subquery of its own rather than a join: planned one by one, they cost
@@ -86,22 +82,13 @@ export async function claimDueTransfer(tx: Tx, input: { transferId: bigint; toda
             AND (u.id = claimed.created_by OR u.id = claimed.sent_by OR u.role = 'master')) AS people
       FROM claimed
     )
-    SELECT looked.*,
-      -- The accounts the transfer's entry posts to (execute.ts, transferPostings): the source, the
-      -- payee's account here or the clearing shard for another bank, and the fee shard for a fee.
-      (SELECT json_agg(json_build_object('id', l.id, 'kind', l.kind, 'balanceYen', l.balance_yen::text) ORDER BY l.id)
-         FROM (SELECT id, kind, balance_yen FROM ledger_account
-                WHERE id = (looked.source->>'ledgerAccountId')::int
-                   OR id = CASE WHEN looked.to_bank_code = ${input.bankCode} THEN (looked.destination->>'ledgerAccountId')::int
-                                ELSE looked.clearing_ledger_account_id END
-                   OR (looked.fee_yen > 0 AND id = looked.fee_income_ledger_account_id)
-                ORDER BY id FOR UPDATE) l) AS ledger_accounts
+    SELECT looked.*
     FROM looked`.execute(tx);
   const row = result.rows[0];
   if (!row) return undefined;
   const {
     source, destination, own_branch_name, clearing_ledger_account_id, fee_income_ledger_account_id,
-    company_name, result_email_to, people, ledger_accounts, ...transfer
+    company_name, result_email_to, people, ...transfer
   } = row;
   assert.ok(source, `the paying account of transfer ${transfer.id} has its ledger account`);
   return {
@@ -114,7 +101,6 @@ export async function claimDueTransfer(tx: Tx, input: { transferId: bigint; toda
     companyName: company_name,
     resultEmailTo: result_email_to,
     people,
-    lockedLedgerAccounts: new Map((ledger_accounts ?? []).map((account) => [account.id, { kind: account.kind, balanceYen: BigInt(account.balanceYen) }])),
   };
 }
 

@@ -1,6 +1,6 @@
 import type { ExecutionFailure } from './execution-failure.ts';
 import assert from 'node:assert/strict';
-import type { RawBuilder } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Deps } from '../../deps.ts';
 import type { Tx } from '../../db/transaction.ts';
 import type { Transfer } from '../../db/schema-transfers.ts';
@@ -11,7 +11,7 @@ import { tokyoDate } from '../../domain/business-days.ts';
 import { reversalPostings, transferPostings } from '../../domain/ledger.ts';
 import { settleAtOnce, type InterbankOutcome } from '../../interbank.ts';
 import { claimDueTransfer, markFailed, type ClaimedTransfer } from './claim.ts';
-import { InsufficientFundsError, postJournalEntry } from './post.ts';
+import { InsufficientFundsError, postJournalEntry, type PostOptions } from './post.ts';
 import { transferResultMails } from './result-email.ts';
 
 
@@ -36,10 +36,12 @@ export interface ExecuteOptions {
    * A write of the caller's step that stands or falls with the transfer's money (a new transfer's
    * daily usage reservation, decision 0031), made as late as it can be before anything leaves the
    * bank: in the posting's statement, or by itself before the append when nothing is posted.
-   * `made` is told how many rows it returned, and may refuse (throw), which rolls everything back;
-   * it is told before the other bank is asked to settle.
+   * `write` is given the condition it is made on (the posting's funds suffice; true when nothing
+   * is posted) and writes nothing when it is false. `made` is told how many rows it returned, and
+   * may refuse (throw), which rolls everything back; it is told before the other bank is asked to
+   * settle.
    */
-  withMoney?: { write: RawBuilder<unknown>; made: (rows: number) => Promise<void> };
+  withMoney?: { write: (when: RawBuilder<boolean>) => RawBuilder<unknown>; made: (rows: number) => Promise<void> };
 }
 
 /** 摘要 of a failed transfer's reversal: 振込不能. */
@@ -66,7 +68,7 @@ export async function executeTransfer(deps: Deps, tx: Tx, transferId: bigint, op
   assert.ok(claimed, `transfer ${transferId} is scheduled and due`);
   const moved = await moveMoney(deps, tx, claimed, options, now);
   if (options.withMoney && moved.entryId === undefined) {
-    const { rows } = await options.withMoney.write.execute(tx);
+    const { rows } = await options.withMoney.write(sql<boolean>`true`).execute(tx);
     await options.withMoney.made(rows.length);
   }
   const stored = moved.outcome === 'failed' ? await markFailed(tx, transferId, moved.reason) : claimed.transfer;
@@ -146,7 +148,7 @@ interface PostedTransfer {
 }
 
 /** The transfer's entry: to the payee's account at this bank, or to clearing for another bank. */
-async function postTransfer(tx: Tx, claimed: ClaimedTransfer, sameBank: boolean, now: Date, alongside: RawBuilder<unknown> | undefined): Promise<PostedTransfer | 'insufficient_funds'> {
+async function postTransfer(tx: Tx, claimed: ClaimedTransfer, sameBank: boolean, now: Date, alongside: PostOptions['alongside']): Promise<PostedTransfer | 'insufficient_funds'> {
   const { transfer } = claimed;
   const postings = transferPostings({
     sourceLedgerAccountId: claimed.source.ledgerAccountId,
@@ -167,7 +169,7 @@ async function postTransfer(tx: Tx, claimed: ClaimedTransfer, sameBank: boolean,
       valueDate: transfer.execution_date,
       postedAt: now,
       postings,
-    }, { locked: claimed.lockedLedgerAccounts, ...(alongside === undefined ? {} : { alongside }) });
+    }, alongside === undefined ? {} : { alongside });
     return { entryId, postings, alongsideRows };
   } catch (error) {
     if (error instanceof InsufficientFundsError && error.ledgerAccountId === claimed.source.ledgerAccountId) return 'insufficient_funds';

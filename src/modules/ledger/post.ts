@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { sql, type RawBuilder } from 'kysely';
 import type { Executor, Tx } from '../../db/transaction.ts';
-import type { BankLedgerAccountCode, JournalEntryKind, LedgerAccountKind } from '../../db/schema-ledger.ts';
+import type { BankLedgerAccountCode, JournalEntryKind } from '../../db/schema-ledger.ts';
 import type { DateText } from '../../db/schema-transfers.ts';
-import { applyPostings, assertBalanced, type PostingLine } from '../../domain/ledger.ts';
+import { assertBalanced, netMoves, type PostingLine } from '../../domain/ledger.ts';
 
 export interface JournalEntryInput {
   kind: JournalEntryKind;
@@ -31,89 +31,97 @@ export class InsufficientFundsError extends Error {
 
 /**
  * Writes one journal entry and moves the balances of its accounts, in the caller's transaction
- * (house rules 2 and 8), in two statements whatever the number of postings:
+ * (house rules 2 and 8), in one statement whatever the number of postings (decision 0031):
  *
- * 1. the entry's ledger accounts are locked in id order (`SELECT … ORDER BY id FOR UPDATE`), so
- *    two entries that share accounts wait for each other instead of deadlocking, and their balances
- *    are read as they stand. If a customer's account would go below zero, InsufficientFundsError
- *    is thrown with nothing written, so the caller may go on in its transaction (e.g. to mark a
- *    transfer failed);
- * 2. one statement moves each balance, still conditional on a customer balance staying at or above
- *    zero (house rule 5), and inserts the entry and its postings, each posting with the balance just
- *    after it. The rows are ours since step 1, so the balances are the ones read there; this second
- *    statement's own snapshot, taken after the locks, sees them as they are.
+ * - `locked`: the entry's ledger accounts are locked in id order (`SELECT … ORDER BY id FOR
+ *   UPDATE`), so two entries that share accounts wait for each other instead of deadlocking. A row
+ *   another transaction moved is locked and returned as that one committed it, not as this
+ *   statement's snapshot saw it, so the balances read are the ones the entry moves;
+ * - `short_of_funds`: the customer's accounts the entry would take below zero (house rules 2 and 5).
+ *   If there is one, nothing is written — no balance, entry, posting or `alongside` write — and
+ *   InsufficientFundsError names the first in id order, so the caller may go on in its transaction
+ *   (e.g. to mark a transfer failed);
+ * - otherwise each balance moves and the entry and its postings are inserted, each posting with
+ *   the balance just after it, from the locked balance: postings on one account apply in their
+ *   order.
  *
- * The database checks again at commit that the entry's postings sum to zero (migration 0005).
- *
- * Step 1 is skipped when the caller passes the entry's accounts as it locked them in this
- * transaction, in the same order, with balances not moved since (the claim of a transfer does,
- * ./claim.ts): the entry is then one statement.
+ * The UPDATE sets each balance to the locked one plus the move, and names its rows by id only. It
+ * scans the table as the statement's snapshot saw it, before `locked` waited for another posting to
+ * commit: a condition on the row's balance would be judged on that older version, and a row that
+ * passes it only as the other posting left it would be skipped without a word; a new balance
+ * computed from that version (`la.balance_yen + delta`) would be checked against the table's CHECK
+ * before PostgreSQL finds the newer version and computes again, and refused. Both happened on
+ * PostgreSQL (test/ledger/posting-race.test.ts) and are why this was two statements (decision
+ * 0011). Computed from `locked`, the balance is the same on either version. The gate is
+ * `short_of_funds`, judged on the locked rows; a customer's balance below zero is refused again by
+ * the table's CHECK. The database checks again at commit that the entry's postings sum to zero
+ * (migration 0005).
  */
 export interface PostOptions {
-  locked?: LockedLedgerAccounts;
   /**
-   * A write of the caller's change made in the statement of step 2, as a data-modifying CTE that
+   * A write of the caller's change made in the same statement, as a data-modifying CTE that
    * returns rows; their number is returned as `alongsideRows` (a new transfer's daily usage
    * reservation, decision 0031: the day's usage row is then locked from the posting on, not from
-   * the transfer's insert).
+   * the transfer's insert). It is given the condition that the entry is posted (the funds suffice),
+   * and must write nothing when it is false. Its locks come after the ledger accounts': the
+   * condition is evaluated, and the accounts locked, before it writes.
    */
-  alongside?: RawBuilder<unknown>;
+  alongside?: (posted: RawBuilder<boolean>) => RawBuilder<unknown>;
 }
 
 export async function postJournalEntry(tx: Tx, entry: JournalEntryInput, options: PostOptions = {}): Promise<{ entryId: bigint; alongsideRows: number }> {
   assertBalanced(entry.postings);
   assert.equal(entry.kind === 'reversal', entry.reversesEntryId !== undefined, 'a reversal, and only a reversal, names the entry it reverses');
-  const ids = [...new Set(entry.postings.map((p) => p.ledgerAccountId))].sort((a, b) => a - b);
-  const given = options.locked;
-  const locked = given !== undefined && ids.every((id) => given.has(id)) ? given : await lockLedgerAccounts(tx, ids);
-  const before = new Map(ids.map((id) => [id, locked.get(id)!.balanceYen]));
-  const { netYen, balanceAfterYen } = applyPostings(before, entry.postings);
-  for (const id of ids) {
-    if (locked.get(id)!.kind === 'customer' && before.get(id)! + netYen.get(id)! < 0n) throw new InsufficientFundsError(id);
-  }
-
+  const netYen = netMoves(entry.postings);
   const nets = [...netYen].map(([id, yen]) => sql`(${id}::int, ${yen}::int8)`);
-  const lines = entry.postings.map(
-    (p, index) => sql`(${index}::int, ${p.ledgerAccountId}::int, ${p.amountYen}::int8, ${balanceAfterYen[index]!}::int8, ${p.description ?? null}::text)`,
-  );
-  const result = await sql<{ entry_id: bigint; posted: bigint | number; moved: bigint | number; alongside_rows: bigint | number }>`
-    WITH moved AS (
-      UPDATE ledger_account la SET balance_yen = la.balance_yen + net.delta_yen
-      FROM (VALUES ${sql.join(nets)}) AS net (id, delta_yen)
-      WHERE la.id = net.id AND (la.kind <> 'customer' OR la.balance_yen + net.delta_yen >= 0)
+  const lines = entry.postings.map((p, index) => sql`(${index}::int, ${p.ledgerAccountId}::int, ${p.amountYen}::int8, ${p.description ?? null}::text)`);
+  // Every write below runs only when the funds suffice: a one-time condition of its statement,
+  // evaluated before it writes, so it also takes the ledger accounts' locks first.
+  const posts = sql<boolean>`NOT EXISTS (SELECT 1 FROM short_of_funds)`;
+  const alongside = options.alongside?.(posts);
+  const result = await sql<{ locked: bigint | number; short_of_funds: number | null; entry_id: bigint | null; posted: bigint | number; moved: bigint | number; alongside_rows: bigint | number }>`
+    WITH net (id, delta_yen) AS (VALUES ${sql.join(nets)}),
+    locked AS MATERIALIZED (
+      SELECT id, kind, balance_yen FROM ledger_account WHERE id IN (${sql.join([...netYen.keys()])}) ORDER BY id FOR UPDATE
+    ),
+    short_of_funds AS MATERIALIZED (
+      SELECT locked.id FROM locked JOIN net USING (id) WHERE locked.kind = 'customer' AND locked.balance_yen + net.delta_yen < 0
+    ),
+    moved AS (
+      UPDATE ledger_account la SET balance_yen = locked.balance_yen + net.delta_yen
+      FROM locked JOIN net USING (id)
+      WHERE la.id = locked.id AND ${posts}
       RETURNING la.id
     ),
     entry AS (
       INSERT INTO journal_entry (kind, transfer_id, reverses_entry_id, bulk_file_id, description, value_date, posted_at)
-      VALUES (${entry.kind}, ${entry.transferId ?? null}::int8, ${entry.reversesEntryId ?? null}::int8, ${entry.bulkFileId ?? null}::int8, ${entry.description},
-              ${entry.valueDate}::date, ${entry.postedAt}::timestamptz)
+      SELECT ${entry.kind}, ${entry.transferId ?? null}::int8, ${entry.reversesEntryId ?? null}::int8, ${entry.bulkFileId ?? null}::int8, ${entry.description},
+             ${entry.valueDate}::date, ${entry.postedAt}::timestamptz
+      WHERE ${posts}
       RETURNING id
     ),
     posted AS (
       INSERT INTO posting (entry_id, ledger_account_id, amount_yen, balance_after_yen, description)
-      SELECT entry.id, line.ledger_account_id, line.amount_yen, line.balance_after_yen, line.description
-      FROM entry, (VALUES ${sql.join(lines)}) AS line (ord, ledger_account_id, amount_yen, balance_after_yen, description)
+      SELECT entry.id, line.ledger_account_id, line.amount_yen,
+             (locked.balance_yen + sum(line.amount_yen) OVER (PARTITION BY line.ledger_account_id ORDER BY line.ord))::int8, line.description
+      FROM entry, (VALUES ${sql.join(lines)}) AS line (ord, ledger_account_id, amount_yen, description)
+      JOIN locked ON locked.id = line.ledger_account_id
       ORDER BY line.ord
       RETURNING 1
-    )${options.alongside === undefined ? sql`` : sql`,
-    alongside AS (${options.alongside})`}
-    SELECT (SELECT id FROM entry) AS entry_id, (SELECT count(*) FROM posted) AS posted, (SELECT count(*) FROM moved) AS moved,
-      ${options.alongside === undefined ? sql`0` : sql`(SELECT count(*) FROM alongside)`} AS alongside_rows`.execute(tx);
+    )${alongside === undefined ? sql`` : sql`,
+    alongside AS (${alongside})`}
+    SELECT (SELECT count(*) FROM locked) AS locked, (SELECT min(id) FROM short_of_funds) AS short_of_funds,
+      (SELECT id FROM entry) AS entry_id, (SELECT count(*) FROM posted) AS posted, (SELECT count(*) FROM moved) AS moved,
+      ${alongside === undefined ? sql`0` : sql`(SELECT count(*) FROM alongside)`} AS alongside_rows`.execute(tx);
   const row = result.rows[0]!;
+  assert.equal(Number(row.locked), netYen.size, 'every ledger account of the entry exists');
+  if (row.short_of_funds !== null) {
+    assert.ok(row.entry_id === null && Number(row.moved) === 0 && Number(row.alongside_rows) === 0, 'a refused entry writes nothing');
+    throw new InsufficientFundsError(row.short_of_funds);
+  }
   // The rows were locked and checked: a balance not moved is a broken invariant, rolled back.
-  assert.ok(Number(row.moved) === ids.length && Number(row.posted) === entry.postings.length, 'every balance moved and every posting written');
-  return { entryId: BigInt(row.entry_id), alongsideRows: Number(row.alongside_rows) };
-}
-
-/** Ledger accounts locked by this transaction, with their kind and their balance as it read them. */
-export type LockedLedgerAccounts = ReadonlyMap<number, { kind: LedgerAccountKind; balanceYen: bigint }>;
-
-/** Step 1 of postJournalEntry: the accounts locked in id order, read as they stand. */
-async function lockLedgerAccounts(tx: Tx, ids: readonly number[]): Promise<LockedLedgerAccounts> {
-  const { rows } = await sql<{ id: number; kind: LedgerAccountKind; balance_yen: bigint }>`
-    SELECT id, kind, balance_yen FROM ledger_account WHERE id IN (${sql.join(ids)}) ORDER BY id FOR UPDATE`.execute(tx);
-  assert.equal(rows.length, ids.length, 'every ledger account of the entry exists');
-  return new Map(rows.map((row) => [row.id, { kind: row.kind, balanceYen: BigInt(row.balance_yen) }]));
+  assert.ok(Number(row.moved) === netYen.size && Number(row.posted) === entry.postings.length, 'every balance moved and every posting written');
+  return { entryId: BigInt(row.entry_id!), alongsideRows: Number(row.alongside_rows) };
 }
 
 /** The ledger account of a customer's account (every account has one, migration 0005). */

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import { transferNoticesAfterStep } from './step-notices.ts';
 import type { Deps } from '../../deps.ts';
 import type { Executor, Tx } from '../../db/transaction.ts';
@@ -78,10 +78,10 @@ async function register(deps: Deps, tx: Tx, actor: Actor, input: TransferInput, 
   // it was. The key's unique index is the gate for twins (R8.6). Sent at once, the code is used in
   // the insert's statement too (house rule 4), only when the transfer was inserted: past the twin gate.
   const postsNow = sends && isDue(quote.executionDate, today);
-  const reservation = reserveDailyUsageSql(actor.user.id, quote.executionDate, quote.amountYen);
+  const reservation = (when?: RawBuilder<boolean>) => reserveDailyUsageSql(actor.user.id, quote.executionDate, quote.amountYen, 'transfer', when);
   const codeUse = sends ? finalCodeUseSql(code, now, sql`EXISTS (SELECT 1 FROM inserted)`) : undefined;
   const { rows } = await sql<Transfer & { reserved: number; code_used: number }>`
-    WITH usage AS (${postsNow ? sql`SELECT 1` : reservation}),
+    WITH usage AS (${postsNow ? sql`SELECT 1` : reservation()}),
     inserted AS (
       INSERT INTO transfer (contract_id, created_by, idempotency_key, request_hash, from_account_id, payee_id,
         to_bank_code, to_branch_code, to_account_type, to_account_number, to_name_kana, amount_yen, fee_yen,

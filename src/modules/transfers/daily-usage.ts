@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Tx } from '../../db/transaction.ts';
 import { refuseOverDailyLimit, refuseOverPerTransactionLimit } from './limit-refusal.ts';
 import { refuse } from './refusal.ts';
@@ -15,15 +15,16 @@ export type SteppedBusiness = 'transfer' | 'bulk_transfer';
  * The statement reads the permission as it is now, so the register step and the per-transaction
  * limit hold too. It is part of the statement that inserts the transfer (create.ts), which runs only
  * when it returns a row, or, for a transfer posted at once, of the posting's statement, whose
- * transaction is refused when it returns none (decision 0031).
+ * transaction is refused when it returns none (decision 0031). `when` is a condition of the
+ * caller's statement the reservation is made on (there, that the posting's funds suffice).
  */
-export function reserveDailyUsageSql(userRef: number, usageDate: string, amountYen: bigint, business: SteppedBusiness = 'transfer') {
+export function reserveDailyUsageSql(userRef: number, usageDate: string, amountYen: bigint, business: SteppedBusiness = 'transfer', when: RawBuilder<boolean> = sql`true`) {
   return sql`
     INSERT INTO daily_usage AS d (user_ref, business, usage_date, used_yen)
     SELECT p.user_ref, ${business}, ${usageDate}::date, ${amountYen}::int8
     FROM user_permission p
     WHERE p.user_ref = ${userRef} AND p.business = ${business} AND p.can_register
-      AND ${amountYen}::int8 <= p.per_transaction_limit_yen AND ${amountYen}::int8 <= p.daily_limit_yen
+      AND ${amountYen}::int8 <= p.per_transaction_limit_yen AND ${amountYen}::int8 <= p.daily_limit_yen AND ${when}
     ON CONFLICT (user_ref, business, usage_date) DO UPDATE SET used_yen = d.used_yen + EXCLUDED.used_yen
     WHERE d.used_yen + EXCLUDED.used_yen <= (SELECT daily_limit_yen FROM user_permission WHERE user_ref = d.user_ref AND business = ${business})
     RETURNING d.used_yen`;
