@@ -36,10 +36,13 @@ export async function sendChallenge(
     const { user } = owner;
     const now = deps.clock.now();
     // The id is drawn once the row is locked (the outer SELECT runs on the locked row), so one
-    // person's codes are numbered in the order they are sent.
+    // person's codes are numbered in the order they are sent. The lock orders one person's sends;
+    // it is the strength of an update of a column that is not a key (FOR NO KEY UPDATE), so it does
+    // not wait for the person's transfers in flight, whose rows name the person (a foreign key holds
+    // a key-share lock on the person's row to their commit), nor they for it.
     const locked = await sql<{ challenge_id: number }>`
       SELECT nextval(pg_get_serial_sequence('email_otp_challenge', 'id'))::int AS challenge_id
-      FROM (SELECT id FROM users WHERE id = ${user.id} FOR UPDATE) AS person`.execute(tx);
+      FROM (SELECT id FROM users WHERE id = ${user.id} FOR NO KEY UPDATE) AS person`.execute(tx);
     const challengeId = locked.rows[0]?.challenge_id;
     assert.ok(challengeId !== undefined, `person ${user.id} exists`);
 

@@ -82,7 +82,7 @@ export async function postJournalEntry(tx: Tx, entry: JournalEntryInput, options
   const result = await sql<{ locked: bigint | number; short_of_funds: number | null; entry_id: bigint | null; posted: bigint | number; moved: bigint | number; alongside_rows: bigint | number }>`
     WITH net (id, delta_yen) AS (VALUES ${sql.join(nets)}),
     locked AS MATERIALIZED (
-      SELECT id, kind, balance_yen FROM ledger_account WHERE id IN (${sql.join([...netYen.keys()])}) ORDER BY id FOR UPDATE
+      SELECT id, kind, balance_yen FROM ledger_account WHERE id IN (${sql.join([...netYen.keys()])}) ORDER BY id FOR NO KEY UPDATE
     ),
     short_of_funds AS MATERIALIZED (
       SELECT locked.id FROM locked JOIN net USING (id) WHERE locked.kind = 'customer' AND locked.balance_yen + net.delta_yen < 0
