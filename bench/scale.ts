@@ -9,7 +9,7 @@ import { verifyLedger } from '../src/modules/ledger/verify.ts';
 import { createTransfer, quoteTransfer, sendNewTransferCode } from '../src/modules/transfers/service.ts';
 import { Client } from '../test/helpers/client.ts';
 import { logon } from '../test/helpers/people.ts';
-import { benchServerUrl, createBenchDatabase, serverVersion } from './support/bench-database.ts';
+import { benchServerUrl, createBenchDatabase, serverVersion, type BenchDatabase } from './support/bench-database.ts';
 import { benchDeps } from './support/bench-deps.ts';
 import { transferDeps } from './support/transfer-deps.ts';
 import { addOwnBranches } from '../test/transfers/fixtures.ts';
@@ -22,11 +22,12 @@ import { median } from './support/throughput.ts';
 
 /**
  * `npm run bench:scale`: is a logon, a transfer and a statement page as fast with a million people
- * as with a thousand? One run grows one PostgreSQL database of its own to the small size (1,000
- * contracts, 1,000 people, 10,000 postings), measures the three operations' latency one at a time,
- * grows the same database to the large size (100,000 contracts, 1,000,000 people, 10,000,000
- * postings) and measures again. The figure is the worst of the three operations' large/small
- * median ratio (aim ≤ 1.2).
+ * as with a thousand? One run makes two PostgreSQL databases of its own on the same server, grows
+ * both to the small size (1,000 contracts, 1,000 people, 10,000 postings) and one of them on to the
+ * large size (100,000 contracts, 1,000,000 people, 10,000,000 postings), then measures the three
+ * operations' latency one at a time on each, in alternate rounds (small, large, small, large), so
+ * that a drift of the machine's speed over the minutes falls on both sizes alike. The figure is the
+ * worst of the three operations' large/small median ratio (aim ≤ 1.2).
  *
  * - logon: the four requests of a complete logon through app.inject() (as bench:logon);
  * - transfer: the service side of one transfer (as bench:ledger): its quote, its one-time password
@@ -77,6 +78,14 @@ interface Latency {
   cpu: CpuUse;
 }
 
+/** One round's measurement of an operation: each operation's milliseconds, and the CPU of the round. */
+interface Measured {
+  times: number[];
+  cpu: CpuUse;
+}
+
+const rounds = 2;
+
 function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
@@ -86,19 +95,32 @@ const statementTimes = new StatementTimes();
 /** Statements listed per operation, those whose time per operation grew most. */
 const grownShown = 4;
 
-async function measureLatency(db: Db, bucket: string, operation: () => Promise<void>): Promise<Latency> {
+async function measureRound(db: Db, bucket: string, operation: () => Promise<void>): Promise<Measured> {
   for (let i = 0; i < warmUps; i++) await operation();
   const before = await sampleCpu(db);
   statementTimes.open(bucket);
   const times: number[] = [];
-  for (let i = 0; i < samples; i++) {
+  for (let i = 0; i < Math.ceil(samples / rounds); i++) {
     const start = performance.now();
     await operation();
     times.push(performance.now() - start);
   }
   statementTimes.close();
-  const cpu = cpuBetween(before, await sampleCpu(db));
-  times.sort((a, b) => a - b);
+  return { times, cpu: cpuBetween(before, await sampleCpu(db)) };
+}
+
+/** The rounds of one operation at one size together. */
+function latencyOf(measured: readonly Measured[]): Latency {
+  const times = measured.flatMap((m) => m.times).sort((a, b) => a - b);
+  const cpu = measured.map((m) => m.cpu).reduce((sum, c) => ({
+    seconds: sum.seconds + c.seconds,
+    main: sum.main + c.main,
+    threadpool: sum.threadpool + c.threadpool,
+    otherThreads: sum.otherThreads + c.otherThreads,
+    postgres: sum.postgres + c.postgres,
+    elsewhere: sum.elsewhere + c.elsewhere,
+    cpus: c.cpus,
+  }));
   return { medianMs: median(times), p95Ms: percentile(times, 95), count: times.length, cpu };
 }
 
@@ -109,11 +131,11 @@ function othersBusy(cpu: CpuUse): number {
 
 let transfersMade = 0;
 
-async function measureAll(app: Awaited<ReturnType<typeof buildApp>>, deps: Deps, measured: MeasuredPerson, size: string): Promise<Record<Operation, Latency>> {
-  const logonLatency = await measureLatency(deps.db, `${size} logon`, () => measured.logonWorker.logon());
+async function measureAll(app: Awaited<ReturnType<typeof buildApp>>, deps: Deps, measured: MeasuredPerson, size: string): Promise<Record<Operation, Measured>> {
+  const logonLatency = await measureRound(deps.db, `${size} logon`, () => measured.logonWorker.logon());
 
   const actor = await measured.actor();
-  const transferLatency = await measureLatency(deps.db, `${size} transfer`, async () => {
+  const transferLatency = await measureRound(deps.db, `${size} transfer`, async () => {
     const input = {
       fromAccountId: measured.fromAccountId,
       destination: { adHoc: { bankCode: deps.config.bankCode, branchCode: '002', accountType: 'ordinary' as const, accountNumber: measured.toAccountNumber, nameInput: 'ｽｹｰﾙ ｳｹﾄﾘ' } },
@@ -132,7 +154,7 @@ async function measureAll(app: Awaited<ReturnType<typeof buildApp>>, deps: Deps,
   const landed = await logon(browser, measured.person);
   if (landed.headers.location !== '/status') throw new Error(`the statement's logon ended at ${String(landed.headers.location)}`);
   const url = `/accounts/${measured.statementAccountId}/statement`;
-  const statementLatency = await measureLatency(deps.db, `${size} statement page`, async () => {
+  const statementLatency = await measureRound(deps.db, `${size} statement page`, async () => {
     const page = await browser.get(url);
     if (page.statusCode !== 200) throw new Error(`${url}: ${page.statusCode} ${page.body.slice(0, 300)}`);
     const lines = page.body.split('data-posting="').length - 1;
@@ -152,53 +174,90 @@ function printPhase(label: string, latencies: Record<Operation, Latency>): void 
   }
 }
 
-async function benchmark(): Promise<void> {
+/** One size's database with the service over it and the person measured there. */
+interface Side {
+  label: 'small' | 'large';
+  database: BenchDatabase;
+  generator: pg.Client;
+  timed: Db;
+  deps: Deps;
+  app: Awaited<ReturnType<typeof buildApp>>;
+  measured: MeasuredPerson;
+  sealedCard: string;
+}
+
+async function openSide(label: Side['label'], opened: Side[]): Promise<Side> {
   const database = await createBenchDatabase(4);
-  const stop = async () => {
-    log('interrupted: dropping the benchmark database');
-    await database.drop().catch(() => {});
-    process.exit(130);
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
   const generator = new pg.Client({ connectionString: database.url });
   await generator.connect();
   // The service's statements go through a Kysely that times each one (the same pool set-up as openDatabase).
   const timed = openTimedDatabase(database.url, 4, (text, ms) => statementTimes.hear(text, ms));
-  const base = benchDeps(timed, database.url);
-  const deps = transferDeps(base);
+  const deps = transferDeps(benchDeps(timed, database.url));
   const app = await buildApp(deps, { logger: false });
+  const side = { label, database, generator, timed, deps, app } as Side;
+  opened.push(side);
+  await addOwnBranches(deps.db);
+  side.measured = await measuredPerson(app, deps);
+  side.sealedCard = (await deps.db.selectFrom('grid_card').select('digits_sealed').limit(1).executeTakeFirstOrThrow()).digits_sealed;
+  return side;
+}
+
+async function closeSide(side: Side): Promise<void> {
+  await side.app?.close();
+  await side.generator.end().catch(() => {});
+  await side.timed.destroy();
+  await side.database.drop();
+}
+
+async function benchmark(): Promise<void> {
+  const opened: Side[] = [];
+  const stop = async () => {
+    log('interrupted: dropping the benchmark databases');
+    for (const side of opened) await side.database.drop().catch(() => {});
+    process.exit(130);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  const report = {
+    step: (step: string, seconds: number, rows: number) => log(`  ${step.padEnd(52)} ${seconds.toFixed(1).padStart(7)} s  ${rows.toLocaleString('en').padStart(12)} rows`),
+    note: (line: string) => log(`  ${line}`),
+  };
   try {
     log(`scale benchmark — Node ${process.version}, ${availableParallelism()} CPUs, ${Math.round(totalmem() / 2 ** 30)} GiB, PostgreSQL ${await serverVersion()} at ${new URL(benchServerUrl).host}`);
-    log(`small: ${describe(small)}; large: ${describe(large)}; ${samples} of each operation one at a time per size (after ${warmUps} to warm up)`);
-    await addOwnBranches(deps.db);
-    const measured = await measuredPerson(app, deps);
-    const sealedCard = (await deps.db.selectFrom('grid_card').select('digits_sealed').limit(1).executeTakeFirstOrThrow()).digits_sealed;
-    const report = {
-      step: (step: string, seconds: number, rows: number) => log(`  ${step.padEnd(52)} ${seconds.toFixed(1).padStart(7)} s  ${rows.toLocaleString('en').padStart(12)} rows`),
-      note: (line: string) => log(`  ${line}`),
-    };
+    log(`small: ${describe(small)}; large: ${describe(large)}; ${samples} of each operation one at a time per size (after ${warmUps} to warm up each round), in ${rounds} rounds alternating the sizes`);
+    const sides = [await openSide('small', opened), await openSide('large', opened)];
 
-    log('');
-    log('growing to the small size');
-    await growTo(generator, small, sealedCard, report);
-    const badIds = await checkGeneratedContractIds(generator);
-    const verification = await verifyLedger(deps.db);
-    log(`  contract IDs: ${badIds.length === 0 ? 'all pass the Luhn check' : `${badIds.length} fail: ${badIds.slice(0, 5).join(', ')}`}; ledger verify: ${verification.ok ? 'ok' : verification.problems.join('; ')}`);
-    if (badIds.length > 0 || !verification.ok) throw new Error('the generated data is not what the service would have made');
-    log(`  size: ${describe(await countScale(generator))}`);
-    const smallLatency = await measureAll(app, deps, measured, 'small');
-    printPhase('small', smallLatency);
+    for (const side of sides) {
+      log('');
+      log(`growing the ${side.label} side's database to the small size`);
+      await growTo(side.generator, small, side.sealedCard, report);
+      const badIds = await checkGeneratedContractIds(side.generator);
+      const verification = await verifyLedger(side.deps.db);
+      log(`  contract IDs: ${badIds.length === 0 ? 'all pass the Luhn check' : `${badIds.length} fail: ${badIds.slice(0, 5).join(', ')}`}; ledger verify: ${verification.ok ? 'ok' : verification.problems.join('; ')}`);
+      if (badIds.length > 0 || !verification.ok) throw new Error('the generated data is not what the service would have made');
+    }
 
+    const [smallSide, largeSide] = sides as [Side, Side];
     log('');
-    log('growing to the large size');
+    log('growing the large side to the large size');
     const growStart = performance.now();
-    await growTo(generator, large, sealedCard, report);
-    const off = await checkGeneratedLedger(generator);
+    await growTo(largeSide.generator, large, largeSide.sealedCard, report);
+    const off = await checkGeneratedLedger(largeSide.generator);
     log(`  all steps ${((performance.now() - growStart) / 1000).toFixed(0)} s; every account's balance is its last posting's balance after: ${off.length === 0 ? 'yes' : `no, ${off.length} differ (${off.slice(0, 5).join(', ')})`}`);
     if (off.length > 0) throw new Error('the generated ledger does not agree with its balances');
-    log(`  size: ${describe(await countScale(generator))}`);
-    const largeLatency = await measureAll(app, deps, measured, 'large');
+    for (const side of sides) log(`  ${side.label}: ${describe(await countScale(side.generator))}`);
+
+    const measuredRounds: Record<Side['label'], Record<Operation, Measured>[]> = { small: [], large: [] };
+    for (let round = 1; round <= rounds; round++) {
+      for (const side of sides) measuredRounds[side.label].push(await measureAll(side.app, side.deps, side.measured, side.label));
+      log(`  round ${round} of ${rounds} measured`);
+    }
+    const latencies = (label: Side['label']) =>
+      Object.fromEntries(operations.map((operation) => [operation, latencyOf(measuredRounds[label].map((r) => r[operation]))])) as Record<Operation, Latency>;
+    const smallLatency = latencies('small');
+    const largeLatency = latencies('large');
+    log('');
+    printPhase('small', smallLatency);
     printPhase('large', largeLatency);
 
     log('');
@@ -216,7 +275,8 @@ async function benchmark(): Promise<void> {
     log(`statements whose round trips per operation grew most (per operation: count, mean ms small → large, grown ms)`);
     for (const operation of operations) {
       log(`  ${operation}:`);
-      for (const s of grownStatements(statementTimes.bucket(`small ${operation}`), statementTimes.bucket(`large ${operation}`), samples, samples, grownShown)) {
+      const measuredCount = smallLatency[operation].count;
+      for (const s of grownStatements(statementTimes.bucket(`small ${operation}`), statementTimes.bucket(`large ${operation}`), measuredCount, largeLatency[operation].count, grownShown)) {
         log(`    ${s.perOperation.toFixed(2).padStart(5)}  ${s.meanMsBefore.toFixed(3).padStart(7)} → ${s.meanMsAfter.toFixed(3).padStart(7)}  ${(s.grownMsPerOperation >= 0 ? '+' : '') + s.grownMsPerOperation.toFixed(3)}  ${s.text.slice(0, 110)}`);
       }
     }
@@ -226,10 +286,7 @@ async function benchmark(): Promise<void> {
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
-    await app.close();
-    await generator.end().catch(() => {});
-    await timed.destroy();
-    await database.drop();
+    for (const side of opened) await closeSide(side);
   }
 }
 

@@ -14,7 +14,8 @@ export class StatementTimes {
 
   /** Statements heard from now on count in `bucket`, until `close()`. */
   open(bucket: string): void {
-    this.#open = new Map();
+    // A bucket opened again (a later round of the same operation) goes on counting.
+    this.#open = this.#buckets.get(bucket) ?? new Map();
     this.#buckets.set(bucket, this.#open);
   }
 
