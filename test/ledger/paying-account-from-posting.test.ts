@@ -43,7 +43,7 @@ test('a second transfer from one account waits for the first only from its posti
     await insertTransfer(db, { contract, from: paying, to: otherBank, amountYen: 2_000n, feeYen: 110n, executionDate: '2026-04-01' }),
     await insertTransfer(db, { contract, from: paying, to: otherBank, amountYen: 3_000n, feeYen: 110n, executionDate: '2026-04-01' }),
   ];
-  const within = <T>(run: Promise<T>, ms: number) => Promise.race([run, delay(ms).then(() => 'still waiting' as const)]);
+  const within = <T>(run: Promise<T>, ms: number) => Promise.race([run, delay(ms, undefined, { ref: false }).then(() => 'still waiting' as const)]);
 
   // 1. The first is claimed and held there: the second runs to its commit meanwhile.
   let claimed!: () => void;
