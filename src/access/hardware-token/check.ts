@@ -169,16 +169,20 @@ export async function acceptStep(deps: Deps, entry: TokenEntry, serial: string, 
 export async function refuseWrong(deps: Deps, entry: TokenEntry, serial: string | undefined, attempt: number, code: 'TOKEN_CODE_WRONG' | 'TOKEN_ACTIVATION_FAILED'): Promise<never> {
   const now = deps.clock.now();
   const stopped = await inTransaction(deps.db, async (tx) => {
+    // The person's row is written before the records' append locks the contract's audit head: the
+    // order a code's send takes (the person, then the head; decisions 0026, 0031), so the two never
+    // wait for each other in opposite orders. The records keep their order: the wrong code, then the stop.
+    const stops = attempt >= tokenFailuresMax && (await stoppedTokenUse(tx, entry, now));
     await tokenAudit(tx, entry, now, 'token.wrong', 'failure', { ...(serial ? { serial } : {}), attempt, attemptsLeft: tokenFailuresMax - attempt });
-    if (attempt < tokenFailuresMax) return false;
-    return stopTokenUse(deps, tx, entry, serial, now);
+    if (stops) await recordTokenStop(deps, tx, entry, serial, now);
+    return stops;
   });
   if (stopped || attempt >= tokenFailuresMax) refuse('TOKEN_STOPPED');
   throw new AppError(code, { field: 'tokenCode', params: { left: String(tokenFailuresMax - attempt) } });
 }
 
-/** R6.6: the fifth wrong code stops the person's token use, once, told to them and the master. */
-async function stopTokenUse(deps: Deps, tx: Tx, entry: TokenEntry, serial: string | undefined, now: Date): Promise<boolean> {
+/** R6.6: the fifth wrong code stops the person's token use, once: true when this one stopped it. */
+async function stoppedTokenUse(tx: Tx, entry: TokenEntry, now: Date): Promise<boolean> {
   const stopped = await tx
     .updateTable('users')
     .set({ token_stopped_at: now })
@@ -186,10 +190,13 @@ async function stopTokenUse(deps: Deps, tx: Tx, entry: TokenEntry, serial: strin
     .where('token_stopped_at', 'is', null)
     .returning('id')
     .executeTakeFirst();
-  if (!stopped) return false;
+  return stopped !== undefined;
+}
+
+/** The stop's record, and the person and the master told (R6.6). */
+async function recordTokenStop(deps: Deps, tx: Tx, entry: TokenEntry, serial: string | undefined, now: Date): Promise<void> {
   await tokenAudit(tx, entry, now, 'token.stop', 'failure', { ...(serial ? { serial } : {}), reason: 'five wrong token passwords' });
   await notifyTokenStop(deps, tx, entry.user, entry.context, now);
-  return true;
 }
 
 /**
