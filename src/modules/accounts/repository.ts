@@ -95,7 +95,7 @@ function linesOf(executor: Executor, ledgerAccountId: number, from: DateText, to
   return postingsOf(executor, ledgerAccountId, from, to).innerJoin('journal_entry', 'journal_entry.id', 'posting.entry_id');
 }
 
-export async function countStatementLines(executor: Executor, ledgerAccountId: number, from: DateText, to: DateText): Promise<number> {
+async function countStatementLines(executor: Executor, ledgerAccountId: number, from: DateText, to: DateText): Promise<number> {
   const row = await postingsOf(executor, ledgerAccountId, from, to)
     .select((eb) => eb.fn.countAll<string | number | bigint>().as('lines'))
     .executeTakeFirstOrThrow();

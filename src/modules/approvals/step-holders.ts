@@ -24,14 +24,16 @@ export interface HoldingRow {
   email: string | null;
   can_approve: boolean;
   can_send: boolean;
-  per_transaction_limit_yen: bigint | string | null;
+  per_transaction_limit_yen: string | null;
   account_ids: number[] | null;
 }
 
 /** The holders of the given businesses' approve or send step, a row per person and business, as SQL. */
 export function holdingRowsSql(contractId: string, businesses: readonly HoldingBusiness[], onlyRef: number | undefined): RawBuilder<HoldingRow> {
   return sql<HoldingRow>`
-    SELECT p.business, u.id, u.email, p.can_approve, p.can_send, p.per_transaction_limit_yen,
+    SELECT p.business, u.id, u.email, p.can_approve, p.can_send,
+           -- As text, so the yen survive a JSON copy of the row (the waiting list's) exactly.
+           p.per_transaction_limit_yen::text AS per_transaction_limit_yen,
            (SELECT array_agg(a.id ORDER BY a.id) FROM account a
              WHERE a.contract_id = u.contract_id AND a.closed_at IS NULL
                AND (u.role = 'master' OR EXISTS (SELECT 1 FROM user_account ua WHERE ua.user_ref = u.id AND ua.account_id = a.id))) AS account_ids

@@ -57,9 +57,7 @@ interface WaitingRow {
 const beforeSend = ['awaiting_approval', 'awaiting_send'];
 
 async function waitingRows(executor: Executor, person: Person): Promise<WaitingRow[]> {
-  const holdingJson = (business: HoldingBusiness) =>
-    sql`(SELECT jsonb_build_object('business', h.business, 'id', h.id, 'email', h.email, 'can_approve', h.can_approve, 'can_send', h.can_send,
-           'per_transaction_limit_yen', h.per_transaction_limit_yen::text, 'account_ids', h.account_ids) FROM holding h WHERE h.business = ${business})`;
+  const holdingJson = (business: HoldingBusiness) => sql`(SELECT to_jsonb(h) FROM holding h WHERE h.business = ${business})`;
   const accountsOf = (business: HoldingBusiness) => sql`coalesce((SELECT h.account_ids FROM holding h WHERE h.business = ${business}), '{}')`;
   const { rows } = await sql<WaitingRow>`
     WITH holding AS (${holdingRowsSql(person.contract_id, ['transfer', 'bulk_transfer'], person.id)})
@@ -104,7 +102,14 @@ function entryOf(row: WaitingRow, holder: PersonHolding, today: string): Waiting
 
 export async function waitingFor(executor: Executor, person: Person, today: string): Promise<WaitingList> {
   const rows = await waitingRows(executor, person);
-  const entries = rows.flatMap((row) => entryOf(row, holdingOf(row.holding), today));
+  // Every row of a kind carries the same holding: made into a PersonHolding once per business.
+  const holders = new Map<string, PersonHolding>();
+  const holderOf = (row: WaitingRow) => {
+    let holder = holders.get(row.holding.business);
+    if (!holder) holders.set(row.holding.business, (holder = holdingOf(row.holding)));
+    return holder;
+  };
+  const entries = rows.flatMap((row) => entryOf(row, holderOf(row), today));
   const counts = Object.fromEntries(waitingKinds.map((kind) => [kind, entries.filter((entry) => entry.kind === kind).length])) as Record<WaitingKind, number>;
   return { entries, counts, total: entries.length };
 }
