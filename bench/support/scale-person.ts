@@ -11,7 +11,7 @@ import { LogonWorker } from './logon-worker.ts';
 import { generatedAccountNumberMax } from './scale-data.ts';
 
 /** Lines on the measured statement account in the statement's default period (last 30 days): more than a page of 50. */
-export const statementLinesInPeriod = 60;
+const statementLinesInPeriod = 60;
 
 export interface MeasuredPerson {
   person: TestPerson;

@@ -114,7 +114,7 @@ export type Reservation = { reservation: AttemptReservation } | { refused: 'stop
 
 /**
  * The outcome of the first reservation, already tried by the caller in a statement of its own that
- * did other work too (reserveCustomerAttemptSql): undefined `reservation` when none was made.
+ * did other work too (reserveCustomerAttemptQuery): undefined `reservation` when none was made.
  */
 export interface TriedReservation {
   reservation: AttemptReservation | undefined;

@@ -125,7 +125,8 @@ export async function createSessionAfter(
   const row = result.rows[0];
   if (!row) return undefined;
   if (append) await append.appended(executor as Tx, row);
-  const session = Object.fromEntries(Object.entries(row).filter(([column]) => !column.startsWith('audit_'))) as unknown as Session;
+  const appendColumns = new Set(append?.columnNames);
+  const session = Object.fromEntries(Object.entries(row).filter(([column]) => !appendColumns.has(column))) as unknown as Session;
   return { token, session };
 }
 

@@ -101,6 +101,9 @@ async function appendAtHead(executor: Executor, chain: string, contents: readonl
   return appendedAtHead(chain, contents.length, result.rows[0]!);
 }
 
+/** The columns appendCtes reports the append in (its `columns`). */
+const appendCountColumns: readonly (keyof AppendCounts)[] = ['audit_found', 'audit_appended', 'audit_moved'];
+
 /** What the append's statement says of itself: whether the head was found (and its gate held), the records appended, the head moved. */
 interface AppendCounts {
   audit_found: number;
@@ -177,6 +180,8 @@ function appendCtes(chain: string, contents: readonly RecordContent[], onlyIf: R
 export interface GatedAppend {
   ctes: RawBuilder<unknown>;
   columns: RawBuilder<unknown>;
+  /** The names of `columns`, for a caller that returns them beside rows of its own. */
+  columnNames: readonly string[];
   appended(executor: Tx, row: Record<string, unknown>): Promise<void>;
 }
 
@@ -189,6 +194,7 @@ export function gatedAppend(events: readonly AuditEvent[], onlyIf: RawBuilder<un
   return {
     ctes: parts.ctes,
     columns: sql`${parts.columns}, (${onlyIf})::boolean AS audit_gate`,
+    columnNames: [...appendCountColumns, 'audit_gate'],
     async appended(executor, row) {
       if (row.audit_gate !== true) return;
       if (appendedAtHead(chain, contents.length, row as unknown as AppendCounts)) return;

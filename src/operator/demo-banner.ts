@@ -4,6 +4,7 @@ import { verifySecret } from '../auth/password-hash.ts';
 import type { DemoCredentials } from './demo-seed.ts';
 import { demoStaffFile } from './demo-staff.ts';
 import { staffTotpAssociatedData, type StaffCredentials } from './staff/accounts.ts';
+import { usableGridCardSql } from '../access/grid-card-standing.ts';
 
 /**
  * The demo's part of the start banner (`npm start`). The demo's secrets are kept in the data folder
@@ -43,7 +44,7 @@ async function contractLines(deps: Deps, created: boolean, c: DemoCredentials): 
   // The card file is named <contract>-<user>-<serial>.html (grid-card-print.ts).
   const serial = basename(c.gridCardFile, '.html').split('-').at(-1) ?? '';
   const card = master
-    ? await deps.db.selectFrom('grid_card').select('id').where('user_ref', '=', master.id).where('serial', '=', serial).where('invalidated_at', 'is', null).where('expires_at', '>', now).executeTakeFirst()
+    ? await deps.db.selectFrom('grid_card').select('id').where('user_ref', '=', master.id).where('serial', '=', serial).where(usableGridCardSql('grid_card', now)).executeTakeFirst()
     : undefined;
   return [
     '',

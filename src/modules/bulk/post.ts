@@ -18,9 +18,8 @@ import { bankLedgerShardId } from '../ledger/bank-accounts.ts';
  * 1. the claim: 'scheduled' → 'posted', only for a file that is due (the gate that posts it once
  *    however many schedulers and retries there are);
  * 2. each record's destination ledger account, set in one UPDATE;
- * 3. the entry's ledger accounts locked in id order — the order of a transfer's claim and of
- *    postJournalEntry, so entries that share accounts wait instead of deadlocking — and the source's
- *    balance judged;
+ * 3. the entry's ledger accounts locked in id order — the order of postJournalEntry's, so entries
+ *    that share accounts wait instead of deadlocking — and the source's balance judged;
  * 4. the entry, its postings with each account's running balance, and the balances moved, in one
  *    statement. The database checks at its end that the entry balances (migration 0010).
  */

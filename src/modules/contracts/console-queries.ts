@@ -3,6 +3,7 @@ import type { Deps } from '../../deps.ts';
 import type { ApplicationStatus, CardRequestReason, Contract, LockMode, Role, UserStatus } from '../../db/schema.ts';
 import { isValidContractId } from '../../domain/contract-id.ts';
 import type { ChangeKind } from './application-payload.ts';
+import { usableGridCardSql } from '../../access/grid-card-standing.ts';
 
 /**
  * What the bank's staff read in the console: contracts found by ID or company name, a contract with
@@ -95,7 +96,7 @@ export async function contractOverview(deps: Deps, contractId: string): Promise<
   const people = await deps.db
     .selectFrom('users')
     .leftJoin('grid_card', (join) =>
-      join.onRef('grid_card.user_ref', '=', 'users.id').on('grid_card.invalidated_at', 'is', null).on('grid_card.expires_at', '>', now),
+      join.onRef('grid_card.user_ref', '=', 'users.id').on(usableGridCardSql('grid_card', now)),
     )
     .leftJoin('grid_card_request', (join) =>
       join.onRef('grid_card_request.user_ref', '=', 'users.id').on('grid_card_request.fulfilled_at', 'is', null).on('grid_card_request.cancelled_at', 'is', null),

@@ -259,8 +259,8 @@ async function write(
   const codeUse: AuditEvent[] = [];
   await useCheckedCode(deps, tx, code.checked, (event) => codeUse.push(event));
   const entryId = await post(tx, inserted, today, now);
-  // Locks in the order of every money step: daily usage, ledger accounts, the contract's audit head
-  // (decision 0026). The code's use and the payment are recorded after the posting, in that order,
+  // Locks: the payment's own usage row (its business, which no transfer's step takes), then the
+  // ledger accounts, then the contract's audit head, after every ledger lock (decisions 0026, 0031). The code's use and the payment are recorded after the posting, in that order,
   // in one append.
   await recordAudits(tx, [...codeUse, {
     at: now,

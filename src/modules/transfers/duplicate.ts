@@ -36,7 +36,7 @@ export interface DuplicateQuestion {
 }
 
 /** The question for a quote already checked (its destination resolved). */
-export function duplicateQuestionOf(quote: TransferQuote, requestKeys: readonly string[] = []): DuplicateQuestion {
+function duplicateQuestionOf(quote: TransferQuote, requestKeys: readonly string[] = []): DuplicateQuestion {
   const { bankCode, branchCode, accountType, accountNumber } = quote.to;
   return { fromAccountId: quote.fromAccount.id, to: { bankCode, branchCode, accountType, accountNumber }, amountYen: quote.amountYen, executionDate: quote.executionDate, requestKeys };
 }

@@ -71,8 +71,8 @@ async function runStep(
         const claim = await claimIdempotencyKey(tx, actor.user.id, idempotencyKey, requestHash, now);
         if (!claim.fresh) return { transfer: claim.transfer, replayed: true };
         const locked = await lockItem(tx, actor, transferId, tokyoDate(now));
-        // Locks are taken in one order everywhere — daily usage, ledger accounts, the contract's audit
-        // head (decision 0026) — so steps wait for each other instead of deadlocking. The step's record,
+        // Locks are taken in one order everywhere — ledger accounts, the day's usage, the contract's
+        // audit head (decisions 0026, 0031) — so steps wait for each other instead of deadlocking. The step's record,
         // with those of the token and the code it used, is written last: with the execution's when
         // the step posts the transfer (its append comes after the posting), otherwise by itself, after
         // any daily usage given back.
