@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import type { Executor } from '../../db/transaction.ts';
 import type { AccountType } from '../../db/schema.ts';
 import type { DateText } from '../../db/schema-transfers.ts';
@@ -143,9 +142,9 @@ export async function statementLines(executor: Executor, ledgerAccountId: number
 }
 
 /**
- * A slice of the statement with the number of lines in the whole period, counted by the same read
- * (a window count is taken before the slice is cut): a page costs one round trip, not two. A slice
- * past the last line returns no row to carry the count, so the count is then read alone.
+ * A slice of the statement with the number of lines in the whole period, counted in the same
+ * statement from the postings' index alone: a page costs one round trip, not two. A slice past the
+ * last line returns no row to carry the count, so the count is then read alone.
  */
 export async function statementSliceAndTotal(
   executor: Executor,
@@ -155,7 +154,7 @@ export async function statementSliceAndTotal(
   slice: StatementSlice,
 ): Promise<{ lines: StatementLine[]; total: number }> {
   const rows = await selectedLines(executor, ledgerAccountId, from, to, slice)
-    .select(sql<string | number | bigint>`count(*) OVER ()`.as('lines_in_period'))
+    .select(postingsOf(executor, ledgerAccountId, from, to).select((eb) => eb.fn.countAll<string | number | bigint>().as('lines')).as('lines_in_period'))
     .execute();
   const total = rows.length > 0 ? Number(rows[0]!.lines_in_period) : await countStatementLines(executor, ledgerAccountId, from, to);
   return { lines: rows.map(lineOf), total };
