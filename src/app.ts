@@ -9,8 +9,8 @@ import type { Deps } from './deps.ts';
 import { loggerOptions } from './platform/logger.ts';
 import { sendSecurityHeaders } from './web/security-headers.ts';
 import { errorBody, installErrorPages } from './web/error-pages.ts';
-import { layout } from './web/layout.ts';
-import { languageOf, pageContext } from './web/request-context.ts';
+import { layout, type PageContext } from './web/layout.ts';
+import { languageOf, pageContext, pageContextIn } from './web/request-context.ts';
 import { logonRoutes } from './modules/logon/routes.ts';
 import { setupRoutes } from './modules/setup/routes.ts';
 import { settingsRoutes } from './modules/settings/routes.ts';
@@ -34,7 +34,7 @@ import { setMenuFactsSource } from './web/menu-facts.ts';
 import { serverTlsOptions, type ServerTlsIdentity } from './platform/tls-policy.ts';
 import { healthPaths, healthRoutes, runningForever, type Lifecycle } from './web/health.ts';
 import type { PaymentCollector } from './modules/pay-easy/collector/collector.ts';
-import type { MessageKey } from './web/i18n/index.ts';
+import type { Language, MessageKey } from './web/i18n/index.ts';
 import { capConnectionsPerAddress, listenerLimits, nodeServerOptions, type ListenerLimits } from './platform/listener-limits.ts';
 import { bareErrorHandlers } from './web/bare-error-page.ts';
 import { fastifyLimitOptions } from './web/listener-options.ts';
@@ -42,6 +42,7 @@ import { closeAfterUnreadBodies } from './web/unread-body.ts';
 import { allowListOf } from './access/allow-list.ts';
 import { admissionGate, type AdmissionGate } from './platform/admission.ts';
 import { admitRequests } from './web/admission.ts';
+import { refuseEarlyWhenFull } from './web/early-refusal.ts';
 
 /** Forms are small; a larger body is refused (413) before it is parsed. The file uploads have their own bound. */
 const formBodyBytesMax = 16 * 1024;
@@ -103,7 +104,9 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     // Pages hold personal and account data: never kept by a browser or a proxy.
     if (!request.url.startsWith('/static/')) reply.header('cache-control', 'no-store');
   });
-  admitRequests(app, deps, options.admission ?? processAdmissionGate(deps), Object.values(healthPaths));
+  const gate = options.admission ?? processAdmissionGate(deps);
+  admitRequests(app, deps, gate, Object.values(healthPaths));
+  refuseEarlyWhenFull(app.server, gate, Object.values(healthPaths), (lang, path) => overloadRefusalPage(deps, lang, path), app.log);
 
   // The menu shows only what the person may use, and the count waiting for them.
   setMenuFactsSource(app, menuFacts);
@@ -150,7 +153,14 @@ function handshakeOptions(deps: Deps, options: AppOptions): TlsOptions {
 }
 
 function errorPage(deps: Deps, request: Parameters<typeof pageContext>[1], message: MessageKey, code?: string): string {
-  const page = pageContext(deps, request);
-  const { t } = page;
-  return layout(page, 'error.title', errorBody(t, request, { message, code }, { href: '/logon', label: 'error.backToLogon' })).value;
+  return portalErrorPage(pageContext(deps, request), request.id, message, code);
+}
+
+/** The page of an overload refusal answered before Fastify (src/web/early-refusal.ts): no request id, as nothing logs it. */
+function overloadRefusalPage(deps: Deps, lang: Language, path: string): string {
+  return portalErrorPage(pageContextIn(deps, lang, path), undefined, 'error.SERVICE_OVERLOADED', 'SERVICE_OVERLOADED');
+}
+
+function portalErrorPage(page: PageContext, requestId: string | undefined, message: MessageKey, code?: string): string {
+  return layout(page, 'error.title', errorBody(page.t, requestId, { message, code }, { href: '/logon', label: 'error.backToLogon' })).value;
 }

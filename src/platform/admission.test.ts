@@ -39,3 +39,17 @@ test('a request that waited the bound without a place is refused, and leaves the
   assert.ok(await gate.enter(), 'the place given back is free again');
 });
 
+
+test('a request is turned away on arrival exactly when entering would refuse it at once', async () => {
+  const gate = admissionGate({ inFlightMax: 1, queuedMax: 1, queueWaitMs: 10_000 });
+  assert.equal(gate.turnsAway(), false, 'a place is free');
+  const held = await gate.enter();
+  assert.equal(gate.turnsAway(), false, 'the queue has room');
+  const queued = gate.enter();
+  assert.equal(gate.turnsAway(), true, 'every place taken and the queue full');
+  assert.deepEqual(gate.figures(), { inFlight: 1, queued: 1, admitted: 1, refusedFull: 1, refusedWaited: 0 });
+  held!();
+  const release = await queued;
+  assert.equal(gate.turnsAway(), false, 'the queue emptied');
+  release!();
+});

@@ -69,6 +69,12 @@ export interface AdmissionFigures {
 export interface AdmissionGate {
   /** A place (resolve with its release), or undefined when the request is refused. */
   enter(): Promise<Release | undefined>;
+  /**
+   * Whether a request arriving now would be refused on arrival (every place taken, the queue full),
+   * counted as such when it is: for a refusal answered before the request is worked on at all
+   * (src/web/early-refusal.ts). A request it lets through still calls `enter()`.
+   */
+  turnsAway(): boolean;
   figures(): AdmissionFigures;
 }
 
@@ -107,10 +113,13 @@ export function admissionGate(limits: AdmissionLimits = admissionLimits): Admiss
     }
   };
 
+  const placeFree = () => inFlight < limits.inFlightMax && queue.size === 0;
+  const queueFull = () => queue.size >= limits.queuedMax;
+
   return {
     async enter() {
-      if (inFlight < limits.inFlightMax && queue.size === 0) return place();
-      if (queue.size >= limits.queuedMax) {
+      if (placeFree()) return place();
+      if (queueFull()) {
         refusedFull++;
         return undefined;
       }
@@ -125,6 +134,11 @@ export function admissionGate(limits: AdmissionLimits = admissionLimits): Admiss
         };
         queue.add(waiter);
       });
+    },
+    turnsAway() {
+      if (placeFree() || !queueFull()) return false;
+      refusedFull++;
+      return true;
     },
     figures: () => ({ inFlight, queued: queue.size, admitted, refusedFull, refusedWaited }),
   };

@@ -54,10 +54,11 @@ function clientErrorCode(status: number): ErrorCode {
 
 /**
  * What an error page says, on the portal and the console alike: the message (with its code for the
- * tests and the help desk), the request id that finds the logged error, and the way back.
+ * tests and the help desk), the request id that finds the logged error (none for a request refused
+ * before it was worked on, which nothing logs), and the way back.
  */
-export function errorBody(t: Translate, request: FastifyRequest, failure: { message: MessageKey; code?: string }, back: { href: string; label: MessageKey }): Html {
+export function errorBody(t: Translate, requestId: string | undefined, failure: { message: MessageKey; code?: string }, back: { href: string; label: MessageKey }): Html {
   return html`<div class="error" role="alert"${failure.code ? html` data-code="${failure.code}"` : ''}>${t(failure.message)}</div>
-<p class="hint">${t('app.requestId')}: <code>${request.id}</code></p>
-<p><a href="${back.href}">${t(back.label)}</a></p>`;
+${requestId === undefined ? '' : html`<p class="hint">${t('app.requestId')}: <code>${requestId}</code></p>
+`}<p><a href="${back.href}">${t(back.label)}</a></p>`;
 }

@@ -27,11 +27,13 @@ declare module 'fastify' {
 
 export function languageOf(request: FastifyRequest, reply: FastifyReply): Language {
   const asked = sentValue(request.query, 'lang');
-  if (isLanguage(asked)) {
-    reply.setCookie(languageCookie, asked, { ...cookieBase, maxAge: 365 * daySeconds });
-    return asked;
-  }
-  const stored = request.cookies[languageCookie];
+  if (isLanguage(asked)) reply.setCookie(languageCookie, asked, { ...cookieBase, maxAge: 365 * daySeconds });
+  return chosenLanguage(asked, request.cookies[languageCookie]);
+}
+
+/** A page's language: the one asked for in the address (`?lang=`), else the one the browser keeps, else Japanese. */
+export function chosenLanguage(asked: unknown, stored: unknown): Language {
+  if (isLanguage(asked)) return asked;
   return isLanguage(stored) ? stored : 'ja';
 }
 
@@ -48,13 +50,22 @@ export function setAnonymousCsrfCookie(reply: FastifyReply, token: string): void
 }
 
 export function pageContext(deps: Deps, request: FastifyRequest): PageContext {
-  const path = request.url.replace(/([?&])lang=[^&]*&?/, '$1').replace(/[?&]$/, '');
+  return pageContextIn(deps, request.lang, pagePathOf(request.url));
+}
+
+/** A page's context by its language and path, for a page made without a Fastify request (src/web/early-refusal.ts). */
+export function pageContextIn(deps: Deps, lang: Language, path: string): PageContext {
   return {
-    t: translator(request.lang, { contact: `${deps.config.bankName} ${deps.config.bankContact}` }),
-    lang: request.lang,
+    t: translator(lang, { contact: `${deps.config.bankName} ${deps.config.bankContact}` }),
+    lang,
     path,
     bankName: deps.config.bankName,
   };
+}
+
+/** The page's address without the language asked for in it, to which the language switch adds its own. */
+export function pagePathOf(url: string): string {
+  return url.replace(/([?&])lang=[^&]*&?/, '$1').replace(/[?&]$/, '');
 }
 
 export function sessionChrome(deps: Deps, live: LiveSession): SessionChrome {

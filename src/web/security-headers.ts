@@ -22,7 +22,7 @@ const contentSecurityPolicy: Record<string, string[]> = {
   'connect-src': ["'self'"],
 };
 
-const securityHeaders: Readonly<Record<string, string>> = Object.freeze({
+export const securityHeaders: Readonly<Record<string, string>> = Object.freeze({
   'content-security-policy': Object.entries(contentSecurityPolicy)
     .map(([directive, sources]) => `${directive} ${sources.join(' ')}`)
     .join(';'),

@@ -113,7 +113,7 @@ export async function buildConsole(deps: Deps, options: ConsoleOptions = {}): Pr
 function errorPage(deps: Deps, request: Parameters<typeof pageContext>[1], message: MessageKey, code?: string): string {
   const page = pageContext(deps, request);
   const { t } = page;
-  return consoleLayout(page, 'error.title', errorBody(t, request, { message, code }, { href: consolePaths.home, label: 'operatorConsole.back' })).value;
+  return consoleLayout(page, 'error.title', errorBody(t, request.id, { message, code }, { href: consolePaths.home, label: 'operatorConsole.back' })).value;
 }
 
 /** The allow-list's answer: no cookie or language is read for an address that is not allowed. */
