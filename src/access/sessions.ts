@@ -3,6 +3,7 @@ import type { Deps } from '../deps.ts';
 import type { Executor, Tx } from '../db/transaction.ts';
 import type { GatedAppend } from '../audit/audit-trail.ts';
 import type { Business, Contract, LogonMethod, Session, SessionStage, User } from '../db/schema.ts';
+import { mayAdminister } from '../domain/permissions.ts';
 import { inFlightAfterOutcome, type AttemptReservation } from './attempts.ts';
 import { finalisesPaymentsSql } from './email-otp/otp-address.ts';
 import { needsTokenSql, usableTokenSql } from './hardware-token/standing.ts';
@@ -39,8 +40,11 @@ export interface LiveSession {
   user: User;
   contract: Contract;
   /**
-   * R1.4: the person may administer users (the master, or an admin user). Read with the session so
-   * the menu can offer 利用者管理 without another query; the users pages check the rule themselves.
+   * R1.4: the person may administer users (the master, or an admin user): the rule itself
+   * (mayAdminister) asked on the person and heldSteps as the session's statement read them, so the
+   * menu can offer 利用者管理 without another query; the users pages check the rule themselves.
+   * Like heldSteps, meant only for an active session (an admin user's holdings are not read at other
+   * stages).
    */
   mayAdminister: boolean;
   /**
@@ -202,7 +206,7 @@ export async function resumeSession(deps: Deps, token: string | undefined, certi
   const now = deps.clock.now();
   const found = await judgeAndTouch(deps, named.id, named.secretHash, certificateFingerprint, now);
   if (!found) return { ended: undefined };
-  const { user_json, contract_json, may_administer, needs_otp_address, needs_token_activation, held_steps, shown_challenge, end_now, touched, seen_recently, ...session } = found;
+  const { user_json, contract_json, needs_otp_address, needs_token_activation, held_steps, shown_challenge, end_now, touched, seen_recently, ...session } = found;
   if (session.ended_at) return { ended: session.end_reason as EndReason };
   if (end_now) {
     await endSession(deps.db, session.id, end_now, now);
@@ -210,8 +214,10 @@ export async function resumeSession(deps: Deps, token: string | undefined, certi
   }
   // Judged live, but ended by another request in between: what that request recorded.
   if (!touched && !seen_recently) return { ended: await storedEndReason(deps, session.id) };
+  const user = reviveDates(user_json) as User;
+  const administers = mayAdminister({ role: user.role, status: user.status, stopped: user.stopped_at !== null, grants: held_steps });
   return {
-    live: { session: { ...session, last_seen_at: touched ? now : session.last_seen_at }, user: reviveDates(user_json) as User, contract: reviveDates(contract_json) as Contract, mayAdminister: may_administer, needsOtpAddress: needs_otp_address, needsTokenActivation: needs_token_activation, heldSteps: held_steps, shownChallenge: shown_challenge ?? undefined },
+    live: { session: { ...session, last_seen_at: touched ? now : session.last_seen_at }, user, contract: reviveDates(contract_json) as Contract, mayAdminister: administers, needsOtpAddress: needs_otp_address, needsTokenActivation: needs_token_activation, heldSteps: held_steps, shownChallenge: shown_challenge ?? undefined },
   };
 }
 
@@ -227,12 +233,9 @@ export async function resumeSession(deps: Deps, token: string | undefined, certi
 async function judgeAndTouch(deps: Deps, id: string, secretHash: string, fingerprint: string | undefined, now: Date) {
   const lifetimeEnded = lifetimeEndedSql('session', lifetimeRule(deps), now);
   const seenAfter = new Date(now.getTime() - seenResolutionSeconds(deps.config.sessionIdleSeconds) * 1000);
-  const { rows } = await sql<Session & { user_json: User; contract_json: Contract; may_administer: boolean; needs_otp_address: boolean; needs_token_activation: boolean; held_steps: HeldSteps[]; shown_challenge: ShownChallenge | null; end_now: EndReason | null; touched: boolean; seen_recently: boolean }>`
+  const { rows } = await sql<Session & { user_json: User; contract_json: Contract; needs_otp_address: boolean; needs_token_activation: boolean; held_steps: HeldSteps[]; shown_challenge: ShownChallenge | null; end_now: EndReason | null; touched: boolean; seen_recently: boolean }>`
     WITH found AS (
       SELECT session.*, to_jsonb(users.*) AS user_json, to_jsonb(contract.*) AS contract_json,
-        users.role = 'master' OR EXISTS (
-          SELECT 1 FROM user_permission WHERE user_permission.user_ref = users.id AND user_permission.business = 'user_admin'
-        ) AS may_administer,
         -- What only an active session's pages ask (pageStageOf, the menu): a logon's steps skip it.
         session.stage = 'active' AND users.otp_email_confirmed_at IS NULL AND ${finalisesPaymentsSql(sql.ref('users.id'))} AS needs_otp_address,
         session.stage = 'active' AND NOT session.token_prompt_skipped AND NOT ${usableTokenSql(sql.ref('users.token_serial'), sql.ref('users.contract_id'), now)}

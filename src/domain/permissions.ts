@@ -63,17 +63,24 @@ export interface Refused {
 
 export type SubjectAction = 'view' | 'change' | 'suspend' | 'resume' | 'delete' | 'reset_password' | 'lift_stop';
 
-export function grantOf(person: Person, business: Business): Grant | undefined {
+export function grantOf<G extends Pick<Grant, 'business'>>(person: { grants: readonly G[] }, business: Business): G | undefined {
   return person.grants.find((grant) => grant.business === business);
 }
 
+/**
+ * What decides whether a person administers: their role, their standing and which businesses they
+ * hold, not the steps, limits or accounts of their grants. A session knows this much of its person
+ * (src/access/sessions.ts) and asks the rule below on it.
+ */
+export type AdministeringFacts = Pick<Person, 'role' | 'status' | 'stopped'> & { grants: readonly Pick<Grant, 'business'>[] };
+
 /** An admin user [管理者ユーザ] is a user, other than the master, who holds user administration (R1.4). */
-export function isAdminUser(person: Person): boolean {
+export function isAdminUser(person: AdministeringFacts): boolean {
   return person.role === 'user' && grantOf(person, 'user_admin') !== undefined;
 }
 
 /** R1.4: the master and the admin users administer the contract's people, while they may use the service. */
-export function mayAdminister(person: Person): boolean {
+export function mayAdminister(person: AdministeringFacts): boolean {
   return person.status === 'active' && !person.stopped && (person.role === 'master' || isAdminUser(person));
 }
 
