@@ -81,13 +81,20 @@ async function append(executor: Executor, chains: Map<string, AuditEvent[]>, alo
 async function appendToChain(executor: Executor, chain: string, events: readonly AuditEvent[], alongside: RawBuilder<unknown> | undefined): Promise<void> {
   const contents = events.map((event) => storableContent(chain, event));
   if (await appendAtHead(executor, chain, contents, alongside)) return;
-  const makeHeadAndAppend = async (tx: Executor) => {
-    await sql`INSERT INTO audit_chain_head (chain, seq, hash) VALUES (${chain}, 0, ${chainGenesisHash}) ON CONFLICT (chain) DO NOTHING`.execute(tx);
-    // The head exists now, made just before or by a transaction that committed it meanwhile.
-    assert.ok(await appendAtHead(tx, chain, contents, undefined), `audit chain ${chain} has its head`);
-  };
-  if (executor.isTransaction) await makeHeadAndAppend(executor);
-  else await executor.transaction().execute(makeHeadAndAppend);
+  if (executor.isTransaction) await makeHeadAndAppend(executor, chain, contents);
+  else await executor.transaction().execute((tx) => makeHeadAndAppend(tx, chain, contents));
+}
+
+/**
+ * A chain's first records, once an append found no head: the head is made at the chain's start and
+ * the records appended from it. Two first records at once both try to make it: the second's insert
+ * waits for the first's transaction and, once that committed, makes nothing (ON CONFLICT DO
+ * NOTHING); its append then locks the head as the first left it and chains after its records.
+ */
+async function makeHeadAndAppend(tx: Executor, chain: string, contents: readonly RecordContent[]): Promise<void> {
+  await sql`INSERT INTO audit_chain_head (chain, seq, hash) VALUES (${chain}, 0, ${chainGenesisHash}) ON CONFLICT (chain) DO NOTHING`.execute(tx);
+  // The head exists now, made just before or by a transaction that committed it meanwhile.
+  assert.ok(await appendAtHead(tx, chain, contents, undefined), `audit chain ${chain} has its head`);
 }
 
 /** The statement of the append; false when the chain has no head yet (and nothing was appended). */
@@ -198,7 +205,8 @@ export function gatedAppend(events: readonly AuditEvent[], onlyIf: RawBuilder<un
     async appended(executor, row) {
       if (row.audit_gate !== true) return;
       if (appendedAtHead(chain, contents.length, row as unknown as AppendCounts)) return;
-      await appendToChain(executor, chain, chainEvents, undefined);
+      // The statement itself was the try at the head and found none: no second try before making it.
+      await makeHeadAndAppend(executor, chain, contents);
     },
   };
 }
