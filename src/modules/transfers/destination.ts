@@ -1,11 +1,12 @@
 import type { Deps } from '../../deps.ts';
 import type { Executor } from '../../db/transaction.ts';
-import type { Account, AccountType } from '../../db/schema.ts';
+import type { Account } from '../../db/schema.ts';
 import type { FeeDestination } from '../../domain/fees.ts';
 import { toZenginKana } from '../../domain/zengin-kana.ts';
 import { findBank, findBranch, type BranchInfo } from '../../domain/bank-directory.ts';
 import { ownBank } from '../payees/own-bank.ts';
 import { activePayee } from '../payees/service.ts';
+import { isAccountNumber, isAccountType, isBankCode, isBranchCode } from './destination-format.ts';
 import { isRowId } from './holder.ts';
 import type { OwnAccountKey } from './own-bank-account.ts';
 import { refuse, type TransferField } from './refusal.ts';
@@ -21,7 +22,6 @@ export interface ResolvedDestination extends TransferDestination {
   own: boolean;
 }
 
-const accountTypes: readonly AccountType[] = ['ordinary', 'current', 'savings'];
 /** The Zengin name field holds 30 characters. */
 export const payeeNameLengthMax = 30;
 
@@ -32,7 +32,7 @@ export const payeeNameLengthMax = 30;
 export function ownBranchAskedBy(deps: Deps, destination: Destination): string | undefined {
   if (!('adHoc' in destination)) return undefined;
   const { bankCode, branchCode } = destination.adHoc;
-  return bankCode === deps.config.bankCode && typeof branchCode === 'string' && /^[0-9]{3}$/.test(branchCode) ? branchCode : undefined;
+  return bankCode === deps.config.bankCode && isBranchCode(branchCode) ? branchCode : undefined;
 }
 
 /**
@@ -43,7 +43,7 @@ export function ownAccountAskedBy(deps: Deps, destination: Destination): OwnAcco
   const branchCode = ownBranchAskedBy(deps, destination);
   if (branchCode === undefined || !('adHoc' in destination)) return undefined;
   const { accountType, accountNumber } = destination.adHoc;
-  if (!accountTypes.includes(accountType) || typeof accountNumber !== 'string' || !/^[0-9]{7}$/.test(accountNumber)) return undefined;
+  if (!isAccountType(accountType) || !isAccountNumber(accountNumber)) return undefined;
   return { branchCode, accountType, accountNumber };
 }
 
@@ -69,12 +69,12 @@ export async function resolveDestination(
     }, 'payeeId');
   }
   const adHoc = destination.adHoc;
-  if (typeof adHoc.bankCode !== 'string' || !/^[0-9]{4}$/.test(adHoc.bankCode)) refuse('TRANSFER_BANK_UNKNOWN', 'bankCode');
+  if (!isBankCode(adHoc.bankCode)) refuse('TRANSFER_BANK_UNKNOWN', 'bankCode');
   const bank = findBank(ownBank(deps), adHoc.bankCode);
   if (!bank) refuse('TRANSFER_BANK_UNKNOWN', 'bankCode');
-  if (typeof adHoc.branchCode !== 'string' || !/^[0-9]{3}$/.test(adHoc.branchCode)) refuse('TRANSFER_BRANCH_UNKNOWN', 'branchCode');
-  if (!accountTypes.includes(adHoc.accountType)) refuse('TRANSFER_ACCOUNT_TYPE_INVALID', 'accountType');
-  if (typeof adHoc.accountNumber !== 'string' || !/^[0-9]{7}$/.test(adHoc.accountNumber)) refuse('TRANSFER_ACCOUNT_NUMBER_INVALID', 'accountNumber');
+  if (!isBranchCode(adHoc.branchCode)) refuse('TRANSFER_BRANCH_UNKNOWN', 'branchCode');
+  if (!isAccountType(adHoc.accountType)) refuse('TRANSFER_ACCOUNT_TYPE_INVALID', 'accountType');
+  if (!isAccountNumber(adHoc.accountNumber)) refuse('TRANSFER_ACCOUNT_NUMBER_INVALID', 'accountNumber');
   const name = toZenginKana(typeof adHoc.nameInput === 'string' ? adHoc.nameInput : '', payeeNameLengthMax);
   if (!name.ok) {
     if (name.problem === 'empty') refuse('TRANSFER_NAME_EMPTY', 'name');

@@ -4,6 +4,7 @@ import type { Executor } from '../../db/transaction.ts';
 import { refuse } from './refusal.ts';
 import { isValidDateText } from '../../domain/business-days.ts';
 import { yenAmountMax } from '../../domain/money.ts';
+import { isAccountNumber, isAccountType, isBankCode, isBranchCode } from './destination-format.ts';
 import { isRowId } from './holder.ts';
 import type { Actor, TransferInput, TransferQuote } from './types.ts';
 
@@ -84,7 +85,8 @@ export function refuseDuplicate(earlier: EarlierTransfer | undefined, separatePa
 
 /**
  * The question a transfer's input asks, when its fields are of the form the checks accept (an input
- * they refuse needs no answer), so that it can be read with the person's permission (holder.ts)
+ * they refuse needs no answer; an ad hoc account's form is ./destination-format.ts, which
+ * resolveDestination refuses by), so that it can be read with the person's permission (holder.ts)
  * before the destination is resolved.
  */
 export function duplicateQuestionOfInput(input: Omit<TransferInput, 'idempotencyKey'>, requestKeys: readonly string[] = []): DuplicateQuestion | undefined {
@@ -93,6 +95,6 @@ export function duplicateQuestionOfInput(input: Omit<TransferInput, 'idempotency
   if (typeof executionDate !== 'string' || !isValidDateText(executionDate)) return undefined;
   if ('payeeId' in destination) return isRowId(destination.payeeId) ? { fromAccountId, to: { payeeId: destination.payeeId }, amountYen, executionDate, requestKeys } : undefined;
   const { bankCode, branchCode, accountType, accountNumber } = destination.adHoc;
-  if (![bankCode, branchCode, accountType, accountNumber].every((field) => typeof field === 'string')) return undefined;
+  if (!isBankCode(bankCode) || !isBranchCode(branchCode) || !isAccountType(accountType) || !isAccountNumber(accountNumber)) return undefined;
   return { fromAccountId, to: { bankCode, branchCode, accountType, accountNumber }, amountYen, executionDate, requestKeys };
 }
