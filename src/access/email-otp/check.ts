@@ -54,6 +54,11 @@ async function newestReserving(deps: Deps, userRef: number, target: ChallengeTar
 export interface CheckedCode {
   readonly row: ChallengeRow;
   readonly owner: ChallengeOwner;
+  /**
+   * Set when the operation's transaction used the code, so that withCheckedCode, once that
+   * transaction has committed, knows there is no entry left to give back and spares the statement.
+   */
+  used: boolean;
 }
 
 /**
@@ -91,7 +96,7 @@ export async function checkCode(deps: Deps, owner: ChallengeOwner, target: Chall
     const again = await newest(deps.db, owner.user.id, target);
     return refuseClosed(deps, owner, again ?? row, now);
   }
-  if (deps.keyring.macMatches(macMessage(row, code), macPurpose(row.purpose), row.code_mac)) return { row, owner };
+  if (deps.keyring.macMatches(macMessage(row, code), macPurpose(row.purpose), row.code_mac)) return { row, owner, used: false };
 
   const wrong = await inTransaction(deps.db, async (tx) => {
     const counted = await sql<{ wrong_entries: number; voided: boolean }>`
@@ -111,12 +116,6 @@ export async function checkCode(deps: Deps, owner: ChallengeOwner, target: Chall
   if (wrong.voided) refuse('EMAIL_OTP_VOID');
   refuse('EMAIL_OTP_WRONG', { left: String(wrong.left) });
 }
-
-/**
- * Codes whose use the operation made, so that withCheckedCode, once the operation has committed,
- * knows there is no entry left to give back and spares the statement.
- */
-const usedCodes = new WeakSet<CheckedCode>();
 
 /**
  * Uses a checked code in the operation's transaction (house rule 4: one conditional UPDATE): the code
@@ -151,7 +150,7 @@ export async function codeUseMade(tx: Tx, checked: CheckedCode, made: boolean, n
   const record = auditEvent(checked.owner, checked.row, now, 'email_otp.verify', 'success');
   if (recordWith) recordWith(record);
   else await recordAudit(tx, record);
-  usedCodes.add(checked);
+  checked.used = true;
   // What the use changed (used_at, the entry) is not part of what was sent.
   return { ...sent(checked.row), usedAt: now };
 }
@@ -169,13 +168,12 @@ export async function withCheckedCode<T>(deps: Deps, checked: CheckedCode | unde
   let committed = false;
   try {
     const result = await operation();
-    committed = true;
+    // The operation resolving means its transaction committed (one that rolls back throws).
+    committed = checked?.used === true;
     return result;
   } finally {
-    // A use that committed gave the entry back with it (used_at is set); otherwise this does. The
-    // operation resolving means its transaction committed (one that rolls back throws), so a code
-    // it used needs nothing more.
-    if (checked && !(committed && usedCodes.has(checked))) {
+    // A use that committed gave the entry back with it (used_at is set); otherwise this does.
+    if (checked && !committed) {
       await deps.db
         .updateTable('email_otp_challenge')
         .set({ entries_in_flight: sql`entries_in_flight - 1` })
