@@ -1,23 +1,22 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
-import { Kysely, PostgresDialect, sql, type LogEvent } from 'kysely';
-import pg from 'pg';
+import { sql } from 'kysely';
 import type { Deps } from '../src/deps.ts';
-import type { Database } from '../src/db/schema.ts';
 import type { Db } from '../src/db/open.ts';
-import { withPreparedStatements } from '../src/db/prepared-statements.ts';
 import { recordAudit } from '../src/audit/audit-trail.ts';
 import { tokyoDate } from '../src/domain/business-days.ts';
 import { depositPostings } from '../src/domain/ledger.ts';
 import { bankLedgerAccountId, customerLedgerAccountId, postJournalEntry } from '../src/modules/ledger/post.ts';
 import { verifyLedger } from '../src/modules/ledger/verify.ts';
-import { createTransfer, quoteTransfer, sendNewTransferCode, type Actor } from '../src/modules/transfers/service.ts';
+import type { Actor } from '../src/modules/transfers/service.ts';
 import { verifyAuditChain } from '../src/audit/verify.ts';
-import { formatYen } from '../src/domain/money.ts';
 import { benchServerUrl, createBenchDatabase, serverVersion } from './support/bench-database.ts';
 import { benchDeps } from './support/bench-deps.ts';
 import { transferDeps } from './support/transfer-deps.ts';
+import { transferWithEmailedCode } from './support/transfer-round.ts';
+import { cleanUpOnSignal } from './support/clean-up-on-signal.ts';
+import { openTimedDatabase } from './support/timed-database.ts';
 import { addOwnBranches } from '../test/transfers/fixtures.ts';
 import { cpuBetween, sampleCpu, type CpuUse } from './support/cpu-accounting.ts';
 import { mean, measureThroughput, type Throughput } from './support/throughput.ts';
@@ -139,7 +138,6 @@ function serviceTransfer(deps: Deps, customerOf: (worker: number) => Customer) {
   const done = Array.from({ length: concurrency }, () => 0);
   return async (worker: number) => {
     const customer = customerOf(worker);
-    const { actor } = customer;
     const input = {
       fromAccountId: customer.fromAccountId,
       destination: { adHoc: { bankCode: deps.config.bankCode, branchCode: customer.to.branchCode, accountType: 'ordinary' as const, accountNumber: customer.to.accountNumber, nameInput: 'ﾍﾞﾝﾁ ｳｹﾄﾘ' } },
@@ -147,25 +145,9 @@ function serviceTransfer(deps: Deps, customerOf: (worker: number) => Customer) {
       executionDate: tokyoDate(deps.clock.now()),
       idempotencyKey: randomBytes(18).toString('base64url'),
     };
-    // R5.2: the confirmation page quotes the transfer and emails the one-time password, which the
-    // person reads from their mail (here the outbox) and enters with the confirmation.
-    await sendNewTransferCode(deps, actor, input.idempotencyKey, await quoteTransfer(deps, actor, input));
-    const { transfer } = await createTransfer(deps, actor, input, await emailedCode(deps.db, actor.user.otp_email!, input.amountYen));
-    if (transfer.status !== 'completed') throw new Error(`transfer ${transfer.id} is ${transfer.status}`);
+    // With every worker on one person (hot), as many of their codes may be in flight as there are workers.
+    await transferWithEmailedCode(deps, customer.actor, input, concurrency);
   };
-}
-
-/**
- * The one-time password in the newest mail to a person that states this amount: with every worker
- * on one person (hot), the newest mail may be another worker's.
- */
-async function emailedCode(db: Db, address: string, amountYen: bigint): Promise<string> {
-  const mails = await db.selectFrom('outbox').select('body').where('recipient', '=', address).orderBy('id', 'desc').limit(concurrency).execute();
-  const amountLine = `振込金額: ${formatYen(amountYen)}円\n`;
-  const mail = mails.find((m) => m.body.includes(amountLine));
-  const code = mail === undefined ? undefined : /ワンタイムパスワード: (\d{6})/.exec(mail.body)?.[1];
-  if (!code) throw new Error(`no one-time password for ${formatYen(amountYen)} yen in the newest mails to ${address}`);
-  return code;
 }
 
 function sqlTransfer(db: Db) {
@@ -177,14 +159,6 @@ function sqlTransfer(db: Db) {
       await sql`INSERT INTO bench_movement (from_id, to_id, amount_yen, at) VALUES (${2 * worker}, ${2 * worker + 1}, ${amount}::int8, now())`.execute(tx);
     });
   };
-}
-
-/** Ctrl-C during a run still drops the benchmark's database. */
-function dropOnInterrupt(database: { drop: () => Promise<void> }): void {
-  process.once('SIGINT', () => {
-    log('interrupted: dropping the benchmark database');
-    void database.drop().finally(() => process.exit(130));
-  });
 }
 
 interface Run extends Throughput {
@@ -206,7 +180,7 @@ function cpuLine(label: string, runs: Run[]): string {
 
 async function benchmark(): Promise<void> {
   const database = await createBenchDatabase(concurrency + 2);
-  dropOnInterrupt(database);
+  const drop = cleanUpOnSignal('dropping the benchmark database', () => database.drop());
   const deps = transferDeps(benchDeps(database.db, database.url));
   try {
     log(`ledger benchmark — Node ${process.version}, ${availableParallelism()} CPUs, ${Math.round(totalmem() / 2 ** 30)} GiB, PostgreSQL ${await serverVersion()} at ${new URL(benchServerUrl).host}`);
@@ -254,7 +228,7 @@ async function benchmark(): Promise<void> {
     log(`hot/spread ratio: ${(hotPerSecond / spreadPerSecond).toFixed(3)}`);
     log(`ledger/sql ratio: ${(spreadPerSecond / sqlPerSecond).toFixed(3)}`);
   } finally {
-    await database.drop();
+    await drop();
   }
 }
 
@@ -265,7 +239,6 @@ async function benchmark(): Promise<void> {
  */
 async function profile(): Promise<void> {
   const database = await createBenchDatabase(2);
-  dropOnInterrupt(database);
   const statements = new Map<string, { count: number; ms: number; backendMs: number }>();
   let backendPid = 0;
   let listening = false;
@@ -277,25 +250,21 @@ async function profile(): Promise<void> {
       return 0;
     }
   };
-  const pool = new pg.Pool({ connectionString: database.url, max: 1 });
-  pool.on('connect', (client) => {
-    client.setTypeParser(20, (value: string) => BigInt(value));
-    client.setTypeParser(1082, (value: string) => value);
+  const timed = openTimedDatabase(database.url, 1, (statement, ms) => {
+    if (!listening) return;
+    const now = backendNs();
+    const text = statement.replace(/\s+/g, ' ').replace(/\$\d+(, \$\d+)*/g, '…').slice(0, 100);
+    const entry = statements.get(text) ?? { count: 0, ms: 0, backendMs: 0 };
+    entry.count++;
+    entry.ms += ms;
+    entry.backendMs += (now - lastBackendNs) / 1e6;
+    lastBackendNs = now;
+    statements.set(text, entry);
   });
-  const timed = new Kysely<Database>({
-    // As openDatabase (src/db/open.ts) runs statements: parameterised ones prepared per connection.
-    dialect: new PostgresDialect({ pool: withPreparedStatements(pool) }),
-    log: (event: LogEvent) => {
-      if (!listening) return;
-      const now = backendNs();
-      const text = event.query.sql.replace(/\s+/g, ' ').replace(/\$\d+(, \$\d+)*/g, '…').slice(0, 100);
-      const entry = statements.get(text) ?? { count: 0, ms: 0, backendMs: 0 };
-      entry.count++;
-      entry.ms += event.queryDurationMillis;
-      entry.backendMs += (now - lastBackendNs) / 1e6;
-      lastBackendNs = now;
-      statements.set(text, entry);
-    },
+  // The timed pool first: a connection the drop forced shut would end the process with an error.
+  const cleanUp = cleanUpOnSignal('dropping the benchmark database', async () => {
+    await timed.destroy();
+    await database.drop();
   });
   try {
     const deps = transferDeps(benchDeps(timed, database.url));
@@ -319,8 +288,7 @@ async function profile(): Promise<void> {
     log(' per transfer   round trip ms   backend CPU ms   statement');
     for (const r of rows) log(`${r.count.toFixed(2).padStart(13)}   ${r.ms.toFixed(3).padStart(13)}   ${r.backendMs.toFixed(3).padStart(14)}   ${r.text}`);
   } finally {
-    await timed.destroy();
-    await database.drop();
+    await cleanUp();
   }
 }
 

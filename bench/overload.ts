@@ -11,8 +11,10 @@ import { completeFirstLogon, onboardMaster } from '../test/helpers/people.ts';
 import { startServiceProcess, type ServiceProcess } from '../test/helpers/service-process.ts';
 import { benchServerUrl, createBenchDatabase, serverVersion, type BenchDatabase } from './support/bench-database.ts';
 import { benchDeps } from './support/bench-deps.ts';
+import { cleanUpOnSignal } from './support/clean-up-on-signal.ts';
 import { cpuBetween, processCpuSeconds, sampleCpu, type CpuUse } from './support/cpu-accounting.ts';
-import { closedLoop, ConnectionPool, openLoop, percentile, type Tally } from './support/http-load.ts';
+import { closedLoop, ConnectionPool, openLoop, type Tally } from './support/http-load.ts';
+import { percentile } from './support/throughput.ts';
 import { getRequest } from './support/raw-https-client.ts';
 
 /**
@@ -59,16 +61,10 @@ const fixed = (value: number, digits = 0) => (Number.isFinite(value) ? value.toF
 let database: BenchDatabase | undefined;
 let service: ServiceProcess | undefined;
 let pool: ConnectionPool | undefined;
-let cleaning: Promise<void> | undefined;
-const cleanUp = () =>
-  (cleaning ??= (async () => {
-    pool?.close();
-    await service?.stop().catch(() => {});
-    await database?.drop().catch((error: unknown) => log(`could not drop the benchmark database: ${String(error)}`));
-  })());
-process.once('SIGINT', () => {
-  log('interrupted: stopping the service and dropping the database');
-  void cleanUp().then(() => process.exit(130));
+const cleanUp = cleanUpOnSignal('stopping the service and dropping the database', async () => {
+  pool?.close();
+  await service?.stop().catch(() => {});
+  await database?.drop().catch((error: unknown) => log(`could not drop the benchmark database: ${String(error)}`));
 });
 
 /** The memory of the service process now (VmRSS) or the most it has held (VmHWM), in KiB; a sampler of the most within a phase. */

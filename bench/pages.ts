@@ -11,6 +11,7 @@ import { completeFirstLogon, onboardMaster, type TestPerson } from '../test/help
 import { selfSigned } from '../test/helpers/self-signed.ts';
 import { benchServerUrl, createBenchDatabase, serverVersion } from './support/bench-database.ts';
 import { benchDeps } from './support/bench-deps.ts';
+import { cleanUpOnSignal } from './support/clean-up-on-signal.ts';
 import { cpuBetween, sampleCpu, type CpuUse } from './support/cpu-accounting.ts';
 import { LogonWorker } from './support/logon-worker.ts';
 import { runLoad, type LoadResult, type LoadSession, type LoadSpec } from './support/page-load.ts';
@@ -62,15 +63,7 @@ const log = (line: string) => process.stdout.write(line + '\n');
 useTestOnlyWeakHashing();
 
 const database = await createBenchDatabase(poolSize);
-let dropped: Promise<void> | undefined;
-const dropOnce = () => (dropped ??= database.drop());
-// Ctrl-C or a stop: the database goes with the run.
-for (const [signal, status] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
-  process.once(signal, () => {
-    log(`\n${signal}: dropping the benchmark's database (after the statement in progress)`);
-    void dropOnce().finally(() => process.exit(status));
-  });
-}
+const dropOnce = cleanUpOnSignal("dropping the benchmark's database (after the statement in progress)", () => database.drop());
 
 /** A step before the main try: if it fails, the database still goes. */
 const orDrop = <T>(step: Promise<T>): Promise<T> =>

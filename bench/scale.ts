@@ -6,19 +6,21 @@ import type { Deps } from '../src/deps.ts';
 import type { Db } from '../src/db/open.ts';
 import { tokyoDate } from '../src/domain/business-days.ts';
 import { verifyLedger } from '../src/modules/ledger/verify.ts';
-import { createTransfer, quoteTransfer, sendNewTransferCode } from '../src/modules/transfers/service.ts';
+import { statementRowsPerPage } from '../src/modules/accounts/statement-query.ts';
 import { Client } from '../test/helpers/client.ts';
 import { logon } from '../test/helpers/people.ts';
 import { benchServerUrl, createBenchDatabase, serverVersion, type BenchDatabase } from './support/bench-database.ts';
 import { benchDeps } from './support/bench-deps.ts';
 import { transferDeps } from './support/transfer-deps.ts';
+import { transferWithEmailedCode } from './support/transfer-round.ts';
+import { cleanUpOnSignal } from './support/clean-up-on-signal.ts';
 import { addOwnBranches } from '../test/transfers/fixtures.ts';
 import { cpuBetween, sampleCpu, type CpuUse } from './support/cpu-accounting.ts';
 import { checkGeneratedContractIds, checkGeneratedLedger, countScale, growTo, type ScaleSize } from './support/scale-data.ts';
-import { emailedCode, measuredPerson, type MeasuredPerson } from './support/scale-person.ts';
+import { measuredPerson, type MeasuredPerson } from './support/scale-person.ts';
 import { grownStatements, StatementTimes } from './support/statement-times.ts';
 import { openTimedDatabase } from './support/timed-database.ts';
-import { median } from './support/throughput.ts';
+import { median, percentile } from './support/throughput.ts';
 
 /**
  * `npm run bench:scale`: is a logon, a transfer and a statement page as fast with a million people
@@ -86,10 +88,6 @@ interface Measured {
 
 const rounds = 2;
 
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
 /** Every statement's round trip, per operation and size: which statement grew, when an operation did. */
 const statementTimes = new StatementTimes();
 /** Statements listed per operation, those whose time per operation grew most. */
@@ -111,7 +109,7 @@ async function measureRound(db: Db, bucket: string, operation: () => Promise<voi
 
 /** The rounds of one operation at one size together. */
 function latencyOf(measured: readonly Measured[]): Latency {
-  const times = measured.flatMap((m) => m.times).sort((a, b) => a - b);
+  const times = measured.flatMap((m) => m.times);
   const cpu = measured.map((m) => m.cpu).reduce((sum, c) => ({
     seconds: sum.seconds + c.seconds,
     main: sum.main + c.main,
@@ -144,9 +142,7 @@ async function measureAll(app: Awaited<ReturnType<typeof buildApp>>, deps: Deps,
       executionDate: tokyoDate(deps.clock.now()),
       idempotencyKey: randomBytes(18).toString('base64url'),
     };
-    await sendNewTransferCode(deps, actor, input.idempotencyKey, await quoteTransfer(deps, actor, input));
-    const { transfer } = await createTransfer(deps, actor, input, await emailedCode(deps.db, actor.user.otp_email!));
-    if (transfer.status !== 'completed') throw new Error(`transfer ${transfer.id} is ${transfer.status}`);
+    await transferWithEmailedCode(deps, actor, input);
   });
 
   // A session of its own, logged on after the logons above (a new logon may end an older session).
@@ -158,7 +154,7 @@ async function measureAll(app: Awaited<ReturnType<typeof buildApp>>, deps: Deps,
     const page = await browser.get(url);
     if (page.statusCode !== 200) throw new Error(`${url}: ${page.statusCode} ${page.body.slice(0, 300)}`);
     const lines = page.body.split('data-posting="').length - 1;
-    if (lines !== 50) throw new Error(`${url} shows ${lines} lines, not a full page of 50`);
+    if (lines !== statementRowsPerPage) throw new Error(`${url} shows ${lines} lines, not a full page of ${statementRowsPerPage}`);
   });
   return { logon: logonLatency, transfer: transferLatency, 'statement page': statementLatency };
 }
@@ -202,22 +198,26 @@ async function openSide(label: Side['label'], opened: Side[]): Promise<Side> {
   return side;
 }
 
+/**
+ * The side's connections are closed before its database is dropped: the drop would otherwise force
+ * them shut, and a client with no one listening for that error ends the process before the other
+ * side's database is dropped.
+ */
 async function closeSide(side: Side): Promise<void> {
-  await side.app?.close();
-  await side.generator.end().catch(() => {});
-  await side.timed.destroy();
-  await side.database.drop();
+  try {
+    await side.app?.close();
+    await side.generator.end().catch(() => {});
+    await side.timed.destroy();
+  } finally {
+    await side.database.drop();
+  }
 }
 
 async function benchmark(): Promise<void> {
   const opened: Side[] = [];
-  const stop = async () => {
-    log('interrupted: dropping the benchmark databases');
-    for (const side of opened) await side.database.drop().catch(() => {});
-    process.exit(130);
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  const closeAll = cleanUpOnSignal('closing the sides and dropping their databases', async () => {
+    for (const side of opened) await closeSide(side).catch((error: unknown) => log(`could not close the ${side.label} side: ${String(error)}`));
+  });
   const report = {
     step: (step: string, seconds: number, rows: number) => log(`  ${step.padEnd(52)} ${seconds.toFixed(1).padStart(7)} s  ${rows.toLocaleString('en').padStart(12)} rows`),
     note: (line: string) => log(`  ${line}`),
@@ -284,9 +284,7 @@ async function benchmark(): Promise<void> {
     log(`figure: the worst operation's large/small median ratio; aim ≤ ${aimRatio}`);
     log(`scale 1M/1k latency ratio: ${worst.toFixed(3)}`);
   } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
-    for (const side of opened) await closeSide(side);
+    await closeAll();
   }
 }
 

@@ -46,12 +46,6 @@ export class Tally {
   }
 }
 
-export function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
 /** Keep-alive connections to one port, reused while they stay open. */
 export class ConnectionPool {
   readonly #port: number;

@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../../src/deps.ts';
-import type { Db } from '../../src/db/open.ts';
 import { addDays, tokyoDate } from '../../src/domain/business-days.ts';
 import { depositPostings } from '../../src/domain/ledger.ts';
 import { bankLedgerAccountId, customerLedgerAccountId, postJournalEntry } from '../../src/modules/ledger/post.ts';
@@ -74,12 +73,3 @@ export async function measuredPerson(app: FastifyInstance, deps: Deps): Promise<
     toAccountNumber: to.accountNumber,
   };
 }
-
-/** The newest one-time password in a person's mail. */
-export async function emailedCode(db: Db, address: string): Promise<string> {
-  const mail = await db.selectFrom('outbox').select('body').where('recipient', '=', address).orderBy('id', 'desc').limit(1).executeTakeFirstOrThrow();
-  const code = /ワンタイムパスワード: (\d{6})/.exec(mail.body)?.[1];
-  if (!code) throw new Error(`no one-time password in the newest mail to ${address}`);
-  return code;
-}
-

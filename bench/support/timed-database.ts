@@ -6,8 +6,8 @@ import { withPreparedStatements } from '../../src/db/prepared-statements.ts';
 
 /**
  * The same Kysely over pg as openDatabase() (src/db/open.ts) builds, plus a hook that hears every
- * statement with its round-trip time, BEGIN and COMMIT included. Only the profile uses it; if
- * openDatabase changes its pool set-up, this copy must follow.
+ * statement with its round-trip time, BEGIN and COMMIT included, for the runs that time statements
+ * (the profiles, bench:scale); if openDatabase changes its pool set-up, this copy must follow.
  */
 const dateOid = 1082;
 const int8Oid = 20;
