@@ -1,6 +1,7 @@
 import type { ExpressionBuilder } from 'kysely';
 import type { Executor } from '../../db/transaction.ts';
 import type { Database } from '../../db/schema.ts';
+import { usesAccountSql } from '../users/account-use.ts';
 import { accountBalanceColumns, type AccountBalance } from './repository.ts';
 
 /**
@@ -10,32 +11,19 @@ import { accountBalanceColumns, type AccountBalance } from './repository.ts';
  * is the SQL twin of the TypeScript rule named beside it, which the other pages still use.
  */
 
-type Scope = ExpressionBuilder<Database & { inquirer: { id: number; role: string } }, 'inquirer' | 'account'>;
-
 /** domain/permissions.ts grantOf(person, 'inquiry'): inquiry is a business of its own (R1.4). */
 function holdsInquiry(eb: ExpressionBuilder<Database, 'users'>) {
   return eb.exists(eb.selectFrom('user_permission').select('user_permission.user_ref').whereRef('user_permission.user_ref', '=', 'users.id').where('user_permission.business', '=', 'inquiry'));
 }
 
-/**
- * users/repository.ts recordsOf's accountIds (R1.4): the master may use every open account of the
- * contract; anyone else the open accounts of the contract linked to them, whatever another row of
- * user_account may say. The contract and the closing are the join's own conditions.
- */
-function usableByInquirer(eb: Scope) {
-  return eb.or([
-    eb('inquirer.role', '=', 'master'),
-    eb.exists(eb.selectFrom('user_account').select('user_account.user_ref').whereRef('user_account.user_ref', '=', 'inquirer.id').whereRef('user_account.account_id', '=', 'account.id')),
-  ]);
-}
-
 /** The accounts the person may inquire into, with their balances; undefined: no such person of the contract, or no inquiry. */
 export async function inquiryBalances(executor: Executor, contractId: string, userRef: number): Promise<AccountBalance[] | undefined> {
   const rows = await executor
-    .with('inquirer', (db) => db.selectFrom('users').select(['users.id', 'users.role']).where('users.contract_id', '=', contractId).where('users.id', '=', userRef).where(holdsInquiry))
+    .with('inquirer', (db) => db.selectFrom('users').select(['users.id', 'users.contract_id', 'users.role']).where('users.contract_id', '=', contractId).where('users.id', '=', userRef).where(holdsInquiry))
     .selectFrom('inquirer')
     // A left join: the person with inquiry and no account is one row of nulls, not no row.
-    .leftJoin('account', (join) => join.on('account.contract_id', '=', contractId).on('account.closed_at', 'is', null).on(usableByInquirer))
+    // users/account-use.ts (R1.4): the twin of users/repository.ts recordsOf's accountIds.
+    .leftJoin('account', (join) => join.on(usesAccountSql('inquirer', 'account')))
     // Every account has its ledger account (migration 0005), made with the account.
     .leftJoin('ledger_account', 'ledger_account.account_id', 'account.id')
     .leftJoin('own_branch', 'own_branch.code', 'account.branch_code')

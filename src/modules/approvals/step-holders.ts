@@ -1,11 +1,12 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Executor } from '../../db/transaction.ts';
 import type { StepHolder } from '../../domain/approval.ts';
+import { usesAccountSql } from '../users/account-use.ts';
 
 /**
  * The people of a contract who hold the approve or send step of a business (R1.4) and may use the
- * service now, each with the open accounts they may use (the master every open account of the
- * contract, anyone else those linked to them). One statement, read in the caller's transaction.
+ * service now, each with the open accounts they may use (R1.4, ../users/account-use.ts). One
+ * statement, read in the caller's transaction.
  */
 export interface PersonHolding {
   ref: number;
@@ -35,8 +36,7 @@ export function holdingRowsSql(contractId: string, businesses: readonly HoldingB
            -- As text, so the yen survive a JSON copy of the row (the waiting list's) exactly.
            p.per_transaction_limit_yen::text AS per_transaction_limit_yen,
            (SELECT array_agg(a.id ORDER BY a.id) FROM account a
-             WHERE a.contract_id = u.contract_id AND a.closed_at IS NULL
-               AND (u.role = 'master' OR EXISTS (SELECT 1 FROM user_account ua WHERE ua.user_ref = u.id AND ua.account_id = a.id))) AS account_ids
+             WHERE ${usesAccountSql('u', 'a')}) AS account_ids
     FROM users u
     JOIN contract c ON c.id = u.contract_id
     JOIN user_permission p ON p.user_ref = u.id AND p.business = ANY(${businesses}::text[])

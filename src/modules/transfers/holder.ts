@@ -3,6 +3,7 @@ import type { Executor } from '../../db/transaction.ts';
 import type { Account, ApprovalMode } from '../../db/schema.ts';
 import type { StepHolder } from '../../domain/approval.ts';
 import type { BranchInfo } from '../../domain/bank-directory.ts';
+import { usesAccountSql } from '../users/account-use.ts';
 import type { OwnAccountKey, OwnBankAccount } from './own-bank-account.ts';
 import { refuse } from './refusal.ts';
 import type { Actor } from './types.ts';
@@ -10,9 +11,8 @@ import type { Actor } from './types.ts';
 /**
  * What the acting person holds of the fund-transfer business (R1.4), read afresh (a permission may
  * have been changed since logon), with the contract's approval setting and, when asked, the account
- * to pay from if the person may use it: the master every open account of the contract, anyone
- * else the accounts linked to them (user_account), the person's transfer made with an
- * idempotency key, the bank's own branch an account given for the transfer is at, and what the
+ * to pay from if the person may use it (../users/account-use.ts), the person's transfer made with
+ * an idempotency key, the bank's own branch an account given for the transfer is at, and what the
  * person has already registered for an execution date, the open account at this bank a transfer
  * names, the balance of the account to pay from and the contract's transfer a new one would
  * duplicate (R8.6, ./duplicate.ts), each when asked about. One statement, so the
@@ -82,8 +82,7 @@ export async function holderOf(
     SELECT u.role, u.status, u.stopped_at IS NOT NULL AS stopped, c.stopped_at IS NOT NULL AS contract_stopped, c.approval_mode,
            p.can_register, p.can_approve, p.can_send, p.per_transaction_limit_yen, p.daily_limit_yen,
            (SELECT row_to_json(a) FROM account a
-             WHERE a.id = ${askedAccount} AND a.contract_id = u.contract_id AND a.closed_at IS NULL
-               AND (u.role = 'master' OR EXISTS (SELECT 1 FROM user_account ua WHERE ua.user_ref = u.id AND ua.account_id = a.id))) AS account,
+             WHERE a.id = ${askedAccount} AND ${usesAccountSql('u', 'a')}) AS account,
            earlier.id AS earlier_id, earlier.request_hash AS earlier_hash,
            (SELECT row_to_json(b) FROM own_branch b WHERE b.code = ${branchCode}) AS own_branch,
            (SELECT d.used_yen FROM daily_usage d WHERE d.user_ref = u.id AND d.business = 'transfer' AND d.usage_date = ${usageDate}::date) AS daily_used_yen,

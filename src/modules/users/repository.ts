@@ -70,7 +70,8 @@ async function recordsOf(executor: Executor, contractId: string, users: User[]):
       status: user.status,
       stopped: user.stopped_at !== null,
       grants: permissions.filter((row) => row.user_ref === user.id).map(grantFromRow),
-      // R1.4: the master may use every account of the contract.
+      // R1.4: the master may use every open account of the contract, anyone else the open ones
+      // linked to them. usesAccountSql (./account-use.ts) is this rule's SQL form.
       accountIds: user.role === 'master' ? all : accounts.filter((row) => row.user_ref === user.id).map((row) => row.account_id),
     },
   }));

@@ -1,0 +1,92 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { sql } from 'kysely';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { usesAccountSql } from '../../src/modules/users/account-use.ts';
+import { personByRef } from '../../src/modules/users/repository.ts';
+
+/**
+ * R1.4 is stated twice: in TypeScript (recordsOf's accountIds, what the people pages read) and in
+ * SQL (usesAccountSql, what the one-statement reads of the inquiry, the step holders and the
+ * transfer holder use). Both must give the same answer for every person and account, and the right one.
+ */
+let database: TestDatabase;
+before(async () => {
+  database = await createTestDatabase();
+});
+after(async () => {
+  await database.drop();
+});
+
+const ours = '90000000001';
+const theirs = '90000000002';
+const now = new Date('2026-04-01T00:00:00Z');
+
+async function addContract(id: string): Promise<void> {
+  await database.db.insertInto('contract').values({ id, company_name: `契約 ${id}`, lock_mode: 'unlinked', created_at: now }).execute();
+}
+
+async function addPerson(contractId: string, userId: string, role: 'master' | 'user'): Promise<number> {
+  const row = await database.db
+    .insertInto('users')
+    .values({ contract_id: contractId, user_id: userId, display_name: userId, role, email: null, login_password_hash: null, login_password_changed_at: null, confirmation_password_hash: null, confirmation_password_changed_at: null, created_at: now })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+async function addAccount(contractId: string, accountNumber: string, closed: boolean): Promise<number> {
+  const row = await database.db
+    .insertInto('account')
+    .values({ contract_id: contractId, branch_code: '001', account_type: 'ordinary', account_number: accountNumber, holder_kana: 'ﾃｽﾄ', opened_at: now, closed_at: closed ? now : null })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+async function sqlSays(personRef: number, accountId: number): Promise<boolean> {
+  const { rows } = await sql<{ uses: boolean }>`SELECT ${usesAccountSql('u', 'a')} AS uses FROM users u, account a WHERE u.id = ${personRef} AND a.id = ${accountId}`.execute(database.db);
+  return rows[0]!.uses;
+}
+
+async function accountIdsTypeScriptGives(personRef: number): Promise<readonly number[]> {
+  const record = await personByRef(database.db, ours, personRef);
+  assert.ok(record, 'the person is of the contract');
+  return record.person.accountIds;
+}
+
+test('the SQL form and the TypeScript form of account use give the same, right answers', async () => {
+  await addContract(ours);
+  await addContract(theirs);
+  const open = await addAccount(ours, '1000001', false);
+  const otherOpen = await addAccount(ours, '1000002', false);
+  const closed = await addAccount(ours, '1000003', true);
+  const anotherContracts = await addAccount(theirs, '2000001', false);
+  const master = await addPerson(ours, 'master1', 'master');
+  const linked = await addPerson(ours, 'linked1', 'user');
+  const unlinked = await addPerson(ours, 'unlinked1', 'user');
+  // Links to a closed account and, as a stray row, to another contract's account count for nothing.
+  await database.db
+    .insertInto('user_account')
+    .values([open, closed, anotherContracts].map((account_id) => ({ user_ref: linked, account_id })))
+    .execute();
+
+  const cases: [string, number, number, boolean][] = [
+    ['the master, an open account', master, open, true],
+    ['the master, another open account', master, otherOpen, true],
+    ['the master, a closed account', master, closed, false],
+    ["the master, another contract's account", master, anotherContracts, false],
+    ['a user, an open account linked to them', linked, open, true],
+    ['a user, an open account not linked to them', linked, otherOpen, false],
+    ['a user, a closed account linked to them', linked, closed, false],
+    ["a user, another contract's account linked to them", linked, anotherContracts, false],
+    ['a user without links, an open account', unlinked, open, false],
+    ['a user without links, a closed account', unlinked, closed, false],
+  ];
+  const accountIdsOf = new Map<number, readonly number[]>();
+  for (const person of [master, linked, unlinked]) accountIdsOf.set(person, await accountIdsTypeScriptGives(person));
+  for (const [what, person, account, expected] of cases) {
+    assert.equal(accountIdsOf.get(person)!.includes(account), expected, `TypeScript: ${what}`);
+    assert.equal(await sqlSays(person, account), expected, `SQL: ${what}`);
+  }
+});
