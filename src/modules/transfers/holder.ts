@@ -4,7 +4,7 @@ import type { Account, ApprovalMode } from '../../db/schema.ts';
 import type { StepHolder } from '../../domain/approval.ts';
 import type { BranchInfo } from '../../domain/bank-directory.ts';
 import { usesAccountSql } from '../users/account-use.ts';
-import type { OwnAccountKey, OwnBankAccount } from './own-bank-account.ts';
+import { ownBankAccountSql, type OwnAccountKey, type OwnBankAccount } from './own-bank-account.ts';
 import { refuse } from './refusal.ts';
 import type { Actor } from './types.ts';
 
@@ -86,9 +86,7 @@ export async function holderOf(
            earlier.id AS earlier_id, earlier.request_hash AS earlier_hash,
            (SELECT row_to_json(b) FROM own_branch b WHERE b.code = ${branchCode}) AS own_branch,
            (SELECT d.used_yen FROM daily_usage d WHERE d.user_ref = u.id AND d.business = 'transfer' AND d.usage_date = ${usageDate}::date) AS daily_used_yen,
-           (SELECT json_build_object('contractId', o.contract_id, 'holderKana', o.holder_kana) FROM account o
-             WHERE o.branch_code = ${own?.branchCode ?? null} AND o.account_type = ${own?.accountType ?? null} AND o.account_number = ${own?.accountNumber ?? null}
-               AND o.closed_at IS NULL LIMIT 1) AS own_account,
+           ${ownBankAccountSql(own)} AS own_account,
            (SELECT l.balance_yen FROM ledger_account l WHERE l.account_id = ${balanceOf}::int) AS balance_yen,
            ${options.duplicate ?? sql`NULL::json`} AS duplicate
     FROM users u

@@ -1,3 +1,4 @@
+import { sql, type RawBuilder } from 'kysely';
 import type { Executor } from '../../db/transaction.ts';
 import type { AccountType } from '../../db/schema.ts';
 import type { TransferDestination } from './types.ts';
@@ -20,19 +21,24 @@ export interface OwnBankAccount {
   holderKana: string;
 }
 
+/**
+ * The open account at this bank the key names, as a scalar subquery giving an OwnBankAccount's JSON
+ * or NULL: read with the person's permission (holder.ts) or alone (ownBankAccountOf). Without a key
+ * it names no account by the same text with nulls, so a statement that may ask keeps one text (one
+ * prepared statement, docs/decisions/0010) whether it asks or not.
+ */
+export function ownBankAccountSql(key: OwnAccountKey | undefined): RawBuilder<OwnBankAccount | null> {
+  return sql<OwnBankAccount | null>`(SELECT json_build_object('contractId', o.contract_id, 'holderKana', o.holder_kana) FROM account o
+             WHERE o.branch_code = ${key?.branchCode ?? null} AND o.account_type = ${key?.accountType ?? null} AND o.account_number = ${key?.accountNumber ?? null}
+               AND o.closed_at IS NULL LIMIT 1)`;
+}
+
 /** `known`: the account as the person's permission statement read it (holder.ts), used when it is this one. */
 export async function ownBankAccountOf(executor: Executor, to: Pick<TransferDestination, 'branchCode' | 'accountType' | 'accountNumber'> & { own: boolean }, known?: { key: OwnAccountKey; account: OwnBankAccount | undefined }): Promise<OwnBankAccount | undefined> {
   if (!to.own) return undefined;
   if (known && known.key.branchCode === to.branchCode && known.key.accountType === to.accountType && known.key.accountNumber === to.accountNumber) return known.account;
-  const row = await executor
-    .selectFrom('account')
-    .select(['contract_id', 'holder_kana'])
-    .where('branch_code', '=', to.branchCode)
-    .where('account_type', '=', to.accountType)
-    .where('account_number', '=', to.accountNumber)
-    .where('closed_at', 'is', null)
-    .executeTakeFirst();
-  return row === undefined ? undefined : { contractId: row.contract_id, holderKana: row.holder_kana };
+  const { rows } = await sql<{ account: OwnBankAccount | null }>`SELECT ${ownBankAccountSql(to)} AS account`.execute(executor);
+  return rows[0]?.account ?? undefined;
 }
 
 /** Zengin kana compared as a teller compares them: spaces between words do not count. */
