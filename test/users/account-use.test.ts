@@ -7,8 +7,9 @@ import { personByRef } from '../../src/modules/users/repository.ts';
 
 /**
  * R1.4 is stated twice: in TypeScript (recordsOf's accountIds, what the people pages read) and in
- * SQL (usesAccountSql, what the one-statement reads of the inquiry, the step holders and the
- * transfer holder use). Both must give the same answer for every person and account, and the right one.
+ * SQL (usesAccountSql, what the one-statement reads use: the inquiry, the step holders, the holders
+ * of transfers, bulk files and payments, and who a transfer or a file waits for). Both must give the
+ * same answer for every person and account, and the right one.
  */
 let database: TestDatabase;
 before(async () => {

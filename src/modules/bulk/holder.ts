@@ -3,6 +3,7 @@ import type { Executor } from '../../db/transaction.ts';
 import type { Account, ApprovalMode } from '../../db/schema.ts';
 import type { StepHolder } from '../../domain/approval.ts';
 import { isRowId } from '../transfers/holder.ts';
+import { usesAccountSql } from '../users/account-use.ts';
 import type { Actor } from '../transfers/types.ts';
 
 /** The business as user_permission and daily_usage name it. */
@@ -11,8 +12,7 @@ export const bulkBusiness = 'bulk_transfer';
 /**
  * What the acting person holds of 外部ファイル送信 (R1.4), read afresh in one statement: the steps,
  * the limits per file and per day with what is used of the payment date asked about, the contract's
- * approval setting, and the account asked about when the person may use it (the master every open
- * account of the contract, anyone else the accounts linked to them).
+ * approval setting, and the account asked about when the person may use it (../users/account-use.ts).
  */
 export interface BulkHolder extends StepHolder {
   dailyLimitYen: bigint | null;
@@ -43,8 +43,7 @@ export async function bulkHolderOf(executor: Executor, actor: Actor, options: { 
            p.can_register, p.can_approve, p.can_send, p.per_transaction_limit_yen, p.daily_limit_yen,
            (SELECT d.used_yen FROM daily_usage d WHERE d.user_ref = u.id AND d.business = ${bulkBusiness} AND d.usage_date = ${options.usageDate ?? null}::date) AS daily_used_yen,
            (SELECT row_to_json(a) FROM account a
-             WHERE a.id = ${accountId} AND a.contract_id = u.contract_id AND a.closed_at IS NULL
-               AND (u.role = 'master' OR EXISTS (SELECT 1 FROM user_account ua WHERE ua.user_ref = u.id AND ua.account_id = a.id))) AS account
+             WHERE a.id = ${accountId} AND ${usesAccountSql('u', 'a')}) AS account
     FROM users u
     JOIN contract c ON c.id = u.contract_id
     LEFT JOIN user_permission p ON p.user_ref = u.id AND p.business = ${bulkBusiness}

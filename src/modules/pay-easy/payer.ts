@@ -2,15 +2,15 @@ import { sql } from 'kysely';
 import type { Executor } from '../../db/transaction.ts';
 import type { Account } from '../../db/schema.ts';
 import { refuse } from './refusal.ts';
+import { usesAccountSql } from '../users/account-use.ts';
 import type { Actor } from '../transfers/types.ts';
 
 /**
  * R1.4, R8.3: what the acting person holds of the business 税金・各種料金の払込み, read afresh (a
  * permission may have been changed since logon): whether they hold it at all (the business has no
  * steps: holding it is paying), its limits per transaction and per day, what they have paid today,
- * and, when asked, the account to pay from if they may use it (the master every open account of the
- * contract, anyone else the accounts linked to them). The day's usage is read in the statement that
- * reads the limit it is judged against.
+ * and, when asked, the account to pay from if they may use it (../users/account-use.ts). The day's
+ * usage is read in the statement that reads the limit it is judged against.
  */
 export interface Payer {
   holds: boolean;
@@ -48,8 +48,7 @@ export async function payerOf(executor: Executor, actor: Actor, today: string, a
            p.user_ref IS NOT NULL AS holds, p.per_transaction_limit_yen, p.daily_limit_yen,
            (SELECT d.used_yen FROM daily_usage d WHERE d.user_ref = u.id AND d.business = ${taxPaymentBusiness} AND d.usage_date = ${today}::date) AS daily_used_yen,
            (SELECT a.id FROM account a
-             WHERE a.id = ${asked} AND a.contract_id = u.contract_id AND a.closed_at IS NULL
-               AND (u.role = 'master' OR EXISTS (SELECT 1 FROM user_account ua WHERE ua.user_ref = u.id AND ua.account_id = a.id))) AS account_id
+             WHERE a.id = ${asked} AND ${usesAccountSql('u', 'a')}) AS account_id
     FROM users u
     JOIN contract c ON c.id = u.contract_id
     LEFT JOIN user_permission p ON p.user_ref = u.id AND p.business = ${taxPaymentBusiness}

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../db/transaction.ts';
 import { refusalToStep, stepAwaited, type Item, type StepHolder } from '../../domain/approval.ts';
+import { usesAccountSql } from '../users/account-use.ts';
 import type { PersonLabel } from './types.ts';
 
 /**
@@ -39,8 +40,7 @@ export async function awaitedPeople(
   // A person who may no longer use the service, or the account, is nobody's next step.
   const { rows } = await sql<Row>`
     SELECT u.id, u.user_id, u.display_name, p.can_register, p.can_approve, p.can_send, p.per_transaction_limit_yen,
-           EXISTS (SELECT 1 FROM account a WHERE a.id = ${where.accountId} AND a.contract_id = u.contract_id AND a.closed_at IS NULL
-                   AND (u.role = 'master' OR EXISTS (SELECT 1 FROM user_account ua WHERE ua.user_ref = u.id AND ua.account_id = a.id))) AS uses_account
+           EXISTS (SELECT 1 FROM account a WHERE a.id = ${where.accountId} AND ${usesAccountSql('u', 'a')}) AS uses_account
     FROM users u
     JOIN contract c ON c.id = u.contract_id
     JOIN user_permission p ON p.user_ref = u.id AND p.business = ${where.business}
