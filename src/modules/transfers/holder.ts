@@ -129,16 +129,17 @@ export function holdsTransfer(holder: Holder): boolean {
 }
 
 /**
- * The accounts whose transfers the person may see (all the contract's for the master, closed ones
- * too: their history stays), or, with `openOnly`, act on.
+ * The accounts whose transfers the person may see (../users/account-use.ts, closed ones too: their
+ * history stays), or, with `openOnly`, act on (the rule itself). The person's role is their row's,
+ * read with the accounts, as holderOf reads it.
  */
 export async function usableAccountIds(executor: Executor, actor: Actor, options: { openOnly?: boolean } = {}): Promise<number[]> {
-  let query = executor.selectFrom('account').select('account.id').where('account.contract_id', '=', actor.contract.id);
-  if (options.openOnly) query = query.where('account.closed_at', 'is', null);
-  if (actor.user.role !== 'master') {
-    query = query.where((eb) =>
-      eb.exists(eb.selectFrom('user_account').select('user_account.account_id').whereRef('user_account.account_id', '=', 'account.id').where('user_account.user_ref', '=', actor.user.id)),
-    );
-  }
-  return (await query.execute()).map((row) => row.id);
+  const rows = await executor
+    .selectFrom(['account', 'users as person'])
+    .select('account.id')
+    .where('person.id', '=', actor.user.id)
+    .where('person.contract_id', '=', actor.contract.id)
+    .where(usesAccountSql('person', 'account', { closedToo: options.openOnly !== true }))
+    .execute();
+  return rows.map((row) => row.id);
 }
