@@ -4,6 +4,7 @@ import type { AccountType, Business, CardRequestReason, LockMode, UserStatus } f
 import type { ActorKind } from '../../domain/lock-modes.ts';
 import type { LiveSession } from '../../access/sessions.ts';
 import { actorKindOf } from '../user-security/people.ts';
+import { usesAccountSql } from '../users/account-use.ts';
 import { otpAddressStandings } from '../../access/email-otp/otp-address.ts';
 
 /** R7.4: recent logons shown for each person, newest first. */
@@ -107,12 +108,13 @@ export async function securityOverview(deps: Deps, live: LiveSession): Promise<S
     .orderBy('account_type')
     .orderBy('account_number')
     .execute();
+  // R1.4: the accounts each person may use (../users/account-use.ts).
   const accountRows = await deps.db
-    .selectFrom('user_account')
-    .innerJoin('account', 'account.id', 'user_account.account_id')
-    .select(['user_account.user_ref', 'user_account.account_id'])
-    .where('account.contract_id', '=', contractId)
-    .where('user_account.user_ref', 'in', refs)
+    .selectFrom(['users as person', 'account'])
+    .select(['person.id as user_ref', 'account.id as account_id'])
+    .where('person.contract_id', '=', contractId)
+    .where('person.id', 'in', refs)
+    .where(usesAccountSql('person', 'account'))
     .execute();
   const cards = await deps.db
     .selectFrom('grid_card')
@@ -159,8 +161,7 @@ export async function securityOverview(deps: Deps, live: LiveSession): Promise<S
   const people = visible.map((user): PersonSecurity => {
     const card = cards.find((row) => row.user_ref === user.id);
     const request = requests.find((row) => row.user_ref === user.id);
-    // R1.4: the master may use every open account of the contract.
-    const accountIds = new Set(user.role === 'master' ? openAccounts.map((a) => a.id) : accountRows.filter((row) => row.user_ref === user.id).map((row) => row.account_id));
+    const accountIds = new Set(accountRows.filter((row) => row.user_ref === user.id).map((row) => row.account_id));
     return {
       ref: user.id,
       userId: user.user_id,
