@@ -71,6 +71,16 @@ test('with DATABASE_URL the demo is not seeded unless asked for', () => {
   assert.equal(parseConfig({ DATABASE_URL: 'postgresql://localhost/ib', SEED_DEMO: 'true' }).seedDemo, true);
 });
 
+test('decision 0034: the wait for a database connection is bounded by default, below a balancer\'s 60 s, and configurable within 100 ms to 60 s', () => {
+  assert.equal(parseConfig({}).databaseConnectionWaitMs, 15_000);
+  assert.equal(parseConfig({ DATABASE_CONNECTION_WAIT_MS: '2500' }).databaseConnectionWaitMs, 2500);
+  for (const value of ['0', '99', '60001']) {
+    const problems = problemsOf({ DATABASE_CONNECTION_WAIT_MS: value });
+    assert.equal(problems.length, 1, value);
+    assert.ok(problems[0]!.startsWith('DATABASE_CONNECTION_WAIT_MS'), problems[0]);
+  }
+});
+
 test('every bad value is reported together, each naming its variable', () => {
   const bad: Record<string, string> = {
     PORT: 'https',

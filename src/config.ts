@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { parseKeyringSpec } from './platform/keyring.ts';
 import { defaultFeeTable, parseFeeTable, type FeeTable } from './domain/fees.ts';
 import { requestQueueWaitMs, requestsInFlightMax, requestsQueuedMax } from './platform/admission.ts';
+import { databaseConnectionWaitMs } from './db/connection-wait.ts';
 
 /**
  * The environment, parsed and validated once at start. Every problem is reported together, and a
@@ -17,6 +18,11 @@ export interface Config {
   publicUrl: string;
   dataDir: string;
   databaseUrl: string | undefined;
+  /**
+   * Decision 0034: the longest a request waits for a PostgreSQL connection (a new one, or one of the
+   * pool's to be free) before it is answered SERVICE_DATABASE_UNAVAILABLE (503, Retry-After).
+   */
+  databaseConnectionWaitMs: number;
   encryptionKeys: string | undefined;
   tlsCertFile: string | undefined;
   tlsKeyFile: string | undefined;
@@ -152,6 +158,8 @@ export function parseConfig(env: Env): Config {
     publicUrl: text('PUBLIC_URL', `https://localhost:${port}`)!.replace(/\/+$/, ''),
     dataDir: text('DATA_DIR', './data'),
     databaseUrl,
+    // Below 100 ms a connect over TLS to a database on another host may not complete even when all is well.
+    databaseConnectionWaitMs: integer('DATABASE_CONNECTION_WAIT_MS', databaseConnectionWaitMs, 100, 60_000),
     encryptionKeys: text('ENCRYPTION_KEYS'),
     tlsCertFile: text('TLS_CERT_FILE'),
     tlsKeyFile: text('TLS_KEY_FILE'),

@@ -57,6 +57,7 @@ export async function openRuntime(
     if (config.databaseUrl) {
       db = await openDatabase({
         databaseUrl: config.databaseUrl,
+        connectionWaitMs: config.databaseConnectionWaitMs,
         onPoolError: (error) => logLine(40, 'database connection lost', { err: error.message }),
       });
       await migrate(db);

@@ -16,6 +16,7 @@ test('the ways a database goes away are told from faults of the request: restart
     new Error('Connection terminated unexpectedly'),
     new Error('Client has encountered a connection error and is not queryable'),
     new Error('timeout exceeded when trying to connect'),
+    new Error('Connection terminated due to connection timeout', { cause: new Error('Connection terminated unexpectedly') }),
     // Two addresses tried (IPv6, IPv4), both refused.
     new AggregateError([withCode('ECONNREFUSED'), withCode('ECONNREFUSED')], ''),
     new Error('wrapped', { cause: withCode('57P01') }),

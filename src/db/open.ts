@@ -5,6 +5,7 @@ import { PGlite } from '@electric-sql/pglite';
 import type { Database } from './schema.ts';
 import { pglitePool } from './pglite-pool.ts';
 import { withPreparedStatements } from './prepared-statements.ts';
+import { databaseConnectionWaitMs } from './connection-wait.ts';
 import { markTransactions, refusingCheckoutInsideTransaction } from './transaction-guard.ts';
 
 export type Db = Kysely<Database>;
@@ -23,6 +24,8 @@ export async function openDatabase(options: {
   pgliteDir?: string;
   pgliteArchive?: Blob;
   poolSize?: number;
+  /** PostgreSQL: the longest a statement waits for a connection (connection-wait.ts). */
+  connectionWaitMs?: number;
   onPoolError?: (error: Error) => void;
   /** The embedded database met a write failure and is used no more by this process (pglite-pool.ts). */
   onEmbeddedFailure?: (error: Error) => void;
@@ -38,7 +41,12 @@ async function open(options: Parameters<typeof openDatabase>[0]): Promise<Db> {
   const guarded = <Pool extends { connect(): Promise<unknown> }>(pool: Pool) =>
     options.refuseUseInsideTransaction ? refusingCheckoutInsideTransaction(pool) : pool;
   if (options.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
+    const pool = new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: options.poolSize ?? 10,
+      // Bounds both the connect of a new connection and the wait for one of the pool's to be free.
+      connectionTimeoutMillis: options.connectionWaitMs ?? databaseConnectionWaitMs,
+    });
     // An idle connection ended by the server (restart, failover, timeout) is dropped by the pool and
     // replaced on demand; without a listener the event would end the process.
     pool.on('error', (error) => options.onPoolError?.(error));

@@ -21,8 +21,11 @@ export async function refusingDatabase(): Promise<Db> {
   return openDatabase({ databaseUrl: `postgres://postgres@${host}:${port}/unreachable`, poolSize: 2 });
 }
 
-/** A pool on a server that takes connections and says nothing; `accepted` counts the connections it took. */
-export async function silentDatabase(): Promise<{ db: Db; accepted(): number; close(): Promise<void> }> {
+/**
+ * A pool on a server that takes connections and says nothing; `accepted` counts the connections it
+ * took. `connectionWaitMs`: the pool's bound on a connect (the service's default when not given).
+ */
+export async function silentDatabase(options: { connectionWaitMs?: number } = {}): Promise<{ db: Db; accepted(): number; close(): Promise<void> }> {
   const sockets = new Set<Socket>();
   let accepted = 0;
   const server = createServer((socket) => {
@@ -31,7 +34,7 @@ export async function silentDatabase(): Promise<{ db: Db; accepted(): number; cl
     socket.on('close', () => sockets.delete(socket));
   });
   const port = await listening(server);
-  const db = await openDatabase({ databaseUrl: `postgres://postgres@${host}:${port}/silent`, poolSize: 2 });
+  const db = await openDatabase({ databaseUrl: `postgres://postgres@${host}:${port}/silent`, poolSize: 2, connectionWaitMs: options.connectionWaitMs });
   return {
     db,
     accepted: () => accepted,
