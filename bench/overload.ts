@@ -13,7 +13,7 @@ import { benchServerUrl, createBenchDatabase, serverVersion, type BenchDatabase 
 import { benchDeps } from './support/bench-deps.ts';
 import { cleanUpOnSignal } from './support/clean-up-on-signal.ts';
 import { cpuBetween, processCpuSeconds, sampleCpu, type CpuUse } from './support/cpu-accounting.ts';
-import { closedLoop, ConnectionPool, openLoop, type Tally } from './support/http-load.ts';
+import { closedLoop, ConnectionPool, openLoop, Tally } from './support/http-load.ts';
 import { percentile } from './support/throughput.ts';
 import { getRequest } from './support/raw-https-client.ts';
 
@@ -24,9 +24,13 @@ import { getRequest } from './support/raw-https-client.ts';
  * sessions (people onboarded and logged on through the portal's own pages).
  *
  * 1. The saturating load: closed loops of 4, 8, 16, … connections until the pages served per
- *    second stop growing (less than 5 % more than the best step before); the best is the peak.
- * 2. Twice that load: requests arriving at twice the peak rate in an open loop (they keep coming
- *    whatever the service does, as the customers of a bank do), for twice as long as a step.
+ *    second stop growing (less than 5 % more than the best step before); the best step gives the
+ *    peak's connections and the rate of twice the load.
+ * 2. Twice that load: requests arriving at twice that rate in an open loop (they keep coming
+ *    whatever the service does, as the customers of a bank do), for twice as long as a step, in
+ *    two rounds between three rounds at the peak (the best step's connections, closed loop): each
+ *    round is compared with the mean of the peak rounds on either side of it, so that the host's
+ *    drift over the minutes of a run falls on both sides alike. The ratio is the rounds' mean.
  *
  * Printed: the peak, the pages served per second (2xx) at twice the load and their ratio, the
  * refusals (503 with Retry-After, and how fast: p99 from when the request was due), timeouts and
@@ -51,6 +55,8 @@ const peopleCount = 72;
 /** Connections the open loop may hold: far above what the gate keeps busy (in flight + queued). */
 const openLoopConnectionsMax = 384;
 const warmUpSeconds = 3;
+/** Rounds at twice the load, each between two rounds at the peak. */
+const overloadRounds = 2;
 const limitNames = ['REQUESTS_IN_FLIGHT_MAX', 'REQUESTS_QUEUED_MAX', 'REQUEST_QUEUE_WAIT_MS'] as const;
 const givenLimits = Object.fromEntries(limitNames.filter((name) => process.env[name]).map((name) => [name, process.env[name]!]));
 const busyWarnShare = 0.1;
@@ -178,24 +184,42 @@ try {
     steps.push({ ...phase, connections });
     if (phase.servedPerSecond < best * growthMin) break;
   }
-  const peak = steps.reduce((a, b) => (b.servedPerSecond > a.servedPerSecond ? b : a));
-  const rate = 2 * peak.servedPerSecond;
+  const best = steps.reduce((a, b) => (b.servedPerSecond > a.servedPerSecond ? b : a));
+  const rate = 2 * best.servedPerSecond;
 
+  // The peak and twice the load in alternate rounds, so that the host's drift falls on both alike:
+  // each round at twice the load is compared with the mean of the peak rounds before and after it.
+  log('');
   await openLoop(pool, rate, 2, nextRequest); // the connections an open loop at this rate holds
-  const overload = await measured(`open, ${fixed(rate)}/s due`, service.pid, () => openLoop(pool!, rate, 2 * runSeconds, nextRequest));
-  printPhase(overload);
+  const peaks: Phase[] = [];
+  const overloads: Phase[] = [];
+  const peakRound = async () => {
+    const phase = await measured(`peak, ${best.connections} connections`, service!.pid, () => closedLoop(pool!, best.connections, runSeconds, nextRequest));
+    printPhase(phase);
+    peaks.push(phase);
+  };
+  await peakRound();
+  for (let round = 1; round <= overloadRounds; round++) {
+    const phase = await measured(`open, ${fixed(rate)}/s due`, service.pid, () => openLoop(pool!, rate, 2 * runSeconds, nextRequest));
+    printPhase(phase);
+    overloads.push(phase);
+    await peakRound();
+  }
+  const roundRatios = overloads.map((phase, i) => phase.servedPerSecond / ((peaks[i]!.servedPerSecond + peaks[i + 1]!.servedPerSecond) / 2));
+  const ratio = roundRatios.reduce((sum, r) => sum + r, 0) / roundRatios.length;
+  const peakServed = peaks.reduce((sum, phase) => sum + phase.servedPerSecond, 0) / peaks.length;
+  const overloadServed = overloads.reduce((sum, phase) => sum + phase.servedPerSecond, 0) / overloads.length;
   const peakRss = rssKiB(service.pid, 'VmHWM');
-  const { tally } = overload;
-  const ratio = overload.servedPerSecond / peak.servedPerSecond;
-  const busiest = Math.max(...[...steps, overload].map(othersBusy));
+  const tally = Tally.merged(overloads.map((phase) => phase.tally));
+  const busiest = Math.max(...[...steps, ...peaks, ...overloads].map(othersBusy));
 
   log('');
-  log(`peak: ${fixed(peak.servedPerSecond)} pages/s (2xx) with ${peak.connections} connections in a closed loop`);
-  log(`twice the load: ${fixed(overload.offered ?? NaN)} requests/s due (open loop) for ${2 * runSeconds} s, on up to ${openLoopConnectionsMax} connections`);
-  log(`  served ${fixed(overload.servedPerSecond)} pages/s (2xx), p50 ${fixed(percentile(tally.served, 50), 1)} ms, p99 ${fixed(percentile(tally.served, 99), 1)} ms`);
+  log(`peak: ${fixed(peakServed)} pages/s (2xx) with ${best.connections} connections in a closed loop, the mean of ${peaks.length} rounds (the steps' best: ${fixed(best.servedPerSecond)})`);
+  log(`twice the load: ${fixed(rate)} requests/s due (open loop), ${overloadRounds} rounds of ${2 * runSeconds} s between the peak's, on up to ${openLoopConnectionsMax} connections`);
+  log(`  served ${fixed(overloadServed)} pages/s (2xx), p50 ${fixed(percentile(tally.served, 50), 1)} ms, p99 ${fixed(percentile(tally.served, 99), 1)} ms; each round against its neighbouring peaks: ${roundRatios.map((r) => r.toFixed(3)).join(', ')}`);
   log(`  refused ${tally.refused.length} (503), p50 ${fixed(percentile(tally.refused, 50), 1)} ms, p99 ${fixed(percentile(tally.refused, 99), 1)} ms; without Retry-After: ${tally.refusedWithoutRetryAfter}`);
   log(`  timeouts (no answer in 10 s): ${tally.timeouts}; connection errors: ${tally.errors}; other answers: ${tally.otherCount}${tally.otherCount ? ` ${JSON.stringify([...tally.other])}` : ''}; not sent (no connection free): ${tally.notSent}`);
-  log(`service memory: most ${mib(overload.maxRssKiB)} MiB RSS at twice the load, ${mib(Math.max(...steps.map((s) => s.maxRssKiB)))} MiB in the steps, ${mib(peakRss)} MiB the whole run (VmHWM)`);
+  log(`service memory: most ${mib(Math.max(...overloads.map((s) => s.maxRssKiB)))} MiB RSS at twice the load, ${mib(Math.max(...[...steps, ...peaks].map((s) => s.maxRssKiB)))} MiB at the peak and in the steps, ${mib(peakRss)} MiB the whole run (VmHWM)`);
   if (busiest > busyWarnShare) log(`warning: the machine was busy with other work (others busy up to ${fixed(busiest * 100)} % of its CPUs): the figures are noisy`);
   log('aim: ratio ≥ 0.9, no timeouts or errors, refusals fast');
   log(`overload/peak ratio: ${ratio.toFixed(3)}`);

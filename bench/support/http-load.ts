@@ -44,6 +44,22 @@ export class Tally {
   get otherCount(): number {
     return [...this.other.values()].reduce((sum, n) => sum + n, 0);
   }
+
+  /** One tally of several runs' answers. */
+  static merged(tallies: readonly Tally[]): Tally {
+    const all = new Tally();
+    for (const tally of tallies) {
+      all.served.push(...tally.served);
+      all.refused.push(...tally.refused);
+      for (const [status, count] of tally.other) all.other.set(status, (all.other.get(status) ?? 0) + count);
+      all.refusedWithoutRetryAfter += tally.refusedWithoutRetryAfter;
+      all.errors += tally.errors;
+      all.timeouts += tally.timeouts;
+      all.notSent += tally.notSent;
+      all.servedInWindow += tally.servedInWindow;
+    }
+    return all;
+  }
 }
 
 /** Keep-alive connections to one port, reused while they stay open. */
