@@ -2,6 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { testDeps } from '../helpers/deps.ts';
+import { addBareAccount, addBareContract, addBarePerson } from '../helpers/bare-rows.ts';
 import type { Deps } from '../../src/deps.ts';
 import type { LiveSession } from '../../src/access/sessions.ts';
 import { securityOverview } from '../../src/modules/security-page/service.ts';
@@ -23,25 +24,6 @@ after(async () => {
 
 const ours = '91000000001';
 const theirs = '91000000002';
-const now = new Date('2026-04-01T00:00:00Z');
-
-async function addPerson(contractId: string, userId: string, role: 'master' | 'user'): Promise<number> {
-  const row = await deps.db
-    .insertInto('users')
-    .values({ contract_id: contractId, user_id: userId, display_name: userId, role, email: null, login_password_hash: null, login_password_changed_at: null, confirmation_password_hash: null, confirmation_password_changed_at: null, created_at: now })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return row.id;
-}
-
-async function addAccount(contractId: string, accountNumber: string, closed: boolean): Promise<number> {
-  const row = await deps.db
-    .insertInto('account')
-    .values({ contract_id: contractId, branch_code: '001', account_type: 'ordinary', account_number: accountNumber, holder_kana: 'ﾃｽﾄ', opened_at: now, closed_at: closed ? now : null })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return row.id;
-}
 
 /** The master as their session presents them to the page's use case (which reads no more of it). */
 async function masterLive(ref: number): Promise<LiveSession> {
@@ -52,14 +34,14 @@ async function masterLive(ref: number): Promise<LiveSession> {
 }
 
 test('the page lists the open accounts of the contract for the master, and the open ones linked to them for a user', async () => {
-  for (const id of [ours, theirs]) await deps.db.insertInto('contract').values({ id, company_name: `契約 ${id}`, lock_mode: 'unlinked', created_at: now }).execute();
-  const second = await addAccount(ours, '1100002', false);
-  const first = await addAccount(ours, '1100001', false);
-  const closed = await addAccount(ours, '1100003', true);
-  const anotherContracts = await addAccount(theirs, '2100001', false);
-  const master = await addPerson(ours, 'master1', 'master');
-  const linked = await addPerson(ours, 'linked1', 'user');
-  await addPerson(ours, 'unlinked1', 'user');
+  for (const id of [ours, theirs]) await addBareContract(deps.db, id);
+  const second = await addBareAccount(deps.db, ours, '1100002', { closed: false });
+  const first = await addBareAccount(deps.db, ours, '1100001', { closed: false });
+  const closed = await addBareAccount(deps.db, ours, '1100003', { closed: true });
+  const anotherContracts = await addBareAccount(deps.db, theirs, '2100001', { closed: false });
+  const master = await addBarePerson(deps.db, ours, 'master1', 'master');
+  const linked = await addBarePerson(deps.db, ours, 'linked1', 'user');
+  await addBarePerson(deps.db, ours, 'unlinked1', 'user');
   await deps.db
     .insertInto('user_account')
     .values([second, closed, anotherContracts].map((account_id) => ({ user_ref: linked, account_id })))

@@ -2,6 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { StatementCounter } from '../helpers/statement-counter.ts';
+import { addBareAccount, addBareContract } from '../helpers/bare-rows.ts';
 import { ownBankAccountOf, type OwnAccountKey, type OwnBankAccount } from '../../src/modules/transfers/own-bank-account.ts';
 
 /**
@@ -18,15 +19,10 @@ after(async () => {
 });
 
 const contractId = '92000000001';
-const now = new Date('2026-04-01T00:00:00Z');
 
 async function addAccount(accountNumber: string, holderKana: string, closed: boolean): Promise<OwnAccountKey> {
-  const key: OwnAccountKey = { branchCode: '001', accountType: 'ordinary', accountNumber };
-  await database.db
-    .insertInto('account')
-    .values({ contract_id: contractId, branch_code: key.branchCode, account_type: key.accountType, account_number: key.accountNumber, holder_kana: holderKana, opened_at: now, closed_at: closed ? now : null })
-    .execute();
-  return key;
+  await addBareAccount(database.db, contractId, accountNumber, { closed, holderKana });
+  return { branchCode: '001', accountType: 'ordinary', accountNumber };
 }
 
 /** What ownBankAccountOf gives for the destination, and the statements it sent for it. */
@@ -37,7 +33,7 @@ async function lookedUp(to: OwnAccountKey & { own: boolean }, known?: { key: Own
 }
 
 test('read alone, the own-bank account of an ad hoc destination is the open account at this bank it names, not a closed one nor another bank\'s', async () => {
-  await database.db.insertInto('contract').values({ id: contractId, company_name: '自行口座商事', lock_mode: 'unlinked', created_at: now }).execute();
+  await addBareContract(database.db, contractId, '自行口座商事');
   const open = await addAccount('1200001', 'ｶ)ｼﾞｺｳ', false);
   const closed = await addAccount('1200002', 'ｶ)ﾍｲｻ', true);
 

@@ -2,6 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { addBareAccount, addBareContract, addBarePerson } from '../helpers/bare-rows.ts';
 import { usesAccountSql } from '../../src/modules/users/account-use.ts';
 import { personByRef } from '../../src/modules/users/repository.ts';
 import { usableAccountIds } from '../../src/modules/transfers/holder.ts';
@@ -24,29 +25,6 @@ after(async () => {
 
 const ours = '90000000001';
 const theirs = '90000000002';
-const now = new Date('2026-04-01T00:00:00Z');
-
-async function addContract(id: string): Promise<void> {
-  await database.db.insertInto('contract').values({ id, company_name: `契約 ${id}`, lock_mode: 'unlinked', created_at: now }).execute();
-}
-
-async function addPerson(contractId: string, userId: string, role: 'master' | 'user'): Promise<number> {
-  const row = await database.db
-    .insertInto('users')
-    .values({ contract_id: contractId, user_id: userId, display_name: userId, role, email: null, login_password_hash: null, login_password_changed_at: null, confirmation_password_hash: null, confirmation_password_changed_at: null, created_at: now })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return row.id;
-}
-
-async function addAccount(contractId: string, accountNumber: string, closed: boolean): Promise<number> {
-  const row = await database.db
-    .insertInto('account')
-    .values({ contract_id: contractId, branch_code: '001', account_type: 'ordinary', account_number: accountNumber, holder_kana: 'ﾃｽﾄ', opened_at: now, closed_at: closed ? now : null })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return row.id;
-}
 
 async function sqlSays(personRef: number, accountId: number, options: { closedToo?: boolean } = {}): Promise<boolean> {
   const { rows } = await sql<{ uses: boolean }>`SELECT ${usesAccountSql('u', 'a', options)} AS uses FROM users u, account a WHERE u.id = ${personRef} AND a.id = ${accountId}`.execute(database.db);
@@ -68,15 +46,15 @@ async function accountIdsTypeScriptGives(personRef: number): Promise<readonly nu
 }
 
 test('the SQL form and the TypeScript form of account use give the same, right answers', async () => {
-  await addContract(ours);
-  await addContract(theirs);
-  const open = await addAccount(ours, '1000001', false);
-  const otherOpen = await addAccount(ours, '1000002', false);
-  const closed = await addAccount(ours, '1000003', true);
-  const anotherContracts = await addAccount(theirs, '2000001', false);
-  const master = await addPerson(ours, 'master1', 'master');
-  const linked = await addPerson(ours, 'linked1', 'user');
-  const unlinked = await addPerson(ours, 'unlinked1', 'user');
+  await addBareContract(database.db, ours);
+  await addBareContract(database.db, theirs);
+  const open = await addBareAccount(database.db, ours, '1000001', { closed: false });
+  const otherOpen = await addBareAccount(database.db, ours, '1000002', { closed: false });
+  const closed = await addBareAccount(database.db, ours, '1000003', { closed: true });
+  const anotherContracts = await addBareAccount(database.db, theirs, '2000001', { closed: false });
+  const master = await addBarePerson(database.db, ours, 'master1', 'master');
+  const linked = await addBarePerson(database.db, ours, 'linked1', 'user');
+  const unlinked = await addBarePerson(database.db, ours, 'unlinked1', 'user');
   // Links to a closed account and, as a stray row, to another contract's account count for nothing.
   await database.db
     .insertInto('user_account')
