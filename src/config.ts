@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { parseKeyringSpec } from './platform/keyring.ts';
 import { defaultFeeTable, parseFeeTable, type FeeTable } from './domain/fees.ts';
+import { isBankCode } from './domain/account-designation.ts';
 import { requestQueueWaitMs, requestsInFlightMax, requestsQueuedMax } from './platform/admission.ts';
 import { databaseConnectionWaitMs } from './db/connection-wait.ts';
 
@@ -217,7 +218,7 @@ export function parseConfig(env: Env): Config {
   if (Boolean(config.caCertFile) !== Boolean(config.caKeyFile)) {
     problems.push('CA_CERT_FILE and CA_KEY_FILE are given together or not at all');
   }
-  if (!/^[0-9]{4}$/.test(config.bankCode)) problems.push(`BANK_CODE must be 4 digits (got "${config.bankCode}")`);
+  if (!isBankCode(config.bankCode)) problems.push(`BANK_CODE must be 4 digits (got "${config.bankCode}")`);
   const feeSpec = text('TRANSFER_FEES');
   if (feeSpec !== undefined) {
     try {

@@ -7,4 +7,5 @@ export type NullableTimestamp = ColumnType<Date | null, Date | null | undefined,
 /** A `date` column: read as 'YYYY-MM-DD' text (see db/open.ts), written the same way. */
 export type DateText = string;
 
-export type AccountType = 'ordinary' | 'current' | 'savings';
+/** 預金種目, as the domain names it (src/domain/account-designation.ts). */
+export type { AccountType } from '../domain/account-designation.ts';

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { bankFullName } from './bank-full-name.ts';
+import { isBankCode, isBranchCode } from './account-designation.ts';
 import { toZenginKana, zenginDisplayKana } from './zengin-kana.ts';
 
 /**
@@ -58,6 +59,8 @@ function ownBankInfo(own: OwnBankEntry): BankInfo {
 }
 
 export function findBank(own: OwnBankEntry, code: string): BankInfo | undefined {
+  // A code not of the form is no bank's (nor a key of the data's object, such as `__proto__`).
+  if (!isBankCode(code)) return undefined;
   if (code === own.code) return ownBankInfo(own);
   const bank = banks()[code];
   return bank === undefined ? undefined : { code: bank.code, name: bankFullName(bank.code, bank.name), kana: zenginDisplayKana(bank.kana), own: false };
@@ -65,12 +68,13 @@ export function findBank(own: OwnBankEntry, code: string): BankInfo | undefined 
 
 /** A branch of another bank, from the published data alone (undefined: not known there). */
 export function publishedBranch(bankCode: string, branchCode: string): BranchInfo | undefined {
+  if (!isBankCode(bankCode) || !isBranchCode(branchCode)) return undefined;
   const branch = banks()[bankCode]?.branches[branchCode];
   return branch === undefined ? undefined : { code: branch.code, name: branch.name, kana: zenginDisplayKana(branch.kana) };
 }
 
 export async function findBranch(own: OwnBank, bankCode: string, branchCode: string): Promise<BranchInfo | undefined> {
-  if (!/^\d{3}$/.test(branchCode)) return undefined;
+  if (!isBankCode(bankCode) || !isBranchCode(branchCode)) return undefined;
   if (bankCode === own.code) return own.branch(branchCode);
   return publishedBranch(bankCode, branchCode);
 }

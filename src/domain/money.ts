@@ -25,6 +25,15 @@ export function normaliseYenText(text: string): string {
 }
 
 /**
+ * The digits of a whole number of yen as written (normaliseYenText first): plain digits, or digits
+ * grouped in threes with commas (`1,234,000`); undefined for anything else (`1,23`, `1.5`, `-3`).
+ * Every amount field and every limit field reads its number through here.
+ */
+export function yenDigitsOf(normalised: string): string | undefined {
+  return /^([0-9]{1,3}(,[0-9]{3})+|[0-9]+)$/.test(normalised) ? normalised.replaceAll(',', '') : undefined;
+}
+
+/**
  * An amount typed into a form: digits, optionally grouped with commas (`1,234,000`), in half- or
  * full-width, with or without 円 (normaliseYenText).
  */
@@ -33,8 +42,9 @@ export function parseYenInput(text: string): YenInput {
   if (trimmed === '') return { ok: false, problem: 'empty' };
   if (/^-/.test(trimmed)) return { ok: false, problem: 'not_positive' };
   if (/^[0-9][0-9,]*\.[0-9]*$/.test(trimmed)) return { ok: false, problem: 'fraction' };
-  if (!/^([0-9]{1,3}(,[0-9]{3})+|[0-9]+)$/.test(trimmed)) return { ok: false, problem: 'not_a_number' };
-  const digits = trimmed.replaceAll(',', '').replace(/^0+(?=[0-9])/, '');
+  const written = yenDigitsOf(trimmed);
+  if (written === undefined) return { ok: false, problem: 'not_a_number' };
+  const digits = written.replace(/^0+(?=[0-9])/, '');
   if (digits.length > 13) return { ok: false, problem: 'too_large' };
   const yen = BigInt(digits);
   if (yen <= 0n) return { ok: false, problem: 'not_positive' };

@@ -9,7 +9,7 @@ import { testDeps } from '../helpers/deps.ts';
 /**
  * R8.2, R8.6: the duplicate check's question, and the own account read with the person's
  * permission, are asked of an ad hoc destination exactly when the destination's checks accept the
- * account's form (src/modules/transfers/destination-format.ts). The rows name the bank's own
+ * account's form (src/domain/account-designation.ts). The rows name the bank's own
  * branch, given as read with the permission (holder.ts): no database is read.
  */
 const deps = testDeps(undefined as never);
@@ -37,6 +37,7 @@ const rows: [string, Partial<Record<keyof AdHoc, unknown>>, boolean][] = [
   ['no account type', { accountType: undefined }, false],
   ['a six-digit account number', { accountNumber: '123456' }, false],
   ['an eight-digit account number', { accountNumber: '12345678' }, false],
+  ['an account number of zeros', { accountNumber: '0000000' }, false],
   ['an account number in full-width digits', { accountNumber: '１２３４５６７' }, false],
   ['an account number with a hyphen', { accountNumber: '123-456' }, false],
   ['an account number as a number', { accountNumber: 1234567 }, false],

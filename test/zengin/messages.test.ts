@@ -26,9 +26,9 @@ test('each reason code and each field has a message in both languages, with the 
   }
 });
 
-test('the Zengin format code is pure: it imports only its own files, the kana rules and the bank data', () => {
+test('the Zengin format code is pure: it imports only its own files, the kana rules, the account designation and the bank data', () => {
   const folder = fileURLToPath(new URL('../../src/domain/zengin/', import.meta.url));
-  const allowed = /^(?:\.\/[\w-]+\.ts|\.\.\/(?:zengin-kana|bank-directory)\.ts|node:module|encoding-japanese)$/;
+  const allowed = /^(?:\.\/[\w-]+\.ts|\.\.\/(?:zengin-kana|bank-directory|account-designation)\.ts|node:module|encoding-japanese)$/;
   for (const file of readdirSync(folder).filter((name) => name.endsWith('.ts'))) {
     for (const match of readFileSync(folder + file, 'utf8').matchAll(/\bfrom\s+'([^']+)'/g)) {
       assert.match(match[1]!, allowed, `${file} imports ${match[1]}`);

@@ -1,5 +1,6 @@
 import { nonZenginCharacters } from '../zengin-kana.ts';
 import { zenginCodeDirectory, type BankCodeDirectory } from './directory.ts';
+import { isBranchCode } from '../account-designation.ts';
 import {
   dataFieldsFor,
   dataKinds,
@@ -285,14 +286,14 @@ export function readZengin(input: Uint8Array, options: ZenginReadOptions = {}): 
   const checkDestination = (record: number, bankCode: string, branchCode: string): void => {
     if (!/^\d{4}$/.test(bankCode)) return;
     if (options.ownBank !== undefined && bankCode === options.ownBank.code) {
-      if (ownBranches !== undefined && /^\d{3}$/.test(branchCode) && !ownBranches.has(branchCode)) {
+      if (ownBranches !== undefined && isBranchCode(branchCode) && !ownBranches.has(branchCode)) {
         reading.report(record, 'beneficiaryBranchCode', 'unknown_branch', { bank: bankCode, branch: branchCode });
       }
       return;
     }
     if (directory === null) return;
     if (!directory.hasBank(bankCode)) reading.report(record, 'beneficiaryBankCode', 'unknown_bank', { bank: bankCode });
-    else if (/^\d{3}$/.test(branchCode) && !directory.hasBranch(bankCode, branchCode)) {
+    else if (isBranchCode(branchCode) && !directory.hasBranch(bankCode, branchCode)) {
       reading.report(record, 'beneficiaryBranchCode', 'unknown_branch', { bank: bankCode, branch: branchCode });
     }
   };
@@ -329,7 +330,7 @@ export function readZengin(input: Uint8Array, options: ZenginReadOptions = {}): 
         if (options.ownBank !== undefined && /^\d{4}$/.test(header.originBankCode)) {
           if (header.originBankCode !== options.ownBank.code) {
             reading.report(number, 'originBankCode', 'not_own_bank', { bank: header.originBankCode, own: options.ownBank.code });
-          } else if (ownBranches !== undefined && /^\d{3}$/.test(header.originBranchCode) && !ownBranches.has(header.originBranchCode)) {
+          } else if (ownBranches !== undefined && isBranchCode(header.originBranchCode) && !ownBranches.has(header.originBranchCode)) {
             reading.report(number, 'originBranchCode', 'unknown_branch', { bank: header.originBankCode, branch: header.originBranchCode });
           }
         }

@@ -1,10 +1,10 @@
 import type { Deps } from '../../deps.ts';
 import type { Executor } from '../../db/transaction.ts';
-import type { AccountType } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
 import { formChoice, formText, sentText, sentValue } from '../../web/form-input.ts';
 import { toZenginKana, isZenginKana } from '../../domain/zengin-kana.ts';
 import { findBank, findBranch } from '../../domain/bank-directory.ts';
+import { accountTypes, isAccountNumber, isAccountType, isBankCode, isBranchCode, typedAccountNumber, type AccountType } from '../../domain/account-designation.ts';
 import { ownBank } from './own-bank.ts';
 import { PayeeNameError } from './name-error.ts';
 
@@ -15,9 +15,6 @@ export { confirmationPasswordField } from '../../web/form-input.ts';
  * Reading the payee form (R8.2). Every field is refused with its own code and the field's name, so
  * the page shows the problem next to it; nothing is looked up before the shape is right.
  */
-export const accountTypes = ['ordinary', 'current', 'savings'] as const satisfies readonly AccountType[];
-/** Zengin account numbers are seven digits; a shorter one is written with leading zeros. */
-export const accountNumberDigits = 7;
 /** The name as typed may be longer than the Zengin name (ガ becomes ｶﾞ), but not without bound. */
 export const typedNameLengthMax = 60;
 /** Zengin's payee name field is 30 characters. */
@@ -41,13 +38,13 @@ export interface PayeeEntry extends PayeeDetails {
 
 export function bankCodeField(body: unknown): string {
   const code = formText(body, 'bankCode', { maxLength: 10, code: 'PAYEES_BANK_INVALID' });
-  if (!/^[0-9]{4}$/.test(code)) throw new AppError('PAYEES_BANK_INVALID', { field: 'bankCode' });
+  if (!isBankCode(code)) throw new AppError('PAYEES_BANK_INVALID', { field: 'bankCode' });
   return code;
 }
 
 export function branchCodeField(body: unknown): string {
   const code = formText(body, 'branchCode', { maxLength: 10, code: 'PAYEES_BRANCH_INVALID' });
-  if (!/^[0-9]{3}$/.test(code)) throw new AppError('PAYEES_BRANCH_INVALID', { field: 'branchCode' });
+  if (!isBranchCode(code)) throw new AppError('PAYEES_BRANCH_INVALID', { field: 'branchCode' });
   return code;
 }
 
@@ -58,8 +55,9 @@ export function accountTypeField(body: unknown): AccountType {
 /** Half-width digits only, at most seven, not all zeros; padded to seven on the left. */
 export function accountNumberField(body: unknown): string {
   const typed = formText(body, 'accountNumber', { maxLength: 20, code: 'PAYEES_ACCOUNT_NUMBER_INVALID' });
-  if (!/^[0-9]{1,7}$/.test(typed) || /^0+$/.test(typed)) throw new AppError('PAYEES_ACCOUNT_NUMBER_INVALID', { field: 'accountNumber' });
-  return typed.padStart(accountNumberDigits, '0');
+  const accountNumber = typedAccountNumber(typed);
+  if (accountNumber === undefined) throw new AppError('PAYEES_ACCOUNT_NUMBER_INVALID', { field: 'accountNumber' });
+  return accountNumber;
 }
 
 /** The payee's name as typed, and its Zengin form; a refusal names the character at fault. */
@@ -105,8 +103,8 @@ export async function checkDetails(deps: Deps, executor: Executor, details: Paye
   const valid =
     findBank(own, details.bankCode) !== undefined &&
     (await findBranch(own, details.bankCode, details.branchCode)) !== undefined &&
-    accountTypes.includes(details.accountType) &&
-    /^[0-9]{7}$/.test(details.accountNumber) &&
+    isAccountType(details.accountType) &&
+    isAccountNumber(details.accountNumber) &&
     isZenginKana(details.nameKana, zenginNameLengthMax) &&
     (details.nickname === null || (details.nickname.length > 0 && details.nickname.length <= nicknameLengthMax));
   if (!valid) throw new AppError('PAYEES_DRAFT_INVALID');

@@ -3,7 +3,8 @@ import { csrfField } from '../../web/layout.ts';
 import { field, submitButton, type FormState } from '../../web/form.ts';
 import type { Translate } from '../../web/i18n/index.ts';
 import type { BankInfo, BranchInfo } from '../../domain/bank-directory.ts';
-import { accountTypes, nicknameLengthMax, typedNameLengthMax } from './form-input.ts';
+import { accountTypes } from '../../domain/account-designation.ts';
+import { nicknameLengthMax, typedNameLengthMax } from './form-input.ts';
 import { accountTypeLabel, destinationFacts, errorBox, type Destination } from './views.ts';
 
 /**

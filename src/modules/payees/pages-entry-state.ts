@@ -65,8 +65,9 @@ export async function entryFormState(
     if (pickedBranch !== undefined) values = { ...values, branchCode: pickedBranch };
   }
   const own = ownBank(deps);
-  const bank = /^[0-9]{4}$/.test(values.bankCode) ? findBank(own, values.bankCode) : undefined;
-  const branch = bank && /^[0-9]{3}$/.test(values.branchCode) ? await findBranch(own, bank.code, values.branchCode) : undefined;
+  // The directory answers only codes of the right form (src/domain/account-designation.ts).
+  const bank = findBank(own, values.bankCode);
+  const branch = bank && (await findBranch(own, bank.code, values.branchCode));
   const bankQuery = (sentTextUpTo(query, 'bankQuery') ?? '').slice(0, searchQueryLengthMax);
   const branchQuery = (sentTextUpTo(query, 'branchQuery') ?? '').slice(0, searchQueryLengthMax);
   return {

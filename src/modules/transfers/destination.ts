@@ -6,7 +6,7 @@ import { toZenginKana } from '../../domain/zengin-kana.ts';
 import { findBank, findBranch, type BranchInfo } from '../../domain/bank-directory.ts';
 import { ownBank } from '../payees/own-bank.ts';
 import { activePayee } from '../payees/service.ts';
-import { isAccountNumber, isAccountType, isBankCode, isBranchCode } from './destination-format.ts';
+import { isAccountNumber, isAccountType, isBankCode, isBranchCode } from '../../domain/account-designation.ts';
 import { isRowId } from './holder.ts';
 import type { OwnAccountKey } from './own-bank-account.ts';
 import { refuse, type TransferField } from './refusal.ts';

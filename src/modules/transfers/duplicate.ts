@@ -4,7 +4,7 @@ import type { Executor } from '../../db/transaction.ts';
 import { refuse } from './refusal.ts';
 import { isValidDateText } from '../../domain/business-days.ts';
 import { yenAmountMax } from '../../domain/money.ts';
-import { isAccountNumber, isAccountType, isBankCode, isBranchCode } from './destination-format.ts';
+import { isAccountNumber, isAccountType, isBankCode, isBranchCode } from '../../domain/account-designation.ts';
 import { isRowId } from './holder.ts';
 import type { Actor, TransferInput, TransferQuote } from './types.ts';
 
@@ -85,7 +85,7 @@ export function refuseDuplicate(earlier: EarlierTransfer | undefined, separatePa
 
 /**
  * The question a transfer's input asks, when its fields are of the form the checks accept (an input
- * they refuse needs no answer; an ad hoc account's form is ./destination-format.ts, which
+ * they refuse needs no answer; an ad hoc account's form is src/domain/account-designation.ts, which
  * resolveDestination refuses by), so that it can be read with the person's permission (holder.ts)
  * before the destination is resolved.
  */

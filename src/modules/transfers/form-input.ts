@@ -1,7 +1,7 @@
 import { AppError, type ErrorCode } from '../../errors.ts';
-import type { AccountType } from '../../db/schema.ts';
 import { normaliseYenText, parseYenInput, type YenInputProblem } from '../../domain/money.ts';
 import { isValidDateText } from '../../domain/business-days.ts';
+import { accountNumberDigits, isAccountType, isBankCode, isBranchCode, typedAccountNumber } from '../../domain/account-designation.ts';
 import { sendBackReasonLengthMax } from '../../domain/approval.ts';
 import { formText, sentValue } from '../../web/form-input.ts';
 import type { Destination, TransferInput } from './service.ts';
@@ -46,9 +46,6 @@ export const transferFormFields: readonly string[] = [
   field.executionDate,
 ];
 
-export const accountTypes: readonly AccountType[] = ['ordinary', 'current', 'savings'];
-/** A Zengin account number has seven digits; fewer are the same number with leading zeros. */
-export const accountNumberDigits = 7;
 /** The name as typed, before conversion to at most 30 Zengin kana; voiced marks may double it. */
 export const nameInputLengthMax = 60;
 /** Longer than any grouped ten-digit amount (`9,999,999,999`); longer input is judged without being parsed. */
@@ -105,8 +102,9 @@ export function executionDateField(body: unknown): string {
 
 export function accountNumberField(body: unknown): string {
   const raw = text(body, field.accountNumber, 'TRANSFER_PAGES_ACCOUNT_NUMBER_INVALID', accountNumberDigits);
-  if (!/^[0-9]{1,7}$/.test(raw)) throw new AppError('TRANSFER_PAGES_ACCOUNT_NUMBER_INVALID', { field: field.accountNumber });
-  return raw.padStart(accountNumberDigits, '0');
+  const accountNumber = typedAccountNumber(raw);
+  if (accountNumber === undefined) throw new AppError('TRANSFER_PAGES_ACCOUNT_NUMBER_INVALID', { field: field.accountNumber });
+  return accountNumber;
 }
 
 function destinationField(body: unknown): DestinationInput {
@@ -114,16 +112,14 @@ function destinationField(body: unknown): DestinationInput {
   if (kind === 'payee') return { payeeId: id(body, field.payee, 'TRANSFER_PAGES_PAYEE_REQUIRED') };
   if (kind !== 'adHoc') throw new AppError('TRANSFER_PAGES_DESTINATION_REQUIRED', { field: field.destination });
   const bankCode = text(body, field.bankCode, 'TRANSFER_PAGES_BANK_CODE_INVALID', 4);
-  if (!/^[0-9]{4}$/.test(bankCode)) throw new AppError('TRANSFER_PAGES_BANK_CODE_INVALID', { field: field.bankCode });
+  if (!isBankCode(bankCode)) throw new AppError('TRANSFER_PAGES_BANK_CODE_INVALID', { field: field.bankCode });
   const branchCode = text(body, field.branchCode, 'TRANSFER_PAGES_BRANCH_CODE_INVALID', 3);
-  if (!/^[0-9]{3}$/.test(branchCode)) throw new AppError('TRANSFER_PAGES_BRANCH_CODE_INVALID', { field: field.branchCode });
+  if (!isBranchCode(branchCode)) throw new AppError('TRANSFER_PAGES_BRANCH_CODE_INVALID', { field: field.branchCode });
   const accountType = sentValue(body, field.accountType);
-  if (typeof accountType !== 'string' || !(accountTypes as readonly string[]).includes(accountType)) {
-    throw new AppError('TRANSFER_PAGES_ACCOUNT_TYPE_INVALID', { field: field.accountType });
-  }
+  if (!isAccountType(accountType)) throw new AppError('TRANSFER_PAGES_ACCOUNT_TYPE_INVALID', { field: field.accountType });
   const accountNumber = accountNumberField(body);
   const nameInput = text(body, field.nameInput, 'TRANSFER_PAGES_NAME_REQUIRED', nameInputLengthMax);
-  return { adHoc: { bankCode, branchCode, accountType: accountType as AccountType, accountNumber, nameInput } };
+  return { adHoc: { bankCode, branchCode, accountType, accountNumber, nameInput } };
 }
 
 /** The whole transfer form, field by field in the order the page shows them. */

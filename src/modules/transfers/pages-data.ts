@@ -81,7 +81,7 @@ export async function codeLookupOf(deps: Deps, query: unknown, values: Record<st
   const branchQuery = lookupText(query, 'branchQuery');
   const typedBank = values[field.bankCode];
   const own = ownBank(deps);
-  const bank = typedBank !== undefined && /^[0-9]{4}$/.test(typedBank) ? findBank(own, typedBank) : undefined;
+  const bank = typedBank === undefined ? undefined : findBank(own, typedBank);
   return {
     bankQuery,
     branchQuery,

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Deps } from '../../deps.ts';
-import type { AccountType } from '../../db/schema.ts';
 import { AppError } from '../../errors.ts';
-import { accountTypes, field, type DestinationInput, type TransferFormInput } from './form-input.ts';
+import { isAccountType } from '../../domain/account-designation.ts';
+import { field, type DestinationInput, type TransferFormInput } from './form-input.ts';
 import { openDraftBody, sealDraftBody, type DraftKind } from '../../web/sealed-draft.ts';
 
 /**
@@ -57,8 +57,8 @@ export function openDraft(deps: Deps, sessionId: string, sealed: unknown): Trans
   let destination: DestinationInput;
   if ('payeeId' in to) destination = { payeeId: to.payeeId };
   else {
-    if (!(accountTypes as readonly string[]).includes(to.type)) throw transferDraft.refused();
-    destination = { adHoc: { bankCode: to.bank, branchCode: to.branch, accountType: to.type as AccountType, accountNumber: to.number, nameInput: to.name } };
+    if (!isAccountType(to.type)) throw transferDraft.refused();
+    destination = { adHoc: { bankCode: to.bank, branchCode: to.branch, accountType: to.type, accountNumber: to.number, nameInput: to.name } };
   }
   return { fromAccountId: body.from, destination, amountYen: BigInt(body.yen), executionDate: body.date };
 }

@@ -1,6 +1,7 @@
 import { AppError } from '../../errors.ts';
 import type { TransferStatus } from '../../db/schema-transfers.ts';
 import { sentValue } from '../../web/form-input.ts';
+import { isBankCode, isBranchCode } from '../../domain/account-designation.ts';
 import { field } from './form-input.ts';
 
 /** What the transfer pages read from an address (a query string) or a form body besides the form's own fields. */
@@ -27,9 +28,9 @@ export function prefill(query: unknown): Record<string, string> {
   const destination = sentValue(query, field.destination);
   if (destination === 'payee' || destination === 'adHoc') values[field.destination] = destination;
   const bankCode = sentValue(query, field.bankCode);
-  if (typeof bankCode === 'string' && /^[0-9]{4}$/.test(bankCode)) values[field.bankCode] = bankCode;
+  if (isBankCode(bankCode)) values[field.bankCode] = bankCode;
   const branchCode = sentValue(query, field.branchCode);
-  if (typeof branchCode === 'string' && /^[0-9]{3}$/.test(branchCode)) values[field.branchCode] = branchCode;
+  if (isBranchCode(branchCode)) values[field.branchCode] = branchCode;
   return values;
 }
 

@@ -3,7 +3,8 @@ import { csrfField } from '../../web/layout.ts';
 import { submitButton, type FormState } from '../../web/form.ts';
 import type { Translate } from '../../web/i18n/index.ts';
 import { formatYen } from '../../domain/money.ts';
-import { accountNumberDigits, accountTypes, amountTextLengthMax, field, nameInputLengthMax, transferFormFields } from './form-input.ts';
+import { accountNumberDigits, accountTypes } from '../../domain/account-designation.ts';
+import { amountTextLengthMax, field, nameInputLengthMax, transferFormFields } from './form-input.ts';
 import type { TransferFormChoices } from './pages-data.ts';
 import { accountTypeLabel, fieldMessage, formError, radioGroup, selectInput, textInput } from './views-controls.ts';
 

@@ -1,5 +1,5 @@
 import { AppError } from '../../errors.ts';
-import { normaliseYenText } from '../../domain/money.ts';
+import { normaliseYenText, yenDigitsOf } from '../../domain/money.ts';
 import { formText, sentValue } from '../../web/form-input.ts';
 import { isValidEmail, isValidUserId, emailLengthMax, userIdLengthMax } from '../../domain/identifiers.ts';
 import { businesses, hasLimits, hasSteps, steps, type Business, type Grant, type Step } from '../../domain/permissions.ts';
@@ -48,9 +48,8 @@ export function checkbox(body: unknown, name: string): boolean {
  */
 export function yenField(body: unknown, name: string): bigint {
   const value = normaliseYenText(formText(body, name, { maxLength: yenTextLengthMax, code: 'USERS_LIMIT_INVALID' }));
-  if (!/^([0-9]{1,3}(,[0-9]{3})+|[0-9]+)$/.test(value)) throw new AppError('USERS_LIMIT_INVALID', { field: name });
-  const digits = value.replaceAll(',', '');
-  if (digits.length > yenDigitsMax) throw new AppError('USERS_LIMIT_INVALID', { field: name });
+  const digits = yenDigitsOf(value);
+  if (digits === undefined || digits.length > yenDigitsMax) throw new AppError('USERS_LIMIT_INVALID', { field: name });
   return BigInt(digits);
 }
 

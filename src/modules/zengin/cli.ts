@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { failureReporter, processIo, type CommandIo } from '../../cli/command-line.ts';
 import { parseCommandLine } from '../../cli/parse.ts';
 import { formatYen } from '../../domain/money.ts';
+import { isBranchCode } from '../../domain/account-designation.ts';
 import { readZengin, type ZenginReadOptions, type ZenginReadResult } from '../../domain/zengin/read.ts';
 import type { ZenginProblem } from '../../domain/zengin/problems.ts';
 import { translator } from '../../web/i18n/index.ts';
@@ -109,7 +110,7 @@ function readOptions(values: { 'own-bank'?: string; 'own-branches'?: string; len
   if (ownBank !== undefined) {
     if (!/^\d{4}$/.test(ownBank)) throw new UsageError('--own-bank must be a 4-digit bank code');
     const branchCodes = ownBranches?.split(',').map((code) => code.trim());
-    if (branchCodes?.some((code) => !/^\d{3}$/.test(code))) throw new UsageError('--own-branches must be 3-digit branch codes separated by commas');
+    if (branchCodes?.some((code) => !isBranchCode(code))) throw new UsageError('--own-branches must be 3-digit branch codes separated by commas');
     read.ownBank = branchCodes === undefined ? { code: ownBank } : { code: ownBank, branchCodes };
   }
   return read;

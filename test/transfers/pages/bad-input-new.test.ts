@@ -81,6 +81,7 @@ test('invalid or unknown bank and branch codes, account types and numbers are re
     at('eight digits of account number', { accountNumber: '12345678' }, 'TRANSFER_PAGES_ACCOUNT_NUMBER_INVALID', 'accountNumber'),
     at('an account number with a hyphen', { accountNumber: '123-456' }, 'TRANSFER_PAGES_ACCOUNT_NUMBER_INVALID', 'accountNumber'),
     at('a full-width account number', { accountNumber: fullWidth('1234567') }, 'TRANSFER_PAGES_ACCOUNT_NUMBER_INVALID', 'accountNumber'),
+    at('an account number of zeros', { accountNumber: '0000000' }, 'TRANSFER_PAGES_ACCOUNT_NUMBER_INVALID', 'accountNumber'),
     at('the paying account itself', { branchCode: contract.from.branchCode, accountNumber: contract.from.accountNumber }, 'TRANSFER_SAME_ACCOUNT', 'accountNumber'),
   ]);
 });
