@@ -74,8 +74,8 @@ export function publishedBranch(bankCode: string, branchCode: string): BranchInf
 }
 
 export async function findBranch(own: OwnBank, bankCode: string, branchCode: string): Promise<BranchInfo | undefined> {
-  if (!isBankCode(bankCode) || !isBranchCode(branchCode)) return undefined;
-  if (bankCode === own.code) return own.branch(branchCode);
+  // The own bank's code is of the form (config.ts checks it); publishedBranch checks the rest itself.
+  if (bankCode === own.code) return isBranchCode(branchCode) ? own.branch(branchCode) : undefined;
   return publishedBranch(bankCode, branchCode);
 }
 

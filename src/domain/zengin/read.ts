@@ -1,6 +1,6 @@
 import { nonZenginCharacters } from '../zengin-kana.ts';
 import { zenginCodeDirectory, type BankCodeDirectory } from './directory.ts';
-import { isBranchCode } from '../account-designation.ts';
+import { isBankCode, isBranchCode } from '../account-designation.ts';
 import {
   dataFieldsFor,
   dataKinds,
@@ -284,7 +284,7 @@ export function readZengin(input: Uint8Array, options: ZenginReadOptions = {}): 
 
   /** R8.2's rule for a destination: the bank's own branches from the bank, any other from the directory. */
   const checkDestination = (record: number, bankCode: string, branchCode: string): void => {
-    if (!/^\d{4}$/.test(bankCode)) return;
+    if (!isBankCode(bankCode)) return;
     if (options.ownBank !== undefined && bankCode === options.ownBank.code) {
       if (ownBranches !== undefined && isBranchCode(branchCode) && !ownBranches.has(branchCode)) {
         reading.report(record, 'beneficiaryBranchCode', 'unknown_branch', { bank: bankCode, branch: branchCode });
@@ -327,7 +327,7 @@ export function readZengin(input: Uint8Array, options: ZenginReadOptions = {}): 
         if (firstType !== undefined && header.typeCode !== firstType) {
           reading.report(number, 'typeCode', 'mixed_type_code', { value: header.typeCode, first: firstType });
         }
-        if (options.ownBank !== undefined && /^\d{4}$/.test(header.originBankCode)) {
+        if (options.ownBank !== undefined && isBankCode(header.originBankCode)) {
           if (header.originBankCode !== options.ownBank.code) {
             reading.report(number, 'originBankCode', 'not_own_bank', { bank: header.originBankCode, own: options.ownBank.code });
           } else if (ownBranches !== undefined && isBranchCode(header.originBranchCode) && !ownBranches.has(header.originBranchCode)) {

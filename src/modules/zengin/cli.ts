@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { failureReporter, processIo, type CommandIo } from '../../cli/command-line.ts';
 import { parseCommandLine } from '../../cli/parse.ts';
 import { formatYen } from '../../domain/money.ts';
-import { isBranchCode } from '../../domain/account-designation.ts';
+import { isBankCode, isBranchCode } from '../../domain/account-designation.ts';
 import { readZengin, type ZenginReadOptions, type ZenginReadResult } from '../../domain/zengin/read.ts';
 import type { ZenginProblem } from '../../domain/zengin/problems.ts';
 import { translator } from '../../web/i18n/index.ts';
@@ -108,7 +108,7 @@ function readOptions(values: { 'own-bank'?: string; 'own-branches'?: string; len
   const ownBranches = values['own-branches'];
   if (ownBranches !== undefined && ownBank === undefined) throw new UsageError('--own-branches needs --own-bank');
   if (ownBank !== undefined) {
-    if (!/^\d{4}$/.test(ownBank)) throw new UsageError('--own-bank must be a 4-digit bank code');
+    if (!isBankCode(ownBank)) throw new UsageError('--own-bank must be a 4-digit bank code');
     const branchCodes = ownBranches?.split(',').map((code) => code.trim());
     if (branchCodes?.some((code) => !isBranchCode(code))) throw new UsageError('--own-branches must be 3-digit branch codes separated by commas');
     read.ownBank = branchCodes === undefined ? { code: ownBank } : { code: ownBank, branchCodes };
