@@ -19,7 +19,12 @@ function holdsInquiry(eb: ExpressionBuilder<Database, 'users'>) {
 /** The accounts the person may inquire into, with their balances; undefined: no such person of the contract, or no inquiry. */
 export async function inquiryBalances(executor: Executor, contractId: string, userRef: number): Promise<AccountBalance[] | undefined> {
   const rows = await executor
-    .with('inquirer', (db) => db.selectFrom('users').select(['users.id', 'users.contract_id', 'users.role']).where('users.contract_id', '=', contractId).where('users.id', '=', userRef).where(holdsInquiry))
+    // Materialized: the person is found first and the accounts from their row, so no plan depends on
+    // which contract is asked for. Inlined, the contract's value reached the accounts' estimate, and
+    // where contracts differ in size (a customer with a thousand accounts beside customers with one)
+    // PostgreSQL priced the one kept plan above a plan made for the value and planned the statement
+    // anew on every page, at several times the cost of running it (docs/benchmarks.md, Pages).
+    .with((cte) => cte('inquirer').materialized(), (db) => db.selectFrom('users').select(['users.id', 'users.contract_id', 'users.role']).where('users.contract_id', '=', contractId).where('users.id', '=', userRef).where(holdsInquiry))
     .selectFrom('inquirer')
     // A left join: the person with inquiry and no account is one row of nulls, not no row.
     // users/account-use.ts (R1.4): the twin of users/repository.ts recordsOf's accountIds.
