@@ -79,11 +79,16 @@ export class ConnectionPool {
     return this.#all.size;
   }
 
-  /** An idle open connection, a new one while under `max`, or undefined. */
+  /**
+   * An idle open connection, a new one while under `max`, or undefined. A connection idle for nearly
+   * as long as the server keeps one is closed here instead of reused (keepAliveMarginMs).
+   */
   take(): RawHttpsConnection | undefined {
+    const now = performance.now();
     while (this.#idle.length > 0) {
       const connection = this.#idle.pop()!;
-      if (connection.usable) return connection;
+      if (connection.reusableAt(now)) return connection;
+      connection.close();
       this.#all.delete(connection);
     }
     if (this.open >= this.max) return undefined;

@@ -15,6 +15,14 @@ export interface Answer {
 }
 
 const headerEnd = Buffer.from('\r\n\r\n');
+
+/**
+ * How long before the server's stated keep-alive timeout an idle connection stops being reused.
+ * A request sent on a connection the server is closing as idle is lost ("closed before the
+ * answer"), and a busy client sees the server's close late: HTTP clients such as undici stop
+ * reusing a connection this long before the server's hint, and so does this one.
+ */
+export const keepAliveMarginMs = 1_000;
 const chunkedEnd = Buffer.from('0\r\n\r\n');
 
 export class RawHttpsConnection {
@@ -23,6 +31,9 @@ export class RawHttpsConnection {
   #buffer: Buffer = Buffer.alloc(0);
   #waiting: { resolve(answer: Answer): void; reject(error: Error): void } | undefined;
   #closed = false;
+  /** When the last answer ended, and how long the server said it keeps an idle connection (Keep-Alive: timeout=…). */
+  #idleSince = 0;
+  #keepAliveMs: number | undefined;
 
   constructor(port: number, host = '127.0.0.1') {
     this.#socket = connect({ port, host, rejectUnauthorized: false, servername: 'localhost' });
@@ -48,6 +59,11 @@ export class RawHttpsConnection {
   /** Whether another request may be sent on it (it is open and not waiting for an answer). */
   get usable(): boolean {
     return !this.#closed && this.#waiting === undefined;
+  }
+
+  /** Usable, and idle for less than the server keeps it open less the margin: another request may be sent on it now. */
+  reusableAt(now: number): boolean {
+    return this.usable && (this.#keepAliveMs === undefined || now - this.#idleSince < this.#keepAliveMs - keepAliveMarginMs);
   }
 
   get closed(): boolean {
@@ -76,6 +92,7 @@ export class RawHttpsConnection {
     const length = /\r\ncontent-length: *(\d+)/i.exec(head);
     const closes = /\r\nconnection: *close/i.test(head);
     const retryAfter = /\r\nretry-after: *\d+/i.test(head);
+    const keepAlive = /\r\nkeep-alive: *timeout=(\d+)/i.exec(head);
     let total: number;
     if (length) {
       total = end + 4 + Number(length[1]);
@@ -89,6 +106,8 @@ export class RawHttpsConnection {
     this.#buffer = this.#buffer.subarray(total);
     const waiting = this.#waiting;
     this.#waiting = undefined;
+    this.#idleSince = performance.now();
+    if (keepAlive) this.#keepAliveMs = Number(keepAlive[1]) * 1000;
     if (closes) this.close();
     waiting.resolve({ status, closes, retryAfter });
   }
