@@ -11,7 +11,7 @@ import { createTestDatabase, needsPostgres } from '../helpers/database.ts';
  * plan only when it costs no more than the plans made for each value; when contracts differ in
  * size and the contract's value reaches the estimate of its accounts, the plans made for each
  * value always look cheaper, and the statement is planned anew at every page, at several times
- * the cost of running it (docs/benchmarks.md, Pages). Data shaped so: one customer with a thousand
+ * the cost of running it (docs/decisions/0035). Data shaped so: one customer with a thousand
  * accounts beside customers with one each, their masters holding inquiry and linked to their
  * account, and the statistics gathered, as autovacuum would.
  */

@@ -23,7 +23,7 @@ export async function inquiryBalances(executor: Executor, contractId: string, us
     // which contract is asked for. Inlined, the contract's value reached the accounts' estimate, and
     // where contracts differ in size (a customer with a thousand accounts beside customers with one)
     // PostgreSQL priced the one kept plan above a plan made for the value and planned the statement
-    // anew on every page, at several times the cost of running it (docs/benchmarks.md, Pages).
+    // anew on every page, at several times the cost of running it (docs/decisions/0035).
     .with((cte) => cte('inquirer').materialized(), (db) => db.selectFrom('users').select(['users.id', 'users.contract_id', 'users.role']).where('users.contract_id', '=', contractId).where('users.id', '=', userRef).where(holdsInquiry))
     .selectFrom('inquirer')
     // A left join: the person with inquiry and no account is one row of nulls, not no row.
