@@ -80,11 +80,10 @@ export class ConnectionPool {
   }
 
   /**
-   * An idle open connection, a new one while under `max`, or undefined. A connection idle for nearly
-   * as long as the server keeps one is closed here instead of reused (keepAliveMarginMs).
+   * An idle open connection, a new one while under `max`, or undefined. A connection idle at `now`
+   * for nearly as long as the server keeps one is closed here instead of reused (keepAliveMarginMs).
    */
-  take(): RawHttpsConnection | undefined {
-    const now = performance.now();
+  take(now = performance.now()): RawHttpsConnection | undefined {
     while (this.#idle.length > 0) {
       const connection = this.#idle.pop()!;
       if (connection.reusableAt(now)) return connection;

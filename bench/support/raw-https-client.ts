@@ -15,6 +15,7 @@ export interface Answer {
 }
 
 const headerEnd = Buffer.from('\r\n\r\n');
+const chunkedEnd = Buffer.from('0\r\n\r\n');
 
 /**
  * How long before the server's stated keep-alive timeout an idle connection stops being reused.
@@ -23,7 +24,6 @@ const headerEnd = Buffer.from('\r\n\r\n');
  * reusing a connection this long before the server's hint, and so does this one.
  */
 export const keepAliveMarginMs = 1_000;
-const chunkedEnd = Buffer.from('0\r\n\r\n');
 
 export class RawHttpsConnection {
   readonly #socket: TLSSocket;
