@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
-import { openDatabase } from '../../src/db/open.ts';
 import { inquiryBalances } from '../../src/modules/accounts/inquiry-balances.ts';
 import { createTestDatabase, needsPostgres } from '../helpers/database.ts';
 
@@ -19,9 +18,9 @@ const customers = 12;
 const bigCustomerAccounts = 1_000;
 
 test('the inquiry keeps one plan for every contract however the contracts differ in size', { skip: needsPostgres }, async () => {
-  const database = await createTestDatabase();
   // One connection: prepared statements and their plans belong to the connection.
-  const db = await openDatabase({ databaseUrl: database.url!, poolSize: 1 });
+  const database = await createTestDatabase({ poolSize: 1 });
+  const db = database.db;
   try {
     const now = new Date('2026-04-01T00:00:00Z');
     await sql`INSERT INTO contract (id, company_name, lock_mode, created_at)
@@ -50,7 +49,6 @@ test('the inquiry keeps one plan for every contract however the contracts differ
     // PostgreSQL plans the first five runs for their values, then compares.
     assert.ok(Number(generic) >= customers - 5, `the one plan was kept: ${generic} runs on it, ${custom} planned for their values`);
   } finally {
-    await db.destroy();
     await database.drop();
   }
 });

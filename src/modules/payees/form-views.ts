@@ -3,7 +3,7 @@ import { csrfField } from '../../web/layout.ts';
 import { field, submitButton, type FormState } from '../../web/form.ts';
 import type { Translate } from '../../web/i18n/index.ts';
 import type { BankInfo, BranchInfo } from '../../domain/bank-directory.ts';
-import { accountTypes } from '../../domain/account-designation.ts';
+import { accountNumberDigits, accountTypes } from '../../domain/account-designation.ts';
 import { nicknameLengthMax, typedNameLengthMax } from './form-input.ts';
 import { accountTypeLabel, destinationFacts, errorBox, type Destination } from './views.ts';
 
@@ -165,7 +165,7 @@ ${errorBox(t, state)}
   ${field(shown, { name: 'bankCode', label: t('payees.field.bankCode'), inputMode: 'numeric', maxLength: 4, pattern: '[0-9]{4}' })}
   ${field(shown, { name: 'branchCode', label: t('payees.field.branchCode'), inputMode: 'numeric', maxLength: 3, pattern: '[0-9]{3}' })}
   ${accountTypeField(t, state, options.values.accountType)}
-  ${field(shown, { name: 'accountNumber', label: t('payees.field.accountNumberInput'), inputMode: 'numeric', maxLength: 7, pattern: '[0-9]{1,7}' })}
+  ${field(shown, { name: 'accountNumber', label: t('payees.field.accountNumberInput'), inputMode: 'numeric', maxLength: accountNumberDigits, pattern: `[0-9]{1,${accountNumberDigits}}` })}
   ${field(shown, { name: 'name', label: t('payees.field.name'), maxLength: typedNameLengthMax })}
   <p class="hint">${t('payees.hint.name')}</p>
   ${field(shown, { name: 'nickname', label: t('payees.field.nicknameInput'), maxLength: nicknameLengthMax })}
